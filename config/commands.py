@@ -1,0 +1,74 @@
+"""``callcenter version`` and ``callcenter serve``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from importlib.metadata import version as dist_version
+
+import click
+
+from config.logs import setup_logging
+from config.pieces import PIECES, available, default_pieces, resolve
+from config.runtime import Runtime
+from config.services import open_runtime
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+def version() -> None:
+    """Print the platform's version."""
+    click.echo(f"callcenter {dist_version('callcenter')}")
+
+
+async def run_pieces(rt: Runtime, names: list[str]) -> None:
+    """Run the named pieces side by side until one fails or the task is cancelled."""
+    async with asyncio.TaskGroup() as tg:
+        for name in names:
+            log.info("starting %s", name)
+            tg.create_task(resolve(name)(rt), name=name)
+
+
+async def serve_until_signal(settings: Settings, names: list[str]) -> None:
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, main.cancel)
+    try:
+        async with open_runtime(settings) as rt:
+            log.info(
+                "serving %s (redis %s, database %s)",
+                ", ".join(names),
+                rt.redis_url,
+                settings.db_url or settings.sqlite_path,
+            )
+            await run_pieces(rt, names)
+    except asyncio.CancelledError:
+        log.info("stopped")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+@click.command()
+@click.option(
+    "--only",
+    multiple=True,
+    type=click.Choice(sorted(PIECES)),
+    help="Run only these pieces (repeatable). Default: store-writer, router, web, and the "
+    "bridge when AMI settings are present.",
+)
+@click.pass_context
+def serve(ctx: click.Context, only: tuple[str, ...]) -> None:
+    """Start the platform's pieces in this process; Ctrl-C or SIGTERM stops them cleanly."""
+    settings: Settings = ctx.obj.settings
+    names = list(only) or default_pieces(settings)
+    missing = [n for n in names if not available(n)]
+    if missing:
+        raise click.UsageError(f"not available in this build: {', '.join(missing)}")
+    setup_logging(settings, "serve")
+    asyncio.run(serve_until_signal(settings, names))

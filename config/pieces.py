@@ -1,0 +1,38 @@
+"""The pieces ``callcenter serve`` can run, by name, resolved lazily ("module:function").
+
+Each is ``async def run(rt: Runtime) -> None`` running until cancelled; the same functions back
+the single-piece commands (``callcenter router``, ``callcenter bridge``, ...).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from config.runtime import Piece
+from config.settings import Settings
+
+PIECES: dict[str, str] = {
+    "store-writer": "store.writer:run_store_writer",
+    "router": "queueing.service:run_router",
+    "bridge": "telephony.bridge:run_bridge",
+    "web": "web.app:run_web",
+}
+
+
+def resolve(name: str) -> Piece:
+    module, _, attr = PIECES[name].partition(":")
+    fn: Piece = getattr(importlib.import_module(module), attr)
+    return fn
+
+
+def available(name: str) -> bool:
+    """A piece whose module is not part of this build yet is skipped, not an error."""
+    module = PIECES[name].partition(":")[0]
+    return importlib.util.find_spec(module) is not None
+
+
+def default_pieces(settings: Settings) -> list[str]:
+    names = ["store-writer", "router", "web"]
+    if settings.ami.host:
+        names.append("bridge")
+    return [n for n in names if available(n)]

@@ -1,0 +1,361 @@
+"""Settings: a TOML file plus ``CALLCENTER_*`` environment variables, validated at start-up.
+
+The environment and the file contents are passed in (no hidden globals), values are cast and
+checked by pydantic, and any problem raises ``SettingsError`` naming the field and the value, so
+the ``callcenter`` command can stop with exit code 2 and one line instead of a traceback.
+
+Precedence: environment variable > TOML file > default. The file path comes from ``--config`` or
+``CALLCENTER_CONFIG``; without either, ``callcenter.toml`` in the working directory is read when
+it exists.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG_FILE = "callcenter.toml"
+
+# Environment variable -> dotted settings path.
+ENV_FIELDS: dict[str, str] = {
+    "CALLCENTER_REDIS_URL": "redis_url",
+    "CALLCENTER_DB_URL": "db_url",
+    "CALLCENTER_REDIS_PREFIX": "redis_prefix",
+    "CALLCENTER_AMI_HOST": "ami.host",
+    "CALLCENTER_AMI_PORT": "ami.port",
+    "CALLCENTER_AMI_USERNAME": "ami.username",
+    "CALLCENTER_AMI_SECRET": "ami.secret",
+    "CALLCENTER_WEB_HOST": "web.host",
+    "CALLCENTER_WEB_PORT": "web.port",
+    "CALLCENTER_SECRET_KEY": "secret_key",
+    "CALLCENTER_VAR_DIR": "var_dir",
+    "CALLCENTER_LOG_LEVEL": "log_level",
+    "CALLCENTER_ROUTING_DOMAIN": "routing.domain",
+    "CALLCENTER_DEFAULT_REGION": "default_region",
+}
+
+
+class SettingsError(Exception):
+    """An invalid setting: ``field`` is the dotted name, ``value`` what was given."""
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field = field
+        self.value = value
+        self.message = message
+        super().__init__(f"invalid setting {field}={value!r}: {message}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AmiSettings(_Model):
+    """Where the bridge finds Asterisk (or the PBX simulator). No host: no bridge."""
+
+    host: str | None = None
+    port: int = Field(5038, ge=1, le=65535)
+    username: str = "callcenter"
+    secret: str = "callcenter"
+    # Dialplan contract (DESIGN section 5; config/asterisk/extensions.conf).
+    inbound_context: str = "cc-inbound"
+    hold_context: str = "cc-hold"
+    connect_context: str = "cc-connect"
+    announce_context: str = "cc-announce"
+    supervisor_endpoint: str = "PJSIP/9000"
+    originate_timeout_s: int = Field(30, ge=1, le=600)
+    reconnect_max_s: float = Field(30.0, gt=0)
+
+
+class WebSettings(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    secure_cookies: bool = False  # set when served behind TLS
+
+
+class StoreSettings(_Model):
+    batch_size: int = Field(500, ge=1, le=100_000)
+    batch_wait_ms: int = Field(200, ge=0, le=60_000)
+    consumer_group: str = "store-writer"
+
+
+class RoutingSettings(_Model):
+    domain: str = Field("default", pattern=r"^[A-Za-z0-9_.-]+$")
+    offer_lease_s: float = Field(5.0, gt=0)
+    consumer_group: str = "router"
+    tick_ms: int = Field(50, ge=5, le=5000, description="how often due timers are looked at")
+    agent_domains: dict[str, str] = Field(
+        default_factory=dict, description="agent id -> routing domain (default: domain)"
+    )
+    default_handle_s: float = Field(180.0, gt=0, description="handle time before any is known")
+    not_ready_reasons: list[str] = ["break", "lunch", "training", "meeting", "rona"]
+    dispositions: list[str] = [
+        "resolved",
+        "information",
+        "complaint",
+        "follow_up",
+        "sale",
+        "wrong_number",
+    ]
+
+
+class SkillConfig(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str | None = None
+
+
+class EscalationStep(_Model):
+    after: int = Field(ge=0, description="seconds waited before this step applies")
+    min_level: int | None = Field(None, ge=1, le=10)
+    overflow: list[str] = []
+    extra_skills: dict[str, int] = {}
+
+
+class QueueConfig(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str | None = None
+    skills: dict[str, int] = Field(default_factory=dict, description="skill id -> minimum level")
+    priority: int = Field(0, ge=0, le=100)
+    sl_target_pct: float = Field(80.0, gt=0, le=100)
+    sl_target_s: int = Field(20, ge=1)
+    ring_timeout_s: int = Field(15, ge=1, le=300)
+    wrap_up_s: int = Field(30, ge=0, le=3600)
+    strategy: Literal["longest_idle", "most_skilled", "round_robin"] = "longest_idle"
+    escalation: list[EscalationStep] = []
+    abandon_counts_against_sl: bool = True
+    short_abandon_s: int = Field(5, ge=0)
+    announce_every_s: int = Field(0, ge=0, description="0 disables position announcements")
+    did: list[str] = []
+    domain: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+$", description="routing domain (default routing.domain)"
+    )
+
+    @field_validator("skills")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        for skill, level in v.items():
+            if not 1 <= level <= 10:
+                raise ValueError(f"level of skill {skill!r} must be 1-10, got {level}")
+        return v
+
+
+class AgentConfig(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str | None = None
+    endpoint: str | None = None  # Asterisk dial string; default PJSIP/<id>
+    team: str | None = None
+    skills: dict[str, int] = {}
+
+    @field_validator("skills")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        return QueueConfig._levels(v)
+
+    @property
+    def dial_string(self) -> str:
+        return self.endpoint or f"PJSIP/{self.id}"
+
+
+class KpiRuleConfig(_Model):
+    """One KPI of a scorecard: scored linearly from ``floor`` (0) to ``target`` (100), capped.
+
+    Lower is better when ``floor > target`` (handle time, hold, transfer rate)."""
+
+    kpi: Literal[
+        "calls_handled",
+        "aht_s",
+        "hold_s",
+        "acw_s",
+        "qa_score",
+        "adherence_pct",
+        "fcr_pct",
+        "transfer_rate_pct",
+        "callback_pct",
+    ]
+    target: float
+    floor: float
+    weight: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _span(self) -> KpiRuleConfig:
+        if self.target == self.floor:
+            raise ValueError(f"{self.kpi}: target and floor must differ")
+        return self
+
+
+class ScorecardRoleConfig(_Model):
+    """The KPIs of one role; ``scope = "team"`` computes them over the whole team (team leads)."""
+
+    scope: Literal["own", "team"] = "own"
+    kpis: list[KpiRuleConfig] = Field(min_length=1)
+
+
+class QaSettings(_Model):
+    """Quality: the form file, sampling rules and scorecard rules (empty: qa.scorecard defaults)."""
+
+    form: Path | None = None  # None: the shipped qa/forms/default.toml
+    sample_per_agent: int | None = Field(5, ge=1)
+    sample_percent: float | None = Field(None, gt=0, le=100)
+    sample_strata: list[Literal["queue_id", "direction", "outcome", "disposition"]] = [
+        "queue_id",
+        "outcome",
+        "disposition",
+    ]
+    always_dispositions: list[str] = ["complaint"]
+    short_talk_s: float | None = Field(30.0, ge=0)
+    long_talk_s: float | None = Field(900.0, gt=0)
+    always_transfers: bool = True
+    fcr_window_days: int = Field(7, ge=1, le=90)
+    callback_dispositions: list[str] = ["follow_up"]
+    callback_window_h: float = Field(24.0, gt=0)
+    team_leads: list[str] = []  # agent ids whose scorecard uses the "team_lead" role
+    scorecard: dict[str, ScorecardRoleConfig] = {}
+
+
+class Settings(_Model):
+    redis_url: str | None = None
+    db_url: str | None = None
+    redis_prefix: str = Field("cc", pattern=r"^[A-Za-z0-9_.:-]+$")
+    var_dir: Path = Path("var")
+    secret_key: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    default_region: str = Field("CN", pattern=r"^[A-Z]{2}$")
+    timezone: str = "UTC"
+    ami: AmiSettings = AmiSettings()
+    web: WebSettings = WebSettings()
+    store: StoreSettings = StoreSettings()
+    routing: RoutingSettings = RoutingSettings()
+    skills: list[SkillConfig] = []
+    queues: list[QueueConfig] = []
+    agents: list[AgentConfig] = []
+    qa: QaSettings = QaSettings()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("scheme must be redis://, rediss:// or unix://")
+        if parts.scheme != "unix" and not parts.hostname:
+            raise ValueError("host missing")
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            raise ValueError(f"bad port: {exc}") from exc
+        return v
+
+    @field_validator("db_url")
+    @classmethod
+    def _db_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        scheme = urlsplit(v).scheme
+        if not scheme.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> Settings:
+        skill_ids = {s.id for s in self.skills}
+        queue_ids = {q.id for q in self.queues}
+        for i, q in enumerate(self.queues):
+            for skill in q.skills:
+                if skill_ids and skill not in skill_ids:
+                    raise _RefError(f"queues.{i}.skills", skill, "unknown skill")
+            for j, step in enumerate(q.escalation):
+                for o in step.overflow:
+                    if o not in queue_ids:
+                        raise _RefError(f"queues.{i}.escalation.{j}.overflow", o, "unknown queue")
+        for i, a in enumerate(self.agents):
+            for skill in a.skills:
+                if skill_ids and skill not in skill_ids:
+                    raise _RefError(f"agents.{i}.skills", skill, "unknown skill")
+        return self
+
+    # Derived locations of the embedded defaults.
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir / "callcenter.sqlite3"
+
+    @property
+    def effective_db_url(self) -> str:
+        """The database URL in its async-driver form (aiosqlite / asyncpg)."""
+        url = self.db_url or f"sqlite:///{self.sqlite_path.resolve()}"
+        return async_db_url(url)
+
+    @property
+    def redis_socket(self) -> Path:
+        return self.var_dir / "redis.sock"
+
+
+class _RefError(ValueError):
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field, self.value, self.message = field, value, message
+        super().__init__(message)
+
+
+def async_db_url(url: str) -> str:
+    """``sqlite://…`` → ``sqlite+aiosqlite://…``, ``postgresql://…`` → ``postgresql+asyncpg://…``."""
+    scheme, sep, rest = url.partition("://")
+    if scheme in {"sqlite", "sqlite+aiosqlite"}:
+        return f"sqlite+aiosqlite{sep}{rest}"
+    if scheme in {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg"}:
+        return f"postgresql+asyncpg{sep}{rest}"
+    return url
+
+
+def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = target
+    for p in parents:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise SettingsError(dotted, value, f"{p} is not a table")
+    node[leaf] = value
+
+
+def _get_dotted(data: Any, loc: tuple[Any, ...]) -> Any:
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def load_settings(env: Mapping[str, str], config_path: str | Path | None = None) -> Settings:
+    """Read the TOML file (if any) and the environment; raise ``SettingsError`` on any problem."""
+    path = config_path or env.get("CALLCENTER_CONFIG")
+    data: dict[str, Any] = {}
+    if path is not None or Path(DEFAULT_CONFIG_FILE).exists():
+        file = Path(path or DEFAULT_CONFIG_FILE)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SettingsError("config", str(file), "file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError("config", str(file), f"not valid TOML: {exc}") from exc
+    for var, dotted in ENV_FIELDS.items():
+        if var in env and env[var] != "":
+            _set_dotted(data, dotted, env[var])
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _RefError):
+            raise SettingsError(ctx_error.field, ctx_error.value, ctx_error.message) from None
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc) or "settings"
+        value = err.get("input") if err["type"] != "missing" else None
+        if value is None:
+            value = _get_dotted(data, loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(field, value, msg) from None

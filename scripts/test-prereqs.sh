@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the test suite needs that pip cannot provide: PostgreSQL's server binaries
+# (initdb, pg_ctl) and Debian's Chromium for the browser tests. Installed only when missing.
+set -euo pipefail
+need=()
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing ${need[*]} (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing system packages: ${need[*]} (install them, e.g. sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi

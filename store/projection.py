@@ -1,0 +1,202 @@
+"""Pure projection of domain events onto the read models (``calls``, ``agent_states``).
+
+The writer loads the current rows touched by a batch, calls ``project`` and writes back what it
+returns; no I/O here, so the arithmetic (wait, talk, hold, wrap-up seconds) is unit-tested
+directly. Rows are plain dicts keyed by column name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from store.events import DomainEvent
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Projection:
+    calls: dict[str, Row] = field(default_factory=dict)  # call_id -> full row to upsert
+    states: list[Row] = field(default_factory=list)  # rows with "id" update, without insert
+
+
+def _secs(later: datetime | None, earlier: datetime | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return max(0.0, (later - earlier).total_seconds())
+
+
+def new_call_row(call_id: str) -> Row:
+    return {
+        "call_id": call_id,
+        "direction": "inbound",
+        "queue_id": None,
+        "caller": None,
+        "dialled": None,
+        "customer_id": None,
+        "priority": None,
+        "agent_id": None,
+        "arrived_at": None,
+        "queued_at": None,
+        "answered_at": None,
+        "ended_at": None,
+        "wrapped_at": None,
+        "hold_started_at": None,
+        "wait_s": None,
+        "talk_s": None,
+        "hold_s": 0.0,
+        "wrap_s": None,
+        "outcome": None,
+        "ended_by": None,
+        "disposition": None,
+        "notes": None,
+        "transferred": False,
+        "offers": 0,
+        "updated_at": None,
+    }
+
+
+def _earliest(current: datetime | None, ts: datetime) -> datetime:
+    return ts if current is None or ts < current else current
+
+
+def apply_call_event(row: Row, ev: DomainEvent) -> Row:
+    """Return ``row`` updated by one call event (a new dict; ``row`` is not changed)."""
+    r = dict(row)
+    p = ev.payload
+    ts = ev.ts
+    t = ev.type
+    if t in ("call.arrived", "call.originated"):
+        r["direction"] = p.get("direction", "outbound" if t == "call.originated" else "inbound")
+        r["arrived_at"] = _earliest(r["arrived_at"], ts)
+        for col, key in (
+            ("caller", "caller"),
+            ("dialled", "dialled"),
+            ("queue_id", "queue"),
+            ("customer_id", "customer_id"),
+            ("priority", "priority"),
+        ):
+            if p.get(key) is not None:
+                r[col] = p[key]
+        if t == "call.originated":
+            r["caller"] = r["caller"] or p.get("number")
+            r["agent_id"] = ev.agent_id or r["agent_id"]
+    elif t == "call.queued":
+        r["queued_at"] = _earliest(r["queued_at"], ts)
+        r["arrived_at"] = _earliest(r["arrived_at"], ts)
+        if p.get("queue") is not None:
+            r["queue_id"] = p["queue"]
+        if p.get("priority") is not None:
+            r["priority"] = p["priority"]
+    elif t == "call.offered":
+        r["offers"] = (r["offers"] or 0) + 1
+    elif t == "call.answered":
+        if r["answered_at"] is None or ts < r["answered_at"]:
+            r["answered_at"] = ts
+        r["agent_id"] = ev.agent_id or p.get("agent_id") or r["agent_id"]
+        r["outcome"] = "answered"
+    elif t == "call.held":
+        if r["hold_started_at"] is None:
+            r["hold_started_at"] = ts
+    elif t == "call.resumed":
+        r = _close_hold(r, ts)
+    elif t == "call.transferred":
+        r["transferred"] = True
+    elif t == "call.abandoned":
+        r["outcome"] = "abandoned"
+        r["ended_at"] = r["ended_at"] or ts
+        r["ended_by"] = r["ended_by"] or "caller"
+    elif t == "call.ended":
+        r = _close_hold(r, ts)
+        r["ended_at"] = ts if r["ended_at"] is None or r["outcome"] == "answered" else r["ended_at"]
+        r["ended_by"] = p.get("ended_by", r["ended_by"])
+        if r["outcome"] is None:
+            r["outcome"] = "abandoned" if r["direction"] == "inbound" else "not_connected"
+    elif t == "call.failed":
+        r["outcome"] = p.get("reason", "failed")
+        r["ended_at"] = r["ended_at"] or ts
+    elif t == "call.wrapped":
+        r["wrapped_at"] = ts
+        r["disposition"] = p.get("disposition", r["disposition"])
+        r["notes"] = p.get("notes", r["notes"])
+        if p.get("wrap_s") is not None:
+            r["wrap_s"] = float(p["wrap_s"])
+    # Derived durations, recomputed from the timestamps so event order within a call matters less.
+    if r["answered_at"] is not None:
+        r["wait_s"] = _secs(r["answered_at"], r["queued_at"] or r["arrived_at"])
+        if r["ended_at"] is not None:
+            talk = _secs(r["ended_at"], r["answered_at"]) or 0.0
+            r["talk_s"] = max(0.0, talk - (r["hold_s"] or 0.0))
+    elif r["outcome"] == "abandoned":
+        r["wait_s"] = (
+            p.get("wait_s")
+            if t == "call.abandoned" and "wait_s" in p
+            else _secs(r["ended_at"], r["queued_at"] or r["arrived_at"])
+        )
+    if r["wrapped_at"] is not None and r["wrap_s"] is None:
+        r["wrap_s"] = _secs(r["wrapped_at"], r["ended_at"])
+    r["updated_at"] = ts if r["updated_at"] is None or ts > r["updated_at"] else r["updated_at"]
+    return r
+
+
+def _close_hold(r: Row, ts: datetime) -> Row:
+    if r["hold_started_at"] is not None:
+        r["hold_s"] = (r["hold_s"] or 0.0) + (_secs(ts, r["hold_started_at"]) or 0.0)
+        r["hold_started_at"] = None
+    return r
+
+
+def _state_of(ev: DomainEvent) -> tuple[str, str | None] | None:
+    if ev.type == "agent.state":
+        return ev.payload.get("state", "not_ready"), ev.payload.get("reason")
+    if ev.type == "agent.logged_out":
+        return "logged_out", None
+    return None
+
+
+def project(
+    events: Iterable[DomainEvent],
+    calls: dict[str, Row],
+    open_states: dict[str, Row],
+) -> Projection:
+    """Apply ``events`` (any order; sorted here by time) to the given current rows.
+
+    ``calls`` holds the existing rows of the calls the events touch; ``open_states`` the open
+    (``end_at`` null) agent-state row of each agent the events touch.
+    """
+    out = Projection()
+    touched_states: dict[int, Row] = {}  # id(row) -> row, keeps insertion order
+    open_rows = {a: dict(r) for a, r in open_states.items()}
+    for ev in sorted(events, key=lambda e: (e.ts, e.id)):
+        if ev.call_id and ev.type.startswith("call."):
+            row = out.calls.get(ev.call_id) or calls.get(ev.call_id) or new_call_row(ev.call_id)
+            out.calls[ev.call_id] = apply_call_event(row, ev)
+        change = _state_of(ev)
+        if change is None or ev.agent_id is None:
+            continue
+        state, reason = change
+        current = open_rows.get(ev.agent_id)
+        if current is not None and current["start_at"] == ev.ts:
+            current.update(state=state, reason=reason, call_id=ev.call_id)
+            touched_states[id(current)] = current
+            continue
+        if current is not None and ev.ts < current["start_at"]:
+            continue  # a late event older than the open interval: history already moved on
+        if current is not None:
+            current["end_at"] = ev.ts
+            touched_states[id(current)] = current
+        new = {
+            "agent_id": ev.agent_id,
+            "state": state,
+            "reason": reason,
+            "call_id": ev.call_id,
+            "start_at": ev.ts,
+            "end_at": None,
+        }
+        open_rows[ev.agent_id] = new
+        touched_states[id(new)] = new
+    out.states = list(touched_states.values())
+    return out

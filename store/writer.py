@@ -1,0 +1,292 @@
+"""Store writer: consumes the events stream into the call-event store.
+
+Ingestion contract (DESIGN section 2): the writer reads ``<prefix>:events`` in a consumer group
+and acknowledges a batch only after its transaction commits, so a writer killed mid-batch loses
+nothing (the entries stay pending and are read again, by itself on restart or by another writer
+through ``XAUTOCLAIM``) and a replay changes nothing (``call_events`` is idempotent on event id and
+only newly inserted events are projected onto the read models). Entries that are not valid
+events are moved to ``<prefix>:events:dead`` with the reason, then acknowledged: skipped, logged,
+never lost. The stream is trimmed only below what every consumer group has acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+from sqlalchemy import and_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from store.events import DomainEvent, EventError, StreamNames
+from store.models.core import AgentState, Call, CallEvent
+from store.projection import project
+
+log = logging.getLogger(__name__)
+
+CLAIM_IDLE_MS = 30_000  # a pending entry idle this long belongs to a dead writer
+TRIM_EVERY_S = 30.0
+KEEP_RECENT_MS = 10 * 60 * 1000  # never trim the last 10 minutes, for late readers
+
+
+def _insert(conn: AsyncConnection, table: Any) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> int:
+    """Append ``events`` and project the new ones, inside the caller's transaction.
+
+    Returns how many were new. Writing the same events again returns 0 and changes nothing.
+    """
+    unique = {e.id: e for e in events}
+    if not unique:
+        return 0
+    rows = [
+        {
+            "event_id": e.id,
+            "ts": e.ts,
+            "type": e.type,
+            "call_id": e.call_id,
+            "agent_id": e.agent_id,
+            "payload": e.payload,
+        }
+        for e in unique.values()
+    ]
+    new_ids: set[str] = set()
+    for chunk_start in range(0, len(rows), 1000):
+        chunk = rows[chunk_start : chunk_start + 1000]
+        stmt = (
+            _insert(conn, CallEvent.__table__)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(CallEvent.__table__.c.event_id)
+        )
+        result = await conn.execute(stmt, chunk)
+        new_ids.update(result.scalars().all())
+    if not new_ids:
+        return 0
+    new = [unique[i] for i in new_ids]
+    call_ids = {e.call_id for e in new if e.call_id and e.type.startswith("call.")}
+    agent_ids = {
+        e.agent_id for e in new if e.agent_id and e.type in ("agent.state", "agent.logged_out")
+    }
+    calls_t = Call.__table__
+    states_t = AgentState.__table__
+    current_calls: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(call_ids), 500):
+        res = await conn.execute(select(calls_t).where(calls_t.c.call_id.in_(chunk)))
+        current_calls.update({r["call_id"]: dict(r) for r in res.mappings()})
+    open_states: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(agent_ids), 500):
+        res = await conn.execute(
+            select(states_t).where(
+                and_(states_t.c.agent_id.in_(chunk), states_t.c.end_at.is_(None))
+            )
+        )
+        for r in res.mappings():
+            prev = open_states.get(r["agent_id"])
+            if prev is None or r["start_at"] > prev["start_at"]:
+                open_states[r["agent_id"]] = dict(r)
+    out = project(new, current_calls, open_states)
+    if out.calls:
+        ins = _insert(conn, calls_t)
+        cols = [c.name for c in calls_t.columns if c.name != "call_id"]
+        stmt = ins.on_conflict_do_update(
+            index_elements=["call_id"], set_={c: ins.excluded[c] for c in cols}
+        )
+        await conn.execute(stmt, list(out.calls.values()))
+    updates = [r for r in out.states if r.get("id") is not None]
+    inserts = [r for r in out.states if r.get("id") is None]
+    for r in updates:
+        await conn.execute(
+            states_t.update()
+            .where(states_t.c.id == r["id"])
+            .values(state=r["state"], reason=r["reason"], call_id=r["call_id"], end_at=r["end_at"])
+        )
+    if inserts:
+        ins = _insert(conn, states_t)
+        # A replayed interval (same agent, same start) keeps the first write.
+        await conn.execute(
+            ins.on_conflict_do_nothing(index_elements=["agent_id", "start_at"]), inserts
+        )
+    return len(new_ids)
+
+
+def _chunks(items: Sequence[str], n: int) -> list[Sequence[str]]:
+    return [items[i : i + n] for i in range(0, len(items), n)]
+
+
+class StoreWriter:
+    """Consumer-group loop from the events stream into the store."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        engine: AsyncEngine,
+        streams: StreamNames,
+        *,
+        group: str = "store-writer",
+        consumer: str | None = None,
+        batch_size: int = 500,
+        block_ms: int = 200,
+    ) -> None:
+        self.redis = redis
+        self.engine = engine
+        self.streams = streams
+        self.group = group
+        self.consumer = consumer or f"{socket.gethostname()}-{id(self):x}"
+        self.batch_size = batch_size
+        self.block_ms = block_ms
+        self.events_written = 0
+        self._last_trim = 0.0
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(self.streams.events, self.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self) -> None:
+        """Run until cancelled."""
+        await self.ensure_group()
+        log.info("store writer %s reading %s", self.consumer, self.streams.events)
+        await self._drain_own_pending()
+        while True:
+            await self._claim_dead_writers()
+            entries = await self._read(">")
+            if entries:
+                await self.process(entries)
+            if time.monotonic() - self._last_trim > TRIM_EVERY_S:
+                await self.trim()
+
+    async def run_once(self) -> int:
+        """Process what is available now (own pending, claimable, new); for tests and tools."""
+        await self.ensure_group()
+        total = 0
+        total += await self._drain_own_pending()
+        total += await self._claim_dead_writers(min_idle_ms=CLAIM_IDLE_MS)
+        while entries := await self._read(">", block=False):
+            total += await self.process(entries)
+        return total
+
+    async def _read(self, start: str, *, block: bool = True) -> list[tuple[str, dict[str, str]]]:
+        resp = await self.redis.xreadgroup(
+            self.group,
+            self.consumer,
+            {self.streams.events: start},
+            count=self.batch_size,
+            block=self.block_ms if block else None,
+        )
+        if not resp:
+            return []
+        return [(_s(i), f) for i, f in resp[0][1] if f is not None]
+
+    async def _drain_own_pending(self) -> int:
+        total = 0
+        while entries := await self._read("0", block=False):
+            total += await self.process(entries)
+            if len(entries) < self.batch_size:
+                break
+        return total
+
+    async def _claim_dead_writers(self, min_idle_ms: int = CLAIM_IDLE_MS) -> int:
+        total = 0
+        cursor = "0-0"
+        while True:
+            resp = await self.redis.xautoclaim(
+                self.streams.events,
+                self.group,
+                self.consumer,
+                min_idle_time=min_idle_ms,
+                start_id=cursor,
+                count=self.batch_size,
+            )
+            cursor, claimed = _s(resp[0]), resp[1]
+            entries = [(_s(i), f) for i, f in claimed if f is not None]
+            if entries:
+                log.info("store writer %s claimed %d pending entries", self.consumer, len(entries))
+                total += await self.process(entries)
+            if cursor == "0-0":
+                return total
+
+    async def process(self, entries: list[tuple[str, dict[str, str]]]) -> int:
+        """Write one batch in one transaction, then acknowledge it. Returns new events."""
+        events: list[DomainEvent] = []
+        dead: list[tuple[str, dict[str, str], str]] = []
+        for entry_id, fields in entries:
+            try:
+                events.append(DomainEvent.from_fields(fields))
+            except EventError as exc:
+                dead.append((entry_id, fields, str(exc)))
+        async with self.engine.begin() as conn:
+            new = await write_events(conn, events)
+        for entry_id, fields, reason in dead:
+            log.warning("store writer: invalid event %s skipped: %s", entry_id, reason)
+            await self.redis.xadd(
+                f"{self.streams.events}:dead",
+                {**{_s(k): _s(v) for k, v in fields.items()}, "_entry": entry_id, "_error": reason},
+                maxlen=100_000,
+                approximate=True,
+            )
+        await self.redis.xack(self.streams.events, self.group, *[i for i, _ in entries])
+        self.events_written += new
+        return new
+
+    async def trim(self) -> None:
+        """Trim below the oldest entry some group still needs (and keep the recent minutes)."""
+        self._last_trim = time.monotonic()
+        try:
+            groups = await self.redis.xinfo_groups(self.streams.events)
+        except ResponseError:
+            return
+        floor: tuple[int, int] | None = None
+        for g in groups:
+            name = _s(g["name"])
+            pending = await self.redis.xpending(self.streams.events, name)
+            oldest = _s(pending["min"]) if pending and pending.get("pending") else None
+            if oldest is None:
+                # Nothing pending: everything up to last-delivered is acknowledged.
+                last = _parse_id(_s(g["last-delivered-id"]))
+                need = (last[0], last[1] + 1)
+            else:
+                need = _parse_id(oldest)
+            floor = need if floor is None or need < floor else floor
+        if floor is None:
+            return
+        recent_ms = int(time.time() * 1000) - KEEP_RECENT_MS
+        min_id = min(floor, (recent_ms, 0))
+        await self.redis.xtrim(
+            self.streams.events, minid=f"{min_id[0]}-{min_id[1]}", approximate=False
+        )
+
+
+def _parse_id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _s(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+async def run_store_writer(rt: Any) -> None:
+    """Piece for ``callcenter serve``: the store writer, until cancelled."""
+    s = rt.settings.store
+    writer = StoreWriter(
+        rt.redis,
+        rt.engine,
+        rt.streams,
+        group=s.consumer_group,
+        batch_size=s.batch_size,
+        block_ms=max(1, s.batch_wait_ms),
+    )
+    await writer.run()
+
+
+__all__ = ["StoreWriter", "run_store_writer", "write_events"]
