@@ -19,7 +19,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -102,11 +102,20 @@ async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> 
         await conn.execute(stmt, list(out.calls.values()))
     updates = [r for r in out.states if r.get("id") is not None]
     inserts = [r for r in out.states if r.get("id") is None]
-    for r in updates:
+    if updates:
         await conn.execute(
             states_t.update()
-            .where(states_t.c.id == r["id"])
-            .values(state=r["state"], reason=r["reason"], call_id=r["call_id"], end_at=r["end_at"])
+            .where(states_t.c.id == bindparam("_id"))
+            .values(
+                state=bindparam("_state"),
+                reason=bindparam("_reason"),
+                call_id=bindparam("_call_id"),
+                end_at=bindparam("_end_at"),
+            ),
+            [
+                {f"_{k}": r[k] for k in ("id", "state", "reason", "call_id", "end_at")}
+                for r in updates
+            ],
         )
     if inserts:
         ins = _insert(conn, states_t)
