@@ -22,6 +22,8 @@ COMMANDS: list[str] = [
     "config.commands:version",
     "config.commands:serve",
     "store.cli:db",
+    "qa.cli:qa",
+    "qa.cli:scorecard",
 ]
 
 

@@ -5,6 +5,7 @@ and the tests rely on that).
 """
 
 from store.models import core  # noqa: F401
+from store.models import qa  # noqa: F401
 from store.models.base import Base
 
 __all__ = ["Base"]
