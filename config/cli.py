@@ -24,6 +24,8 @@ COMMANDS: list[str] = [
     "store.cli:db",
     "qa.cli:qa",
     "qa.cli:scorecard",
+    "telephony.cli:bridge",
+    "telephony.cli:simulate",
 ]
 
 

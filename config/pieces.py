@@ -16,6 +16,7 @@ PIECES: dict[str, str] = {
     "router": "queueing.service:run_router",
     "bridge": "telephony.bridge:run_bridge",
     "web": "web.app:run_web",
+    "simulator": "telephony.simulator.server:run_simulator",
 }
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from datetime import date
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -69,12 +72,23 @@ class AmiSettings(_Model):
     supervisor_endpoint: str = "PJSIP/9000"
     originate_timeout_s: int = Field(30, ge=1, le=600)
     reconnect_max_s: float = Field(30.0, gt=0)
+    # Bridge (telephony/bridge.py): hold parks both parties here; outbound dial string template.
+    onhold_context: str = "cc-onhold"
+    outbound_channel: str = "PJSIP/{number}@trunk"
+    outbound_caller_id: str = '"Call Center" <5000>'
+    action_timeout_s: float = Field(10.0, gt=0)
 
 
 class WebSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     secure_cookies: bool = False  # set when served behind TLS
+    session_ttl_h: float = Field(12.0, gt=0, le=24 * 30)
+    login_window_s: int = Field(900, ge=1, description="window of the login failure limits")
+    login_failures_per_user: int = Field(5, ge=1)
+    login_failures_per_address: int = Field(20, ge=1)
+    ws_queue_size: int = Field(1000, ge=10, description="per WebSocket client, before resync")
+    stats_every_ms: int = Field(1000, ge=100, le=60_000, description="wallboard figures push")
 
 
 class StoreSettings(_Model):
@@ -216,6 +230,93 @@ class QaSettings(_Model):
     scorecard: dict[str, ScorecardRoleConfig] = {}
 
 
+_DURATION = r"^[0-9]+(\.[0-9]+)?[mhd]$"
+
+
+class ComplaintSeverityConfig(_Model):
+    """Deadlines of one severity: ``"30m"``, ``"2h"``, ``"3d"`` (a day is one working day, i.e.
+    ``work_end - work_start`` of working time, when ``business_hours`` is on; else 24 h)."""
+
+    acknowledge: str = Field(pattern=_DURATION)
+    resolve: str = Field(pattern=_DURATION)
+
+
+class ComplaintsSettings(_Model):
+    """Complaint tickets: categories, per-severity deadlines, the working time they count in."""
+
+    categories: list[str] = Field(
+        default=["product_quality", "service_attitude", "delivery", "billing", "other"],
+        min_length=1,
+    )
+    severities: dict[str, ComplaintSeverityConfig] = Field(
+        default_factory=lambda: {
+            "low": ComplaintSeverityConfig(acknowledge="8h", resolve="5d"),
+            "medium": ComplaintSeverityConfig(acknowledge="4h", resolve="3d"),
+            "high": ComplaintSeverityConfig(acknowledge="2h", resolve="1d"),
+            "critical": ComplaintSeverityConfig(acknowledge="30m", resolve="8h"),
+        },
+        min_length=1,
+    )
+    business_hours: bool = True  # count deadlines in working time (else clock time)
+    timezone: str | None = None  # of the working time; default: settings.timezone
+    work_days: list[int] = Field(default=[1, 2, 3, 4, 5], min_length=1)  # ISO weekdays
+    work_start: dt_time = dt_time(9, 0)
+    work_end: dt_time = dt_time(18, 0)
+    holidays: list[date] = []
+    overdue_check_s: float = Field(60.0, gt=0)
+
+    @field_validator("work_days")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        for d in v:
+            if not 1 <= d <= 7:
+                raise ValueError(f"ISO weekday must be 1-7, got {d}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        return _check_timezone(v)
+
+    @model_validator(mode="after")
+    def _hours(self) -> ComplaintsSettings:
+        if self.work_start >= self.work_end:
+            raise _RefError("complaints.work_end", str(self.work_end), "must be after work_start")
+        return self
+
+
+class OutboundSettings(_Model):
+    """Return visits and callbacks: when they are placed, retried, and which queue serves them."""
+
+    queue: str | None = None  # whose skills and agents serve outbound tasks; default: first queue
+    return_visit_window_h: float = Field(24.0, gt=0)
+    return_visit_delay_min: float = Field(0.0, ge=0)  # not sooner than this after the trigger
+    retry_delay_min: float = Field(30.0, ge=0)  # after no answer / busy
+    max_attempts: int = Field(3, ge=1, le=20)
+    # Allowed calling hours of customers who have none of their own (their local time).
+    call_from: dt_time = dt_time(9, 0)
+    call_until: dt_time = dt_time(20, 0)
+    call_days: list[int] = Field(default=[1, 2, 3, 4, 5, 6, 7], min_length=1)
+    poll_s: float = Field(1.0, gt=0)
+    stale_s: float = Field(300.0, gt=0)  # a dialled task without news this long is looked at
+    consumer_group: str = "outbound"
+
+    @field_validator("call_days")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        return ComplaintsSettings._days(v)
+
+
+def _check_timezone(v: str | None) -> str | None:
+    if v is None:
+        return v
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {v!r}") from exc
+    return v
+
+
 class Settings(_Model):
     redis_url: str | None = None
     db_url: str | None = None
@@ -233,6 +334,8 @@ class Settings(_Model):
     queues: list[QueueConfig] = []
     agents: list[AgentConfig] = []
     qa: QaSettings = QaSettings()
+    complaints: ComplaintsSettings = ComplaintsSettings()
+    outbound: OutboundSettings = OutboundSettings()
 
     @field_validator("redis_url")
     @classmethod

@@ -1,0 +1,185 @@
+"""Commands to AMI actions: what to send for each command kind. Pure: values in, values out.
+
+``plan(command, call, config)`` returns the AMI actions (ordered ``(key, value)`` pairs, without
+ActionID) that carry out one command against the call as the translator knows it, or raises
+``CommandTargetError`` naming the argument that cannot be acted on (unknown call, call not in a
+state that allows it, bad transfer target). The bridge sends them one after the other and stops
+at the first ``Response: Error``.
+
+The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
+
+* connect: ``Setvar CC_AGENT_ENDPOINT=<agent dial string>`` on the caller, then ``Redirect`` to
+  ``connect_context``/<agent id>, whose Dial uses ``${CC_AGENT_ENDPOINT}``;
+* return_to_hold / transfer to a queue: ``Redirect`` to ``hold_context``/s (a queue transfer sets
+  ``CC_QUEUE`` first);
+* announce: ``Setvar CC_POSITION`` and ``CC_WAIT_S`` then ``Redirect`` to ``announce_context``/s,
+  which plays them and returns to ``hold_context``;
+* hold: ``Redirect`` of both parties (caller and ``ExtraChannel`` agent leg) to
+  ``onhold_context`` (``s`` for the caller, music on hold; ``agent`` for the agent, silence);
+  unhold: ``Bridge`` of the two channels again;
+* originate: ``Originate`` (async) of ``outbound_channel`` into ``connect_context``/<agent id>
+  with ``CC_CALL_ID`` (so events carry the platform's call id) and ``CC_AGENT_ENDPOINT``;
+* spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,q|qw|qB)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from telephony.commands import Command
+from telephony.errors import CommandTargetError
+from telephony.translator import VAR_CALL_ID, CallState
+
+Action = list[tuple[str, str]]
+
+SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionConfig:
+    hold_context: str = "cc-hold"
+    connect_context: str = "cc-connect"
+    announce_context: str = "cc-announce"
+    onhold_context: str = "cc-onhold"
+    supervisor_endpoint: str = "PJSIP/9000"
+    outbound_channel: str = "PJSIP/{number}@trunk"
+    outbound_caller_id: str = '"Call Center" <5000>'
+    originate_timeout_s: int = 30
+    agent_endpoints: Mapping[str, str] = field(default_factory=dict)  # agent id -> dial string
+
+    def dial_string(self, agent_id: str) -> str:
+        return self.agent_endpoints.get(agent_id) or f"PJSIP/{agent_id}"
+
+
+def _need_call(command: Command, call: CallState | None) -> CallState:
+    if call is None:
+        raise CommandTargetError("call_id", command.args.get("call_id"), "no such live call")
+    return call
+
+
+def _need_connected(command: Command, call: CallState) -> CallState:
+    if not call.connected or not call.agent_channel:
+        raise CommandTargetError("call_id", call.call_id, "call is not connected to an agent")
+    return call
+
+
+def _redirect(channel: str, context: str, exten: str) -> Action:
+    return [
+        ("Action", "Redirect"),
+        ("Channel", channel),
+        ("Context", context),
+        ("Exten", exten),
+        ("Priority", "1"),
+    ]
+
+
+def _setvar(channel: str, name: str, value: str) -> Action:
+    return [("Action", "Setvar"), ("Channel", channel), ("Variable", name), ("Value", value)]
+
+
+def plan(command: Command, call: CallState | None, config: ActionConfig) -> list[Action]:
+    """The AMI actions for ``command``; raises ``CommandTargetError`` when it cannot apply."""
+    a = command.args
+    kind = command.kind
+    if kind == "originate":
+        if call is not None:
+            raise CommandTargetError("call_id", a["call_id"], "a live call already has this id")
+        agent_id = str(a["agent_id"])
+        number = str(a["number"])
+        return [
+            [
+                ("Action", "Originate"),
+                ("Channel", config.outbound_channel.format(number=number)),
+                ("Context", config.connect_context),
+                ("Exten", agent_id),
+                ("Priority", "1"),
+                ("CallerID", str(a.get("caller_id") or config.outbound_caller_id)),
+                ("Timeout", str(int(a.get("timeout_s") or config.originate_timeout_s) * 1000)),
+                ("Async", "true"),
+                ("Variable", f"{VAR_CALL_ID}={a['call_id']}"),
+                ("Variable", f"CC_AGENT_ENDPOINT={config.dial_string(agent_id)}"),
+            ]
+        ]
+    call = _need_call(command, call)
+    channel = call.customer_channel
+    if kind == "connect":
+        if call.connected:
+            raise CommandTargetError("call_id", call.call_id, "call is already with an agent")
+        agent_id = str(a["agent_id"])
+        return [
+            _setvar(channel, "CC_AGENT_ENDPOINT", config.dial_string(agent_id)),
+            _redirect(channel, config.connect_context, agent_id),
+        ]
+    if kind == "return_to_hold":
+        return [_redirect(channel, config.hold_context, "s")]
+    if kind == "hangup":
+        return [[("Action", "Hangup"), ("Channel", channel), ("Cause", "16")]]
+    if kind == "hold":
+        _need_connected(command, call)
+        return [
+            [
+                *_redirect(channel, config.onhold_context, "s"),
+                ("ExtraChannel", call.agent_channel or ""),
+                ("ExtraContext", config.onhold_context),
+                ("ExtraExten", "agent"),
+                ("ExtraPriority", "1"),
+            ]
+        ]
+    if kind == "unhold":
+        if not call.held or not call.agent_channel:
+            raise CommandTargetError("call_id", call.call_id, "call is not on hold")
+        return [
+            [
+                ("Action", "Bridge"),
+                ("Channel1", channel),
+                ("Channel2", call.agent_channel),
+                ("Tone", "no"),
+            ]
+        ]
+    if kind == "transfer":
+        target = str(a["target"])
+        what, _, target_id = target.partition(":")
+        if what == "queue" and target_id:
+            return [
+                _setvar(channel, "CC_QUEUE", target_id),
+                _redirect(channel, config.hold_context, "s"),
+            ]
+        if what == "agent" and target_id:
+            return [
+                _setvar(channel, "CC_AGENT_ENDPOINT", config.dial_string(target_id)),
+                _redirect(channel, config.connect_context, target_id),
+            ]
+        raise CommandTargetError("target", target, "must be queue:<id> or agent:<id>")
+    if kind == "spy":
+        _need_connected(command, call)
+        mode = str(a["mode"])
+        if mode not in SPY_OPTIONS:
+            raise CommandTargetError("mode", mode, "must be listen, whisper or barge")
+        supervisor = str(a["supervisor"])
+        if "/" in supervisor:
+            endpoint = supervisor
+        elif supervisor in config.agent_endpoints:
+            endpoint = config.agent_endpoints[supervisor]
+        else:
+            endpoint = config.supervisor_endpoint
+        return [
+            [
+                ("Action", "Originate"),
+                ("Channel", endpoint),
+                ("Application", "ChanSpy"),
+                ("Data", f"{call.agent_channel},{SPY_OPTIONS[mode]}"),
+                ("CallerID", f'"Supervisor" <{supervisor}>'),
+                ("Timeout", str(config.originate_timeout_s * 1000)),
+                ("Async", "true"),
+            ]
+        ]
+    if kind == "announce":
+        if call.connected:
+            raise CommandTargetError("call_id", call.call_id, "call is already with an agent")
+        return [
+            _setvar(channel, "CC_POSITION", str(int(a["position"]))),
+            _setvar(channel, "CC_WAIT_S", str(int(float(a["wait_s"])))),
+            _redirect(channel, config.announce_context, "s"),
+        ]
+    raise CommandTargetError("kind", kind, "no AMI mapping")  # pragma: no cover - COMMAND_KINDS

@@ -1,0 +1,475 @@
+"""The AMI bridge: Asterisk (or the PBX simulator) <-> the Redis streams. All the I/O lives here.
+
+* One AMI session at a time on panoramisk's ``Manager``, with our framing underneath
+  (``_Protocol``: ``parse_frames`` accepts LF as well as CRLF and keeps header order, repeated
+  keys and UTF-8 cut across reads; panoramisk keeps its job of matching responses to actions).
+* Every frame received and every action sent goes through the pure translator, in wire order;
+  the domain events it returns are appended to ``<prefix>:events`` in that order.
+* After each login the bridge asks for ``Status`` with the ``CC_*`` variables: the translator
+  publishes what was missed while disconnected (calls that arrived, were answered or ended) with
+  the ids the live events would have had, so the store's idempotence removes duplicates.
+* Connection problems: a refused login (Asterisk 22 closes the socket right after the error) is
+  logged once as an error; every failure waits a capped exponential back-off before the next try.
+* Commands (``<prefix>:commands``) are read in a consumer group, turned into AMI actions by
+  ``telephony.actions.plan``, and acknowledged once Asterisk answered; the outcome is published
+  as ``command.succeeded`` / ``command.failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+from panoramisk import actions as pm_actions
+from panoramisk.ami_protocol import AMIProtocol
+from panoramisk.manager import Manager
+from panoramisk.message import Message
+from redis.exceptions import ResponseError
+
+from config.settings import Settings
+from store.events import DomainEvent, StreamNames, make_event_id
+from telephony.actions import ActionConfig, plan
+from telephony.ami_frames import Frame, FrameError, format_frame, parse_frames
+from telephony.commands import Command, CommandError
+from telephony.errors import AmiActionError, AmiLoginError, TelephonyError
+from telephony.translator import (
+    SNAPSHOT_VARIABLES,
+    TranslatorConfig,
+    TranslatorState,
+    new_state,
+    translate,
+)
+
+log = logging.getLogger(__name__)
+
+COMMAND_GROUP = "telephony-bridge"
+PUBLISH_BATCH = 500
+
+
+def backoff_delays(initial_s: float, cap_s: float) -> Iterator[float]:
+    """0.5, 1, 2, 4 ... capped at ``cap_s``: the waits between connection attempts."""
+    delay = initial_s
+    while True:
+        yield min(delay, cap_s)
+        delay = min(delay * 2, cap_s)
+
+
+def frame_to_message(frame: Frame) -> Message:
+    """A panoramisk ``Message`` (repeated keys as a list, as panoramisk does) for its futures."""
+    headers: dict[str, Any] = {}
+    for key, value in frame.pairs:
+        if key in headers:
+            old = headers[key]
+            headers[key] = [*old, value] if isinstance(old, list) else [old, value]
+        else:
+            headers[key] = value
+    return Message(headers)
+
+
+def _action_pairs(action: pm_actions.Action) -> list[tuple[str, str]]:
+    """Action first, ActionID second, the rest in insertion order; lists become repeats."""
+    pairs: list[tuple[str, str]] = [
+        ("Action", str(action["Action"])),
+        ("ActionID", str(action.action_id)),
+    ]
+    for key, value in action.items():
+        if key.lower() in ("action", "actionid"):
+            continue
+        for v in value if isinstance(value, list | tuple) else (value,):
+            pairs.append((key, str(v)))
+    return pairs
+
+
+class _Protocol(AMIProtocol):
+    """panoramisk's protocol with our framing (bytes in, ordered frames out) and our encoder."""
+
+    factory: _Manager
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        frames, self._buffer, errors = parse_frames(self._buffer + data)
+        bridge = self.factory.bridge
+        for error in errors:
+            bridge.on_bad_frame(error)
+        for frame in frames:
+            if frame.banner is not None:
+                self.version = frame.banner.partition("/")[2]
+                continue
+            bridge.on_frame(frame)
+            if frame.event or frame.response:
+                self.handle_message(frame_to_message(frame))
+
+    def send(self, data: Any, as_list: bool | None = False) -> asyncio.Future[Any]:
+        action = data if isinstance(data, pm_actions.Action) else pm_actions.Action(data)
+        action.as_list = as_list
+        frame = Frame(_action_pairs(action))
+        raw = format_frame(frame)  # FrameError before anything is registered or written
+        self.responses[action.id] = action
+        self.transport.write(raw)  # type: ignore[attr-defined]
+        self.factory.bridge.on_sent(frame)
+        return action.future
+
+
+class _Manager(Manager):
+    """panoramisk's Manager; connection outcomes go to the bridge instead of its fixed retry."""
+
+    def __init__(self, bridge: Bridge, **config: Any) -> None:
+        super().__init__(protocol_factory=_Protocol, **config)
+        self.bridge = bridge
+
+    def connection_made(self, f: asyncio.Future[Any]) -> None:
+        if f.cancelled() or f.exception() is not None:
+            self.bridge._session_failed(f.exception() or ConnectionError("cancelled"))
+            return
+        super().connection_made(f)
+
+    def login(self, future: asyncio.Future[Any]) -> bool:
+        ok = bool(super().login(future))
+        self.bridge._login_done(future.result())
+        return ok
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._connected = False
+        if self.pinger:
+            self.pinger.cancel()
+            self.pinger = None
+        while self.awaiting_actions:  # never re-send an action on the next connection
+            action = self.awaiting_actions.popleft()
+            if not action.future.done():
+                action.future.set_exception(
+                    AmiActionError(str(action["Action"]), "connection lost before the response")
+                )
+        self.bridge._session_failed(exc or ConnectionError("connection closed by the server"))
+
+
+class Bridge:
+    """One bridge process: AMI session, translator, event publisher, command executor."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        redis: aioredis.Redis,
+        *,
+        initial_backoff_s: float = 0.5,
+        consumer: str | None = None,
+    ) -> None:
+        ami = settings.ami
+        if not ami.host:
+            raise TelephonyError("ami.host: not set, the bridge has nothing to connect to")
+        self.settings = settings
+        self.ami = ami
+        self.redis = redis
+        self.streams = StreamNames(settings.redis_prefix)
+        self.initial_backoff_s = initial_backoff_s
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        self.state: TranslatorState = new_state(
+            TranslatorConfig(
+                inbound_context=ami.inbound_context,
+                hold_context=ami.hold_context,
+                connect_context=ami.connect_context,
+            )
+        )
+        self.action_config = ActionConfig(
+            hold_context=ami.hold_context,
+            connect_context=ami.connect_context,
+            announce_context=ami.announce_context,
+            onhold_context=ami.onhold_context,
+            supervisor_endpoint=ami.supervisor_endpoint,
+            outbound_channel=ami.outbound_channel,
+            outbound_caller_id=ami.outbound_caller_id,
+            originate_timeout_s=ami.originate_timeout_s,
+            agent_endpoints={a.id: a.dial_string for a in settings.agents},
+        )
+        self.outbox: asyncio.Queue[DomainEvent] = asyncio.Queue()
+        self.connected = asyncio.Event()  # logged in and resynchronised
+        self.sessions = 0  # successful logins, for tests and logs
+        self.frames_in = 0
+        self.events_out = 0
+        self.bad_frames = 0
+        self._manager: _Manager | None = None
+        self._session_end: asyncio.Future[BaseException] | None = None
+        self._login_result: asyncio.Future[Message] | None = None
+        self._logged: set[str] = set()
+
+    # --- callbacks from the protocol (synchronous, in wire order) -----------------------------
+
+    def on_frame(self, frame: Frame) -> None:
+        self.frames_in += 1
+        if frame.event is None and frame.response is None:
+            self._log_once(
+                "frame-kind", "AMI frame neither event nor response, skipped: %r", frame.keys()[:5]
+            )
+            return
+        self._apply(frame)
+
+    def on_sent(self, frame: Frame) -> None:
+        self._apply(frame)
+
+    def on_bad_frame(self, error: FrameError) -> None:
+        self.bad_frames += 1
+        self._log_once(
+            f"bad:{error.reason[:30]}",
+            "malformed AMI frame skipped on %s:%s: %s",
+            self.ami.host,
+            self.ami.port,
+            error,
+        )
+
+    def _apply(self, frame: Frame) -> None:
+        try:
+            self.state, events = translate(self.state, frame, datetime.now(UTC))
+        except Exception:  # a translator bug must not take the session down: log, skip
+            self._log_once(
+                f"translate:{frame.event}",
+                "frame %s could not be translated",
+                frame.event or frame.action,
+                exc_info=True,
+            )
+            return
+        for event in events:
+            self.outbox.put_nowait(event)
+
+    def _log_once(self, key: str, msg: str, *args: Any, exc_info: bool = False) -> None:
+        if key in self._logged:
+            return
+        self._logged.add(key)
+        log.warning(msg, *args, exc_info=exc_info)
+
+    # --- callbacks from the manager -----------------------------------------------------------
+
+    def _session_failed(self, exc: BaseException) -> None:
+        self.connected.clear()
+        if self._login_result is not None and not self._login_result.done():
+            self._login_result.set_exception(
+                exc if isinstance(exc, Exception) else ConnectionError(str(exc))
+            )
+        if self._session_end is not None and not self._session_end.done():
+            self._session_end.set_result(exc)
+
+    def _login_done(self, response: Message) -> None:
+        if self._login_result is not None and not self._login_result.done():
+            self._login_result.set_result(response)
+
+    # --- the pieces ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run until cancelled: AMI session (with reconnects), publisher, command executor."""
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._publish_forever(), name="bridge-publisher")
+            tg.create_task(self._commands_forever(), name="bridge-commands")
+            tg.create_task(self._connect_forever(), name="bridge-ami")
+
+    async def _connect_forever(self) -> None:
+        delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
+        where = f"{self.ami.host}:{self.ami.port}"
+        failing: str | None = None
+        while True:
+            try:
+                await self._session()
+            except AmiLoginError as exc:
+                if failing != "login":
+                    log.error(
+                        "%s (AMI %s); retrying with back-off, not logging this again", exc, where
+                    )
+                failing = "login"
+            except (OSError, ConnectionError, AmiActionError, TimeoutError) as exc:
+                if failing != "connect":
+                    log.warning(
+                        "AMI %s unreachable or lost: %s; reconnecting with back-off", where, exc
+                    )
+                failing = "connect"
+            else:
+                failing = None
+                delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
+            finally:
+                self._close()
+            await asyncio.sleep(next(delays))
+
+    def _close(self) -> None:
+        self.connected.clear()
+        manager, self._manager = self._manager, None
+        if manager is None:
+            return
+        manager.close()
+        while manager.awaiting_actions:  # in flight when we closed: fail now, never re-send
+            action = manager.awaiting_actions.popleft()
+            if not action.future.done():
+                action.future.set_exception(
+                    AmiActionError(str(action["Action"]), "AMI session closed")
+                )
+
+    async def _session(self) -> None:
+        """One AMI session: connect, log in, resynchronise, serve until the connection drops."""
+        loop = asyncio.get_running_loop()
+        self._session_end = loop.create_future()
+        self._login_result = loop.create_future()
+        manager = _Manager(
+            self,
+            host=self.ami.host,
+            port=self.ami.port,
+            username=self.ami.username,
+            secret=self.ami.secret,
+            loop=loop,
+            ping_delay=10,
+            ping_interval=10,
+        )
+        self._manager = manager
+        manager.connect()
+        response = await asyncio.wait_for(self._login_result, self.ami.action_timeout_s)
+        if not response.success:
+            raise AmiLoginError(self.ami.username, response.message or "login refused")
+        self.sessions += 1
+        log.info(
+            "AMI logged in to %s:%s as %s (session %d)",
+            self.ami.host,
+            self.ami.port,
+            self.ami.username,
+            self.sessions,
+        )
+        await self.resync()
+        self.connected.set()
+        exc = await self._session_end
+        log.warning(
+            "AMI session %d to %s:%s ended: %s", self.sessions, self.ami.host, self.ami.port, exc
+        )
+        raise ConnectionError(str(exc) or "connection lost")
+
+    async def resync(self) -> None:
+        """Ask for every channel with the CC_* variables; the translator reconciles."""
+        await self.send_action(
+            [("Action", "Status"), ("Variables", ",".join(SNAPSHOT_VARIABLES))],
+            action_id=f"resync-{self.consumer}-{self.sessions}",
+            as_list=None,
+        )
+
+    async def send_action(
+        self, pairs: list[tuple[str, str]], *, action_id: str, as_list: bool | None = False
+    ) -> Any:
+        """Send one action and wait for its response; ``Response: Error`` raises."""
+        manager = self._manager
+        name = pairs[0][1]
+        if manager is None or manager.protocol is None or manager.protocol.closed:
+            raise AmiActionError(name, "not connected to AMI")
+        data: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in data:
+                old = data[key]
+                data[key] = [*old, value] if isinstance(old, list) else [old, value]
+            else:
+                data[key] = value
+        data["ActionID"] = action_id
+        action = pm_actions.Action(data)
+        future = manager.send_action(action, as_list=as_list)
+        response = await asyncio.wait_for(future, self.ami.action_timeout_s)
+        first = response[0] if isinstance(response, list) else response
+        if first.response == "Error":
+            raise AmiActionError(name, first.message or "error")
+        return response
+
+    async def _publish_forever(self) -> None:
+        stream = self.streams.events
+        while True:
+            batch = [await self.outbox.get()]
+            while len(batch) < PUBLISH_BATCH and not self.outbox.empty():
+                batch.append(self.outbox.get_nowait())
+            for attempt in range(5):
+                try:
+                    pipe = self.redis.pipeline(transaction=False)
+                    for event in batch:
+                        pipe.xadd(stream, event.to_fields())
+                    await pipe.execute()
+                    break
+                except (OSError, ConnectionError, aioredis.ConnectionError) as exc:
+                    if attempt == 4:
+                        raise
+                    log.warning(
+                        "publishing %d events to %s failed (%s); retry %d",
+                        len(batch),
+                        stream,
+                        exc,
+                        attempt + 1,
+                    )
+                    await asyncio.sleep(0.2 * 2**attempt)
+            self.events_out += len(batch)
+
+    # --- commands -----------------------------------------------------------------------------
+
+    async def _commands_forever(self) -> None:
+        stream = self.streams.commands
+        try:
+            await self.redis.xgroup_create(stream, COMMAND_GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        backlog = True  # first our own unacknowledged entries, then new ones
+        while True:
+            await self.connected.wait()
+            reply = await self.redis.xreadgroup(
+                COMMAND_GROUP,
+                self.consumer,
+                {stream: "0" if backlog else ">"},
+                count=50,
+                block=None if backlog else 1000,
+            )
+            entries = reply[0][1] if reply else []
+            if backlog and not entries:
+                backlog = False
+                continue
+            for entry_id, fields in entries:
+                if not fields:  # deleted entry still pending for us
+                    await self.redis.xack(stream, COMMAND_GROUP, entry_id)
+                    continue
+                await self.execute(entry_id, fields)
+                await self.redis.xack(stream, COMMAND_GROUP, entry_id)
+
+    async def execute(self, entry_id: str, fields: dict[str, str]) -> DomainEvent:
+        """Carry out one command; publish and return its outcome event."""
+        try:
+            command = Command.from_fields(fields)
+        except CommandError as exc:
+            log.warning("command %s (entry %s) rejected: %s", fields.get("id"), entry_id, exc)
+            return self._outcome(
+                fields.get("id") or entry_id, fields.get("kind") or "?", {}, False, str(exc)
+            )
+        call = self.state.call_by_id(str(command.args.get("call_id", "")))
+        try:
+            for i, pairs in enumerate(plan(command, call, self.action_config)):
+                await self.send_action(pairs, action_id=f"{command.id}/{i}")
+        except (TelephonyError, FrameError, TimeoutError) as exc:
+            message = str(exc) or type(exc).__name__
+            log.warning("command %s %s failed: %s", command.id, command.kind, message)
+            return self._outcome(command.id, command.kind, command.args, False, message)
+        log.debug("command %s %s done", command.id, command.kind)
+        return self._outcome(command.id, command.kind, command.args, True, None)
+
+    def _outcome(
+        self, command_id: str, kind: str, args: dict[str, Any], ok: bool, error: str | None
+    ) -> DomainEvent:
+        type_ = "command.succeeded" if ok else "command.failed"
+        payload: dict[str, Any] = {"command_id": command_id, "kind": kind}
+        if error is not None:
+            payload["error"] = error
+        event = DomainEvent(
+            id=make_event_id(command_id, type_),
+            ts=datetime.now(UTC),
+            type=type_,
+            call_id=str(args["call_id"]) if args.get("call_id") else None,
+            agent_id=str(args["agent_id"]) if args.get("agent_id") else None,
+            payload=payload,
+        )
+        self.outbox.put_nowait(event)
+        return event
+
+
+async def run_bridge(rt: Any) -> None:
+    """The bridge as a piece of ``callcenter serve`` (``rt``: ``config.runtime.Runtime``)."""
+    await Bridge(rt.settings, rt.redis).run()

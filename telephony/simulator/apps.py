@@ -1,0 +1,253 @@
+"""Dialplan applications of the simulated PBX (NoOp, Set, Goto, Dial, MusicOnHold, ...).
+
+Pure functions ``app_<name>(engine, channel, data) -> "next" | "jump" | "block"``: "next" goes
+on to the following priority, "jump" continues where a Goto put the channel, "block" leaves the
+channel waiting (a timer, a dial, music on hold) until the engine resumes it. The events each
+one emits follow Asterisk 22 (``tests/fixtures/ami/real-asterisk/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from telephony.simulator.atxfer import dtmf_received
+from telephony.simulator.model import BUSY, DOWN, UP, Channel, DialAttempt, event
+
+if TYPE_CHECKING:
+    from telephony.simulator.engine import Engine
+
+App = Callable[["Engine", Channel, str], str]
+
+DIAL_VARS = (
+    "DIALSTATUS",
+    "DIALEDPEERNUMBER",
+    "DIALEDPEERNAME",
+    "ANSWEREDTIME",
+    "ANSWEREDTIME_MS",
+    "DIALEDTIME",
+    "DIALEDTIME_MS",
+    "RINGTIME",
+    "RINGTIME_MS",
+    "PROGRESSTIME",
+    "PROGRESSTIME_MS",
+)
+PLAYBACK_S = 1.5  # length of one prompt in cc-announce
+SAYNUMBER_S = 0.8
+
+
+def app_noop(engine: Engine, ch: Channel, data: str) -> str:
+    return "next"
+
+
+def app_set(engine: Engine, ch: Channel, data: str) -> str:
+    name, _, value = data.partition("=")
+    engine.set_var(ch, name, value)
+    return "next"
+
+
+def app_goto(engine: Engine, ch: Channel, data: str) -> str:
+    parts = data.split(",")
+    if len(parts) == 3:
+        ch.context, ch.exten, prio = parts
+    elif len(parts) == 2:
+        ch.exten, prio = parts
+    else:
+        prio = parts[0]
+    ch.priority = priority_of(engine, ch, prio)
+    return "jump"
+
+
+def priority_of(engine: Engine, ch: Channel, prio: str) -> int:
+    if prio.isdigit():
+        return int(prio)
+    return engine.dialplan.label_priority(ch.context, ch.exten, prio) or 1
+
+
+def app_gotoif(engine: Engine, ch: Channel, data: str) -> str:
+    cond, _, labels = data.partition("?")
+    if_true, _, if_false = labels.partition(":")
+    target = if_true if cond.strip() not in ("", "0") else if_false
+    if not target:
+        return "next"
+    return app_goto(engine, ch, target)
+
+
+def app_answer(engine: Engine, ch: Channel, data: str) -> str:
+    if ch.state != UP:
+        engine.answer(ch)
+    return "next"
+
+
+def app_ringing(engine: Engine, ch: Channel, data: str) -> str:
+    if ch.half == 2 and ch.peer is not None and ch.peer.alive:
+        engine.callee_ringing(ch.peer)
+    return "next"
+
+
+def app_wait(engine: Engine, ch: Channel, data: str) -> str:
+    return engine.block(ch, "wait", _float(data, 0.0))
+
+
+def app_musiconhold(engine: Engine, ch: Channel, data: str) -> str:
+    engine.moh_start(ch, data or "default")
+    ch.blocked = "moh"
+    return "block"
+
+
+def app_playback(engine: Engine, ch: Channel, data: str) -> str:
+    return engine.block(ch, "playback", PLAYBACK_S)
+
+
+def app_saynumber(engine: Engine, ch: Channel, data: str) -> str:
+    return engine.block(ch, "playback", SAYNUMBER_S)
+
+
+def app_senddtmf(engine: Engine, ch: Channel, data: str) -> str:
+    if ch.half == 2 and ch.peer is not None and ch.peer.alive:
+        dtmf_received(engine, ch.peer, data)
+    return "next"
+
+
+def app_waitexten(engine: Engine, ch: Channel, data: str) -> str:
+    seconds, _, opts = data.partition(",")
+    if "m(" in opts and ch.half == 2 and ch.peer is not None:
+        moh_class = opts.split("m(", 1)[1].rstrip(")") or "default"
+        engine.indicate_hold(ch.peer, moh_class)
+        engine.later(ch, _float(seconds, 0.0), waitexten_done, engine, ch, ch.peer)
+        ch.blocked = "waitexten"
+        return "block"
+    return engine.block(ch, "waitexten", _float(seconds, 0.0))
+
+
+def waitexten_done(engine: Engine, ch: Channel, one: Channel) -> None:
+    if one.alive:
+        engine.indicate_unhold(one)
+    engine.resume(ch)
+
+
+def app_busy(engine: Engine, ch: Channel, data: str) -> str:
+    return refuse(engine, ch, 17, "BUSY")
+
+
+def app_congestion(engine: Engine, ch: Channel, data: str) -> str:
+    return refuse(engine, ch, 34, "CONGESTION")
+
+
+def refuse(engine: Engine, ch: Channel, cause: int, status: str) -> str:
+    engine.newstate(ch, BUSY)
+    ch.hangup_cause = cause
+    ch.blocked = "busy"
+    if ch.half == 2 and ch.peer is not None and ch.peer.alive:
+        engine.callee_failed(ch.peer, status)
+    return "block"
+
+
+def app_hangup(engine: Engine, ch: Channel, data: str) -> str:
+    engine.self_hangup(ch)
+    return "block"
+
+
+def app_dial(engine: Engine, ch: Channel, data: str) -> str:
+    args = data.split(",")
+    target = args[0]
+    timeout_s = _float(args[1], 0.0) if len(args) > 1 and args[1] else None
+    for name in DIAL_VARS:
+        engine.set_var(ch, name, "")
+    tech, _, resource = target.partition("/")
+    callee: Channel | None = None
+    dialstring = resource
+    if tech == "Local":
+        res = resource.split("/")[0]
+        exten, _, context = res.partition("@")
+        if engine.dialplan.exists(context or "default", exten):
+            one, two = engine.local_pair(exten, context or "default", ch.linkedid)
+            callee = one
+            dial_setup_local(engine, ch, one, two, dialstring)
+    elif tech == "PJSIP":
+        device = engine.phonebook(resource, "dial")
+        if device is not None:
+            callee = engine.pjsip_channel(
+                resource.split("@")[0], "cc-agents", "s", DOWN, ch.linkedid
+            )
+            callee.device = device
+            callee.cid_num = resource.split("@")[0]
+            callee.cid_name = device.cid_name or callee.cid_num
+            engine.emit(event("Newchannel", callee.headers()))
+            callee.dialed_string = dialstring
+            engine.set_var(callee, "DIALEDPEERNUMBER", dialstring)
+            callee.conn_num, callee.conn_name = ch.cid_num, ch.cid_name
+            engine.emit(event("NewConnectedLine", callee.headers()))
+    if callee is None:
+        engine.set_var(ch, "DIALSTATUS", "CHANUNAVAIL")
+        return "next"
+    options = args[2] if len(args) > 2 else ""
+    attempt = DialAttempt(ch, callee, dialstring, engine.now_s, timeout_s, options)
+    ch.dial = attempt
+    callee.dialed_by = attempt
+    engine.emit(
+        event("DialBegin", ch.headers(), callee.headers("Dest"), [("DialString", dialstring)])
+    )
+    if callee.half:
+        assert callee.peer is not None
+        engine.start_pbx(callee.peer, callee.peer.context, callee.peer.exten, 1)
+    else:
+        engine.device_dialed(callee)
+    if timeout_s:
+        engine.later(ch, timeout_s, engine.dial_timeout, attempt)
+    ch.blocked = "dial"
+    return "block"
+
+
+def dial_setup_local(
+    engine: Engine, caller: Channel, one: Channel, two: Channel, dialstring: str
+) -> None:
+    one.dialed_string = two.dialed_string = dialstring
+    engine.set_var(one, "DIALEDPEERNUMBER", dialstring)
+    inherit_variables(engine, caller, one)
+    one.cid_num, one.cid_name = one.exten, caller.cid_name
+    one.conn_num, one.conn_name = caller.cid_num, caller.cid_name
+    engine.newexten(one, "AppDial", "(Outgoing Line)")
+    engine.callerid_events(one)
+    engine.set_var(two, "DIALEDPEERNUMBER", dialstring)
+    inherit_variables(engine, caller, two)
+    two.cid_num, two.cid_name = caller.cid_num, caller.cid_name
+    two.conn_num, two.conn_name = one.exten, caller.cid_name
+    engine.callerid_events(two)
+    engine.local_bridge(one, two)
+
+
+def inherit_variables(engine: Engine, parent: Channel, child: Channel) -> None:
+    """``__NAME`` passes on for ever (prefix kept), ``_NAME`` once (as ``NAME``)."""
+    for name, value in list(parent.variables.items()):
+        if name.startswith("__"):
+            engine.set_var(child, name, value)
+        elif name.startswith("_"):
+            engine.set_var(child, name[1:], value)
+
+
+def _float(text: str, default: float) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return default
+
+
+APPS: dict[str, App] = {
+    "noop": app_noop,
+    "set": app_set,
+    "goto": app_goto,
+    "gotoif": app_gotoif,
+    "answer": app_answer,
+    "ringing": app_ringing,
+    "wait": app_wait,
+    "musiconhold": app_musiconhold,
+    "playback": app_playback,
+    "saynumber": app_saynumber,
+    "senddtmf": app_senddtmf,
+    "waitexten": app_waitexten,
+    "busy": app_busy,
+    "congestion": app_congestion,
+    "hangup": app_hangup,
+    "dial": app_dial,
+}

@@ -1,0 +1,381 @@
+"""The simulator's dialplan: the platform's contexts (DESIGN section 5) and the simulated phones.
+
+Pure module. Each priority is an application name plus a function that renders its argument for
+a channel, exactly as Asterisk would after variable substitution (that text is the ``AppData`` of
+the ``Newexten`` event). The contract contexts mirror ``config/asterisk/extensions.conf``
+(``tests/telephony/test_simulator_dialplan.py`` checks that they stay in step); the ``sim-*``
+contexts are the Local-channel phones of the real-Asterisk captures
+(``tests/fixtures/ami/real-asterisk/README.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from telephony.simulator.model import Channel
+
+Render = Callable[[Channel], str]
+
+# Agent ids (``[A-Za-z0-9_.-]+`` in the settings) as extensions of cc-connect: two characters or
+# more, so that the pattern can never match the special extension ``h``.
+AGENT_PATTERN = "_[0-9a-zA-Z]."
+
+
+@dataclass(frozen=True)
+class Step:
+    app: str
+    data: Render
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Extension:
+    pattern: str
+    steps: tuple[Step, ...]
+
+    def matches(self, exten: str) -> bool:
+        if not self.pattern.startswith("_"):
+            return exten == self.pattern
+        return _pattern_match(self.pattern[1:], exten)
+
+
+def _pattern_tokens(pattern: str) -> list[str]:
+    """``1X[a-c].`` -> ["1", "X", "abc", "."]: one token per character position."""
+    tokens: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "[" and "]" in pattern[i:]:
+            end = pattern.index("]", i)
+            body = pattern[i + 1 : end]
+            chars = ""
+            j = 0
+            while j < len(body):
+                if j + 2 < len(body) and body[j + 1] == "-":
+                    chars += "".join(chr(k) for k in range(ord(body[j]), ord(body[j + 2]) + 1))
+                    j += 3
+                else:
+                    chars += body[j]
+                    j += 1
+            tokens.append("[" + chars)
+            i = end + 1
+        else:
+            tokens.append(c)
+            i += 1
+    return tokens
+
+
+def _pattern_match(pattern: str, exten: str) -> bool:
+    """Asterisk extension patterns: X, Z, N, [classes], ``.`` (one or more), ``!`` (zero or more)."""
+    tokens = _pattern_tokens(pattern)
+    for i, token in enumerate(tokens):
+        if token in (".", "!"):
+            return len(exten) > i or (token == "!" and len(exten) >= i)
+        if i >= len(exten):
+            return False
+        c = exten[i]
+        if token == "X":
+            ok = c.isdigit()
+        elif token == "Z":
+            ok = "1" <= c <= "9"
+        elif token == "N":
+            ok = "2" <= c <= "9"
+        elif token.startswith("[") and len(token) > 1:
+            ok = c in token[1:]
+        else:
+            ok = token == c
+        if not ok:
+            return False
+    return len(exten) == len(tokens)
+
+
+@dataclass
+class Dialplan:
+    """Contexts → extensions (exact names are tried before patterns, as Asterisk sorts them)."""
+
+    contexts: dict[str, list[Extension]] = field(default_factory=dict)
+
+    def add(self, context: str, pattern: str, *steps: Step) -> None:
+        self.contexts.setdefault(context, []).append(Extension(pattern, steps))
+
+    def find(self, context: str, exten: str) -> Extension | None:
+        extensions = self.contexts.get(context, [])
+        for ext in extensions:
+            if not ext.pattern.startswith("_") and ext.matches(exten):
+                return ext
+        for ext in extensions:
+            if ext.pattern.startswith("_") and ext.matches(exten):
+                return ext
+        return None
+
+    def exists(self, context: str, exten: str) -> bool:
+        return self.find(context, exten) is not None
+
+    def step(self, context: str, exten: str, priority: int) -> Step | None:
+        ext = self.find(context, exten)
+        if ext is None or not 1 <= priority <= len(ext.steps):
+            return None
+        return ext.steps[priority - 1]
+
+    def label_priority(self, context: str, exten: str, label: str) -> int | None:
+        ext = self.find(context, exten)
+        if ext is None:
+            return None
+        for i, s in enumerate(ext.steps, start=1):
+            if s.label == label:
+                return i
+        return None
+
+
+def _s(text: str) -> Render:
+    return lambda ch: text
+
+
+def _wait_or(var: str, default: str) -> Render:
+    return lambda ch: ch.var(var) or default
+
+
+def add_contract(
+    plan: Dialplan,
+    did_queues: Mapping[str, str],
+    default_queue: str,
+    dial_target: Render,
+) -> None:
+    """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce."""
+
+    def queue_of(ch: Channel) -> str:
+        return f"CC_QUEUE={did_queues.get(ch.exten, default_queue)}"
+
+    plan.add(
+        "cc-inbound",
+        "_X.",
+        Step("NoOp", lambda ch: f"CC inbound call {ch.name} DID {ch.exten} from {ch.cid_num}"),
+        Step("Answer", _s("")),
+        Step("Set", queue_of),
+        Step("Set", lambda ch: f"CC_CUSTOMER_ID=cust-{ch.cid_num}"),
+        Step("Goto", _s("cc-hold,s,1")),
+    )
+    plan.add("cc-inbound", "_+X.", Step("Goto", lambda ch: f"{ch.exten[1:]},1"))
+    plan.add(
+        "cc-hold",
+        "s",
+        Step(
+            "NoOp",
+            lambda ch: (
+                f"CC holding {ch.name} queue={ch.var('CC_QUEUE')} "
+                f"customer={ch.var('CC_CUSTOMER_ID')}"
+            ),
+        ),
+        Step("MusicOnHold", _s("default")),
+        Step("Goto", _s("s,1")),
+    )
+    plan.add(
+        "cc-connect",
+        AGENT_PATTERN,
+        Step("NoOp", lambda ch: f"CC connect {ch.name} to agent {ch.exten}"),
+        Step("Set", lambda ch: f"CC_AGENT={ch.exten}"),
+        Step("Dial", dial_target),
+        Step("NoOp", lambda ch: f"CC dial result {ch.var('DIALSTATUS')}"),
+        Step("GotoIf", lambda ch: f"{int(ch.var('DIALSTATUS') == 'ANSWER')}?done"),
+        Step("Goto", _s("cc-hold,s,1")),
+        Step("Hangup", _s(""), label="done"),
+    )
+
+    plan.add(
+        "cc-onhold",
+        "s",
+        Step("NoOp", lambda ch: f"CC on hold {ch.name}"),
+        Step("MusicOnHold", _s("default")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "cc-onhold",
+        "agent",
+        Step("NoOp", lambda ch: f"CC agent waits while the customer is on hold {ch.name}"),
+        Step("Wait", _s("3600")),
+        Step("Hangup", _s("")),
+    )
+
+    def wait_min(ch: Channel) -> str:
+        try:
+            return str(int(float(ch.var("CC_WAIT_S") or "0")) // 60)
+        except ValueError:
+            return "0"
+
+    def short_wait(ch: Channel) -> str:
+        try:
+            short = float(ch.var("CC_WAIT_S") or "0") < 60
+        except ValueError:
+            short = True
+        return f"{int(short)}?seconds"
+
+    plan.add(
+        "cc-announce",
+        "s",
+        Step(
+            "NoOp",
+            lambda ch: (
+                f"CC announce {ch.name} position={ch.var('CC_POSITION')} wait={ch.var('CC_WAIT_S')}"
+            ),
+        ),
+        Step("Playback", _s("queue-thereare")),
+        Step("SayNumber", lambda ch: ch.var("CC_POSITION") or "0"),
+        Step("Playback", _s("queue-callswaiting")),
+        Step("GotoIf", short_wait),
+        Step("Playback", _s("queue-holdtime")),
+        Step("SayNumber", wait_min),
+        Step("Playback", _s("queue-minutes")),
+        Step("Goto", _s("cc-hold,s,1")),
+        Step("Playback", _s("queue-holdtime"), label="seconds"),
+        Step("SayNumber", lambda ch: ch.var("CC_WAIT_S") or "0"),
+        Step("Playback", _s("queue-seconds")),
+        Step("Goto", _s("cc-hold,s,1")),
+    )
+
+
+def add_sim_phones(plan: Dialplan) -> None:
+    """The Local-channel phones of the captures: sim-agent, sim-caller, sim-customer, sim-supervisor."""
+    plan.add(
+        "sim-agent",
+        "1002",
+        Step("NoOp", lambda ch: f"sim agent {ch.exten} never answers"),
+        Step("Ringing", _s("")),
+        Step("Wait", _s("3600")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "sim-agent",
+        "1009",
+        Step("NoOp", lambda ch: f"sim agent {ch.exten} answers then holds"),
+        Step("Ringing", _s("")),
+        Step("Wait", _s("2")),
+        Step("Answer", _s("")),
+        Step("Wait", _s("2")),
+        Step("WaitExten", _s("4,m(default)")),
+        Step("Wait", _s("2")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "sim-agent",
+        "1010",
+        Step("NoOp", lambda ch: f"sim agent {ch.exten} answers then attended-transfers to 1001"),
+        Step("Ringing", _s("")),
+        Step("Wait", _s("2")),
+        Step("Answer", _s("")),
+        Step("Wait", _s("2")),
+        Step("SendDTMF", _s("*2")),
+        Step("Wait", _s("1")),
+        Step("SendDTMF", _s("1001")),
+        Step("Wait", _s("8")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "sim-agent",
+        "_1XXX",
+        Step("NoOp", lambda ch: f"sim agent {ch.exten} answers"),
+        Step("Ringing", _s("")),
+        Step("Wait", _s("2")),
+        Step("Answer", _s("")),
+        Step("Wait", _s("60")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "sim-caller",
+        "_X.",
+        Step("NoOp", lambda ch: f"sim caller {ch.exten}"),
+        Step("Answer", _s("")),
+        Step("Wait", _wait_or("CALLER_HOLDS", "3600")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "sim-customer",
+        "5550486",
+        Step("NoOp", _s("sim customer busy")),
+        Step("Busy", _s("10")),
+    )
+    plan.add(
+        "sim-customer",
+        "5550503",
+        Step("NoOp", _s("sim customer congestion")),
+        Step("Congestion", _s("10")),
+    )
+    plan.add(
+        "sim-customer",
+        "5550000",
+        Step("NoOp", _s("sim customer no answer")),
+        Step("Ringing", _s("")),
+        Step("Wait", _s("3600")),
+    )
+    plan.add(
+        "sim-customer",
+        "_X.",
+        Step("NoOp", lambda ch: f"sim customer {ch.exten} answers"),
+        Step("Ringing", _s("")),
+        Step("Wait", _s("1")),
+        Step("Answer", _s("")),
+        Step("Wait", _wait_or("CUST_TALK", "60")),
+        Step("Hangup", _s("")),
+    )
+    plan.add(
+        "sim-supervisor",
+        "_X.",
+        Step("NoOp", lambda ch: f"sim supervisor {ch.exten}"),
+        Step("Answer", _s("")),
+        Step("Wait", _s("3600")),
+        Step("Hangup", _s("")),
+    )
+
+
+def add_local_agent(plan: Dialplan, context: str, exten: str, ring_s: float) -> None:
+    """A Local-channel agent phone for an endpoint like ``Local/1001@agents`` (the settings
+    allow any dial string): rings, answers after ``ring_s``, stays until the call ends."""
+    plan.add(
+        context,
+        exten,
+        Step("NoOp", lambda ch: f"sim agent {ch.exten} answers"),
+        Step("Ringing", _s("")),
+        Step("Wait", _s(f"{ring_s:g}")),
+        Step("Answer", _s("")),
+        Step("Wait", _s("3600")),
+        Step("Hangup", _s("")),
+    )
+
+
+def capture_dialplan() -> Dialplan:
+    """The dialplan the real-Asterisk captures were recorded with (Local-channel agents)."""
+    plan = Dialplan()
+    add_contract(
+        plan,
+        {"5001": "support"},
+        "sales",
+        lambda ch: f"Local/{ch.exten}@sim-agent/m,8",
+    )
+    plan.add(
+        "cc-connect-xfer",
+        "_X.",
+        Step("NoOp", lambda ch: f"CC connect with transfer rights {ch.name} to agent {ch.exten}"),
+        Step("Set", lambda ch: f"CC_AGENT={ch.exten}"),
+        Step("Set", _s("__TRANSFER_CONTEXT=sim-agent")),
+        Step("Dial", lambda ch: f"Local/{ch.exten}@sim-agent/m,8,t"),
+        Step("NoOp", lambda ch: f"CC dial result {ch.var('DIALSTATUS')}"),
+        Step("Hangup", _s("")),
+    )
+    add_sim_phones(plan)
+    return plan
+
+
+def contract_dialplan(
+    did_queues: Mapping[str, str], default_queue: str, ring_timeout_s: int = 15
+) -> Dialplan:
+    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge)."""
+
+    def target(ch: Channel) -> str:
+        endpoint = ch.var("CC_AGENT_ENDPOINT") or f"PJSIP/{ch.exten}"
+        timeout = ch.var("CC_RING_TIMEOUT_S") or str(ring_timeout_s)
+        return f"{endpoint},{timeout}"
+
+    plan = Dialplan()
+    add_contract(plan, did_queues, default_queue, target)
+    add_sim_phones(plan)
+    return plan

@@ -1,0 +1,286 @@
+"""The simulator's edge: an asyncio TCP server speaking AMI, and the clock that drives the engine.
+
+``start_simulator(...)`` runs it in-process (tests, the demo); ``callcenter simulate`` runs it
+alone. Time is either *scaled* (``speed=60``: one simulated minute per real second) or *manual*
+(``speed=None``: the engine's clock moves only when the caller awaits ``sim.advance(seconds)``,
+so a test replays a 20-second call flow in milliseconds, deterministically).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from telephony.ami_frames import format_frame, parse_frames
+from telephony.simulator.dialplan import Dialplan
+from telephony.simulator.engine import Engine, Phonebook
+from telephony.simulator.manager import BANNER, Manager, Session
+from telephony.simulator.traffic import Scenario, Traffic
+
+if TYPE_CHECKING:
+    from config.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Conn:
+    session: Session
+    writer: asyncio.StreamWriter
+
+
+class Simulator:
+    """A running PBX simulator: ``port``, ``engine``, ``advance()`` in manual mode, ``stop()``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        manager: Manager,
+        *,
+        speed: float | None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        traffic: Traffic | None = None,
+        arrivals: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.manager = manager
+        self.speed = speed
+        self.host = host
+        self._requested_port = port
+        self.traffic = traffic
+        self.arrivals = arrivals
+        self._server: asyncio.Server | None = None
+        self._conns: dict[int, _Conn] = {}
+        self._handlers: set[asyncio.Task[None]] = set()
+        self._ids = itertools.count(1)
+        self._wake = asyncio.Event()
+        self._ticker: asyncio.Task[None] | None = None
+        self._t0 = 0.0
+        self._sim_t0 = 0.0
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "simulator not started"
+        return int(self._server.sockets[0].getsockname()[1])
+
+    def now_s(self) -> float:
+        """Simulated seconds since start."""
+        if self.speed is None:
+            return self.engine.now_s
+        return self._sim_t0 + (asyncio.get_running_loop().time() - self._t0) * self.speed
+
+    async def start(self) -> None:
+        self._t0 = asyncio.get_running_loop().time()
+        self._sim_t0 = self.engine.now_s
+        if self.traffic is not None:
+            self.traffic.attach(self.engine, arrivals=self.arrivals)
+        self._server = await asyncio.start_server(self._serve, self.host, self._requested_port)
+        if self.speed is not None:
+            self._ticker = asyncio.create_task(self._tick(), name="simulator-clock")
+            self._ticker.add_done_callback(_log_failure)
+        log.info("PBX simulator listening on %s:%d (speed %s)", self.host, self.port, self.speed)
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        if self._server is not None:
+            self._server.close()
+        for conn in list(self._conns.values()):
+            conn.writer.close()
+        if self._handlers:
+            # Closed transports end each handler's read loop; cancel only what is stuck.
+            _, stuck = await asyncio.wait(set(self._handlers), timeout=1.0)
+            for task in stuck:
+                task.cancel()
+            if stuck:
+                await asyncio.gather(*stuck, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def advance(self, seconds: float) -> None:
+        """Manual clock: run the engine ``seconds`` forward and deliver what happened."""
+        self.engine.advance_to(self.engine.now_s + seconds)
+        self._flush()
+        await asyncio.sleep(0)
+
+    async def drop_connections(self) -> None:
+        """Close every AMI connection (a network failure, as seen by the bridge)."""
+        for conn in list(self._conns.values()):
+            conn.writer.close()
+        await asyncio.sleep(0)
+
+    async def _tick(self) -> None:
+        assert self.speed is not None
+        while True:
+            now = self.now_s()
+            due = self.engine.next_due_s()
+            if due is not None and due <= now:
+                self.engine.advance_to(now)
+                self._flush()
+                await asyncio.sleep(0)
+                continue
+            timeout = None if due is None else max(0.0, (due - now) / self.speed)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _flush(self) -> None:
+        for out in self.engine.take_output():
+            data = format_frame(out.pairs)
+            if out.session_id is None:
+                for conn in self._conns.values():
+                    if conn.session.authenticated and not conn.writer.is_closing():
+                        conn.writer.write(data)
+            else:
+                target = self._conns.get(out.session_id)
+                if target is not None and not target.writer.is_closing():
+                    target.writer.write(data)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        task.add_done_callback(self._handlers.discard)
+        sid = next(self._ids)
+        local = writer.get_extra_info("sockname") or ("127.0.0.1", 0)
+        remote = writer.get_extra_info("peername") or ("127.0.0.1", 0)
+        session = Session(
+            sid,
+            f"IPV4/TCP/{local[0]}/{local[1]}",
+            f"IPV4/TCP/{remote[0]}/{remote[1]}",
+            self.engine.wall_s(),
+        )
+        self.manager.connect(session)
+        self._conns[sid] = _Conn(session, writer)
+        log.info("AMI session %d connected from %s", sid, session.remote_address)
+        writer.write(f"{BANNER}\r\n".encode())
+        buffer = b""
+        try:
+            while not session.closing:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                buffer += data
+                frames, buffer, errors = parse_frames(buffer)
+                for error in errors:
+                    log.warning("AMI session %d: skipped malformed frame: %s", sid, error.reason)
+                for frame in frames:
+                    if frame.banner is not None:
+                        continue
+                    if self.speed is not None:
+                        self.engine.advance_to(self.now_s())
+                    keep = self.manager.handle(sid, frame)
+                    self._flush()
+                    if not keep:
+                        break
+                self._wake.set()
+                await writer.drain()
+        except (ConnectionError, OSError) as exc:
+            log.info("AMI session %d: connection lost: %s", sid, exc)
+        finally:
+            self.manager.disconnect(sid)
+            self._conns.pop(sid, None)
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
+            log.info("AMI session %d closed", sid)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("simulator task %s failed", task.get_name(), exc_info=task.exception())
+
+
+@contextlib.asynccontextmanager
+async def start_simulator(
+    *,
+    scenario: Scenario | None = None,
+    dialplan: Dialplan | None = None,
+    phonebook: Phonebook | None = None,
+    username: str = "callcenter",
+    secret: str = "callcenter",
+    host: str = "127.0.0.1",
+    port: int = 0,
+    speed: float | None = 60.0,
+    epoch_s: float | None = None,
+    seed: int | None = None,
+    traffic: bool = True,
+) -> AsyncIterator[Simulator]:
+    """Run a simulator for the ``async with`` block.
+
+    ``scenario`` defaults to the built-in one; ``traffic=False`` disables call arrivals (phones
+    still ring, answer, talk and hang up as the scenario says; the simulator otherwise only does
+    what AMI actions ask, like the fidelity test); ``speed=None`` gives the manual clock;
+    ``dialplan`` overrides the scenario's (e.g. ``capture_dialplan()``).
+    """
+    sim = build_simulator(
+        scenario=scenario,
+        dialplan=dialplan,
+        phonebook=phonebook,
+        username=username,
+        secret=secret,
+        host=host,
+        port=port,
+        speed=speed,
+        epoch_s=epoch_s,
+        seed=seed,
+        traffic=traffic,
+    )
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+def build_simulator(
+    *,
+    scenario: Scenario | None = None,
+    dialplan: Dialplan | None = None,
+    phonebook: Phonebook | None = None,
+    username: str = "callcenter",
+    secret: str = "callcenter",
+    host: str = "127.0.0.1",
+    port: int = 0,
+    speed: float | None = 60.0,
+    epoch_s: float | None = None,
+    seed: int | None = None,
+    traffic: bool = True,
+) -> Simulator:
+    scenario = scenario or Scenario.default()
+    gen = Traffic(scenario, seed=seed)
+    engine = Engine(
+        dialplan or gen.dialplan(),
+        phonebook=phonebook or gen.phonebook,
+        epoch_s=time.time() if epoch_s is None else epoch_s,
+        seed=gen.seed,
+        trunk=scenario.trunk,
+    )
+    manager = Manager(engine, username, secret)
+    return Simulator(
+        engine, manager, speed=speed, host=host, port=port, traffic=gen, arrivals=traffic
+    )
+
+
+async def run_simulator(rt: Runtime) -> None:
+    """A ``callcenter serve`` piece: the simulator on ``ami.host``/``ami.port`` (loopback when no
+    host is set), real-time speed, the built-in scenario from the settings. Runs until cancelled."""
+    settings = rt.settings
+    async with start_simulator(
+        scenario=Scenario.default(settings),
+        username=settings.ami.username,
+        secret=settings.ami.secret,
+        host=settings.ami.host or "127.0.0.1",
+        port=settings.ami.port,
+        speed=1.0,
+    ):
+        await asyncio.Event().wait()

@@ -1,0 +1,798 @@
+"""AMI frames to domain events: a pure function of (state, frame, now) -> (state, events).
+
+No I/O, no clock, no logging. The bridge feeds every frame it receives *and* every action frame
+it sends (so an ``OriginateResponse`` can be matched to its ``Originate`` by ActionID only, and a
+resynchronisation snapshot to its ``Status`` action). The input state is never modified: changed
+parts are copied, unchanged frames return the very same state object.
+
+How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/real-asterisk/):
+
+* a call is all channels sharing one ``Linkedid``; ``call_id`` is that Linkedid, or the value of
+  the channel variable ``CC_CALL_ID`` when the platform set one (outbound calls it originated);
+* **inbound**: the channel on which the dialplan sets ``CC_QUEUE`` is the customer's channel;
+  ``call.arrived`` is published once the call is complete enough to queue (music starts in the
+  hold context, a Dial starts, or it hangs up first);
+* **outbound**: a channel that enters the connect context (``CC_AGENT`` set) without having come
+  through the inbound context, or the channel named by a successful ``OriginateResponse`` from an
+  Originate into the connect context; a failed ``OriginateResponse`` is ``call.failed``;
+* the **agent leg** is the ``DestChannel`` of the customer channel's Dial; ``DialEnd ANSWER`` is
+  ``call.answered`` (first agent) or ``call.transferred`` (any later agent); an
+  ``AttendedTransfer`` moves the call to the transfer target;
+* **hold** is a ``Hold``/``Unhold`` event on either party, or music on hold on the customer's
+  channel while it is answered outside the hold context (a hold indicated through Local channels
+  only shows as MusicOnHoldStart/Stop on the other party);
+* **who hung up** is the party whose (Soft)HangupRequest came first: ``HangupRequest`` on the
+  customer's or the agent's channel names that party, a ``SoftHangupRequest`` first means the
+  system (an AMI Hangup, the dialplan);
+* a caller that hangs up before any answer has abandoned (``call.abandoned``, ``wait_s``).
+
+Every event id is ``make_event_id(call_id, transition, ...)``: replays, resynchronisations and a
+second bridge on the same Asterisk produce the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from store.events import DomainEvent, make_event_id
+from telephony.ami_frames import Frame
+
+VAR_QUEUE = "CC_QUEUE"
+VAR_CUSTOMER = "CC_CUSTOMER_ID"
+VAR_AGENT = "CC_AGENT"
+VAR_CALL_ID = "CC_CALL_ID"
+SNAPSHOT_VARIABLES = (VAR_QUEUE, VAR_CUSTOMER, VAR_AGENT, VAR_CALL_ID)
+
+# OriginateResponse Reason codes (Asterisk's AST_CONTROL_*): 4 answered, the rest failures.
+ORIGINATE_REASONS: dict[str, str] = {
+    "0": "invalid",  # channel technology not found / could not create the channel
+    "1": "rejected",  # hung up before answer
+    "3": "no_answer",  # rang until the Originate timeout
+    "5": "busy",
+    "8": "congestion",
+}
+
+HANDLED_EVENTS = frozenset(
+    {
+        "VarSet",
+        "MusicOnHoldStart",
+        "MusicOnHoldStop",
+        "DialBegin",
+        "DialEnd",
+        "Hold",
+        "Unhold",
+        "HangupRequest",
+        "SoftHangupRequest",
+        "Hangup",
+        "AttendedTransfer",
+        "OriginateResponse",
+        "Status",
+        "StatusComplete",
+        "CoreShowChannel",
+        "CoreShowChannelsComplete",
+    }
+)
+"""Events that can change the translator's state; every other event is ignored quickly."""
+
+UNKNOWN = "<unknown>"
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatorConfig:
+    """The dialplan contract (``settings.ami``) the translator needs to read the events."""
+
+    inbound_context: str = "cc-inbound"
+    hold_context: str = "cc-hold"
+    connect_context: str = "cc-connect"
+
+
+@dataclass(frozen=True, slots=True)
+class CallState:
+    """What the bridge knows about one live call (one Linkedid)."""
+
+    linkedid: str
+    call_id: str
+    direction: str  # inbound | outbound
+    customer_uid: str
+    customer_channel: str
+    caller: str | None = None
+    caller_name: str | None = None
+    dialled: str | None = None
+    queue: str | None = None
+    customer_id: str | None = None
+    started_at: datetime | None = None
+    arrived_sent: bool = False  # call.arrived / call.originated published
+    target_agent_id: str | None = None  # CC_AGENT: the agent being connected
+    agent_id: str | None = None  # the agent talking to the customer (after an answer)
+    ringing_uid: str | None = None  # agent leg being dialled
+    agent_uid: str | None = None  # answered agent leg
+    agent_channel: str | None = None
+    answered: bool = False
+    connected: bool = False  # an agent leg is up with the customer now
+    held: bool = False
+    hold_count: int = 0
+    transfer_count: int = 0
+    hangup_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAction:
+    """An action the bridge sent whose later events need its context."""
+
+    kind: str  # "originate" | "snapshot"
+    call_id: str | None = None
+    agent_id: str | None = None
+    number: str | None = None
+    outbound: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatorState:
+    config: TranslatorConfig = field(default_factory=TranslatorConfig)
+    calls: dict[str, CallState] = field(default_factory=dict)  # linkedid -> call
+    channels: dict[str, str] = field(default_factory=dict)  # live uniqueid -> linkedid
+    aliases: dict[str, str] = field(default_factory=dict)  # linkedid -> CC_CALL_ID
+    pending: dict[str, PendingAction] = field(default_factory=dict)  # ActionID -> action
+    snapshots: dict[str, tuple[Frame, ...]] = field(default_factory=dict)  # ActionID -> items
+
+    def call_by_id(self, call_id: str) -> CallState | None:
+        """The live call with this call_id (the bridge maps commands with it)."""
+        for call in self.calls.values():
+            if call.call_id == call_id:
+                return call
+        return None
+
+
+def new_state(config: TranslatorConfig | None = None) -> TranslatorState:
+    return TranslatorState(config=config or TranslatorConfig())
+
+
+def frame_time(frame: Frame, now: datetime) -> datetime:
+    """The frame's ``Timestamp:`` (``timestampevents=yes``) as UTC, else ``now``."""
+    raw = frame.get("Timestamp")
+    if raw:
+        try:
+            return datetime.fromtimestamp(float(raw), UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return now
+
+
+def translate(
+    state: TranslatorState, frame: Frame, now: datetime
+) -> tuple[TranslatorState, list[DomainEvent]]:
+    """Apply one AMI frame (received, or an action sent) and return the domain events it causes."""
+    if frame.action is not None:
+        return _on_action(state, frame)
+    name = frame.event
+    if name is None:
+        if frame.response == "Error" and frame.action_id in state.pending:
+            return _drop_pending(state, frame.action_id), []
+        return state, []
+    if name == "Newchannel":
+        uid, linkedid = frame.get("Uniqueid"), frame.get("Linkedid")
+        if not uid or not linkedid:
+            return state, []
+        return replace(state, channels={**state.channels, uid: linkedid}), []
+    if name not in HANDLED_EVENTS:
+        return state, []
+    t = _Step(state, frame_time(frame, now), now)
+    handler = _HANDLERS[name]
+    handler(t, frame)
+    return t.result()
+
+
+# --- the step: copy-on-write state plus collected events --------------------------------------
+
+
+class _Step:
+    def __init__(self, state: TranslatorState, ts: datetime, now: datetime) -> None:
+        self.state = state
+        self.ts = ts
+        self.now = now
+        self.calls: dict[str, CallState] | None = None
+        self.changes: dict[str, Any] = {}
+        self.events: list[DomainEvent] = []
+
+    # state access
+    def call(self, linkedid: str | None) -> CallState | None:
+        if not linkedid:
+            return None
+        calls = self.calls if self.calls is not None else self.state.calls
+        return calls.get(linkedid)
+
+    def call_of_channel(self, frame: Frame, prefix: str = "") -> CallState | None:
+        linkedid = frame.get(prefix + "Linkedid") or self.state.channels.get(
+            frame.get(prefix + "Uniqueid") or ""
+        )
+        return self.call(linkedid)
+
+    def put(self, call: CallState) -> None:
+        if self.calls is None:
+            self.calls = dict(self.state.calls)
+        self.calls[call.linkedid] = call
+
+    def drop(self, linkedid: str) -> None:
+        if self.calls is None:
+            self.calls = dict(self.state.calls)
+        self.calls.pop(linkedid, None)
+
+    def set(self, **changes: Any) -> None:
+        self.changes.update(changes)
+
+    def get(self, name: str) -> Any:
+        return self.changes.get(name, getattr(self.state, name))
+
+    def emit(
+        self,
+        type_: str,
+        call: CallState,
+        id_parts: tuple[object, ...],
+        payload: dict[str, Any],
+        agent_id: str | None = None,
+        ts: datetime | None = None,
+    ) -> None:
+        self.events.append(
+            DomainEvent(
+                id=make_event_id(call.call_id, *id_parts),
+                ts=ts or self.ts,
+                type=type_,
+                call_id=call.call_id,
+                agent_id=agent_id,
+                payload=payload,
+            )
+        )
+
+    def result(self) -> tuple[TranslatorState, list[DomainEvent]]:
+        if self.calls is None and not self.changes:
+            return self.state, self.events
+        if self.calls is not None:
+            self.changes["calls"] = self.calls
+        return replace(self.state, **self.changes), self.events
+
+
+# --- actions the bridge sent ----------------------------------------------------------------
+
+
+def _variables(frame: Frame, split_commas: bool = False) -> dict[str, str]:
+    """``Variable: NAME=value`` headers; an action may list several pairs comma-separated."""
+    out: dict[str, str] = {}
+    for item in frame.getall("Variable"):
+        for part in item.split(",") if split_commas else (item,):
+            name, sep, value = part.partition("=")
+            if sep:
+                out[name.strip()] = value
+    return out
+
+
+def dial_string_number(dial: str) -> str:
+    """``PJSIP/5550001@trunk`` or ``Local/5550001@ctx`` -> ``5550001`` (the dialled number)."""
+    rest = dial.split("/", 1)[1] if "/" in dial else dial
+    return rest.split("@", 1)[0].split("/", 1)[0]
+
+
+def _on_action(state: TranslatorState, frame: Frame) -> tuple[TranslatorState, list[DomainEvent]]:
+    action_id = frame.action_id
+    action = (frame.action or "").lower()
+    if not action_id:
+        return state, []
+    pending: PendingAction | None = None
+    if action == "originate":
+        variables = _variables(frame, split_commas=True)
+        context = frame.get("Context")
+        outbound = VAR_CALL_ID in variables or context == state.config.connect_context
+        pending = PendingAction(
+            kind="originate",
+            call_id=variables.get(VAR_CALL_ID),
+            agent_id=frame.get("Exten") if outbound else None,
+            number=dial_string_number(frame.get("Channel") or ""),
+            outbound=outbound and not frame.get("Application"),
+        )
+    elif action in ("status", "coreshowchannels") and not frame.get("Channel"):
+        pending = PendingAction(kind="snapshot")
+    if pending is None:
+        return state, []
+    changes: dict[str, Any] = {"pending": {**state.pending, action_id: pending}}
+    if pending.kind == "snapshot":
+        changes["snapshots"] = {**state.snapshots, action_id: ()}
+    return replace(state, **changes), []
+
+
+def _drop_pending(state: TranslatorState, action_id: str) -> TranslatorState:
+    pending = dict(state.pending)
+    pending.pop(action_id, None)
+    snapshots = dict(state.snapshots)
+    snapshots.pop(action_id, None)
+    return replace(state, pending=pending, snapshots=snapshots)
+
+
+# --- call life cycle helpers -----------------------------------------------------------------
+
+
+def _wait_s(call: CallState, ts: datetime) -> float:
+    if call.started_at is None:
+        return 0.0
+    return round(max((ts - call.started_at).total_seconds(), 0.0), 3)
+
+
+def _ensure_arrived(t: _Step, call: CallState, ts: datetime | None = None) -> CallState:
+    if call.arrived_sent:
+        return call
+    call = replace(call, arrived_sent=True)
+    if call.direction == "inbound":
+        t.emit(
+            "call.arrived",
+            call,
+            ("arrived",),
+            {
+                "direction": "inbound",
+                "caller": call.caller,
+                "caller_name": call.caller_name,
+                "dialled": call.dialled,
+                "queue": call.queue,
+                "customer_id": call.customer_id,
+                "channel": call.customer_channel,
+            },
+            ts=ts,
+        )
+    else:
+        t.emit(
+            "call.originated",
+            call,
+            ("originated",),
+            {
+                "direction": "outbound",
+                "number": call.dialled,
+                "agent_id": call.target_agent_id,
+                "channel": call.customer_channel,
+            },
+            agent_id=call.target_agent_id,
+            ts=ts,
+        )
+    return call
+
+
+def _answered_by(
+    t: _Step,
+    call: CallState,
+    agent_uid: str,
+    agent_channel: str | None,
+    agent_id: str | None,
+    kind: str,
+) -> CallState:
+    """An agent leg is now connected to the customer: answer (first) or transfer (later)."""
+    call = _ensure_arrived(t, call)
+    if not call.answered:
+        t.emit(
+            "call.answered",
+            call,
+            ("answered",),
+            {"agent_id": agent_id, "queue": call.queue, "wait_s": _wait_s(call, t.ts)},
+            agent_id=agent_id,
+        )
+    else:
+        t.emit(
+            "call.transferred",
+            call,
+            ("transferred", agent_uid),
+            {"kind": kind, "from_agent_id": call.agent_id, "target": f"agent:{agent_id}"},
+            agent_id=agent_id,
+        )
+    return replace(
+        call,
+        answered=True,
+        connected=True,
+        held=False,
+        agent_id=agent_id,
+        agent_uid=agent_uid,
+        agent_channel=agent_channel,
+        ringing_uid=None,
+        hangup_by=None,
+    )
+
+
+def _set_held(t: _Step, call: CallState, held: bool) -> CallState:
+    if not call.connected or call.held == held:
+        return call
+    if held:
+        call = replace(call, held=True, hold_count=call.hold_count + 1)
+        t.emit("call.held", call, ("held", call.hold_count), {}, agent_id=call.agent_id)
+    else:
+        call = replace(call, held=False)
+        t.emit("call.resumed", call, ("resumed", call.hold_count), {}, agent_id=call.agent_id)
+    return call
+
+
+def _end(
+    t: _Step,
+    call: CallState,
+    who: str,
+    cause: str | None,
+    cause_txt: str | None,
+    resync: bool = False,
+) -> None:
+    call = _ensure_arrived(t, call)
+    if call.held:
+        call = _set_held(t, call, False)
+    if not call.answered and who == "customer" and call.direction == "inbound":
+        t.emit(
+            "call.abandoned",
+            call,
+            ("abandoned",),
+            {"queue": call.queue, "wait_s": _wait_s(call, t.ts)},
+        )
+    payload: dict[str, Any] = {
+        "who": who,
+        "cause": cause,
+        "cause_txt": cause_txt,
+        "answered": call.answered,
+    }
+    if resync:
+        payload["resync"] = True
+    t.emit(
+        "call.ended", call, ("ended",), payload, agent_id=call.agent_id if call.answered else None
+    )
+    t.drop(call.linkedid)
+
+
+def _party(call: CallState, uid: str | None) -> str | None:
+    if uid and uid == call.customer_uid:
+        return "customer"
+    if uid and call.connected and uid == call.agent_uid:
+        return "agent"
+    return None
+
+
+# --- event handlers --------------------------------------------------------------------------
+
+
+def _on_varset(t: _Step, f: Frame) -> None:
+    var = f.get("Variable") or ""
+    if not var.startswith("CC_"):
+        return
+    value = f.get("Value") or ""
+    linkedid = f.get("Linkedid") or ""
+    uid = f.get("Uniqueid") or ""
+    call = t.call(linkedid)
+    if var == VAR_CALL_ID:
+        if value and t.get("aliases").get(linkedid) != value:
+            t.set(aliases={**t.get("aliases"), linkedid: value})
+            if call is not None and call.call_id != value and not call.arrived_sent:
+                t.put(replace(call, call_id=value))
+        return
+    if var == VAR_QUEUE:
+        if call is None:
+            if f.get("Context") != t.state.config.inbound_context and linkedid != uid:
+                return  # a queue set on some other leg: not an inbound customer channel
+            call = CallState(
+                linkedid=linkedid,
+                call_id=t.get("aliases").get(linkedid, linkedid),
+                direction="inbound",
+                customer_uid=uid,
+                customer_channel=f.get("Channel") or "",
+                caller=_known(f.get("CallerIDNum")),
+                caller_name=_known(f.get("CallerIDName")),
+                dialled=f.get("Exten"),
+                queue=value or None,
+                started_at=t.ts,
+            )
+            t.put(call)
+        elif uid == call.customer_uid:
+            t.put(replace(call, queue=value or None))
+        return
+    if var == VAR_CUSTOMER:
+        if call is not None and uid == call.customer_uid:
+            t.put(replace(call, customer_id=value or None))
+        return
+    if var == VAR_AGENT:
+        if call is None:
+            # The customer leg of an outbound call entering the connect context.
+            call = CallState(
+                linkedid=linkedid,
+                call_id=t.get("aliases").get(linkedid, linkedid),
+                direction="outbound",
+                customer_uid=uid,
+                customer_channel=f.get("Channel") or "",
+                dialled=_originated_number(f),
+                started_at=t.ts,
+                target_agent_id=value or None,
+            )
+            t.put(call)
+        elif uid == call.customer_uid:
+            # a (new) connect: whatever the previous agent leg did no longer says who hangs up
+            t.put(replace(call, target_agent_id=value or None, hangup_by=None))
+
+
+def _originated_number(f: Frame) -> str | None:
+    channel = f.get("Channel") or ""
+    if channel.startswith("Local/"):
+        return dial_string_number(channel)
+    return _known(f.get("ConnectedLineNum")) or None
+
+
+def _known(value: str | None) -> str | None:
+    return None if value in (None, "", UNKNOWN) else value
+
+
+def _on_moh_start(t: _Step, f: Frame) -> None:
+    call = t.call_of_channel(f)
+    if call is None or f.get("Uniqueid") != call.customer_uid:
+        return
+    in_hold_context = f.get("Context") == t.state.config.hold_context
+    if in_hold_context and call.agent_id is None:
+        # waiting in the queue (first time, or again after an agent did not answer)
+        t.put(replace(_ensure_arrived(t, call), hangup_by=None))
+        return
+    if in_hold_context:
+        # back in the queue while an agent had it: a transfer to the queue
+        call = _ensure_arrived(t, call)
+        t.emit(
+            "call.transferred",
+            call,
+            ("transferred", "queue", call.transfer_count + 1),
+            {"kind": "blind", "from_agent_id": call.agent_id, "target": f"queue:{call.queue}"},
+        )
+        t.put(
+            replace(
+                call,
+                connected=False,
+                held=False,
+                agent_id=None,
+                agent_uid=None,
+                agent_channel=None,
+                transfer_count=call.transfer_count + 1,
+                hangup_by=None,
+            )
+        )
+        return
+    if call.connected:
+        t.put(_set_held(t, call, True))
+
+
+def _on_moh_stop(t: _Step, f: Frame) -> None:
+    call = t.call_of_channel(f)
+    if call is None or f.get("Uniqueid") != call.customer_uid or not call.held:
+        return
+    t.put(_set_held(t, call, False))
+
+
+def _on_hold(t: _Step, f: Frame) -> None:
+    call = t.call_of_channel(f)
+    if call is not None and _party(call, f.get("Uniqueid")):
+        t.put(_set_held(t, call, f.event == "Hold"))
+
+
+def _on_dial_begin(t: _Step, f: Frame) -> None:
+    call = t.call_of_channel(f)
+    if call is None or f.get("Uniqueid") != call.customer_uid:
+        return
+    call = _ensure_arrived(t, call)
+    t.put(replace(call, ringing_uid=f.get("DestUniqueid"), hangup_by=None))
+
+
+def _on_dial_end(t: _Step, f: Frame) -> None:
+    call = t.call_of_channel(f)
+    if call is None or f.get("Uniqueid") != call.customer_uid:
+        return
+    dest_uid = f.get("DestUniqueid") or ""
+    if f.get("DialStatus") == "ANSWER":
+        t.put(_answered_by(t, call, dest_uid, f.get("DestChannel"), call.target_agent_id, "blind"))
+    elif call.ringing_uid == dest_uid:
+        t.put(replace(call, ringing_uid=None))
+
+
+def _on_attended_transfer(t: _Step, f: Frame) -> None:
+    if f.get("Result") != "Success":
+        return
+    call = t.call(f.get("TransfereeLinkedid")) or t.call(
+        t.state.channels.get(f.get("TransfereeUniqueid") or "")
+    )
+    target_uid = f.get("TransferTargetUniqueid")
+    if call is None or not target_uid:
+        return
+    target = _known(f.get("TransferTargetExten")) or _known(f.get("TransferTargetCallerIDNum"))
+    t.put(_answered_by(t, call, target_uid, f.get("TransferTargetChannel"), target, "attended"))
+
+
+def _on_hangup_request(t: _Step, f: Frame) -> None:
+    call = t.call_of_channel(f)
+    if call is None or call.hangup_by is not None:
+        return
+    party = _party(call, f.get("Uniqueid"))
+    if party is None:
+        return
+    t.put(replace(call, hangup_by=party if f.event == "HangupRequest" else "system"))
+
+
+def _on_hangup(t: _Step, f: Frame) -> None:
+    uid = f.get("Uniqueid") or ""
+    call = t.call_of_channel(f)
+    if uid in t.state.channels:
+        channels = dict(t.get("channels"))
+        channels.pop(uid, None)
+        t.set(channels=channels)
+    if call is None:
+        return
+    if uid == call.customer_uid:
+        who = call.hangup_by or "customer"
+        _end(t, call, who, f.get("Cause"), f.get("Cause-txt"))
+        return
+    if call.connected and uid == call.agent_uid:
+        t.put(replace(call, connected=False, agent_uid=None, agent_channel=None, held=False))
+
+
+def _on_originate_response(t: _Step, f: Frame) -> None:
+    action_id = f.action_id or ""
+    pending = t.state.pending.get(action_id)
+    if pending is not None:
+        rest = dict(t.get("pending"))
+        rest.pop(action_id, None)
+        t.set(pending=rest)
+    outbound = (
+        pending.outbound
+        if pending is not None
+        else (f.get("Context") == t.state.config.connect_context and not f.get("Application"))
+    )
+    if not outbound:
+        return
+    agent_id = (pending.agent_id if pending else None) or _known(f.get("Exten"))
+    number = (pending.number if pending else None) or dial_string_number(f.get("Channel") or "")
+    if f.get("Response") == "Success":
+        uid = f.get("Uniqueid") or ""
+        linkedid = t.state.channels.get(uid, uid)
+        call = t.call(linkedid)
+        if call is None:
+            call_id = (pending.call_id if pending else None) or t.get("aliases").get(
+                linkedid, linkedid
+            )
+            call = CallState(
+                linkedid=linkedid,
+                call_id=call_id,
+                direction="outbound",
+                customer_uid=uid,
+                customer_channel=f.get("Channel") or "",
+                dialled=number,
+                target_agent_id=agent_id,
+                started_at=t.ts,
+            )
+        call = replace(
+            call, dialled=call.dialled or number, target_agent_id=call.target_agent_id or agent_id
+        )
+        t.put(_ensure_arrived(t, call))
+        return
+    call_id = (pending.call_id if pending else None) or f"originate-{action_id}"
+    reason_code = f.get("Reason") or ""
+    failed = CallState(
+        linkedid="", call_id=call_id, direction="outbound", customer_uid="", customer_channel=""
+    )
+    t.emit(
+        "call.failed",
+        failed,
+        ("failed",),
+        {
+            "direction": "outbound",
+            "number": number,
+            "agent_id": agent_id,
+            "reason": ORIGINATE_REASONS.get(reason_code, "failed"),
+            "reason_code": reason_code,
+        },
+        agent_id=agent_id,
+    )
+
+
+# --- resynchronisation from a snapshot (Status with Variables, CoreShowChannels) -------------
+
+
+def _on_snapshot_item(t: _Step, f: Frame) -> None:
+    action_id = f.action_id or ""
+    if action_id not in t.state.snapshots:
+        return
+    t.set(snapshots={**t.get("snapshots"), action_id: (*t.get("snapshots")[action_id], f)})
+
+
+def _seconds(f: Frame) -> float:
+    if f.get("Seconds"):
+        try:
+            return float(f["Seconds"])
+        except ValueError:
+            return 0.0
+    duration = f.get("Duration") or ""
+    parts = duration.split(":")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        h, m, s = (int(p) for p in parts)
+        return float(h * 3600 + m * 60 + s)
+    return 0.0
+
+
+def _on_snapshot_complete(t: _Step, f: Frame) -> None:
+    action_id = f.action_id or ""
+    items = t.state.snapshots.get(action_id)
+    if items is None:
+        return
+    snapshots = dict(t.get("snapshots"))
+    snapshots.pop(action_id)
+    pending = dict(t.get("pending"))
+    pending.pop(action_id, None)
+    t.set(snapshots=snapshots, pending=pending)
+    _reconcile(t, items)
+
+
+def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
+    """Bring the calls in line with a full channel list; publish what was missed."""
+    cfg = t.state.config
+    present_uids = {f.get("Uniqueid") for f in items}
+    channels = {
+        f["Uniqueid"]: f["Linkedid"] for f in items if f.get("Uniqueid") and f.get("Linkedid")
+    }
+    t.set(channels=channels)
+    by_bridge: dict[str, list[Frame]] = {}
+    for f in items:
+        bridge = f.get("BridgeID") or f.get("BridgeId")
+        if bridge:
+            by_bridge.setdefault(bridge, []).append(f)
+    # calls that ended while we were away
+    for call in list((t.calls if t.calls is not None else t.state.calls).values()):
+        if call.customer_uid not in present_uids:
+            _end(t, call, "unknown", None, None, resync=True)
+    for f in items:
+        variables = _variables(f)
+        uid, linkedid = f.get("Uniqueid") or "", f.get("Linkedid") or ""
+        queue, agent = variables.get(VAR_QUEUE) or None, variables.get(VAR_AGENT) or None
+        call = t.call(linkedid)
+        if call is None:
+            if queue:
+                direction = "inbound"
+            elif agent:
+                direction = "outbound"
+            else:
+                continue
+            call_id = variables.get(VAR_CALL_ID) or t.get("aliases").get(linkedid, linkedid)
+            call = CallState(
+                linkedid=linkedid,
+                call_id=call_id,
+                direction=direction,
+                customer_uid=uid,
+                customer_channel=f.get("Channel") or "",
+                caller=_known(f.get("CallerIDNum")) if direction == "inbound" else None,
+                caller_name=_known(f.get("CallerIDName")) if direction == "inbound" else None,
+                dialled=None if direction == "inbound" else _originated_number(f),
+                queue=queue,
+                customer_id=variables.get(VAR_CUSTOMER) or None,
+                target_agent_id=agent,
+                started_at=t.now - timedelta(seconds=_seconds(f)),
+            )
+            call = _ensure_arrived(t, call, ts=call.started_at)
+        elif uid != call.customer_uid:
+            continue
+        bridge = f.get("BridgeID") or f.get("BridgeId")
+        peers = [p for p in by_bridge.get(bridge or "", []) if p.get("Uniqueid") != uid]
+        if peers and f.get("Context") != cfg.hold_context:
+            peer = peers[0]
+            peer_uid = peer.get("Uniqueid") or ""
+            if not call.connected or call.agent_uid != peer_uid:
+                call = _answered_by(
+                    t, call, peer_uid, peer.get("Channel"), agent or call.target_agent_id, "blind"
+                )
+        t.put(call)
+
+
+_HANDLERS = {
+    "VarSet": _on_varset,
+    "MusicOnHoldStart": _on_moh_start,
+    "MusicOnHoldStop": _on_moh_stop,
+    "DialBegin": _on_dial_begin,
+    "DialEnd": _on_dial_end,
+    "Hold": _on_hold,
+    "Unhold": _on_hold,
+    "HangupRequest": _on_hangup_request,
+    "SoftHangupRequest": _on_hangup_request,
+    "Hangup": _on_hangup,
+    "AttendedTransfer": _on_attended_transfer,
+    "OriginateResponse": _on_originate_response,
+    "Status": _on_snapshot_item,
+    "CoreShowChannel": _on_snapshot_item,
+    "StatusComplete": _on_snapshot_complete,
+    "CoreShowChannelsComplete": _on_snapshot_complete,
+}

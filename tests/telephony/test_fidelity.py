@@ -1,0 +1,392 @@
+"""Fidelity: the simulator, driven like the real Asterisk 22.10.1 of the captures, answers alike.
+
+For each session in ``tests/fixtures/ami/real-asterisk/``, a simulator with the captures'
+dialplan (Local-channel phones: sim-caller, sim-agent, sim-customer, sim-supervisor) is started
+on a loopback port with the manual clock; the test replays the same actions over TCP at the same
+simulated offsets and compares, per channel, the sequence of the events the bridge relies on
+(names, header names and order, and values once Uniqueids, channel sequence numbers and bridge
+ids are renumbered by first appearance), the list events of CoreShowChannels / Status, the
+session's security events, and every response (Success/Error and Message) in order. A mismatch
+prints a unified diff per channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from telephony.ami_frames import Frame, parse_frames
+from telephony.simulator import capture_dialplan, start_simulator
+
+REAL = Path(__file__).parents[1] / "fixtures" / "ami" / "real-asterisk"
+FILES = sorted(p.name for p in REAL.glob("*.ami"))
+
+RELIED = {
+    "Newchannel",
+    "Newstate",
+    "NewCallerid",
+    "DialBegin",
+    "DialState",
+    "DialEnd",
+    "BridgeCreate",
+    "BridgeEnter",
+    "BridgeLeave",
+    "BridgeDestroy",
+    "MusicOnHoldStart",
+    "MusicOnHoldStop",
+    "Hold",
+    "Unhold",
+    "HangupRequest",
+    "SoftHangupRequest",
+    "Hangup",
+    "OriginateResponse",
+    "ChanSpyStart",
+    "ChanSpyStop",
+}
+SESSION_EVENTS = {"FullyBooted", "SuccessfulAuth", "InvalidPassword", "RequestBadFormat"}
+LIST_EVENTS = {"CoreShowChannel", "CoreShowChannelsComplete", "Status", "StatusComplete"}
+# Values that differ between any two runs of the same flow, real or simulated.
+VOLATILE = {
+    "EventTV",
+    "SessionTV",
+    "SessionID",
+    "LocalAddress",
+    "RemoteAddress",
+    "Uptime",
+    "LastReload",
+    "Timestamp",
+    "Duration",
+    "Seconds",
+}
+# Values that depend on a thread race inside Asterisk itself (both outcomes occur in the captures):
+# the dialled ;2 may signal ringing before DialBegin is published (file 14) or after (04, 06, 11).
+RACY = {("DialBegin", "DestChannelState"), ("DialBegin", "DestChannelStateDesc")}
+CHANNEL_RE = re.compile(r"((?:Local|PJSIP)/[^\s,;]+?)-([0-9a-f]{8})(;[12])?")
+UNIQUEID_RE = re.compile(r"^\d{9,11}\.\d+$")
+BRIDGE_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# The only known gaps of the model (listed in the report, each with its reason).
+UNMODELLED_FILES: dict[str, str] = {}
+
+
+@dataclass
+class Sent:
+    at_s: float
+    lines: list[str]
+    frames_before: int = 0  # received frames that came before this action
+
+    @property
+    def data(self) -> bytes:
+        return "".join(f"{line}\r\n" for line in self.lines).encode() + b"\r\n"
+
+    @property
+    def action_id(self) -> str | None:
+        for line in self.lines:
+            key, _, value = line.partition(": ")
+            if key.lower() == "actionid":
+                return value
+        return None
+
+
+def load_capture(name: str) -> tuple[list[Sent], list[Frame]]:
+    """The actions sent (with their offsets) and the frames received, from one capture file."""
+    raw = (REAL / name).read_bytes().decode()
+    sent: list[Sent] = []
+    received: list[str] = []
+    block: list[str] | None = None
+    at_s = 0.0
+    for line in raw.split("\r\n"):
+        if line.startswith(">>> "):
+            body = line[4:]
+            if body.startswith("SENT +"):
+                at_s = float(body[6:].rstrip("s"))
+                block = []
+            elif body == "":
+                assert block is not None
+                so_far = parse_frames("\r\n".join(received).encode())[0]
+                sent.append(Sent(at_s, block, sum(1 for f in so_far if f.banner is None)))
+                block = None
+            else:
+                assert block is not None
+                block.append(body)
+        else:
+            received.append(line)
+    frames, rest, errors = parse_frames("\r\n".join(received).encode())
+    assert not errors and not rest.strip(), (name, errors, rest[:80])
+    return sent, [f for f in frames if f.banner is None]
+
+
+class Normaliser:
+    """Renumbers channel sequence numbers, Uniqueids and bridge ids by order of first appearance."""
+
+    def __init__(self) -> None:
+        self.seq: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+
+    def value(self, key: str, value: str, event: str | None = None) -> str:
+        if key in VOLATILE or (event, key) in RACY:
+            return "*"
+        if UNIQUEID_RE.match(value):
+            return self.ids.setdefault(value, f"uid{len(self.ids)}")
+        if BRIDGE_RE.match(value):
+            return self.ids.setdefault(value, f"bridge{len(self.ids)}")
+
+        def seq(m: re.Match[str]) -> str:
+            n = self.seq.setdefault(m.group(1) + m.group(2), f"{len(self.seq):04d}")
+            return f"{m.group(1)}-N{n}{m.group(3) or ''}"
+
+        return CHANNEL_RE.sub(seq, value)
+
+
+def group_of(frame: Frame, every_event: bool = False) -> str | None:
+    """The per-channel group an event belongs to (None: not compared).
+
+    Relied-on events only by default; ``every_event`` compares all of them except
+    ``DeviceStateChange`` (not modelled) and VarSet of non-platform variables (their values are
+    timings like ``ANSWEREDTIME_MS`` and their order races inside Asterisk).
+    """
+    event = frame.event
+    if event is None:
+        return None
+    if event in SESSION_EVENTS:
+        return "session"
+    if event in LIST_EVENTS:
+        return f"list {frame.action_id}"
+    if event == "VarSet":
+        return f"chan {frame['Channel']}" if frame["Variable"].startswith("CC_") else None
+    if event not in RELIED and not every_event:
+        return None
+    if event == "DeviceStateChange":
+        return None
+    if event == "OriginateResponse":
+        return f"originate {frame.action_id}"
+    if event in ("BridgeCreate", "BridgeDestroy"):
+        return f"bridge {frame['BridgeUniqueid']}"
+    if event in ("BridgeMerge", "AttendedTransfer"):
+        return "transfer x"
+    for key in ("Channel", "DestChannel", "SpyerChannel", "LocalOneChannel"):
+        if key in frame:
+            return f"chan {frame[key]}"
+    return f"other {event}"
+
+
+def digest(
+    frames: list[Frame], every_event: bool = False
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Per-group event lines and the response lines, normalised."""
+    norm = Normaliser()
+    groups: dict[str, list[str]] = defaultdict(list)
+    responses: list[str] = []
+    for frame in frames:
+        text = " | ".join(f"{k}: {norm.value(k, v, frame.event)}" for k, v in frame.pairs)
+        if frame.event is None:
+            responses.append(text)
+            continue
+        group = group_of(frame, every_event)
+        if group is not None:
+            kind, _, key = group.partition(" ")
+            groups[f"{kind} {norm.value('group', key)}"].append(text)
+    return dict(groups), responses
+
+
+def diff(name: str, want: dict[str, list[str]], got: dict[str, list[str]]) -> str:
+    out: list[str] = []
+    for group in sorted(set(want) | set(got)):
+        a, b = want.get(group, []), got.get(group, [])
+        if a != b:
+            out.append(f"--- {name}: {group}")
+            out.extend(difflib.unified_diff(a, b, "asterisk", "simulator", lineterm="", n=1))
+    return "\n".join(out)
+
+
+async def read_frames(
+    reader: asyncio.StreamReader, buffer: bytes
+) -> tuple[list[Frame], bytes, bool]:
+    """Whatever is available within a short while (and whether the server closed)."""
+    frames: list[Frame] = []
+    try:
+        data = await asyncio.wait_for(reader.read(65536), 0.05)
+    except TimeoutError:
+        return frames, buffer, False
+    if not data:
+        return frames, buffer, True
+    got, buffer, errors = parse_frames(buffer + data)
+    assert not errors
+    return got, buffer, False
+
+
+class Client:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.buffer = b""
+        self.frames: list[Frame] = []
+        self.closed = False
+
+    async def pump_until(self, action_id: str | None) -> None:
+        """Read until the response to ``action_id`` arrived (or the server closed)."""
+        for _ in range(200):
+            if any(f.event is None and f.action_id == action_id for f in self.frames):
+                return
+            got, self.buffer, closed = await read_frames(self.reader, self.buffer)
+            self.frames += [f for f in got if f.banner is None]
+            if closed:
+                self.closed = True
+                return
+        raise AssertionError(f"no response to {action_id}")
+
+    async def sync(self) -> None:
+        """Everything the simulator sent so far has arrived: a Ping round trip (its response
+        is dropped; the server answers in order)."""
+        if self.closed:
+            return
+        self.syncs = getattr(self, "syncs", 0) + 1
+        action_id = f"sync-{self.syncs}"
+        self.writer.write(f"Action: Ping\r\nActionID: {action_id}\r\n\r\n".encode())
+        await self.writer.drain()
+        await self.pump_until(action_id)
+        self.frames = [f for f in self.frames if f.action_id != action_id]
+
+    async def drain(self) -> None:
+        while not self.closed:
+            got, self.buffer, closed = await read_frames(self.reader, self.buffer)
+            self.frames += [f for f in got if f.banner is None]
+            self.closed = closed
+            if not got:
+                return
+
+
+def sequence_numbers(frames: list[Frame]) -> list[str]:
+    """Channel sequence numbers (``-0000000c``) in order of first appearance."""
+    seen: dict[str, None] = {}
+    for frame in frames:
+        for _, value in frame.pairs:
+            for m in CHANNEL_RE.finditer(value):
+                seen.setdefault(m.group(2), None)
+    return list(seen)
+
+
+def translate(action: Sent, real: list[Frame], simulated: list[Frame]) -> bytes:
+    """The action with the capture's channel names replaced by the simulator's equivalents."""
+    real_seq = sequence_numbers(real[: action.frames_before])
+    sim_seq = sequence_numbers(simulated)
+    mapping = dict(zip(real_seq, sim_seq, strict=False))
+
+    def sub(m: re.Match[str]) -> str:
+        return f"{m.group(1)}-{mapping.get(m.group(2), m.group(2))}{m.group(3) or ''}"
+
+    return Sent(action.at_s, [CHANNEL_RE.sub(sub, line) for line in action.lines]).data
+
+
+async def replay(name: str, sent: list[Sent], real: list[Frame]) -> list[Frame]:
+    async with start_simulator(
+        dialplan=capture_dialplan(),
+        username="cc",
+        secret="ccsecret",
+        speed=None,
+        traffic=False,
+        epoch_s=1_795_381_458.0,
+    ) as sim:
+        reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+        banner = await reader.readline()
+        assert banner == b"Asterisk Call Manager/11.0.0\r\n"
+        client = Client(reader, writer)
+        for action in sent:
+            await sim.advance(max(0.0, action.at_s - sim.engine.now_s))
+            await client.sync()
+            writer.write(translate(action, real, client.frames))
+            await writer.drain()
+            await client.pump_until(action.action_id)
+            if name.startswith("03-") and action.action_id == "cc-1":
+                await failing_login(sim.port)
+        await client.drain()
+        writer.close()
+        return client.frames
+
+
+async def failing_login(port: int) -> None:
+    """File 03: another connection fails to log in while this session is up."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await reader.readline()
+    writer.write(b"Action: Login\r\nActionID: cc-1\r\nUsername: cc\r\nSecret: wrongsecret\r\n\r\n")
+    await writer.drain()
+    rest = await asyncio.wait_for(reader.read(), 2)
+    assert b"Authentication failed" in rest
+    writer.close()
+
+
+@pytest.mark.parametrize("name", FILES)
+async def test_simulator_matches_real_asterisk(name: str) -> None:
+    if name in UNMODELLED_FILES:
+        pytest.skip(UNMODELLED_FILES[name])
+    sent, real = load_capture(name)
+    simulated = await replay(name, sent, real)
+    want_groups, want_responses = digest(real)
+    got_groups, got_responses = digest(simulated)
+    problems = diff(name, want_groups, got_groups)
+    if want_responses != got_responses:
+        problems += f"\n--- {name}: responses\n" + "\n".join(
+            difflib.unified_diff(
+                want_responses, got_responses, "asterisk", "simulator", lineterm="", n=1
+            )
+        )
+    assert not problems, "\n" + problems
+
+
+@pytest.mark.parametrize(
+    "name", [f for f in FILES if f[:2] in {"04", "06", "07", "11", "13", "14", "15"}]
+)
+async def test_simulator_matches_every_channel_event(name: str) -> None:
+    """Beyond the relied-on set: Newexten (application and data), NewConnectedLine,
+    LocalBridge, DTMF, BridgeMerge, AttendedTransfer... per channel, in order."""
+    sent, real = load_capture(name)
+    simulated = await replay(name, sent, real)
+    problems = diff(name, digest(real, every_event=True)[0], digest(simulated, every_event=True)[0])
+    assert not problems, "\n" + problems
+
+
+def test_capture_parser_sees_every_action() -> None:
+    sent, frames = load_capture("12-hangup-unknown-action-missing-fields.ami")
+    assert [s.action_id for s in sent] == [f"cc-{n}" for n in range(1, 19)]
+    assert sum(1 for f in frames if f.event is None) == 18
+
+
+def _mutated(frames: list[Frame], event: str, key: str, value: str) -> list[Frame]:
+    out: list[Frame] = []
+    done = False
+    for f in frames:
+        if not done and f.event == event:
+            f = Frame((k, value if k == key else v) for k, v in f.pairs)
+            done = True
+        out.append(f)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("event", "key", "value"),
+    [
+        ("Hangup", "Cause", "17"),  # a value
+        ("DialEnd", "DialStatus", "BUSY"),
+        ("OriginateResponse", "Reason", "5"),
+        ("Newchannel", "Linkedid", "1795381465.1"),  # linkage between channels
+    ],
+)
+def test_comparison_catches_a_changed_value(event: str, key: str, value: str) -> None:
+    _, real = load_capture("04-inbound-answered.ami")
+    assert diff("04", digest(real)[0], digest(_mutated(real, event, key, value))[0])
+
+
+def test_comparison_catches_a_missing_event_and_a_reordered_header() -> None:
+    _, real = load_capture("06-redirect-noanswer-then-second-agent.ami")
+    want = digest(real)[0]
+    dropped = [f for f in real if f.event != "MusicOnHoldStop"]
+    assert "MusicOnHoldStop" in diff("06", want, digest(dropped)[0])
+    swapped = [
+        Frame([f.pairs[0], f.pairs[2], f.pairs[1], *f.pairs[3:]]) if f.event == "DialBegin" else f
+        for f in real
+    ]
+    assert diff("06", want, digest(swapped)[0])

@@ -1,0 +1,500 @@
+"""The PBX simulator over real TCP on loopback: login, sessions, actions, PJSIP-style call flows.
+
+The manual clock (``speed=None``) makes every flow deterministic and instant: the test moves
+simulated time with ``sim.advance(seconds)``. One test runs the scaled clock for real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from telephony.ami_frames import Frame, parse_frames
+from telephony.simulator import Scenario, Simulator, start_simulator
+from telephony.simulator.phones import Device
+from telephony.simulator.traffic import AgentPhone, Dist, OutboundProfile, QueueTraffic
+
+USER, SECRET = "cc", "s3cret"
+
+
+class Ami:
+    """A raw AMI client for tests: send actions, read responses and events."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.buffer = b""
+        self.frames: list[Frame] = []
+        self.closed = False
+        self._n = 0
+
+    @classmethod
+    async def connect(cls, sim: Simulator) -> Ami:
+        reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+        assert await reader.readline() == b"Asterisk Call Manager/11.0.0\r\n"
+        return cls(reader, writer)
+
+    async def _read(self, timeout_s: float) -> None:
+        try:
+            data = await asyncio.wait_for(self.reader.read(65536), timeout_s)
+        except TimeoutError:
+            return
+        if not data:
+            self.closed = True
+            return
+        frames, self.buffer, errors = parse_frames(self.buffer + data)
+        assert not errors
+        self.frames += frames
+
+    async def action(self, name: str, *pairs: tuple[str, str]) -> Frame:
+        self._n += 1
+        action_id = f"t-{self._n}"
+        lines = [("Action", name), ("ActionID", action_id), *pairs]
+        self.writer.write("".join(f"{k}: {v}\r\n" for k, v in lines).encode() + b"\r\n")
+        await self.writer.drain()
+        for _ in range(100):
+            for f in self.frames:
+                if f.event is None and f.action_id == action_id:
+                    return f
+            if self.closed:
+                break
+            await self._read(1.0)
+        raise AssertionError(f"no response to {name}")
+
+    async def login(self, secret: str = SECRET) -> Frame:
+        return await self.action("Login", ("Username", USER), ("Secret", secret))
+
+    async def settle(self) -> None:
+        """Everything sent so far has arrived (a Ping round trip; its response is dropped)."""
+        if self.closed:
+            return
+        pong = await self.action("Ping")
+        self.frames = [f for f in self.frames if f is not pong]
+
+    def events(self, name: str, **match: str) -> list[Frame]:
+        return [
+            f
+            for f in self.frames
+            if f.event == name and all(f.get(k) == v for k, v in match.items())
+        ]
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    scenario = Scenario(
+        queues=[QueueTraffic(queue="sales", did="5000"), QueueTraffic(queue="support", did="5001")],
+        agents=[
+            AgentPhone(agent_id="1001", answer_delay_s=Dist(mean=2), no_answer_p=0, hold_p=0),
+            AgentPhone(agent_id="1002", no_answer_p=1.0, hold_p=0),
+        ],
+        unknown_endpoints_answer=False,
+        outbound=OutboundProfile(ring_s=Dist(mean=2)),
+    )
+    async with start_simulator(
+        scenario=scenario, username=USER, secret=SECRET, speed=None, traffic=False, epoch_s=1.8e9
+    ) as s:
+        yield s
+
+
+async def advance(sim: Simulator, ami: Ami, seconds: float, step_s: float = 0.5) -> None:
+    t = 0.0
+    while t < seconds:
+        await sim.advance(step_s)
+        await ami.settle()
+        t += step_s
+
+
+async def inbound(
+    sim: Simulator, ami: Ami, did: str = "5000", number: str = "+8613800000001"
+) -> str:
+    device = Device(kind="caller", cid_name="Alice", patience_s=600)
+    ch = sim.engine.inbound_call(did, number, "Alice", device)
+    await advance(sim, ami, 0.5)
+    return ch.name
+
+
+# ---------------------------------------------------------------------------- sessions
+
+
+async def test_login_success_sends_fullybooted_then_successfulauth(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    response = await ami.login()
+    await ami.settle()
+    assert response.pairs == (
+        ("Response", "Success"),
+        ("ActionID", "t-1"),
+        ("Message", "Authentication accepted"),
+    )
+    assert [f.event for f in ami.frames[1:3]] == ["FullyBooted", "SuccessfulAuth"]
+    assert ami.frames[2]["UsingPassword"] == "0"
+
+
+async def test_wrong_secret_is_refused_and_the_socket_closed(sim: Simulator) -> None:
+    watcher = await Ami.connect(sim)
+    await watcher.login()
+    ami = await Ami.connect(sim)
+    response = await ami.login("wrong")
+    assert (response.response, response.get("Message")) == ("Error", "Authentication failed")
+    rest = await asyncio.wait_for(ami.reader.read(), 2)
+    assert rest == b""  # closed by the server, nothing more sent
+    await watcher.settle()
+    bad = watcher.events("InvalidPassword")
+    assert len(bad) == 1 and bad[0]["SessionTV"] == "1970-01-01T00:00:00.000+0000"
+
+
+async def test_actions_before_login_are_refused(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    response = await ami.action("Ping")
+    assert (response.response, response.get("Message")) == ("Error", "Authentication Required")
+
+
+async def test_ping_logoff_and_unknown_action(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    pong = await ami.action("Ping")
+    assert pong.keys() == ["Response", "ActionID", "Ping", "Timestamp"]
+    unknown = await ami.action("FooBarBaz")
+    assert unknown.get("Message") == (
+        "Invalid/unknown command: FooBarBaz. Use Action: ListCommands to show available commands."
+    )
+    await ami.settle()
+    assert ami.events("RequestBadFormat", RequestType="Action: FooBarBaz")
+    bye = await ami.action("Logoff")
+    assert (bye.response, bye.get("Message")) == ("Goodbye", "Thanks for all the fish.")
+
+
+async def test_every_logged_in_session_gets_the_events(sim: Simulator) -> None:
+    one, two = await Ami.connect(sim), await Ami.connect(sim)
+    await one.login()
+    await two.login()
+    name = await inbound(sim, one)
+    await two.settle()
+    for ami in (one, two):
+        assert [f["Context"] for f in ami.events("MusicOnHoldStart", Channel=name)] == ["cc-hold"]
+
+
+# ---------------------------------------------------------------------------- call flows
+
+
+async def test_inbound_call_connected_to_a_pjsip_agent(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami, "5001")
+    assert ami.events("VarSet", Channel=caller, Variable="CC_QUEUE")[0]["Value"] == "support"
+    assert (await ami.action("Getvar", ("Channel", caller), ("Variable", "CC_QUEUE")))[
+        "Value"
+    ] == "support"
+    set_ok = await ami.action(
+        "Setvar", ("Channel", caller), ("Variable", "CC_AGENT_ENDPOINT"), ("Value", "PJSIP/1001")
+    )
+    assert set_ok.get("Message") == "Variable Set"
+    redirect = await ami.action(
+        "Redirect",
+        ("Channel", caller),
+        ("Context", "cc-connect"),
+        ("Exten", "1001"),
+        ("Priority", "1"),
+    )
+    assert redirect.get("Message") == "Redirect successful"
+    await advance(sim, ami, 3)
+    begin = ami.events("DialBegin", Channel=caller)[0]
+    agent = begin["DestChannel"]
+    assert agent.startswith("PJSIP/1001-") and begin["DialString"] == "1001"
+    assert [f["DialStatus"] for f in ami.events("DialEnd", Channel=caller)] == ["ANSWER"]
+    assert {f["Channel"] for f in ami.events("BridgeEnter")} == {caller, agent}
+    assert ami.events("Newstate", Channel=agent)[-1]["ChannelStateDesc"] == "Up"
+    status = await ami.action("Status", ("Channel", caller), ("Variables", "CC_QUEUE,CC_AGENT"))
+    await ami.settle()
+    entry = ami.events("Status", Channel=caller)[0]
+    assert entry.getall("Variable") == ["CC_QUEUE=support", "CC_AGENT=1001"]
+    assert entry.keys()[-1] == "ActionID" and status.get("EventList") == "start"
+    hangup = await ami.action("Hangup", ("Channel", caller), ("Cause", "16"))
+    assert hangup.get("Message") == "Channel Hungup"
+    await advance(sim, ami, 1)
+    assert {f["Channel"] for f in ami.events("Hangup")} == {caller, agent}
+    assert ami.events("BridgeDestroy")
+
+
+async def test_agent_that_never_answers_sends_the_caller_back_to_hold(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami)
+    await ami.action(
+        "Setvar", ("Channel", caller), ("Variable", "CC_RING_TIMEOUT_S"), ("Value", "8")
+    )
+    await ami.action(
+        "Setvar", ("Channel", caller), ("Variable", "CC_AGENT_ENDPOINT"), ("Value", "PJSIP/1002")
+    )
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "1002"))
+    await advance(sim, ami, 10)
+    assert [f["DialStatus"] for f in ami.events("DialEnd", Channel=caller)] == ["NOANSWER"]
+    agent = ami.events("DialBegin", Channel=caller)[0]["DestChannel"]
+    assert [f["Cause"] for f in ami.events("Hangup", Channel=agent)] == ["0"]
+    assert [f["Context"] for f in ami.events("MusicOnHoldStart", Channel=caller)] == [
+        "cc-hold",
+        "cc-hold",
+    ]
+    assert caller in sim.engine.channels
+
+
+async def test_unknown_endpoint_is_chanunavail_and_the_caller_keeps_holding(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami)
+    await ami.action(
+        "Setvar", ("Channel", caller), ("Variable", "CC_AGENT_ENDPOINT"), ("Value", "PJSIP/7777")
+    )
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "7777"))
+    await advance(sim, ami, 1)
+    assert ami.events("VarSet", Channel=caller, Variable="DIALSTATUS")[-1]["Value"] == "CHANUNAVAIL"
+    assert len(ami.events("MusicOnHoldStart", Channel=caller)) == 2
+
+
+@pytest.mark.parametrize(
+    ("number", "response", "reason", "dial_status"),
+    [
+        ("5550001", "Success", "4", "ANSWER"),
+        ("5550486", "Failure", "5", "BUSY"),
+        ("5550503", "Failure", "8", "CONGESTION"),
+        ("5550000", "Failure", "3", None),  # rings until the Originate timeout: no DialEnd
+    ],
+)
+async def test_outbound_originate_outcomes(
+    sim: Simulator, number: str, response: str, reason: str, dial_status: str | None
+) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    queued = await ami.action(
+        "Originate",
+        ("Channel", f"PJSIP/{number}@trunk"),
+        ("Context", "cc-connect"),
+        ("Exten", "1001"),
+        ("Priority", "1"),
+        ("CallerID", '"Call Center" <5000>'),
+        ("Timeout", "6000"),
+        ("Async", "true"),
+        ("Variable", "CC_AGENT_ENDPOINT=PJSIP/1001"),
+    )
+    assert queued.get("Message") == "Originate successfully queued"
+    await advance(sim, ami, 20)
+    result = ami.events("OriginateResponse", ActionID=queued.action_id or "")
+    assert [(f["Response"], f["Reason"]) for f in result] == [(response, reason)]
+    customer = ami.events("Newchannel")[0]["Channel"]
+    assert customer.startswith("PJSIP/trunk-")
+    ends = [f["DialStatus"] for f in ami.events("DialEnd", DestChannel=customer)]
+    assert ends == ([dial_status] if dial_status else [])
+    if response == "Failure":
+        assert (
+            result[0]["Uniqueid"] == "<unknown>" and result[0]["Channel"] == f"PJSIP/{number}@trunk"
+        )
+    else:
+        assert ami.events("BridgeEnter", Channel=customer)
+
+
+async def test_hold_by_dual_redirect_then_bridge_again(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami)
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "1001"))
+    await advance(sim, ami, 3)
+    agent = ami.events("DialBegin", Channel=caller)[0]["DestChannel"]
+    hold = await ami.action(
+        "Redirect",
+        ("Channel", caller),
+        ("Context", "cc-onhold"),
+        ("Exten", "s"),
+        ("Priority", "1"),
+        ("ExtraChannel", agent),
+        ("ExtraContext", "cc-onhold"),
+        ("ExtraExten", "agent"),
+        ("ExtraPriority", "1"),
+    )
+    assert hold.get("Message") == "Redirect successful"
+    await advance(sim, ami, 1)
+    assert agent in sim.engine.channels, "the agent leg survives the hold"
+    assert ami.events("MusicOnHoldStart", Channel=caller)[-1]["Context"] == "cc-onhold"
+    bridged = await ami.action("Bridge", ("Channel1", caller), ("Channel2", agent), ("Tone", "no"))
+    assert bridged.get("Message") == "Channels have been bridged"
+    await advance(sim, ami, 1)
+    assert ami.events("MusicOnHoldStop", Channel=caller)
+    assert len(ami.events("BridgeCreate")) == 2
+    await ami.action("Hangup", ("Channel", agent))
+    await advance(sim, ami, 1)
+    assert caller not in sim.engine.channels, "the caller hangs up when the agent does"
+
+
+async def test_announcement_returns_the_caller_to_hold(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami)
+    for name, value in (("CC_POSITION", "3"), ("CC_WAIT_S", "125")):
+        await ami.action("Setvar", ("Channel", caller), ("Variable", name), ("Value", value))
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-announce"), ("Exten", "s"))
+    await advance(sim, ami, 15)
+    played = [f["AppData"] for f in ami.events("Newexten", Channel=caller, Context="cc-announce")]
+    assert "3" in played and "2" in played and "queue-minutes" in played
+    assert [f["Context"] for f in ami.events("MusicOnHoldStart", Channel=caller)] == [
+        "cc-hold",
+        "cc-hold",
+    ]
+
+
+async def test_chanspy_on_a_pjsip_agent(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami)
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "1001"))
+    await advance(sim, ami, 3)
+    agent = ami.events("DialBegin", Channel=caller)[0]["DestChannel"]
+    spy = await ami.action(
+        "Originate",
+        ("Channel", "PJSIP/9000"),
+        ("Application", "ChanSpy"),
+        ("Data", f"{agent},qw"),
+        ("CallerID", '"Supervisor" <9000>'),
+        ("Async", "true"),
+    )
+    await advance(sim, ami, 3)
+    start = ami.events("ChanSpyStart")
+    assert [f["SpyeeChannel"] for f in start] == [agent]
+    ok = ami.events("OriginateResponse", ActionID=spy.action_id or "")
+    assert ok[0]["Application"] == "ChanSpy" and ok[0]["Reason"] == "4"
+    await ami.action("Hangup", ("Channel", start[0]["SpyerChannel"]))
+    await ami.settle()
+    assert ami.events("ChanSpyStop")
+    assert not ami.events("BridgeEnter", Channel=start[0]["SpyerChannel"])
+
+
+async def test_coreshowchannels_lists_live_channels_sorted(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    first = await inbound(sim, ami, number="+8613900000002")
+    second = await inbound(sim, ami, number="+8613900000001")
+    response = await ami.action("CoreShowChannels")
+    await ami.settle()
+    assert response.keys() == ["Response", "ActionID", "EventList", "Message"]
+    listed = [f["Channel"] for f in ami.events("CoreShowChannel")]
+    assert listed == sorted([first, second])
+    complete = ami.events("CoreShowChannelsComplete")[0]
+    assert complete["ListItems"] == "2" and complete.keys()[1] == "ActionID"
+
+
+# ---------------------------------------------------------------------------- scaled clock
+
+
+async def test_scaled_clock_generates_traffic_on_its_own() -> None:
+    scenario = Scenario(queues=[QueueTraffic(queue="sales", did="5000", calls_per_hour=3600)])
+    async with start_simulator(
+        scenario=scenario, username=USER, secret=SECRET, speed=600.0, seed=3
+    ) as sim:
+        ami = await Ami.connect(sim)
+        await ami.login()
+        for _ in range(200):
+            if ami.events("MusicOnHoldStart"):
+                break
+            await ami._read(0.05)
+        assert ami.events("Newchannel")[0]["Context"] == "cc-inbound"
+        assert ami.events("MusicOnHoldStart")
+
+
+def _first(frames: list[Frame], pred: Callable[[Frame], bool]) -> Frame:
+    return next(f for f in frames if pred(f))
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def test_simulate_command_is_registered_and_checks_the_scenario(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from config.cli import cli
+
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["simulate", "--help"])
+    assert shown.exit_code == 0 and "--speed" in shown.output and "--scenario" in shown.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[queues]]\nqueue = "sales"\ndid = "not-a-did"\n', encoding="utf-8")
+    result = runner.invoke(
+        cli,
+        ["simulate", "--scenario", str(bad), "--port", "0"],
+        env={"CALLCENTER_VAR_DIR": str(tmp_path / "var")},
+    )
+    assert result.exit_code == 2
+    assert "queues.0.did" in result.output
+
+
+def test_default_scenario_takes_queues_and_agents_from_the_settings() -> None:
+    from config.settings import Settings
+
+    settings = Settings.model_validate(
+        {
+            "queues": [{"id": "care", "did": ["6000", "6001"]}],
+            "agents": [{"id": "a1"}, {"id": "a2", "endpoint": "Local/a2@phones"}],
+        }
+    )
+    scenario = Scenario.default(settings)
+    assert [(q.queue, q.did) for q in scenario.queues] == [("care", "6000"), ("care", "6001")]
+    assert [a.dial_string for a in scenario.agents] == ["PJSIP/a1", "Local/a2@phones"]
+
+
+async def test_agent_with_a_local_endpoint_from_the_settings_answers() -> None:
+    scenario = Scenario(
+        queues=[QueueTraffic(queue="sales", did="5000")],
+        agents=[AgentPhone(agent_id="a2", endpoint="Local/a2@phones", answer_delay_s=Dist(mean=1))],
+    )
+    async with start_simulator(
+        scenario=scenario, username=USER, secret=SECRET, speed=None, traffic=False
+    ) as sim:
+        ami = await Ami.connect(sim)
+        await ami.login()
+        caller = await inbound(sim, ami)
+        await ami.action(
+            "Setvar",
+            ("Channel", caller),
+            ("Variable", "CC_AGENT_ENDPOINT"),
+            ("Value", "Local/a2@phones"),
+        )
+        await ami.action(
+            "Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "a2")
+        )
+        await advance(sim, ami, 3)
+        assert [f["DialStatus"] for f in ami.events("DialEnd", Channel=caller)] == ["ANSWER"]
+        assert ami.events("DialBegin", Channel=caller)[0]["DestChannel"].startswith(
+            "Local/a2@phones-"
+        )
+
+
+async def test_the_talk_timer_survives_a_hold_by_the_platform() -> None:
+    """A person hangs up after the drawn talk time even if the bridge held and unheld the call."""
+    scenario = Scenario(
+        queues=[
+            QueueTraffic(queue="sales", did="5000", talk_s=Dist(mean=30), caller_ends_share=1.0)
+        ],
+        agents=[AgentPhone(agent_id="1001", answer_delay_s=Dist(mean=1), no_answer_p=0, hold_p=0)],
+    )
+    async with start_simulator(
+        scenario=scenario, username=USER, secret=SECRET, speed=None, traffic=False
+    ) as sim:
+        ami = await Ami.connect(sim)
+        await ami.login()
+        caller = await inbound(sim, ami)
+        await ami.action(
+            "Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "1001")
+        )
+        await advance(sim, ami, 2)
+        agent = ami.events("DialBegin", Channel=caller)[0]["DestChannel"]
+        await ami.action(
+            "Redirect",
+            ("Channel", caller),
+            ("Context", "cc-onhold"),
+            ("Exten", "s"),
+            ("ExtraChannel", agent),
+            ("ExtraContext", "cc-onhold"),
+            ("ExtraExten", "agent"),
+        )
+        await advance(sim, ami, 5)
+        await ami.action("Bridge", ("Channel1", caller), ("Channel2", agent))
+        await advance(sim, ami, 30)
+        assert not sim.engine.channels, "the caller hung up after its talk time; the agent followed"
+        assert ami.events("HangupRequest", Channel=caller)

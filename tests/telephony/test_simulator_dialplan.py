@@ -1,0 +1,99 @@
+"""The simulator's contract contexts run the same priorities as config/asterisk/extensions.conf."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from telephony.simulator.dialplan import contract_dialplan
+
+CONF = Path(__file__).parents[2] / "config" / "asterisk"
+CONTRACT = ("cc-inbound", "cc-hold", "cc-connect", "cc-announce", "cc-onhold")
+LINE = re.compile(r"^\s*(exten|same)\s*=>\s*(.*)$")
+
+
+def parse_extensions(text: str) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
+    """(context, exten) -> [(application, label)] in priority order (a minimal conf reader)."""
+    plan: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+    context = ""
+    key: tuple[str, str] | None = None
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and "]" in line:
+            context = line[1 : line.index("]")]
+            continue
+        m = LINE.match(line)
+        if not m:
+            continue
+        kind, rest = m.groups()
+        if kind == "exten":
+            exten, prio, app = rest.split(",", 2)
+            key = (context, exten.strip())
+            plan[key] = []
+        else:
+            prio, app = rest.split(",", 1)
+        assert key is not None
+        label_match = re.match(r"^\s*(?:\d+|n)\((\w+)\)", prio)
+        label = label_match.group(1) if label_match else None
+        plan[key].append((app.split("(", 1)[0].strip(), label))
+    return plan
+
+
+def test_conf_and_simulator_have_the_same_priorities() -> None:
+    conf = parse_extensions((CONF / "extensions.conf").read_text())
+    sim = contract_dialplan({"5000": "sales"}, "sales")
+    for context in CONTRACT:
+        conf_extens = {e for c, e in conf if c == context}
+        sim_extens = {e.pattern for e in sim.contexts[context]}
+        assert conf_extens == sim_extens, context
+        for ext in sim.contexts[context]:
+            want = conf[(context, ext.pattern)]
+            got = [(step.app, step.label) for step in ext.steps]
+            assert got == want, (context, ext.pattern)
+
+
+@pytest.mark.parametrize(
+    "name", ["extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf"]
+)
+def test_conf_files_are_present_and_commented(name: str) -> None:
+    text = (CONF / name).read_text()
+    assert text.lstrip().startswith(";"), f"{name} opens with a comment saying what it is for"
+    sections = re.findall(r"^\[([^\]]+)\]", text, flags=re.M)
+    assert sections, name
+
+
+def test_manager_conf_allows_what_the_bridge_sends() -> None:
+    text = (CONF / "manager.conf").read_text()
+    read = re.search(r"^read\s*=\s*(.+)$", text, flags=re.M)
+    write = re.search(r"^write\s*=\s*(.+)$", text, flags=re.M)
+    assert read and write
+    assert {"call", "dialplan", "user"} <= set(read.group(1).split(","))
+    assert {"call", "originate", "reporting"} <= set(write.group(1).split(","))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "exten", "matches"),
+    [
+        ("_X.", "5000", True),
+        ("_X.", "5", False),  # "." needs at least one more character
+        ("_1XXX", "1009", True),
+        ("_1XXX", "10090", False),
+        ("_+X.", "+8613800000001", True),
+        ("_NXX", "199", False),
+        ("s", "s", True),
+        ("_[0-9a-zA-Z].", "a1", True),
+        ("_[0-9a-zA-Z].", "1001", True),
+        ("_[0-9a-zA-Z].", "h", False),
+        ("_[0-9a-zA-Z].", "_x", False),
+        ("_1[0-2]X", "115", True),
+        ("_1[0-2]X", "135", False),
+    ],
+)
+def test_pattern_matching(pattern: str, exten: str, matches: bool) -> None:
+    from telephony.simulator.dialplan import Extension
+
+    assert Extension(pattern, ()).matches(exten) is matches
