@@ -26,6 +26,10 @@ COMMANDS: list[str] = [
     "qa.cli:scorecard",
     "telephony.cli:bridge",
     "telephony.cli:simulate",
+    "workforce.cli:staffing",
+    "workforce.cli:forecast",
+    "workforce.cli:roster",
+    "workforce.cli:adherence",
 ]
 
 

@@ -1,0 +1,352 @@
+"""``callcenter forecast | staffing | roster | adherence``: the planners' commands.
+
+Thin edges over the pure modules: read files, call the maths, print with rich or as JSON/CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from workforce.errors import WorkforceError
+from workforce.formats import read_history_csv
+from workforce.roster import RosterRules
+from workforce.staffing import (
+    Target,
+    interval_length_s,
+    parse_duration_s,
+    parse_target,
+    staffing_table,
+)
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for idx, row in df.iterrows():
+        rec = {k: _json_value(v) for k, v in row.items()}
+        if isinstance(idx, pd.Timestamp):
+            rec = {"interval_start": idx.isoformat(), **rec}
+        for key in ("agents", "scheduled_agents"):
+            if key in rec and rec[key] is not None:
+                rec[key] = int(rec[key])
+        out.append(rec)
+    return out
+
+
+def _print_table(df: pd.DataFrame, title: str) -> None:
+    table = Table(title=title)
+    if len(df) == 1 and not isinstance(df.index, pd.DatetimeIndex):
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for col, v in df.iloc[0].items():
+            table.add_row(str(col), f"{v:.6g}")
+        Console().print(table)
+        return
+    show_index = isinstance(df.index, pd.DatetimeIndex)
+    if show_index:
+        table.add_column("interval_start")
+    for col in df.columns:
+        table.add_column(col, justify="right")
+    for idx, row in df.iterrows():
+        cells = [idx.isoformat()] if show_index else []
+        for col, v in row.items():
+            if col in ("agents", "scheduled_agents", "calls"):
+                cells.append(f"{v:g}")
+            elif isinstance(v, float):
+                cells.append(f"{v:.4f}" if abs(v) < 10 else f"{v:.1f}")
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    Console().print(table)
+
+
+@click.command()
+@click.option("--calls", type=float, help="Offered calls in the interval (single interval).")
+@click.option("--aht", "aht_s", type=float, help="Average handle time, seconds.")
+@click.option("--interval", "interval", default="30m", show_default=True,
+              help="Interval length (15m, 30m, 1h); inferred from --input when it has 2+ rows.")
+@click.option("--input", "input_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="CSV interval_start,calls,aht_s (many intervals).")
+@click.option("--target", default="80/20", show_default=True,
+              help="Service level: PERCENT answered within SECONDS.")
+@click.option("--asa", "asa_s", type=float, help="Also require an average speed of answer <= this.")
+@click.option("--max-occupancy", type=float, default=1.0, show_default=True)
+@click.option("--shrinkage", type=float, default=None, help="Fraction off the phones, e.g. 0.3.")
+@click.option("--model", type=click.Choice(["erlang_c", "erlang_a"]), default="erlang_c",
+              show_default=True)
+@click.option("--patience", "patience_s", type=float, help="Erlang A: callers' mean patience, s.")
+@click.option("--max-abandon", type=float, help="Erlang A: maximum abandon rate, e.g. 0.05.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def staffing(
+    calls: float | None,
+    aht_s: float | None,
+    interval: str,
+    input_path: Path | None,
+    target: str,
+    asa_s: float | None,
+    max_occupancy: float,
+    shrinkage: float | None,
+    model: str,
+    patience_s: float | None,
+    max_abandon: float | None,
+    fmt: str,
+) -> None:
+    """Agents needed per interval (Erlang C, or Erlang A with --patience) for a target."""
+    try:
+        sl, within_s = parse_target(target)
+        tgt = Target(
+            service_level=sl,
+            answer_within_s=within_s,
+            asa_s=asa_s,
+            max_occupancy=max_occupancy,
+            max_abandon_rate=max_abandon,
+        )
+        interval_s = parse_duration_s(interval)
+        if input_path is not None:
+            hist = read_history_csv(_read_text(input_path), str(input_path))
+            if len(hist) >= 2:
+                interval_s = interval_length_s(hist.index)
+            c, aht, index = hist["calls"].to_numpy(), hist["aht_s"].fillna(0).to_numpy(), hist.index
+        elif calls is not None and aht_s is not None:
+            c, aht, index = [calls], [aht_s], None
+        else:
+            raise click.UsageError("give --calls and --aht, or --input CSV")
+        df = staffing_table(
+            c, aht, interval_s, tgt,
+            shrinkage=shrinkage or 0.0,
+            model="erlang_a" if model == "erlang_a" else "erlang_c",
+            patience_s=patience_s,
+            index=index,
+        )
+    except WorkforceError as exc:
+        raise _fail(exc) from None
+    if shrinkage is None:
+        df = df.drop(columns=["scheduled_agents"])
+    if fmt == "json":
+        recs = _records(df)
+        click.echo(json.dumps(recs[0] if input_path is None else recs))
+    elif fmt == "csv":
+        df.to_csv(sys.stdout, float_format="%.6g", index=input_path is not None)
+    else:
+        _print_table(df, f"Staffing ({model}, target {target}, interval {interval_s // 60} min)")
+
+
+def _rules(start_step_min: int, shift_lengths: str) -> RosterRules:
+    try:
+        lengths = tuple(float(x) for x in shift_lengths.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(f"not numbers: {shift_lengths!r}", param_hint="--shift-lengths") from None
+    return RosterRules(shift_lengths_h=lengths, start_step_min=start_step_min)
+
+
+@click.command()
+@click.option("--requirements", "req_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="CSV interval_start,required")
+@click.option("--agents", "agents_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="CSV of agents (see README)")
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Roster CSV to write (agent_id,activity,start,end)")
+@click.option("--time-limit", "time_limit_s", type=float, default=60.0, show_default=True)
+@click.option("--start-step", "start_step_min", type=int, default=30, show_default=True,
+              help="Shift starts every N minutes.")
+@click.option("--shift-lengths", default="4,6,8,9", show_default=True, help="Hours, comma-separated.")
+@click.option("--save/--no-save", default=False, help="Also store the roster in the database.")
+@click.option("--publish", is_flag=True, help="With --save: publish it to agents and supervisors.")
+@click.pass_context
+def roster(
+    ctx: click.Context,
+    req_path: Path,
+    agents_path: Path,
+    out_path: Path,
+    time_limit_s: float,
+    start_step_min: int,
+    shift_lengths: str,
+    save: bool,
+    publish: bool,
+) -> None:
+    """Weekly shift roster with breaks from requirements and agents (MILP, HiGHS)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from workforce.formats import read_agents_csv, read_requirements_csv, write_roster_csv
+    from workforce.roster import build_problem
+    from workforce.roster_solver import Progress as SolveProgress
+    from workforce.roster_solver import RosterSolve
+
+    try:
+        req = read_requirements_csv(_read_text(req_path), str(req_path))
+        agents = read_agents_csv(_read_text(agents_path), str(agents_path))
+        problem = build_problem(req, agents, _rules(start_step_min, shift_lengths))
+    except WorkforceError as exc:
+        raise _fail(exc) from None
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+        TextColumn("{task.fields[info]}"), console=console, transient=False,
+    ) as bar:
+        task = bar.add_task("solving", total=time_limit_s, info="")
+
+        def on_progress(p: SolveProgress) -> None:
+            info = f"{p.stage}: bound {p.best_bound} best {p.best_objective}"
+            if p.gap is not None:
+                info += f" gap {p.gap:.1%}"
+            bar.update(task, info=info)
+
+        solve = RosterSolve(problem, time_limit_s)
+        started = time.monotonic()
+
+        def tick(p: SolveProgress) -> None:
+            bar.update(task, completed=min(time.monotonic() - started, time_limit_s))
+            on_progress(p)
+
+        try:
+            result = solve.run(on_progress=tick)
+        except WorkforceError as exc:
+            raise _fail(exc) from None
+        bar.update(task, completed=time_limit_s)
+    if result is None:
+        raise click.ClickException("cancelled")
+    out_path.write_text(write_roster_csv(result.roster), encoding="utf-8")
+    console.print(
+        f"roster: {result.roster['agent_id'].nunique()} agents, "
+        f"{int((result.roster['activity'] == 'shift').sum())} shifts -> {out_path}\n"
+        f"under-staffing {result.under_staffing:g} and over-staffing {result.over_staffing:g} "
+        f"agent-intervals; objective {result.objective:g}, lower bound {result.lower_bound:g}, "
+        f"gap {result.gap:.1%}; unfilled shifts {result.unfilled_shifts}; {result.status}"
+    )
+    if save:
+        import asyncio
+
+        from store.db import create_engine
+        from workforce.store_io import save_roster, utc_now
+
+        settings = ctx.obj.settings
+
+        async def _save() -> int:
+            engine = create_engine(settings.effective_db_url)
+            try:
+                idx = req.index
+                return await save_roster(
+                    engine, result.roster, name=out_path.stem,
+                    period_start_at=idx[0].to_pydatetime(),
+                    period_end_at=(idx[-1] + (idx[1] - idx[0])).to_pydatetime(),
+                    created_at=utc_now(), published=publish,
+                    figures={"under_staffing": result.under_staffing,
+                             "over_staffing": result.over_staffing,
+                             "lower_bound": result.lower_bound, "gap": result.gap},
+                )
+            finally:
+                await engine.dispose()
+
+        console.print(f"stored as roster {asyncio.run(_save())}")
+
+
+@click.command()
+@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="History CSV interval_start,calls,aht_s")
+@click.option("--days", type=int, default=7, show_default=True)
+@click.option("--alpha", type=float, default=0.3, show_default=True, help="Weight of the newest week.")
+@click.option("--override", "overrides", multiple=True, metavar="YYYY-MM-DD=FACTOR",
+              help="Scale a day's calls (0 for a holiday); repeatable.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the forecast CSV here (default: stdout).")
+def forecast(
+    input_path: Path, days: int, alpha: float, overrides: tuple[str, ...], out_path: Path | None
+) -> None:
+    """Calls and AHT per interval for the next days, with the error on a held-out week."""
+    from datetime import date
+
+    from workforce.forecast import forecast_calls, holdout_error
+    from workforce.formats import write_history_csv
+
+    parsed: dict[date, float] = {}
+    for item in overrides:
+        day, _, factor = item.partition("=")
+        try:
+            parsed[date.fromisoformat(day)] = float(factor)
+        except ValueError:
+            raise click.BadParameter(f"expected YYYY-MM-DD=FACTOR, got {item!r}",
+                                     param_hint="--override") from None
+    try:
+        hist = read_history_csv(_read_text(input_path), str(input_path))
+        fc = forecast_calls(hist, days, alpha=alpha, overrides=parsed)
+        err = holdout_error(hist, alpha=alpha)
+    except WorkforceError as exc:
+        raise _fail(exc) from None
+    text = write_history_csv(fc)
+    if out_path is None:
+        click.echo(text, nl=False)
+    else:
+        out_path.write_text(text, encoding="utf-8")
+    if err is None:
+        click.echo("held-out error: needs two complete weeks of history", err=True)
+    else:
+        click.echo(f"held-out week from {err.holdout_start.isoformat()}: MAPE {err.mape:.1%}, "
+                   f"WAPE {err.wape:.1%}", err=True)
+
+
+@click.command()
+@click.option("--date", "day", required=True, help="YYYY-MM-DD (in --tz).")
+@click.option("--tz", default=None, help="UTC offset or zone of the day, default settings.timezone.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def adherence(ctx: click.Context, day: str, tz: str | None, fmt: str) -> None:
+    """Per agent: scheduled vs logged-in time, adherence and occupancy for one day."""
+    import asyncio
+
+    from store.db import create_engine
+    from workforce.adherence import adherence as compute
+    from workforce.store_io import read_agent_states, read_shifts, utc_now
+
+    settings = ctx.obj.settings
+    try:
+        start = pd.Timestamp(day).tz_localize(tz or settings.timezone)
+    except (ValueError, TypeError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--date/--tz") from None
+    end = start + pd.Timedelta(days=1)
+
+    async def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
+        engine = create_engine(settings.effective_db_url)
+        try:
+            return (await read_shifts(engine, start.to_pydatetime(), end.to_pydatetime()),
+                    await read_agent_states(engine, start.to_pydatetime(), end.to_pydatetime()))
+        finally:
+            await engine.dispose()
+
+    shifts, states = asyncio.run(_read())
+    df = compute(shifts, states, start.to_pydatetime(), utc_now())
+    if fmt == "json":
+        click.echo(json.dumps([{"agent_id": i, **{k: _json_value(v) for k, v in r.items()}}
+                               for i, r in df.iterrows()]))
+    else:
+        _print_table(df.reset_index(), f"Adherence {day}")
