@@ -135,7 +135,8 @@ def utc(dt: datetime) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class StreamNames:
-    """Names of the Redis streams every process shares; ``prefix`` isolates tests and tenants."""
+    """Names of the Redis keys every process shares (streams and status counters); ``prefix``
+    isolates tests and tenants. Routing keys live in ``queueing/keys.py``."""
 
     prefix: str = "cc"
 
@@ -146,3 +147,13 @@ class StreamNames:
     @property
     def commands(self) -> str:
         return f"{self.prefix}:commands"
+
+    @property
+    def events_written(self) -> str:
+        """Counter of events the store writer has written (read by /metrics)."""
+        return f"{self.prefix}:store:events_written"
+
+    @property
+    def bridge_status(self) -> str:
+        """Hash with the AMI bridge's ``connected`` flag "1"/"0" (read by /healthz, /metrics)."""
+        return f"{self.prefix}:bridge"

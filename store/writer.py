@@ -244,6 +244,8 @@ class StoreWriter:
                 approximate=True,
             )
         await self.redis.xack(self.streams.events, self.group, *[i for i, _ in entries])
+        if new:
+            await self.redis.incrby(self.streams.events_written, new)
         self.events_written += new
         return new
 
