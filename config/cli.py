@@ -30,6 +30,13 @@ COMMANDS: list[str] = [
     "workforce.cli:forecast",
     "workforce.cli:roster",
     "workforce.cli:adherence",
+    "queueing.cli:router",
+    "queueing.cli:queues",
+    "web.cli:user",
+    "store.customers_cli:customers",
+    "store.customers_cli:complaints",
+    "store.customers_cli:outbound",
+    "config.demo:demo",
 ]
 
 

@@ -17,6 +17,8 @@ PIECES: dict[str, str] = {
     "bridge": "telephony.bridge:run_bridge",
     "web": "web.app:run_web",
     "simulator": "telephony.simulator.server:run_simulator",
+    "outbound": "queueing.outbound:run_outbound",
+    "complaint-watch": "store.complaints:run_complaint_watch",
 }
 
 
@@ -33,7 +35,7 @@ def available(name: str) -> bool:
 
 
 def default_pieces(settings: Settings) -> list[str]:
-    names = ["store-writer", "router", "web"]
+    names = ["store-writer", "router", "web", "outbound", "complaint-watch"]
     if settings.ami.host:
         names.append("bridge")
     return [n for n in names if available(n)]

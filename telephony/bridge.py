@@ -9,7 +9,12 @@
   publishes what was missed while disconnected (calls that arrived, were answered or ended) with
   the ids the live events would have had, so the store's idempotence removes duplicates.
 * Connection problems: a refused login (Asterisk 22 closes the socket right after the error) is
-  logged once as an error; every failure waits a capped exponential back-off before the next try.
+  logged once as an error until a login succeeds again, whatever other failures come in between;
+  every failure waits a capped exponential back-off before the next try, reset by a good session.
+  Callbacks of an abandoned connection attempt (a timed-out login) are ignored.
+* Timeouts use ``asyncio.timeout``, never ``asyncio.wait_for``: on Python 3.11 ``wait_for``
+  swallows a cancellation that arrives together with the awaited result, and a bridge that
+  ignores its cancellation never stops (the hang that once made the 200-call test time out).
 * Commands (``<prefix>:commands``) are read in a consumer group, turned into AMI actions by
   ``telephony.actions.plan``, and acknowledged once Asterisk answered; the outcome is published
   as ``command.succeeded`` / ``command.failed``.
@@ -87,9 +92,17 @@ def _action_pairs(action: pm_actions.Action) -> list[tuple[str, str]]:
 
 
 class _Protocol(AMIProtocol):
-    """panoramisk's protocol with our framing (bytes in, ordered frames out) and our encoder."""
+    """panoramisk's protocol with our framing (bytes in, ordered frames out) and our encoder.
+
+    It knows its manager from the start: the banner can arrive before panoramisk's
+    ``Manager.connection_made`` callback has set ``factory``.
+    """
 
     factory: _Manager
+
+    def __init__(self, manager: _Manager) -> None:
+        super().__init__()
+        self.manager = manager
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -97,7 +110,10 @@ class _Protocol(AMIProtocol):
 
     def data_received(self, data: bytes) -> None:
         frames, self._buffer, errors = parse_frames(self._buffer + data)
-        bridge = self.factory.bridge
+        manager = self.manager
+        if not manager.current:
+            return  # an abandoned attempt: its frames belong to no session of ours
+        bridge = manager.bridge
         for error in errors:
             bridge.on_bad_frame(error)
         for frame in frames:
@@ -105,7 +121,7 @@ class _Protocol(AMIProtocol):
                 self.version = frame.banner.partition("/")[2]
                 continue
             bridge.on_frame(frame)
-            if frame.event or frame.response:
+            if (frame.event or frame.response) and self.factory is not None:
                 self.handle_message(frame_to_message(frame))
 
     def send(self, data: Any, as_list: bool | None = False) -> asyncio.Future[Any]:
@@ -115,7 +131,7 @@ class _Protocol(AMIProtocol):
         raw = format_frame(frame)  # FrameError before anything is registered or written
         self.responses[action.id] = action
         self.transport.write(raw)  # type: ignore[attr-defined]
-        self.factory.bridge.on_sent(frame)
+        self.manager.bridge.on_sent(frame)
         return action.future
 
 
@@ -123,18 +139,31 @@ class _Manager(Manager):
     """panoramisk's Manager; connection outcomes go to the bridge instead of its fixed retry."""
 
     def __init__(self, bridge: Bridge, **config: Any) -> None:
-        super().__init__(protocol_factory=_Protocol, **config)
+        super().__init__(protocol_factory=lambda: _Protocol(self), **config)
         self.bridge = bridge
+
+    @property
+    def current(self) -> bool:
+        """This manager is the bridge's current session (not an abandoned attempt)."""
+        return self.bridge._manager is self
 
     def connection_made(self, f: asyncio.Future[Any]) -> None:
         if f.cancelled() or f.exception() is not None:
-            self.bridge._session_failed(f.exception() or ConnectionError("cancelled"))
+            if self.current:
+                self.bridge._session_failed(f.exception() or ConnectionError("cancelled"))
+            return
+        if not self.current:  # the attempt was given up (login timeout, bridge stopping)
+            transport, _ = f.result()
+            transport.close()
             return
         super().connection_made(f)
 
     def login(self, future: asyncio.Future[Any]) -> bool:
+        if future.cancelled() or future.exception() is not None:
+            return False
         ok = bool(super().login(future))
-        self.bridge._login_done(future.result())
+        if self.current:
+            self.bridge._login_done(future.result())
         return ok
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -148,7 +177,8 @@ class _Manager(Manager):
                 action.future.set_exception(
                     AmiActionError(str(action["Action"]), "connection lost before the response")
                 )
-        self.bridge._session_failed(exc or ConnectionError("connection closed by the server"))
+        if self.current:
+            self.bridge._session_failed(exc or ConnectionError("connection closed by the server"))
 
 
 class Bridge:
@@ -271,27 +301,29 @@ class Bridge:
     async def _connect_forever(self) -> None:
         delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
         where = f"{self.ami.host}:{self.ami.port}"
-        failing: str | None = None
+        logged: set[str] = set()  # failure kinds reported since the last good login
         while True:
+            sessions = self.sessions
             try:
                 await self._session()
             except AmiLoginError as exc:
-                if failing != "login":
+                if "login" not in logged:
                     log.error(
                         "%s (AMI %s); retrying with back-off, not logging this again", exc, where
                     )
-                failing = "login"
+                logged.add("login")
             except (OSError, ConnectionError, AmiActionError, TimeoutError) as exc:
-                if failing != "connect":
+                if "connect" not in logged:
                     log.warning(
                         "AMI %s unreachable or lost: %s; reconnecting with back-off", where, exc
                     )
-                failing = "connect"
-            else:
-                failing = None
-                delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
+                logged.add("connect")
             finally:
                 self._close()
+                await self.redis.hset(self.streams.bridge_status, "connected", "0")
+            if self.sessions > sessions:  # this attempt logged in: start afresh
+                logged.clear()
+                delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
             await asyncio.sleep(next(delays))
 
     def _close(self) -> None:
@@ -324,7 +356,8 @@ class Bridge:
         )
         self._manager = manager
         manager.connect()
-        response = await asyncio.wait_for(self._login_result, self.ami.action_timeout_s)
+        async with asyncio.timeout(self.ami.action_timeout_s):
+            response = await self._login_result
         if not response.success:
             raise AmiLoginError(self.ami.username, response.message or "login refused")
         self.sessions += 1
@@ -337,6 +370,9 @@ class Bridge:
         )
         await self.resync()
         self.connected.set()
+        await self.redis.hset(self.streams.bridge_status, mapping={
+            "connected": "1", "host": f"{self.ami.host}:{self.ami.port}", "sessions": self.sessions,
+        })
         exc = await self._session_end
         log.warning(
             "AMI session %d to %s:%s ended: %s", self.sessions, self.ami.host, self.ami.port, exc
@@ -369,7 +405,8 @@ class Bridge:
         data["ActionID"] = action_id
         action = pm_actions.Action(data)
         future = manager.send_action(action, as_list=as_list)
-        response = await asyncio.wait_for(future, self.ami.action_timeout_s)
+        async with asyncio.timeout(self.ami.action_timeout_s):
+            response = await future
         first = response[0] if isinstance(response, list) else response
         if first.response == "Error":
             raise AmiActionError(name, first.message or "error")
@@ -400,6 +437,12 @@ class Bridge:
                     )
                     await asyncio.sleep(0.2 * 2**attempt)
             self.events_out += len(batch)
+            for _ in batch:
+                self.outbox.task_done()
+
+    async def published(self) -> None:
+        """Wait until every event translated so far is in the events stream."""
+        await self.outbox.join()
 
     # --- commands -----------------------------------------------------------------------------
 

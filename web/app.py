@@ -1,22 +1,66 @@
 """The web application: one aiohttp app for the JSON API, the live feed and the pages.
 
-``create_app(rt)`` builds it (resources hang off typed ``web.AppKey``s); ``run_web`` is the piece
-``callcenter serve`` runs.
+``create_app(rt)`` builds it (resources hang off typed ``web.AppKey``s; the live feed runs in
+``cleanup_ctx``); ``run_web`` is the piece ``callcenter serve`` runs, and ``start_web`` lets a
+composition root (the demo) start it beside other pieces and learn the bound port.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as dist_version
+from pathlib import Path
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from sqlalchemy import text
 
 from config.runtime import Runtime
+from queueing.errors import (
+    AgentActionError,
+    AgentStateError,
+    CallNotWaitingError,
+    QueueingError,
+    UnknownAgentError,
+    UnknownReasonError,
+)
+from store.complaints import ComplaintError, ComplaintFieldError
+from store.outbound_tasks import FormError, OutboundTaskError
+from web import pages
+from web.api import load_endpoints
+from web.api.openapi import build_openapi
+from web.auth import security_middleware
+from web.errors import (
+    ApiError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    UnauthorizedError,
+    ValidationError,
+)
+from web.keys import LIVE, METRICS, RUNTIME, SERVICES, THROTTLE
+from web.live import LiveHub
+from web.metrics import WebMetrics
+from web.ratelimit import LoginLimits, LoginThrottle
+from web.services import WebServices
+from web.ws import live_socket
 
 log = logging.getLogger(__name__)
 
-RUNTIME = web.AppKey("runtime", Runtime)
+HERE = Path(__file__).parent
+OPENAPI = web.AppKey("openapi", dict)
+
+
+def plotly_js_path() -> Path:
+    """plotly.min.js as shipped by the installed ``plotly`` package (served locally)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -35,27 +79,223 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception as exc:  # noqa: BLE001
         checks["database"] = {"ok": False, "error": str(exc)}
     if rt.settings.ami.host:
-        state = await rt.redis.hget(f"{rt.settings.redis_prefix}:bridge", "connected")
+        state = await rt.redis.hget(rt.streams.bridge_status, "connected")
         checks["ami"] = {"ok": state == "1", "host": rt.settings.ami.host}
     ok = all(c["ok"] for c in checks.values())
     return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
 
 
-def create_app(rt: Runtime) -> web.Application:
-    app = web.Application()
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(request.app[OPENAPI])
+
+
+async def metrics(request: web.Request) -> web.Response:
+    app = request.app
+    rt, m, hub = app[RUNTIME], app[METRICS], app[LIVE]
+    m.ws_clients.set(len(hub.clients))
+    try:
+        for q in await app[SERVICES].live_state.queues():
+            m.queue_waiting.labels(q["queue_id"]).set(q["waiting"])
+            m.queue_longest.labels(q["queue_id"]).set(q["longest_wait_s"])
+        counts: dict[str, int] = {}
+        for a in await app[SERVICES].live_state.agents():
+            counts[a["state"]] = counts.get(a["state"], 0) + 1
+        for state in ("ready", "not_ready", "offered", "on_call", "wrap_up"):
+            m.agents.labels(state).set(counts.get(state, 0))
+        connected, written = await asyncio.gather(
+            rt.redis.hget(rt.streams.bridge_status, "connected"),
+            rt.redis.get(rt.streams.events_written),
+        )
+        m.ami_connected.set(1 if connected == "1" else 0)
+        m.events_written.set(int(written or 0))
+    except Exception as exc:  # noqa: BLE001 - a scrape reports what it can
+        log.warning("metrics: live figures unavailable: %s", exc)
+    return web.Response(
+        body=m.render(),
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+def _queueing_error(exc: QueueingError) -> ApiError:
+    if isinstance(exc, UnknownReasonError):
+        return ValidationError([{"field": "reason", "in": "body", "message": exc.message}])
+    if isinstance(exc, UnknownAgentError):
+        return NotFoundError(exc.message, field="agent_id")
+    if isinstance(exc, CallNotWaitingError):
+        return ConflictError(exc.message, field="call_id")
+    if isinstance(exc, AgentStateError):
+        return ConflictError(f"{exc.action} not allowed while {exc.state}", field="state")
+    if isinstance(exc, AgentActionError):
+        return ConflictError(exc.message, field="state")
+    return ConflictError(str(exc))
+
+
+def _store_error(exc: ComplaintError | OutboundTaskError) -> ApiError:
+    """Complaint and outbound-task errors name the field of their own input; map it to ours."""
+    field = getattr(exc, "field", None)
+    message = getattr(exc, "message", str(exc))
+    if isinstance(exc, ComplaintError):
+        if isinstance(exc, ComplaintFieldError):
+            return ValidationError(
+                [{"field": f"complaint.{field}", "in": "body", "message": message}]
+            )
+        return ConflictError(str(exc), field="complaint")
+    if isinstance(exc, FormError):
+        name = "callback_at" if field == "due_at" else str(field)
+        return ValidationError([{"field": name, "in": "body", "message": message}])
+    return ValidationError([{"field": "callback_at", "in": "body", "message": str(exc)}])
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.path.startswith("/api/") or request.path in ("/metrics", "/healthz", "/ws")
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every failure becomes a status with a body that names the field; pages get HTML."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except QueueingError as exc:
+        err: ApiError = _queueing_error(exc)
+    except (ComplaintError, OutboundTaskError) as exc:
+        err = _store_error(exc)
+    except ApiError as exc:
+        err = exc
+    except ValueError as exc:  # a service's precondition naming its argument ("extra_s: ...")
+        name, _, message = str(exc).partition(": ")
+        err = ValidationError(
+            [{"field": name if message else "body", "in": "body", "message": message or str(exc)}]
+        )
+    if _wants_json(request):
+        resp = web.json_response(err.body(), status=err.status)
+        if isinstance(err, RateLimitedError):
+            resp.headers["Retry-After"] = str(err.retry_after_s)
+        return resp
+    if isinstance(err, UnauthorizedError):
+        raise web.HTTPSeeOther(f"/login?next={request.path}")
+    return await pages.error_page(request, err)
+
+
+@web.middleware
+async def headers_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    resp = await handler(request)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    resp.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-eval'; connect-src 'self'; frame-ancestors 'none'",
+    )
+    if request.path.startswith("/api/"):
+        resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+def _version() -> str:
+    try:
+        return dist_version("callcenter")
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "0"
+
+
+def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
+    """The application for ``rt``; ``live=False`` leaves the stream listener out (unit tests)."""
+
+    app = web.Application(middlewares=[headers_middleware, error_middleware, security_middleware])
     app[RUNTIME] = rt
+    s = rt.settings
+    services = WebServices.build(rt)
+    app[SERVICES] = services
+    app[METRICS] = WebMetrics()
+    app[THROTTLE] = LoginThrottle(
+        rt.redis,
+        s.redis_prefix,
+        LoginLimits(
+            s.web.login_window_s, s.web.login_failures_per_user, s.web.login_failures_per_address
+        ),
+    )
+    app[LIVE] = LiveHub(
+        rt.redis,
+        rt.streams,
+        queue_size=s.web.ws_queue_size,
+        stats=services.live_state.queues,
+        stats_every_s=s.web.stats_every_ms / 1000,
+        observe=app[METRICS].observe,
+    )
+    api = load_endpoints()
+    app[OPENAPI] = build_openapi(api, title="Call center API", version=_version())
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/openapi.json", openapi_json)
+    app.router.add_get("/ws", live_socket)
+    app.router.add_get("/static/vendor/plotly.min.js", _plotly)
+    app.router.add_static("/static/", HERE / "static", append_version=True, name="static")
+    api.install(app)
+    pages.install(app)
+    if live:
+        app.cleanup_ctx.append(_live_feed)
     return app
+
+
+async def _plotly(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(
+        plotly_js_path(),
+        headers={"Cache-Control": "public, max-age=86400", "Content-Type": "text/javascript"},
+    )
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("live feed stopped", exc_info=task.exception())
+
+
+async def _live_feed(app: web.Application) -> AsyncIterator[None]:
+    hub = app[LIVE]
+    task = asyncio.create_task(hub.run(), name="live-feed")
+    task.add_done_callback(_log_failure)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def start_web(
+    rt: Runtime, *, host: str | None = None, port: int | None = None
+) -> tuple[web.AppRunner, int]:
+    """Start serving; returns the runner (``await runner.cleanup()`` stops it) and the port."""
+    app = create_app(rt)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(
+        runner, host or rt.settings.web.host, rt.settings.web.port if port is None else port
+    )
+    await site.start()
+    server = site._server  # noqa: SLF001 - the bound port when port 0 was asked for
+    sockets = getattr(server, "sockets", None) or []
+    bound = sockets[0].getsockname()[1] if sockets else rt.settings.web.port
+    return runner, bound
 
 
 async def run_web(rt: Runtime) -> None:
     """Serve the web application until cancelled."""
-    app = create_app(rt)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, rt.settings.web.host, rt.settings.web.port)
-    await site.start()
-    log.info("web listening on http://%s:%d/", rt.settings.web.host, rt.settings.web.port)
+    runner, port = await start_web(rt)
+    log.info("web listening on http://%s:%d/", rt.settings.web.host, port)
     try:
         await asyncio.Event().wait()
     finally:

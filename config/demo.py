@@ -1,0 +1,181 @@
+"""``callcenter demo``: the whole platform in one process with embedded defaults.
+
+The PBX simulator (a realistic day: three queues, key-account and VIP callers, abandonment),
+the AMI bridge talking to it over TCP, the router, the store writer, the outbound scheduler
+(return visits), the complaint watch and the web; seeded users, customers, a published roster
+and some sales to call back; simulated agents taking calls while a few are left for people.
+``start_demo`` is the start-up function (the test drives it); the command wraps it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import click
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from config.demo_agents import run_simulated_agents
+from config.demo_data import (
+    DEMO_PASSWORD,
+    HUMAN_AGENTS,
+    SIMULATED_AGENTS,
+    demo_customers,
+    demo_roster,
+    demo_scenario,
+    demo_settings_overrides,
+    demo_users,
+)
+from config.logs import setup_logging
+from config.pieces import resolve
+from config.runtime import Runtime
+from config.services import open_runtime
+from config.settings import Settings
+from store.complaints import ComplaintConfig, open_complaint
+from store.customers import CustomerRecord, save_customer
+from store.outbound_tasks import OutboundConfig, record_sale
+from store.seed import seed_from_settings
+from telephony.simulator.server import start_simulator
+from web.app import start_web
+from web.users import ensure_user
+from workforce.store_io import save_roster
+
+log = logging.getLogger(__name__)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The user's settings (Redis, database, web, var) plus the demo's call center."""
+    data = settings.model_dump(mode="json", exclude_unset=True)
+    data.update(demo_settings_overrides(_free_port()))
+    return Settings.model_validate(data)
+
+
+@dataclass
+class Demo:
+    rt: Runtime
+    url: str
+    sim_port: int
+
+
+async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, object]]) -> None:
+    """Idempotent: a second start finds everything in place."""
+    s = rt.settings
+    now = datetime.now(UTC)
+    await seed_from_settings(rt.engine, s)
+    for u in demo_users():
+        await ensure_user(rt.engine, u.username, DEMO_PASSWORD, u.role, now=now,
+                          agent_id=u.agent_id, display_name=u.display_name)
+    for row in scenario_customers:
+        await save_customer(rt.engine, CustomerRecord(**row), now=now,  # type: ignore[arg-type]
+                            default_tz=s.timezone, redis=rt.redis, prefix=s.redis_prefix)
+    week_start = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
+                                                               microsecond=0)
+    await save_roster(rt.engine, demo_roster(SIMULATED_AGENTS + HUMAN_AGENTS, week_start),
+                      name=f"Demo week {week_start:%G-W%V}", period_start_at=week_start,
+                      period_end_at=week_start + timedelta(days=7), created_at=now,
+                      published=True)
+    outbound = OutboundConfig.from_settings(s)
+    for i, row in enumerate(scenario_customers[-8:]):
+        await record_sale(rt.engine, sale_id=f"demo-sale-{now:%Y%m%d}-{i}",
+                          customer_id=str(row["customer_id"]), sold_at=now - timedelta(hours=2),
+                          now=now, config=outbound, product="Broadband 500M", amount=199.0,
+                          redis=rt.redis, prefix=s.redis_prefix)
+    complaints = ComplaintConfig.from_settings(s)
+    for i, (cat, sev, hours_ago) in enumerate((("delivery", "high", 30), ("billing", "medium", 2))):
+        await open_complaint(rt.engine, category=cat, severity=sev,
+                             description="Parcel not delivered after two weeks" if i == 0
+                             else "Charged twice for October",
+                             now=now - timedelta(hours=hours_ago), config=complaints,
+                             customer_id=str(scenario_customers[i]["customer_id"]),
+                             opened_by="supervisor", complaint_id=f"demo-complaint-{i}",
+                             redis=rt.redis, prefix=s.redis_prefix)
+
+
+@asynccontextmanager
+async def start_demo(settings: Settings, *, web_port: int | None = None) -> AsyncIterator[Demo]:
+    """Everything started; yields the demo once the web answers. Leaving the block stops it."""
+    settings = demo_settings(settings)
+    scenario = demo_scenario(start_hour=9.5)  # the simulated day starts in the morning peak
+    async with open_runtime(settings) as rt:
+        await seed_demo(rt, demo_customers(scenario))
+        async with start_simulator(
+            scenario=scenario, username=settings.ami.username, secret=settings.ami.secret,
+            host="127.0.0.1", port=settings.ami.port, speed=1.0,
+        ) as sim, asyncio.TaskGroup() as tg:
+            tasks = [
+                tg.create_task(resolve(name)(rt), name=name)
+                for name in ("store-writer", "router", "bridge", "outbound", "complaint-watch")
+            ]
+            tasks.append(
+                tg.create_task(run_simulated_agents(rt, SIMULATED_AGENTS), name="simulated-agents")
+            )
+            runner, port = await start_web(rt, port=web_port)
+            try:
+                yield Demo(rt=rt, url=f"http://{settings.web.host}:{port}/", sim_port=sim.port)
+            finally:
+                await runner.cleanup()
+                for task in tasks:
+                    task.cancel()
+
+
+def sign_in_panel(url: str) -> Panel:
+    table = Table(box=None, show_header=True, header_style="bold")
+    table.add_column("user")
+    table.add_column("role")
+    table.add_column("what to try")
+    hints = {
+        "admin": "everything",
+        "supervisor": "wallboard: live queues, agents, listen / whisper / barge",
+        "planner": "forecast, staffing, rosters",
+        "qa": "evaluate sampled calls",
+    }
+    for u in demo_users():
+        table.add_row(u.username, u.role, hints.get(u.role, f"softphone of agent {u.agent_id}"))
+    body = Table.grid(padding=(0, 1))
+    body.add_row(f"[bold green]{url}[/]")
+    body.add_row(f"password for every user: [bold]{DEMO_PASSWORD}[/]")
+    body.add_row(table)
+    body.add_row("[dim]Ctrl-C stops everything.[/]")
+    return Panel(body, title="call center demo", expand=False)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Web port (default: settings web.port).")
+@click.pass_context
+def demo(ctx: click.Context, port: int | None) -> None:
+    """Run the whole platform with a simulated PBX and agents; prints the URL and sign-ins."""
+    settings: Settings = ctx.obj.settings
+    setup_logging(settings, "demo")
+    for h in logging.getLogger().handlers:  # keep the terminal for the panel: logs go to the file
+        if type(h) is logging.StreamHandler:
+            h.setLevel(logging.WARNING)
+
+    async def go() -> None:
+        main = asyncio.current_task()
+        assert main is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, main.cancel)
+        try:
+            async with start_demo(settings, web_port=port) as d:
+                Console().print(sign_in_panel(d.url))
+                await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            Console().print("demo stopped")
+
+    asyncio.run(go())

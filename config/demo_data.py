@@ -1,0 +1,179 @@
+"""The demo's built-in call center: skills, queues, agents, users, customers, a roster.
+
+Pure module: functions return values (settings dicts, records, data frames); ``config.demo``
+writes them. Numbers of key-account and VIP customers are the ones the simulator's traffic
+uses for such callers, so their calls arrive with the customer's tier.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from telephony.simulator.traffic import Dist, QueueTraffic, Scenario
+
+DEMO_PASSWORD = "callcenter-demo"
+SIMULATED_AGENTS = [str(n) for n in range(1001, 1027)]  # 26 agents played by the demo
+HUMAN_AGENTS = ["1090", "1091", "1092"]  # left for people to play from the dashboard
+
+SKILLS = [
+    ("sales", "Sales"),
+    ("support", "Technical support"),
+    ("billing", "Billing"),
+    ("complaints", "Complaint handling"),
+    ("english", "English"),
+]
+
+# Hourly arrival rates (calls per hour, whole centre) over a day: morning and afternoon peaks.
+DAY_CURVE = [
+    20, 10, 5, 5, 5, 10, 40, 150, 420, 600, 640, 560,
+    380, 450, 600, 620, 540, 420, 260, 160, 110, 80, 50, 30,
+]
+QUEUE_SHARE = {"sales": 0.4, "support": 0.48, "complaints": 0.12}
+
+
+def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
+    """Settings the demo adds to the user's (queues, skills, agents, AMI to the simulator)."""
+    rng = random.Random(11)
+    agents: list[dict[str, Any]] = []
+    for i, agent_id in enumerate(SIMULATED_AGENTS + HUMAN_AGENTS):
+        team = "team-a" if i % 2 == 0 else "team-b"
+        skills = {"sales": rng.randint(3, 9), "support": rng.randint(3, 9)}
+        if i % 3 == 0:
+            skills["billing"] = rng.randint(4, 9)
+        if i % 4 == 0 or agent_id in HUMAN_AGENTS:
+            skills["complaints"] = rng.randint(6, 10)
+        if i % 5 == 0:
+            skills["english"] = rng.randint(5, 9)
+        agents.append(
+            {"id": agent_id, "name": AGENT_NAMES[i % len(AGENT_NAMES)], "team": team,
+             "endpoint": f"PJSIP/{agent_id}", "skills": skills}
+        )
+    queues = [
+        {
+            "id": "sales", "name": "Sales", "skills": {"sales": 5}, "did": ["5000"],
+            "sl_target_pct": 80, "sl_target_s": 20, "wrap_up_s": 20,
+            "escalation": [{"after": 0, "min_level": 6}, {"after": 20, "min_level": 3}],
+        },
+        {
+            "id": "support", "name": "Technical support", "skills": {"support": 5},
+            "did": ["5001"], "sl_target_pct": 80, "sl_target_s": 30, "wrap_up_s": 30,
+            "strategy": "most_skilled",
+            "escalation": [{"after": 0}, {"after": 45, "min_level": 3},
+                           {"after": 90, "overflow": ["sales"]}],
+        },
+        {
+            "id": "complaints", "name": "Complaints", "skills": {"complaints": 6}, "did": ["5002"],
+            "priority": 10, "sl_target_pct": 90, "sl_target_s": 15, "wrap_up_s": 45,
+            "escalation": [{"after": 0}, {"after": 30, "overflow": ["support"]}],
+        },
+    ]
+    return {
+        "skills": [{"id": s, "name": n} for s, n in SKILLS],
+        "queues": queues,
+        "agents": agents,
+        "ami": {"host": "127.0.0.1", "port": ami_port, "username": "demo", "secret": "demo-secret",
+                "supervisor_endpoint": "PJSIP/9000"},
+        "outbound": {"queue": "sales", "retry_delay_min": 5, "call_from": "00:00",
+                     "call_until": "23:59"},
+    }
+
+
+AGENT_NAMES = [
+    "Li Na", "Wang Wei", "Zhang Min", "Liu Yang", "Chen Jie", "Yang Fang", "Zhao Lei", "Huang Li",
+    "Zhou Tao", "Wu Xia", "Xu Ming", "Sun Yan", "Ma Lin", "Zhu Hong", "Hu Jun", "Guo Ping",
+    "He Qing", "Lin Bo", "Luo Hui", "Gao Feng", "Zheng Yu", "Liang Kai", "Song Jia", "Tang Rui",
+    "Han Xue", "Feng Yi", "Deng Hao", "Cao Lan", "Peng Fei",
+]
+
+
+def demo_scenario(start_hour: float) -> Scenario:
+    """Traffic for the demo: a daily curve per queue, patient and impatient callers."""
+    base = Scenario.default()
+    queues = [
+        QueueTraffic(
+            queue=q,
+            did=did,
+            daily_curve=[r * share for r in DAY_CURVE],
+            patience_s=Dist(kind="exponential", mean=150 if q != "complaints" else 240),
+            talk_s=Dist(kind="lognormal", mean=100, sd=50),
+            wrap_up_s=Dist(kind="uniform", low=5, high=20),
+            key_account_share=0.15,
+            vip_share=0.05,
+        )
+        for (q, share), did in zip(QUEUE_SHARE.items(), ("5000", "5001", "5002"), strict=True)
+    ]
+    return base.model_copy(
+        update={"queues": queues, "start_hour": start_hour, "agents": []}
+    )
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    display_name: str
+    agent_id: str | None = None
+
+
+def demo_users() -> list[DemoUser]:
+    users = [
+        DemoUser("admin", "admin", "Administrator"),
+        DemoUser("supervisor", "supervisor", "Sun Supervisor"),
+        DemoUser("planner", "planner", "Pan Planner"),
+        DemoUser("qa", "qa", "Qiu Evaluator"),
+    ]
+    users += [DemoUser(f"agent{a}", "agent", f"Agent {a}", agent_id=a) for a in HUMAN_AGENTS]
+    return users
+
+
+def demo_customers(scenario: Scenario, ordinary: int = 40) -> list[dict[str, Any]]:
+    """Customer rows (for ``store.customers.CustomerRecord``) for the scenario's callers."""
+    rng = random.Random(5)
+    surnames = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou"]
+    given = ["Hua", "Ming", "Jing", "Lei", "Yan", "Qiang", "Xin", "Fang", "Bo", "Ting"]
+    rows: list[dict[str, Any]] = []
+
+    def add(number: str, tier: str) -> None:
+        n = len(rows)
+        rows.append({
+            "customer_id": f"demo-{n + 1:04d}",
+            "name": f"{rng.choice(surnames)} {rng.choice(given)}",
+            "phones": (number,),
+            "tier": tier,
+            "account_manager": "Sun Supervisor" if tier != "ordinary" else None,
+            "notes": {"vip": "VIP: always greet by name", "key_account": "Key account"}.get(tier),
+        })
+
+    for number in scenario.vip_numbers:
+        add(number, "vip")
+    for number in scenario.key_account_numbers:
+        add(number, "key_account")
+    for i in range(ordinary):
+        add(f"+86137{i:08d}", "ordinary")
+    return rows
+
+
+def demo_roster(agent_ids: list[str], week_start: datetime) -> pd.DataFrame:
+    """A published week for the agents: early and late shifts, lunch and two breaks each day,
+    two days off. Rows: agent_id, activity, start, end."""
+    rows: list[dict[str, Any]] = []
+    for i, agent_id in enumerate(agent_ids):
+        late = i % 3 == 2
+        days_off = {(i % 7), ((i % 7) + 1) % 7}
+        for day in range(7):
+            if day in days_off:
+                continue
+            start = week_start + timedelta(days=day, hours=12 if late else 8)
+            rows.append({"agent_id": agent_id, "activity": "shift", "start": start,
+                         "end": start + timedelta(hours=9)})
+            for activity, offset_h, minutes in (("break", 2, 15), ("lunch", 4, 60),
+                                                ("break", 7, 15)):
+                b = start + timedelta(hours=offset_h)
+                rows.append({"agent_id": agent_id, "activity": activity, "start": b,
+                             "end": b + timedelta(minutes=minutes)})
+    return pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"])

@@ -1,0 +1,47 @@
+-- One agent action, its precondition checked and its change made in one step.
+-- ARGV[5]: JSON {op, agent, allowed = [states], reason, skills, elig, ready, extend_ms, call,
+-- number}. Returns JSON {err = 'state'|'call', state = ...} or {o, fx, state = new state}.
+local op = cjson.decode(ARGV[5])
+local aid = op.agent
+local ak = key('agent', aid)
+local state = redis.call('HGET', ak, 'state') or 'logged_out'
+local ok = false
+for _, s in ipairs(op.allowed) do if s == state then ok = true end end
+if not ok then return cjson.encode({err = 'state', state = state}) end
+
+local function leave_wrap()
+  if state == 'wrap_up' then finish_handle(aid) end
+end
+
+if op.op == 'login' then
+  redis.call('HSET', ak, 'elig', op.elig, 'skills', op.skills, 'login_at', fmt(NOW), 'call', '',
+             'reason', '', 'state', 'logged_out')
+  redis.call('SADD', key('agents'), aid)
+  emit('agent.logged_in', nil, aid, {skills = cjson.decode(op.skills)}, aid, 'logged_in', fmt(NOW))
+  if op.ready then make_ready(aid) else set_state(aid, 'not_ready', op.reason, nil) end
+elseif op.op == 'ready' then
+  leave_wrap()
+  make_ready(aid)
+elseif op.op == 'not_ready' then
+  leave_wrap()
+  set_state(aid, 'not_ready', op.reason, nil)
+elseif op.op == 'extend_wrap_up' then
+  local untl = tonumber(redis.call('HGET', ak, 'wrap_until')) + op.extend_ms
+  redis.call('HSET', ak, 'wrap_until', fmt(untl))
+  redis.call('ZADD', key('timers'), fmt(untl), 'wrap|' .. aid)
+elseif op.op == 'logout' then
+  leave_wrap()
+  set_state(aid, 'logged_out', nil, nil)
+  redis.call('SREM', key('agents'), aid)
+  emit('agent.logged_out', nil, aid, {}, aid, 'logged_out', fmt(NOW))
+elseif op.op == 'callback' then
+  local ck = key('call', op.call)
+  local ci = redis.call('HMGET', ck, 'state', 'queue', 'number')
+  if ci[1] ~= 'waiting' or (ci[3] and ci[3] ~= '') then
+    return cjson.encode({err = 'call', state = ci[1] or 'unknown'})
+  end
+  redis.call('HSET', ck, 'number', op.number)
+  emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = ci[2],
+       number = op.number, due = 'in_turn'}, op.call, 'callback')
+end
+return finish({state = redis.call('HGET', ak, 'state')})

@@ -1,0 +1,106 @@
+"""Agent actions: the one service the web, the CLI and the demo's simulated agents use.
+
+Each action checks what it can without Redis (reason in the configured list, agent known), then
+runs the action script, which checks the agent's state and makes the change in one atomic step;
+a refused precondition raises a typed error naming what was wrong (``queueing.errors``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from queueing.agent_states import ALLOWED_FROM
+from queueing.errors import (
+    AgentStateError,
+    CallNotWaitingError,
+    UnknownAgentError,
+    UnknownReasonError,
+)
+from queueing.routing import Routing
+from queueing.rules import eligibility, encode_eligibility
+
+log = logging.getLogger(__name__)
+
+
+class AgentActions:
+    def __init__(self, routing: Routing) -> None:
+        self.routing = routing
+
+    async def _act(
+        self, action: str, agent_id: str, domain: str | None = None, *, script_op: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Run ``action`` (``script_op`` in action.lua if it differs) under its precondition."""
+        domain = domain or self.routing.agent_domain(agent_id)
+        op = {
+            "op": script_op or action, "agent": agent_id,
+            "allowed": sorted(ALLOWED_FROM[action]), **fields,
+        }
+        res = await self.routing.run(domain, "action", op)
+        if res.get("err") == "state":
+            raise AgentStateError(agent_id, action, res["state"])
+        if res.get("err") == "call":
+            raise CallNotWaitingError(fields.get("call", ""), res["state"])
+        await self.routing.publish([res])
+        log.info("agent %s: %s -> %s", agent_id, action, res.get("state"))
+        return res
+
+    async def login(
+        self, agent_id: str, skills: Mapping[str, int] | None = None, *, ready: bool = False
+    ) -> str:
+        """Log in with the agent's current skills (given, else configured); returns the state."""
+        if skills is None:
+            agent = self.routing.agents.get(agent_id)
+            if agent is None:
+                raise UnknownAgentError(agent_id)
+            skills = agent.skills
+        domain = self.routing.agent_domain(agent_id)
+        plans = [p for p in self.routing.plans.values() if p.domain == domain]
+        elig = encode_eligibility(eligibility(skills, plans))
+        res = await self._act(
+            "login", agent_id, elig=elig, skills=json.dumps(dict(skills)), ready=ready
+        )
+        return str(res["state"])
+
+    async def ready(self, agent_id: str) -> str:
+        return str((await self._act("ready", agent_id))["state"])
+
+    async def not_ready(self, agent_id: str, reason: str) -> str:
+        reasons = self.routing.settings.routing.not_ready_reasons
+        if reason not in reasons:
+            raise UnknownReasonError(agent_id, reason, reasons)
+        return str((await self._act("not_ready", agent_id, reason=reason))["state"])
+
+    async def end_wrap_up(self, agent_id: str) -> str:
+        return str((await self._act("end_wrap_up", agent_id, script_op="ready"))["state"])
+
+    async def extend_wrap_up(self, agent_id: str, extra_s: int) -> str:
+        if extra_s <= 0:
+            raise ValueError(f"extra_s: must be positive, got {extra_s}")
+        return str((await self._act("extend_wrap_up", agent_id, extend_ms=extra_s * 1000))["state"])
+
+    async def logout(self, agent_id: str) -> str:
+        return str((await self._act("logout", agent_id))["state"])
+
+    async def request_callback(self, call_id: str, number: str) -> None:
+        """The waiting caller will be called back at ``number`` when its turn comes."""
+        if not number:
+            raise ValueError("number: must not be empty")
+        state = "unknown"
+        for domain in self.routing.domains:
+            try:
+                await self._act("callback", "", domain, call=call_id, number=number)
+                return
+            except CallNotWaitingError as exc:
+                if exc.state != "unknown":
+                    state = exc.state
+        raise CallNotWaitingError(call_id, state)
+
+    async def state(self, agent_id: str) -> dict[str, str]:
+        """The agent's live hash (state, reason, since, call ...)."""
+        key = self.routing.keys(self.routing.agent_domain(agent_id)).agent(agent_id)
+        data: dict[str, str] = await self.routing.client.hgetall(key)
+        return data

@@ -1,0 +1,63 @@
+"""Errors of the queueing package.
+
+Expected outcomes (no agent free, a lost race) are return values; these are failures, and each
+carries the data that names what was wrong::
+
+    QueueingError
+    ├── RoutingConfigError(field, value, message)   queue / escalation settings the router rejects
+    ├── CallError(call_id, message)                  malformed routing input for one call
+    │   └── CallNotWaitingError(call_id, state)      callback asked for a call not waiting
+    └── AgentActionError(agent_id, action, message)  an agent action's precondition failed
+        ├── AgentStateError(agent_id, action, state) not allowed in the agent's current state
+        ├── UnknownReasonError(agent_id, reason)     not-ready reason not in the configured list
+        └── UnknownAgentError(agent_id)              agent neither configured nor given skills
+"""
+
+from __future__ import annotations
+
+
+class QueueingError(Exception):
+    """Base of every error raised by ``queueing``."""
+
+
+class RoutingConfigError(QueueingError):
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field, self.value, self.message = field, value, message
+        super().__init__(f"invalid routing setting {field}={value!r}: {message}")
+
+
+class CallError(QueueingError):
+    def __init__(self, call_id: str | None, message: str) -> None:
+        self.call_id, self.message = call_id, message
+        super().__init__(f"call {call_id}: {message}")
+
+
+class AgentActionError(QueueingError):
+    def __init__(self, agent_id: str, action: str, message: str) -> None:
+        self.agent_id, self.action, self.message = agent_id, action, message
+        super().__init__(f"agent {agent_id}: {action}: {message}")
+
+
+class AgentStateError(AgentActionError):
+    def __init__(self, agent_id: str, action: str, state: str) -> None:
+        self.state = state
+        super().__init__(agent_id, action, f"not allowed while {state}")
+
+
+class UnknownReasonError(AgentActionError):
+    def __init__(self, agent_id: str, reason: str | None, allowed: list[str]) -> None:
+        self.reason = reason
+        super().__init__(
+            agent_id, "not_ready", f"reason {reason!r} is not one of {', '.join(allowed)}"
+        )
+
+
+class UnknownAgentError(AgentActionError):
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(agent_id, "login", "not configured and no skills given")
+
+
+class CallNotWaitingError(CallError):
+    def __init__(self, call_id: str, state: str) -> None:
+        self.state = state
+        super().__init__(call_id, f"is {state}, not waiting: no callback can be requested")

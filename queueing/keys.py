@@ -1,0 +1,104 @@
+"""Every Redis key of the router, built in one place.
+
+All keys of a routing domain share the prefix ``<prefix>:{<domain>}`` whose ``{domain}`` is a
+Redis Cluster hash tag, so one domain lives in one slot and every Lua script touches one domain.
+The Lua scripts receive that base (``ARGV[1]``) and append the same suffixes as below (``key(...)``
+in ``lib.lua``); keep the two in step.
+
+==========================  ======  =========================================================
+key (after the base)        type    content
+==========================  ======  =========================================================
+``:agent:<agent_id>``       hash    state, reason, since, ready_at, call, queue, elig
+                                    (``queue|step|level_sum|strategy|steps;...``), skills, wrap_until, seq
+``:agents``                 set     logged-in agents
+``:call:<call_id>``         hash    queue, prio, score, arrived, step, state (waiting, offered,
+                                    connected, ended), agent, offers, number (callback)
+``:wait:<queue>:<step>``    zset    waiting calls at that escalation step, score = priority
+                                    then arrival (``rules.waiting_score``)
+``:ready:<queue>:<step>``   zset    ready agents who may take calls of ``queue`` from ``step``
+                                    on, score per the queue's strategy (``rules.agent_score``)
+``:inq:<queue>``            zset    calls in the queue (waiting or offered), score = arrival ms
+``:qagents:<queue>``        hash    state -> number of agents who serve the queue (from its
+                                    first step: escalation-only agents are not counted)
+``:rr:<queue>``             hash    agent -> last offer from the queue (round robin)
+``:stats:<queue>``          hash    ``<metric>@d<day>`` and ``<metric>@m<minute>`` counters
+``:qconf``                  hash    queue -> JSON of what the scripts need of its settings
+``:timers``                 zset    ``esc|call``, ``ring|call|offer``, ``wrap|agent``,
+                                    ``ann|call`` -> due ms
+``:outbox``                 zset    outbox entry -> lease expiry ms (effects not yet published)
+``:outboxd``                hash    outbox entry -> JSON list of effects
+``:seq``                    string  outbox entry counter
+``:statgc``                 string  minute of the last clean-up of ``:stats:*``
+==========================  ======  =========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class DomainKeys:
+    """Keys of one routing domain under one prefix."""
+
+    prefix: str
+    domain: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}:{{{self.domain}}}"
+
+    def _k(self, *parts: object) -> str:
+        return ":".join([self.base, *(str(p) for p in parts)])
+
+    def agent(self, agent_id: str) -> str:
+        return self._k("agent", agent_id)
+
+    @property
+    def agents(self) -> str:
+        return self._k("agents")
+
+    def call(self, call_id: str) -> str:
+        return self._k("call", call_id)
+
+    def waiting(self, queue_id: str, step: int) -> str:
+        return self._k("wait", queue_id, step)
+
+    def ready(self, queue_id: str, step: int) -> str:
+        return self._k("ready", queue_id, step)
+
+    def in_queue(self, queue_id: str) -> str:
+        return self._k("inq", queue_id)
+
+    def queue_agents(self, queue_id: str) -> str:
+        return self._k("qagents", queue_id)
+
+    def round_robin(self, queue_id: str) -> str:
+        return self._k("rr", queue_id)
+
+    def stats(self, queue_id: str) -> str:
+        return self._k("stats", queue_id)
+
+    @property
+    def queue_config(self) -> str:
+        return self._k("qconf")
+
+    @property
+    def timers(self) -> str:
+        return self._k("timers")
+
+    @property
+    def outbox(self) -> str:
+        return self._k("outbox")
+
+    @property
+    def outbox_data(self) -> str:
+        return self._k("outboxd")
+
+
+# --- customer work (store.customers, queueing.outbound): not per routing domain ---------------
+
+
+def customer_phones(prefix: str) -> str:
+    """Hash: E.164 number -> ``customer_id|tier`` (caller lookup; kept by ``store.customers``)."""
+    return f"{prefix}:customers:phones"

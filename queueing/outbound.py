@@ -1,0 +1,371 @@
+"""The outbound scheduler: due return visits and callbacks become routable work, and what
+telephony reports about their calls becomes task outcomes.
+
+Progressive dialling, by the router's own rules: each dial attempt of a task is one router call
+(``ob-<task>-<n>``) queued with the number to dial (``outbound.lua``, run with the router's
+``lib.lua``). The router offers it like an inbound call (same queues, skills, priorities, agent
+states) and so *reserves an agent first*; only then does it send telephony the ``originate``
+command. No customer is dialled without a reserved agent, so no outbound call is abandoned.
+
+Nothing is lost, nothing is dialled twice at once:
+
+- the task and its attempts live in the database; an attempt is claimed by a compare-and-set
+  (``scheduled → queued``, attempt number + 1) before it is queued in Redis, and queueing is
+  idempotent (an existing router call is left alone), so a crash in between is repaired by
+  ``reconcile`` queueing it again, and two schedulers cannot both dial it;
+- the next attempt is only claimed after the previous one has an outcome (the task is back in
+  ``scheduled`` with a later ``due_at``), so one task has at most one call at a time;
+- telephony's events are read in a consumer group and acknowledged after the transaction that
+  records them commits (at-least-once; recording is idempotent per attempt);
+- a router killed mid-run loses nothing either: its state is in Redis and its unpublished
+  effects are recovered from its outbox by the next router (``queueing.service``).
+
+Outcomes: ``call.answered`` → reached (the agent's form completes it later), ``call.failed`` →
+busy / no answer / wrong number (``return_visits.FAILURE_OUTCOMES``), ``call.ended`` without an
+answer → no answer; busy and no answer are retried after the configured delay, inside the
+customer's allowed hours, up to the configured number of attempts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.resources import files
+from typing import Any
+
+from redis.exceptions import NoScriptError, RedisError, ResponseError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from queueing import scripts
+from queueing.errors import RoutingConfigError
+from queueing.return_visits import FAILURE_OUTCOMES
+from queueing.routing import Routing
+from queueing.rules import call_priority
+from queueing.stats import day_id
+from store.events import DomainEvent, EventError
+from store.models.customers import OutboundAttempt
+from store.outbound_tasks import (
+    OutboundConfig,
+    attempt_answered,
+    attempt_ended,
+    attempt_failed,
+    claim_due,
+    parse_call_id,
+    publish,
+    queued_tasks,
+)
+
+log = logging.getLogger(__name__)
+
+SCRIPT_SOURCE = (
+    files("queueing").joinpath("lib.lua").read_text(encoding="utf-8")
+    + "\n"
+    + files("queueing").joinpath("outbound.lua").read_text(encoding="utf-8")
+)
+SCRIPT_SHA = hashlib.sha1(SCRIPT_SOURCE.encode()).hexdigest()
+EVENT_TYPES = ("call.answered", "call.failed", "call.ended")
+
+
+class OutboundScheduler:
+    """One scheduler process (several may run: claims and queueing are atomic)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        routing: Routing,
+        config: OutboundConfig,
+        *,
+        group: str = "outbound",
+        consumer: str | None = None,
+        batch: int = 200,
+        poll_s: float = 1.0,
+        stale_s: float = 300.0,
+        block_ms: int = 200,
+        claim_idle_ms: int = 30_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if config.queue_id not in routing.plans:
+            raise RoutingConfigError("outbound.queue", config.queue_id, "unknown queue")
+        self.engine = engine
+        self.routing = routing
+        self.client = routing.client
+        self.config = config
+        self.group = group
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.batch = batch
+        self.poll_s = poll_s
+        self.stale_s = stale_s
+        self.block_ms = block_ms
+        self.claim_idle_ms = claim_idle_ms
+        self.clock = clock
+        self._ended_seen: dict[str, float] = {}  # call id -> when reconcile first saw it ended
+        self.prefix = routing.settings.redis_prefix
+        self.started = asyncio.Event()
+        self.queued = 0
+        self.outcomes = 0
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    async def run(self) -> None:
+        """Until cancelled."""
+        await self.routing.setup()  # queue settings the script reads (idempotent)
+        await self.ensure_group()
+        await self.reconcile()
+        self.started.set()
+        log.info("outbound scheduler %s: started (queue %s)", self.consumer, self.config.queue_id)
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._dispatch_loop(), name=f"outbound-dispatch-{self.consumer}")
+            tg.create_task(self._events_loop(), name=f"outbound-events-{self.consumer}")
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.client.xgroup_create(
+                self.routing.streams.events, self.group, id="0", mkstream=True
+            )
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    # --- due tasks → router calls ------------------------------------------------------------
+
+    async def dispatch_once(self) -> int:
+        """Claim the due tasks and queue them as router calls; returns how many."""
+        now = self.now()
+        async with self.engine.begin() as conn:
+            claimed = await claim_due(conn, now, self.batch)
+        if claimed:
+            await self._enqueue(claimed)
+            log.info("outbound scheduler %s: queued %d tasks", self.consumer, len(claimed))
+        return len(claimed)
+
+    async def _enqueue(self, tasks: list[dict[str, Any]]) -> int:
+        by_domain: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for task in tasks:
+            plan = self.routing.plans.get(task["queue_id"])
+            if plan is None:
+                log.error("task %s: queue %s is not configured", task["task_id"], task["queue_id"])
+                continue
+            by_domain[plan.domain].append(
+                {
+                    "call": task["call_id"],
+                    "queue": task["queue_id"],
+                    "prio": call_priority(plan.priority, task["tier"]),
+                    "tier": task["tier"],
+                    "customer": task["customer_id"] or "",
+                    "number": task["number"],
+                    "task": task["task_id"],
+                    "kind": task["kind"],
+                }
+            )
+        placed = 0
+        for domain, ops in by_domain.items():
+            result = await self._run_script(domain, ops)
+            await self.routing.publish([result])
+            placed += int(result.get("placed", 0))
+        self.queued += placed
+        return placed
+
+    async def _run_script(self, domain: str, ops: list[dict[str, Any]]) -> dict[str, Any]:
+        now_ms = int(self.clock() * 1000)
+        keys, args = scripts.script_args(
+            self.routing.keys(domain),
+            now_ms,
+            self.routing.lease_ms,
+            day_id(now_ms, self.routing.tz),
+            json.dumps(ops, separators=(",", ":")),
+        )
+        try:
+            raw = await self.client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
+        except NoScriptError:
+            await self.client.script_load(SCRIPT_SOURCE)
+            raw = await self.client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
+        result: dict[str, Any] = json.loads(raw)
+        result["domain"] = domain
+        return result
+
+    async def reconcile(self) -> int:
+        """Repair queued attempts: queue again those whose router call does not exist (crash
+        between claim and queueing), and count as not answered those whose router call ended
+        long ago without any news (the router gave up on it). Returns how many were repaired."""
+        async with self.engine.connect() as conn:
+            tasks = await queued_tasks(conn)
+        if not tasks:
+            return 0
+        pipe = self.client.pipeline(transaction=False)
+        for task in tasks:
+            plan = self.routing.plans.get(task["queue_id"])
+            domain = plan.domain if plan else self.routing.settings.routing.domain
+            pipe.hget(self.routing.keys(domain).call(task["call_id"]), "state")
+        states = await pipe.execute()
+        missing = [t for t, s in zip(tasks, states, strict=True) if s is None]
+        # An ended router call whose outcome has not arrived: the event may simply be a few
+        # milliseconds behind the router, so it is only given up on after ``stale_s``.
+        seen_now = time.monotonic()
+        ended = {t["call_id"] for t, s in zip(tasks, states, strict=True) if s == "ended"}
+        self._ended_seen = {c: self._ended_seen.get(c, seen_now) for c in ended}
+        stale = [
+            t
+            for t in tasks
+            if t["call_id"] in ended and seen_now - self._ended_seen[t["call_id"]] > self.stale_s
+        ]
+        now = self.now()
+        if missing:
+            log.warning(
+                "outbound scheduler %s: queueing %d lost attempts again",
+                self.consumer,
+                len(missing),
+            )
+            await self._enqueue(missing)
+        events: list[DomainEvent] = []
+        if stale:
+            async with self.engine.begin() as conn:
+                for t in stale:
+                    log.warning(
+                        "task %s: call %s ended without news, counted as no answer",
+                        t["task_id"],
+                        t["call_id"],
+                    )
+                    events += await attempt_failed(
+                        conn, t["call_id"], "no_answer", now, self.config
+                    )
+            await publish(self.client, self.prefix, events)
+        return len(missing) + len(stale)
+
+    async def _dispatch_loop(self) -> None:
+        last_reconcile = time.monotonic()
+        while True:
+            try:
+                n = await self.dispatch_once()
+                if time.monotonic() - last_reconcile > min(self.stale_s / 2, 30.0):
+                    last_reconcile = time.monotonic()
+                    await self.reconcile()
+            except (RedisError, OSError) as exc:
+                log.error("outbound scheduler %s: dispatch failed: %s", self.consumer, exc)
+                n = 0
+            if n < self.batch:
+                await asyncio.sleep(self.poll_s)
+
+    # --- telephony events → outcomes ---------------------------------------------------------
+
+    async def _events_loop(self) -> None:
+        stream = self.routing.streams.events
+        await self._read_and_handle("0")  # own pending entries first (after a crash)
+        rounds = 0
+        while True:
+            rounds += 1
+            if rounds % 50 == 0:
+                await self._claim_abandoned()
+            resp = await self.client.xreadgroup(
+                self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
+            )
+            for _stream, entries in resp or []:
+                await self.handle(entries)
+
+    async def _read_and_handle(self, start: str) -> None:
+        stream = self.routing.streams.events
+        while True:
+            resp = await self.client.xreadgroup(
+                self.group, self.consumer, {stream: start}, count=self.batch
+            )
+            entries = resp[0][1] if resp else []
+            if not entries:
+                return
+            await self.handle(entries)
+            if start == ">" or len(entries) < self.batch:
+                return
+
+    async def _claim_abandoned(self) -> None:
+        """Entries delivered to a scheduler that died are taken over after a while."""
+        stream = self.routing.streams.events
+        start = "0-0"
+        while True:
+            res = await self.client.xautoclaim(
+                stream, self.group, self.consumer, self.claim_idle_ms, start, count=self.batch
+            )
+            start, entries = res[0], res[1]
+            if entries:
+                await self.handle(entries)
+            if start in ("0-0", b"0-0") or not entries:
+                return
+
+    async def handle(self, entries: list[tuple[str, dict[str, str]]]) -> int:
+        """Record the outcomes in a batch of stream entries, then acknowledge the batch."""
+        relevant: list[DomainEvent] = []
+        for entry_id, fields in entries:
+            if not fields or fields.get("type") not in EVENT_TYPES:
+                continue
+            try:
+                event = DomainEvent.from_fields(fields)
+            except EventError as exc:
+                log.warning(
+                    "outbound scheduler %s: skipped entry %s: %s", self.consumer, entry_id, exc
+                )
+                continue
+            if parse_call_id(event.call_id) is not None:
+                relevant.append(event)
+        published: list[DomainEvent] = []
+        if relevant:
+            async with self.engine.begin() as conn:
+                for event in sorted(relevant, key=lambda e: e.ts):
+                    published += await self._apply(conn, event)
+        if entries:
+            await self.client.xack(
+                self.routing.streams.events, self.group, *[e[0] for e in entries]
+            )
+        await publish(self.client, self.prefix, published)
+        self.outcomes += sum(1 for e in published if e.type == "outbound.outcome")
+        return len(published)
+
+    async def _apply(self, conn: Any, event: DomainEvent) -> list[DomainEvent]:
+        call_id = event.call_id or ""
+        if event.type == "call.answered":
+            return await attempt_answered(conn, call_id, event.agent_id, event.ts)
+        if event.type == "call.failed":
+            reason = str(event.payload.get("reason") or "no_answer")
+            outcome = FAILURE_OUTCOMES.get(reason, "no_answer")
+            agent_id = event.agent_id or event.payload.get("agent_id")
+            return await attempt_failed(
+                conn,
+                call_id,
+                outcome,
+                event.ts,
+                self.config,
+                agent_id=agent_id,
+                retry_from=self.now(),
+            )
+        if event.type == "call.ended":
+            return await attempt_ended(conn, call_id, event.ts, self.config, retry_from=self.now())
+        return []
+
+
+async def attempts_of(engine: AsyncEngine, task_id: str) -> list[dict[str, Any]]:
+    """The dial attempts of one task, in order (for the CLI and the tests)."""
+    t = OutboundAttempt.__table__
+    async with engine.connect() as conn:
+        res = await conn.execute(select(t).where(t.c.task_id == task_id).order_by(t.c.attempt))
+        return [dict(r) for r in res.mappings()]
+
+
+async def run_outbound(rt: Any) -> None:
+    """Piece for ``callcenter serve``: the outbound scheduler, until cancelled."""
+    settings = rt.settings
+    scheduler = OutboundScheduler(
+        rt.engine,
+        Routing(rt.redis, settings),
+        OutboundConfig.from_settings(settings),
+        group=settings.outbound.consumer_group,
+        poll_s=settings.outbound.poll_s,
+        stale_s=settings.outbound.stale_s,
+    )
+    await scheduler.run()

@@ -1,0 +1,164 @@
+"""The edge between Python and the routing state in Redis: runs the scripts of a domain and
+publishes what they produced.
+
+Every script run that changes something leaves its effects in the domain's outbox (same slot,
+same atomic step) with a lease; ``publish`` writes them to the event and command streams and then
+removes the entry. A router that dies in between leaves the entry behind; when the lease runs out
+``tick`` hands it to whichever router ticks next (this is how an offer whose router died is
+recovered). Publishing twice is harmless: ids are deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from redis.exceptions import NoScriptError, ResponseError
+
+from config.settings import Settings
+from queueing import scripts
+from queueing.effects import to_messages
+from queueing.keys import DomainKeys
+from queueing.rules import build_plans, script_config
+from queueing.stats import QueueStats, day_id
+from store.events import DomainEvent, StreamNames
+
+log = logging.getLogger(__name__)
+
+
+class Routing:
+    """Settings-derived routing facts plus script calls, for one Redis client (or cluster)."""
+
+    def __init__(self, client: Any, settings: Settings, *, clock: Any = time.time) -> None:
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.streams = StreamNames(settings.redis_prefix)
+        rs = settings.routing
+        self.plans = build_plans(settings.queues, rs.domain)
+        self.domains = sorted(
+            {rs.domain} | {p.domain for p in self.plans.values()} | set(rs.agent_domains.values())
+        )
+        self.lease_ms = int(rs.offer_lease_s * 1000)
+        self.tz = ZoneInfo(settings.timezone)
+        self.agents = {a.id: a for a in settings.agents}
+
+    def keys(self, domain: str) -> DomainKeys:
+        return DomainKeys(self.settings.redis_prefix, domain)
+
+    def agent_domain(self, agent_id: str) -> str:
+        return self.settings.routing.agent_domains.get(agent_id, self.settings.routing.domain)
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def queues_of(self, domain: str) -> list[str]:
+        return [q for q, p in self.plans.items() if p.domain == domain]
+
+    async def setup(self) -> None:
+        """Load the scripts and write each domain's queue settings (idempotent)."""
+        await scripts.register(self.client)
+        originate_s = self.settings.ami.originate_timeout_s
+        for domain in self.domains:
+            conf = {
+                q: json.dumps(script_config(self.plans[q], originate_s), separators=(",", ":"))
+                for q in self.queues_of(domain)
+            }
+            if conf:
+                await self.client.hset(self.keys(domain).queue_config, mapping=conf)
+
+    def _args(self, domain: str, now_ms: int, arg: str) -> tuple[list[str], list[str]]:
+        return scripts.script_args(
+            self.keys(domain), now_ms, self.lease_ms, day_id(now_ms, self.tz), arg
+        )
+
+    async def run(self, domain: str, name: str, arg: Any, now_ms: int | None = None) -> dict[str, Any]:
+        """Run one script on one domain; ``arg`` is JSON-encoded for it."""
+        now = self.now_ms() if now_ms is None else now_ms
+        keys, args = self._args(domain, now, json.dumps(arg, separators=(",", ":")))
+        raw = await scripts.call(self.client, name, keys, args)
+        result: dict[str, Any] = json.loads(raw)
+        result["domain"] = domain
+        return result
+
+    async def publish(
+        self, results: Iterable[dict[str, Any]], *, ack: tuple[str, str, list[str]] | None = None
+    ) -> int:
+        """Write the effects of script results (and recovered outbox entries), then remove their
+        outbox entries, and ``XACK`` the ``ack`` (stream, group, ids) in the same round trip;
+        returns how many messages were written."""
+        events: list[dict[str, str]] = []
+        commands: list[dict[str, str]] = []
+        done: dict[str, list[str]] = {}
+        for res in results:
+            entries = list(res.get("rec") or [])
+            if res.get("o"):
+                entries.append([res["o"], res["fx"]])
+            for outbox_id, data in entries:
+                for msg in to_messages(json.loads(data) or [], self.settings.routing.default_handle_s):
+                    (events if isinstance(msg, DomainEvent) else commands).append(msg.to_fields())
+                done.setdefault(res["domain"], []).append(outbox_id)
+        calls = [
+            scripts.append_call(stream, batch)
+            for stream, batch in ((self.streams.events, events), (self.streams.commands, commands))
+            if batch  # events first: whoever sees a command finds the events that explain it
+        ]
+        while calls:
+            replies = await self._evalsha_in_order(calls)
+            failed = [c for c, r in zip(calls, replies, strict=True) if isinstance(r, Exception)]
+            for reply in replies:
+                if isinstance(reply, Exception) and not isinstance(reply, NoScriptError):
+                    raise reply
+            if failed:  # the server lost its scripts (restart, SCRIPT FLUSH): load, retry those
+                await scripts.register(self.client)
+            calls = failed
+        # only once written: remove the outbox entries (and acknowledge what was handled)
+        pipe = self.client.pipeline(transaction=False)
+        for domain, ids in done.items():
+            keys = self.keys(domain)
+            pipe.zrem(keys.outbox, *ids)
+            pipe.hdel(keys.outbox_data, *ids)
+        if ack and ack[2]:
+            pipe.xack(*ack[:2], *ack[2])
+        if done or (ack and ack[2]):
+            await pipe.execute()
+        return len(events) + len(commands)
+
+    async def _evalsha_in_order(self, calls: list[tuple[str, int, str, str]]) -> list[Any]:
+        """One round trip on a single server; a cluster client cannot pipeline EVALSHA, so one
+        call after the other there. Errors are returned, not raised."""
+        if not hasattr(self.client, "get_node_from_key"):  # not a RedisCluster
+            pipe = self.client.pipeline(transaction=False)
+            for call in calls:
+                pipe.evalsha(*call)
+            return list(await pipe.execute(raise_on_error=False))
+        replies: list[Any] = []
+        for call in calls:
+            try:
+                replies.append(await self.client.evalsha(*call))
+            except ResponseError as exc:
+                replies.append(exc)
+        return replies
+
+    async def read_stats(self, now_ms: int | None = None) -> list[QueueStats]:
+        """Every queue's live statistics: one script call per domain."""
+        now = self.now_ms() if now_ms is None else now_ms
+        out: list[QueueStats] = []
+        for domain in self.domains:
+            queue_ids = self.queues_of(domain)
+            if not queue_ids:
+                continue
+            raw = await self.run(domain, "stats", queue_ids, now)
+            for q in queue_ids:
+                plan = self.plans[q]
+                out.append(
+                    QueueStats.from_raw(
+                        q, raw.get(q) or {}, now, plan.abandon_counts_against_sl,
+                        self.settings.routing.default_handle_s,
+                    )
+                )
+        return out

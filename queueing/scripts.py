@@ -1,0 +1,77 @@
+"""The routing Lua scripts: loaded once per server, then called by SHA.
+
+``append.lua`` stands alone: it adds a batch of entries to one stream in one call (one command to
+pack and one reply to parse instead of one per entry).
+
+Each entry script (``events.lua``, ``tick.lua``, ``action.lua``, ``stats.lua``) is run with
+``lib.lua`` in front of it. ``KEYS[1]`` is the domain's timers key so a Redis Cluster client routes
+the call to the node of the domain's slot; the scripts build the domain's other keys from the
+base in ``ARGV[1]`` (same slot through the hash tag).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from redis.exceptions import NoScriptError
+
+from queueing.keys import DomainKeys
+
+ENTRY_SCRIPTS = ("events", "tick", "action", "stats")
+STANDALONE_SCRIPTS = ("append",)  # without lib.lua
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    name: str
+    source: str
+
+    @property
+    def sha(self) -> str:
+        return hashlib.sha1(self.source.encode()).hexdigest()
+
+
+def _read(name: str) -> str:
+    return files("queueing").joinpath(f"{name}.lua").read_text(encoding="utf-8")
+
+
+def load_sources() -> dict[str, Script]:
+    lib = _read("lib")
+    scripts = {name: Script(name, lib + "\n" + _read(name)) for name in ENTRY_SCRIPTS}
+    scripts.update({name: Script(name, _read(name)) for name in STANDALONE_SCRIPTS})
+    return scripts
+
+
+SCRIPTS = load_sources()
+
+
+def script_args(
+    keys: DomainKeys, now_ms: int, lease_ms: int, day: str, arg: str
+) -> tuple[list[str], list[str]]:
+    return [keys.timers], [keys.base, str(now_ms), str(lease_ms), day, arg]
+
+
+async def register(client: Any) -> None:
+    """``SCRIPT LOAD`` every script (on every primary of a cluster)."""
+    for script in SCRIPTS.values():
+        await client.script_load(script.source)
+
+
+async def call(client: Any, name: str, keys: list[str], args: list[str]) -> Any:
+    """EVALSHA, loading the script first if the server lost it (restart, SCRIPT FLUSH)."""
+    script = SCRIPTS[name]
+    try:
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        await register(client)
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+
+
+def append_call(stream: str, entries: list[dict[str, str]]) -> tuple[str, int, str, str]:
+    """Arguments of EVALSHA for ``append.lua`` (usable on a client or a pipeline)."""
+    flat = [[x for kv in e.items() for x in kv] for e in entries]
+    return SCRIPTS["append"].sha, 1, stream, json.dumps(flat, separators=(",", ":"))

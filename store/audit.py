@@ -1,0 +1,61 @@
+"""The audit log of unmasked reads: who saw which personal fields of what, when, and why.
+
+Written in the same transaction as the read it records, so a read that returned data always has
+its row and a failed read has none. ``store.customers`` calls ``record_read`` exactly once per
+record it returns with at least one personal field unmasked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store.masking import Viewer
+from store.models.customers import AuditEntry
+
+
+class AuditError(ValueError):
+    """An unmasked read without a reason (``why`` is mandatory)."""
+
+
+async def record_read(
+    conn: AsyncConnection,
+    viewer: Viewer,
+    *,
+    entity: str,
+    entity_id: str,
+    fields: Iterable[str],
+    reason: str,
+    at: datetime,
+) -> None:
+    """One audit row for one unmasked read."""
+    if not reason or not reason.strip():
+        raise AuditError("reason: an unmasked read needs a reason")
+    await conn.execute(
+        insert(AuditEntry.__table__).values(
+            at=at,
+            actor=viewer.user_id,
+            role=viewer.role,
+            action="read_unmasked",
+            entity=entity,
+            entity_id=entity_id,
+            fields=",".join(sorted(fields)),
+            reason=reason.strip(),
+        )
+    )
+
+
+async def audit_rows(
+    conn: AsyncConnection, *, entity_id: str | None = None, actor: str | None = None
+) -> list[dict[str, object]]:
+    """Audit rows, oldest first, optionally for one record or one user."""
+    t = AuditEntry.__table__
+    q = select(t).order_by(t.c.at, t.c.id)
+    if entity_id is not None:
+        q = q.where(t.c.entity_id == entity_id)
+    if actor is not None:
+        q = q.where(t.c.actor == actor)
+    return [dict(r) for r in (await conn.execute(q)).mappings()]

@@ -1,0 +1,788 @@
+"""Outbound tasks in the store: the rules that create them (a sale or a resolved complaint → a
+return visit; a customer's request → a callback), attempt bookkeeping, outcomes and the agent's
+return-visit form.
+
+Every change writes its domain event (``outbound.scheduled``, ``outbound.outcome``) into the
+call-event store in the same transaction, with a deterministic id, and then onto the events stream
+for live readers; the store writer drops the duplicate. Compare-and-set updates (``WHERE status =
+...``) make each step happen once even when two schedulers or a replayed event race for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import redis.asyncio as aioredis
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from queueing.return_visits import (
+    OUTCOMES,
+    AttemptResult,
+    CallingWindow,
+    after_attempt,
+    parse_days,
+    parse_hhmm,
+    place_return_visit,
+)
+from store.customers import customer_contact
+from store.events import DomainEvent, StreamNames, make_event_id
+from store.models.core import Customer
+from store.models.customers import OutboundAttempt, OutboundTask, Sale
+from store.writer import write_events
+
+log = logging.getLogger(__name__)
+
+CALL_ID_PREFIX = "ob-"
+
+
+class OutboundTaskError(Exception):
+    """Base of the errors of outbound tasks::
+
+    OutboundTaskError
+    ├── TaskNotFoundError(task_id)
+    └── FormError(field, value, message)   a bad return-visit form or outcome
+    """
+
+
+class TaskNotFoundError(OutboundTaskError):
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(f"task {task_id}: not found")
+
+
+class FormError(OutboundTaskError):
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field, self.value, self.message = field, value, message
+        super().__init__(f"{field}={value!r}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundConfig:
+    """What the rules need of the settings (``OutboundSettings`` plus defaults)."""
+
+    queue_id: str
+    window_s: float = 24 * 3600.0
+    delay_s: float = 0.0
+    retry_delay_s: float = 1800.0
+    max_attempts: int = 3
+    default_timezone: str = "UTC"
+    call_from: str = "09:00"
+    call_until: str = "20:00"
+    call_days: str = "1234567"
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> OutboundConfig:
+        o = settings.outbound
+        queue_id = o.queue or (settings.queues[0].id if settings.queues else "outbound")
+        return cls(
+            queue_id=queue_id,
+            window_s=o.return_visit_window_h * 3600.0,
+            delay_s=o.return_visit_delay_min * 60.0,
+            retry_delay_s=o.retry_delay_min * 60.0,
+            max_attempts=o.max_attempts,
+            default_timezone=settings.timezone,
+            call_from=o.call_from.strftime("%H:%M"),
+            call_until=o.call_until.strftime("%H:%M"),
+            call_days="".join(str(d) for d in sorted(o.call_days)),
+        )
+
+
+def calling_window(customer: dict[str, Any], config: OutboundConfig) -> CallingWindow:
+    """The customer's own allowed hours, else the configured default ones."""
+    return CallingWindow(
+        timezone=customer.get("timezone") or config.default_timezone,
+        start=parse_hhmm(customer.get("call_from") or config.call_from),
+        end=parse_hhmm(customer.get("call_until") or config.call_until),
+        days=parse_days(customer.get("call_days") or config.call_days),
+    )
+
+
+def task_id_for(kind: str, source: str, source_id: str) -> str:
+    digest = hashlib.blake2b(f"{kind}|{source}|{source_id}".encode(), digest_size=8).hexdigest()
+    return f"{'rv' if kind == 'return_visit' else 'cb'}-{digest}"
+
+
+def call_id_for(task_id: str, attempt: int) -> str:
+    """The router call of one attempt: ``ob-<task>-<n>`` (one call per attempt, never reused)."""
+    return f"{CALL_ID_PREFIX}{task_id}-{attempt}"
+
+
+def parse_call_id(call_id: str | None) -> tuple[str, int] | None:
+    if not call_id or not call_id.startswith(CALL_ID_PREFIX):
+        return None
+    task_id, _, n = call_id[len(CALL_ID_PREFIX) :].rpartition("-")
+    return (task_id, int(n)) if task_id and n.isdigit() else None
+
+
+def _insert(conn: AsyncConnection, table: Any) -> Any:
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+async def publish(redis: aioredis.Redis | None, prefix: str, events: Sequence[DomainEvent]) -> None:
+    """Events already in the store go onto the stream too (live readers; the writer dedups)."""
+    if redis is None or not events:
+        return
+    stream = StreamNames(prefix).events
+    pipe = redis.pipeline(transaction=False)
+    for e in events:
+        pipe.xadd(stream, e.to_fields())
+    await pipe.execute()
+
+
+def _scheduled_event(task: dict[str, Any], at: datetime, reason: str) -> DomainEvent:
+    return DomainEvent(
+        id=make_event_id(task["task_id"], "scheduled", task["attempts"], reason),
+        ts=at,
+        type="outbound.scheduled",
+        payload={
+            "task_id": task["task_id"],
+            "kind": task["kind"],
+            "customer_id": task["customer_id"],
+            "due": task["due_at"].astimezone(UTC).isoformat(),
+            "deadline": task["deadline_at"].astimezone(UTC).isoformat()
+            if task["deadline_at"]
+            else None,
+            "source": task["source"],
+            "source_id": task["source_id"],
+            "attempt": task["attempts"] + 1,
+            "reason": reason,
+        },
+    )
+
+
+async def create_task(
+    conn: AsyncConnection,
+    *,
+    kind: str,
+    customer_id: str,
+    source: str,
+    source_id: str,
+    trigger_at: datetime,
+    now: datetime,
+    config: OutboundConfig,
+    due_at: datetime | None = None,
+    number: str | None = None,
+    note: str | None = None,
+) -> tuple[str | None, list[DomainEvent]]:
+    """Create a return visit (placed by the rules) or a callback (``due_at`` agreed), once per
+    source. Returns (task id or None when none may be created, events written)."""
+    customer = await customer_contact(conn, customer_id)
+    if customer is None:
+        raise TaskNotFoundError(f"customer {customer_id}")
+    deadline: datetime | None = None
+    if kind == "return_visit":
+        placed = place_return_visit(
+            trigger_at,
+            calling_window(customer, config),
+            do_not_call=bool(customer.get("do_not_call")),
+            window_s=config.window_s,
+            delay_s=config.delay_s,
+            not_before=now,
+        )
+        if placed is None:
+            log.info(
+                "no return visit for customer %s (%s %s): do not call",
+                customer_id,
+                source,
+                source_id,
+            )
+            return None, []
+        due_at, deadline = placed.due_at, placed.deadline_at
+    elif due_at is None:
+        raise FormError("due_at", None, "a callback needs the agreed time")
+    number = number or (customer["phones"][0] if customer["phones"] else None)
+    if not number:
+        raise FormError("number", None, f"customer {customer_id} has no phone number")
+    task = {
+        "task_id": task_id_for(kind, source, source_id),
+        "kind": kind,
+        "customer_id": customer_id,
+        "number": number,
+        "source": source,
+        "source_id": source_id,
+        "queue_id": config.queue_id,
+        "tier": customer.get("tier") or "ordinary",
+        "trigger_at": trigger_at,
+        "due_at": due_at,
+        "deadline_at": deadline,
+        "status": "scheduled",
+        "attempts": 0,
+        "max_attempts": config.max_attempts,
+        "note": note,
+        "created_at": now,
+        "updated_at": now,
+    }
+    stmt = (
+        _insert(conn, OutboundTask.__table__)
+        .on_conflict_do_nothing(index_elements=["source", "source_id", "kind"])
+        .returning(OutboundTask.__table__.c.task_id)
+    )
+    created = (await conn.execute(stmt, [task])).scalars().all()
+    if not created:
+        return task["task_id"], []  # this source already has its task
+    events = [_scheduled_event(task, now, "created")]
+    await write_events(conn, events)
+    return task["task_id"], events
+
+
+async def record_sale(
+    engine: AsyncEngine,
+    *,
+    sale_id: str,
+    customer_id: str,
+    sold_at: datetime,
+    now: datetime,
+    config: OutboundConfig,
+    product: str | None = None,
+    amount: float | None = None,
+    agent_id: str | None = None,
+    redis: aioredis.Redis | None = None,
+    prefix: str = "cc",
+) -> str | None:
+    """Record a sale (idempotent on ``sale_id``) and create its return visit."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            _insert(conn, Sale.__table__).on_conflict_do_nothing(index_elements=["sale_id"]),
+            [
+                {
+                    "sale_id": sale_id,
+                    "customer_id": customer_id,
+                    "sold_at": sold_at,
+                    "product": product,
+                    "amount": amount,
+                    "agent_id": agent_id,
+                    "created_at": now,
+                }
+            ],
+        )
+        task_id, events = await create_task(
+            conn,
+            kind="return_visit",
+            customer_id=customer_id,
+            source="sale",
+            source_id=sale_id,
+            trigger_at=sold_at,
+            now=now,
+            config=config,
+        )
+    await publish(redis, prefix, events)
+    return task_id
+
+
+async def request_callback(
+    engine: AsyncEngine,
+    *,
+    customer_id: str,
+    due_at: datetime,
+    now: datetime,
+    config: OutboundConfig,
+    source: str = "manual",
+    source_id: str | None = None,
+    number: str | None = None,
+    note: str | None = None,
+    redis: aioredis.Redis | None = None,
+    prefix: str = "cc",
+) -> str:
+    """A callback at the time agreed with the customer (asked for on a call, or by hand)."""
+    source_id = source_id or f"{customer_id}@{due_at.astimezone(UTC).isoformat()}"
+    async with engine.begin() as conn:
+        task_id, events = await create_task(
+            conn,
+            kind="callback",
+            customer_id=customer_id,
+            source=source,
+            source_id=source_id,
+            trigger_at=now,
+            now=now,
+            config=config,
+            due_at=due_at,
+            number=number,
+            note=note,
+        )
+    await publish(redis, prefix, events)
+    assert task_id is not None
+    return task_id
+
+
+# --- attempts ----------------------------------------------------------------------------------
+
+
+async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Move due scheduled tasks to ``queued`` with a new attempt (compare-and-set per task, so a
+    task is claimed by one scheduler once). Returns the claimed tasks with their ``call_id``."""
+    t, at = OutboundTask.__table__, OutboundAttempt.__table__
+    rows = (
+        (
+            await conn.execute(
+                select(t)
+                .where(and_(t.c.status == "scheduled", t.c.due_at <= now))
+                .order_by(t.c.due_at)
+                .limit(limit)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    claimed = []
+    for row in rows:
+        attempt = row["attempts"] + 1
+        call_id = call_id_for(row["task_id"], attempt)
+        res = await conn.execute(
+            update(t)
+            .where(
+                and_(
+                    t.c.task_id == row["task_id"],
+                    t.c.status == "scheduled",
+                    t.c.attempts == row["attempts"],
+                )
+            )
+            .values(status="queued", attempts=attempt, call_id=call_id, updated_at=now)
+        )
+        if res.rowcount != 1:
+            continue
+        await conn.execute(
+            insert(at).values(
+                call_id=call_id, task_id=row["task_id"], attempt=attempt, queued_at=now
+            )
+        )
+        claimed.append({**row, "status": "queued", "attempts": attempt, "call_id": call_id})
+    return claimed
+
+
+async def queued_tasks(conn: AsyncConnection) -> list[dict[str, Any]]:
+    t = OutboundTask.__table__
+    res = await conn.execute(select(t).where(t.c.status == "queued"))
+    return [dict(r) for r in res.mappings()]
+
+
+async def attempt_answered(
+    conn: AsyncConnection, call_id: str, agent_id: str | None, at: datetime
+) -> list[DomainEvent]:
+    """The customer and the agent are talking: the attempt reached the customer."""
+    parsed = parse_call_id(call_id)
+    if parsed is None:
+        return []
+    t, at_t = OutboundTask.__table__, OutboundAttempt.__table__
+    res = await conn.execute(
+        update(at_t)
+        .where(and_(at_t.c.call_id == call_id, at_t.c.outcome.is_(None)))
+        .values(outcome="reached", answered_at=at, agent_id=agent_id)
+    )
+    if res.rowcount != 1:
+        return []
+    task_id, attempt = parsed
+    await conn.execute(
+        update(t)
+        .where(and_(t.c.task_id == task_id, t.c.call_id == call_id, t.c.status == "queued"))
+        .values(status="connected", agent_id=agent_id, last_outcome="reached", updated_at=at)
+    )
+    return [
+        _outcome_event(task_id, attempt, call_id, "reached", at, agent_id=agent_id, final=False)
+    ]
+
+
+async def attempt_failed(
+    conn: AsyncConnection,
+    call_id: str,
+    outcome: str,
+    at: datetime,
+    config: OutboundConfig,
+    *,
+    agent_id: str | None = None,
+    retry_from: datetime | None = None,
+) -> list[DomainEvent]:
+    """The attempt ended without reaching the customer: retry later or end the task.
+
+    ``at`` is when it ended (telephony's time); the retry delay counts from ``retry_from``
+    (the scheduler's clock, when it learnt of it; default ``at``)."""
+    parsed = parse_call_id(call_id)
+    if parsed is None:
+        return []
+    task_id, attempt = parsed
+    t, at_t = OutboundTask.__table__, OutboundAttempt.__table__
+    res = await conn.execute(
+        update(at_t)
+        .where(and_(at_t.c.call_id == call_id, at_t.c.outcome.is_(None)))
+        .values(outcome=outcome, ended_at=at, agent_id=agent_id)
+    )
+    if res.rowcount != 1:
+        return []
+    task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
+    if task is None or task["call_id"] != call_id or task["status"] != "queued":
+        return []
+    window = None
+    if task["kind"] == "return_visit" and task["customer_id"]:
+        customer = await customer_contact(conn, task["customer_id"])
+        if customer is not None:
+            if customer.get("do_not_call"):
+                final = AttemptResult(outcome, None)
+                return await _finish(
+                    conn, dict(task), attempt, call_id, outcome, final, at, agent_id
+                )
+            window = calling_window(customer, config)
+    result = after_attempt(
+        outcome,
+        attempts=task["attempts"],
+        max_attempts=task["max_attempts"],
+        ended_at=retry_from or at,
+        window=window,
+        retry_delay_s=config.retry_delay_s,
+    )
+    return await _finish(conn, dict(task), attempt, call_id, outcome, result, at, agent_id)
+
+
+async def attempt_ended(
+    conn: AsyncConnection,
+    call_id: str,
+    at: datetime,
+    config: OutboundConfig,
+    *,
+    retry_from: datetime | None = None,
+) -> list[DomainEvent]:
+    """The attempt's call ended: a reached task is done (the agent's form may still amend it,
+    ``record_outcome``); one that never got an agent talking counts as not answered."""
+    parsed = parse_call_id(call_id)
+    if parsed is None:
+        return []
+    task_id, attempt = parsed
+    t, at_t = OutboundTask.__table__, OutboundAttempt.__table__
+    row = (await conn.execute(select(at_t).where(at_t.c.call_id == call_id))).mappings().first()
+    if row is None:
+        return []
+    if row["outcome"] is None:
+        return await attempt_failed(conn, call_id, "no_answer", at, config, retry_from=retry_from)
+    await conn.execute(
+        update(at_t)
+        .where(and_(at_t.c.call_id == call_id, at_t.c.ended_at.is_(None)))
+        .values(ended_at=at)
+    )
+    if row["outcome"] != "reached":
+        return []
+    res = await conn.execute(
+        update(t)
+        .where(and_(t.c.task_id == task_id, t.c.call_id == call_id, t.c.status == "connected"))
+        .values(status="done", outcome="reached", done_at=at, updated_at=at)
+    )
+    if res.rowcount != 1:
+        return []
+    events = [
+        _outcome_event(
+            task_id, attempt, call_id, "reached", at, agent_id=row["agent_id"], final=True
+        )
+    ]
+    await write_events(conn, events)
+    return events
+
+
+async def _finish(
+    conn: AsyncConnection,
+    task: dict[str, Any],
+    attempt: int,
+    call_id: str,
+    attempt_outcome: str,
+    result: AttemptResult,
+    at: datetime,
+    agent_id: str | None,
+) -> list[DomainEvent]:
+    t = OutboundTask.__table__
+    events = []
+    if result.retry_at is not None:
+        await conn.execute(
+            update(t)
+            .where(and_(t.c.task_id == task["task_id"], t.c.call_id == call_id))
+            .values(
+                status="scheduled",
+                due_at=result.retry_at,
+                call_id=None,
+                updated_at=at,
+                last_outcome=attempt_outcome,
+            )
+        )
+        events.append(
+            _outcome_event(
+                task["task_id"],
+                attempt,
+                call_id,
+                attempt_outcome,
+                at,
+                agent_id=agent_id,
+                final=False,
+                retry_at=result.retry_at,
+            )
+        )
+        task = {**task, "due_at": result.retry_at}
+        events.append(_scheduled_event(task, at, "retry"))
+    else:
+        outcome = result.final_outcome or attempt_outcome
+        await conn.execute(
+            update(t)
+            .where(and_(t.c.task_id == task["task_id"], t.c.call_id == call_id))
+            .values(status="done", outcome=outcome, last_outcome=outcome, done_at=at, updated_at=at)
+        )
+        events.append(
+            _outcome_event(
+                task["task_id"], attempt, call_id, outcome, at, agent_id=agent_id, final=True
+            )
+        )
+    await write_events(conn, events)
+    return events
+
+
+def _outcome_event(
+    task_id: str,
+    attempt: int,
+    call_id: str,
+    outcome: str,
+    at: datetime,
+    *,
+    agent_id: str | None,
+    final: bool,
+    retry_at: datetime | None = None,
+    answers: dict[str, Any] | None = None,
+) -> DomainEvent:
+    payload: dict[str, Any] = {
+        "task_id": task_id,
+        "attempt": attempt,
+        "outcome": outcome,
+        "final": final,
+    }
+    if retry_at is not None:
+        payload["retry_at"] = retry_at.astimezone(UTC).isoformat()
+    if answers is not None:
+        payload["answers"] = answers
+    return DomainEvent(
+        id=make_event_id(task_id, "outcome", attempt, outcome, "final" if final else "attempt"),
+        ts=at,
+        type="outbound.outcome",
+        call_id=call_id,
+        agent_id=agent_id,
+        payload=payload,
+    )
+
+
+async def record_outcome(
+    engine: AsyncEngine,
+    task_id: str,
+    *,
+    outcome: str,
+    now: datetime,
+    agent_id: str | None = None,
+    satisfied: bool | None = None,
+    score: int | None = None,
+    comment: str | None = None,
+    redis: aioredis.Redis | None = None,
+    prefix: str = "cc",
+) -> None:
+    """The agent's wrap-up of a reached task: the outcome (reached, wrong_number, refused) and,
+    when reached, the return-visit form (satisfied yes/no, score 1-5, comment). Ends the task."""
+    if outcome not in ("reached", "wrong_number", "refused"):
+        raise FormError("outcome", outcome, "after talking: reached, wrong_number or refused")
+    answers: dict[str, Any] | None = None
+    if outcome == "reached":
+        if score is not None and not (isinstance(score, int) and 1 <= score <= 5):
+            raise FormError("score", score, "must be 1 to 5")
+        answers = {"satisfied": satisfied, "score": score, "comment": comment}
+    t = OutboundTask.__table__
+    async with engine.begin() as conn:
+        task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
+        if task is None:
+            raise TaskNotFoundError(task_id)
+        amend = task["status"] == "done" and task["outcome"] in (
+            "reached",
+            "wrong_number",
+            "refused",
+        )
+        if task["status"] not in ("connected", "queued") and not amend:
+            raise FormError("task_id", task_id, f"task is {task['status']}, not reached")
+        await conn.execute(
+            update(t)
+            .where(t.c.task_id == task_id)
+            .values(
+                status="done",
+                outcome=outcome,
+                last_outcome=outcome,
+                answers=answers,
+                done_at=task["done_at"] or now,
+                updated_at=now,
+                agent_id=agent_id or task["agent_id"],
+            )
+        )
+        at_t = OutboundAttempt.__table__
+        if task["call_id"]:
+            await conn.execute(
+                update(at_t).where(at_t.c.call_id == task["call_id"]).values(outcome=outcome)
+            )
+        form_event = _outcome_event(
+            task_id,
+            task["attempts"],
+            task["call_id"] or task_id,
+            outcome,
+            now,
+            agent_id=agent_id or task["agent_id"],
+            final=True,
+            answers=answers,
+        )
+        events = [replace(form_event, id=make_event_id(task_id, "form", task["attempts"], outcome))]
+        await write_events(conn, events)
+    await publish(redis, prefix, events)
+
+
+async def list_tasks(
+    engine: AsyncEngine, *, statuses: Sequence[str] | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    t = OutboundTask.__table__
+    q = select(t).order_by(t.c.due_at).limit(limit)
+    if statuses:
+        q = q.where(t.c.status.in_(list(statuses)))
+    async with engine.connect() as conn:
+        return [dict(r) for r in (await conn.execute(q)).mappings()]
+
+
+def local_due(task: dict[str, Any], tz: str) -> str:
+    return task["due_at"].astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = [
+    "OUTCOMES",
+    "OutboundConfig",
+    "OutboundTaskError",
+    "TaskNotFoundError",
+    "FormError",
+    "call_id_for",
+    "claim_due",
+    "create_task",
+    "list_tasks",
+    "parse_call_id",
+    "record_outcome",
+    "record_sale",
+    "request_callback",
+]
+
+
+SALE_COLUMNS = ("sale_id", "customer_id", "sold_at", "product", "amount", "agent_id")
+
+
+def parse_sales_csv(
+    data: str,
+) -> tuple[list[tuple[int, dict[str, Any]]], list[FormError], list[int]]:
+    """Sales CSV → (valid rows with their line, errors, the line of each error).
+
+    ``sold_at`` is ISO 8601 with an offset (``2026-11-16T10:00:00+08:00``)."""
+    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    for required in ("sale_id", "customer_id", "sold_at"):
+        if required not in header:
+            return [], [FormError(required, None, "column missing from the header")], [1]
+    good: list[tuple[int, dict[str, Any]]] = []
+    errors: list[FormError] = []
+    lines: list[int] = []
+    seen: set[str] = set()
+    for row in reader:
+        line = reader.line_num
+        values = {k: (row.get(k) or "").strip() for k in SALE_COLUMNS}
+        try:
+            if not values["sale_id"]:
+                raise FormError("sale_id", None, "required")
+            if values["sale_id"] in seen:
+                raise FormError("sale_id", values["sale_id"], "repeated in the file")
+            if not values["customer_id"]:
+                raise FormError("customer_id", None, "required")
+            try:
+                sold_at = datetime.fromisoformat(values["sold_at"])
+            except ValueError:
+                raise FormError("sold_at", values["sold_at"], "not an ISO 8601 time") from None
+            if sold_at.tzinfo is None:
+                raise FormError("sold_at", values["sold_at"], "needs a UTC offset")
+            amount = None
+            if values["amount"]:
+                try:
+                    amount = float(values["amount"])
+                except ValueError:
+                    raise FormError("amount", values["amount"], "not a number") from None
+        except FormError as exc:
+            errors.append(exc)
+            lines.append(line)
+            continue
+        seen.add(values["sale_id"])
+        good.append(
+            (
+                line,
+                {
+                    **values,
+                    "sold_at": sold_at,
+                    "amount": amount,
+                    "product": values["product"] or None,
+                    "agent_id": values["agent_id"] or None,
+                },
+            )
+        )
+    return good, errors, lines
+
+
+@dataclass(frozen=True, slots=True)
+class SalesImport:
+    imported: int
+    return_visits: int
+    errors: tuple[tuple[int, FormError], ...]  # (line, error)
+
+
+async def import_sales_csv(
+    engine: AsyncEngine,
+    data: str,
+    *,
+    now: datetime,
+    config: OutboundConfig,
+    redis: aioredis.Redis | None = None,
+    prefix: str = "cc",
+) -> SalesImport:
+    """Import the good rows of a sales CSV in one transaction (each sale gets its return visit);
+    rows with a bad field or an unknown customer are reported by line and column."""
+    good, errors, lines = parse_sales_csv(data)
+    bad = list(zip(lines, errors, strict=True))
+    events: list[DomainEvent] = []
+    imported = visits = 0
+    async with engine.begin() as conn:
+        ct = Customer.__table__
+        ids = sorted({r["customer_id"] for _, r in good})
+        known = set(
+            (
+                await conn.execute(select(ct.c.customer_id).where(ct.c.customer_id.in_(ids)))
+            ).scalars()
+        )
+        for line, r in good:
+            if r["customer_id"] not in known:
+                bad.append((line, FormError("customer_id", r["customer_id"], "unknown customer")))
+                continue
+            res = await conn.execute(
+                _insert(conn, Sale.__table__)
+                .values(**r, created_at=now)
+                .on_conflict_do_nothing(index_elements=["sale_id"])
+            )
+            imported += res.rowcount or 0
+            task_id, task_events = await create_task(
+                conn,
+                kind="return_visit",
+                customer_id=r["customer_id"],
+                source="sale",
+                source_id=r["sale_id"],
+                trigger_at=r["sold_at"],
+                now=now,
+                config=config,
+            )
+            visits += len(task_events)
+            events += task_events
+    await publish(redis, prefix, events)
+    return SalesImport(
+        imported=imported, return_visits=visits, errors=tuple(sorted(bad, key=lambda b: b[0]))
+    )

@@ -1,0 +1,295 @@
+"""The outbound scheduler against a real Redis and the router's scripts (telephony replaced by
+events written to the stream the way the bridge writes them): progressive dialling, retries,
+no double dialling, repair after a crash between claim and queueing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from config.settings import Settings
+from queueing.actions import AgentActions
+from queueing.keys import DomainKeys
+from queueing.outbound import OutboundScheduler, attempts_of
+from queueing.routing import Routing
+from queueing.service import Router
+from store.customers import CustomerRecord, save_customer
+from store.events import DomainEvent, StreamNames
+from store.models.customers import OutboundTask
+from store.outbound_tasks import (
+    OutboundConfig,
+    claim_due,
+    list_tasks,
+    record_outcome,
+    record_sale,
+    request_callback,
+)
+from telephony.commands import Command
+
+T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside 09:00-20:00 UTC
+
+
+class Clock:
+    def __init__(self, at: datetime = T0) -> None:
+        self.t = at.timestamp()
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromtimestamp(self.t, UTC)
+
+
+def make_settings(prefix: str) -> Settings:
+    return Settings.model_validate(
+        {
+            "redis_prefix": prefix,
+            "timezone": "UTC",
+            "queues": [{"id": "care", "skills": {"care": 1}, "wrap_up_s": 0, "ring_timeout_s": 15}],
+            "outbound": {"queue": "care", "retry_delay_min": 30, "max_attempts": 2},
+        }
+    )
+
+
+@pytest.fixture
+async def world(engine, redis, prefix) -> dict[str, Any]:
+    clock = Clock()
+    settings = make_settings(prefix)
+    routing = Routing(redis, settings, clock=clock)
+    await routing.setup()
+    config = OutboundConfig.from_settings(settings)
+    scheduler = OutboundScheduler(engine, routing, config, clock=clock, stale_s=60, block_ms=10)
+    await scheduler.ensure_group()
+    router = Router(routing, block_ms=10)
+    await router._ensure_group()
+    for i in range(3):
+        await save_customer(
+            engine,
+            CustomerRecord(
+                f"c{i}",
+                f"Customer {i}",
+                (f"+86138000000{i:02d}",),
+                tier="vip" if i == 2 else "ordinary",
+            ),
+            now=clock.at,
+            default_tz="UTC",
+        )
+    return {
+        "clock": clock,
+        "settings": settings,
+        "routing": routing,
+        "config": config,
+        "scheduler": scheduler,
+        "router": router,
+        "actions": AgentActions(routing),
+        "keys": DomainKeys(prefix, "default"),
+    }
+
+
+async def commands(redis, prefix) -> list[Command]:
+    return [Command.from_fields(f) for _, f in await redis.xrange(StreamNames(prefix).commands)]
+
+
+async def telephony(
+    redis, prefix, type_: str, call_id: str, at: datetime, agent_id: str | None = None, **payload
+) -> None:
+    event = DomainEvent(
+        id=f"{type_}:{call_id}",
+        ts=at,
+        type=type_,
+        call_id=call_id,
+        agent_id=agent_id,
+        payload=payload,
+    )
+    await redis.xadd(StreamNames(prefix).events, event.to_fields())
+
+
+async def pump(w: dict[str, Any], redis, prefix) -> None:
+    """Let the router and the scheduler consume everything on the events stream."""
+    stream = StreamNames(prefix).events
+    for _ in range(5):
+        resp = await redis.xreadgroup(w["router"].group, "r1", {stream: ">"}, count=1000)
+        for _s, entries in resp or []:
+            await w["router"].handle(entries)
+        await w["scheduler"]._read_and_handle(">")
+
+
+async def test_progressive_dialling_retry_and_form(engine, redis, prefix, world) -> None:
+    w = world
+    clock, sched = w["clock"], w["scheduler"]
+    task_id = await record_sale(
+        engine,
+        sale_id="s1",
+        customer_id="c0",
+        sold_at=clock.at,
+        now=clock.at,
+        config=w["config"],
+        redis=redis,
+        prefix=prefix,
+    )
+    assert task_id is not None
+    # no agent ready: the task is queued in the router but nobody is dialled
+    assert await sched.dispatch_once() == 1
+    assert [c for c in await commands(redis, prefix) if c.kind == "originate"] == []
+    call_id = f"ob-{task_id}-1"
+    assert await redis.hget(w["keys"].call(call_id), "state") == "waiting"
+    # an agent becomes ready: reserved first (offered), then originate
+    await w["actions"].login("a1", {"care": 1}, ready=True)
+    assert (await w["actions"].state("a1"))["state"] == "offered"
+    [orig] = [c for c in await commands(redis, prefix) if c.kind == "originate"]
+    assert orig.args == {"call_id": call_id, "agent_id": "a1", "number": "+8613800000000"}
+
+    # busy: the agent is released, the task is retried 30 min later
+    clock.advance(20)
+    await telephony(
+        redis,
+        prefix,
+        "call.failed",
+        call_id,
+        clock.at,
+        agent_id="a1",
+        reason="busy",
+        direction="outbound",
+    )
+    await pump(w, redis, prefix)
+    assert (await w["actions"].state("a1"))["state"] == "ready"
+    [task] = await list_tasks(engine)
+    assert (task["status"], task["attempts"], task["last_outcome"]) == ("scheduled", 1, "busy")
+    assert task["due_at"] == clock.at + timedelta(minutes=30)
+    assert await sched.dispatch_once() == 0  # not due yet
+
+    # second attempt: answered, ended, then the agent's form
+    clock.advance(30 * 60)
+    assert await sched.dispatch_once() == 1
+    call2 = f"ob-{task_id}-2"
+    assert [c.args["call_id"] for c in await commands(redis, prefix) if c.kind == "originate"] == [
+        call_id,
+        call2,
+    ]
+    await telephony(redis, prefix, "call.answered", call2, clock.at, agent_id="a1")
+    await pump(w, redis, prefix)
+    assert (await list_tasks(engine))[0]["status"] == "connected"
+    clock.advance(90)
+    await telephony(redis, prefix, "call.ended", call2, clock.at, agent_id="a1", ended_by="agent")
+    await pump(w, redis, prefix)
+    [task] = await list_tasks(engine)
+    assert (task["status"], task["outcome"]) == ("done", "reached")
+    await record_outcome(
+        engine, task_id, outcome="reached", satisfied=True, score=5, comment="good", now=clock.at
+    )
+    [task] = await list_tasks(engine)
+    assert task["answers"] == {"satisfied": True, "score": 5, "comment": "good"}
+    assert [a["outcome"] for a in await attempts_of(engine, task_id)] == ["busy", "reached"]
+    outcomes = [
+        json.loads(f["payload"])
+        for _, f in await redis.xrange(StreamNames(prefix).events)
+        if f["type"] == "outbound.outcome"
+    ]
+    assert [(o["outcome"], o["final"]) for o in outcomes] == [
+        ("busy", False),
+        ("reached", False),
+        ("reached", True),
+    ]
+
+
+async def test_out_of_attempts_and_wrong_number(engine, redis, prefix, world) -> None:
+    w = world
+    clock, sched = w["clock"], w["scheduler"]
+    t1 = await request_callback(
+        engine, customer_id="c1", due_at=clock.at, now=clock.at, config=w["config"]
+    )
+    t2 = await request_callback(
+        engine, customer_id="c2", due_at=clock.at, now=clock.at, config=w["config"]
+    )
+    await w["actions"].login("a1", {"care": 1}, ready=True)
+    await w["actions"].login("a2", {"care": 1}, ready=True)
+    assert await sched.dispatch_once() == 2
+    for attempt in (1, 2):
+        await telephony(
+            redis, prefix, "call.failed", f"ob-{t1}-{attempt}", clock.at, reason="no_answer"
+        )
+        if attempt == 1:
+            await telephony(redis, prefix, "call.failed", f"ob-{t2}-1", clock.at, reason="invalid")
+        await pump(w, redis, prefix)
+        clock.advance(31 * 60)
+        await sched.dispatch_once()
+    tasks = {t["task_id"]: t for t in await list_tasks(engine)}
+    assert (tasks[t1]["status"], tasks[t1]["outcome"], tasks[t1]["attempts"]) == (
+        "done",
+        "no_answer",
+        2,
+    )
+    assert (tasks[t2]["status"], tasks[t2]["outcome"], tasks[t2]["attempts"]) == (
+        "done",
+        "wrong_number",
+        1,
+    )
+
+
+async def test_vip_is_dialled_first(engine, redis, prefix, world) -> None:
+    w = world
+    clock, sched = w["clock"], w["scheduler"]
+    ordinary = await request_callback(
+        engine, customer_id="c0", due_at=clock.at, now=clock.at, config=w["config"]
+    )
+    vip = await request_callback(
+        engine,
+        customer_id="c2",
+        due_at=clock.at + timedelta(seconds=1),
+        now=clock.at,
+        config=w["config"],
+    )
+    clock.advance(5)
+    assert await sched.dispatch_once() == 2
+    await w["actions"].login("a1", {"care": 1}, ready=True)
+    [orig] = [c for c in await commands(redis, prefix) if c.kind == "originate"]
+    assert orig.args["call_id"] == f"ob-{vip}-1"
+    assert ordinary != vip
+
+
+async def test_two_schedulers_never_claim_one_task_twice(engine, redis, prefix, world) -> None:
+    w = world
+    clock = w["clock"]
+    for i in range(20):
+        await request_callback(
+            engine,
+            customer_id=f"c{i % 3}",
+            due_at=clock.at,
+            now=clock.at,
+            config=w["config"],
+            source_id=f"req-{i}",
+        )
+    other = OutboundScheduler(engine, w["routing"], w["config"], clock=clock, batch=7)
+    counts = await asyncio.gather(
+        *(s.dispatch_once() for s in (w["scheduler"], other, w["scheduler"], other))
+    )
+    assert sum(counts) == 20
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(OutboundTask.__table__))).mappings().all()
+    assert {(r["status"], r["attempts"]) for r in rows} == {("queued", 1)}
+    waiting = await redis.zcard(w["keys"].in_queue("care"))
+    assert waiting == 20
+
+
+async def test_crash_between_claim_and_queueing_is_repaired(engine, redis, prefix, world) -> None:
+    w = world
+    clock = w["clock"]
+    task_id = await request_callback(
+        engine, customer_id="c1", due_at=clock.at, now=clock.at, config=w["config"]
+    )
+    async with engine.begin() as conn:  # claimed, then the scheduler died before queueing
+        [claimed] = await claim_due(conn, clock.at, 10)
+    assert await redis.exists(w["keys"].call(claimed["call_id"])) == 0
+    restarted = OutboundScheduler(engine, w["routing"], w["config"], clock=clock)
+    assert await restarted.reconcile() == 1
+    assert await redis.hget(w["keys"].call(f"ob-{task_id}-1"), "state") == "waiting"
+    assert await restarted.reconcile() == 0  # queued once, not again

@@ -1,0 +1,124 @@
+"""The live feed: events reach the WebSocket clients that may see them (masked), supervisors get
+queue figures, a slow client is told to resync without holding up the others; /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import aiohttp
+import redis.asyncio as aioredis
+from conftest import Login, Server  # type: ignore[import-not-found]
+
+from store.events import DomainEvent, StreamNames, make_event_id
+from web.live import LiveHub
+
+
+def _event(
+    type_: str, *, call_id: str | None = None, agent_id: str | None = None, **payload: object
+) -> DomainEvent:
+    return DomainEvent(
+        id=make_event_id(type_, call_id, agent_id, json.dumps(payload)),
+        ts=datetime.now(UTC),
+        type=type_,
+        call_id=call_id,
+        agent_id=agent_id,
+        payload=dict(payload),
+    )
+
+
+async def _next(ws: aiohttp.ClientWebSocketResponse, want: str, **match: object) -> dict:
+    """The next message of type ``want`` (an event type or t), skipping others."""
+    while True:
+        msg = await asyncio.wait_for(ws.receive(), 10)
+        assert msg.type == aiohttp.WSMsgType.TEXT, msg
+        for m in json.loads(msg.data):
+            kind = m.get("type") if m["t"] == "event" else m["t"]
+            if kind == want and all(m.get(k) == v for k, v in match.items()):
+                return m
+
+
+async def test_events_fan_out_by_role_and_masked(
+    login: Login, server: Server, redis: aioredis.Redis, prefix: str
+) -> None:
+    sue, alice = await login("sue"), await login("alice")
+    stream = StreamNames(prefix).events
+    async with sue.ws_connect("/ws") as sws, alice.ws_connect("/ws") as aws:
+        await _next(sws, "hello")
+        await _next(aws, "hello")
+        others = _event("call.arrived", call_id="c-bob", caller="+8613812345678", queue="support")
+        await redis.xadd(stream, others.to_fields())
+        mine = _event("call.offered", call_id="c-al", agent_id="a1", queue="sales")
+        await redis.xadd(stream, mine.to_fields())
+        follow = _event("call.arrived", call_id="c-al", caller="+8613900001111")
+        await redis.xadd(stream, follow.to_fields())
+
+        seen = await _next(sws, "call.arrived", call_id="c-bob")
+        assert seen["payload"]["caller"] != "+8613812345678"
+        assert seen["payload"]["caller"].endswith("5678")
+        assert "1234" not in seen["payload"]["caller"]
+
+        got = await _next(aws, "call.offered")
+        assert got["call_id"] == "c-al"
+        # the agent's own call is followed; another agent's call never reached it
+        nxt = await _next(aws, "call.arrived")
+        assert nxt["call_id"] == "c-al"
+        assert nxt["payload"]["caller"].endswith("1111") and "13900" not in nxt["payload"]["caller"]
+
+
+async def test_supervisors_get_queue_figures(login: Login, server: Server) -> None:
+    sue = await login("sue")
+    async with sue.ws_connect("/ws") as ws:
+        stats = await _next(ws, "stats")
+    ids = [q["queue_id"] for q in stats["queues"]]
+    assert ids == ["sales", "support", "complaints"]
+    assert {"waiting", "longest_wait_s", "alerts", "day", "last_30m"} <= stats["queues"][0].keys()
+
+
+async def test_ws_needs_a_session(anon: aiohttp.ClientSession) -> None:
+    async with anon.get("/ws") as r:
+        assert r.status == 401
+
+
+async def test_slow_client_gets_resync_and_others_everything(
+    redis: aioredis.Redis, prefix: str
+) -> None:
+    hub = LiveHub(redis, StreamNames(prefix), queue_size=10)
+    slow = hub.add("supervisor", None)
+    fast = hub.add("supervisor", None)
+    received: list[str] = []
+    for i in range(25):
+        hub.dispatch(_event("agent.state", agent_id=f"x{i}", state="ready"), i)
+        while not fast.queue.empty():  # the fast browser keeps up
+            received.append(fast.queue.get_nowait())
+    assert len(received) == 25
+    assert slow.resyncs >= 1
+    left = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]
+    assert json.loads(left[0]) == {"t": "resync"}
+    assert slow.queue.qsize() == 0 and len(left) <= 10
+
+
+async def test_metrics(
+    login: Login, server: Server, redis: aioredis.Redis, prefix: str, anon: aiohttp.ClientSession
+) -> None:
+    stream = StreamNames(prefix).events
+    await redis.xadd(stream, _event("call.queued", call_id="m1", queue="sales").to_fields())
+    await redis.xadd(
+        stream,
+        _event("call.offered", call_id="m1", agent_id="a1", trigger="call_queued").to_fields(),
+    )
+    sue = await login("sue")
+    async with sue.ws_connect("/ws") as ws:
+        await _next(ws, "hello")
+        async with anon.get("/metrics") as r:
+            assert r.status == 200
+            text = await r.text()
+    for name in (
+        "cc_queue_waiting_calls",
+        "cc_routing_latency_seconds_bucket",
+        "cc_ami_connected",
+        "cc_websocket_clients 1.0",
+        "cc_events_written",
+    ):
+        assert name in text, name

@@ -1,0 +1,30 @@
+"""Call control from the web: commands for telephony on ``cc:commands``.
+
+Hold, resume, blind transfer, hang up and supervisor listen/whisper/barge are telephony commands
+(``telephony.commands``); the bridge carries them out and reports ``command.succeeded`` /
+``command.failed`` on the event stream with the same command id, which the pages show.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from store.events import StreamNames
+from telephony.commands import COMMAND_KINDS, Command
+from web.errors import UnavailableError
+
+
+def new_command_id() -> str:
+    return f"web-{uuid.uuid4().hex}"
+
+
+async def send_command(redis: aioredis.Redis, streams: StreamNames, kind: str, **args: Any) -> str:
+    """Validate and write one command; returns its id."""
+    if kind not in COMMAND_KINDS:
+        raise UnavailableError(f"telephony has no {kind!r} command in this build", field="kind")
+    command = Command(new_command_id(), kind, args)
+    await redis.xadd(streams.commands, command.to_fields())
+    return command.id

@@ -1,0 +1,214 @@
+"""The live feed: one listener reads the event stream and fans each event out to the WebSocket
+clients that may see it, each through its own bounded queue.
+
+The listener uses ``XREAD`` from ``$`` (not a consumer group: every web worker sees every event).
+A client whose queue fills up (a slow browser, a sleeping laptop) is not waited for: its queue is
+emptied and it is told to ``resync``, i.e. reload its state over the API, so one slow screen never
+holds up the others. Supervisors also get the queue figures every ``stats_every_ms``.
+
+Messages are JSON objects ``{"t": "event"|"stats"|"resync"|"hello", ...}``; the sender drains a
+client's queue and sends what is there as one JSON array per frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from store.events import DomainEvent, EventError, StreamNames
+from web.privacy import mask_payload
+
+log = logging.getLogger(__name__)
+
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+MAX_TRACKED_CALLS = 64
+RESYNC = json.dumps({"t": "resync"})
+
+
+def event_message(ev: DomainEvent, entry_id: str = "") -> str:
+    """The feed's form of an event: personal numbers masked; ``sid`` is the stream entry id."""
+    return json.dumps(
+        {
+            "t": "event",
+            "sid": entry_id,
+            "type": ev.type,
+            "id": ev.id,
+            "ts": ev.ts.isoformat(),
+            "call_id": ev.call_id,
+            "agent_id": ev.agent_id,
+            "payload": mask_payload(ev.payload),
+        },
+        separators=(",", ":"),
+    )
+
+
+class LiveClient:
+    """One WebSocket's view: supervisors see everything, an agent its own state and calls."""
+
+    def __init__(self, role: str, agent_id: str | None, queue_size: int) -> None:
+        self.id = uuid.uuid4().hex[:8]
+        self.role = role
+        self.agent_id = agent_id
+        self.sees_all = role in SUPERVISOR_ROLES
+        self.queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
+        self.calls: OrderedDict[str, None] = OrderedDict()
+        self.resyncs = 0
+
+    def wants(self, ev: DomainEvent) -> bool:
+        if self.sees_all:
+            return True
+        if self.agent_id is None:
+            return False
+        if ev.agent_id == self.agent_id:
+            if ev.call_id:
+                self.calls[ev.call_id] = None
+                self.calls.move_to_end(ev.call_id)
+                while len(self.calls) > MAX_TRACKED_CALLS:
+                    self.calls.popitem(last=False)
+            return True
+        return ev.call_id is not None and ev.call_id in self.calls
+
+    def push(self, text: str) -> bool:
+        """Queue a message; False when the client was behind and got a resync instead."""
+        try:
+            self.queue.put_nowait(text)
+            return True
+        except asyncio.QueueFull:
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(RESYNC)
+            self.resyncs += 1
+            return False
+
+    async def next_batch(self, max_items: int = 500) -> list[str]:
+        first = await self.queue.get()
+        batch = [first]
+        while len(batch) < max_items and not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+        return batch
+
+
+StatsSource = Callable[[], Awaitable[list[dict[str, Any]]]]
+Observer = Callable[[DomainEvent, int], None]
+
+
+class LiveHub:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        streams: StreamNames,
+        *,
+        queue_size: int = 1000,
+        stats: StatsSource | None = None,
+        stats_every_s: float = 1.0,
+        observe: Observer | None = None,
+    ) -> None:
+        self.redis = redis
+        self.streams = streams
+        self.queue_size = queue_size
+        self.stats = stats
+        self.stats_every_s = stats_every_s
+        self.observe = observe
+        self.clients: set[LiveClient] = set()
+        self.events_seen = 0
+        self.resyncs = 0
+        self.started = asyncio.Event()
+        self.server_id = uuid.uuid4().hex[:12]
+
+    def add(self, role: str, agent_id: str | None) -> LiveClient:
+        client = LiveClient(role, agent_id, self.queue_size)
+        self.clients.add(client)
+        return client
+
+    def remove(self, client: LiveClient) -> None:
+        self.clients.discard(client)
+
+    def dispatch(self, ev: DomainEvent, entry_ms: int, entry_id: str = "") -> None:
+        self.events_seen += 1
+        if self.observe is not None:
+            self.observe(ev, entry_ms)
+        text: str | None = None
+        for client in tuple(self.clients):
+            if client.wants(ev):
+                text = text or event_message(ev, entry_id)
+                if not client.push(text):
+                    self.resyncs += 1
+
+    def broadcast(self, text: str, *, supervisors_only: bool = False) -> None:
+        for client in tuple(self.clients):
+            if supervisors_only and not client.sees_all:
+                continue
+            if not client.push(text):
+                self.resyncs += 1
+
+    async def run(self) -> None:
+        """Until cancelled: the stream listener and the figures loop."""
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._listen(), name="live-listen")
+            if self.stats is not None:
+                tg.create_task(self._push_stats(), name="live-stats")
+
+    async def _stream_end(self) -> str:
+        """The id ``$`` stands for, read once, so events written after ``started`` are seen."""
+        newest = await self.redis.xrevrange(self.streams.events, count=1)
+        return newest[0][0] if newest else "0-0"
+
+    async def _listen(self) -> None:
+        last = await self._stream_end()
+        self.started.set()
+        failures = 0
+        while True:
+            try:
+                resp = await self.redis.xread({self.streams.events: last}, count=500, block=1000)
+            except (RedisError, OSError) as exc:
+                failures += 1
+                delay = min(5.0, 0.2 * 2**failures)
+                log.warning(
+                    "live feed: reading %s failed (%s); retry in %.1f s",
+                    self.streams.events,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                failures = 0
+                self.broadcast(RESYNC)  # events may have been trimmed meanwhile
+            if not resp:
+                continue
+            for entry_id, fields in resp[0][1]:
+                last = entry_id
+                try:
+                    ev = DomainEvent.from_fields(fields)
+                except EventError as exc:
+                    log.debug("live feed: entry %s skipped: %s", entry_id, exc)
+                    continue
+                self.dispatch(ev, int(entry_id.partition("-")[0]), entry_id)
+
+    async def _push_stats(self) -> None:
+        assert self.stats is not None
+        while True:
+            await asyncio.sleep(self.stats_every_s)
+            if not any(c.sees_all for c in self.clients):
+                continue
+            try:
+                queues = await self.stats()
+            except (RedisError, OSError) as exc:
+                log.warning("live feed: queue figures unavailable: %s", exc)
+                continue
+            self.broadcast(
+                json.dumps(
+                    {"t": "stats", "ts_ms": int(time.time() * 1000), "queues": queues},
+                    separators=(",", ":"),
+                ),
+                supervisors_only=True,
+            )

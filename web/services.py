@@ -1,0 +1,23 @@
+"""What the handlers use besides the runtime: the router's agent-actions service and live state,
+built once per application from the runtime's Redis client and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config.runtime import Runtime
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from web.livestate import LiveState
+
+
+@dataclass(frozen=True)
+class WebServices:
+    routing: Routing
+    actions: AgentActions
+    live_state: LiveState
+
+    @classmethod
+    def build(cls, rt: Runtime) -> WebServices:
+        routing = Routing(rt.redis, rt.settings)
+        return cls(routing=routing, actions=AgentActions(routing), live_state=LiveState(routing))

@@ -1,0 +1,287 @@
+// The agent's softphone dashboard: state, screen pop with the customer card, call control,
+// wrap-up. State comes from /api/agent on load and after every (re)connect; live events move it.
+import { api, ApiError } from "./api.js";
+import { duration, label, setText, el } from "./format.js";
+import { connectLive } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+let view = null;          // last AgentView from the server
+let clockSkewMs = 0;      // server clock - browser clock
+let call = null;          // {call_id, state, started_ms, held}
+let wrapCall = null;      // call id awaiting wrap-up
+let lastCustomer = null;  // name on the last card, for the wrap-up heading
+
+const now = () => Date.now() + clockSkewMs;
+
+function say(text, bad = false) {
+  const m = $("message");
+  m.textContent = text;
+  m.dataset.kind = bad ? "bad" : "ok";
+}
+
+function log(text) {
+  const li = el("li", {}, el("time", {}, new Date().toLocaleTimeString()), " ", text);
+  $("log").prepend(li);
+  while ($("log").children.length > 40) $("log").lastChild.remove();
+}
+
+async function act(fn, done) {
+  try {
+    const out = await fn();
+    if (done) say(done);
+    return out;
+  } catch (e) {
+    const field = e instanceof ApiError && e.field ? ` (${e.field})` : "";
+    say(`${e.message}${field}`, true);
+    return null;
+  }
+}
+
+function renderState() {
+  const s = view.state;
+  const pill = $("state-pill");
+  pill.dataset.state = s.state;
+  setText(pill, label(s.state));
+  setText($("state-reason"), s.reason ? `reason: ${s.reason}` : "");
+  const st = s.state;
+  $("btn-login").hidden = st !== "logged_out";
+  $("btn-ready").disabled = !["not_ready", "wrap_up"].includes(st);
+  $("btn-not-ready").disabled = !["ready", "not_ready", "wrap_up"].includes(st);
+  $("reason").disabled = $("btn-not-ready").disabled;
+  $("btn-logout").disabled = !["ready", "not_ready", "wrap_up"].includes(st);
+  $("btn-logout").hidden = st === "logged_out";
+  document.body.dataset.agentState = st;
+}
+
+function renderCall() {
+  const c = view.call;
+  const panel = $("call-panel");
+  if (!c && !call) {
+    panel.hidden = true;
+    $("call-empty").hidden = !!wrapCall;
+    $("call-card").dataset.call = wrapCall ? "wrap" : "none";
+    return;
+  }
+  $("call-empty").hidden = true;
+  panel.hidden = false;
+  const state = call?.state ?? c?.state ?? "offered";
+  $("call-card").dataset.call = state;
+  const cust = c?.customer;
+  setText($("cust-name"), cust?.name ?? "Unknown caller");
+  if (cust?.name) lastCustomer = cust.name;
+  const tier = cust?.tier ?? c?.tier ?? "ordinary";
+  const tierEl = $("cust-tier");
+  tierEl.dataset.tier = tier;
+  setText(tierEl, tier.replace("_", " "));
+  setText($("cust-phone"), cust?.phone_masked ?? c?.caller_masked ?? "number withheld");
+  setText($("call-queue"), c?.queue_id ? `· ${c.queue_id}` : "");
+  setText($("call-direction"), c?.direction === "outbound" ? "Outbound call" : "Incoming call");
+  setText($("cust-complaints"), cust?.open_complaints ?? "—");
+  const body = $("cust-calls");
+  body.replaceChildren(...(cust?.last_calls ?? []).map((r) =>
+    el("tr", {}, el("td", {}, r.arrived_at ? new Date(r.arrived_at).toLocaleString() : "—"),
+      el("td", {}, r.queue_id ?? "—"), el("td", {}, r.outcome ?? "—"), el("td", {}, r.disposition ?? "—"))));
+  if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No earlier calls")));
+  const pill = $("call-state");
+  const shown = call?.held ? "held" : state === "connected" ? "on_call" : state;
+  pill.dataset.state = shown;
+  setText(pill, label(shown === "on_call" ? "talking" : shown));
+  const ended = state === "ended" || view.state.state === "wrap_up";
+  document.querySelector("#call-panel .controls").hidden = ended;
+  if (ended) setText($("call-direction"), "Call ended");
+  const offered = state === "offered";
+  $("btn-answer").hidden = !offered;
+  $("btn-hold").hidden = offered || !!call?.held;
+  $("btn-resume").hidden = offered || !call?.held;
+  $("btn-transfer").disabled = offered;
+  $("transfer-target").disabled = offered;
+}
+
+function renderWrap() {
+  const form = $("wrapup");
+  form.hidden = !wrapCall;
+  if (wrapCall && view.call?.customer?.name) lastCustomer = view.call.customer.name;
+  setText($("wrap-who"), wrapCall ? `· call with ${lastCustomer ?? "caller"}` : "");
+  if (wrapCall) $("call-empty").hidden = true;
+}
+
+function renderFigures() {
+  setText($("fig-calls"), view.today.calls);
+  setText($("fig-aht"), duration(view.today.average_handle_s));
+  setText($("fig-qa"), view.today.qa_score == null ? "—" : Math.round(view.today.qa_score));
+}
+
+function renderWeek() {
+  const shifts = view.shifts ?? [];
+  $("week-card").hidden = shifts.length === 0;
+  const hm = (d) => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const days = new Map();
+  for (const s of shifts) {
+    const start = new Date(s.start_at), end = new Date(s.end_at);
+    const key = start.toDateString();
+    if (!days.has(key)) days.set(key, { date: start, shift: null, breaks: [] });
+    const day = days.get(key);
+    if (s.activity === "shift") day.shift = `${hm(start)}–${hm(end)}`;
+    else day.breaks.push(`${s.activity} ${hm(start)}`);
+  }
+  const today = new Date().toDateString();
+  $("week").replaceChildren(...[...days.entries()].map(([key, d]) =>
+    el("li", { class: key === today ? "today" : "" },
+      el("b", {}, d.date.toLocaleDateString([], { weekday: "short", day: "numeric" })),
+      el("span", {}, d.shift ?? "—"), el("small", { class: "muted" }, d.breaks.join(" · ")))));
+}
+
+function fillSelects() {
+  const reasons = $("reason");
+  if (!reasons.options.length) reasons.append(...view.reasons.map((r) => el("option", { value: r }, r)));
+  const disp = $("disposition");
+  if (!disp.options.length) disp.append(...view.dispositions.map((d) => el("option", { value: d }, d.replace("_", " "))));
+  const cat = $("complaint-category");
+  if (!cat.options.length) cat.append(...view.complaint_categories.map((c) => el("option", { value: c }, c.replaceAll("_", " "))));
+  const tt = $("transfer-target");
+  if (!tt.options.length) {
+    const gq = el("optgroup", { label: "Queues" }, ...view.queues.map((q) => el("option", { value: `queue:${q.id}` }, q.name)));
+    const ga = el("optgroup", { label: "Agents" }, ...view.agents.map((a) => el("option", { value: `agent:${a.id}` }, a.name)));
+    tt.append(gq, ga);
+  }
+}
+
+async function load() {
+  const started = Date.now();
+  view = await api("GET", "/api/agent");
+  clockSkewMs = view.server_ms - (started + Date.now()) / 2;
+  const s = view.state;
+  if (view.call) {
+    const state = view.call.state === "connected" ? "connected" : view.call.state ?? "offered";
+    call = { call_id: view.call.call_id, state, started_ms: call?.call_id === view.call.call_id ? call.started_ms : s.since_ms, held: call?.held ?? false };
+    if (s.state === "wrap_up") { wrapCall = view.call.call_id; call = null; }
+  } else {
+    call = null;
+  }
+  if (s.state !== "wrap_up" && !view.call) wrapCall = wrapCall && s.state === "ready" ? wrapCall : null;
+  fillSelects();
+  renderState();
+  renderCall();
+  renderWrap();
+  renderFigures();
+  renderWeek();
+}
+
+let reloadTimer = null;
+function reloadSoon(ms = 150) {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => load().catch((e) => say(e.message, true)), ms);
+}
+
+function onEvents(msgs) {
+  for (const m of msgs) {
+    if (m.t !== "event") continue;
+    const p = m.payload ?? {};
+    switch (m.type) {
+      case "agent.state":
+        view.state = { ...view.state, state: p.state, reason: p.reason ?? null, since_ms: Date.parse(m.ts), call_id: m.call_id ?? view.state.call_id,
+                       wrap_until_ms: p.state === "wrap_up" ? view.state.wrap_until_ms : null };
+        if (p.state === "wrap_up") wrapCall = m.call_id ?? view.state.call_id ?? call?.call_id ?? wrapCall;
+        log(`state: ${label(p.state)}${p.reason ? ` (${p.reason})` : ""}`);
+        reloadSoon();
+        break;
+      case "call.offered":
+        call = { call_id: m.call_id, state: "offered", started_ms: Date.parse(m.ts), held: false };
+        log(`call offered from queue ${p.queue ?? "?"}`);
+        reloadSoon(0);
+        break;
+      case "call.answered":
+        if (call?.call_id === m.call_id) { call.state = "connected"; call.started_ms = Date.parse(m.ts); }
+        log("call answered");
+        break;
+      case "call.held":
+        if (call?.call_id === m.call_id) call.held = true;
+        log("call on hold");
+        break;
+      case "call.resumed":
+        if (call?.call_id === m.call_id) call.held = false;
+        log("call resumed");
+        break;
+      case "call.transferred":
+        log("call transferred");
+        break;
+      case "call.ended":
+      case "call.abandoned":
+        if (call?.call_id === m.call_id) { wrapCall = m.type === "call.ended" && call.state === "connected" ? m.call_id : wrapCall; call = null; view.call = null; }
+        log(m.type === "call.ended" ? `call ended${p.by ? ` by ${p.by}` : ""}` : "caller hung up before answer");
+        reloadSoon();
+        break;
+      case "call.wrapped":
+        if (wrapCall === m.call_id) wrapCall = null;
+        log(`wrap-up saved: ${p.disposition ?? ""}`);
+        break;
+      case "command.failed":
+        say(`the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
+        log("command failed");
+        break;
+    }
+  }
+  renderState();
+  renderCall();
+  renderWrap();
+}
+
+function tick() {
+  if (view) {
+    const s = view.state;
+    setText($("state-timer"), s.since_ms ? duration((now() - s.since_ms) / 1000) : "0:00");
+    setText($("call-timer"), call?.started_ms ? duration((now() - call.started_ms) / 1000) : "0:00");
+    const cd = $("wrap-countdown");
+    if (s.state === "wrap_up" && s.wrap_until_ms) {
+      const left = (s.wrap_until_ms - now()) / 1000;
+      setText(cd, duration(Math.max(0, left)));
+      cd.dataset.urgent = left < 10 ? "yes" : "no";
+    } else setText(cd, "—");
+  }
+}
+
+function currentCallId() { return call?.call_id ?? view?.call?.call_id; }
+
+function wire() {
+  $("btn-login").onclick = () => act(() => api("POST", "/api/agent/login"), "Logged in").then(reloadSoon);
+  $("btn-ready").onclick = () => act(() => api("POST", "/api/agent/ready"), "Ready for calls").then(reloadSoon);
+  $("btn-not-ready").onclick = () => act(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
+  $("btn-logout").onclick = () => act(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
+  const callCmd = (what, body) => act(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
+  $("btn-answer").onclick = () => callCmd("answer");
+  $("btn-hold").onclick = () => callCmd("hold");
+  $("btn-resume").onclick = () => callCmd("resume");
+  $("btn-hangup").onclick = () => callCmd("hangup");
+  $("btn-transfer").onclick = () => {
+    const [kind, target] = $("transfer-target").value.split(":");
+    callCmd("transfer", { target_kind: kind, target });
+  };
+  $("open-complaint").onchange = (e) => { $("complaint-fields").hidden = !e.target.checked; };
+  $("btn-extend").onclick = () => act(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
+  $("wrapup").onsubmit = async (e) => {
+    e.preventDefault();
+    const body = { disposition: $("disposition").value, notes: $("notes").value };
+    const cb = $("callback-at").value;
+    if (cb) body.callback_at = new Date(cb).toISOString();
+    if ($("open-complaint").checked) {
+      body.complaint = { category: $("complaint-category").value, severity: $("complaint-severity").value,
+                         description: $("complaint-description").value || $("notes").value || "(see call)" };
+    }
+    const out = await act(() => api("POST", `/api/calls/${encodeURIComponent(wrapCall)}/wrap-up`, body),
+      cb ? "Wrap-up saved, callback scheduled" : "Wrap-up saved");
+    if (out) {
+      log(`wrap-up saved${out.callback_task_id ? ", callback scheduled" : ""}${out.complaint_id ? ", complaint opened" : ""}`);
+      wrapCall = null;
+      $("wrapup").reset();
+      $("complaint-fields").hidden = true;
+      reloadSoon(0);
+    }
+  };
+}
+
+wire();
+setInterval(tick, 250);
+connectLive({
+  onOpen: () => load().catch((e) => say(e.message, true)),
+  onMessages: (msgs) => { if (view) onEvents(msgs); },
+});

@@ -1,0 +1,297 @@
+// The supervisor's wallboard: queue tiles (paged, alerted queues first), totals, agents table
+// (paged on the server), today's chart. Figures arrive every second over the live feed; agent
+// state events update the visible rows between page reloads. All DOM writes happen once per frame.
+import { api, ApiError } from "./api.js";
+import { duration, label, pct, setText, el } from "./format.js";
+import { connectLive } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const QUEUES_PER_PAGE = Number(params.get("queues_per_page") || 8);
+const AGENTS_PER_PAGE = Number(params.get("agents_per_page") || 20);
+const ROTATE_MS = 12000;
+const reasons = ($("reasons").dataset.reasons || "break").split(",");
+
+let skewMs = 0;
+let queues = [];
+let queuePage = 0;
+let agentPage = 1;
+let agentRows = new Map();      // agent_id -> row data on the visible page
+let overdue = new Map();        // complaint id -> text
+const tiles = new Map();        // queue_id -> tile element
+
+const now = () => Date.now() + skewMs;
+
+function toast(text, bad = false) {
+  const t = $("toast");
+  t.textContent = text;
+  t.dataset.kind = bad ? "bad" : "ok";
+  t.classList.add("show");
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => t.classList.remove("show"), 3500);
+}
+
+// ---- queues ----------------------------------------------------------------------------------
+
+function tileFor(q) {
+  let t = tiles.get(q.queue_id);
+  if (t) return t;
+  const f = (cls, lbl) => el("div", { class: `qf ${cls}` }, el("div", { class: "qf-value" }), el("div", { class: "qf-label" }, lbl));
+  t = el("article", { class: "queue", dataset: { queue: q.queue_id } },
+    el("header", {}, el("h3", {}, q.name), el("span", { class: "q-alert-text" })),
+    el("div", { class: "q-main" },
+      el("div", { class: "q-waiting" }, el("div", { class: "big" }), el("div", { class: "qf-label" }, "waiting")),
+      el("div", { class: "q-grid" }, f("longest", "longest"), f("sl30", "SL 30m"), f("slday", "SL today"),
+        f("abandon", "abandon %"), f("asa", "ASA"), f("ewt", "expected"))),
+    el("div", { class: "q-agents" }, ...["ready", "on_call", "wrap_up", "not_ready"].map((s) =>
+      el("span", { class: `chip state-${s}`, dataset: { s } }, el("b"), ` ${label(s)}`))),
+    el("div", { class: "q-bar" }, el("span", { class: "q-bar-fill" }), el("span", { class: "q-bar-target" })));
+  tiles.set(q.queue_id, t);
+  return t;
+}
+
+function paintTile(q) {
+  const t = tileFor(q);
+  const alert = q.alerts.length > 0;
+  t.dataset.alert = alert ? "yes" : "no";
+  t.querySelector(".big").textContent = q.waiting;
+  setText(t.querySelector(".q-alert-text"), alert ? q.alerts.join(" · ") : "");
+  const set = (cls, v) => setText(t.querySelector(`.${cls} .qf-value`), v);
+  set("longest", duration(q.longest_wait_s));
+  const sl30 = q.last_30m.offered ? q.last_30m.service_level_pct : null;
+  set("sl30", pct(sl30));
+  set("slday", pct(q.day.service_level_pct));
+  set("abandon", pct(q.abandon_rate_pct));
+  set("asa", q.day.asa_s == null ? "—" : `${Math.round(q.day.asa_s)} s`);
+  set("ewt", duration(q.expected_wait_s));
+  const slEl = t.querySelector(".sl30");
+  slEl.dataset.good = sl30 == null ? "na" : sl30 >= q.sl_target_pct ? "yes" : "no";
+  for (const chip of t.querySelectorAll(".chip")) setText(chip.querySelector("b"), q.agents[chip.dataset.s] ?? 0);
+  const sl = q.day.service_level_pct;
+  t.querySelector(".q-bar-fill").style.width = `${sl == null ? 0 : Math.min(100, sl)}%`;
+  t.querySelector(".q-bar-fill").dataset.good = sl == null ? "na" : sl >= q.sl_target_pct ? "yes" : "no";
+  t.querySelector(".q-bar-target").style.left = `${q.sl_target_pct}%`;
+  t.title = `${q.name}: target ${q.sl_target_pct}% in ${q.sl_target_s} s`;
+}
+
+function paintQueues() {
+  const ordered = [...queues].sort((a, b) => (b.alerts.length > 0) - (a.alerts.length > 0));
+  const pages = Math.max(1, Math.ceil(ordered.length / QUEUES_PER_PAGE));
+  queuePage %= pages;
+  const shown = ordered.slice(queuePage * QUEUES_PER_PAGE, (queuePage + 1) * QUEUES_PER_PAGE);
+  shown.forEach(paintTile);
+  const box = $("queues");
+  const wanted = shown.map((q) => tileFor(q));
+  if (wanted.length !== box.children.length || wanted.some((t, i) => box.children[i] !== t)) box.replaceChildren(...wanted);
+  box.dataset.count = String(Math.min(queues.length, QUEUES_PER_PAGE));
+  const pager = $("queue-pager");
+  pager.hidden = pages < 2;
+  if (pages > 1) pager.replaceChildren(...Array.from({ length: pages }, (_, i) => el("span", { class: i === queuePage ? "on" : "" })),
+    el("em", {}, `queues ${queuePage * QUEUES_PER_PAGE + 1}–${Math.min(ordered.length, (queuePage + 1) * QUEUES_PER_PAGE)} of ${ordered.length}`));
+  paintTotals();
+  paintAlerts();
+}
+
+function paintTotals() {
+  let waiting = 0, longest = 0, offered = 0, answeredSl = 0, slDen = 0, abandoned = 0, dayOffered = 0;
+  for (const q of queues) {
+    waiting += q.waiting;
+    longest = Math.max(longest, q.longest_wait_s);
+    if (q.day.service_level_pct != null) {
+      const den = q.day.answered + q.day.abandoned;
+      answeredSl += (q.day.service_level_pct / 100) * den;
+      slDen += den;
+    }
+    abandoned += q.day.abandoned;
+    dayOffered += q.day.offered;
+    offered += q.last_30m.offered;
+  }
+  setText($("t-waiting"), waiting);
+  setText($("t-longest"), duration(longest));
+  setText($("t-sl"), slDen ? pct((100 * answeredSl) / slDen) : "—");
+  setText($("t-abandon"), dayOffered ? pct((100 * abandoned) / dayOffered) : "—");
+  $("totals").dataset.alert = queues.some((q) => q.alerts.length) ? "yes" : "no";
+}
+
+function paintAlerts() {
+  const items = [];
+  for (const q of queues) if (q.alerts.length) items.push(el("div", { class: "alert-item" }, el("b", {}, q.name), ` ${q.alerts.join(" · ")}`));
+  for (const [id, text] of overdue) items.push(el("div", { class: "alert-item complaint" }, el("b", {}, "Complaint overdue"), ` ${text}`, el("small", {}, ` ${id}`)));
+  const box = $("alerts");
+  box.hidden = items.length === 0;
+  box.replaceChildren(...items);
+}
+
+// ---- agents ----------------------------------------------------------------------------------
+
+function actionButtons(a) {
+  const out = [];
+  if (a.state === "on_call" && a.call_id) {
+    for (const mode of ["listen", "whisper", "barge"]) {
+      out.push(el("button", { class: `btn btn-small spy-${mode}`, dataset: { act: "spy", mode, call: a.call_id } }, mode));
+    }
+  }
+  if (["ready", "wrap_up", "not_ready"].includes(a.state)) {
+    if (a.state !== "not_ready") out.push(el("button", { class: "btn btn-small btn-warn", dataset: { act: "not-ready", agent: a.agent_id } }, "not ready"));
+    out.push(el("button", { class: "btn btn-small btn-ghost", dataset: { act: "logout", agent: a.agent_id } }, "log out"));
+  }
+  return out;
+}
+
+function rowFor(a) {
+  const tr = el("tr", { dataset: { agent: a.agent_id, state: a.state } },
+    el("td", {}, el("b", {}, a.name), el("small", { class: "muted" }, ` ${a.agent_id}`)),
+    el("td", {}, el("span", { class: "state-pill", dataset: { state: a.state } }, label(a.state))),
+    el("td", { class: "reason" }, a.reason ?? ""),
+    el("td", { class: "num since", dataset: { since: a.since_ms ?? "" } }, ""),
+    el("td", { class: "call" }, a.call_id ? a.call_id.slice(-8) : ""),
+    el("td", {}, a.queue_id ?? ""),
+    el("td", { class: "actions" }, ...actionButtons(a)));
+  return tr;
+}
+
+async function loadAgents() {
+  const q = new URLSearchParams({ page: agentPage, size: AGENTS_PER_PAGE });
+  if ($("agent-state").value) q.set("state", $("agent-state").value);
+  if ($("agent-queue").value) q.set("queue", $("agent-queue").value);
+  if ($("agent-search").value.trim()) q.set("search", $("agent-search").value.trim());
+  const data = await api("GET", `/api/wallboard/agents?${q}`);
+  skewMs = data.server_ms - Date.now();
+  agentPage = data.page;
+  agentRows = new Map(data.agents.map((a) => [a.agent_id, a]));
+  $("agents-body").replaceChildren(...data.agents.map(rowFor));
+  const pages = Math.max(1, Math.ceil(data.total / data.size));
+  setText($("agents-page"), `${data.page} / ${pages}`);
+  setText($("agent-count"), `${data.total} agents`);
+  $("agents-prev").disabled = data.page <= 1;
+  $("agents-next").disabled = data.page >= pages;
+  for (const s of ["ready", "on_call", "wrap_up", "not_ready"]) setText($(`t-${s}`), (data.by_state[s] ?? 0) + (s === "on_call" ? data.by_state.offered ?? 0 : 0));
+  tickTimes();
+}
+
+function applyAgentEvent(m) {
+  const a = agentRows.get(m.agent_id);
+  if (!a) return;
+  const p = m.payload ?? {};
+  a.state = p.state ?? a.state;
+  a.reason = p.reason ?? null;
+  a.since_ms = Date.parse(m.ts);
+  if (m.call_id) a.call_id = m.call_id;
+  if (["ready", "not_ready", "logged_out"].includes(a.state)) { a.call_id = null; a.queue_id = null; }
+  const old = $("agents-body").querySelector(`tr[data-agent="${CSS.escape(a.agent_id)}"]`);
+  if (old) old.replaceWith(rowFor(a));
+}
+
+function tickTimes() {
+  for (const td of $("agents-body").querySelectorAll("td.since")) {
+    const since = Number(td.dataset.since);
+    setText(td, since ? duration((now() - since) / 1000) : "");
+  }
+  setText($("clock"), new Date(now()).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+}
+
+// ---- chart -----------------------------------------------------------------------------------
+
+async function loadChart() {
+  const q = new URLSearchParams({ interval_min: 30 });
+  if ($("chart-queue").value) q.set("queue", $("chart-queue").value);
+  const data = await api("GET", `/api/wallboard/day?${q}`);
+  const x = data.intervals.map((i) => i.start_at);
+  const bar = (name, key, color) => ({ type: "bar", name, x, y: data.intervals.map((i) => i[key]), marker: { color } });
+  const traces = [
+    bar("offered", "offered", "#4c6ef5"), bar("answered", "answered", "#2fb380"), bar("abandoned", "abandoned", "#f0564a"),
+    { type: "scatter", mode: "lines+markers", name: "service level %", x, y: data.intervals.map((i) => i.service_level_pct),
+      yaxis: "y2", line: { color: "#ffd43b", width: 3 }, connectgaps: true },
+  ];
+  const layout = {
+    barmode: "group", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: { color: "#c9d3e3", size: 14 }, margin: { l: 44, r: 48, t: 10, b: 36 },
+    legend: { orientation: "h", y: 1.12 }, xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M" },
+    yaxis: { title: { text: "calls" }, gridcolor: "#233047", rangemode: "tozero" },
+    yaxis2: { title: { text: "SL %" }, overlaying: "y", side: "right", range: [0, 105], showgrid: false },
+  };
+  if (window.Plotly) window.Plotly.react("day-chart", traces, layout, { displayModeBar: false, responsive: true });
+}
+
+// ---- actions ---------------------------------------------------------------------------------
+
+async function onAction(e) {
+  const b = e.target.closest("button[data-act]");
+  if (!b) return;
+  b.disabled = true;
+  try {
+    if (b.dataset.act === "spy") {
+      await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/spy`, { mode: b.dataset.mode });
+      toast(`${b.dataset.mode} started: your phone will ring`);
+    } else if (b.dataset.act === "not-ready") {
+      await api("POST", `/api/agents/${encodeURIComponent(b.dataset.agent)}/not-ready`, { reason: reasons.includes("meeting") ? "meeting" : reasons[0] });
+      toast(`${b.dataset.agent} set not ready`);
+    } else if (b.dataset.act === "logout") {
+      await api("POST", `/api/agents/${encodeURIComponent(b.dataset.agent)}/logout`);
+      toast(`${b.dataset.agent} logged out`);
+    }
+  } catch (err) {
+    toast(err instanceof ApiError ? `${err.message}${err.field ? ` (${err.field})` : ""}` : String(err), true);
+  } finally {
+    b.disabled = false;
+  }
+}
+
+// ---- wiring ----------------------------------------------------------------------------------
+
+async function loadAll() {
+  const data = await api("GET", "/api/wallboard/queues");
+  skewMs = data.server_ms - Date.now();
+  queues = data.queues;
+  paintQueues();
+  await Promise.all([loadAgents(), loadChart(), loadOverdue()]);
+}
+
+async function loadOverdue() {
+  const data = await api("GET", "/api/complaints/overdue");
+  overdue = new Map(data.complaints.map((c) => [c.complaint_id,
+    `${(c.category ?? "").replaceAll("_", " ")} · ${c.severity ?? ""} · ${c.overdue.join(", ")} overdue`]));
+  paintAlerts();
+}
+
+function onMessages(msgs) {
+  let agentsChanged = false;
+  for (const m of msgs) {
+    if (m.t === "stats") {
+      queues = m.queues;
+      skewMs = m.ts_ms - Date.now();
+    } else if (m.t === "event") {
+      if (m.type === "agent.state") { applyAgentEvent(m); agentsChanged = true; }
+      else if (m.type === "complaint.overdue") loadOverdue().catch(() => {});
+      else if (m.type === "complaint.status" && m.payload?.complaint_id) overdue.delete(m.payload.complaint_id);
+    }
+  }
+  paintQueues();
+  if (agentsChanged) { tickTimes(); reloadAgentsSoon(); }
+}
+
+// Agent events change the totals and may move rows between pages: reload, at most once a second.
+let agentsReloadAt = 0;
+let agentsReloadTimer = null;
+function reloadAgentsSoon() {
+  if (agentsReloadTimer) return;
+  const wait = Math.max(0, agentsReloadAt + 1000 - Date.now());
+  agentsReloadTimer = setTimeout(() => {
+    agentsReloadTimer = null;
+    agentsReloadAt = Date.now();
+    loadAgents().catch(() => {});
+  }, wait);
+}
+
+$("agents-body").addEventListener("click", onAction);
+$("agents-prev").onclick = () => { agentPage = Math.max(1, agentPage - 1); loadAgents(); };
+$("agents-next").onclick = () => { agentPage += 1; loadAgents(); };
+for (const id of ["agent-state", "agent-queue"]) $(id).onchange = () => { agentPage = 1; loadAgents(); };
+let searchTimer = null;
+$("agent-search").oninput = () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { agentPage = 1; loadAgents(); }, 250); };
+$("chart-queue").onchange = loadChart;
+setInterval(tickTimes, 1000);
+setInterval(() => loadAgents().catch(() => {}), 5000);
+setInterval(() => loadChart().catch(() => {}), 60000);
+setInterval(() => { queuePage += 1; paintQueues(); }, ROTATE_MS);
+connectLive({ onOpen: () => loadAll().catch((e) => toast(e.message, true)), onMessages });

@@ -1,0 +1,50 @@
+"""What the wallboard shows for a queue, and when it raises an alert. Pure: values in, values out.
+
+A queue is in alert when its service level over the last 30 minutes is below target (once some
+calls were offered), when its longest wait is past three times the service-level target time, or
+when calls wait while nobody who can serve the queue is working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WORKING_STATES = ("ready", "offered", "on_call", "wrap_up")
+LONG_WAIT_FACTOR = 3
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTarget:
+    sl_target_pct: float
+    sl_target_s: int
+
+
+def abandon_rate_pct(offered: int, abandoned: int) -> float | None:
+    return None if offered <= 0 else 100.0 * abandoned / offered
+
+
+def queue_alerts(
+    *,
+    waiting: int,
+    longest_wait_s: float,
+    sl_30m_pct: float | None,
+    agents: dict[str, int],
+    target: QueueTarget,
+) -> list[str]:
+    """Why the queue is in alert (empty when it is not), in words a supervisor reads at a glance."""
+    out: list[str] = []
+    if sl_30m_pct is not None and sl_30m_pct < target.sl_target_pct:
+        out.append(f"service level {sl_30m_pct:.0f}% below {target.sl_target_pct:.0f}%")
+    if longest_wait_s > LONG_WAIT_FACTOR * target.sl_target_s:
+        out.append(f"longest wait {longest_wait_s:.0f} s")
+    if waiting > 0 and sum(agents.get(s, 0) for s in WORKING_STATES) == 0:
+        out.append("calls waiting, no agent working")
+    return out
+
+
+def page_of(total: int, page: int, size: int) -> tuple[int, int]:
+    """Slice bounds of ``page`` (1-based); a page past the end is the last page."""
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * size
+    return start, min(start + size, total)
