@@ -3,12 +3,15 @@
 Minute by minute: scheduled to be on the phones (shift minus breaks), on a break or lunch, or off;
 actually logged in (any state but ``logged_out``), available or busy (ready, offered, on_call,
 wrap_up), or on a not-ready break. Adherence = minutes in the scheduled activity / scheduled
-minutes; occupancy = (on_call + wrap_up) / (ready + offered + on_call + wrap_up). Pure.
+minutes; occupancy = (on_call + wrap_up) / (ready + offered + on_call + wrap_up). Pure, except
+``agent_adherence_pct`` (the QA scorecard's entry point), which reads the store through
+``workforce.store_io``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,13 +38,58 @@ def adherence(
     start_at, end_at (None while it lasts: ends at ``now_at``)."""
     if day_start_at.tzinfo is None or now_at.tzinfo is None:
         raise InputError("day_start_at", day_start_at, "needs a timezone")
-    t0 = pd.Timestamp(day_start_at).tz_convert("UTC")
-    n = 1440
-    agents = sorted(set(roster["agent_id"]) | set(states["agent_id"]))
+    return _adherence(roster, states, day_start_at, 1440, now_at)
+
+
+def period_adherence(
+    roster: pd.DataFrame,
+    states: pd.DataFrame,
+    start_at: datetime,
+    end_at: datetime,
+    now_at: datetime,
+) -> pd.DataFrame:
+    """As ``adherence``, over [start_at, end_at) (whole minutes) instead of one day."""
+    for name, value in (("start_at", start_at), ("end_at", end_at), ("now_at", now_at)):
+        if value.tzinfo is None:
+            raise InputError(name, value, "needs a timezone")
+    n = int((end_at - start_at).total_seconds() // 60)
+    if n <= 0:
+        raise InputError("end_at", end_at, "must be after start_at")
+    return _adherence(roster, states, start_at, n, now_at)
+
+
+def adherence_pct(frame: pd.DataFrame) -> dict[str, float]:
+    """Adherence in percent per agent with scheduled time (others are left out: no figure)."""
+    rows = frame[frame["scheduled_min"] > 0]
+    return {str(a): float(100 * v) for a, v in rows["adherence"].items()}
+
+
+async def agent_adherence_pct(engine: Any, start_at: datetime, end_at: datetime) -> dict[str, float]:
+    """Percent adherence per agent over [start_at, end_at) from the published rosters and the
+    ``agent_states`` intervals: the QA scorecard's source. The store is read by
+    ``workforce.store_io`` (imported here, so this module stays free of I/O imports)."""
+    from workforce.store_io import read_agent_states, read_shifts, utc_now
+
+    roster = await read_shifts(engine, start_at, end_at)
+    states = await read_agent_states(engine, start_at, end_at)
+    now_at = min(utc_now(), end_at)
+    return adherence_pct(period_adherence(roster, states, start_at, end_at, now_at))
+
+
+def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {str(k): g for k, g in frame.groupby("agent_id")} if len(frame) else {}
+
+
+def _adherence(
+    roster: pd.DataFrame, states: pd.DataFrame, start_at: datetime, n: int, now_at: datetime
+) -> pd.DataFrame:
+    t0 = pd.Timestamp(start_at).tz_convert("UTC")
+    by_roster, by_states = _groups(roster), _groups(states)
+    agents = sorted(set(by_roster) | set(by_states))
     rows = []
     for agent_id in agents:
         plan = np.zeros(n, dtype=np.int8)  # 0 off, 1 phones, 2 break/lunch
-        r = roster[roster["agent_id"] == agent_id]
+        r = by_roster.get(agent_id, roster.iloc[:0])
         for kind, code in (("shift", 1), ("break", 2), ("lunch", 2)):
             part = r[r["activity"] == kind]
             if len(part):
@@ -50,7 +98,7 @@ def adherence(
                     plan[a:b] = code
         actual = np.zeros(n, dtype=np.int8)  # 0 logged out, 1 phone, 2 break, 3 other not ready
         busy = np.zeros(n, dtype=bool)
-        st = states[states["agent_id"] == agent_id]
+        st = by_states.get(agent_id, states.iloc[:0])
         if len(st):
             end = st["end_at"].where(st["end_at"].notna(), pd.Timestamp(now_at))
             s, e = _minutes(st["start_at"], end, t0, n)

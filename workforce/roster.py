@@ -9,12 +9,14 @@ Constraints implied by the per-agent rules bound the counts (agents available pe
 shift type, their total hours and total working days), so this programme is a relaxation of the
 full rostering problem: its LP bound is a true lower bound for any roster.
 
-Stage 2 (``assign_agents``): the shifts are dealt to named agents, most constrained first,
-under the hard rules: availability (days off wanted, earliest start, latest end), at most
+Stage 2: the shifts are dealt to named agents (``deal_greedily``, most constrained first) under
+the hard rules: availability (days off wanted, earliest start, latest end), at most
 ``weekly_hours_max`` (pro rata for horizons other than a week), minimum rest between shifts, at
 most N working days in a row, at least M days off per 7 days, and a fair share of weekend and
-late shifts (ties go to whoever has fewest). Agents still below ``weekly_hours_min`` then get
-extra shifts where coverage is thinnest. Shifts do not cross midnight.
+late shifts (ties go to whoever has fewest). The plan ignores the per-agent rules, so some of its
+shifts cannot be dealt: ``workforce.roster_search`` then repairs and improves the roster over
+named agents, and ``assign_agents`` turns it into rows; agents still below
+``weekly_hours_min`` get extra shifts where coverage is thinnest. Shifts do not cross midnight.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ class RosterResult:
     objective: float  # weight_under·under + weight_over·over of the roster
     lower_bound: float  # HiGHS's bound on that objective (stage 1 is a relaxation)
     gap: float  # (objective − lower_bound) / objective
-    unfilled_shifts: int  # stage-1 shifts no agent could take under the rules
+    unfilled_shifts: int  # stage-1 shifts the first dealing could not fill (then re-planned)
     status: str
 
 
@@ -443,6 +445,27 @@ class _Assigner:
         return (-max(need, 0.0), fair, -room, len(plan.days))
 
 
+def deal_greedily(problem: RosterProblem, y: np.ndarray) -> tuple[list[tuple[int, int]], int]:
+    """The stage-1 shifts dealt to agents under the hard rules, most constrained shift first,
+    each to the agent furthest below their minimum hours (then fewest weekend and late shifts).
+    Returns the (agent, shift type) pairs and how many shifts no agent could take."""
+    p = problem
+    asg = _Assigner(p)
+    pairs: list[tuple[int, int]] = []
+    unfilled = 0
+    instances = [ti for ti in range(len(p.shift_types)) for _ in range(int(y[ti]))]
+    instances.sort(key=lambda ti: (len(p.eligible[ti]), -p.shift_types[ti].length_slots))
+    for ti in instances:
+        options = [ai for ai in p.eligible[ti] if asg.can_take(ai, ti)]
+        if not options:
+            unfilled += 1
+            continue
+        ai = min(options, key=lambda a: asg.score(a, ti))
+        asg.take(ai, ti)
+        pairs.append((ai, ti))
+    return pairs, unfilled
+
+
 def assign_agents(
     problem: RosterProblem,
     y: np.ndarray,
@@ -467,14 +490,8 @@ def assign_agents(
             holders.setdefault(ti, []).append(ai)
         unfilled = int(sum(int(y[ti]) - len(holders.get(ti, [])) for ti in range(len(y))))
     else:
-        instances = [ti for ti in range(len(p.shift_types)) for _ in range(int(y[ti]))]
-        instances.sort(key=lambda ti: (len(p.eligible[ti]), -p.shift_types[ti].length_slots))
-        for ti in instances:
-            options = [ai for ai in p.eligible[ti] if asg.can_take(ai, ti)]
-            if not options:
-                unfilled += 1
-                continue
-            ai = min(options, key=lambda a: asg.score(a, ti))
+        dealt, unfilled = deal_greedily(p, y)
+        for ai, ti in dealt:
             asg.take(ai, ti)
             holders.setdefault(ti, []).append(ai)
 
