@@ -13,7 +13,7 @@ from config.logs import setup_logging
 from config.pieces import PIECES, available, default_pieces, resolve
 from config.runtime import Runtime
 from config.services import open_runtime
-from config.settings import Settings
+from config.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,10 @@ async def serve_until_signal(settings: Settings, names: list[str]) -> None:
                 rt.redis_url,
                 settings.db_url or settings.sqlite_path,
             )
-            await run_pieces(rt, names)
+            try:
+                await run_pieces(rt, names)
+            except* SettingsError as group:  # a piece refused its settings: exit 2, one line
+                raise group.exceptions[0] from None
     except asyncio.CancelledError:
         log.info("stopped")
     finally:

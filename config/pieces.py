@@ -35,7 +35,9 @@ def available(name: str) -> bool:
 
 
 def default_pieces(settings: Settings) -> list[str]:
-    names = ["store-writer", "router", "web", "outbound", "complaint-watch"]
+    names = ["store-writer", "router", "web", "complaint-watch"]
+    if settings.queues:  # outbound work is served by a queue's agents
+        names.append("outbound")
     if settings.ami.host:
         names.append("bridge")
     return [n for n in names if available(n)]

@@ -15,15 +15,19 @@ carries the data that names what was wrong::
 
 from __future__ import annotations
 
+from config.settings import SettingsError
+
 
 class QueueingError(Exception):
     """Base of every error raised by ``queueing``."""
 
 
-class RoutingConfigError(QueueingError):
+class RoutingConfigError(QueueingError, SettingsError):
+    """A setting the router cannot work with; also a ``SettingsError`` so start-up stops with
+    exit code 2 and one line naming the field."""
+
     def __init__(self, field: str, value: object, message: str) -> None:
-        self.field, self.value, self.message = field, value, message
-        super().__init__(f"invalid routing setting {field}={value!r}: {message}")
+        SettingsError.__init__(self, field, value, message)
 
 
 class CallError(QueueingError):

@@ -46,6 +46,7 @@ from redis.exceptions import NoScriptError, RedisError, ResponseError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from config.cancellation import still_running
 from queueing import scripts
 from queueing.errors import RoutingConfigError
 from queueing.return_visits import FAILURE_OUTCOMES
@@ -269,6 +270,7 @@ class OutboundScheduler:
             resp = await self.client.xreadgroup(
                 self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
             )
+            still_running()
             for _stream, entries in resp or []:
                 await self.handle(entries)
 

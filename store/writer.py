@@ -23,6 +23,7 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from config.cancellation import still_running
 from store.events import DomainEvent, EventError, StreamNames
 from store.models.core import AgentState, Call, CallEvent
 from store.projection import project
@@ -169,10 +170,12 @@ class StoreWriter:
         while True:
             await self._claim_dead_writers()
             entries = await self._read(">")
+            still_running()
             if entries:
                 await self.process(entries)
             if time.monotonic() - self._last_trim > TRIM_EVERY_S:
                 await self.trim()
+            still_running()
 
     async def run_once(self) -> int:
         """Process what is available now (own pending, claimable, new); for tests and tools."""

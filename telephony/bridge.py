@@ -15,6 +15,8 @@
 * Timeouts use ``asyncio.timeout``, never ``asyncio.wait_for``: on Python 3.11 ``wait_for``
   swallows a cancellation that arrives together with the awaited result, and a bridge that
   ignores its cancellation never stops (the hang that once made the 200-call test time out).
+  For the same reason every Redis call in a loop is followed by ``still_running()``: redis-py
+  8.1 returns normally from a command whose task was cancelled while it waited for the reply.
 * Commands (``<prefix>:commands``) are read in a consumer group, turned into AMI actions by
   ``telephony.actions.plan``, and acknowledged once Asterisk answered; the outcome is published
   as ``command.succeeded`` / ``command.failed``.
@@ -37,6 +39,7 @@ from panoramisk.manager import Manager
 from panoramisk.message import Message
 from redis.exceptions import ResponseError
 
+from config.cancellation import still_running
 from config.settings import Settings
 from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.actions import ActionConfig, plan
@@ -321,6 +324,7 @@ class Bridge:
             finally:
                 self._close()
                 await self.redis.hset(self.streams.bridge_status, "connected", "0")
+                still_running()
             if self.sessions > sessions:  # this attempt logged in: start afresh
                 logged.clear()
                 delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
@@ -370,9 +374,15 @@ class Bridge:
         )
         await self.resync()
         self.connected.set()
-        await self.redis.hset(self.streams.bridge_status, mapping={
-            "connected": "1", "host": f"{self.ami.host}:{self.ami.port}", "sessions": self.sessions,
-        })
+        await self.redis.hset(
+            self.streams.bridge_status,
+            mapping={
+                "connected": "1",
+                "host": f"{self.ami.host}:{self.ami.port}",
+                "sessions": self.sessions,
+            },
+        )
+        still_running()
         exc = await self._session_end
         log.warning(
             "AMI session %d to %s:%s ended: %s", self.sessions, self.ami.host, self.ami.port, exc
@@ -424,6 +434,7 @@ class Bridge:
                     for event in batch:
                         pipe.xadd(stream, event.to_fields())
                     await pipe.execute()
+                    still_running()
                     break
                 except (OSError, ConnectionError, aioredis.ConnectionError) as exc:
                     if attempt == 4:
@@ -453,6 +464,7 @@ class Bridge:
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+        still_running()
         backlog = True  # first our own unacknowledged entries, then new ones
         while True:
             await self.connected.wait()
@@ -463,6 +475,7 @@ class Bridge:
                 count=50,
                 block=None if backlog else 1000,
             )
+            still_running()
             entries = reply[0][1] if reply else []
             if backlog and not entries:
                 backlog = False
@@ -470,9 +483,11 @@ class Bridge:
             for entry_id, fields in entries:
                 if not fields:  # deleted entry still pending for us
                     await self.redis.xack(stream, COMMAND_GROUP, entry_id)
+                    still_running()
                     continue
                 await self.execute(entry_id, fields)
                 await self.redis.xack(stream, COMMAND_GROUP, entry_id)
+                still_running()
 
     async def execute(self, entry_id: str, fields: dict[str, str]) -> DomainEvent:
         """Carry out one command; publish and return its outcome event."""

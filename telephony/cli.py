@@ -44,6 +44,13 @@ def bridge(ctx: click.Context) -> None:
 )
 @click.option("--seed", type=int, default=None, help="Random seed (default: the scenario's).")
 @click.option("--no-traffic", is_flag=True, help="Generate no calls; only answer AMI actions.")
+@click.option(
+    "--timestamp-events",
+    is_flag=True,
+    help="Add Asterisk's Timestamp header (simulated time) to events, as manager.conf "
+    "timestampevents=yes does: with --speed other than 1 the bridge then records the "
+    "simulated durations rather than its own clock's.",
+)
 @click.pass_context
 def simulate(
     ctx: click.Context,
@@ -53,6 +60,7 @@ def simulate(
     speed: float,
     seed: int | None,
     no_traffic: bool,
+    timestamp_events: bool,
 ) -> None:
     """Run the PBX simulator alone: an AMI server that behaves like Asterisk, with traffic."""
     from telephony.simulator import Scenario, ScenarioError, start_simulator
@@ -78,6 +86,7 @@ def simulate(
             speed=speed,
             seed=seed,
             traffic=not no_traffic,
+            timestamp_events=timestamp_events,
         ) as sim:
             click.echo(
                 f"PBX simulator on {host}:{sim.port} (AMI user {settings.ami.username!r}, "

@@ -24,7 +24,13 @@ How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/r
 * **who hung up** is the party whose (Soft)HangupRequest came first: ``HangupRequest`` on the
   customer's or the agent's channel names that party, a ``SoftHangupRequest`` first means the
   system (an AMI Hangup, the dialplan);
-* a caller that hangs up before any answer has abandoned (``call.abandoned``, ``wait_s``).
+* a caller that hangs up before any answer has abandoned (``call.abandoned``, ``wait_s``);
+* the agent's wrap-up report ``UserEvent: CcWrapUp`` (``Agent``, ``Uniqueid``, ``Linkedid``,
+  ``WrapUpS``, ``Disposition``; the PBX simulator's phones send it, a real deployment's agent
+  application could too) is ``call.wrapped`` with the disposition and ``wrap_s``; it usually
+  comes after the call ended, so its call is found by Linkedid (``CC_CALL_ID`` included). It is
+  a record of the call only: the router ends an agent's wrap-up on its own timer or the agent's
+  action, it does not read ``call.wrapped``.
 
 Every event id is ``make_event_id(call_id, transition, ...)``: replays, resynchronisations and a
 second bridge on the same Asterisk produce the same ids.
@@ -68,6 +74,7 @@ HANDLED_EVENTS = frozenset(
         "Hangup",
         "AttendedTransfer",
         "OriginateResponse",
+        "UserEvent",
         "Status",
         "StatusComplete",
         "CoreShowChannel",
@@ -488,14 +495,17 @@ def _on_varset(t: _Step, f: Frame) -> None:
         return
     if var == VAR_AGENT:
         if call is None:
-            # The customer leg of an outbound call entering the connect context.
+            # The customer leg of an outbound call entering the connect context (its
+            # OriginateResponse may come later: the number is then the pending Originate's).
+            call_id = t.get("aliases").get(linkedid, linkedid)
+            origin = _pending_originate(t, call_id)
             call = CallState(
                 linkedid=linkedid,
-                call_id=t.get("aliases").get(linkedid, linkedid),
+                call_id=call_id,
                 direction="outbound",
                 customer_uid=uid,
                 customer_channel=f.get("Channel") or "",
-                dialled=_originated_number(f),
+                dialled=_originated_number(f) or (origin.number if origin else None),
                 started_at=t.ts,
                 target_agent_id=value or None,
             )
@@ -503,6 +513,13 @@ def _on_varset(t: _Step, f: Frame) -> None:
         elif uid == call.customer_uid:
             # a (new) connect: whatever the previous agent leg did no longer says who hangs up
             t.put(replace(call, target_agent_id=value or None, hangup_by=None))
+
+
+def _pending_originate(t: _Step, call_id: str) -> PendingAction | None:
+    for pending in t.get("pending").values():
+        if pending.kind == "originate" and pending.call_id == call_id:
+            return pending
+    return None
 
 
 def _originated_number(f: Frame) -> str | None:
@@ -682,6 +699,35 @@ def _on_originate_response(t: _Step, f: Frame) -> None:
     )
 
 
+WRAP_UP_EVENT = "CcWrapUp"
+
+
+def _on_user_event(t: _Step, f: Frame) -> None:
+    if f.get("UserEvent") != WRAP_UP_EVENT:
+        return
+    linkedid = f.get("Linkedid") or t.state.channels.get(f.get("Uniqueid") or "") or ""
+    live = t.call(linkedid)
+    call_id = live.call_id if live is not None else t.get("aliases").get(linkedid, linkedid)
+    agent_id = _known(f.get("Agent"))
+    if not call_id or not agent_id:
+        return
+    payload: dict[str, Any] = {"disposition": _known(f.get("Disposition")), "by": "agent"}
+    try:
+        payload["wrap_s"] = float(f.get("WrapUpS") or "")
+    except ValueError:
+        pass
+    record = CallState(
+        linkedid=linkedid, call_id=call_id, direction="", customer_uid="", customer_channel=""
+    )
+    t.emit(
+        "call.wrapped",
+        record,
+        ("wrapped", f.get("Uniqueid") or agent_id),
+        payload,
+        agent_id=agent_id,
+    )
+
+
 # --- resynchronisation from a snapshot (Status with Variables, CoreShowChannels) -------------
 
 
@@ -733,9 +779,9 @@ def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
         if bridge:
             by_bridge.setdefault(bridge, []).append(f)
     # calls that ended while we were away
-    for call in list((t.calls if t.calls is not None else t.state.calls).values()):
-        if call.customer_uid not in present_uids:
-            _end(t, call, "unknown", None, None, resync=True)
+    for gone in list((t.calls if t.calls is not None else t.state.calls).values()):
+        if gone.customer_uid not in present_uids:
+            _end(t, gone, "unknown", None, None, resync=True)
     for f in items:
         variables = _variables(f)
         uid, linkedid = f.get("Uniqueid") or "", f.get("Linkedid") or ""
@@ -791,6 +837,7 @@ _HANDLERS = {
     "Hangup": _on_hangup,
     "AttendedTransfer": _on_attended_transfer,
     "OriginateResponse": _on_originate_response,
+    "UserEvent": _on_user_event,
     "Status": _on_snapshot_item,
     "CoreShowChannel": _on_snapshot_item,
     "StatusComplete": _on_snapshot_complete,

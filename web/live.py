@@ -24,6 +24,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from config.cancellation import still_running
 from store.events import DomainEvent, EventError, StreamNames
 from web.privacy import mask_payload
 
@@ -169,6 +170,7 @@ class LiveHub:
         while True:
             try:
                 resp = await self.redis.xread({self.streams.events: last}, count=500, block=1000)
+                still_running()
             except (RedisError, OSError) as exc:
                 failures += 1
                 delay = min(5.0, 0.2 * 2**failures)

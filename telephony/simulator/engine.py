@@ -89,8 +89,10 @@ class Engine:
         epoch_s: float = 1_795_381_458.0,
         seed: int = 0,
         trunk: str = "trunk",
+        timestamp_events: bool = False,
     ) -> None:
         self.dialplan = dialplan
+        self.timestamp_events = timestamp_events
         self.phonebook = phonebook
         self.epoch_s = epoch_s
         self.trunk = trunk
@@ -127,6 +129,17 @@ class Engine:
         return out
 
     def emit(self, pairs: Pairs, session_id: int | None = None) -> None:
+        """Queue a frame. With ``timestamp_events`` (manager.conf ``timestampevents = yes``) a
+        manager event (broadcast, ``Privilege`` second) gets ``Timestamp:`` after ``Privilege``,
+        as Asterisk writes it; responses and list items never do."""
+        if (
+            self.timestamp_events
+            and session_id is None
+            and len(pairs) > 1
+            and pairs[0][0] == "Event"
+            and pairs[1][0] == "Privilege"
+        ):
+            pairs = [*pairs[:2], ("Timestamp", f"{self.wall_s():.6f}"), *pairs[2:]]
         self.output.append(Output(session_id, pairs))
 
     def wall_s(self) -> float:

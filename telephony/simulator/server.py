@@ -13,11 +13,12 @@ import contextlib
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telephony.ami_frames import format_frame, parse_frames
+from telephony.ami_frames import Frame, format_frame, parse_frames
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine, Phonebook
 from telephony.simulator.manager import BANNER, Manager, Session
@@ -64,6 +65,9 @@ class Simulator:
         self._ticker: asyncio.Task[None] | None = None
         self._t0 = 0.0
         self._sim_t0 = 0.0
+        # The last frames clients sent (session id, frame): what was asked of the PBX, for
+        # tests and debugging (Asterisk's "manager set debug" in miniature).
+        self.received: deque[tuple[int, Frame]] = deque(maxlen=10_000)
 
     @property
     def port(self) -> int:
@@ -176,6 +180,7 @@ class Simulator:
                 for frame in frames:
                     if frame.banner is not None:
                         continue
+                    self.received.append((sid, frame))
                     if self.speed is not None:
                         self.engine.advance_to(self.now_s())
                     keep = self.manager.handle(sid, frame)
@@ -214,13 +219,16 @@ async def start_simulator(
     epoch_s: float | None = None,
     seed: int | None = None,
     traffic: bool = True,
+    timestamp_events: bool = False,
 ) -> AsyncIterator[Simulator]:
     """Run a simulator for the ``async with`` block.
 
     ``scenario`` defaults to the built-in one; ``traffic=False`` disables call arrivals (phones
     still ring, answer, talk and hang up as the scenario says; the simulator otherwise only does
     what AMI actions ask, like the fidelity test); ``speed=None`` gives the manual clock;
-    ``dialplan`` overrides the scenario's (e.g. ``capture_dialplan()``).
+    ``dialplan`` overrides the scenario's (e.g. ``capture_dialplan()``); ``timestamp_events``
+    adds Asterisk's ``Timestamp:`` header (simulated time) to events, so that an accelerated or
+    manual clock still gives a bridge the PBX's times rather than its own.
     """
     sim = build_simulator(
         scenario=scenario,
@@ -234,6 +242,7 @@ async def start_simulator(
         epoch_s=epoch_s,
         seed=seed,
         traffic=traffic,
+        timestamp_events=timestamp_events,
     )
     await sim.start()
     try:
@@ -255,6 +264,7 @@ def build_simulator(
     epoch_s: float | None = None,
     seed: int | None = None,
     traffic: bool = True,
+    timestamp_events: bool = False,
 ) -> Simulator:
     scenario = scenario or Scenario.default()
     gen = Traffic(scenario, seed=seed)
@@ -264,6 +274,7 @@ def build_simulator(
         epoch_s=time.time() if epoch_s is None else epoch_s,
         seed=gen.seed,
         trunk=scenario.trunk,
+        timestamp_events=timestamp_events,
     )
     manager = Manager(engine, username, secret)
     return Simulator(

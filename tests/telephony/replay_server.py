@@ -61,6 +61,7 @@ class ReplayServer:
     piece_size: int = 97
     cut_at: tuple[bytes, ...] = ()  # drop the connection after the frame holding all of these
     resume: bool = True  # after the drop, play the rest on the next session (else: the end)
+    hang_up_on_login: tuple[int, ...] = ()  # these sessions (1, 2 ...) get no Login answer
     received: list[Frame] = field(default_factory=list)
     logins: int = 0
     port: int = 0
@@ -70,6 +71,7 @@ class ReplayServer:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.cursor = 1  # steps[0] is what came before the Login
+        self.login_seen = asyncio.Event()  # set at every Login (``wait_logins``)
         self._resume = b""
         self.sessions = 0
 
@@ -84,6 +86,12 @@ class ReplayServer:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+    async def wait_logins(self, n: int) -> None:
+        """Until ``n`` Login actions have come in (no clock involved)."""
+        while self.logins < n:
+            self.login_seen.clear()
+            await self.login_seen.wait()
 
     async def drop_connections(self) -> None:
         for w in list(self._writers):
@@ -131,6 +139,10 @@ class ReplayServer:
                 aid = frame.action_id or ""
                 if kind == "login":
                     self.logins += 1
+                    self.login_seen.set()
+                    if self.sessions in self.hang_up_on_login:
+                        writer.close()
+                        return
                     if frame.get("Secret") != self.secret:
                         await self._write(
                             writer,

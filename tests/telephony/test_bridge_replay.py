@@ -44,7 +44,7 @@ async def read_events(redis: aioredis.Redis, prefix: str) -> list[DomainEvent]:
 
 async def wait_until(pred: Callable[[], Any], timeout_s: float = 10.0) -> None:
     async with asyncio.timeout(timeout_s):
-        while not await pred():
+        while not await pred():  # noqa: ASYNC110 - the condition is in Redis
             await asyncio.sleep(0.02)
 
 
@@ -228,22 +228,40 @@ async def test_ami_error_response_fails_the_command(
 async def test_wrong_secret_is_logged_once_then_backs_off(
     redis: aioredis.Redis, prefix: str, running: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Robust to a loaded machine: the test waits for the server to see the logins (an event,
+    no clock), and the bridge logs the refusal once until a login succeeds, whatever else fails
+    in between (a login that times out, a connection reset), so no interleaving adds an error."""
     server = await ReplayServer("01-login-success.ami").start()
     bridge = Bridge(
         settings_for(server, prefix, secret="wrongsecret"), redis, initial_backoff_s=0.01
     )
     with caplog.at_level(logging.INFO, logger="telephony.bridge"):
         await running(server, bridge)
-
-        async def retried() -> bool:
-            return server.logins >= 4
-
-        await wait_until(retried)
+        await server.wait_logins(4)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert len(errors) == 1
+    assert len(errors) == 1, [r.getMessage() for r in errors]
     assert "Authentication failed" in errors[0].getMessage()
     assert "'cc'" in errors[0].getMessage()
     assert bridge.sessions == 0 and not bridge.connected.is_set()
+
+
+async def test_login_refusals_stay_logged_once_across_other_failures(
+    redis: aioredis.Redis, prefix: str, running: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refused, then a login that gets no answer at all (the server hangs up first), then
+    refused again: still one error. The old bridge logged the refusal again after any other
+    kind of failure, which a slow login (timeout) on a loaded machine could cause."""
+    server = await ReplayServer("01-login-success.ami", hang_up_on_login=(2,)).start()
+    bridge = Bridge(
+        settings_for(server, prefix, secret="wrongsecret"), redis, initial_backoff_s=0.01
+    )
+    with caplog.at_level(logging.INFO, logger="telephony.bridge"):
+        await running(server, bridge)
+        await server.wait_logins(4)
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [m for level, m in messages if level >= logging.ERROR and "Authentication" in m]
+    assert len([m for level, m in messages if level >= logging.ERROR]) == 1, messages
+    assert any("unreachable or lost" in m for _, m in messages)  # the silent one happened
 
 
 def test_backoff_is_exponential_and_capped() -> None:
@@ -345,3 +363,26 @@ async def test_calls_that_ended_while_disconnected_are_ended_once(
     ]
     assert bridge.sessions == 2
     assert bridge.state.calls == {}
+
+
+async def test_bridge_stops_when_cancelled_at_any_moment(
+    redis: aioredis.Redis, prefix: str
+) -> None:
+    """Cancelled while a Redis or AMI call is in flight, the bridge still stops: redis-py 8.1
+    returns normally from a command cancelled mid-reply, and Python 3.11's ``wait_for`` can
+    drop a cancellation; either made ``run()`` loop on for ever (the old teardown hangs)."""
+    server = await ReplayServer("04-inbound-answered.ami", wait_for=("redirect",)).start()
+    try:
+        for i in range(24):
+            bridge = Bridge(settings_for(server, prefix), redis, initial_backoff_s=0.01)
+            task = asyncio.create_task(bridge.run())
+            if i % 2:
+                await bridge.connected.wait()
+            for _ in range(i // 2):
+                await asyncio.sleep(0)  # land the cancellation somewhere else each time
+            task.cancel()
+            async with asyncio.timeout(10):  # a hang guard, not a speed check
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+    finally:
+        await server.close()

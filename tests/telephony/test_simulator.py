@@ -498,3 +498,31 @@ async def test_the_talk_timer_survives_a_hold_by_the_platform() -> None:
         await advance(sim, ami, 30)
         assert not sim.engine.channels, "the caller hung up after its talk time; the agent followed"
         assert ami.events("HangupRequest", Channel=caller)
+
+
+async def test_timestamp_events_stamp_manager_events_only() -> None:
+    """``timestamp_events`` is manager.conf ``timestampevents = yes``: manager events carry
+    ``Timestamp:`` (simulated wall time) right after ``Privilege``; responses and list items
+    (Status) do not. Without it nothing does (the real-Asterisk captures have none)."""
+    scenario = Scenario(queues=[QueueTraffic(queue="sales", did="5000")], agents=[])
+    async with start_simulator(
+        scenario=scenario,
+        username=USER,
+        secret=SECRET,
+        speed=None,
+        traffic=False,
+        epoch_s=1.8e9,
+        timestamp_events=True,
+    ) as stamped:
+        ami = await Ami.connect(stamped)
+        await ami.login()
+        await stamped.advance(10)
+        await inbound(stamped, ami)
+        await ami.action("Status")
+        await ami.settle()
+    events = [f for f in ami.frames if f.event and f.get("Privilege") and f.event != "Status"]
+    calls = [f for f in events if f.event not in ("FullyBooted", "SuccessfulAuth")]
+    assert calls and all(f.keys()[:3] == ["Event", "Privilege", "Timestamp"] for f in calls)
+    assert {f["Timestamp"] for f in calls} <= {"1800000010.000000", "1800000010.500000"}
+    listed = [f for f in ami.frames if (f.response and not f.get("Ping")) or f.event == "Status"]
+    assert listed and not [f for f in listed if f.get("Timestamp")]  # Pong has its own

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -321,6 +322,56 @@ def test_resync_ends_calls_that_vanished_with_the_live_ids() -> None:
     full_ended = {e.id for e in full if e.type == "call.ended"}
     assert {e.id for e in events} == full_ended
     assert state.calls == {}
+
+
+# --- the agent's wrap-up report (the simulator's UserEvent: CcWrapUp) --------------------------
+
+
+def wrap_up(linkedid: str, uid: str, agent: str = "1001", **extra: str) -> Frame:
+    """As the PBX simulator writes it (telephony/simulator/engine.py ``_wrap_up_done``)."""
+    pairs = [
+        ("Event", "UserEvent"),
+        ("Privilege", "user,all"),
+        ("UserEvent", "CcWrapUp"),
+        ("Agent", agent),
+        ("Uniqueid", uid),
+        ("Linkedid", linkedid),
+        ("WrapUpS", "25"),
+        ("Disposition", "resolved"),
+    ]
+    return Frame([(k, extra.get(k, v)) for k, v in pairs])
+
+
+def test_wrap_up_report_after_the_call_ended_is_call_wrapped() -> None:
+    state, _ = replay(REAL / "04-inbound-answered.ami")
+    assert state.calls == {}  # the call ended before the agent finished the wrap-up
+    state, events = translate(state, wrap_up(C04, "1795381468.2"), T0)
+    assert [(e.type, e.call_id, e.agent_id, e.payload) for e in events] == [
+        ("call.wrapped", C04, "1001", {"disposition": "resolved", "wrap_s": 25.0, "by": "agent"})
+    ]
+    assert events[0].id == make_event_id(C04, "wrapped", "1795381468.2")
+    # a replay of the same report gives the same id (the store keeps one)
+    assert translate(state, wrap_up(C04, "1795381468.2"), T0)[1][0].id == events[0].id
+
+
+def test_wrap_up_of_an_outbound_call_uses_the_platform_call_id() -> None:
+    state = replace(new_state(), aliases={C07: "out-7"})
+    _, events = translate(state, wrap_up(C07, "1795381510.14", agent="1002"), T0)
+    assert [(e.type, e.call_id, e.agent_id) for e in events] == [("call.wrapped", "out-7", "1002")]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        Frame.of(Event="UserEvent", UserEvent="AgentLogin", Agent="1001", Linkedid=C04),
+        wrap_up(C04, "1795381468.2", Agent=""),
+        wrap_up("", "", Linkedid=""),
+    ],
+)
+def test_other_user_events_change_nothing(frame: Frame) -> None:
+    state = new_state()
+    same, events = translate(state, frame, T0)
+    assert same is state and events == []
 
 
 # --- the pure modules stay pure ----------------------------------------------------------------
