@@ -37,6 +37,7 @@ COMMANDS: list[str] = [
     "store.customers_cli:complaints",
     "store.customers_cli:outbound",
     "config.demo:demo",
+    "workforce.cli:whatif",
 ]
 
 

@@ -112,10 +112,11 @@ def apply_call_event(row: Row, ev: DomainEvent) -> Row:
     elif t == "call.ended":
         r = _close_hold(r, ts)
         r["ended_at"] = ts if r["ended_at"] is None or r["outcome"] == "answered" else r["ended_at"]
-        r["ended_by"] = p.get("ended_by", r["ended_by"])
+        r["ended_by"] = p.get("ended_by") or p.get("who") or r["ended_by"]
         if r["outcome"] is None:
             r["outcome"] = "abandoned" if r["direction"] == "inbound" else "not_connected"
     elif t == "call.failed":
+        r["direction"] = p.get("direction", "outbound")  # only originated calls fail to connect
         r["outcome"] = p.get("reason", "failed")
         r["ended_at"] = r["ended_at"] or ts
     elif t == "call.wrapped":

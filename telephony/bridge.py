@@ -29,6 +29,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +42,7 @@ from redis.exceptions import ResponseError
 
 from config.cancellation import still_running
 from config.settings import Settings
+from store.customers import lookup_caller
 from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.actions import ActionConfig, plan
 from telephony.ami_frames import Frame, FrameError, format_frame, parse_frames
@@ -422,12 +424,27 @@ class Bridge:
             raise AmiActionError(name, first.message or "error")
         return response
 
+    async def _with_customer(self, event: DomainEvent) -> DomainEvent:
+        """``call.arrived`` gets the caller's customer id and tier (which sets the priority)
+        from the customers' caller index, when the number is a known customer's."""
+        caller = event.payload.get("caller")
+        if event.type != "call.arrived" or not caller or "tier" in event.payload:
+            return event
+        found = await lookup_caller(
+            self.redis, self.settings.redis_prefix, str(caller), self.settings.default_region
+        )
+        if found is None:
+            return event
+        customer_id, tier = found
+        return replace(event, payload={**event.payload, "customer_id": customer_id, "tier": tier})
+
     async def _publish_forever(self) -> None:
         stream = self.streams.events
         while True:
             batch = [await self.outbox.get()]
             while len(batch) < PUBLISH_BATCH and not self.outbox.empty():
                 batch.append(self.outbox.get_nowait())
+            batch = [await self._with_customer(event) for event in batch]
             for attempt in range(5):
                 try:
                     pipe = self.redis.pipeline(transaction=False)

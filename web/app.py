@@ -48,6 +48,7 @@ from web.live import LiveHub
 from web.metrics import WebMetrics
 from web.ratelimit import LoginLimits, LoginThrottle
 from web.services import WebServices
+from web.workspaces import register_workspaces
 from web.ws import live_socket
 
 log = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
         stats_every_s=s.web.stats_every_ms / 1000,
         observe=app[METRICS].observe,
     )
+    register_workspaces(app)
     api = load_endpoints()
     app[OPENAPI] = build_openapi(api, title="Call center API", version=_version())
     aiohttp_jinja2.setup(

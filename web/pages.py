@@ -27,8 +27,8 @@ HOME_BY_ROLE = {
     "agent": "/agent",
     "supervisor": "/wallboard",
     "admin": "/wallboard",
-    "planner": "/home",
-    "qa": "/home",
+    "planner": "/planner",
+    "qa": "/qa",
 }
 
 

@@ -350,3 +350,160 @@ def adherence(ctx: click.Context, day: str, tz: str | None, fmt: str) -> None:
                                for i, r in df.iterrows()]))
     else:
         _print_table(df.reset_index(), f"Adherence {day}")
+
+
+def _fmt(v: float, kind: str) -> str:
+    if math.isnan(v):
+        return "-"
+    if math.isinf(v):
+        return "inf"
+    if kind == "pct":
+        return "100%" if v >= 0.9995 else f"{100 * v:.1f}%"
+    if kind == "s":
+        return f"{v:.1f}"
+    return f"{v:g}" if float(v).is_integer() else f"{v:.1f}"
+
+
+WHATIF_VIEW = [  # (column, header, kind); json and csv have every column
+    ("calls", "calls", "n"),
+    ("sim_offered", "calls\nsim", "n"),
+    ("agents", "agents", "n"),
+    ("sl_erlang_c", "SL\nC", "pct"),
+    ("sl_erlang_a", "SL\nA", "pct"),
+    ("sl_sim", "SL\nsim", "pct"),
+    ("asa_erlang_c_s", "ASA\nC", "s"),
+    ("asa_sim_s", "ASA\nsim", "s"),
+    ("abandon_erlang_a", "aband.\nA", "pct"),
+    ("abandon_sim", "aband.\nsim", "pct"),
+    ("sl_erlang_a_realised", "SL\nA*", "pct"),
+]
+
+
+def whatif_table(res: Any, tz: Any) -> Table:
+    """The comparison as a rich table: one row per interval (local time) and one for the period."""
+    from rich import box
+
+    cmp = res.comparison
+    starts = [pd.Timestamp(i).tz_convert(tz) for i in cmp.index]
+    days = sorted({t.date() for t in starts})
+    same_day = len(days) == 1
+    title = (f"What-if {days[0].isoformat() + ' ' if same_day else ''}queue {res.queue_id}, "
+             f"{res.speed:g}x: SL = answered within {res.answer_within_s} s / offered")
+    table = Table(title=title, box=box.MINIMAL_HEAVY_HEAD, padding=0, show_edge=False,
+                  caption="C, A: Erlang C, Erlang A for the forecast; sim: simulated; "
+                          "A*: Erlang A for the simulated calls and AHT; ASA in seconds")
+    table.add_column("time" if same_day else "interval")
+    for _, header, _ in WHATIF_VIEW:
+        table.add_column(header, justify="right")
+    for t, (_, row) in zip(starts, cmp.iterrows(), strict=True):
+        table.add_row(t.strftime("%H:%M" if same_day else "%m-%d %H:%M"),
+                      *[_fmt(row[col], kind) for col, _, kind in WHATIF_VIEW])
+    s = res.summary
+    table.add_section()
+    table.add_row("all", *[_fmt(s[col], kind) if col in s else "" for col, _, kind in WHATIF_VIEW])
+    return table
+
+
+@click.command()
+@click.option("--forecast", "forecast_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="CSV interval_start,calls,aht_s")
+@click.option("--roster", "roster_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="CSV agent_id,activity,start,end")
+@click.option("--speed", type=click.FloatRange(min=1.0, max=1000.0), default=60.0, show_default=True,
+              help="Simulated seconds per wall second.")
+@click.option("--queue", "queue_id", default=None,
+              help="Queue whose target and skills apply (default: the first configured).")
+@click.option("--patience", "patience_s", type=click.FloatRange(min=0.0), default=120.0,
+              show_default=True, help="Callers' mean patience, s (0: they never hang up).")
+@click.option("--wrap", "wrap_s", type=click.IntRange(0, 3600), default=10, show_default=True,
+              help="Wrap-up after each call, s (part of the AHT).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.pass_context
+def whatif(
+    ctx: click.Context,
+    forecast_path: Path,
+    roster_path: Path,
+    speed: float,
+    queue_id: str | None,
+    patience_s: float,
+    wrap_s: int,
+    seed: int,
+    fmt: str,
+) -> None:
+    """Run a roster against a forecast through the simulated PBX and the real router; compare
+    the simulated service level, ASA and abandon rate with Erlang C and Erlang A per interval."""
+    import asyncio
+    import logging
+    import tempfile
+    import uuid
+
+    import redis.asyncio as aioredis
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from workforce.formats import read_roster_csv
+    from workforce.whatif import WhatIfOptions, run_whatif
+
+    settings = ctx.obj.settings
+    try:
+        fc = read_history_csv(_read_text(forecast_path), str(forecast_path))
+        roster_df = read_roster_csv(_read_text(roster_path), str(roster_path))
+    except WorkforceError as exc:
+        raise _fail(exc) from None
+    opts = WhatIfOptions(queue_id=queue_id, speed=speed, patience_s=patience_s or None,
+                         wrap_s=wrap_s, seed=seed)
+    logging.getLogger("telephony").setLevel(logging.ERROR)  # abandoned callers are expected
+    console = Console(stderr=True)
+    with tempfile.TemporaryDirectory(prefix="callcenter-whatif-") as tmp:
+        # A run of its own: unique Redis prefix, throwaway SQLite (and Redis when embedded).
+        prefix = f"{settings.redis_prefix}-whatif-{uuid.uuid4().hex[:8]}"
+        update: dict[str, Any] = {"redis_prefix": prefix, "db_url": f"sqlite:///{tmp}/whatif.sqlite3"}
+        if not settings.redis_url:
+            update["var_dir"] = Path(tmp)
+        run_settings = settings.model_copy(update=update)
+
+        async def go() -> Any:
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                          TimeElapsedColumn(), console=console, transient=True) as bar:
+                task = bar.add_task("simulating", total=1.0)
+                try:
+                    return await run_whatif(
+                        run_settings, fc, roster_df, opts,
+                        on_progress=lambda done, phase: bar.update(task, completed=done,
+                                                                   description=phase),
+                    )
+                finally:
+                    if settings.redis_url:
+                        client = aioredis.from_url(settings.redis_url, decode_responses=True)
+                        try:
+                            keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
+                            for i in range(0, len(keys), 500):
+                                await client.delete(*keys[i:i + 500])
+                        finally:
+                            await client.aclose()
+
+        try:
+            res = asyncio.run(go())
+        except WorkforceError as exc:
+            raise _fail(exc) from None
+    cmp = res.comparison
+    if fmt == "json":
+        click.echo(json.dumps({
+            "queue": res.queue_id, "speed": res.speed, "interval_min": res.interval_s // 60,
+            "answer_within_s": res.answer_within_s, "patience_s": opts.patience_s,
+            "planned_calls": res.planned_calls, "adherence": res.adherence,
+            "late_steps": res.late_steps, "wall_s": round(res.wall_s, 2),
+            "summary": {k: _json_value(v) for k, v in res.summary.items()},
+            "intervals": [{"interval_start": pd.Timestamp(i).isoformat(),
+                           **{k: _json_value(v) for k, v in row.items()}}
+                          for i, row in cmp.iterrows()],
+        }))
+        return
+    if fmt == "csv":
+        cmp.to_csv(sys.stdout, float_format="%.6g")
+        return
+    Console().print(whatif_table(res, pd.DatetimeIndex(fc.index).tz))
+    adherence_text = "-" if res.adherence is None else f"{100 * res.adherence:.1f}%"
+    Console().print(f"{res.planned_calls} calls simulated in {res.wall_s:.1f} s; roster adherence "
+                    f"{adherence_text}; {res.late_steps} roster steps waited for a call to end")

@@ -5,7 +5,8 @@ Tree::
     WorkforceError                 base of every error raised by workforce/
     ├── InputError                 a bad argument value; names the field
     ├── FormatError                a CSV file that breaks its format; names file, line and column
-    └── RosterError                the roster programme could not be built or solved
+    ├── RosterError                the roster programme could not be built or solved
+    └── WhatIfError                a what-if simulation could not run (start-up too slow, ...)
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ class FormatError(WorkforceError, ValueError):
 
 class RosterError(WorkforceError):
     """The roster could not be produced (``reason`` says why, e.g. infeasible rules)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class WhatIfError(WorkforceError):
+    """A what-if run could not be carried out (``reason`` says why)."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

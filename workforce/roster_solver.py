@@ -111,7 +111,8 @@ def solve_roster(
     )
     if res.x is None:
         raise RosterError(f"no shift plan found: {res.message}")
-    bound = float(getattr(res, "mip_dual_bound", None) or res.fun)
+    dual = getattr(res, "mip_dual_bound", None)  # 0.0 is a real bound, not a missing one
+    bound = float(res.fun if dual is None else dual)
     y, break_starts = split_solution(problem, res.x)
 
     _mark(log_fd, "agents")

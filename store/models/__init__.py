@@ -9,6 +9,7 @@ from store.models import qa  # noqa: F401
 from store.models import workforce  # noqa: F401
 from store.models import customers  # noqa: F401
 from store.models import web  # noqa: F401
+from store.models import workspaces  # noqa: F401
 from store.models.base import Base
 
 __all__ = ["Base"]

@@ -386,3 +386,23 @@ async def test_bridge_stops_when_cancelled_at_any_moment(
                     await task
     finally:
         await server.close()
+
+
+async def test_arrived_call_gets_the_known_callers_tier(redis, prefix):
+    """The customers' caller index turns a known number into customer id and tier."""
+    from datetime import UTC, datetime
+
+    from config.settings import Settings
+    from store.events import DomainEvent
+    from telephony.bridge import Bridge
+
+    s = Settings.model_validate({"redis_prefix": prefix, "ami": {"host": "127.0.0.1"}})
+    await redis.hset(f"{prefix}:customers:phones", "+8613800000001", "c-vip|vip")
+    bridge = Bridge(s, redis)
+    arrived = DomainEvent("e1", datetime.now(UTC), "call.arrived", "c1",
+                          payload={"caller": "13800000001", "queue": "sales"})
+    enriched = await bridge._with_customer(arrived)
+    assert enriched.payload["customer_id"] == "c-vip" and enriched.payload["tier"] == "vip"
+    unknown = DomainEvent("e2", datetime.now(UTC), "call.arrived", "c2",
+                          payload={"caller": "13900000009", "queue": "sales"})
+    assert await bridge._with_customer(unknown) == unknown

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from conftest import PASSWORD, Server  # type: ignore[import-not-found]
+from conftest import PASSWORD, Server, web_settings  # type: ignore[import-not-found]
 from phone_line import PhoneLine  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, async_playwright, expect
 
@@ -361,7 +361,6 @@ async def test_wallboard_at_scale(
 ) -> None:
     """50 queues and 500 logged-in agents: queue tiles and the agents table are paged."""
     from aiohttp import web as aioweb
-    from conftest import web_settings  # type: ignore[import-not-found]
 
     from store.db import create_engine
     from store.models.web import User

@@ -9,7 +9,8 @@ import pytest
 
 import workforce
 
-PURE = ["erlang", "staffing", "roster", "forecast", "adherence", "formats", "errors"]
+PURE = ["erlang", "staffing", "roster", "forecast", "adherence", "formats", "errors",
+        "whatif_plan", "whatif_compare"]
 FORBIDDEN = {"redis", "aiohttp", "panoramisk", "sqlalchemy", "logging", "asyncio", "socket"}
 
 

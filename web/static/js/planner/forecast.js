@@ -1,0 +1,143 @@
+// The planner's forecast page: upload a history (or use the store's), see the forecast with its
+// held-out week and the requirement for the target, start a roster solve and follow its progress
+// over the live feed (elapsed, best bound, gap); cancel stops the solver.
+import { api, ApiError } from "../api.js";
+import { connectLive } from "../live.js";
+import { $, toast, errorText, debounce, darkLayout, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
+
+let job = null;
+let pollTimer = null;
+const source = () => document.querySelector('input[name="source"]:checked').value;
+
+function formValues(form) {
+  const out = {};
+  for (const [k, v] of new FormData(form).entries()) if (v !== "") out[k] = Number(v);
+  return out;
+}
+const targetParams = () => ({ source: source(), ...formValues($("target")) });
+
+async function uploadFile(file) {
+  $("history-status").textContent = `Uploading ${file.name}…`;
+  const text = await file.text();
+  const resp = await fetch("/api/planner/history", {
+    method: "PUT", credentials: "same-origin", body: text,
+    headers: { "Content-Type": "text/csv", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
+  });
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const err = new ApiError(resp.status, data);
+    $("history-status").textContent = `Rejected: ${errorText(err)}`;
+    $("history-status").dataset.kind = "bad";
+    toast(errorText(err), true);
+    return;
+  }
+  showHistory(file.name, data);
+  document.querySelector('input[name="source"][value="upload"]').checked = true;
+  await refresh();
+}
+
+let uploaded = false;
+function showHistory(name, h) {
+  uploaded = true;
+  $("history-status").dataset.kind = "ok";
+  $("history-status").textContent = `${name}: ${h.days} days of ${h.interval_min}-minute intervals (${new Date(h.first_at).toLocaleDateString()} – ${new Date(h.last_at).toLocaleDateString()}).`;
+}
+
+async function refresh() {
+  if (source() === "upload" && !uploaded) { $("forecast-note").textContent = "— upload a history to start"; return; }
+  let f;
+  try {
+    f = await api("GET", "/api/planner/forecast?" + new URLSearchParams(targetParams()));
+  } catch (err) {
+    if (err.status === 404) { $("forecast-note").textContent = "— upload a history to start"; return; }
+    toast(errorText(err), true);
+    return;
+  }
+  $("k-calls").textContent = Math.round(f.total_calls).toLocaleString();
+  $("k-error").textContent = f.wape_pct == null ? "—" : `${num(f.wape_pct)}%`;
+  $("k-error-box").className = "kpi " + (f.wape_pct == null ? "" : f.wape_pct <= 10 ? "good" : f.wape_pct <= 20 ? "warn" : "bad");
+  $("k-peak").textContent = f.peak_scheduled;
+  $("k-hours").textContent = Math.round(f.scheduled_hours).toLocaleString();
+  $("forecast-note").textContent = `· held-out week MAPE ${num(f.mape_pct)}%, ${f.interval_min}-min intervals`;
+  const lastWeek = f.holdout_actual.starts;
+  Plotly.react("forecast-chart", [
+    { x: lastWeek, y: f.holdout_actual.calls, name: "held-out week: actual", type: "scatter", mode: "lines", line: { color: "#8d9bb3", width: 1.5 } },
+    { x: lastWeek, y: f.holdout_forecast, name: "held-out week: forecast", type: "scatter", mode: "lines", line: { color: "#f2a93b", dash: "dot", width: 1.5 } },
+    { x: f.starts, y: f.calls, name: "next week: forecast", type: "scatter", mode: "lines", fill: "tozeroy", line: { color: "#4c8dff", width: 2 }, fillcolor: "rgba(76,141,255,.15)" },
+  ], darkLayout({ yaxis: { title: "calls / interval", gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
+  Plotly.react("requirement-chart", [
+    { x: f.starts, y: f.agents, name: "agents on the phones (Erlang C)", type: "scatter", mode: "lines", line: { shape: "hv", color: "#2fb380" } },
+    { x: f.starts, y: f.scheduled_agents, name: "agents to schedule (with shrinkage)", type: "scatter", mode: "lines", line: { shape: "hv", color: "#7c6cf2", width: 2 }, fill: "tozeroy", fillcolor: "rgba(124,108,242,.12)" },
+  ], darkLayout({ yaxis: { title: "agents", gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
+  document.body.dataset.forecast = "ready";
+}
+
+function showJob(j) {
+  if (!job || j.job_id !== job.job_id) return;
+  job = j;
+  const p = $("progress");
+  p.hidden = false;
+  p.dataset.status = j.status;
+  $("p-title").textContent = { running: "Solving the roster…", done: "Roster ready", cancelled: "Cancelled", failed: "Failed" }[j.status] ?? j.status;
+  $("p-stage").textContent = j.status === "running" ? (j.stage === "agents" ? "assigning agents" : j.stage === "shifts" ? "planning shifts" : j.stage) : j.status;
+  $("p-elapsed").textContent = `${num(j.elapsed_s)} s`;
+  $("p-bound").textContent = num(j.best_bound);
+  $("p-objective").textContent = num(j.best_objective);
+  $("p-gap").textContent = j.gap == null ? "—" : `${num(100 * j.gap)}%`;
+  $("p-bar").style.width = j.status === "running" ? `${Math.min(96, 100 * j.elapsed_s / j.time_limit_s)}%` : "100%";
+  const running = j.status === "running";
+  $("cancel").hidden = !running;
+  $("generate").disabled = running;
+  if (j.status === "failed") toast(j.error ?? "the solve failed", true);
+  if (j.status === "done" && j.roster_id) {
+    const a = $("open-roster");
+    a.href = `/planner/rosters/${j.roster_id}`;
+    a.hidden = false;
+    toast(`Roster ${j.roster_id} ready`);
+  }
+  if (!running) { clearInterval(pollTimer); pollTimer = null; }
+}
+
+async function generate() {
+  const body = { ...targetParams(), ...formValues($("roster-form")) };
+  setBusy($("generate"), true, "Starting…");
+  try {
+    job = await api("POST", "/api/planner/rosters", body);
+    $("open-roster").hidden = true;
+    showJob(job);
+    // the live feed pushes progress; a slow poll covers a dropped connection
+    pollTimer = setInterval(async () => {
+      try { showJob(await api("GET", `/api/planner/jobs/${job.job_id}`)); } catch { /* next tick */ }
+    }, 2000);
+  } catch (err) {
+    toast(errorText(err), true);
+  } finally {
+    setBusy($("generate"), false);
+    if (job?.status === "running") $("generate").disabled = true;
+  }
+}
+
+async function cancel() {
+  if (!job) return;
+  try { showJob(await api("POST", `/api/planner/jobs/${job.job_id}/cancel`)); } catch (err) { toast(errorText(err), true); }
+}
+
+$("history-file").addEventListener("change", (e) => e.target.files[0] && uploadFile(e.target.files[0]));
+const dz = $("dropzone");
+dz.addEventListener("dragover", (e) => { e.preventDefault(); dz.classList.add("over"); });
+dz.addEventListener("dragleave", () => dz.classList.remove("over"));
+dz.addEventListener("drop", (e) => { e.preventDefault(); dz.classList.remove("over"); if (e.dataTransfer.files[0]) uploadFile(e.dataTransfer.files[0]); });
+$("target").addEventListener("input", debounce(refresh, 350));
+for (const r of document.querySelectorAll('input[name="source"]')) r.addEventListener("change", refresh);
+$("generate").addEventListener("click", generate);
+$("cancel").addEventListener("click", cancel);
+
+connectLive({
+  onOpen: () => {},
+  onMessages: (msgs) => {
+    for (const m of msgs) if (m.t === "roster.progress" || m.t === "roster.done") showJob(m);
+  },
+});
+document.body.dataset.js = "ready";
+api("GET", "/api/planner/history").then((h) => { if (h.uploaded) showHistory("Uploaded history", h.history); refresh(); })
+  .catch((err) => toast(errorText(err), true));

@@ -1,0 +1,24 @@
+// The list of rosters, newest first; a row opens the roster.
+import { api } from "../api.js";
+import { $, toast, errorText, localTime, num, followLive } from "../workspace/common.js";
+
+api("GET", "/api/planner/rosters").then(({ rosters }) => {
+  const body = $("rosters");
+  if (!rosters.length) { body.innerHTML = `<tr class="empty-row"><td colspan="8">No roster yet: generate one from the forecast.</td></tr>`; return; }
+  body.replaceChildren(...rosters.map((r) => {
+    const tr = document.createElement("tr");
+    tr.className = "clickable";
+    tr.onclick = () => { location.href = `/planner/rosters/${r.roster_id}`; };
+    const cells = [r.name, `${localTime(r.period_start_at)} – ${localTime(r.period_end_at)}`, null,
+      num(r.under_staffing, 1), num(r.over_staffing, 1), r.gap == null ? "—" : `${num(100 * r.gap)}%`, r.created_by ?? "—", localTime(r.created_at)];
+    cells.forEach((c, i) => {
+      const td = document.createElement("td");
+      if (i === 2) td.innerHTML = r.published ? `<span class="pill good">published</span>` : `<span class="pill blue">draft</span>`;
+      else td.textContent = c;
+      if (i >= 3 && i <= 5) td.className = "num";
+      tr.append(td);
+    });
+    return tr;
+  }));
+}).catch((err) => toast(errorText(err), true));
+followLive();

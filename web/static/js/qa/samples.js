@@ -1,0 +1,42 @@
+// The sampled calls of a week, filtered by queue, agent and status; a row opens the evaluation.
+import { api } from "../api.js";
+import { duration } from "../format.js";
+import { $, toast, errorText, localTime, setBusy, followLive } from "../workspace/common.js";
+
+const form = $("filters");
+const params = () => Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ""));
+
+async function load() {
+  let data;
+  try { data = await api("GET", "/api/qa/samples?" + new URLSearchParams(params())); } catch (err) { toast(errorText(err), true); return; }
+  $("count").textContent = `${data.samples.length} calls`;
+  const body = $("samples");
+  if (!data.samples.length) { body.innerHTML = `<tr class="empty-row"><td colspan="8">No sampled calls match. Draw the week's sample to start.</td></tr>`; return; }
+  body.replaceChildren(...data.samples.map((s) => {
+    const tr = document.createElement("tr");
+    tr.className = "clickable";
+    tr.dataset.call = s.call_id;
+    tr.onclick = () => { location.href = `/qa/calls/${encodeURIComponent(s.call_id)}`; };
+    const cells = [s.call_id, s.agent_name ?? s.agent_id, s.queue_id ?? "—", localTime(s.arrived_at), duration(s.talk_s), s.disposition ?? "—"];
+    for (const [i, c] of cells.entries()) { const td = document.createElement("td"); td.textContent = c; if (i === 4) td.className = "num"; tr.append(td); }
+    const why = document.createElement("td");
+    for (const r of s.reasons) { const p = document.createElement("span"); p.className = `pill ${r === "random" ? "" : "warn"}`; p.textContent = r; p.style.marginRight = "4px"; why.append(p); }
+    const ev = document.createElement("td");
+    ev.innerHTML = s.evaluation_id ? `<span class="pill ${s.score >= 85 ? "good" : s.score >= 60 ? "warn" : "bad"}">${s.score ?? "—"} · ${s.status}</span>` : `<span class="pill blue">to evaluate</span>`;
+    tr.append(why, ev);
+    return tr;
+  }));
+}
+
+$("draw").addEventListener("click", async () => {
+  setBusy($("draw"), true, "Drawing…");
+  try {
+    const r = await api("POST", "/api/qa/samples/draw", { week: form.week.value });
+    toast(`${r.drawn} calls drawn for ${r.week}`);
+    await load();
+  } catch (err) { toast(errorText(err), true); } finally { setBusy($("draw"), false); }
+});
+form.addEventListener("change", load);
+form.addEventListener("submit", (e) => { e.preventDefault(); load(); });
+load();
+followLive();

@@ -1,0 +1,51 @@
+// Scorecards for a period: total and rank per agent with each KPI's score; a row drills down to
+// the KPI values against their targets; CSV export of the same table.
+import { api } from "../api.js";
+import { $, toast, errorText, num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
+
+const LABEL = { calls_handled: "Calls/day", aht_s: "AHT s", hold_s: "Hold s", acw_s: "ACW s", qa_score: "QA", adherence_pct: "Adher. %", fcr_pct: "FCR %", transfer_rate_pct: "Transfer %", callback_pct: "Callback %" };
+const f = $("period-form");
+let cards = [];
+
+function scoreCell(v) { const td = document.createElement("td"); td.className = "num"; td.innerHTML = v == null ? `<span class="note">—</span>` : `<span class="pill ${v >= 80 ? "good" : v >= 50 ? "warn" : "bad"}">${Math.round(v)}</span>`; return td; }
+
+function drill(c) {
+  for (const tr of $("cards").tBodies[0].rows) tr.classList.toggle("selected", tr.dataset.agent === c.agent_id);
+  $("drill-title").textContent = `${c.name ?? c.agent_id} · total ${num(c.total, 1)} · rank ${c.rank ?? "—"}`;
+  Plotly.react("drill-chart", [{ type: "bar", orientation: "h", y: c.kpis.map((k) => LABEL[k.kpi] ?? k.kpi), x: c.kpis.map((k) => k.score ?? 0),
+    text: c.kpis.map((k) => (k.score == null ? "missing" : Math.round(k.score))), textposition: "auto",
+    marker: { color: c.kpis.map((k) => (k.score == null ? "#39445a" : k.score >= 80 ? "#2fb380" : k.score >= 50 ? "#f2a93b" : "#f0564a")) } }],
+  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: "score (0–100)" }, yaxis: { autorange: "reversed" }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
+  $("drill-rows").replaceChildren(...c.kpis.map((k) => {
+    const tr = document.createElement("tr");
+    for (const [i, v] of [LABEL[k.kpi] ?? k.kpi, num(k.value, 1), num(k.target, 0), num(k.floor, 0), num(k.weight, 0)].entries()) { const td = document.createElement("td"); td.textContent = v; if (i) td.className = "num"; tr.append(td); }
+    tr.append(scoreCell(k.score));
+    return tr;
+  }));
+}
+
+async function load() {
+  const params = Object.fromEntries([...new FormData(f).entries()].filter(([, v]) => v));
+  $("csv").href = "/api/qa/scorecards.csv?" + new URLSearchParams(params);
+  let data;
+  try { data = await api("GET", "/api/qa/scorecards?" + new URLSearchParams(params)); } catch (err) { toast(errorText(err), true); return; }
+  cards = data.scorecards;
+  const kpis = data.kpis.filter((k) => cards.some((c) => c.kpis.some((x) => x.kpi === k)));
+  $("cards").tHead.innerHTML = `<tr><th class="num">Rank</th><th>Agent</th><th>Team</th><th class="num">Total</th>${kpis.map((k) => `<th class="num">${LABEL[k] ?? k}</th>`).join("")}</tr>`;
+  $("cards").tBodies[0].replaceChildren(...cards.map((c) => {
+    const tr = document.createElement("tr");
+    tr.className = "clickable";
+    tr.dataset.agent = c.agent_id;
+    tr.onclick = () => drill(c);
+    const cells = [[c.rank ?? "—", "num"], [c.name ?? c.agent_id, ""], [c.team ?? "—", ""]];
+    for (const [v, cls] of cells) { const td = document.createElement("td"); td.textContent = v; td.className = cls; tr.append(td); }
+    const total = document.createElement("td"); total.className = "num"; total.innerHTML = `<strong>${num(c.total, 1)}</strong>`; tr.append(total);
+    for (const k of kpis) tr.append(scoreCell(c.kpis.find((x) => x.kpi === k)?.score));
+    return tr;
+  }));
+  $("sc-note").textContent = `${cards.length} agents · period ${data.period}` + (data.adherence_available ? "" : " · adherence not available yet: marked missing");
+  if (cards.length) drill(cards[0]);
+}
+f.addEventListener("submit", (e) => { e.preventDefault(); load(); });
+load();
+followLive();

@@ -1,0 +1,64 @@
+// Helpers shared by the planner, QA and complaint pages.
+import { connectLive } from "../live.js";
+export const $ = (id) => document.getElementById(id);
+
+export function toast(text, bad = false) {
+  const t = $("toast");
+  if (!t) return;
+  t.textContent = text;
+  t.dataset.kind = bad ? "bad" : "ok";
+  t.classList.add("show");
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => t.classList.remove("show"), 4000);
+}
+
+export function errorText(err) {
+  if (err?.field && err.field !== "body") return `${err.field}: ${err.message}`;
+  return err?.message ?? String(err);
+}
+
+export function debounce(fn, ms = 300) {
+  let t;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}
+
+// A time in a fixed UTC offset (minutes), as the roster's planner sees it.
+export function shifted(iso, offsetMin) {
+  return new Date(Date.parse(iso) + offsetMin * 60000);
+}
+export const hhmm = (d) => `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
+export const dayKey = (d) => d.toISOString().slice(0, 10);
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+export const dayLabel = (d) => `${DAYS[d.getUTCDay()]} ${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
+export function offsetText(offsetMin) {
+  const sign = offsetMin < 0 ? "-" : "+";
+  const a = Math.abs(offsetMin);
+  return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+export const localTime = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "—");
+export const num = (v, d = 1) => (v == null || !isFinite(v) ? "—" : Number(v).toFixed(d));
+
+export function darkLayout(extra = {}) {
+  return {
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: { color: "#c9d3e3", family: "Inter, Noto Sans, system-ui, sans-serif", size: 12 },
+    margin: { l: 48, r: 16, t: 10, b: 40 },
+    legend: { orientation: "h", y: 1.12, x: 0, bgcolor: "rgba(0,0,0,0)" },
+    xaxis: { gridcolor: "#1f2a3e", zeroline: false, linecolor: "#26324a" },
+    yaxis: { gridcolor: "#1f2a3e", zeroline: false, linecolor: "#26324a", rangemode: "tozero" },
+    hovermode: "x unified",
+    ...extra,
+  };
+}
+export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+
+export function setBusy(btn, busy, label) {
+  if (!btn) return;
+  if (busy) { btn.dataset.label = btn.textContent; btn.textContent = label ?? "Working…"; btn.disabled = true; }
+  else { btn.textContent = btn.dataset.label ?? btn.textContent; btn.disabled = false; }
+}
+
+// Every workspace page follows the live feed (the status dot in the top bar shows it).
+export function followLive(onMessages = () => {}, onOpen = () => {}) {
+  return connectLive({ onOpen, onMessages });
+}
