@@ -3,12 +3,16 @@
 A driver plays the bridge: it writes ``call.arrived`` events, and answers and hangs up every
 ``connect`` command at once (wrap-up 0), so an agent who hangs up is ready again and takes the best
 waiting call. Routers run in their own processes (``--routers``). A *decision* is a connect
-command; its latency is from the event that made it possible (the call's arrival, or the agent's
-previous call ending, whichever came later) being written to the connect command being read.
+command; its latency runs from the event that made it possible (the call's arrival, or the agent's
+previous call ending, whichever came later) to the connect command: *written* (stream entry ids,
+the Redis server's clock, ms) and *read* (the driver's clock, until it has read the command).
 
-Two phases: ``burst`` writes every call as fast as possible (throughput), ``paced`` writes calls
-at ``--rate`` per second (latency under a steady load). The ceiling is a trivial EVALSHA
-(``return 1``) loop from the same kind of client: one at a time, and pipelined like the router.
+Phases: ``burst`` writes every call as fast as possible (throughput; its latencies include waiting
+in the backlog), then two ``paced`` phases write calls at a steady ``--light-rate`` (realistic: a
+1000-agent center at 5 minutes a call takes ~3 calls/s) and ``--rate`` (heavy) per second. The
+ceiling is a trivial EVALSHA (``return 1``) loop from the same kind of client: one at a time, and
+pipelined like the router. Also printed: CPU per decision of Redis, the routers and the driver
+(the machine is shared: compare CPU, not only rates) and the load average.
 
     .venv/bin/python bench/routing.py --agents 1000 --queues 50 --skills 30 --calls 20000 --routers 4
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -63,10 +68,10 @@ def make_config(args: argparse.Namespace, prefix: str) -> tuple[dict[str, Any], 
     return settings, agents
 
 
-def router_process(url: str, settings: dict[str, Any], stop: Any) -> None:
+def router_process(url: str, settings: dict[str, Any], stop: Any, batch: int) -> None:
     async def main() -> None:
         client = aioredis.from_url(url, decode_responses=True)
-        task = asyncio.create_task(Router(Routing(client, Settings.model_validate(settings)), block_ms=5).run())
+        task = asyncio.create_task(Router(Routing(client, Settings.model_validate(settings)), batch=batch).run())
         while not stop.is_set():  # noqa: ASYNC110 - a multiprocessing event
             await asyncio.sleep(0.1)
         task.cancel()
@@ -85,29 +90,54 @@ def router_process(url: str, settings: dict[str, Any], stop: Any) -> None:
 
 
 def fields(type_: str, call_id: str, agent_id: str | None = None, payload: dict[str, Any] | None = None) -> dict[str, str]:
-    return DomainEvent(id=f"{type_}:{call_id}", ts=datetime.now(UTC), type=type_, call_id=call_id,
-                       agent_id=agent_id, payload=payload or {}).to_fields()
+    """``DomainEvent(...).to_fields()`` without its checks (the driver is not what is measured)."""
+    return {"id": f"{type_}:{call_id}", "ts": datetime.now(UTC).isoformat(), "type": type_,
+            "call_id": call_id, "agent_id": agent_id or "",
+            "payload": json.dumps(payload or {}, separators=(",", ":"), sort_keys=True)}
+
+
+def check_fields() -> None:
+    """The shortcut above writes what ``DomainEvent.to_fields`` would."""
+    f = fields("call.answered", "c1", "a1", {"b": 1, "a": 2})
+    assert DomainEvent.from_fields(f).to_fields() == f
+
+
+def id_ms(entry_id: str) -> int:
+    """The Redis server's clock (ms) at which a stream entry was written."""
+    return int(entry_id.split("-", 1)[0])
 
 
 class Driver:
+    """Plays the bridge. Two latencies per decision, from the event that made it possible to the
+    connect command: *written* (both ends are stream entry ids, the Redis server's ms clock: what
+    the router adds) and *read* (the driver's clock, from before it writes the event to when it
+    has read the command: adds the driver's own wake-ups)."""
+
     def __init__(self, client: aioredis.Redis, streams: StreamNames, n_queues: int, seed: int) -> None:
         self.client, self.streams = client, streams
         self.rng = random.Random(seed + 1)
         self.n_queues = n_queues
-        self.trigger_at: dict[str, float] = {}  # call -> arrival written
-        self.freed_at: dict[str, float] = {}  # agent -> previous call's end written
+        self.trigger_at: dict[str, float] = {}  # call -> before its arrival was written
+        self.freed_at: dict[str, float] = {}  # agent -> before its previous call's end was written
+        self.trigger_ms: dict[str, int] = {}  # call -> its arrival's entry id (ms)
+        self.freed_ms: dict[str, int] = {}  # agent -> its previous call's end entry id (ms)
         self.latencies_ms: list[float] = []
+        self.written_ms: list[float] = []
         self.decided_at: list[float] = []
         self.last_id = "$"
+
+    def reset(self) -> None:
+        self.latencies_ms, self.written_ms, self.decided_at = [], [], []
 
     async def start(self) -> None:
         last = await self.client.xrevrange(self.streams.commands, count=1)
         self.last_id = last[0][0] if last else "0-0"
 
-    async def append(self, entries: list[dict[str, str]]) -> None:
+    async def append(self, entries: list[dict[str, str]]) -> list[str]:
         """Like the bridge would: many events in one call (the router's append script)."""
-        if entries:
-            await self.client.evalsha(*scripts.append_call(self.streams.events, entries))
+        if not entries:
+            return []
+        return list(await self.client.evalsha(*scripts.append_call(self.streams.events, entries)))
 
     async def arrive(self, call_ids: list[str]) -> None:
         now = time.time()
@@ -118,7 +148,8 @@ class Driver:
                 "direction": "inbound", "caller": "+8613800000000", "dialled": "100",
                 "queue": f"q{self.rng.randrange(self.n_queues)}",
                 "tier": self.rng.choice(["ordinary"] * 8 + ["key_account", "vip"])}))
-        await self.append(entries)
+        for cid, entry_id in zip(call_ids, await self.append(entries), strict=True):
+            self.trigger_ms[cid] = id_ms(entry_id)
 
     async def respond(self, until: int) -> None:
         """Answer and hang up every connect until ``until`` decisions were seen."""
@@ -127,7 +158,7 @@ class Driver:
             if not resp:
                 continue
             seen = time.time()
-            entries = []
+            entries, agents = [], []
             for entry_id, f in resp[0][1]:
                 self.last_id = entry_id
                 if f["kind"] != "connect":
@@ -136,14 +167,31 @@ class Driver:
                 cid, aid = args["call_id"], args["agent_id"]
                 trigger = max(self.trigger_at[cid], self.freed_at.get(aid, 0.0))
                 self.latencies_ms.append((seen - trigger) * 1000)
+                written = max(self.trigger_ms[cid], self.freed_ms.get(aid, 0))
+                self.written_ms.append(float(id_ms(entry_id) - written))
                 self.decided_at.append(seen)
                 entries.append(fields("call.answered", cid, aid))
                 entries.append(fields("call.ended", cid))
-            await self.append(entries)
+                agents.append(aid)
             now = time.time()
-            for _entry_id, f in resp[0][1]:
-                if f["kind"] == "connect":
-                    self.freed_at[json.loads(f["args"])["agent_id"]] = now
+            ids = await self.append(entries)
+            for i, aid in enumerate(agents):
+                self.freed_at[aid] = now
+                self.freed_ms[aid] = id_ms(ids[2 * i + 1])
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), 0.0 where unavailable."""
+    try:
+        parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def redis_cpu_s(client: aioredis.Redis) -> float:
+    info = await client.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
 def pct(values: list[float], q: float) -> float:
@@ -169,6 +217,24 @@ async def ceiling(client: aioredis.Redis, key: str, n: int, batch: int) -> tuple
     return one_by_one, pipelined
 
 
+async def paced_phase(driver: Driver, calls: int, rate: float, tag: str) -> dict[str, Any]:
+    driver.reset()
+    responder = asyncio.create_task(driver.respond(calls))
+    t0 = time.time()
+    step = max(1, int(rate / 200))  # a few calls every 5 ms
+    for i in range(0, calls, step):
+        due = t0 + i / rate
+        await asyncio.sleep(max(0.0, due - time.time()))
+        await driver.arrive([f"{tag}-{j}" for j in range(i, min(i + step, calls))])
+    await responder
+    seconds = driver.decided_at[-1] - t0
+    return {"rate": rate, "decisions": calls, "seconds": seconds, "per_s": calls / seconds,
+            "p50_ms": pct(driver.latencies_ms, 0.5), "p99_ms": pct(driver.latencies_ms, 0.99),
+            "mean_ms": statistics.fmean(driver.latencies_ms),
+            "written_p50_ms": pct(driver.written_ms, 0.5), "written_p99_ms": pct(driver.written_ms, 0.99),
+            "load_avg_1m": os.getloadavg()[0]}
+
+
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     prefix = f"bench{os.getpid()}"
     settings_dict, agents = make_config(args, prefix)
@@ -186,7 +252,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
         ctx = mp.get_context("spawn")
         stop = ctx.Event()
-        procs = [ctx.Process(target=router_process, args=(url, settings_dict, stop)) for _ in range(args.routers)]
+        procs = [ctx.Process(target=router_process, args=(url, settings_dict, stop, args.batch)) for _ in range(args.routers)]
         for p in procs:
             p.start()
         await asyncio.sleep(2.0)  # routers load settings and join the group
@@ -195,6 +261,10 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
         # burst: every call at once (in pipelines of 500)
         burst_calls = args.calls
+        await client.config_resetstat()
+        cpu0 = (await redis_cpu_s(client), sum(proc_cpu_s(p.pid) for p in procs), time.process_time())
+        gc.collect()
+        gc.freeze()  # the driver's own collections would add pauses to the latencies it measures
         responder = asyncio.create_task(driver.respond(burst_calls))
         t0 = time.time()
         for i in range(0, burst_calls, 500):
@@ -202,30 +272,24 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await asyncio.sleep(0)
         await responder
         burst_s = driver.decided_at[-1] - t0
+        cmdstats = await client.info("commandstats")
+        cpu1 = (await redis_cpu_s(client), sum(proc_cpu_s(p.pid) for p in procs), time.process_time())
+        cpu_us = [(b - a) / burst_calls * 1e6 for a, b in zip(cpu0, cpu1, strict=True)]
         burst = {"decisions": burst_calls, "seconds": burst_s, "per_s": burst_calls / burst_s,
-                 "p50_ms": pct(driver.latencies_ms, 0.5), "p99_ms": pct(driver.latencies_ms, 0.99)}
-
-        # paced: a steady rate, latency under load
-        paced_calls = args.paced_calls
-        driver.latencies_ms, driver.decided_at = [], []
-        responder = asyncio.create_task(driver.respond(paced_calls))
-        t0 = time.time()
-        step = max(1, int(args.rate / 200))  # a few calls every 5 ms
-        for i in range(0, paced_calls, step):
-            due = t0 + i / args.rate
-            await asyncio.sleep(max(0.0, due - time.time()))
-            await driver.arrive([f"p{j}" for j in range(i, min(i + step, paced_calls))])
-        await responder
-        paced_s = driver.decided_at[-1] - t0
-        paced = {"decisions": paced_calls, "seconds": paced_s, "per_s": paced_calls / paced_s,
+                 "redis_cpu_us": cpu_us[0], "routers_cpu_us": cpu_us[1], "driver_cpu_us": cpu_us[2],
+                 "load_avg_1m": os.getloadavg()[0],
                  "p50_ms": pct(driver.latencies_ms, 0.5), "p99_ms": pct(driver.latencies_ms, 0.99),
-                 "mean_ms": statistics.fmean(driver.latencies_ms)}
+                 "written_p50_ms": pct(driver.written_ms, 0.5), "written_p99_ms": pct(driver.written_ms, 0.99)}
+
+        # paced: steady rates, latency under load (a realistic one first, then a heavy one)
+        paced = [await paced_phase(driver, calls, rate, f"p{k}") for k, (calls, rate)
+                 in enumerate(((args.light_calls, args.light_rate), (args.paced_calls, args.rate)))]
         stop.set()
         for p in procs:
             p.join(timeout=10)
             if p.is_alive():
                 p.kill()
-        return {"burst": burst, "paced": paced, "evalsha_one_by_one_per_s": one_by_one,
+        return {"burst": burst, "paced": paced, "commandstats": cmdstats, "evalsha_one_by_one_per_s": one_by_one,
                 "evalsha_pipelined_per_s": pipelined}
     finally:
         keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=5000)]
@@ -242,10 +306,16 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=20000)
     ap.add_argument("--routers", type=int, default=1)
     ap.add_argument("--paced-calls", type=int, default=4000)
-    ap.add_argument("--rate", type=float, default=400.0, help="calls/s in the paced phase")
+    ap.add_argument("--rate", type=float, default=400.0, help="calls/s in the heavy paced phase")
+    ap.add_argument("--light-rate", type=float, default=50.0,
+                    help="calls/s in the realistic paced phase (1000 agents at 5 min a call: ~3/s)")
+    ap.add_argument("--light-calls", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=500, help="stream entries a router reads at once")
+    ap.add_argument("--commandstats", action="store_true", help="print Redis INFO commandstats of the burst")
     ap.add_argument("--redis-url", default=None, help="default: an embedded redis-server")
     args = ap.parse_args()
+    check_fields()
     server = None
     url = args.redis_url
     if url is None:
@@ -256,22 +326,38 @@ def main() -> None:
     finally:
         if server is not None:
             server.stop()
-    b, p = res["burst"], res["paced"]
+    b, light, heavy = res["burst"], *res["paced"]
     ceil1, ceilp = res["evalsha_one_by_one_per_s"], res["evalsha_pipelined_per_s"]
+    if args.commandstats:
+        print("redis commands during the burst (by total time):")
+        rows = sorted(res["commandstats"].items(), key=lambda kv: -kv[1]["usec"])
+        for name, st in rows[:12]:
+            print(f"  {name:32} calls {st['calls']:>8}  usec {st['usec']:>10}  per call {st['usec_per_call']:.1f}"
+                  f"  per decision {st['usec'] / args.calls:.1f}")
     print(f"cores: {os.cpu_count()}  routers: {args.routers}  agents: {args.agents}  queues: "
-          f"{args.queues}  skills: {args.skills}")
+          f"{args.queues}  skills: {args.skills}  batch: {args.batch}")
     print(f"burst  {b['decisions']} calls: {b['per_s']:,.0f} decisions/s  p50 {b['p50_ms']:.1f} ms  "
           f"p99 {b['p99_ms']:.1f} ms (includes waiting in the stream backlog)")
-    print(f"paced  {p['decisions']} calls at {args.rate:.0f}/s: {p['per_s']:,.0f} decisions/s  "
-          f"p50 {p['p50_ms']:.2f} ms  p99 {p['p99_ms']:.2f} ms")
+    print(f"burst CPU per decision: redis {b['redis_cpu_us']:.0f} us, routers {b['routers_cpu_us']:.0f} us, "
+          f"driver {b['driver_cpu_us']:.0f} us; load average at its end {b['load_avg_1m']:.2f}")
+    for p in (light, heavy):
+        print(f"paced  {p['decisions']} calls at {p['rate']:.0f}/s: {p['per_s']:,.0f} decisions/s  "
+              f"read p50 {p['p50_ms']:.2f} ms  p99 {p['p99_ms']:.2f} ms;  written p50 "
+              f"{p['written_p50_ms']:.0f} ms  p99 {p['written_p99_ms']:.0f} ms  (load average {p['load_avg_1m']:.2f})")
     print(f"ceiling: trivial EVALSHA {ceil1:,.0f}/s one by one, {ceilp:,.0f}/s pipelined (100)")
     print(f"ratio: burst decisions/s / EVALSHA one by one = {b['per_s'] / ceil1:.2f}, "
           f"/ pipelined = {b['per_s'] / ceilp:.2f}")
     print(json.dumps({
         "bench": "routing", "routers": args.routers, "calls": args.calls,
         "decisions_per_s": round(b["per_s"]), "burst_p50_ms": round(b["p50_ms"], 2),
-        "burst_p99_ms": round(b["p99_ms"], 2), "paced_rate_per_s": args.rate,
-        "p50_ms": round(p["p50_ms"], 2), "p99_ms": round(p["p99_ms"], 2),
+        "burst_p99_ms": round(b["p99_ms"], 2),
+        "redis_cpu_us_per_decision": round(b["redis_cpu_us"]),
+        "routers_cpu_us_per_decision": round(b["routers_cpu_us"]),
+        "light_rate_per_s": light["rate"], "light_p50_ms": round(light["p50_ms"], 2),
+        "light_p99_ms": round(light["p99_ms"], 2), "light_written_p99_ms": light["written_p99_ms"],
+        "paced_rate_per_s": heavy["rate"], "p50_ms": round(heavy["p50_ms"], 2),
+        "p99_ms": round(heavy["p99_ms"], 2), "written_p99_ms": heavy["written_p99_ms"],
+        "load_avg_1m": round(b["load_avg_1m"], 2),
         "evalsha_per_s": round(ceil1), "evalsha_pipelined_per_s": round(ceilp),
         "ratio_to_evalsha": round(b["per_s"] / ceil1, 3),
         "ratio_to_evalsha_pipelined": round(b["per_s"] / ceilp, 3), "cores": os.cpu_count(),

@@ -4,7 +4,7 @@
 local op = cjson.decode(ARGV[5])
 local aid = op.agent
 local ak = key('agent', aid)
-local state = redis.call('HGET', ak, 'state') or 'logged_out'
+local state = agent(aid).state or 'logged_out'
 local ok = false
 for _, s in ipairs(op.allowed) do if s == state then ok = true end end
 if not ok then return cjson.encode({err = 'state', state = state}) end
@@ -14,8 +14,8 @@ local function leave_wrap()
 end
 
 if op.op == 'login' then
-  redis.call('HSET', ak, 'elig', op.elig, 'skills', op.skills, 'login_at', fmt(NOW), 'call', '',
-             'reason', '', 'state', 'logged_out')
+  put(ak, 'elig', op.elig, 'skills', op.skills, 'login_at', NOW, 'call', '', 'reason', '',
+      'state', 'logged_out')
   redis.call('SADD', key('agents'), aid)
   emit('agent.logged_in', nil, aid, {skills = cjson.decode(op.skills)}, aid, 'logged_in', fmt(NOW))
   if op.ready then make_ready(aid) else set_state(aid, 'not_ready', op.reason, nil) end
@@ -26,8 +26,8 @@ elseif op.op == 'not_ready' then
   leave_wrap()
   set_state(aid, 'not_ready', op.reason, nil)
 elseif op.op == 'extend_wrap_up' then
-  local untl = tonumber(redis.call('HGET', ak, 'wrap_until')) + op.extend_ms
-  redis.call('HSET', ak, 'wrap_until', fmt(untl))
+  local untl = tonumber(agent(aid).wrap_until) + op.extend_ms
+  put(ak, 'wrap_until', untl)
   redis.call('ZADD', key('timers'), fmt(untl), 'wrap|' .. aid)
 elseif op.op == 'logout' then
   leave_wrap()
@@ -36,12 +36,12 @@ elseif op.op == 'logout' then
   emit('agent.logged_out', nil, aid, {}, aid, 'logged_out', fmt(NOW))
 elseif op.op == 'callback' then
   local ck = key('call', op.call)
-  local ci = redis.call('HMGET', ck, 'state', 'queue', 'number')
-  if ci[1] ~= 'waiting' or (ci[3] and ci[3] ~= '') then
-    return cjson.encode({err = 'call', state = ci[1] or 'unknown'})
+  local ci = rec(ck, CALL_FIELDS)
+  if ci.state ~= 'waiting' or (ci.number and ci.number ~= '') then
+    return cjson.encode({err = 'call', state = ci.state or 'unknown'})
   end
-  redis.call('HSET', ck, 'number', op.number)
-  emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = ci[2],
+  put(ck, 'number', op.number)
+  emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = ci.queue,
        number = op.number, due = 'in_turn'}, op.call, 'callback')
 end
-return finish({state = redis.call('HGET', ak, 'state')})
+return finish({state = agent(aid).state})

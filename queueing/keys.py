@@ -9,14 +9,18 @@ in ``lib.lua``); keep the two in step.
 key (after the base)        type    content
 ==========================  ======  =========================================================
 ``:agent:<agent_id>``       hash    state, reason, since, ready_at, call, queue, elig
-                                    (``queue|step|level_sum|strategy|steps;...``), skills, wrap_until, seq
+                                    (``queue|step|level_sum|strategy|steps;...``), skills,
+                                    wrap_until, talk_from, seq, idx (1: in the ready sets)
 ``:agents``                 set     logged-in agents
 ``:call:<call_id>``         hash    queue, prio, score, arrived, step, state (waiting, offered,
-                                    connected, ended), agent, offers, number (callback)
+                                    connected, ended), agent, offers, number (callback), tier,
+                                    customer, fails, ann
 ``:wait:<queue>:<step>``    zset    waiting calls at that escalation step, score = priority
                                     then arrival (``rules.waiting_score``)
 ``:ready:<queue>:<step>``   zset    ready agents who may take calls of ``queue`` from ``step``
-                                    on, score per the queue's strategy (``rules.agent_score``)
+                                    on, score per the queue's strategy (``rules.agent_score``);
+                                    an agent who takes a waiting call the moment it becomes
+                                    ready is never added
 ``:inq:<queue>``            zset    calls in the queue (waiting or offered), score = arrival ms
 ``:qagents:<queue>``        hash    state -> number of agents who serve the queue (from its
                                     first step: escalation-only agents are not counted)
@@ -26,7 +30,7 @@ key (after the base)        type    content
 ``:timers``                 zset    ``esc|call``, ``ring|call|offer``, ``wrap|agent``,
                                     ``ann|call`` -> due ms
 ``:outbox``                 zset    outbox entry -> lease expiry ms (effects not yet published)
-``:outboxd``                hash    outbox entry -> JSON list of effects
+``:outboxd``                hash    outbox entry -> its effects (``effects.split`` reads them)
 ``:seq``                    string  outbox entry counter
 ``:statgc``                 string  minute of the last clean-up of ``:stats:*``
 ==========================  ======  =========================================================

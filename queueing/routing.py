@@ -20,12 +20,11 @@ from zoneinfo import ZoneInfo
 from redis.exceptions import NoScriptError, ResponseError
 
 from config.settings import Settings
-from queueing import scripts
-from queueing.effects import to_messages
+from queueing import effects, scripts
 from queueing.keys import DomainKeys
 from queueing.rules import build_plans, script_config
 from queueing.stats import QueueStats, day_id
-from store.events import DomainEvent, StreamNames
+from store.events import StreamNames
 
 log = logging.getLogger(__name__)
 
@@ -91,24 +90,43 @@ class Routing:
         """Write the effects of script results (and recovered outbox entries), then remove their
         outbox entries, and ``XACK`` the ``ack`` (stream, group, ids) in the same round trip;
         returns how many messages were written."""
-        events: list[dict[str, str]] = []
-        commands: list[dict[str, str]] = []
+        written, done = await self.write_effects(results)
+        pipe = self.client.pipeline(transaction=False)
+        if self.add_cleanup(pipe, done, ack):
+            await pipe.execute()
+        return written
+
+    async def write_effects(self, results: Iterable[dict[str, Any]]) -> tuple[int, dict[str, list[str]]]:
+        """Append the effects to the event and command streams (one script call per stream, in
+        one round trip); returns how many messages were written and the outbox entries they came
+        from (domain -> ids), which ``add_cleanup`` removes once they are written."""
+        events: list[str] = []
+        commands: list[str] = []
         done: dict[str, list[str]] = {}
+        handle_s = self.settings.routing.default_handle_s
         for res in results:
             entries = list(res.get("rec") or [])
             if res.get("o"):
                 entries.append([res["o"], res["fx"]])
             for outbox_id, data in entries:
-                for msg in to_messages(json.loads(data) or [], self.settings.routing.default_handle_s):
-                    (events if isinstance(msg, DomainEvent) else commands).append(msg.to_fields())
+                ev, cmd = effects.split(data, handle_s)
+                events.extend(ev)
+                commands.extend(cmd)
                 done.setdefault(res["domain"], []).append(outbox_id)
+        # events first: whoever sees a command finds the events that explain it. The routers
+        # need none of them: their group is moved past them when it has read everything else
+        group = self.settings.routing.consumer_group
         calls = [
-            scripts.append_call(stream, batch)
-            for stream, batch in ((self.streams.events, events), (self.streams.commands, commands))
-            if batch  # events first: whoever sees a command finds the events that explain it
+            scripts.append_json_call(stream, effects.join(batch), skip)
+            for stream, batch, skip in (
+                (self.streams.events, events, group), (self.streams.commands, commands, "")
+            )
+            if batch
         ]
+        written = 0
         while calls:
             replies = await self._evalsha_in_order(calls)
+            written += sum(len(r) for r in replies if isinstance(r, list))
             failed = [c for c, r in zip(calls, replies, strict=True) if isinstance(r, Exception)]
             for reply in replies:
                 if isinstance(reply, Exception) and not isinstance(reply, NoScriptError):
@@ -116,22 +134,29 @@ class Routing:
             if failed:  # the server lost its scripts (restart, SCRIPT FLUSH): load, retry those
                 await scripts.register(self.client)
             calls = failed
-        # only once written: remove the outbox entries (and acknowledge what was handled)
-        pipe = self.client.pipeline(transaction=False)
+        return written, done
+
+    def add_cleanup(
+        self, pipe: Any, done: dict[str, list[str]], ack: tuple[str, str, list[str]] | None
+    ) -> bool:
+        """Queue on ``pipe`` the removal of written outbox entries and the ``XACK`` of handled
+        stream entries; returns whether anything was queued."""
         for domain, ids in done.items():
             keys = self.keys(domain)
             pipe.zrem(keys.outbox, *ids)
             pipe.hdel(keys.outbox_data, *ids)
         if ack and ack[2]:
             pipe.xack(*ack[:2], *ack[2])
-        if done or (ack and ack[2]):
-            await pipe.execute()
-        return len(events) + len(commands)
+        return bool(done) or bool(ack and ack[2])
 
-    async def _evalsha_in_order(self, calls: list[tuple[str, int, str, str]]) -> list[Any]:
+    @property
+    def is_cluster(self) -> bool:
+        return hasattr(self.client, "get_node_from_key")
+
+    async def _evalsha_in_order(self, calls: list[tuple[Any, ...]]) -> list[Any]:
         """One round trip on a single server; a cluster client cannot pipeline EVALSHA, so one
         call after the other there. Errors are returned, not raised."""
-        if not hasattr(self.client, "get_node_from_key"):  # not a RedisCluster
+        if not self.is_cluster:
             pipe = self.client.pipeline(transaction=False)
             for call in calls:
                 pipe.evalsha(*call)

@@ -1,7 +1,7 @@
 """The routing Lua scripts: loaded once per server, then called by SHA.
 
 ``append.lua`` stands alone: it adds a batch of entries to one stream in one call (one command to
-pack and one reply to parse instead of one per entry).
+pack instead of one per entry) and returns their ids.
 
 Each entry script (``events.lua``, ``tick.lua``, ``action.lua``, ``stats.lua``) is run with
 ``lib.lua`` in front of it. ``KEYS[1]`` is the domain's timers key so a Redis Cluster client routes
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
@@ -52,7 +53,9 @@ SCRIPTS = load_sources()
 def script_args(
     keys: DomainKeys, now_ms: int, lease_ms: int, day: str, arg: str
 ) -> tuple[list[str], list[str]]:
-    return [keys.timers], [keys.base, str(now_ms), str(lease_ms), day, arg]
+    """KEYS and ARGV of an entry script (``lib.lua`` documents them)."""
+    ts = datetime.fromtimestamp(now_ms / 1000, UTC).isoformat()
+    return [keys.timers], [keys.base, str(now_ms), str(lease_ms), day, arg, ts]
 
 
 async def register(client: Any) -> None:
@@ -71,7 +74,13 @@ async def call(client: Any, name: str, keys: list[str], args: list[str]) -> Any:
         return await client.evalsha(script.sha, len(keys), *keys, *args)
 
 
-def append_call(stream: str, entries: list[dict[str, str]]) -> tuple[str, int, str, str]:
+def append_call(stream: str, entries: list[dict[str, str]]) -> tuple[Any, ...]:
     """Arguments of EVALSHA for ``append.lua`` (usable on a client or a pipeline)."""
     flat = [[x for kv in e.items() for x in kv] for e in entries]
-    return SCRIPTS["append"].sha, 1, stream, json.dumps(flat, separators=(",", ":"))
+    return append_json_call(stream, json.dumps(flat, separators=(",", ":")))
+
+
+def append_json_call(stream: str, entries_json: str, skip_group: str = "") -> tuple[Any, ...]:
+    """Like ``append_call`` for entries already written as a JSON list of flat lists;
+    ``skip_group``: a consumer group that needs none of them (``append.lua``)."""
+    return SCRIPTS["append"].sha, 1, stream, entries_json, skip_group

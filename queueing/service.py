@@ -4,6 +4,10 @@ Several routers may run at once in one consumer group: all state is in Redis and
 is one atomic script, so they never offer one agent two calls or one call to two agents. Each
 router also ticks the domains' timers (escalation, ring timeout, wrap-up end, announcements) and
 takes over outbox entries and stream entries left behind by a router that died (after the lease).
+
+A batch costs three round trips: read the stream, run the events script of each domain, append
+the effects to the streams; removing the batch's outbox entries and acknowledging its stream
+entries go with the next read (a router that dies in between leaves both to the leases).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import socket
 import uuid
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import RedisError, ResponseError
@@ -22,12 +27,13 @@ from redis.exceptions import RedisError, ResponseError
 from config.runtime import Runtime
 from queueing.errors import QueueingError
 from queueing.routing import Routing
-from queueing.translate import ROUTED_TYPES, Op, to_ops
+from queueing.translate import PAYLOAD_TYPES, ROUTED_TYPES, Op, to_ops
 from store.events import DomainEvent, EventError
 
 log = logging.getLogger(__name__)
 
 TIMER_LIMIT = 500
+Cleanup = tuple[dict[str, list[str]], tuple[str, str, list[str]]]
 MAX_FAILURES = 10  # consecutive Redis errors a loop survives (with growing pauses)
 
 
@@ -67,17 +73,25 @@ class Router:
         client, stream = self.routing.client, self.routing.streams.events
         claim_every = max(1, int(self.routing.lease_ms / max(self.block_ms, 1)))
         rounds = failures = 0
+        cleanup: list[Cleanup] = []  # of the last batch: sent with the next read (one round trip)
         while True:
             _raise_if_cancelling()
             rounds += 1
             try:
                 if rounds % claim_every == 0:
                     await self._claim_abandoned()
-                resp = await client.xreadgroup(
+                pipe = client.pipeline(transaction=False)
+                queued = any([self.routing.add_cleanup(pipe, *c) for c in cleanup])
+                if queued and self.routing.is_cluster:  # no blocking read in a cluster pipeline
+                    await pipe.execute()
+                    pipe = client.pipeline(transaction=False)
+                cleanup = []
+                pipe.xreadgroup(
                     self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
                 )
+                resp = (await pipe.execute())[-1]
                 for _stream, entries in resp or []:
-                    await self.handle(entries)
+                    cleanup.append(await self._apply_entries(entries))
                 failures = 0
             except RedisError as exc:
                 failures = self._failed("consume", exc, failures)
@@ -106,7 +120,7 @@ class Router:
             if not fields or fields.get("type") not in ROUTED_TYPES:
                 continue  # a deleted entry, or an event that changes nothing in routing
             try:
-                event = DomainEvent.from_fields(fields)
+                event = _event(fields)
                 for domain, op in to_ops(event, r.plans, r.agent_domain, r.domains):
                     by_domain[domain].append(op)
             except (EventError, QueueingError) as exc:
@@ -115,11 +129,19 @@ class Router:
 
     async def handle(self, entries: list[tuple[str, dict[str, str]]]) -> None:
         """Apply a batch of stream entries, publish the effects, then acknowledge the entries."""
+        done, ack = await self._apply_entries(entries)
+        pipe = self.routing.client.pipeline(transaction=False)
+        if self.routing.add_cleanup(pipe, done, ack):
+            await pipe.execute()
+
+    async def _apply_entries(self, entries: list[tuple[str, dict[str, str]]]) -> Cleanup:
+        """Apply a batch and write its effects; returns what to clean up (outbox entries to
+        remove, stream entries to acknowledge) once they are written."""
         results: list[dict[str, Any]] = []
         for domain, ops in self._translate(entries).items():
             results.extend(await self._apply(domain, ops))
-        ack = (self.routing.streams.events, self.group, [e[0] for e in entries])
-        await self.routing.publish(results, ack=ack)
+        _written, done = await self.routing.write_effects(results)
+        return done, (self.routing.streams.events, self.group, [e[0] for e in entries])
 
     async def _apply(self, domain: str, ops: list[Op]) -> list[dict[str, Any]]:
         try:
@@ -173,6 +195,20 @@ class Router:
             raise exc
         log.error("router %s: %s failed (%d in a row): %s", self.consumer, what, failures, exc)
         return failures
+
+
+def _event(f: dict[str, str]) -> DomainEvent:
+    """``DomainEvent.from_fields`` for the routed types, reading the payload only where routing
+    uses it (the router reads every entry of the stream: this is its hottest path)."""
+    t = f.get("type", "")
+    if t not in PAYLOAD_TYPES:
+        try:
+            ts = datetime.fromisoformat(f["ts"])
+            return DomainEvent(id=f["id"], ts=ts, type=t, call_id=f.get("call_id") or None,
+                               agent_id=f.get("agent_id") or None)
+        except (KeyError, ValueError):
+            pass  # from_fields names what is wrong
+    return DomainEvent.from_fields(f)
 
 
 def _raise_if_cancelling() -> None:

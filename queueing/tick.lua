@@ -5,47 +5,46 @@
 local limit = tonumber(ARGV[5])
 
 local function escalate(cid)
-  local ck = key('call', cid)
-  local ci = redis.call('HMGET', ck, 'state', 'queue', 'step')
-  if ci[1] ~= 'waiting' then return end
-  redis.call('ZREM', key('wait', ci[2], ci[3]), cid)
-  place(cid, ci[2], 'escalation')
+  local ci = call(cid)
+  if ci.state ~= 'waiting' then return end
+  zrem(key('wait', ci.queue, ci.step), cid)
+  place(cid, ci.queue, 'escalation')
 end
 
 local function ring_timeout(cid, n)
   local ck = key('call', cid)
-  local ci = redis.call('HMGET', ck, 'state', 'agent', 'queue', 'offers', 'number')
-  if ci[1] ~= 'offered' or ci[4] ~= n then return end
-  local aid = ci[2]
-  redis.call('HSET', ck, 'state', 'waiting', 'agent', '')
-  if redis.call('HGET', key('agent', aid), 'call') == cid then
-    set_state(aid, 'not_ready', 'rona', cid)
-    redis.call('HSET', key('agent', aid), 'call', '')
-    emit('agent.rona', cid, aid, {queue = ci[3], offer = tonumber(n)}, aid, 'rona', cid, n)
+  local ci = rec(ck, CALL_FIELDS)
+  if ci.state ~= 'offered' or ci.offers ~= n then return end
+  local aid = ci.agent
+  put(ck, 'state', 'waiting', 'agent', '')
+  if agent(aid).call == cid then
+    set_state(aid, 'not_ready', 'rona', cid, false, 'call', '')
+    emit('agent.rona', cid, aid, {queue = ci.queue, offer = tonumber(n)}, aid, 'rona', cid, n)
   end
-  if not (ci[5] and ci[5] ~= '') then
+  if not (ci.number and ci.number ~= '') then
     command('return_to_hold', cid .. '|return_to_hold|' .. n, {call_id = cid})
   end
-  place(cid, ci[3], 'requeue')
+  place(cid, ci.queue, 'requeue')
 end
 
 local function wrap_end(aid)
-  local a = redis.call('HMGET', key('agent', aid), 'state', 'wrap_until')
-  if a[1] ~= 'wrap_up' or tonumber(a[2] or 0) > NOW then return end
+  local a = agent(aid)
+  if a.state ~= 'wrap_up' or (tonumber(a.wrap_until) or 0) > NOW then return end
   finish_handle(aid)
   make_ready(aid)
 end
 
 local function announce(cid)
   local ck = key('call', cid)
-  local ci = redis.call('HMGET', ck, 'state', 'queue', 'score')
-  if ci[1] ~= 'waiting' then return end
-  local q = ci[2]
+  local ci = rec(ck, CALL_FIELDS)
+  if ci.state ~= 'waiting' then return end
+  local q = ci.queue
   local c = qconf(q)
   local ahead = 0
   for s = 0, #c.after - 1 do
-    ahead = ahead + redis.call('ZCOUNT', key('wait', q, s), '-inf', '(' .. ci[3])
+    ahead = ahead + redis.call('ZCOUNT', key('wait', q, s), '-inf', '(' .. ci.score)
   end
+  flush_counters() -- the counters below include this script's changes
   local qa = redis.call('HMGET', key('qagents', q), 'ready', 'offered', 'on_call', 'wrap_up')
   local agents = 0
   for _, v in ipairs(qa) do agents = agents + (tonumber(v) or 0) end
@@ -60,7 +59,8 @@ local function announce(cid)
     handled = handled + (tonumber(hv[i]) or 0)
     handle_ms = handle_ms + (tonumber(hv[i + 1]) or 0)
   end
-  local seq = redis.call('HINCRBY', ck, 'ann', 1)
+  local seq = (tonumber(ci.ann) or 0) + 1
+  put(ck, 'ann', seq)
   command('announce', cid .. '|announce|' .. seq, {call_id = cid, position = ahead + 1},
           {agents = agents, handled = handled, handle_ms = handle_ms})
   redis.call('ZADD', key('timers'), fmt(NOW + c.ann), 'ann|' .. cid)

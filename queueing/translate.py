@@ -20,6 +20,8 @@ ROUTED_TYPES = frozenset({
     "call.arrived", "call.answered", "call.abandoned", "call.ended", "call.failed",
     "call.transferred", "command.failed",
 })  # every other event (including the router's own) leaves routing as it is
+PAYLOAD_TYPES = frozenset({"call.arrived", "call.transferred", "command.failed"})  # to_ops reads
+# the payload of these only
 
 
 def ts_ms(event: DomainEvent) -> int:

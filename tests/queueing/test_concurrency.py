@@ -16,6 +16,7 @@ from queueing_helpers import emit, eventually, make_settings, read_stream, routi
 from queueing.errors import AgentStateError
 from queueing.keys import DomainKeys
 from queueing.routing import Routing
+from queueing.rules import earliest_step
 from queueing.service import Router
 from store.events import StreamNames
 from telephony.commands import Command
@@ -179,3 +180,18 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
     for i in range(AGENTS):
         agent = await redis.hgetall(keys.agent(f"a{i}"))
         assert agent["state"] not in ("offered",)
+    # the ready sets hold exactly the ready agents, each at its earliest step of every queue it
+    # serves (an agent who took a waiting call the moment it became ready was never added)
+    plans = Routing(redis, s).plans
+    indexed: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for q, plan in plans.items():
+        for step in range(len(plan.steps)):
+            for agent_id in await redis.zrange(keys.ready(q, step), 0, -1):
+                indexed[agent_id].add((q, step))
+    for i in range(AGENTS):
+        agent = await redis.hgetall(keys.agent(f"a{i}"))
+        expected = set()
+        if agent["state"] == "ready":
+            expected = {(q, step) for q, plan in plans.items()
+                        if (step := earliest_step(skills[i], plan)) is not None}
+        assert indexed.get(f"a{i}", set()) == expected, (f"a{i}", agent["state"])

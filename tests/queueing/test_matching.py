@@ -4,15 +4,16 @@ scripts on a real Redis checked decision by decision against that reference."""
 from __future__ import annotations
 
 import itertools
-import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from queueing_helpers import Clock, make_settings, routing_for
 
+from queueing.effects import messages
 from queueing.matching import ReadyAgent, WaitingCall, best_agent, best_call, can_serve
 from queueing.rules import build_plans, call_priority, earliest_step, step_at
+from store.events import DomainEvent
 
 SKILLS = ["s0", "s1", "s2", "s3"]
 T0_MS = 1_760_000_000_000
@@ -125,8 +126,8 @@ def _offers(res: dict[str, Any]) -> list[tuple[str, str, int, int]]:
     if not res.get("fx"):
         return []
     return [
-        (fx["c"], fx["a"], fx["p"]["step"], fx["p"]["candidates"])
-        for fx in json.loads(res["fx"]) if fx.get("e") == "call.offered"
+        (m.call_id, m.agent_id, m.payload["step"], m.payload["candidates"])
+        for m in messages(res["fx"], 120.0) if isinstance(m, DomainEvent) and m.type == "call.offered"
     ]
 
 

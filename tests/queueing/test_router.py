@@ -134,6 +134,10 @@ async def test_ring_no_answer_keeps_the_place(redis: Any, prefix: str, clock: Cl
     clock.t = (t0 + 16_000) / 1000
     await actions.ready("a2")  # c1 is still ahead of c2
     assert (await redis.hget(keys.agent("a2"), "call")) == "c1"
+    # a2 took c1 the moment it became ready: never in a ready set, but both states published
+    assert await redis.zscore(keys.ready("billing", 0), "a2") is None
+    a2_states = [e["payload"]["state"] for e in await events(redis, prefix, "agent.state") if e["agent_id"] == "a2"]
+    assert a2_states[-2:] == ["ready", "offered"]
     offered = await events(redis, prefix, "call.offered")
     assert [(e["agent_id"], e["payload"]["offer"], e["payload"]["trigger"]) for e in offered] == [
         ("a1", 1, "call_arrived"), ("a2", 2, "agent_ready")]
@@ -269,3 +273,26 @@ async def test_translated_answer_without_agent_uses_the_offered_agent(
             return await redis.hget(keys.agent("a1"), "state") == "on_call"
 
         await eventually(on_call)
+
+
+async def test_routers_do_not_read_their_own_events_back(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
+    s, routing, actions, _router = setup
+    streams = StreamNames(prefix)
+    group = s.routing.consumer_group
+    await redis.xgroup_create(streams.events, group, id="$", mkstream=True)
+    await redis.xgroup_create(streams.events, "store-writer", id="$")
+    await routing.setup()
+    await actions.login("a1", {"billing": 8}, ready=True)  # the group had read everything
+    assert await redis.xreadgroup(group, "r1", {streams.events: ">"}) == []
+    assert [e["type"] for e in await events(redis, prefix)] == ["agent.logged_in", "agent.state"]
+    # the group lags behind (a bridge event not read yet): the router's events are delivered too
+    await emit(redis, prefix, "call.held", call_id="c9", at=clock.t)
+    await actions.not_ready("a1", "break")
+    [(_stream, entries)] = await redis.xreadgroup(group, "r1", {streams.events: ">"})
+    assert [f["type"] for _id, f in entries] == ["call.held", "agent.state"]
+    # other groups (the store writer) get every event
+    [(_stream, everything)] = await redis.xreadgroup("store-writer", "w1", {streams.events: ">"})
+    assert [f["type"] for _id, f in everything] == [
+        "agent.logged_in", "agent.state", "call.held", "agent.state"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.settings import QueueConfig
-from queueing.effects import to_messages
+from queueing.effects import join, messages, split, to_messages
 from queueing.errors import CallError, RoutingConfigError
 from queueing.rules import (
     build_plans,
@@ -161,6 +162,30 @@ def test_effects_become_events_and_commands_deterministically() -> None:
     # 3 positions * 120 s average handle / 2 agents = 180 s
     assert isinstance(announce, Command) and announce.args["wait_s"] == 180
     assert isinstance(out, DomainEvent) and out.payload == {} and out.call_id is None
+
+
+def test_outbox_entries_split_into_stream_entries_without_decoding() -> None:
+    event = ["id", "c1|offered|1", "ts", "2025-10-09T08:53:20+00:00", "type", "call.offered",
+             "call_id", "c1", "agent_id", "a1", "payload", '{"queue":"q","wait_ms":1500}']
+    command = ["id", "c1|connect|1", "kind", "connect", "args", '{"agent_id":"a1","call_id":"c1"}']
+    announce = {"cmd": "announce", "id": "c1|announce|1", "args": {"call_id": "c1", "position": 3},
+                "x": {"agents": 2, "handled": 4, "handle_ms": 480000}}
+    data = "\n".join([json.dumps([event]), json.dumps([command]), json.dumps([announce])])
+    events, commands = split(data, 180.0)
+    assert json.loads(join(events)) == [event]
+    [connect, ann] = json.loads(join(commands))
+    assert connect == command and ann[:6] == ["id", "c1|announce|1", "kind", "announce", "args", ann[5]]
+    assert json.loads(ann[5])["wait_s"] == 180  # 3 positions * 120 s average handle / 2 agents
+    # cjson writes an empty list as {}; nothing to publish is no fragment at all
+    assert split("{}\n{}\n{}", 180.0) == ([], [])
+    ev, offered, *_ = messages(data, 180.0)
+    assert isinstance(ev, DomainEvent) and ev.payload == {"queue": "q", "wait_ms": 1500}
+    # an entry left by an earlier router (one JSON list of effects) is still published
+    legacy = [{"e": "call.offered", "c": "c1", "a": "a1", "k": ["c1", "offered", 1],
+               "ts": "1760000000000", "p": {"wait_ms": "1"}}, announce]
+    events, commands = split(json.dumps(legacy), 180.0)
+    assert [e[5] for e in json.loads(join(events))] == ["call.offered"]
+    assert [c[3] for c in json.loads(join(commands))] == ["announce"]
 
 
 @pytest.mark.parametrize(
