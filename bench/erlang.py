@@ -101,7 +101,9 @@ def ensure_venv(venv: Path) -> Path | None:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
         subprocess.run(
             [str(py), "-m", "pip", "install", "-q", "pyworkforce==0.5.1"],
-            check=True, capture_output=True, timeout=600,
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     except (subprocess.SubprocessError, OSError) as exc:
         print(f"pyworkforce comparison skipped: could not set up {venv}: {exc}")
@@ -111,12 +113,19 @@ def ensure_venv(venv: Path) -> Path | None:
 
 def run_pyworkforce(py: Path, calls, aht, repeat: int) -> dict | None:
     payload = {
-        "calls": calls.tolist(), "aht_s": aht.tolist(), "within_s": WITHIN_S, "sl": SL,
-        "interval_min": INTERVAL_S // 60, "repeat": repeat,
+        "calls": calls.tolist(),
+        "aht_s": aht.tolist(),
+        "within_s": WITHIN_S,
+        "sl": SL,
+        "interval_min": INTERVAL_S // 60,
+        "repeat": repeat,
     }
     proc = subprocess.run(
-        [str(py), "-c", PYWORKFORCE_SCRIPT], input=json.dumps(payload), capture_output=True,
-        text=True, timeout=600,
+        [str(py), "-c", PYWORKFORCE_SCRIPT],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if proc.returncode != 0:
         print(f"pyworkforce comparison skipped: {proc.stderr.strip()[-500:]}")
@@ -125,7 +134,9 @@ def run_pyworkforce(py: Path, calls, aht, repeat: int) -> dict | None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--no-pyworkforce", action="store_true")
@@ -135,9 +146,11 @@ def main() -> None:
     calls, aht = week(args.seed)
     traffic = calls / INTERVAL_S * aht
     target = Target(service_level=SL, answer_within_s=WITHIN_S)
-    print(f"week: 672 x 15-min intervals, calls {calls.min():.0f}-{calls.max():.0f}, "
-          f"AHT {aht.min():.0f}-{aht.max():.0f} s, load up to {traffic.max():.0f} Erlangs, "
-          f"target 80/20; cores {os.cpu_count()}")
+    print(
+        f"week: 672 x 15-min intervals, calls {calls.min():.0f}-{calls.max():.0f}, "
+        f"AHT {aht.min():.0f}-{aht.max():.0f} s, load up to {traffic.max():.0f} Erlangs, "
+        f"target 80/20; cores {os.cpu_count()}"
+    )
 
     def ours_c():
         n = required_agents_c(traffic, aht, target)
@@ -153,10 +166,14 @@ def main() -> None:
     n_c, m_c = ours_c()
     n_a, _ = ours_a()
     err_pw, err_sl = max_rel_error(traffic, n_c, aht, m_c.probability_of_waiting, m_c.service_level)
-    print(f"ours   Erlang C: {t_c * 1e3:8.2f} ms  agents total {int(n_c.sum())}  "
-          f"max rel err vs mpmath: P(wait) {err_pw:.1e}, SL {err_sl:.1e}")
-    print(f"ours   Erlang A: {t_a * 1e3:8.2f} ms  agents total {int(n_a.sum())} "
-          f"(patience {PATIENCE_S:.0f} s)")
+    print(
+        f"ours   Erlang C: {t_c * 1e3:8.2f} ms  agents total {int(n_c.sum())}  "
+        f"max rel err vs mpmath: P(wait) {err_pw:.1e}, SL {err_sl:.1e}"
+    )
+    print(
+        f"ours   Erlang A: {t_a * 1e3:8.2f} ms  agents total {int(n_a.sum())} "
+        f"(patience {PATIENCE_S:.0f} s)"
+    )
     result: dict[str, object] = {
         "bench": "erlang",
         "intervals": 672,
@@ -176,8 +193,10 @@ def main() -> None:
         )
         same = int((n_p == n_c).sum())
         ratio = pw["time_s"] / t_c
-        print(f"pyworkforce 0.5.1: {pw['time_s'] * 1e3:8.2f} ms  agents total {int(n_p.sum())}  "
-              f"max rel err vs mpmath: P(wait) {perr_pw:.1e}, SL {perr_sl:.1e}")
+        print(
+            f"pyworkforce 0.5.1: {pw['time_s'] * 1e3:8.2f} ms  agents total {int(n_p.sum())}  "
+            f"max rel err vs mpmath: P(wait) {perr_pw:.1e}, SL {perr_sl:.1e}"
+        )
         print(f"speed-up {ratio:.0f}x; same agent count in {same}/672 intervals")
         result |= {
             "pyworkforce_ms": round(pw["time_s"] * 1e3, 3),

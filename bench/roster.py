@@ -62,7 +62,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "wfm" / 
 
 def curtois(numbers: list[int], limit_s: float, folder: Path, out: dict[str, object]) -> None:
     print(f"Curtois-Qu instances, {limit_s:g} s each (HiGHS MILP, workforce.curtois)")
-    print(f"{'inst':>4} {'time_s':>7} {'objective':>9} {'best':>6} {'vs_best':>8} {'bound':>9}  status")
+    print(
+        f"{'inst':>4} {'time_s':>7} {'objective':>9} {'best':>6} {'vs_best':>8} {'bound':>9}  status"
+    )
     for n in numbers:
         inst = parse_instance((folder / f"Instance{n}.txt").read_text(encoding="utf-8"))
         t0 = clock.monotonic()
@@ -70,19 +72,22 @@ def curtois(numbers: list[int], limit_s: float, folder: Path, out: dict[str, obj
         took = clock.monotonic() - t0
         best = BEST_KNOWN.get(n)
         ratio = None if r.objective is None or not best else r.objective / best
-        print(f"{n:4d} {took:7.1f} {r.objective if r.objective is not None else '-':>9} "
-              f"{best if best else '-':>6} "
-              f"{f'{100 * (ratio - 1):+.1f}%' if ratio is not None else '-':>8} "
-              f"{r.lower_bound:9.1f}  {r.status}")
+        print(
+            f"{n:4d} {took:7.1f} {r.objective if r.objective is not None else '-':>9} "
+            f"{best if best else '-':>6} "
+            f"{f'{100 * (ratio - 1):+.1f}%' if ratio is not None else '-':>8} "
+            f"{r.lower_bound:9.1f}  {r.status}"
+        )
         out[f"curtois_{n}_objective"] = r.objective
         out[f"curtois_{n}_best_known"] = best
         out[f"curtois_{n}_s"] = round(took, 2)
-        out[f"curtois_{n}_over_best_pct"] = (None if ratio is None
-                                              else round(100 * (ratio - 1), 2))
+        out[f"curtois_{n}_over_best_pct"] = None if ratio is None else round(100 * (ratio - 1), 2)
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--sizes", default="100,200,400")
     p.add_argument("--time-limit", type=float, default=60.0)
     p.add_argument("--start-step", type=int, default=60)
@@ -91,10 +96,15 @@ def main() -> None:
     p.add_argument("--curtois-dir", type=Path, default=FIXTURES)
     args = p.parse_args()
     rules = RosterRules(start_step_min=args.start_step)
-    out: dict[str, object] = {"bench": "roster", "time_limit_s": args.time_limit,
-                              "cores": os.cpu_count()}
-    print(f"cores {os.cpu_count()}, time limit {args.time_limit:g} s per size, "
-          f"start step {args.start_step} min")
+    out: dict[str, object] = {
+        "bench": "roster",
+        "time_limit_s": args.time_limit,
+        "cores": os.cpu_count(),
+    }
+    print(
+        f"cores {os.cpu_count()}, time limit {args.time_limit:g} s per size, "
+        f"start step {args.start_step} min"
+    )
     for n in (int(s) for s in args.sizes.split(",") if s):
         req, agents = week(31 * n / 64), team(n, seed=3)
         problem = build_problem(req, agents, rules)
@@ -103,17 +113,20 @@ def main() -> None:
         r = RosterSolve(problem, args.time_limit).run()
         took = clock.monotonic() - t0
         assert r is not None
-        print(f"{n:4d} agents: {took:6.1f} s, under {r.under_staffing:g} (LP bound {bound:g}), "
-              f"over {r.over_staffing:g}, objective {r.objective:g} vs lower bound "
-              f"{r.lower_bound:g}: gap {r.gap:.1%}")
+        print(
+            f"{n:4d} agents: {took:6.1f} s, under {r.under_staffing:g} (LP bound {bound:g}), "
+            f"over {r.over_staffing:g}, objective {r.objective:g} vs lower bound "
+            f"{r.lower_bound:g}: gap {r.gap:.1%}"
+        )
         out[f"agents_{n}_s"] = round(took, 2)
         out[f"agents_{n}_under_agent_slots"] = r.under_staffing
         out[f"agents_{n}_under_lp_bound_agent_slots"] = round(bound, 3)
         out[f"agents_{n}_over_agent_slots"] = r.over_staffing
         out[f"agents_{n}_gap"] = round(r.gap, 4)
     if args.curtois != "none":
-        curtois([int(s) for s in args.curtois.split(",")], args.curtois_limit, args.curtois_dir,
-                out)
+        curtois(
+            [int(s) for s in args.curtois.split(",")], args.curtois_limit, args.curtois_dir, out
+        )
     print(json.dumps(out))
 
 

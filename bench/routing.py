@@ -47,31 +47,44 @@ from queueing.service import Router  # noqa: E402
 from store.events import DomainEvent, StreamNames  # noqa: E402
 
 
-def make_config(args: argparse.Namespace, prefix: str) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+def make_config(
+    args: argparse.Namespace, prefix: str
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     rng = random.Random(args.seed)
     skills = [f"s{i}" for i in range(args.skills)]
     queues = []
     for i in range(args.queues):
         required = rng.sample(skills, rng.choice([1, 1, 2]))
-        queues.append({
-            "id": f"q{i}",
-            "skills": {s: rng.randint(1, 5) for s in required},
-            "strategy": rng.choice(["longest_idle", "longest_idle", "most_skilled", "round_robin"]),
-            "priority": rng.randint(0, 3),
-            "wrap_up_s": 0,
-            "ring_timeout_s": 300,
-            "escalation": [{"after": 30, "min_level": 1}],
-        })
-    agents = {f"a{i}": {s: rng.randint(1, 10) for s in rng.sample(skills, 6)} for i in range(args.agents)}
-    settings = {"redis_prefix": prefix, "queues": queues,
-                "routing": {"tick_ms": 50, "offer_lease_s": 30}}
+        queues.append(
+            {
+                "id": f"q{i}",
+                "skills": {s: rng.randint(1, 5) for s in required},
+                "strategy": rng.choice(
+                    ["longest_idle", "longest_idle", "most_skilled", "round_robin"]
+                ),
+                "priority": rng.randint(0, 3),
+                "wrap_up_s": 0,
+                "ring_timeout_s": 300,
+                "escalation": [{"after": 30, "min_level": 1}],
+            }
+        )
+    agents = {
+        f"a{i}": {s: rng.randint(1, 10) for s in rng.sample(skills, 6)} for i in range(args.agents)
+    }
+    settings = {
+        "redis_prefix": prefix,
+        "queues": queues,
+        "routing": {"tick_ms": 50, "offer_lease_s": 30},
+    }
     return settings, agents
 
 
 def router_process(url: str, settings: dict[str, Any], stop: Any, batch: int) -> None:
     async def main() -> None:
         client = aioredis.from_url(url, decode_responses=True)
-        task = asyncio.create_task(Router(Routing(client, Settings.model_validate(settings)), batch=batch).run())
+        task = asyncio.create_task(
+            Router(Routing(client, Settings.model_validate(settings)), batch=batch).run()
+        )
         while not stop.is_set():  # noqa: ASYNC110 - a multiprocessing event
             await asyncio.sleep(0.1)
         task.cancel()
@@ -84,16 +97,28 @@ def router_process(url: str, settings: dict[str, Any], stop: Any, batch: int) ->
     if os.environ.get("BENCH_PROFILE"):  # e.g. BENCH_PROFILE=/tmp/router.prof
         import cProfile
 
-        cProfile.runctx("asyncio.run(main())", globals(), locals(), f"{os.environ['BENCH_PROFILE']}.{os.getpid()}")
+        cProfile.runctx(
+            "asyncio.run(main())",
+            globals(),
+            locals(),
+            f"{os.environ['BENCH_PROFILE']}.{os.getpid()}",
+        )
     else:
         asyncio.run(main())
 
 
-def fields(type_: str, call_id: str, agent_id: str | None = None, payload: dict[str, Any] | None = None) -> dict[str, str]:
+def fields(
+    type_: str, call_id: str, agent_id: str | None = None, payload: dict[str, Any] | None = None
+) -> dict[str, str]:
     """``DomainEvent(...).to_fields()`` without its checks (the driver is not what is measured)."""
-    return {"id": f"{type_}:{call_id}", "ts": datetime.now(UTC).isoformat(), "type": type_,
-            "call_id": call_id, "agent_id": agent_id or "",
-            "payload": json.dumps(payload or {}, separators=(",", ":"), sort_keys=True)}
+    return {
+        "id": f"{type_}:{call_id}",
+        "ts": datetime.now(UTC).isoformat(),
+        "type": type_,
+        "call_id": call_id,
+        "agent_id": agent_id or "",
+        "payload": json.dumps(payload or {}, separators=(",", ":"), sort_keys=True),
+    }
 
 
 def check_fields() -> None:
@@ -113,7 +138,9 @@ class Driver:
     the router adds) and *read* (the driver's clock, from before it writes the event to when it
     has read the command: adds the driver's own wake-ups)."""
 
-    def __init__(self, client: aioredis.Redis, streams: StreamNames, n_queues: int, seed: int) -> None:
+    def __init__(
+        self, client: aioredis.Redis, streams: StreamNames, n_queues: int, seed: int
+    ) -> None:
         self.client, self.streams = client, streams
         self.rng = random.Random(seed + 1)
         self.n_queues = n_queues
@@ -144,17 +171,28 @@ class Driver:
         entries = []
         for cid in call_ids:
             self.trigger_at[cid] = now
-            entries.append(fields("call.arrived", cid, payload={
-                "direction": "inbound", "caller": "+8613800000000", "dialled": "100",
-                "queue": f"q{self.rng.randrange(self.n_queues)}",
-                "tier": self.rng.choice(["ordinary"] * 8 + ["key_account", "vip"])}))
+            entries.append(
+                fields(
+                    "call.arrived",
+                    cid,
+                    payload={
+                        "direction": "inbound",
+                        "caller": "+8613800000000",
+                        "dialled": "100",
+                        "queue": f"q{self.rng.randrange(self.n_queues)}",
+                        "tier": self.rng.choice(["ordinary"] * 8 + ["key_account", "vip"]),
+                    },
+                )
+            )
         for cid, entry_id in zip(call_ids, await self.append(entries), strict=True):
             self.trigger_ms[cid] = id_ms(entry_id)
 
     async def respond(self, until: int) -> None:
         """Answer and hang up every connect until ``until`` decisions were seen."""
         while len(self.latencies_ms) < until:
-            resp = await self.client.xread({self.streams.commands: self.last_id}, block=100, count=2000)
+            resp = await self.client.xread(
+                {self.streams.commands: self.last_id}, block=100, count=2000
+            )
             if not resp:
                 continue
             seen = time.time()
@@ -228,11 +266,18 @@ async def paced_phase(driver: Driver, calls: int, rate: float, tag: str) -> dict
         await driver.arrive([f"{tag}-{j}" for j in range(i, min(i + step, calls))])
     await responder
     seconds = driver.decided_at[-1] - t0
-    return {"rate": rate, "decisions": calls, "seconds": seconds, "per_s": calls / seconds,
-            "p50_ms": pct(driver.latencies_ms, 0.5), "p99_ms": pct(driver.latencies_ms, 0.99),
-            "mean_ms": statistics.fmean(driver.latencies_ms),
-            "written_p50_ms": pct(driver.written_ms, 0.5), "written_p99_ms": pct(driver.written_ms, 0.99),
-            "load_avg_1m": os.getloadavg()[0]}
+    return {
+        "rate": rate,
+        "decisions": calls,
+        "seconds": seconds,
+        "per_s": calls / seconds,
+        "p50_ms": pct(driver.latencies_ms, 0.5),
+        "p99_ms": pct(driver.latencies_ms, 0.99),
+        "mean_ms": statistics.fmean(driver.latencies_ms),
+        "written_p50_ms": pct(driver.written_ms, 0.5),
+        "written_p99_ms": pct(driver.written_ms, 0.99),
+        "load_avg_1m": os.getloadavg()[0],
+    }
 
 
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -244,7 +289,9 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     try:
         routing = Routing(client, settings)
         await routing.setup()
-        await client.xgroup_create(streams.events, settings.routing.consumer_group, id="$", mkstream=True)
+        await client.xgroup_create(
+            streams.events, settings.routing.consumer_group, id="$", mkstream=True
+        )
         actions = AgentActions(routing)
         for agent_id, skills in agents.items():
             await actions.login(agent_id, skills, ready=True)
@@ -252,7 +299,10 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
         ctx = mp.get_context("spawn")
         stop = ctx.Event()
-        procs = [ctx.Process(target=router_process, args=(url, settings_dict, stop, args.batch)) for _ in range(args.routers)]
+        procs = [
+            ctx.Process(target=router_process, args=(url, settings_dict, stop, args.batch))
+            for _ in range(args.routers)
+        ]
         for p in procs:
             p.start()
         await asyncio.sleep(2.0)  # routers load settings and join the group
@@ -262,7 +312,11 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         # burst: every call at once (in pipelines of 500)
         burst_calls = args.calls
         await client.config_resetstat()
-        cpu0 = (await redis_cpu_s(client), sum(proc_cpu_s(p.pid) for p in procs), time.process_time())
+        cpu0 = (
+            await redis_cpu_s(client),
+            sum(proc_cpu_s(p.pid) for p in procs),
+            time.process_time(),
+        )
         gc.collect()
         gc.freeze()  # the driver's own collections would add pauses to the latencies it measures
         responder = asyncio.create_task(driver.respond(burst_calls))
@@ -273,28 +327,49 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await responder
         burst_s = driver.decided_at[-1] - t0
         cmdstats = await client.info("commandstats")
-        cpu1 = (await redis_cpu_s(client), sum(proc_cpu_s(p.pid) for p in procs), time.process_time())
+        cpu1 = (
+            await redis_cpu_s(client),
+            sum(proc_cpu_s(p.pid) for p in procs),
+            time.process_time(),
+        )
         cpu_us = [(b - a) / burst_calls * 1e6 for a, b in zip(cpu0, cpu1, strict=True)]
-        burst = {"decisions": burst_calls, "seconds": burst_s, "per_s": burst_calls / burst_s,
-                 "redis_cpu_us": cpu_us[0], "routers_cpu_us": cpu_us[1], "driver_cpu_us": cpu_us[2],
-                 "load_avg_1m": os.getloadavg()[0],
-                 "p50_ms": pct(driver.latencies_ms, 0.5), "p99_ms": pct(driver.latencies_ms, 0.99),
-                 "written_p50_ms": pct(driver.written_ms, 0.5), "written_p99_ms": pct(driver.written_ms, 0.99)}
+        burst = {
+            "decisions": burst_calls,
+            "seconds": burst_s,
+            "per_s": burst_calls / burst_s,
+            "redis_cpu_us": cpu_us[0],
+            "routers_cpu_us": cpu_us[1],
+            "driver_cpu_us": cpu_us[2],
+            "load_avg_1m": os.getloadavg()[0],
+            "p50_ms": pct(driver.latencies_ms, 0.5),
+            "p99_ms": pct(driver.latencies_ms, 0.99),
+            "written_p50_ms": pct(driver.written_ms, 0.5),
+            "written_p99_ms": pct(driver.written_ms, 0.99),
+        }
 
         # paced: steady rates, latency under load (a realistic one first, then a heavy one)
-        paced = [await paced_phase(driver, calls, rate, f"p{k}") for k, (calls, rate)
-                 in enumerate(((args.light_calls, args.light_rate), (args.paced_calls, args.rate)))]
+        paced = [
+            await paced_phase(driver, calls, rate, f"p{k}")
+            for k, (calls, rate) in enumerate(
+                ((args.light_calls, args.light_rate), (args.paced_calls, args.rate))
+            )
+        ]
         stop.set()
         for p in procs:
             p.join(timeout=10)
             if p.is_alive():
                 p.kill()
-        return {"burst": burst, "paced": paced, "commandstats": cmdstats, "evalsha_one_by_one_per_s": one_by_one,
-                "evalsha_pipelined_per_s": pipelined}
+        return {
+            "burst": burst,
+            "paced": paced,
+            "commandstats": cmdstats,
+            "evalsha_one_by_one_per_s": one_by_one,
+            "evalsha_pipelined_per_s": pipelined,
+        }
     finally:
         keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=5000)]
         for i in range(0, len(keys), 500):
-            await client.delete(*keys[i:i + 500])
+            await client.delete(*keys[i : i + 500])
         await client.aclose()
 
 
@@ -307,12 +382,18 @@ def main() -> None:
     ap.add_argument("--routers", type=int, default=1)
     ap.add_argument("--paced-calls", type=int, default=4000)
     ap.add_argument("--rate", type=float, default=400.0, help="calls/s in the heavy paced phase")
-    ap.add_argument("--light-rate", type=float, default=50.0,
-                    help="calls/s in the realistic paced phase (1000 agents at 5 min a call: ~3/s)")
+    ap.add_argument(
+        "--light-rate",
+        type=float,
+        default=50.0,
+        help="calls/s in the realistic paced phase (1000 agents at 5 min a call: ~3/s)",
+    )
     ap.add_argument("--light-calls", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch", type=int, default=500, help="stream entries a router reads at once")
-    ap.add_argument("--commandstats", action="store_true", help="print Redis INFO commandstats of the burst")
+    ap.add_argument(
+        "--commandstats", action="store_true", help="print Redis INFO commandstats of the burst"
+    )
     ap.add_argument("--redis-url", default=None, help="default: an embedded redis-server")
     args = ap.parse_args()
     check_fields()
@@ -332,36 +413,61 @@ def main() -> None:
         print("redis commands during the burst (by total time):")
         rows = sorted(res["commandstats"].items(), key=lambda kv: -kv[1]["usec"])
         for name, st in rows[:12]:
-            print(f"  {name:32} calls {st['calls']:>8}  usec {st['usec']:>10}  per call {st['usec_per_call']:.1f}"
-                  f"  per decision {st['usec'] / args.calls:.1f}")
-    print(f"cores: {os.cpu_count()}  routers: {args.routers}  agents: {args.agents}  queues: "
-          f"{args.queues}  skills: {args.skills}  batch: {args.batch}")
-    print(f"burst  {b['decisions']} calls: {b['per_s']:,.0f} decisions/s  p50 {b['p50_ms']:.1f} ms  "
-          f"p99 {b['p99_ms']:.1f} ms (includes waiting in the stream backlog)")
-    print(f"burst CPU per decision: redis {b['redis_cpu_us']:.0f} us, routers {b['routers_cpu_us']:.0f} us, "
-          f"driver {b['driver_cpu_us']:.0f} us; load average at its end {b['load_avg_1m']:.2f}")
+            print(
+                f"  {name:32} calls {st['calls']:>8}  usec {st['usec']:>10}  per call {st['usec_per_call']:.1f}"
+                f"  per decision {st['usec'] / args.calls:.1f}"
+            )
+    print(
+        f"cores: {os.cpu_count()}  routers: {args.routers}  agents: {args.agents}  queues: "
+        f"{args.queues}  skills: {args.skills}  batch: {args.batch}"
+    )
+    print(
+        f"burst  {b['decisions']} calls: {b['per_s']:,.0f} decisions/s  p50 {b['p50_ms']:.1f} ms  "
+        f"p99 {b['p99_ms']:.1f} ms (includes waiting in the stream backlog)"
+    )
+    print(
+        f"burst CPU per decision: redis {b['redis_cpu_us']:.0f} us, routers {b['routers_cpu_us']:.0f} us, "
+        f"driver {b['driver_cpu_us']:.0f} us; load average at its end {b['load_avg_1m']:.2f}"
+    )
     for p in (light, heavy):
-        print(f"paced  {p['decisions']} calls at {p['rate']:.0f}/s: {p['per_s']:,.0f} decisions/s  "
-              f"read p50 {p['p50_ms']:.2f} ms  p99 {p['p99_ms']:.2f} ms;  written p50 "
-              f"{p['written_p50_ms']:.0f} ms  p99 {p['written_p99_ms']:.0f} ms  (load average {p['load_avg_1m']:.2f})")
+        print(
+            f"paced  {p['decisions']} calls at {p['rate']:.0f}/s: {p['per_s']:,.0f} decisions/s  "
+            f"read p50 {p['p50_ms']:.2f} ms  p99 {p['p99_ms']:.2f} ms;  written p50 "
+            f"{p['written_p50_ms']:.0f} ms  p99 {p['written_p99_ms']:.0f} ms  (load average {p['load_avg_1m']:.2f})"
+        )
     print(f"ceiling: trivial EVALSHA {ceil1:,.0f}/s one by one, {ceilp:,.0f}/s pipelined (100)")
-    print(f"ratio: burst decisions/s / EVALSHA one by one = {b['per_s'] / ceil1:.2f}, "
-          f"/ pipelined = {b['per_s'] / ceilp:.2f}")
-    print(json.dumps({
-        "bench": "routing", "routers": args.routers, "calls": args.calls,
-        "decisions_per_s": round(b["per_s"]), "burst_p50_ms": round(b["p50_ms"], 2),
-        "burst_p99_ms": round(b["p99_ms"], 2),
-        "redis_cpu_us_per_decision": round(b["redis_cpu_us"]),
-        "routers_cpu_us_per_decision": round(b["routers_cpu_us"]),
-        "light_rate_per_s": light["rate"], "light_p50_ms": round(light["p50_ms"], 2),
-        "light_p99_ms": round(light["p99_ms"], 2), "light_written_p99_ms": light["written_p99_ms"],
-        "paced_rate_per_s": heavy["rate"], "p50_ms": round(heavy["p50_ms"], 2),
-        "p99_ms": round(heavy["p99_ms"], 2), "written_p99_ms": heavy["written_p99_ms"],
-        "load_avg_1m": round(b["load_avg_1m"], 2),
-        "evalsha_per_s": round(ceil1), "evalsha_pipelined_per_s": round(ceilp),
-        "ratio_to_evalsha": round(b["per_s"] / ceil1, 3),
-        "ratio_to_evalsha_pipelined": round(b["per_s"] / ceilp, 3), "cores": os.cpu_count(),
-    }))
+    print(
+        f"ratio: burst decisions/s / EVALSHA one by one = {b['per_s'] / ceil1:.2f}, "
+        f"/ pipelined = {b['per_s'] / ceilp:.2f}"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "routing",
+                "routers": args.routers,
+                "calls": args.calls,
+                "decisions_per_s": round(b["per_s"]),
+                "burst_p50_ms": round(b["p50_ms"], 2),
+                "burst_p99_ms": round(b["p99_ms"], 2),
+                "redis_cpu_us_per_decision": round(b["redis_cpu_us"]),
+                "routers_cpu_us_per_decision": round(b["routers_cpu_us"]),
+                "light_rate_per_s": light["rate"],
+                "light_p50_ms": round(light["p50_ms"], 2),
+                "light_p99_ms": round(light["p99_ms"], 2),
+                "light_written_p99_ms": light["written_p99_ms"],
+                "paced_rate_per_s": heavy["rate"],
+                "p50_ms": round(heavy["p50_ms"], 2),
+                "p99_ms": round(heavy["p99_ms"], 2),
+                "written_p99_ms": heavy["written_p99_ms"],
+                "load_avg_1m": round(b["load_avg_1m"], 2),
+                "evalsha_per_s": round(ceil1),
+                "evalsha_pipelined_per_s": round(ceilp),
+                "ratio_to_evalsha": round(b["per_s"] / ceil1, 3),
+                "ratio_to_evalsha_pipelined": round(b["per_s"] / ceilp, 3),
+                "cores": os.cpu_count(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -77,32 +77,67 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, object]]) ->
     now = datetime.now(UTC)
     await seed_from_settings(rt.engine, s)
     for u in demo_users():
-        await ensure_user(rt.engine, u.username, DEMO_PASSWORD, u.role, now=now,
-                          agent_id=u.agent_id, display_name=u.display_name)
+        await ensure_user(
+            rt.engine,
+            u.username,
+            DEMO_PASSWORD,
+            u.role,
+            now=now,
+            agent_id=u.agent_id,
+            display_name=u.display_name,
+        )
     for row in scenario_customers:
-        await save_customer(rt.engine, CustomerRecord(**row), now=now,  # type: ignore[arg-type]
-                            default_tz=s.timezone, redis=rt.redis, prefix=s.redis_prefix)
-    week_start = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
-                                                               microsecond=0)
-    await save_roster(rt.engine, demo_roster(SIMULATED_AGENTS + HUMAN_AGENTS, week_start),
-                      name=f"Demo week {week_start:%G-W%V}", period_start_at=week_start,
-                      period_end_at=week_start + timedelta(days=7), created_at=now,
-                      published=True)
+        await save_customer(
+            rt.engine,
+            CustomerRecord(**row),
+            now=now,  # type: ignore[arg-type]
+            default_tz=s.timezone,
+            redis=rt.redis,
+            prefix=s.redis_prefix,
+        )
+    week_start = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    await save_roster(
+        rt.engine,
+        demo_roster(SIMULATED_AGENTS + HUMAN_AGENTS, week_start),
+        name=f"Demo week {week_start:%G-W%V}",
+        period_start_at=week_start,
+        period_end_at=week_start + timedelta(days=7),
+        created_at=now,
+        published=True,
+    )
     outbound = OutboundConfig.from_settings(s)
     for i, row in enumerate(scenario_customers[-8:]):
-        await record_sale(rt.engine, sale_id=f"demo-sale-{now:%Y%m%d}-{i}",
-                          customer_id=str(row["customer_id"]), sold_at=now - timedelta(hours=2),
-                          now=now, config=outbound, product="Broadband 500M", amount=199.0,
-                          redis=rt.redis, prefix=s.redis_prefix)
+        await record_sale(
+            rt.engine,
+            sale_id=f"demo-sale-{now:%Y%m%d}-{i}",
+            customer_id=str(row["customer_id"]),
+            sold_at=now - timedelta(hours=2),
+            now=now,
+            config=outbound,
+            product="Broadband 500M",
+            amount=199.0,
+            redis=rt.redis,
+            prefix=s.redis_prefix,
+        )
     complaints = ComplaintConfig.from_settings(s)
     for i, (cat, sev, hours_ago) in enumerate((("delivery", "high", 30), ("billing", "medium", 2))):
-        await open_complaint(rt.engine, category=cat, severity=sev,
-                             description="Parcel not delivered after two weeks" if i == 0
-                             else "Charged twice for October",
-                             now=now - timedelta(hours=hours_ago), config=complaints,
-                             customer_id=str(scenario_customers[i]["customer_id"]),
-                             opened_by="supervisor", complaint_id=f"demo-complaint-{i}",
-                             redis=rt.redis, prefix=s.redis_prefix)
+        await open_complaint(
+            rt.engine,
+            category=cat,
+            severity=sev,
+            description="Parcel not delivered after two weeks"
+            if i == 0
+            else "Charged twice for October",
+            now=now - timedelta(hours=hours_ago),
+            config=complaints,
+            customer_id=str(scenario_customers[i]["customer_id"]),
+            opened_by="supervisor",
+            complaint_id=f"demo-complaint-{i}",
+            redis=rt.redis,
+            prefix=s.redis_prefix,
+        )
 
 
 @asynccontextmanager
@@ -112,10 +147,17 @@ async def start_demo(settings: Settings, *, web_port: int | None = None) -> Asyn
     scenario = demo_scenario(start_hour=9.5)  # the simulated day starts in the morning peak
     async with open_runtime(settings) as rt:
         await seed_demo(rt, demo_customers(scenario))
-        async with start_simulator(
-            scenario=scenario, username=settings.ami.username, secret=settings.ami.secret,
-            host="127.0.0.1", port=settings.ami.port, speed=1.0,
-        ) as sim, asyncio.TaskGroup() as tg:
+        async with (
+            start_simulator(
+                scenario=scenario,
+                username=settings.ami.username,
+                secret=settings.ami.secret,
+                host="127.0.0.1",
+                port=settings.ami.port,
+                speed=1.0,
+            ) as sim,
+            asyncio.TaskGroup() as tg,
+        ):
             tasks = [
                 tg.create_task(resolve(name)(rt), name=name)
                 for name in ("store-writer", "router", "bridge", "outbound", "complaint-watch")
@@ -154,8 +196,12 @@ def sign_in_panel(url: str) -> Panel:
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=None,
-              help="Web port (default: settings web.port).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Web port (default: settings web.port).",
+)
 @click.pass_context
 def demo(ctx: click.Context, port: int | None) -> None:
     """Run the whole platform with a simulated PBX and agents; prints the URL and sign-ins."""

@@ -22,8 +22,13 @@ from store.events import DomainEvent, make_event_id
 
 log = logging.getLogger(__name__)
 
-DISPOSITIONS = [("resolved", 0.55), ("information", 0.2), ("follow_up", 0.1), ("sale", 0.1),
-                ("complaint", 0.05)]
+DISPOSITIONS = [
+    ("resolved", 0.55),
+    ("information", 0.2),
+    ("follow_up", 0.1),
+    ("sale", 0.1),
+    ("complaint", 0.05),
+]
 
 
 @dataclass

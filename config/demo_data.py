@@ -30,8 +30,30 @@ SKILLS = [
 
 # Hourly arrival rates (calls per hour, whole centre) over a day: morning and afternoon peaks.
 DAY_CURVE = [
-    20, 10, 5, 5, 5, 10, 40, 150, 420, 600, 640, 560,
-    380, 450, 600, 620, 540, 420, 260, 160, 110, 80, 50, 30,
+    20,
+    10,
+    5,
+    5,
+    5,
+    10,
+    40,
+    150,
+    420,
+    600,
+    640,
+    560,
+    380,
+    450,
+    600,
+    620,
+    540,
+    420,
+    260,
+    160,
+    110,
+    80,
+    50,
+    30,
 ]
 QUEUE_SHARE = {"sales": 0.4, "support": 0.48, "complaints": 0.12}
 
@@ -50,25 +72,49 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
         if i % 5 == 0:
             skills["english"] = rng.randint(5, 9)
         agents.append(
-            {"id": agent_id, "name": AGENT_NAMES[i % len(AGENT_NAMES)], "team": team,
-             "endpoint": f"PJSIP/{agent_id}", "skills": skills}
+            {
+                "id": agent_id,
+                "name": AGENT_NAMES[i % len(AGENT_NAMES)],
+                "team": team,
+                "endpoint": f"PJSIP/{agent_id}",
+                "skills": skills,
+            }
         )
     queues = [
         {
-            "id": "sales", "name": "Sales", "skills": {"sales": 5}, "did": ["5000"],
-            "sl_target_pct": 80, "sl_target_s": 20, "wrap_up_s": 20,
+            "id": "sales",
+            "name": "Sales",
+            "skills": {"sales": 5},
+            "did": ["5000"],
+            "sl_target_pct": 80,
+            "sl_target_s": 20,
+            "wrap_up_s": 20,
             "escalation": [{"after": 0, "min_level": 6}, {"after": 20, "min_level": 3}],
         },
         {
-            "id": "support", "name": "Technical support", "skills": {"support": 5},
-            "did": ["5001"], "sl_target_pct": 80, "sl_target_s": 30, "wrap_up_s": 30,
+            "id": "support",
+            "name": "Technical support",
+            "skills": {"support": 5},
+            "did": ["5001"],
+            "sl_target_pct": 80,
+            "sl_target_s": 30,
+            "wrap_up_s": 30,
             "strategy": "most_skilled",
-            "escalation": [{"after": 0}, {"after": 45, "min_level": 3},
-                           {"after": 90, "overflow": ["sales"]}],
+            "escalation": [
+                {"after": 0},
+                {"after": 45, "min_level": 3},
+                {"after": 90, "overflow": ["sales"]},
+            ],
         },
         {
-            "id": "complaints", "name": "Complaints", "skills": {"complaints": 6}, "did": ["5002"],
-            "priority": 10, "sl_target_pct": 90, "sl_target_s": 15, "wrap_up_s": 45,
+            "id": "complaints",
+            "name": "Complaints",
+            "skills": {"complaints": 6},
+            "did": ["5002"],
+            "priority": 10,
+            "sl_target_pct": 90,
+            "sl_target_s": 15,
+            "wrap_up_s": 45,
             "escalation": [{"after": 0}, {"after": 30, "overflow": ["support"]}],
         },
     ]
@@ -76,18 +122,52 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
         "skills": [{"id": s, "name": n} for s, n in SKILLS],
         "queues": queues,
         "agents": agents,
-        "ami": {"host": "127.0.0.1", "port": ami_port, "username": "demo", "secret": "demo-secret",
-                "supervisor_endpoint": "PJSIP/9000"},
-        "outbound": {"queue": "sales", "retry_delay_min": 5, "call_from": "00:00",
-                     "call_until": "23:59"},
+        "ami": {
+            "host": "127.0.0.1",
+            "port": ami_port,
+            "username": "demo",
+            "secret": "demo-secret",
+            "supervisor_endpoint": "PJSIP/9000",
+        },
+        "outbound": {
+            "queue": "sales",
+            "retry_delay_min": 5,
+            "call_from": "00:00",
+            "call_until": "23:59",
+        },
     }
 
 
 AGENT_NAMES = [
-    "Li Na", "Wang Wei", "Zhang Min", "Liu Yang", "Chen Jie", "Yang Fang", "Zhao Lei", "Huang Li",
-    "Zhou Tao", "Wu Xia", "Xu Ming", "Sun Yan", "Ma Lin", "Zhu Hong", "Hu Jun", "Guo Ping",
-    "He Qing", "Lin Bo", "Luo Hui", "Gao Feng", "Zheng Yu", "Liang Kai", "Song Jia", "Tang Rui",
-    "Han Xue", "Feng Yi", "Deng Hao", "Cao Lan", "Peng Fei",
+    "Li Na",
+    "Wang Wei",
+    "Zhang Min",
+    "Liu Yang",
+    "Chen Jie",
+    "Yang Fang",
+    "Zhao Lei",
+    "Huang Li",
+    "Zhou Tao",
+    "Wu Xia",
+    "Xu Ming",
+    "Sun Yan",
+    "Ma Lin",
+    "Zhu Hong",
+    "Hu Jun",
+    "Guo Ping",
+    "He Qing",
+    "Lin Bo",
+    "Luo Hui",
+    "Gao Feng",
+    "Zheng Yu",
+    "Liang Kai",
+    "Song Jia",
+    "Tang Rui",
+    "Han Xue",
+    "Feng Yi",
+    "Deng Hao",
+    "Cao Lan",
+    "Peng Fei",
 ]
 
 
@@ -107,9 +187,7 @@ def demo_scenario(start_hour: float) -> Scenario:
         )
         for (q, share), did in zip(QUEUE_SHARE.items(), ("5000", "5001", "5002"), strict=True)
     ]
-    return base.model_copy(
-        update={"queues": queues, "start_hour": start_hour, "agents": []}
-    )
+    return base.model_copy(update={"queues": queues, "start_hour": start_hour, "agents": []})
 
 
 @dataclass(frozen=True)
@@ -140,14 +218,18 @@ def demo_customers(scenario: Scenario, ordinary: int = 40) -> list[dict[str, Any
 
     def add(number: str, tier: str) -> None:
         n = len(rows)
-        rows.append({
-            "customer_id": f"demo-{n + 1:04d}",
-            "name": f"{rng.choice(surnames)} {rng.choice(given)}",
-            "phones": (number,),
-            "tier": tier,
-            "account_manager": "Sun Supervisor" if tier != "ordinary" else None,
-            "notes": {"vip": "VIP: always greet by name", "key_account": "Key account"}.get(tier),
-        })
+        rows.append(
+            {
+                "customer_id": f"demo-{n + 1:04d}",
+                "name": f"{rng.choice(surnames)} {rng.choice(given)}",
+                "phones": (number,),
+                "tier": tier,
+                "account_manager": "Sun Supervisor" if tier != "ordinary" else None,
+                "notes": {"vip": "VIP: always greet by name", "key_account": "Key account"}.get(
+                    tier
+                ),
+            }
+        )
 
     for number in scenario.vip_numbers:
         add(number, "vip")
@@ -169,11 +251,26 @@ def demo_roster(agent_ids: list[str], week_start: datetime) -> pd.DataFrame:
             if day in days_off:
                 continue
             start = week_start + timedelta(days=day, hours=12 if late else 8)
-            rows.append({"agent_id": agent_id, "activity": "shift", "start": start,
-                         "end": start + timedelta(hours=9)})
-            for activity, offset_h, minutes in (("break", 2, 15), ("lunch", 4, 60),
-                                                ("break", 7, 15)):
+            rows.append(
+                {
+                    "agent_id": agent_id,
+                    "activity": "shift",
+                    "start": start,
+                    "end": start + timedelta(hours=9),
+                }
+            )
+            for activity, offset_h, minutes in (
+                ("break", 2, 15),
+                ("lunch", 4, 60),
+                ("break", 7, 15),
+            ):
                 b = start + timedelta(hours=offset_h)
-                rows.append({"agent_id": agent_id, "activity": activity, "start": b,
-                             "end": b + timedelta(minutes=minutes)})
+                rows.append(
+                    {
+                        "agent_id": agent_id,
+                        "activity": activity,
+                        "start": b,
+                        "end": b + timedelta(minutes=minutes),
+                    }
+                )
     return pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"])

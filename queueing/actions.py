@@ -30,14 +30,21 @@ class AgentActions:
         self.routing = routing
 
     async def _act(
-        self, action: str, agent_id: str, domain: str | None = None, *, script_op: str | None = None,
+        self,
+        action: str,
+        agent_id: str,
+        domain: str | None = None,
+        *,
+        script_op: str | None = None,
         **fields: Any,
     ) -> dict[str, Any]:
         """Run ``action`` (``script_op`` in action.lua if it differs) under its precondition."""
         domain = domain or self.routing.agent_domain(agent_id)
         op = {
-            "op": script_op or action, "agent": agent_id,
-            "allowed": sorted(ALLOWED_FROM[action]), **fields,
+            "op": script_op or action,
+            "agent": agent_id,
+            "allowed": sorted(ALLOWED_FROM[action]),
+            **fields,
         }
         res = await self.routing.run(domain, "action", op)
         if res.get("err") == "state":

@@ -38,19 +38,44 @@ def _secs(v: float | None) -> str:
 
 def stats_table(stats: list[QueueStats]) -> Table:
     table = Table(title=f"Queues at {time.strftime('%H:%M:%S')}")
-    for name in ("queue", "waiting", "longest", "ready", "busy", "wrap-up", "not ready",
-                 "offered", "answered", "abandoned", "SL day", "SL 15m", "SL 30m", "ASA", "EWT"):
+    for name in (
+        "queue",
+        "waiting",
+        "longest",
+        "ready",
+        "busy",
+        "wrap-up",
+        "not ready",
+        "offered",
+        "answered",
+        "abandoned",
+        "SL day",
+        "SL 15m",
+        "SL 30m",
+        "ASA",
+        "EWT",
+    ):
         table.add_column(name, justify="left" if name == "queue" else "right")
     for q in stats:
         day, m15, m30 = q.day, q.last_15m, q.last_30m
         assert day is not None and m15 is not None and m30 is not None
         a = q.agents
         table.add_row(
-            q.queue_id, str(q.waiting), _secs(q.longest_wait_s), str(a.get("ready", 0)),
-            str(a.get("on_call", 0) + a.get("offered", 0)), str(a.get("wrap_up", 0)),
-            str(a.get("not_ready", 0)), str(day.offered), str(day.answered), str(day.abandoned),
-            _pct(day.service_level_pct), _pct(m15.service_level_pct), _pct(m30.service_level_pct),
-            _secs(day.asa_s), _secs(q.expected_wait_s),
+            q.queue_id,
+            str(q.waiting),
+            _secs(q.longest_wait_s),
+            str(a.get("ready", 0)),
+            str(a.get("on_call", 0) + a.get("offered", 0)),
+            str(a.get("wrap_up", 0)),
+            str(a.get("not_ready", 0)),
+            str(day.offered),
+            str(day.answered),
+            str(day.abandoned),
+            _pct(day.service_level_pct),
+            _pct(m15.service_level_pct),
+            _pct(m30.service_level_pct),
+            _secs(day.asa_s),
+            _secs(q.expected_wait_s),
         )
     return table
 
@@ -60,7 +85,9 @@ def _redis_url(settings: Settings) -> str:
         return settings.redis_url
     if settings.redis_socket.exists():
         return f"unix://{settings.redis_socket.resolve()}"
-    raise SettingsError("redis_url", None, "not set and no embedded Redis is running (callcenter serve)")
+    raise SettingsError(
+        "redis_url", None, "not set and no embedded Redis is running (callcenter serve)"
+    )
 
 
 async def _show(settings: Settings, watch: bool, interval_s: float) -> None:
@@ -82,7 +109,9 @@ async def _show(settings: Settings, watch: bool, interval_s: float) -> None:
 
 @click.command()
 @click.option("--watch", is_flag=True, help="Refresh until Ctrl-C.")
-@click.option("--interval", "interval_s", default=2.0, show_default=True, help="Seconds between refreshes.")
+@click.option(
+    "--interval", "interval_s", default=2.0, show_default=True, help="Seconds between refreshes."
+)
 @click.pass_context
 def queues(ctx: click.Context, watch: bool, interval_s: float) -> None:
     """Live statistics of every queue (waiting, longest wait, agents, service level, ASA)."""

@@ -32,7 +32,9 @@ def _payload(p: Any) -> dict[str, Any]:
     return p
 
 
-def to_messages(effects: list[dict[str, Any]], default_handle_s: float) -> list[DomainEvent | Command]:
+def to_messages(
+    effects: list[dict[str, Any]], default_handle_s: float
+) -> list[DomainEvent | Command]:
     """Effects in the ``{"e" ...}`` / ``{"cmd" ...}`` form → events and commands."""
     out: list[DomainEvent | Command] = []
     for fx in effects:

@@ -83,7 +83,8 @@ def best_call(
     plan = plans[chosen.queue_id]
     step = step_at(plan, (now_ms - chosen.arrived_ms) / 1000)
     same = [
-        c for c in calls
+        c
+        for c in calls
         if c.queue_id == chosen.queue_id and step_at(plan, (now_ms - c.arrived_ms) / 1000) == step
     ]
     return Choice(chosen.call_id, agent.agent_id, chosen.queue_id, step, len(same))

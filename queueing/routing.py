@@ -75,7 +75,9 @@ class Routing:
             self.keys(domain), now_ms, self.lease_ms, day_id(now_ms, self.tz), arg
         )
 
-    async def run(self, domain: str, name: str, arg: Any, now_ms: int | None = None) -> dict[str, Any]:
+    async def run(
+        self, domain: str, name: str, arg: Any, now_ms: int | None = None
+    ) -> dict[str, Any]:
         """Run one script on one domain; ``arg`` is JSON-encoded for it."""
         now = self.now_ms() if now_ms is None else now_ms
         keys, args = self._args(domain, now, json.dumps(arg, separators=(",", ":")))
@@ -96,7 +98,9 @@ class Routing:
             await pipe.execute()
         return written
 
-    async def write_effects(self, results: Iterable[dict[str, Any]]) -> tuple[int, dict[str, list[str]]]:
+    async def write_effects(
+        self, results: Iterable[dict[str, Any]]
+    ) -> tuple[int, dict[str, list[str]]]:
         """Append the effects to the event and command streams (one script call per stream, in
         one round trip); returns how many messages were written and the outbox entries they came
         from (domain -> ids), which ``add_cleanup`` removes once they are written."""
@@ -119,7 +123,8 @@ class Routing:
         calls = [
             scripts.append_json_call(stream, effects.join(batch), skip)
             for stream, batch, skip in (
-                (self.streams.events, events, group), (self.streams.commands, commands, "")
+                (self.streams.events, events, group),
+                (self.streams.commands, commands, ""),
             )
             if batch
         ]
@@ -182,7 +187,10 @@ class Routing:
                 plan = self.plans[q]
                 out.append(
                     QueueStats.from_raw(
-                        q, raw.get(q) or {}, now, plan.abandon_counts_against_sl,
+                        q,
+                        raw.get(q) or {},
+                        now,
+                        plan.abandon_counts_against_sl,
                         self.settings.routing.default_handle_s,
                     )
                 )

@@ -97,10 +97,14 @@ def build_plans(queues: Iterable[object], default_domain: str) -> dict[str, Queu
                 for o in step.overflow:
                     other = by_id.get(o)
                     if other is None:
-                        raise RoutingConfigError(f"queues.{i}.escalation.{j}.overflow", o, "unknown queue")
+                        raise RoutingConfigError(
+                            f"queues.{i}.escalation.{j}.overflow", o, "unknown queue"
+                        )
                     if (getattr(other, "domain", None) or default_domain) != domain:
                         raise RoutingConfigError(
-                            f"queues.{i}.escalation.{j}.overflow", o, "queue of another routing domain"
+                            f"queues.{i}.escalation.{j}.overflow",
+                            o,
+                            "queue of another routing domain",
                         )
                     overflow.add(o)
                 for s, level in step.extra_skills.items():
@@ -166,7 +170,9 @@ def eligibility(
     for plan in plans:
         step = earliest_step(skills, plan)
         if step is not None:
-            out.append((plan.queue_id, step, level_sum(skills, plan), plan.strategy, len(plan.steps)))
+            out.append(
+                (plan.queue_id, step, level_sum(skills, plan), plan.strategy, len(plan.steps))
+            )
     return out
 
 

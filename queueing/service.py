@@ -39,7 +39,12 @@ MAX_FAILURES = 10  # consecutive Redis errors a loop survives (with growing paus
 
 class Router:
     def __init__(
-        self, routing: Routing, *, consumer: str | None = None, batch: int = 500, block_ms: int = 200
+        self,
+        routing: Routing,
+        *,
+        consumer: str | None = None,
+        batch: int = 500,
+        block_ms: int = 200,
     ) -> None:
         self.routing = routing
         self.group = routing.settings.routing.consumer_group
@@ -54,8 +59,12 @@ class Router:
         await self.routing.setup()
         await self._ensure_group()
         self.started.set()
-        log.info("router %s: started (group %s, domains %s)", self.consumer, self.group,
-                 ", ".join(self.routing.domains))
+        log.info(
+            "router %s: started (group %s, domains %s)",
+            self.consumer,
+            self.group,
+            ", ".join(self.routing.domains),
+        )
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._consume(), name=f"router-consume-{self.consumer}")
             tg.create_task(self._tick(), name=f"router-tick-{self.consumer}")
@@ -107,8 +116,11 @@ class Router:
             )
             start, entries = res[0], res[1]
             if entries:
-                log.warning("router %s: took over %d events of a stopped router", self.consumer,
-                            len(entries))
+                log.warning(
+                    "router %s: took over %d events of a stopped router",
+                    self.consumer,
+                    len(entries),
+                )
                 await self.handle(entries)
             if start in ("0-0", b"0-0") or not entries:
                 return
@@ -147,12 +159,24 @@ class Router:
         try:
             result = await self.routing.run(domain, "events", ops)
         except ResponseError as exc:  # the script itself failed: nothing of the batch applied
-            log.error("router %s: batch of %d ops failed in domain %s: %s (first %s)",
-                      self.consumer, len(ops), domain, exc, json.dumps(ops[0]))
+            log.error(
+                "router %s: batch of %d ops failed in domain %s: %s (first %s)",
+                self.consumer,
+                len(ops),
+                domain,
+                exc,
+                json.dumps(ops[0]),
+            )
             return []
         for err in result.get("errors") or []:
-            log.error("router %s: op %s of call %s failed in domain %s: %s", self.consumer,
-                      err.get("op"), err.get("call"), domain, err.get("error"))
+            log.error(
+                "router %s: op %s of call %s failed in domain %s: %s",
+                self.consumer,
+                err.get("op"),
+                err.get("call"),
+                domain,
+                err.get("error"),
+            )
         return [result]
 
     async def _publish(self, results: list[dict[str, Any]]) -> None:
@@ -169,9 +193,15 @@ class Router:
         await self._publish(results)
         for res in results:
             if res.get("rec"):
-                log.warning("router %s: recovered %d outbox entries in domain %s (lease expired)",
-                            self.consumer, len(res["rec"]), res["domain"])
-        return sum(1 for r in results if r.get("next") and float(r["next"]) <= self.routing.now_ms())
+                log.warning(
+                    "router %s: recovered %d outbox entries in domain %s (lease expired)",
+                    self.consumer,
+                    len(res["rec"]),
+                    res["domain"],
+                )
+        return sum(
+            1 for r in results if r.get("next") and float(r["next"]) <= self.routing.now_ms()
+        )
 
     async def _tick(self) -> None:
         failures = 0
@@ -204,8 +234,13 @@ def _event(f: dict[str, str]) -> DomainEvent:
     if t not in PAYLOAD_TYPES:
         try:
             ts = datetime.fromisoformat(f["ts"])
-            return DomainEvent(id=f["id"], ts=ts, type=t, call_id=f.get("call_id") or None,
-                               agent_id=f.get("agent_id") or None)
+            return DomainEvent(
+                id=f["id"],
+                ts=ts,
+                type=t,
+                call_id=f.get("call_id") or None,
+                agent_id=f.get("agent_id") or None,
+            )
         except (KeyError, ValueError):
             pass  # from_fields names what is wrong
     return DomainEvent.from_fields(f)

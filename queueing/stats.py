@@ -14,8 +14,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 METRICS = (
-    "offered", "answered", "answered_sl", "abandoned", "abandoned_short",
-    "wait_ms", "handled", "handle_ms",
+    "offered",
+    "answered",
+    "answered_sl",
+    "abandoned",
+    "abandoned_short",
+    "wait_ms",
+    "handled",
+    "handle_ms",
 )
 WORKING_STATES = ("ready", "offered", "on_call", "wrap_up")
 
@@ -63,8 +69,11 @@ class PeriodStats:
             answered=answered,
             abandoned=int(c.get("abandoned", 0)),
             service_level_pct=service_level_pct(
-                int(c.get("answered_sl", 0)), answered, int(c.get("abandoned", 0)),
-                int(c.get("abandoned_short", 0)), count_abandons,
+                int(c.get("answered_sl", 0)),
+                answered,
+                int(c.get("abandoned", 0)),
+                int(c.get("abandoned_short", 0)),
+                count_abandons,
             ),
             asa_s=c.get("wait_ms", 0) / answered / 1000 if answered else None,
             handle_s=average_handle_s(int(c.get("handle_ms", 0)), int(c.get("handled", 0))),
@@ -84,7 +93,11 @@ class QueueStats:
 
     @classmethod
     def from_raw(
-        cls, queue_id: str, raw: Mapping[str, object], now_ms: int, count_abandons: bool,
+        cls,
+        queue_id: str,
+        raw: Mapping[str, object],
+        now_ms: int,
+        count_abandons: bool,
         default_handle_s: float,
     ) -> QueueStats:
         oldest = raw.get("oldest_ms")

@@ -16,10 +16,17 @@ from store.events import DomainEvent
 
 Op = dict[str, Any]
 ROUTED_COMMANDS = ("connect", "originate")
-ROUTED_TYPES = frozenset({
-    "call.arrived", "call.answered", "call.abandoned", "call.ended", "call.failed",
-    "call.transferred", "command.failed",
-})  # every other event (including the router's own) leaves routing as it is
+ROUTED_TYPES = frozenset(
+    {
+        "call.arrived",
+        "call.answered",
+        "call.abandoned",
+        "call.ended",
+        "call.failed",
+        "call.transferred",
+        "command.failed",
+    }
+)  # every other event (including the router's own) leaves routing as it is
 PAYLOAD_TYPES = frozenset({"call.arrived", "call.transferred", "command.failed"})  # to_ops reads
 # the payload of these only
 
@@ -68,7 +75,11 @@ def to_ops(
         return [(plan.domain, op)]
     if t == "call.answered":
         op = {"op": "answer", "call": call_id, "agent": event.agent_id, "ts": ts_ms(event)}
-        return [(agent_domain(event.agent_id), op)] if event.agent_id else [(d, op) for d in everywhere]
+        return (
+            [(agent_domain(event.agent_id), op)]
+            if event.agent_id
+            else [(d, op) for d in everywhere]
+        )
     if t in ("call.abandoned", "call.ended", "call.failed"):
         op = {"op": "gone", "call": call_id, "kind": t.split(".")[1], "ts": ts_ms(event)}
         return [(d, op) for d in everywhere]

@@ -24,7 +24,9 @@ BREAK_REASONS = ("break", "lunch")
 COLUMNS = ["scheduled_min", "logged_in_min", "in_adherence_min", "adherence", "occupancy"]
 
 
-def _minutes(start: pd.Series, end: pd.Series, day_start: pd.Timestamp, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _minutes(
+    start: pd.Series, end: pd.Series, day_start: pd.Timestamp, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     s = ((pd.to_datetime(start, utc=True) - day_start).dt.total_seconds() // 60).to_numpy()
     e = ((pd.to_datetime(end, utc=True) - day_start).dt.total_seconds() // 60).to_numpy()
     return np.clip(s, 0, n).astype(int), np.clip(e, 0, n).astype(int)
@@ -64,7 +66,9 @@ def adherence_pct(frame: pd.DataFrame) -> dict[str, float]:
     return {str(a): float(100 * v) for a, v in rows["adherence"].items()}
 
 
-async def agent_adherence_pct(engine: Any, start_at: datetime, end_at: datetime) -> dict[str, float]:
+async def agent_adherence_pct(
+    engine: Any, start_at: datetime, end_at: datetime
+) -> dict[str, float]:
     """Percent adherence per agent over [start_at, end_at) from the published rosters and the
     ``agent_states`` intervals: the QA scorecard's source. The store is read by
     ``workforce.store_io`` (imported here, so this module stays free of I/O imports)."""

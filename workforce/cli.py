@@ -93,21 +93,40 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
 @click.command()
 @click.option("--calls", type=float, help="Offered calls in the interval (single interval).")
 @click.option("--aht", "aht_s", type=float, help="Average handle time, seconds.")
-@click.option("--interval", "interval", default="30m", show_default=True,
-              help="Interval length (15m, 30m, 1h); inferred from --input when it has 2+ rows.")
-@click.option("--input", "input_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV interval_start,calls,aht_s (many intervals).")
-@click.option("--target", default="80/20", show_default=True,
-              help="Service level: PERCENT answered within SECONDS.")
+@click.option(
+    "--interval",
+    "interval",
+    default="30m",
+    show_default=True,
+    help="Interval length (15m, 30m, 1h); inferred from --input when it has 2+ rows.",
+)
+@click.option(
+    "--input",
+    "input_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV interval_start,calls,aht_s (many intervals).",
+)
+@click.option(
+    "--target",
+    default="80/20",
+    show_default=True,
+    help="Service level: PERCENT answered within SECONDS.",
+)
 @click.option("--asa", "asa_s", type=float, help="Also require an average speed of answer <= this.")
 @click.option("--max-occupancy", type=float, default=1.0, show_default=True)
 @click.option("--shrinkage", type=float, default=None, help="Fraction off the phones, e.g. 0.3.")
-@click.option("--model", type=click.Choice(["erlang_c", "erlang_a"]), default="erlang_c",
-              show_default=True)
+@click.option(
+    "--model", type=click.Choice(["erlang_c", "erlang_a"]), default="erlang_c", show_default=True
+)
 @click.option("--patience", "patience_s", type=float, help="Erlang A: callers' mean patience, s.")
 @click.option("--max-abandon", type=float, help="Erlang A: maximum abandon rate, e.g. 0.05.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 def staffing(
     calls: float | None,
     aht_s: float | None,
@@ -143,7 +162,10 @@ def staffing(
         else:
             raise click.UsageError("give --calls and --aht, or --input CSV")
         df = staffing_table(
-            c, aht, interval_s, tgt,
+            c,
+            aht,
+            interval_s,
+            tgt,
             shrinkage=shrinkage or 0.0,
             model="erlang_a" if model == "erlang_a" else "erlang_c",
             patience_s=patience_s,
@@ -166,21 +188,46 @@ def _rules(start_step_min: int, shift_lengths: str) -> RosterRules:
     try:
         lengths = tuple(float(x) for x in shift_lengths.split(",") if x.strip())
     except ValueError:
-        raise click.BadParameter(f"not numbers: {shift_lengths!r}", param_hint="--shift-lengths") from None
+        raise click.BadParameter(
+            f"not numbers: {shift_lengths!r}", param_hint="--shift-lengths"
+        ) from None
     return RosterRules(shift_lengths_h=lengths, start_step_min=start_step_min)
 
 
 @click.command()
-@click.option("--requirements", "req_path", required=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="CSV interval_start,required")
-@click.option("--agents", "agents_path", required=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="CSV of agents (see README)")
-@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Roster CSV to write (agent_id,activity,start,end)")
+@click.option(
+    "--requirements",
+    "req_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV interval_start,required",
+)
+@click.option(
+    "--agents",
+    "agents_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of agents (see README)",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Roster CSV to write (agent_id,activity,start,end)",
+)
 @click.option("--time-limit", "time_limit_s", type=float, default=60.0, show_default=True)
-@click.option("--start-step", "start_step_min", type=int, default=30, show_default=True,
-              help="Shift starts every N minutes.")
-@click.option("--shift-lengths", default="4,6,8,9", show_default=True, help="Hours, comma-separated.")
+@click.option(
+    "--start-step",
+    "start_step_min",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Shift starts every N minutes.",
+)
+@click.option(
+    "--shift-lengths", default="4,6,8,9", show_default=True, help="Hours, comma-separated."
+)
 @click.option("--save/--no-save", default=False, help="Also store the roster in the database.")
 @click.option("--publish", is_flag=True, help="With --save: publish it to agents and supervisors.")
 @click.pass_context
@@ -211,8 +258,12 @@ def roster(
         raise _fail(exc) from None
     console = Console(stderr=True)
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[info]}"), console=console, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=console,
+        transient=False,
     ) as bar:
         task = bar.add_task("solving", total=time_limit_s, info="")
 
@@ -257,13 +308,19 @@ def roster(
             try:
                 idx = req.index
                 return await save_roster(
-                    engine, result.roster, name=out_path.stem,
+                    engine,
+                    result.roster,
+                    name=out_path.stem,
                     period_start_at=idx[0].to_pydatetime(),
                     period_end_at=(idx[-1] + (idx[1] - idx[0])).to_pydatetime(),
-                    created_at=utc_now(), published=publish,
-                    figures={"under_staffing": result.under_staffing,
-                             "over_staffing": result.over_staffing,
-                             "lower_bound": result.lower_bound, "gap": result.gap},
+                    created_at=utc_now(),
+                    published=publish,
+                    figures={
+                        "under_staffing": result.under_staffing,
+                        "over_staffing": result.over_staffing,
+                        "lower_bound": result.lower_bound,
+                        "gap": result.gap,
+                    },
                 )
             finally:
                 await engine.dispose()
@@ -272,14 +329,30 @@ def roster(
 
 
 @click.command()
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="History CSV interval_start,calls,aht_s")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="History CSV interval_start,calls,aht_s",
+)
 @click.option("--days", type=int, default=7, show_default=True)
-@click.option("--alpha", type=float, default=0.3, show_default=True, help="Weight of the newest week.")
-@click.option("--override", "overrides", multiple=True, metavar="YYYY-MM-DD=FACTOR",
-              help="Scale a day's calls (0 for a holiday); repeatable.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the forecast CSV here (default: stdout).")
+@click.option(
+    "--alpha", type=float, default=0.3, show_default=True, help="Weight of the newest week."
+)
+@click.option(
+    "--override",
+    "overrides",
+    multiple=True,
+    metavar="YYYY-MM-DD=FACTOR",
+    help="Scale a day's calls (0 for a holiday); repeatable.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the forecast CSV here (default: stdout).",
+)
 def forecast(
     input_path: Path, days: int, alpha: float, overrides: tuple[str, ...], out_path: Path | None
 ) -> None:
@@ -295,8 +368,9 @@ def forecast(
         try:
             parsed[date.fromisoformat(day)] = float(factor)
         except ValueError:
-            raise click.BadParameter(f"expected YYYY-MM-DD=FACTOR, got {item!r}",
-                                     param_hint="--override") from None
+            raise click.BadParameter(
+                f"expected YYYY-MM-DD=FACTOR, got {item!r}", param_hint="--override"
+            ) from None
     try:
         hist = read_history_csv(_read_text(input_path), str(input_path))
         fc = forecast_calls(hist, days, alpha=alpha, overrides=parsed)
@@ -311,13 +385,18 @@ def forecast(
     if err is None:
         click.echo("held-out error: needs two complete weeks of history", err=True)
     else:
-        click.echo(f"held-out week from {err.holdout_start.isoformat()}: MAPE {err.mape:.1%}, "
-                   f"WAPE {err.wape:.1%}", err=True)
+        click.echo(
+            f"held-out week from {err.holdout_start.isoformat()}: MAPE {err.mape:.1%}, "
+            f"WAPE {err.wape:.1%}",
+            err=True,
+        )
 
 
 @click.command()
 @click.option("--date", "day", required=True, help="YYYY-MM-DD (in --tz).")
-@click.option("--tz", default=None, help="UTC offset or zone of the day, default settings.timezone.")
+@click.option(
+    "--tz", default=None, help="UTC offset or zone of the day, default settings.timezone."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def adherence(ctx: click.Context, day: str, tz: str | None, fmt: str) -> None:
@@ -338,16 +417,24 @@ def adherence(ctx: click.Context, day: str, tz: str | None, fmt: str) -> None:
     async def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
         engine = create_engine(settings.effective_db_url)
         try:
-            return (await read_shifts(engine, start.to_pydatetime(), end.to_pydatetime()),
-                    await read_agent_states(engine, start.to_pydatetime(), end.to_pydatetime()))
+            return (
+                await read_shifts(engine, start.to_pydatetime(), end.to_pydatetime()),
+                await read_agent_states(engine, start.to_pydatetime(), end.to_pydatetime()),
+            )
         finally:
             await engine.dispose()
 
     shifts, states = asyncio.run(_read())
     df = compute(shifts, states, start.to_pydatetime(), utc_now())
     if fmt == "json":
-        click.echo(json.dumps([{"agent_id": i, **{k: _json_value(v) for k, v in r.items()}}
-                               for i, r in df.iterrows()]))
+        click.echo(
+            json.dumps(
+                [
+                    {"agent_id": i, **{k: _json_value(v) for k, v in r.items()}}
+                    for i, r in df.iterrows()
+                ]
+            )
+        )
     else:
         _print_table(df.reset_index(), f"Adherence {day}")
 
@@ -387,17 +474,26 @@ def whatif_table(res: Any, tz: Any) -> Table:
     starts = [pd.Timestamp(i).tz_convert(tz) for i in cmp.index]
     days = sorted({t.date() for t in starts})
     same_day = len(days) == 1
-    title = (f"What-if {days[0].isoformat() + ' ' if same_day else ''}queue {res.queue_id}, "
-             f"{res.speed:g}x: SL = answered within {res.answer_within_s} s / offered")
-    table = Table(title=title, box=box.MINIMAL_HEAVY_HEAD, padding=0, show_edge=False,
-                  caption="C, A: Erlang C, Erlang A for the forecast; sim: simulated; "
-                          "A*: Erlang A for the simulated calls and AHT; ASA in seconds")
+    title = (
+        f"What-if {days[0].isoformat() + ' ' if same_day else ''}queue {res.queue_id}, "
+        f"{res.speed:g}x: SL = answered within {res.answer_within_s} s / offered"
+    )
+    table = Table(
+        title=title,
+        box=box.MINIMAL_HEAVY_HEAD,
+        padding=0,
+        show_edge=False,
+        caption="C, A: Erlang C, Erlang A for the forecast; sim: simulated; "
+        "A*: Erlang A for the simulated calls and AHT; ASA in seconds",
+    )
     table.add_column("time" if same_day else "interval")
     for _, header, _ in WHATIF_VIEW:
         table.add_column(header, justify="right")
     for t, (_, row) in zip(starts, cmp.iterrows(), strict=True):
-        table.add_row(t.strftime("%H:%M" if same_day else "%m-%d %H:%M"),
-                      *[_fmt(row[col], kind) for col, _, kind in WHATIF_VIEW])
+        table.add_row(
+            t.strftime("%H:%M" if same_day else "%m-%d %H:%M"),
+            *[_fmt(row[col], kind) for col, _, kind in WHATIF_VIEW],
+        )
     s = res.summary
     table.add_section()
     table.add_row("all", *[_fmt(s[col], kind) if col in s else "" for col, _, kind in WHATIF_VIEW])
@@ -405,21 +501,57 @@ def whatif_table(res: Any, tz: Any) -> Table:
 
 
 @click.command()
-@click.option("--forecast", "forecast_path", required=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="CSV interval_start,calls,aht_s")
-@click.option("--roster", "roster_path", required=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="CSV agent_id,activity,start,end")
-@click.option("--speed", type=click.FloatRange(min=1.0, max=1000.0), default=60.0, show_default=True,
-              help="Simulated seconds per wall second.")
-@click.option("--queue", "queue_id", default=None,
-              help="Queue whose target and skills apply (default: the first configured).")
-@click.option("--patience", "patience_s", type=click.FloatRange(min=0.0), default=120.0,
-              show_default=True, help="Callers' mean patience, s (0: they never hang up).")
-@click.option("--wrap", "wrap_s", type=click.IntRange(0, 3600), default=10, show_default=True,
-              help="Wrap-up after each call, s (part of the AHT).")
+@click.option(
+    "--forecast",
+    "forecast_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV interval_start,calls,aht_s",
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV agent_id,activity,start,end",
+)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=1.0, max=1000.0),
+    default=60.0,
+    show_default=True,
+    help="Simulated seconds per wall second.",
+)
+@click.option(
+    "--queue",
+    "queue_id",
+    default=None,
+    help="Queue whose target and skills apply (default: the first configured).",
+)
+@click.option(
+    "--patience",
+    "patience_s",
+    type=click.FloatRange(min=0.0),
+    default=120.0,
+    show_default=True,
+    help="Callers' mean patience, s (0: they never hang up).",
+)
+@click.option(
+    "--wrap",
+    "wrap_s",
+    type=click.IntRange(0, 3600),
+    default=10,
+    show_default=True,
+    help="Wrap-up after each call, s (part of the AHT).",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 @click.pass_context
 def whatif(
     ctx: click.Context,
@@ -451,27 +583,40 @@ def whatif(
         roster_df = read_roster_csv(_read_text(roster_path), str(roster_path))
     except WorkforceError as exc:
         raise _fail(exc) from None
-    opts = WhatIfOptions(queue_id=queue_id, speed=speed, patience_s=patience_s or None,
-                         wrap_s=wrap_s, seed=seed)
+    opts = WhatIfOptions(
+        queue_id=queue_id, speed=speed, patience_s=patience_s or None, wrap_s=wrap_s, seed=seed
+    )
     logging.getLogger("telephony").setLevel(logging.ERROR)  # abandoned callers are expected
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="callcenter-whatif-") as tmp:
         # A run of its own: unique Redis prefix, throwaway SQLite (and Redis when embedded).
         prefix = f"{settings.redis_prefix}-whatif-{uuid.uuid4().hex[:8]}"
-        update: dict[str, Any] = {"redis_prefix": prefix, "db_url": f"sqlite:///{tmp}/whatif.sqlite3"}
+        update: dict[str, Any] = {
+            "redis_prefix": prefix,
+            "db_url": f"sqlite:///{tmp}/whatif.sqlite3",
+        }
         if not settings.redis_url:
             update["var_dir"] = Path(tmp)
         run_settings = settings.model_copy(update=update)
 
         async def go() -> Any:
-            with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                          TimeElapsedColumn(), console=console, transient=True) as bar:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("simulating", total=1.0)
                 try:
                     return await run_whatif(
-                        run_settings, fc, roster_df, opts,
-                        on_progress=lambda done, phase: bar.update(task, completed=done,
-                                                                   description=phase),
+                        run_settings,
+                        fc,
+                        roster_df,
+                        opts,
+                        on_progress=lambda done, phase: bar.update(
+                            task, completed=done, description=phase
+                        ),
                     )
                 finally:
                     if settings.redis_url:
@@ -479,7 +624,7 @@ def whatif(
                         try:
                             keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
                             for i in range(0, len(keys), 500):
-                                await client.delete(*keys[i:i + 500])
+                                await client.delete(*keys[i : i + 500])
                         finally:
                             await client.aclose()
 
@@ -489,21 +634,36 @@ def whatif(
             raise _fail(exc) from None
     cmp = res.comparison
     if fmt == "json":
-        click.echo(json.dumps({
-            "queue": res.queue_id, "speed": res.speed, "interval_min": res.interval_s // 60,
-            "answer_within_s": res.answer_within_s, "patience_s": opts.patience_s,
-            "planned_calls": res.planned_calls, "adherence": res.adherence,
-            "late_steps": res.late_steps, "wall_s": round(res.wall_s, 2),
-            "summary": {k: _json_value(v) for k, v in res.summary.items()},
-            "intervals": [{"interval_start": pd.Timestamp(i).isoformat(),
-                           **{k: _json_value(v) for k, v in row.items()}}
-                          for i, row in cmp.iterrows()],
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "queue": res.queue_id,
+                    "speed": res.speed,
+                    "interval_min": res.interval_s // 60,
+                    "answer_within_s": res.answer_within_s,
+                    "patience_s": opts.patience_s,
+                    "planned_calls": res.planned_calls,
+                    "adherence": res.adherence,
+                    "late_steps": res.late_steps,
+                    "wall_s": round(res.wall_s, 2),
+                    "summary": {k: _json_value(v) for k, v in res.summary.items()},
+                    "intervals": [
+                        {
+                            "interval_start": pd.Timestamp(i).isoformat(),
+                            **{k: _json_value(v) for k, v in row.items()},
+                        }
+                        for i, row in cmp.iterrows()
+                    ],
+                }
+            )
+        )
         return
     if fmt == "csv":
         cmp.to_csv(sys.stdout, float_format="%.6g")
         return
     Console().print(whatif_table(res, pd.DatetimeIndex(fc.index).tz))
     adherence_text = "-" if res.adherence is None else f"{100 * res.adherence:.1f}%"
-    Console().print(f"{res.planned_calls} calls simulated in {res.wall_s:.1f} s; roster adherence "
-                    f"{adherence_text}; {res.late_steps} roster steps waited for a call to end")
+    Console().print(
+        f"{res.planned_calls} calls simulated in {res.wall_s:.1f} s; roster adherence "
+        f"{adherence_text}; {res.late_steps} roster steps waited for a call to end"
+    )

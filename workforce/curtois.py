@@ -129,9 +129,21 @@ def parse_instance(text: str, source: str = "instance.txt") -> CurtoisInstance:
             if sid not in shift_min:
                 raise FormatError(source, line, "MaxShifts", f"unknown shift {sid!r}")
             maxes[sid] = _int(value, source, line, "MaxShifts")
-        nums = [_int(c, source, line, col) for c, col in zip(cells[2:], (
-            "MaxTotalMinutes", "MinTotalMinutes", "MaxConsecutiveShifts",
-            "MinConsecutiveShifts", "MinConsecutiveDaysOff", "MaxWeekends"), strict=True)]
+        nums = [
+            _int(c, source, line, col)
+            for c, col in zip(
+                cells[2:],
+                (
+                    "MaxTotalMinutes",
+                    "MinTotalMinutes",
+                    "MaxConsecutiveShifts",
+                    "MinConsecutiveShifts",
+                    "MinConsecutiveDaysOff",
+                    "MaxWeekends",
+                ),
+                strict=True,
+            )
+        ]
         staff.append(Staff(cells[0], maxes, *nums))
     ids = {s.staff_id for s in staff}
 
@@ -143,26 +155,45 @@ def parse_instance(text: str, source: str = "instance.txt") -> CurtoisInstance:
     days_off = {s.staff_id: frozenset[int]() for s in staff}
     for line, cells in sec.get("SECTION_DAYS_OFF", []):
         days_off[staff_of(cells[0], line)] = frozenset(
-            _int(c, source, line, "DayIndexes") for c in cells[1:] if c)
+            _int(c, source, line, "DayIndexes") for c in cells[1:] if c
+        )
 
     def requests(name: str) -> list[Request]:
         out = []
         for line, cells in sec.get(name, []):
             if len(cells) != 4 or cells[2] not in shift_min:
                 raise FormatError(source, line, None, "expected EmployeeID,Day,ShiftID,Weight")
-            out.append(Request(staff_of(cells[0], line), _int(cells[1], source, line, "Day"),
-                               cells[2], _int(cells[3], source, line, "Weight")))
+            out.append(
+                Request(
+                    staff_of(cells[0], line),
+                    _int(cells[1], source, line, "Day"),
+                    cells[2],
+                    _int(cells[3], source, line, "Weight"),
+                )
+            )
         return out
 
     cover = []
     for line, cells in sec["SECTION_COVER"]:
         if len(cells) != 5 or cells[1] not in shift_min:
             raise FormatError(source, line, None, "expected Day,ShiftID,Requirement,Under,Over")
-        cover.append(Cover(_int(cells[0], source, line, "Day"), cells[1],
-                           *(_int(c, source, line, "cover") for c in cells[2:])))
-    return CurtoisInstance(horizon, shift_min, forbidden, staff, days_off,
-                           requests("SECTION_SHIFT_ON_REQUESTS"),
-                           requests("SECTION_SHIFT_OFF_REQUESTS"), cover)
+        cover.append(
+            Cover(
+                _int(cells[0], source, line, "Day"),
+                cells[1],
+                *(_int(c, source, line, "cover") for c in cells[2:]),
+            )
+        )
+    return CurtoisInstance(
+        horizon,
+        shift_min,
+        forbidden,
+        staff,
+        days_off,
+        requests("SECTION_SHIFT_ON_REQUESTS"),
+        requests("SECTION_SHIFT_OFF_REQUESTS"),
+        cover,
+    )
 
 
 @dataclass
@@ -189,8 +220,9 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
     pos = {key: j for j, key in enumerate(x_cols)}
     n_weekends = inst.horizon_days // 7
     v0 = len(x_cols)
-    v_pos = {(e, k): v0 + e * n_weekends + k
-             for e in range(len(inst.staff)) for k in range(n_weekends)}
+    v_pos = {
+        (e, k): v0 + e * n_weekends + k for e in range(len(inst.staff)) for k in range(n_weekends)
+    }
     u0 = v0 + len(v_pos)
     o0 = u0 + len(inst.cover)
     n_cols = o0 + len(inst.cover)
@@ -222,8 +254,11 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
             js = [pos[e, d, s] for d in days if (e, d, s) in pos]
             if js and cap < len(js):
                 add_row([(j, 1.0) for j in js], 0, cap)
-        add_row([(j, float(inst.shift_min[x_cols[j][2]])) for js in w for j in js],
-                st.min_total_min, st.max_total_min)
+        add_row(
+            [(j, float(inst.shift_min[x_cols[j][2]])) for js in w for j in js],
+            st.min_total_min,
+            st.max_total_min,
+        )
         cmax = st.max_consecutive
         for d0 in range(h - cmax):
             add_row([(j, 1.0) for d in range(d0, d0 + cmax + 1) for j in w[d]], 0, cmax)
@@ -263,10 +298,14 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
         if (e, r.day, r.shift_id) in pos:
             c[pos[e, r.day, r.shift_id]] += r.weight
     for i, cv in enumerate(inst.cover):
-        js = [pos[e, cv.day, cv.shift_id] for e in range(len(inst.staff))
-              if (e, cv.day, cv.shift_id) in pos]
-        add_row([(j, 1.0) for j in js] + [(u0 + i, 1.0), (o0 + i, -1.0)],
-                cv.requirement, cv.requirement)
+        js = [
+            pos[e, cv.day, cv.shift_id]
+            for e in range(len(inst.staff))
+            if (e, cv.day, cv.shift_id) in pos
+        ]
+        add_row(
+            [(j, 1.0) for j in js] + [(u0 + i, 1.0), (o0 + i, -1.0)], cv.requirement, cv.requirement
+        )
         c[u0 + i] = cv.weight_under
         c[o0 + i] = cv.weight_over
     integrality = np.zeros(n_cols)
@@ -274,8 +313,14 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
     upper = np.full(n_cols, np.inf)
     upper[:u0] = 1
     matrix = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
-    return CurtoisProgramme(c, integrality, Bounds(np.zeros(n_cols), upper),
-                            LinearConstraint(matrix, np.array(lb), np.array(ub)), constant, x_cols)
+    return CurtoisProgramme(
+        c,
+        integrality,
+        Bounds(np.zeros(n_cols), upper),
+        LinearConstraint(matrix, np.array(lb), np.array(ub)),
+        constant,
+        x_cols,
+    )
 
 
 @dataclass(frozen=True)
@@ -286,9 +331,10 @@ class CurtoisResult:
     status: str
 
 
-def decode(inst: CurtoisInstance, prog: CurtoisProgramme, x: np.ndarray) -> dict[tuple[str, int], str]:
-    return {(inst.staff[e].staff_id, d): s
-            for j, (e, d, s) in enumerate(prog.x_cols) if x[j] > 0.5}
+def decode(
+    inst: CurtoisInstance, prog: CurtoisProgramme, x: np.ndarray
+) -> dict[tuple[str, int], str]:
+    return {(inst.staff[e].staff_id, d): s for j, (e, d, s) in enumerate(prog.x_cols) if x[j] > 0.5}
 
 
 def solve_instance(
@@ -304,17 +350,28 @@ def solve_instance(
     started = time.monotonic()
     deadline = started + time_limit_s
     prog = build_programme(inst)
-    res = milp(prog.c, integrality=prog.integrality, bounds=prog.bounds,
-               constraints=prog.constraints,
-               options={"time_limit": max(1.0, FIRST_SHARE * time_limit_s), "disp": disp,
-                        "mip_rel_gap": 1e-6})
+    res = milp(
+        prog.c,
+        integrality=prog.integrality,
+        bounds=prog.bounds,
+        constraints=prog.constraints,
+        options={
+            "time_limit": max(1.0, FIRST_SHARE * time_limit_s),
+            "disp": disp,
+            "mip_rel_gap": 1e-6,
+        },
+    )
     bound = getattr(res, "mip_dual_bound", None)
     lower = (float(bound) if bound is not None else -np.inf) + prog.constant
     if res.x is None:  # no incumbent yet: look for any roster that keeps the hard rules
         left = deadline - time.monotonic()
-        res = milp(np.zeros_like(prog.c), integrality=prog.integrality, bounds=prog.bounds,
-                   constraints=prog.constraints,
-                   options={"time_limit": max(1.0, left / 2), "disp": disp})
+        res = milp(
+            np.zeros_like(prog.c),
+            integrality=prog.integrality,
+            bounds=prog.bounds,
+            constraints=prog.constraints,
+            options={"time_limit": max(1.0, left / 2), "disp": disp},
+        )
         if res.x is None:
             return CurtoisResult({}, None, lower, "no solution")
         res.status = 1  # not proven optimal for the real objective
@@ -356,9 +413,13 @@ def _fix_and_optimize(
         fixed = np.flatnonzero(~loose)
         lower[fixed] = upper[fixed] = x[:nx][fixed]
         limit = min(STEP_LIMIT_S, deadline - time.monotonic())
-        res = milp(prog.c, integrality=prog.integrality, bounds=Bounds(lower, upper),
-                   constraints=prog.constraints,
-                   options={"time_limit": max(0.1, limit), "mip_rel_gap": 1e-6})
+        res = milp(
+            prog.c,
+            integrality=prog.integrality,
+            bounds=Bounds(lower, upper),
+            constraints=prog.constraints,
+            options={"time_limit": max(0.1, limit), "mip_rel_gap": 1e-6},
+        )
         if res.x is not None:
             cand = np.rint(res.x)
             value = float(prog.c @ cand)

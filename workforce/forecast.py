@@ -34,7 +34,9 @@ def _weeks(history: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     per_week = 7 * 86400 // step_s
     full = len(history) // per_week
     if full < 1:
-        raise InputError("history", len(history), f"needs at least one full week ({per_week} intervals)")
+        raise InputError(
+            "history", len(history), f"needs at least one full week ({per_week} intervals)"
+        )
     return history.iloc[len(history) - full * per_week :], per_week, full
 
 
@@ -64,8 +66,10 @@ def forecast_calls(
         level = alpha * t + (1 - alpha) * level
     weights = np.where(np.isnan(aht), 0.0, calls)
     aht_profile = np.divide(
-        np.nansum(np.where(np.isnan(aht), 0.0, aht) * weights, axis=0), weights.sum(axis=0),
-        out=np.full(per_week, np.nan), where=weights.sum(axis=0) > 0,
+        np.nansum(np.where(np.isnan(aht), 0.0, aht) * weights, axis=0),
+        weights.sum(axis=0),
+        out=np.full(per_week, np.nan),
+        where=weights.sum(axis=0) > 0,
     )
     mean_aht = np.nansum(np.where(np.isnan(aht), 0, aht) * weights) / max(weights.sum(), 1e-12)
     aht_profile = np.where(np.isnan(aht_profile), mean_aht, aht_profile)

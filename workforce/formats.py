@@ -54,8 +54,9 @@ class AgentSpec:
     skills: dict[str, int] = field(default_factory=dict)
 
 
-def _rows(text: str, source: str, required: tuple[str, ...], aliases: dict[str, str] | None = None
-          ) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(
+    text: str, source: str, required: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -65,7 +66,9 @@ def _rows(text: str, source: str, required: tuple[str, ...], aliases: dict[str, 
     names = [(aliases or {}).get(n, n) for n in names]
     for col in required:
         if col not in names:
-            raise FormatError(source, 1, col, f"missing column (header must have {','.join(required)})")
+            raise FormatError(
+                source, 1, col, f"missing column (header must have {','.join(required)})"
+            )
     for row in reader:
         line = reader.line_num
         if not row or all(not c.strip() for c in row):
@@ -81,7 +84,9 @@ def parse_datetime(value: str, source: str, line: int, column: str) -> datetime:
     except ValueError:
         raise FormatError(source, line, column, f"not an ISO 8601 datetime: {value!r}") from None
     if dt.tzinfo is None:
-        raise FormatError(source, line, column, f"datetime needs an offset (e.g. +08:00): {value!r}")
+        raise FormatError(
+            source, line, column, f"datetime needs an offset (e.g. +08:00): {value!r}"
+        )
     return dt
 
 
@@ -116,7 +121,9 @@ def _check_uniform(starts: list[datetime], lines: list[int], source: str) -> Non
     for i in range(1, len(starts)):
         if starts[i] - starts[i - 1] != step or step.total_seconds() <= 0:
             raise FormatError(
-                source, lines[i], "interval_start",
+                source,
+                lines[i],
+                "interval_start",
                 f"intervals must be ascending and uniform ({int(step.total_seconds() // 60)} min "
                 f"inferred from the first two rows)",
             )
@@ -168,7 +175,9 @@ def _skills(value: str, source: str, line: int, column: str) -> dict[str, int]:
     for part in filter(None, (p.strip() for p in value.split(";"))):
         m = re.fullmatch(r"([A-Za-z0-9_.-]+)(?::(\d+))?", part)
         if not m or not 1 <= int(m.group(2) or 1) <= 10:
-            raise FormatError(source, line, column, f"bad skill {part!r} (use name or name:level 1-10)")
+            raise FormatError(
+                source, line, column, f"bad skill {part!r} (use name or name:level 1-10)"
+            )
         out[m.group(1)] = int(m.group(2) or 1)
     return out
 
@@ -187,7 +196,9 @@ def read_agents_csv(text: str, source: str = "agents.csv") -> list[AgentSpec]:
         lo = _number(row["weekly_hours_min"], source, line, "weekly_hours_min")
         hi = _number(row["weekly_hours_max"], source, line, "weekly_hours_max")
         if hi < lo:
-            raise FormatError(source, line, "weekly_hours_max", f"{hi} is below weekly_hours_min {lo}")
+            raise FormatError(
+                source, line, "weekly_hours_max", f"{hi} is below weekly_hours_min {lo}"
+            )
         start = _time(row["earliest_start"], source, line, "earliest_start") or time(0, 0)
         end = _time(row["latest_end"], source, line, "latest_end")
         if end is not None and end <= start:

@@ -149,7 +149,9 @@ def _shift_types(
     req: np.ndarray, slot_min: int, per_day: int, rules: RosterRules
 ) -> list[ShiftType]:
     if rules.start_step_min % slot_min:
-        raise InputError("start_step_min", rules.start_step_min, f"must be a multiple of {slot_min}")
+        raise InputError(
+            "start_step_min", rules.start_step_min, f"must be a multiple of {slot_min}"
+        )
     step = rules.start_step_min // slot_min
     types: list[ShiftType] = []
     for d in range(len(req) // per_day):
@@ -161,7 +163,9 @@ def _shift_types(
         for length_h in rules.shift_lengths_h:
             length_min = int(round(length_h * 60))
             if length_min % slot_min:
-                raise InputError("shift_lengths_h", length_h, f"must be a multiple of {slot_min} min")
+                raise InputError(
+                    "shift_lengths_h", length_h, f"must be a multiple of {slot_min} min"
+                )
             n = length_min // slot_min
             for start in range(first - first % step, last - n + 1, step):
                 if start < first:
@@ -284,7 +288,8 @@ def build_problem(
     days_total = 0
     for ag in agents:
         free = sum(
-            1 for d in range(n_days)
+            1
+            for d in range(n_days)
             if (first_day + timedelta(days=d)).weekday() not in ag.days_off_wanted
         )
         days_total += min(free, max_days)
@@ -550,7 +555,9 @@ def assign_agents(
             for bi, s in breaks.get((ai, ti), []):
                 rule = st.breaks[bi][0]
                 b_at = start_at + (base + s) * slot
-                rows.append((aid, rule.activity, b_at, b_at + pd.Timedelta(minutes=rule.length_min)))
+                rows.append(
+                    (aid, rule.activity, b_at, b_at + pd.Timedelta(minutes=rule.length_min))
+                )
     order = {"shift": 0, "break": 1, "lunch": 1}
     rows.sort(key=lambda r: (r[0], r[2], order[r[1]]))
     return pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"]), coverage, unfilled
@@ -633,8 +640,9 @@ def assignment_programme(
         for js in days:
             if len(js) > 1:
                 add_row([(j, 1.0) for j in js], 0, 1)
-        hours = [(j, span(x_cols[j][1])[1] / 60 - span(x_cols[j][1])[0] / 60)
-                 for js in days for j in js]
+        hours = [
+            (j, span(x_cols[j][1])[1] / 60 - span(x_cols[j][1])[0] / 60) for js in days for j in js
+        ]
         if hours:
             add_row(hours, 0, ag.weekly_hours_max * weeks)
         for d0 in range(0, n_days - n_max):
@@ -661,7 +669,9 @@ def assignment_programme(
                 e_set = [j for j in today if span(x_cols[j][1])[1] >= e]
                 add_row([(j, 1.0) for j in e_set] + [(j, 1.0) for j in sorted(f)], 0, 1)
         weekend = [
-            (j, 1.0) for d, js in enumerate(days) for j in js
+            (j, 1.0)
+            for d, js in enumerate(days)
+            for j in js
             if (p.first_day + timedelta(days=d)).weekday() >= 5
         ]
         late = [(j, 1.0) for js in days for j in js if span(x_cols[j][1])[1] > late_min]
@@ -679,5 +689,10 @@ def assignment_programme(
     upper = np.full(n_cols, np.inf)
     upper[:nx] = 1
     a_mat = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
-    return (c, integrality, Bounds(np.zeros(n_cols), upper),
-            LinearConstraint(a_mat, np.array(lb), np.array(ub)), x_cols)
+    return (
+        c,
+        integrality,
+        Bounds(np.zeros(n_cols), upper),
+        LinearConstraint(a_mat, np.array(lb), np.array(ub)),
+        x_cols,
+    )

@@ -194,8 +194,11 @@ class SearchModel:
             by_type.setdefault(ti, []).append(j)
             by_agent_day.setdefault((ai, int(self.day[ti])), []).append(j)
         for ti in types:
-            add_row([(j, 1.0) for j in by_type.get(ti, [])] + [(y_pos[ti], -1.0)],
-                    -fixed_count.get(ti, 0), -fixed_count.get(ti, 0))
+            add_row(
+                [(j, 1.0) for j in by_type.get(ti, [])] + [(y_pos[ti], -1.0)],
+                -fixed_count.get(ti, 0),
+                -fixed_count.get(ti, 0),
+            )
         by_break: dict[tuple[int, int], list[int]] = {}
         for j, (ti, bi, _) in enumerate(b_cols):
             by_break.setdefault((ti, bi), []).append(b0 + j)
@@ -226,15 +229,21 @@ class SearchModel:
             late_fixed_max = int(late_all[others].sum(axis=1).max())
         for m, ai in enumerate(free):
             for d in days:
-                add_row([(j, 1.0) for j in by_agent_day.get((ai, d), [])]
-                         + [(w_pos[ai, d], -1.0)], 0, 0)
+                add_row(
+                    [(j, 1.0) for j in by_agent_day.get((ai, d), [])] + [(w_pos[ai, d], -1.0)], 0, 0
+                )
             fixed_days = [d for d in range(self.n_days) if d not in day_set]
             fixed_hours = float(sum(self.hours[a[ai, d]] for d in fixed_days if a[ai, d] >= 0))
-            hours = [(j, float(self.hours[x_cols[j][1]]))
-                     for d in days for j in by_agent_day.get((ai, d), [])]
+            hours = [
+                (j, float(self.hours[x_cols[j][1]]))
+                for d in days
+                for j in by_agent_day.get((ai, d), [])
+            ]
             add_row([*hours, (h0 + m, 1.0)], self.hours_min[ai] - fixed_hours, np.inf)
             add_row(hours, -np.inf, self.hours_max[ai] - fixed_hours + 1e-9)
-            for window, cap in [(w, rules.max_consecutive_days) for w in self.windows] + self.blocks:
+            for window, cap in [
+                (w, rules.max_consecutive_days) for w in self.windows
+            ] + self.blocks:
                 if not day_set.intersection(window):
                     continue
                 fixed = sum(1 for d in window if d not in day_set and a[ai, d] >= 0)
@@ -245,8 +254,11 @@ class SearchModel:
                 today, tomorrow = by_agent_day.get((ai, d), []), by_agent_day.get((ai, d + 1), [])
                 prev: frozenset[int] = frozenset()
                 for e in sorted({int(self.end_min[x_cols[j][1]]) for j in today}):
-                    f = frozenset(j for j in tomorrow
-                                  if self.start_min[x_cols[j][1]] < e + self.rest_min - 1440)
+                    f = frozenset(
+                        j
+                        for j in tomorrow
+                        if self.start_min[x_cols[j][1]] < e + self.rest_min - 1440
+                    )
                     if not f or f == prev:
                         continue
                     prev = f
@@ -255,8 +267,12 @@ class SearchModel:
             wk_fixed = sum(1 for d in fixed_days if weekend_all[ai, d])
             lt_fixed = sum(1 for d in fixed_days if late_all[ai, d])
             wk = [(w_pos[ai, d], 1.0) for d in days if self.weekend_day[d]]
-            lt = [(j, 1.0) for d in days for j in by_agent_day.get((ai, d), [])
-                  if self.late[x_cols[j][1]]]
+            lt = [
+                (j, 1.0)
+                for d in days
+                for j in by_agent_day.get((ai, d), [])
+                if self.late[x_cols[j][1]]
+            ]
             add_row([*wk, (wk_col, -1.0)], -np.inf, -wk_fixed)
             add_row([*lt, (lt_col, -1.0)], -np.inf, -lt_fixed)
 
@@ -273,9 +289,13 @@ class SearchModel:
         upper[:nx] = 1
         upper[w0:b0] = 1
         matrix = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
-        res = milp(c, integrality=integrality, bounds=Bounds(lower, upper),
-                   constraints=LinearConstraint(matrix, np.array(lb), np.array(ub)),
-                   options={"time_limit": max(0.2, time_limit_s), "mip_rel_gap": 1e-6})
+        res = milp(
+            c,
+            integrality=integrality,
+            bounds=Bounds(lower, upper),
+            constraints=LinearConstraint(matrix, np.array(lb), np.array(ub)),
+            options={"time_limit": max(0.2, time_limit_s), "mip_rel_gap": 1e-6},
+        )
         if res.x is None:
             return None
         x = np.rint(res.x)
@@ -293,13 +313,16 @@ class SearchModel:
             n = int(x[b0 + j])
             if n:
                 arr = out.breaks.setdefault(
-                    (ti, bi), np.zeros(len(p.shift_types[ti].breaks[bi][1]), dtype=int))
+                    (ti, bi), np.zeros(len(p.shift_types[ti].breaks[bi][1]), dtype=int)
+                )
                 arr[k] += n
         return out
 
 
 def state_from_pairs(
-    problem: RosterProblem, pairs: list[tuple[int, int]], break_starts: dict[tuple[int, int], list[int]]
+    problem: RosterProblem,
+    pairs: list[tuple[int, int]],
+    break_starts: dict[tuple[int, int], list[int]],
 ) -> RosterState:
     """A state from (agent, type) pairs, breaks taken from the planned starts, then the most
     over-staffed allowed slot."""
@@ -323,11 +346,15 @@ def state_from_pairs(
 
 
 def state_pairs(state: RosterState) -> list[tuple[int, int]]:
-    return [(int(ai), int(state.assign[ai, d])) for ai, d in zip(*np.nonzero(state.assign >= 0),
-                                                                   strict=True)]
+    return [
+        (int(ai), int(state.assign[ai, d]))
+        for ai, d in zip(*np.nonzero(state.assign >= 0), strict=True)
+    ]
 
 
-def state_break_starts(problem: RosterProblem, state: RosterState) -> dict[tuple[int, int], list[int]]:
+def state_break_starts(
+    problem: RosterProblem, state: RosterState
+) -> dict[tuple[int, int], list[int]]:
     out: dict[tuple[int, int], list[int]] = {}
     for (ti, bi), counts in state.breaks.items():
         starts = problem.shift_types[ti].breaks[bi][1]
@@ -357,10 +384,16 @@ def pick_neighbourhood(
         days = list(range(lo, lo + span))
     # Agents who could cover slot t, then anyone available that day.
     k = t % p.slots_per_day
-    covering = [ti for ti in model.types_on_day[d]
-                if p.shift_types[ti].start_slot <= k < p.shift_types[ti].start_slot
-                + p.shift_types[ti].length_slots]
-    able = np.flatnonzero(model.eligible[:, covering].any(axis=1)) if covering else np.array([], int)
+    covering = [
+        ti
+        for ti in model.types_on_day[d]
+        if p.shift_types[ti].start_slot
+        <= k
+        < p.shift_types[ti].start_slot + p.shift_types[ti].length_slots
+    ]
+    able = (
+        np.flatnonzero(model.eligible[:, covering].any(axis=1)) if covering else np.array([], int)
+    )
     pool = list(rng.permutation(able))
     chosen = pool[: max(1, (2 * size) // 3)]
     rest = [ai for ai in rng.permutation(len(p.agents)) if ai not in set(chosen)]

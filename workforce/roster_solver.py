@@ -78,8 +78,13 @@ def parse_progress(line: str, stage: str) -> Progress | None:
     if not m:
         return None
     gap = _num(m.group(3))
-    return Progress(stage, float(m.group(4)), _num(m.group(1)), _num(m.group(2)),
-                    None if gap is None else gap / 100)
+    return Progress(
+        stage,
+        float(m.group(4)),
+        _num(m.group(1)),
+        _num(m.group(2)),
+        None if gap is None else gap / 100,
+    )
 
 
 def _mark(log_fd: int | None, stage: str) -> None:
@@ -87,11 +92,15 @@ def _mark(log_fd: int | None, stage: str) -> None:
         os.write(log_fd, f"{STAGE_MARK}{stage}\n".encode())
 
 
-def _progress_line(step: int, accepted: int, bound: float, objective: float, elapsed_s: float) -> str:
+def _progress_line(
+    step: int, accepted: int, bound: float, objective: float, elapsed_s: float
+) -> str:
     """A search step as a row of HiGHS's table, so ``parse_progress`` reads both alike."""
     gap = 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
-    return (f" L {step:6d} 0 {accepted:6d} 0.00% {bound:.10g} {objective:.10g} {100 * gap:.2f}%"
-            f" 0 0 0 0 {elapsed_s:.1f}s\n")
+    return (
+        f" L {step:6d} 0 {accepted:6d} 0.00% {bound:.10g} {objective:.10g} {100 * gap:.2f}%"
+        f" 0 0 0 0 {elapsed_s:.1f}s\n"
+    )
 
 
 def solve_roster(
@@ -104,10 +113,15 @@ def solve_roster(
     disp = log_fd is not None
     _mark(log_fd, "shifts")
     res = milp(
-        problem.c, integrality=problem.integrality, bounds=problem.bounds,
+        problem.c,
+        integrality=problem.integrality,
+        bounds=problem.bounds,
         constraints=problem.constraints,
-        options={"time_limit": max(1.0, STAGE1_SHARE * time_limit_s), "disp": disp,
-                 "mip_rel_gap": 1e-4},
+        options={
+            "time_limit": max(1.0, STAGE1_SHARE * time_limit_s),
+            "disp": disp,
+            "mip_rel_gap": 1e-4,
+        },
     )
     if res.x is None:
         raise RosterError(f"no shift plan found: {res.message}")
@@ -119,8 +133,9 @@ def solve_roster(
     pairs, unfilled = deal_greedily(problem, y)
     model = SearchModel(problem)
     state = state_from_pairs(problem, pairs, break_starts)
-    state = improve_roster(model, state, bound, deadline - DECODE_RESERVE_S, seed,
-                           log_fd=log_fd, started=started)
+    state = improve_roster(
+        model, state, bound, deadline - DECODE_RESERVE_S, seed, log_fd=log_fd, started=started
+    )
     roster, coverage, _ = assign_agents(
         problem, y, state_break_starts(problem, state), state_pairs(state)
     )
@@ -161,7 +176,8 @@ def improve_roster(
         if step % 2:
             diff = model.coverage(state) - model.req
             per_day = (np.clip(-diff, 0, None) + 0.1 * np.clip(diff, 0, None)).reshape(
-                model.n_days, -1).sum(axis=1) + 1e-6
+                model.n_days, -1
+            ).sum(axis=1) + 1e-6
             day = int(rng.choice(model.n_days, p=per_day / per_day.sum()))
             agents = [int(a) for a in rng.permutation(n_agents)[:DAY_AGENTS]]
             days = [day]
@@ -178,8 +194,12 @@ def improve_roster(
                 state, best, under, over = new, value, new_under, new_over
         if log_fd is not None:
             objective = rules.weight_under * under + rules.weight_over * over
-            os.write(log_fd, _progress_line(step, accepted, bound, objective,
-                                            time.monotonic() - started).encode())
+            os.write(
+                log_fd,
+                _progress_line(
+                    step, accepted, bound, objective, time.monotonic() - started
+                ).encode(),
+            )
     return state
 
 
@@ -235,7 +255,7 @@ class RosterSolve:
                 offset += len(chunk[:cut].encode("utf-8", errors="replace"))
                 for line in chunk[:cut].splitlines():
                     if line.startswith(STAGE_MARK):
-                        stage = line[len(STAGE_MARK):].strip()
+                        stage = line[len(STAGE_MARK) :].strip()
                     elif on_progress is not None and (p := parse_progress(line, stage)):
                         on_progress(p)
                 if self._cancelled:

@@ -251,4 +251,3 @@ def interval_length_s(starts: pd.Series | pd.DatetimeIndex) -> int:
         i = int(np.flatnonzero((steps <= 0) | (steps != steps[0]))[0]) + 1
         raise InputError("interval_start", str(idx[i]), "intervals must be uniform and ascending")
     return int(round(steps[0]))
-

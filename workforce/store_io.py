@@ -74,7 +74,9 @@ async def read_shifts(
     return pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"])
 
 
-async def read_agent_states(engine: AsyncEngine, start_at: datetime, end_at: datetime) -> pd.DataFrame:
+async def read_agent_states(
+    engine: AsyncEngine, start_at: datetime, end_at: datetime
+) -> pd.DataFrame:
     """agent_states rows overlapping [start_at, end_at)."""
     t = AgentState
     stmt = select(t.agent_id, t.state, t.reason, t.start_at, t.end_at).where(

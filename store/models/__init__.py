@@ -4,12 +4,14 @@ Each area declares its tables in its own module; importing this package imports 
 and the tests rely on that).
 """
 
-from store.models import core  # noqa: F401
-from store.models import customers  # noqa: F401
-from store.models import qa  # noqa: F401
-from store.models import web  # noqa: F401
-from store.models import workspaces  # noqa: F401
-from store.models import workforce  # noqa: F401
+from store.models import (  # noqa: F401 - imported to register their tables
+    core,
+    customers,
+    qa,
+    web,
+    workforce,
+    workspaces,
+)
 from store.models.base import Base
 
 __all__ = ["Base"]

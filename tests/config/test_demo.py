@@ -18,18 +18,23 @@ from store.models.core import Call
 async def sign_in(http: aiohttp.ClientSession, base: str, user: str) -> dict[str, str]:
     async with http.get(f"{base}api/session") as r:
         token = (await r.json())["csrf_token"]
-    async with http.post(f"{base}api/session", json={"username": user, "password": DEMO_PASSWORD},
-                         headers={"X-CSRF-Token": token}) as r:
+    async with http.post(
+        f"{base}api/session",
+        json={"username": user, "password": DEMO_PASSWORD},
+        headers={"X-CSRF-Token": token},
+    ) as r:
         assert r.status == 200, await r.text()
         return {"X-CSRF-Token": (await r.json())["csrf_token"]}
 
 
 async def test_demo_starts_and_calls_reach_the_wallboard(tmp_path, redis_url, prefix):
-    settings = load_settings({
-        "CALLCENTER_VAR_DIR": str(tmp_path / "var"),
-        "CALLCENTER_REDIS_URL": redis_url,
-        "CALLCENTER_REDIS_PREFIX": prefix,
-    })
+    settings = load_settings(
+        {
+            "CALLCENTER_VAR_DIR": str(tmp_path / "var"),
+            "CALLCENTER_REDIS_URL": redis_url,
+            "CALLCENTER_REDIS_PREFIX": prefix,
+        }
+    )
     started = time.monotonic()
     async with start_demo(settings, web_port=0) as demo:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
@@ -49,7 +54,7 @@ async def test_demo_starts_and_calls_reach_the_wallboard(tmp_path, redis_url, pr
             assert {q["queue_id"] for q in queues} == {"sales", "support", "complaints"}
             assert offered >= 2
             async with http.get(f"{demo.url}api/wallboard/agents") as r:
-                agents = (await r.json())
+                agents = await r.json()
             assert agents["total"] >= 26
         async with demo.rt.engine.connect() as conn:
             stored = (await conn.execute(select(func.count()).select_from(Call))).scalar_one()

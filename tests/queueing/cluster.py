@@ -44,21 +44,65 @@ def redis_cluster(directory: Path, nodes: int = 3) -> Iterator[list[int]]:
         for port in ports:
             d = directory / str(port)
             d.mkdir(parents=True)
-            procs.append(subprocess.Popen(
-                [server, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                 "--cluster-config-file", str(d / "nodes.conf"), "--dir", str(d), "--save", "",
-                 "--appendonly", "no", "--daemonize", "no", "--logfile", str(d / "redis.log")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        server,
+                        "--port",
+                        str(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        str(d / "nodes.conf"),
+                        "--dir",
+                        str(d),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--daemonize",
+                        "no",
+                        "--logfile",
+                        str(d / "redis.log"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         for port in ports:
-            _wait(lambda p=port: subprocess.run([cli, "-p", str(p), "ping"], capture_output=True, text=True).stdout.strip() == "PONG")
+            _wait(
+                lambda p=port: (
+                    subprocess.run(
+                        [cli, "-p", str(p), "ping"], capture_output=True, text=True
+                    ).stdout.strip()
+                    == "PONG"
+                )
+            )
         subprocess.run(
-            [cli, "--cluster", "create", *[f"127.0.0.1:{p}" for p in ports], "--cluster-replicas", "0",
-             "--cluster-yes"], check=True, capture_output=True, timeout=30,
+            [
+                cli,
+                "--cluster",
+                "create",
+                *[f"127.0.0.1:{p}" for p in ports],
+                "--cluster-replicas",
+                "0",
+                "--cluster-yes",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
         )
         for port in ports:
-            _wait(lambda p=port: "cluster_state:ok" in subprocess.run(
-                [cli, "-p", str(p), "cluster", "info"], capture_output=True, text=True).stdout)
+            _wait(
+                lambda p=port: (
+                    "cluster_state:ok"
+                    in subprocess.run(
+                        [cli, "-p", str(p), "cluster", "info"], capture_output=True, text=True
+                    ).stdout
+                )
+            )
         yield ports
     finally:
         for proc in procs:

@@ -36,14 +36,19 @@ class Clock:
 
 
 def make_settings(prefix: str, queues: list[dict[str, Any]], **routing: Any) -> Settings:
-    return Settings.model_validate(
-        {"redis_prefix": prefix, "queues": queues, "routing": routing}
-    )
+    return Settings.model_validate({"redis_prefix": prefix, "queues": queues, "routing": routing})
 
 
 async def emit(
-    redis: Any, prefix: str, type_: str, *, call_id: str | None = None, agent_id: str | None = None,
-    payload: dict[str, Any] | None = None, at: float, event_id: str | None = None,
+    redis: Any,
+    prefix: str,
+    type_: str,
+    *,
+    call_id: str | None = None,
+    agent_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    at: float,
+    event_id: str | None = None,
 ) -> None:
     event = DomainEvent(
         id=event_id or f"{type_}:{call_id}:{agent_id}:{at}",

@@ -37,17 +37,28 @@ def _domains_on_distinct_nodes(client: RedisCluster, prefix: str) -> list[str]:
 
 async def test_router_on_a_redis_cluster(cluster_ports: list[int]) -> None:
     prefix = "cl"
-    clients = [RedisCluster(host="127.0.0.1", port=cluster_ports[i % 3], decode_responses=True) for i in range(3)]
+    clients = [
+        RedisCluster(host="127.0.0.1", port=cluster_ports[i % 3], decode_responses=True)
+        for i in range(3)
+    ]
     try:
         await clients[0].initialize()
         domains = _domains_on_distinct_nodes(clients[0], prefix)
         queues = [
-            {"id": f"q{i}", "domain": d, "skills": {f"s{i}": 2}, "wrap_up_s": 0, "ring_timeout_s": 30,
-             "escalation": [{"after": 0}, {"after": 5, "min_level": 1}]}
+            {
+                "id": f"q{i}",
+                "domain": d,
+                "skills": {f"s{i}": 2},
+                "wrap_up_s": 0,
+                "ring_timeout_s": 30,
+                "escalation": [{"after": 0}, {"after": 5, "min_level": 1}],
+            }
             for i, d in enumerate(domains)
         ]
         agent_domains = {f"a{i}{j}": d for i, d in enumerate(domains) for j in range(2)}
-        s = make_settings(prefix, queues, domain=domains[0], agent_domains=agent_domains, tick_ms=20)
+        s = make_settings(
+            prefix, queues, domain=domains[0], agent_domains=agent_domains, tick_ms=20
+        )
         routing, actions = routing_for(clients[2], s, time.time)
         assert routing.domains == domains
         await routing.setup()
@@ -57,18 +68,34 @@ async def test_router_on_a_redis_cluster(cluster_ports: list[int]) -> None:
         streams = StreamNames(prefix)
         async with running(*routers):
             for n in range(12):
-                await emit(clients[2], prefix, "call.arrived", call_id=f"c{n}", at=time.time(),
-                           payload={"direction": "inbound", "queue": f"q{n % 3}"})
+                await emit(
+                    clients[2],
+                    prefix,
+                    "call.arrived",
+                    call_id=f"c{n}",
+                    at=time.time(),
+                    payload={"direction": "inbound", "queue": f"q{n % 3}"},
+                )
 
             async def offered() -> bool:
                 return len(await read_stream(clients[2], streams.commands)) >= 6
 
             await eventually(offered)
-            connects = [Command.from_fields(f) for f in await read_stream(clients[2], streams.commands)]
+            connects = [
+                Command.from_fields(f) for f in await read_stream(clients[2], streams.commands)
+            ]
             for cmd in connects:  # answer and hang up: the agents take the waiting calls
-                await emit(clients[2], prefix, "call.answered", call_id=cmd.args["call_id"],
-                           agent_id=cmd.args["agent_id"], at=time.time())
-                await emit(clients[2], prefix, "call.ended", call_id=cmd.args["call_id"], at=time.time())
+                await emit(
+                    clients[2],
+                    prefix,
+                    "call.answered",
+                    call_id=cmd.args["call_id"],
+                    agent_id=cmd.args["agent_id"],
+                    at=time.time(),
+                )
+                await emit(
+                    clients[2], prefix, "call.ended", call_id=cmd.args["call_id"], at=time.time()
+                )
 
             async def all_offered() -> bool:
                 return len(await read_stream(clients[2], streams.commands)) >= 12

@@ -23,10 +23,22 @@ from telephony.commands import Command
 
 QUEUES = [
     {"id": "sales", "skills": {"sales": 3}, "wrap_up_s": 0, "ring_timeout_s": 1},
-    {"id": "support", "skills": {"support": 5}, "wrap_up_s": 0, "ring_timeout_s": 1,
-     "strategy": "most_skilled", "escalation": [{"after": 1, "min_level": 2}]},
-    {"id": "vip", "skills": {"sales": 6}, "wrap_up_s": 0, "ring_timeout_s": 1,
-     "strategy": "round_robin", "escalation": [{"after": 1, "overflow": ["sales"]}]},
+    {
+        "id": "support",
+        "skills": {"support": 5},
+        "wrap_up_s": 0,
+        "ring_timeout_s": 1,
+        "strategy": "most_skilled",
+        "escalation": [{"after": 1, "min_level": 2}],
+    },
+    {
+        "id": "vip",
+        "skills": {"sales": 6},
+        "wrap_up_s": 0,
+        "ring_timeout_s": 1,
+        "strategy": "round_robin",
+        "escalation": [{"after": 1, "overflow": ["sales"]}],
+    },
 ]
 ROUTERS = 5
 CALLS = 150
@@ -57,9 +69,7 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
     routing, actions = routing_for(clients[ROUTERS], s, __import__("time").time)
     streams = StreamNames(prefix)
     keys = DomainKeys(prefix, "default")
-    skills = [
-        {"sales": rng.randint(1, 10), "support": rng.randint(1, 10)} for _ in range(AGENTS)
-    ]
+    skills = [{"sales": rng.randint(1, 10), "support": rng.randint(1, 10)} for _ in range(AGENTS)]
     answered: set[str] = set()
     abandoned: set[str] = set()
     stop = asyncio.Event()
@@ -78,12 +88,21 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
                         continue  # ring, no answer
                     call_id, agent_id = cmd.args["call_id"], cmd.args["agent_id"]
                     answered.add(call_id)
-                    await emit(redis, prefix, "call.answered", call_id=call_id, agent_id=agent_id,
-                               at=__import__("time").time(), event_id=f"ans:{cmd.id}")
+                    await emit(
+                        redis,
+                        prefix,
+                        "call.answered",
+                        call_id=call_id,
+                        agent_id=agent_id,
+                        at=__import__("time").time(),
+                        event_id=f"ans:{cmd.id}",
+                    )
 
                     async def hang_up(cid: str = call_id) -> None:
                         await asyncio.sleep(rng.uniform(0, 0.2))
-                        await emit(redis, prefix, "call.ended", call_id=cid, at=__import__("time").time())
+                        await emit(
+                            redis, prefix, "call.ended", call_id=cid, at=__import__("time").time()
+                        )
 
                     t = asyncio.create_task(hang_up())
                     pending.add(t)
@@ -93,9 +112,20 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
     async def callers() -> None:
         for i in range(CALLS):
             q = rng.choice(QUEUES)["id"]
-            await emit(redis, prefix, "call.arrived", call_id=f"c{i}", at=__import__("time").time(),
-                       payload={"direction": "inbound", "caller": f"+86{i}", "dialled": "100", "queue": q,
-                                "tier": rng.choice(["ordinary", "key_account", "vip"])})
+            await emit(
+                redis,
+                prefix,
+                "call.arrived",
+                call_id=f"c{i}",
+                at=__import__("time").time(),
+                payload={
+                    "direction": "inbound",
+                    "caller": f"+86{i}",
+                    "dialled": "100",
+                    "queue": q,
+                    "tier": rng.choice(["ordinary", "key_account", "vip"]),
+                },
+            )
             if rng.random() < 0.1:
                 abandoned.add(f"c{i}")
             await asyncio.sleep(0.005)
@@ -140,9 +170,13 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
                 await eventually(settled, timeout_s=30)
             except AssertionError:
                 left = {f"c{i}": await redis.hgetall(keys.call(f"c{i}")) for i in range(CALLS)}
-                left = {k: v for k, v in left.items() if v.get("state") not in ("connected", "ended")}
+                left = {
+                    k: v for k, v in left.items() if v.get("state") not in ("connected", "ended")
+                }
                 ags = {f"a{i}": await redis.hgetall(keys.agent(f"a{i}")) for i in range(AGENTS)}
-                raise AssertionError(f"not settled: {left} {ags} {await redis.xpending(streams.events, s.routing.consumer_group)}") from None
+                raise AssertionError(
+                    f"not settled: {left} {ags} {await redis.xpending(streams.events, s.routing.consumer_group)}"
+                ) from None
             stop.set()
             await bridge_task
             await agents_task
@@ -172,7 +206,9 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
         cid = f"c{i}"
         call = await redis.hgetall(keys.call(cid))
         if call["state"] == "waiting":
-            assert await redis.zscore(keys.waiting(call["queue"], int(call["step"])), cid) is not None
+            assert (
+                await redis.zscore(keys.waiting(call["queue"], int(call["step"])), cid) is not None
+            )
         else:
             assert call["state"] in ("connected", "ended"), (cid, call)
             assert cid in answered or cid in abandoned
@@ -192,6 +228,9 @@ async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -
         agent = await redis.hgetall(keys.agent(f"a{i}"))
         expected = set()
         if agent["state"] == "ready":
-            expected = {(q, step) for q, plan in plans.items()
-                        if (step := earliest_step(skills[i], plan)) is not None}
+            expected = {
+                (q, step)
+                for q, plan in plans.items()
+                if (step := earliest_step(skills[i], plan)) is not None
+            }
         assert indexed.get(f"a{i}", set()) == expected, (f"a{i}", agent["state"])

@@ -34,25 +34,34 @@ def queue_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
             if n > 1 and draw(st.booleans()):
                 step["overflow"] = [f"q{draw(st.integers(0, n - 1))}"]
             if draw(st.booleans()):
-                step["extra_skills"] = draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 10), max_size=1))
+                step["extra_skills"] = draw(
+                    st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 10), max_size=1)
+                )
             steps.append(step)
-        queues.append({
-            "id": f"q{i}",
-            "skills": draw(levels),
-            "strategy": draw(st.sampled_from(["longest_idle", "most_skilled", "round_robin"])),
-            "priority": draw(st.integers(0, 3)),
-            "escalation": steps,
-            "wrap_up_s": 0,
-            "ring_timeout_s": 300,  # no ring timeout within a scenario
-        })
+        queues.append(
+            {
+                "id": f"q{i}",
+                "skills": draw(levels),
+                "strategy": draw(st.sampled_from(["longest_idle", "most_skilled", "round_robin"])),
+                "priority": draw(st.integers(0, 3)),
+                "escalation": steps,
+                "wrap_up_s": 0,
+                "ring_timeout_s": 300,  # no ring timeout within a scenario
+            }
+        )
     return queues
 
 
 agents_st = st.lists(levels, min_size=1, max_size=6)
 calls_st = st.lists(
-    st.tuples(st.integers(0, 2), st.sampled_from(["ordinary", "key_account", "vip"]),
-              st.integers(0, 3), st.integers(0, 30_000)),
-    min_size=1, max_size=8,
+    st.tuples(
+        st.integers(0, 2),
+        st.sampled_from(["ordinary", "key_account", "vip"]),
+        st.integers(0, 3),
+        st.integers(0, 30_000),
+    ),
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -61,14 +70,21 @@ calls_st = st.lists(
 
 @given(queue_sets(), agents_st, calls_st, st.integers(0, 60_000))
 def test_reference_offers_only_eligible_agents_and_the_best_call(
-    queues: list[dict[str, Any]], agent_skills: list[dict[str, int]],
-    calls: list[tuple[int, str, int, int]], later_ms: int,
+    queues: list[dict[str, Any]],
+    agent_skills: list[dict[str, int]],
+    calls: list[tuple[int, str, int, int]],
+    later_ms: int,
 ) -> None:
     plans = build_plans(make_settings("p", queues).queues, "default")
     now = T0_MS + 30_000 + later_ms
     agents = [ReadyAgent(f"a{i}", s, T0_MS + i) for i, s in enumerate(agent_skills)]
     waiting = [
-        WaitingCall(f"c{i}", f"q{q % len(queues)}", call_priority(plans[f"q{q % len(queues)}"].priority, tier, p), T0_MS + off)
+        WaitingCall(
+            f"c{i}",
+            f"q{q % len(queues)}",
+            call_priority(plans[f"q{q % len(queues)}"].priority, tier, p),
+            T0_MS + off,
+        )
         for i, (q, tier, p, off) in enumerate(calls)
     ]
     for call in waiting:
@@ -94,15 +110,23 @@ def test_reference_offers_only_eligible_agents_and_the_best_call(
         chosen = next(c for c in waiting if c.call_id == choice.call_id)
         # priority first, then the longest waiting among equal priority
         assert chosen.priority == max(c.priority for c in servable)
-        assert chosen.arrived_ms == min(c.arrived_ms for c in servable if c.priority == chosen.priority)
+        assert chosen.arrived_ms == min(
+            c.arrived_ms for c in servable if c.priority == chosen.priority
+        )
 
 
 def test_reference_strategies_by_hand() -> None:
-    plans = build_plans(make_settings("p", [
-        {"id": "li", "skills": {"s0": 3}},
-        {"id": "ms", "skills": {"s0": 3, "s1": 1}, "strategy": "most_skilled"},
-        {"id": "rr", "skills": {"s0": 3}, "strategy": "round_robin"},
-    ]).queues, "default")
+    plans = build_plans(
+        make_settings(
+            "p",
+            [
+                {"id": "li", "skills": {"s0": 3}},
+                {"id": "ms", "skills": {"s0": 3, "s1": 1}, "strategy": "most_skilled"},
+                {"id": "rr", "skills": {"s0": 3}, "strategy": "round_robin"},
+            ],
+        ).queues,
+        "default",
+    )
     a = ReadyAgent("a", {"s0": 3, "s1": 1}, T0_MS + 10, {"rr": T0_MS + 500})
     b = ReadyAgent("b", {"s0": 9, "s1": 5}, T0_MS + 20, {"rr": T0_MS + 100})
     c = ReadyAgent("c", {"s0": 9, "s1": 5}, T0_MS + 5)
@@ -127,18 +151,26 @@ def _offers(res: dict[str, Any]) -> list[tuple[str, str, int, int]]:
         return []
     return [
         (m.call_id, m.agent_id, m.payload["step"], m.payload["candidates"])
-        for m in messages(res["fx"], 120.0) if isinstance(m, DomainEvent) and m.type == "call.offered"
+        for m in messages(res["fx"], 120.0)
+        if isinstance(m, DomainEvent) and m.type == "call.offered"
     ]
 
 
 _examples = itertools.count()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(queue_sets(), agents_st, calls_st, st.integers(0, 60_000), st.booleans())
 async def test_scripts_decide_as_the_reference(
-    redis: Any, prefix: str, queues: list[dict[str, Any]], agent_skills: list[dict[str, int]],
-    calls: list[tuple[int, str, int, int]], later_ms: int, agents_first: bool,
+    redis: Any,
+    prefix: str,
+    queues: list[dict[str, Any]],
+    agent_skills: list[dict[str, int]],
+    calls: list[tuple[int, str, int, int]],
+    later_ms: int,
+    agents_first: bool,
 ) -> None:
     sub = f"{prefix}x{next(_examples)}"
     s = make_settings(sub, queues)
@@ -149,8 +181,12 @@ async def test_scripts_decide_as_the_reference(
     for i, skills in enumerate(agent_skills):
         await actions.login(f"a{i}", skills)
     call_list = [
-        WaitingCall(f"c{i}", f"q{q % len(queues)}",
-                    call_priority(plans[f"q{q % len(queues)}"].priority, tier, p), T0_MS + 100_000 + off)
+        WaitingCall(
+            f"c{i}",
+            f"q{q % len(queues)}",
+            call_priority(plans[f"q{q % len(queues)}"].priority, tier, p),
+            T0_MS + 100_000 + off,
+        )
         for i, (q, tier, p, off) in enumerate(calls)
     ]
     ready: dict[str, ReadyAgent] = {}
@@ -168,7 +204,11 @@ async def test_scripts_decide_as_the_reference(
 
     async def tick(now: int) -> None:
         """Escalation timers fire in due order; each escalated call looks for an agent."""
-        due = [(d, f"esc|{c.call_id}", c) for c in waiting.values() if (d := next_due(c)) is not None and d <= now]
+        due = [
+            (d, f"esc|{c.call_id}", c)
+            for c in waiting.values()
+            if (d := next_due(c)) is not None and d <= now
+        ]
         expected = []
         for _d, _m, call in sorted(due, key=lambda x: (x[0], x[1])):
             choice = best_agent(call, ready.values(), plans[call.queue_id], now)
@@ -185,7 +225,9 @@ async def test_scripts_decide_as_the_reference(
         await tick(at_ms)
         agent = ReadyAgent(f"a{i}", agent_skills[i], at_ms)
         expected = best_call(agent, waiting.values(), plans, at_ms)
-        res = await routing.run("default", "action", {"op": "ready", "agent": f"a{i}", "allowed": ["not_ready"]}, at_ms)
+        res = await routing.run(
+            "default", "action", {"op": "ready", "agent": f"a{i}", "allowed": ["not_ready"]}, at_ms
+        )
         got = _offers(res)
         if expected is None:
             assert got == []
@@ -198,8 +240,13 @@ async def test_scripts_decide_as_the_reference(
         clock.t = call.arrived_ms / 1000
         await tick(call.arrived_ms)
         expected = best_agent(call, ready.values(), plans[call.queue_id], call.arrived_ms)
-        op = {"op": "arrive", "call": call.call_id, "queue": call.queue_id, "prio": call.priority,
-              "ts": call.arrived_ms}
+        op = {
+            "op": "arrive",
+            "call": call.call_id,
+            "queue": call.queue_id,
+            "prio": call.priority,
+            "ts": call.arrived_ms,
+        }
         got = _offers(await routing.run("default", "events", [op], call.arrived_ms))
         if expected is None:
             assert got == []

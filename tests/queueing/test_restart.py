@@ -35,12 +35,18 @@ QUEUES = [{"id": "sales", "skills": {"sales": 1}, "ring_timeout_s": 1, "wrap_up_
 async def test_decision_made_but_not_published_is_recovered_after_the_lease(
     redis: Any, prefix: str, clock: Clock
 ) -> None:
-    s = make_settings(prefix, [{"id": "sales", "skills": {"sales": 1}, "ring_timeout_s": 60}], offer_lease_s=5.0)
+    s = make_settings(
+        prefix, [{"id": "sales", "skills": {"sales": 1}, "ring_timeout_s": 60}], offer_lease_s=5.0
+    )
     dead, actions = routing_for(redis, s, clock)
     await dead.setup()
     await actions.login("a1", {"sales": 3}, ready=True)
     # the router decides (the script ran, the offer is in Redis) and dies before publishing
-    await dead.run("default", "events", [{"op": "arrive", "call": "c1", "queue": "sales", "prio": 0, "ts": clock.ms}])
+    await dead.run(
+        "default",
+        "events",
+        [{"op": "arrive", "call": "c1", "queue": "sales", "prio": 0, "ts": clock.ms}],
+    )
     streams = StreamNames(prefix)
     assert await read_stream(redis, streams.commands) == []
     survivor = Router(Routing(redis, s, clock=clock), block_ms=20)
@@ -75,11 +81,18 @@ async def test_killed_router_process_is_taken_over(
     await actions.login("a1", {"sales": 5}, ready=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCENTER_")}
     proc = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "callcenter"), "--config", str(config), "router",
-        env=env, cwd=Path(__file__).parents[2], stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
+        str(Path(sys.executable).parent / "callcenter"),
+        "--config",
+        str(config),
+        "router",
+        env=env,
+        cwd=Path(__file__).parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
+
         async def group_ready() -> bool:
             try:
                 return bool(await redis.xinfo_groups(streams.events))
@@ -87,8 +100,14 @@ async def test_killed_router_process_is_taken_over(
                 return False
 
         await eventually(group_ready, timeout_s=30)
-        await emit(redis, prefix, "call.arrived", call_id="c1", at=time.time(),
-                   payload={"direction": "inbound", "queue": "sales"})
+        await emit(
+            redis,
+            prefix,
+            "call.arrived",
+            call_id="c1",
+            at=time.time(),
+            payload={"direction": "inbound", "queue": "sales"},
+        )
 
         async def offered() -> bool:
             return await redis.hget(keys.agent("a1"), "state") == "offered"
@@ -110,14 +129,25 @@ async def test_killed_router_process_is_taken_over(
     assert (a1["state"], a1["reason"]) == ("not_ready", "rona")
     # killed between publishing and clearing its outbox entry, the dead router's effects are
     # published again by the survivor: same ids, so consumers see each once
-    events = {f["id"]: {**f, "payload": json.loads(f["payload"])} for f in await read_stream(redis, streams.events)}
-    offers = [(e["agent_id"], e["payload"]["offer"]) for e in events.values() if e["type"] == "call.offered"]
+    events = {
+        f["id"]: {**f, "payload": json.loads(f["payload"])}
+        for f in await read_stream(redis, streams.events)
+    }
+    offers = [
+        (e["agent_id"], e["payload"]["offer"])
+        for e in events.values()
+        if e["type"] == "call.offered"
+    ]
     assert offers == [("a1", 1), ("a2", 2)]
-    commands = {c.id: c.kind for c in map(Command.from_fields, await read_stream(redis, streams.commands))}
+    commands = {
+        c.id: c.kind for c in map(Command.from_fields, await read_stream(redis, streams.commands))
+    }
     assert list(commands.values()) == ["connect", "return_to_hold", "connect"]
 
 
-async def test_events_read_by_a_dead_router_are_claimed(redis: Any, prefix: str, clock: Clock) -> None:
+async def test_events_read_by_a_dead_router_are_claimed(
+    redis: Any, prefix: str, clock: Clock
+) -> None:
     s = make_settings(prefix, QUEUES, offer_lease_s=0.05)
     routing, actions = routing_for(redis, s, clock)
     streams = StreamNames(prefix)
@@ -130,6 +160,7 @@ async def test_events_read_by_a_dead_router_are_claimed(redis: Any, prefix: str,
     await asyncio.sleep(0.1)  # older than the (short) lease
     survivor = Router(routing, block_ms=10)
     async with running(survivor):
+
         async def connected() -> bool:
             return any(f["kind"] == "connect" for f in await read_stream(redis, streams.commands))
 

@@ -28,10 +28,20 @@ from store.events import StreamNames
 from telephony.commands import Command
 
 QUEUES = [
-    {"id": "billing", "skills": {"billing": 5}, "wrap_up_s": 10, "ring_timeout_s": 15,
-     "escalation": [{"after": 0, "min_level": 7}, {"after": 30, "min_level": 4}]},
-    {"id": "general", "skills": {"general": 1}, "wrap_up_s": 0, "announce_every_s": 20,
-     "ring_timeout_s": 60},
+    {
+        "id": "billing",
+        "skills": {"billing": 5},
+        "wrap_up_s": 10,
+        "ring_timeout_s": 15,
+        "escalation": [{"after": 0, "min_level": 7}, {"after": 30, "min_level": 4}],
+    },
+    {
+        "id": "general",
+        "skills": {"general": 1},
+        "wrap_up_s": 0,
+        "announce_every_s": 20,
+        "ring_timeout_s": 60,
+    },
 ]
 
 
@@ -54,14 +64,27 @@ async def events(redis: Any, prefix: str, type_: str | None = None) -> list[dict
     return out
 
 
-async def test_call_offered_answered_wrapped_up(redis: Any, prefix: str, clock: Clock, setup: tuple) -> None:
+async def test_call_offered_answered_wrapped_up(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
     _s, routing, actions, router = setup
     keys = DomainKeys(prefix, "default")
     async with running(router):
         await actions.login("a1", {"billing": 8}, ready=True)
         await actions.login("a2", {"billing": 9}, ready=False)
-        await emit(redis, prefix, "call.arrived", call_id="c1", at=clock.t,
-                   payload={"direction": "inbound", "caller": "+861", "dialled": "100", "queue": "billing"})
+        await emit(
+            redis,
+            prefix,
+            "call.arrived",
+            call_id="c1",
+            at=clock.t,
+            payload={
+                "direction": "inbound",
+                "caller": "+861",
+                "dialled": "100",
+                "queue": "billing",
+            },
+        )
 
         async def connected() -> bool:
             return any(c.kind == "connect" for c in await commands(redis, prefix))
@@ -73,8 +96,14 @@ async def test_call_offered_answered_wrapped_up(redis: Any, prefix: str, clock: 
         assert offered["agent_id"] == "a1"
         # why: the step, the rule, how many could have taken it, what triggered the decision
         assert offered["payload"] | {"wait_ms": 0} == {
-            "queue": "billing", "offer": 1, "step": 0, "rule": "longest_idle", "candidates": 1,
-            "trigger": "call_arrived", "wait_ms": 0}
+            "queue": "billing",
+            "offer": 1,
+            "step": 0,
+            "rule": "longest_idle",
+            "candidates": 1,
+            "trigger": "call_arrived",
+            "wait_ms": 0,
+        }
         assert (await redis.hget(keys.agent("a1"), "state")) == "offered"
 
         clock.advance(4)
@@ -104,7 +133,11 @@ async def test_call_offered_answered_wrapped_up(redis: Any, prefix: str, clock: 
         assert (await redis.hget(keys.agent("a1"), "state")) == "ready"
     # in the order the scripts made them (seq); the same id twice is one event published again
     # (the test's clock jumps past outbox leases while a router is still publishing)
-    changes = {e["id"]: e["payload"] for e in await events(redis, prefix, "agent.state") if e["agent_id"] == "a1"}
+    changes = {
+        e["id"]: e["payload"]
+        for e in await events(redis, prefix, "agent.state")
+        if e["agent_id"] == "a1"
+    }
     states = [p["state"] for p in sorted(changes.values(), key=lambda p: p["seq"])]
     assert states == ["ready", "offered", "on_call", "wrap_up", "ready"]
     [billing, _general] = await routing.read_stats()
@@ -114,15 +147,27 @@ async def test_call_offered_answered_wrapped_up(redis: Any, prefix: str, clock: 
     assert billing.agents == {"ready": 1, "not_ready": 1}
 
 
-async def test_ring_no_answer_keeps_the_place(redis: Any, prefix: str, clock: Clock, setup: tuple) -> None:
+async def test_ring_no_answer_keeps_the_place(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
     _s, routing, actions, router = setup
     keys = DomainKeys(prefix, "default")
     await routing.setup()
     await actions.login("a1", {"billing": 8}, ready=True)
     await actions.login("a2", {"billing": 8})
     t0 = clock.ms
-    await routing.run("default", "events", [{"op": "arrive", "call": "c1", "queue": "billing", "prio": 0, "ts": t0}], t0)
-    await routing.run("default", "events", [{"op": "arrive", "call": "c2", "queue": "billing", "prio": 0, "ts": t0 + 1000}], t0 + 1000)
+    await routing.run(
+        "default",
+        "events",
+        [{"op": "arrive", "call": "c1", "queue": "billing", "prio": 0, "ts": t0}],
+        t0,
+    )
+    await routing.run(
+        "default",
+        "events",
+        [{"op": "arrive", "call": "c2", "queue": "billing", "prio": 0, "ts": t0 + 1000}],
+        t0 + 1000,
+    )
     await router.tick_once(t0 + 14_999)
     assert (await redis.hget(keys.agent("a1"), "state")) == "offered"
     await router.tick_once(t0 + 15_000)  # ring timeout
@@ -136,19 +181,32 @@ async def test_ring_no_answer_keeps_the_place(redis: Any, prefix: str, clock: Cl
     assert (await redis.hget(keys.agent("a2"), "call")) == "c1"
     # a2 took c1 the moment it became ready: never in a ready set, but both states published
     assert await redis.zscore(keys.ready("billing", 0), "a2") is None
-    a2_states = [e["payload"]["state"] for e in await events(redis, prefix, "agent.state") if e["agent_id"] == "a2"]
+    a2_states = [
+        e["payload"]["state"]
+        for e in await events(redis, prefix, "agent.state")
+        if e["agent_id"] == "a2"
+    ]
     assert a2_states[-2:] == ["ready", "offered"]
     offered = await events(redis, prefix, "call.offered")
     assert [(e["agent_id"], e["payload"]["offer"], e["payload"]["trigger"]) for e in offered] == [
-        ("a1", 1, "call_arrived"), ("a2", 2, "agent_ready")]
+        ("a1", 1, "call_arrived"),
+        ("a2", 2, "agent_ready"),
+    ]
 
 
-async def test_escalation_at_its_second(redis: Any, prefix: str, clock: Clock, setup: tuple) -> None:
+async def test_escalation_at_its_second(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
     _s, routing, actions, router = setup
     await routing.setup()
     await actions.login("junior", {"billing": 4}, ready=True)  # eligible from 30 s on
     t0 = clock.ms
-    await routing.run("default", "events", [{"op": "arrive", "call": "c1", "queue": "billing", "prio": 0, "ts": t0}], t0)
+    await routing.run(
+        "default",
+        "events",
+        [{"op": "arrive", "call": "c1", "queue": "billing", "prio": 0, "ts": t0}],
+        t0,
+    )
     await router.tick_once(t0 + 29_999)
     assert await events(redis, prefix, "call.offered") == []
     await router.tick_once(t0 + 30_000)
@@ -157,22 +215,54 @@ async def test_escalation_at_its_second(redis: Any, prefix: str, clock: Clock, s
     assert offered["payload"]["step"] == 1 and offered["payload"]["trigger"] == "escalation"
 
 
-async def test_abandons_and_service_level(redis: Any, prefix: str, clock: Clock, setup: tuple) -> None:
+async def test_abandons_and_service_level(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
     _s, routing, actions, router = setup
     await routing.setup()
     t0 = clock.ms
     run = routing.run
     for i in range(4):
-        await run("default", "events", [{"op": "arrive", "call": f"c{i}", "queue": "general", "prio": 0, "ts": t0}], t0)
-    await run("default", "events", [{"op": "gone", "call": "c0", "kind": "abandoned", "ts": t0 + 3000}], t0 + 3000)  # short
-    await run("default", "events", [{"op": "gone", "call": "c1", "kind": "abandoned", "ts": t0 + 40_000}], t0 + 40_000)
+        await run(
+            "default",
+            "events",
+            [{"op": "arrive", "call": f"c{i}", "queue": "general", "prio": 0, "ts": t0}],
+            t0,
+        )
+    await run(
+        "default",
+        "events",
+        [{"op": "gone", "call": "c0", "kind": "abandoned", "ts": t0 + 3000}],
+        t0 + 3000,
+    )  # short
+    await run(
+        "default",
+        "events",
+        [{"op": "gone", "call": "c1", "kind": "abandoned", "ts": t0 + 40_000}],
+        t0 + 40_000,
+    )
     await actions.login("a1", {"general": 2})
     clock.t = (t0 + 10_000) / 1000
     await actions.ready("a1")  # takes c2 after 10 s
-    await run("default", "events", [{"op": "answer", "call": "c2", "agent": "a1", "ts": t0 + 12_000}], t0 + 12_000)
-    await run("default", "events", [{"op": "gone", "call": "c2", "kind": "ended", "ts": t0 + 50_000}], t0 + 50_000)
+    await run(
+        "default",
+        "events",
+        [{"op": "answer", "call": "c2", "agent": "a1", "ts": t0 + 12_000}],
+        t0 + 12_000,
+    )
+    await run(
+        "default",
+        "events",
+        [{"op": "gone", "call": "c2", "kind": "ended", "ts": t0 + 50_000}],
+        t0 + 50_000,
+    )
     # wrap_up_s = 0: ready at once, takes c3 (waited 50 s: outside the 20 s target)
-    await run("default", "events", [{"op": "answer", "call": "c3", "agent": "a1", "ts": t0 + 51_000}], t0 + 51_000)
+    await run(
+        "default",
+        "events",
+        [{"op": "answer", "call": "c3", "agent": "a1", "ts": t0 + 51_000}],
+        t0 + 51_000,
+    )
     stats = {q.queue_id: q for q in await routing.read_stats(t0 + 60_000)}
     g = stats["general"]
     assert g.waiting == 0 and g.agents == {"on_call": 1}
@@ -212,13 +302,25 @@ async def test_callback_in_queue(redis: Any, prefix: str, clock: Clock, setup: t
     _s, routing, actions, _router = setup
     await routing.setup()
     t0 = clock.ms
-    await routing.run("default", "events", [{"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0}], t0)
+    await routing.run(
+        "default",
+        "events",
+        [{"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0}],
+        t0,
+    )
     await actions.request_callback("c1", "+8613800000000")
     # the caller hangs up: the callback keeps the place, no abandon is counted
-    await routing.run("default", "events", [{"op": "gone", "call": "c1", "kind": "abandoned", "ts": t0 + 5000}], t0 + 5000)
+    await routing.run(
+        "default",
+        "events",
+        [{"op": "gone", "call": "c1", "kind": "abandoned", "ts": t0 + 5000}],
+        t0 + 5000,
+    )
     await actions.login("a1", {"general": 1}, ready=True)
     originate = [c for c in await commands(redis, prefix) if c.kind == "originate"]
-    assert [c.args for c in originate] == [{"call_id": "c1", "agent_id": "a1", "number": "+8613800000000"}]
+    assert [c.args for c in originate] == [
+        {"call_id": "c1", "agent_id": "a1", "number": "+8613800000000"}
+    ]
     [scheduled] = await events(redis, prefix, "outbound.scheduled")
     assert scheduled["payload"]["kind"] == "callback_in_queue"
     general = (await routing.read_stats())[1]
@@ -237,9 +339,18 @@ async def test_announcements_carry_position_and_expected_wait(
     await actions.ready("a1")
     t0 = clock.ms
     for i in range(3):  # c0 goes to a1, c1 and c2 wait
-        await routing.run("default", "events", [{"op": "arrive", "call": f"c{i}", "queue": "general", "prio": 0, "ts": t0 + i}], t0 + i)
+        await routing.run(
+            "default",
+            "events",
+            [{"op": "arrive", "call": f"c{i}", "queue": "general", "prio": 0, "ts": t0 + i}],
+            t0 + i,
+        )
     await router.tick_once(t0 + 20_002)
-    ann = sorted((c.args["call_id"], c.args["position"], c.args["wait_s"]) for c in await commands(redis, prefix) if c.kind == "announce")
+    ann = sorted(
+        (c.args["call_id"], c.args["position"], c.args["wait_s"])
+        for c in await commands(redis, prefix)
+        if c.kind == "announce"
+    )
     # one agent serving (a1 offered; a2 not ready), no handle time known yet: 180 s per call ahead
     assert ann == [("c1", 1, 180), ("c2", 2, 360)]
 
@@ -250,11 +361,16 @@ async def test_a_failing_op_is_reported_and_the_batch_goes_on(
     _s, routing, actions, _router = setup
     await routing.setup()
     t0 = clock.ms
-    res = await routing.run("default", "events", [
-        {"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0},
-        {"op": "no_such_op", "call": "c2"},
-        {"op": "arrive", "call": "c3", "queue": "general", "prio": 0, "ts": t0},
-    ], t0)
+    res = await routing.run(
+        "default",
+        "events",
+        [
+            {"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0},
+            {"op": "no_such_op", "call": "c2"},
+            {"op": "arrive", "call": "c3", "queue": "general", "prio": 0, "ts": t0},
+        ],
+        t0,
+    )
     assert [(e["op"], e["call"]) for e in res["errors"]] == [("no_such_op", "c2")]
     assert await redis.zcard(DomainKeys(prefix, "default").in_queue("general")) == 2
 
@@ -266,7 +382,9 @@ async def test_translated_answer_without_agent_uses_the_offered_agent(
     keys = DomainKeys(prefix, "default")
     async with running(router):
         await actions.login("a1", {"general": 1}, ready=True)
-        await emit(redis, prefix, "call.arrived", call_id="c1", at=clock.t, payload={"queue": "general"})
+        await emit(
+            redis, prefix, "call.arrived", call_id="c1", at=clock.t, payload={"queue": "general"}
+        )
         await emit(redis, prefix, "call.answered", call_id="c1", at=clock.t + 1)  # no agent_id
 
         async def on_call() -> bool:
@@ -295,4 +413,8 @@ async def test_routers_do_not_read_their_own_events_back(
     # other groups (the store writer) get every event
     [(_stream, everything)] = await redis.xreadgroup("store-writer", "w1", {streams.events: ">"})
     assert [f["type"] for _id, f in everything] == [
-        "agent.logged_in", "agent.state", "call.held", "agent.state"]
+        "agent.logged_in",
+        "agent.state",
+        "call.held",
+        "agent.state",
+    ]

@@ -35,18 +35,26 @@ def test_pure_modules_do_no_io(module: str) -> None:
     tree = ast.parse((Path(__file__).parents[2] / "queueing" / f"{module}.py").read_text())
     imported = {
         (n.module or "") if isinstance(n, ast.ImportFrom) else a.name
-        for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import | ast.ImportFrom)
         for a in (n.names if isinstance(n, ast.Import) else [n])
     }
     banned = {"redis", "aiohttp", "panoramisk", "sqlalchemy", "asyncio", "logging", "time"}
     assert not {m.split(".")[0] for m in imported} & banned
 
 
-BILLING = QueueConfig.model_validate({
-    "id": "billing", "skills": {"billing": 8, "chinese": 5},
-    "escalation": [{"after": 0, "min_level": 7}, {"after": 30, "min_level": 4},
-                   {"after": 90, "overflow": ["general"]}, {"after": 120, "extra_skills": {"sales": 6}}],
-})
+BILLING = QueueConfig.model_validate(
+    {
+        "id": "billing",
+        "skills": {"billing": 8, "chinese": 5},
+        "escalation": [
+            {"after": 0, "min_level": 7},
+            {"after": 30, "min_level": 4},
+            {"after": 90, "overflow": ["general"]},
+            {"after": 120, "extra_skills": {"sales": 6}},
+        ],
+    }
+)
 GENERAL = QueueConfig.model_validate({"id": "general", "skills": {"general": 3}})
 PLANS = build_plans([BILLING, GENERAL], "default")
 
@@ -58,15 +66,27 @@ def test_steps_are_cumulative() -> None:
     assert steps[1].alternatives == ((("billing", 4), ("chinese", 4)),)
     assert set(steps[2].alternatives) == {(("billing", 4), ("chinese", 4)), (("general", 3),)}
     assert set(steps[3].alternatives) == {
-        (("billing", 4), ("chinese", 4)), (("general", 3),), (("sales", 6),)
+        (("billing", 4), ("chinese", 4)),
+        (("general", 3),),
+        (("sales", 6),),
     }
     assert [s.after_s for s in PLANS["general"].steps] == [0]
 
 
 @pytest.mark.parametrize(
     ("wait_s", "step"),
-    [(0, 0), (29.999, 0), (30, 1), (30.001, 1), (89.9, 1), (90, 2), (119, 2), (120, 3), (9999, 3),
-     (-5, 0)],
+    [
+        (0, 0),
+        (29.999, 0),
+        (30, 1),
+        (30.001, 1),
+        (89.9, 1),
+        (90, 2),
+        (119, 2),
+        (120, 3),
+        (9999, 3),
+        (-5, 0),
+    ],
 )
 def test_step_takes_effect_at_its_second(wait_s: float, step: int) -> None:
     assert step_at(PLANS["billing"], wait_s) == step
@@ -74,10 +94,18 @@ def test_step_takes_effect_at_its_second(wait_s: float, step: int) -> None:
 
 @pytest.mark.parametrize(
     ("skills", "first"),
-    [({"billing": 7, "chinese": 5}, 0), ({"billing": 10, "chinese": 10}, 0),
-     ({"billing": 6, "chinese": 5}, 1), ({"billing": 4, "chinese": 4}, 1),
-     ({"billing": 3, "chinese": 9}, None),
-     ({"general": 3}, 2), ({"general": 2}, None), ({"sales": 6}, 3), ({"sales": 5}, None), ({}, None)],
+    [
+        ({"billing": 7, "chinese": 5}, 0),
+        ({"billing": 10, "chinese": 10}, 0),
+        ({"billing": 6, "chinese": 5}, 1),
+        ({"billing": 4, "chinese": 4}, 1),
+        ({"billing": 3, "chinese": 9}, None),
+        ({"general": 3}, 2),
+        ({"general": 2}, None),
+        ({"sales": 6}, 3),
+        ({"sales": 5}, None),
+        ({}, None),
+    ],
 )
 def test_earliest_step(skills: dict[str, int], first: int | None) -> None:
     assert earliest_step(skills, PLANS["billing"]) == first
@@ -90,7 +118,9 @@ def test_eligibility_encoding() -> None:
 
 
 def test_overflow_to_unknown_or_foreign_queue_is_refused() -> None:
-    a = QueueConfig.model_validate({"id": "a", "domain": "east", "escalation": [{"after": 5, "overflow": ["b"]}]})
+    a = QueueConfig.model_validate(
+        {"id": "a", "domain": "east", "escalation": [{"after": 5, "overflow": ["b"]}]}
+    )
     b = QueueConfig.model_validate({"id": "b", "domain": "west"})
     with pytest.raises(RoutingConfigError) as err:
         build_plans([a, b], "default")
@@ -99,8 +129,12 @@ def test_overflow_to_unknown_or_foreign_queue_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("higher", "lower"),
-    [(("vip", 0, 0), ("key_account", 100, 500)), (("key_account", 0, 0), ("ordinary", 100, 899)),
-     (("ordinary", 50, 0), ("ordinary", 10, 0)), (("ordinary", 10, 5), ("ordinary", 10, 4))],
+    [
+        (("vip", 0, 0), ("key_account", 100, 500)),
+        (("key_account", 0, 0), ("ordinary", 100, 899)),
+        (("ordinary", 50, 0), ("ordinary", 10, 0)),
+        (("ordinary", 10, 5), ("ordinary", 10, 4)),
+    ],
 )
 def test_tier_comes_before_queue_and_call_priority(higher: tuple, lower: tuple) -> None:
     hi = call_priority(higher[1], higher[0], higher[2])
@@ -115,8 +149,13 @@ def test_same_priority_earlier_arrival_first() -> None:
 
 
 def test_unknown_tier_is_a_call_error() -> None:
-    ev = DomainEvent(id="e", ts=datetime(2025, 10, 9, tzinfo=UTC), type="call.arrived",
-                     call_id="c1", payload={"queue": "billing", "tier": "gold"})
+    ev = DomainEvent(
+        id="e",
+        ts=datetime(2025, 10, 9, tzinfo=UTC),
+        type="call.arrived",
+        call_id="c1",
+        payload={"queue": "billing", "tier": "gold"},
+    )
     with pytest.raises(CallError) as err:
         to_ops(ev, PLANS, lambda a: "default", ["default"])
     assert err.value.call_id == "c1" and "tier" in str(err.value)
@@ -124,21 +163,42 @@ def test_unknown_tier_is_a_call_error() -> None:
 
 def test_translate_arrival_and_outbound() -> None:
     at = datetime(2025, 10, 9, 8, 0, 1, 500000, tzinfo=UTC)
-    ev = DomainEvent(id="e", ts=at, type="call.arrived", call_id="c1",
-                     payload={"queue": "billing", "tier": "vip", "priority": 3, "customer_id": 42})
+    ev = DomainEvent(
+        id="e",
+        ts=at,
+        type="call.arrived",
+        call_id="c1",
+        payload={"queue": "billing", "tier": "vip", "priority": 3, "customer_id": 42},
+    )
     [(domain, op)] = to_ops(ev, PLANS, lambda a: "default", ["default"])
     assert domain == "default"
-    assert op == {"op": "arrive", "call": "c1", "queue": "billing", "prio": 2003,
-                  "ts": int(at.timestamp() * 1000), "tier": "vip", "customer": "42"}
-    out = DomainEvent(id="e2", ts=at, type="call.arrived", call_id="c2",
-                      payload={"direction": "outbound", "queue": "billing"})
+    assert op == {
+        "op": "arrive",
+        "call": "c1",
+        "queue": "billing",
+        "prio": 2003,
+        "ts": int(at.timestamp() * 1000),
+        "tier": "vip",
+        "customer": "42",
+    }
+    out = DomainEvent(
+        id="e2",
+        ts=at,
+        type="call.arrived",
+        call_id="c2",
+        payload={"direction": "outbound", "queue": "billing"},
+    )
     assert to_ops(out, PLANS, lambda a: "default", ["default"]) == []
 
 
 @pytest.mark.parametrize(
     ("command_id", "parts"),
-    [("c1|connect|3", ("c1", "connect", 3)), ("17.5|x|y|originate|12", ("17.5|x|y", "originate", 12)),
-     ("c1|connect|", None), ("nonsense", None)],
+    [
+        ("c1|connect|3", ("c1", "connect", 3)),
+        ("17.5|x|y|originate|12", ("17.5|x|y", "originate", 12)),
+        ("c1|connect|", None),
+        ("nonsense", None),
+    ],
 )
 def test_parse_command_id(command_id: str, parts: tuple | None) -> None:
     assert parse_command_id(command_id) == parts
@@ -146,12 +206,29 @@ def test_parse_command_id(command_id: str, parts: tuple | None) -> None:
 
 def test_effects_become_events_and_commands_deterministically() -> None:
     fx = [
-        {"e": "call.offered", "c": "c1", "a": "a1", "k": ["c1", "offered", 1], "ts": "1760000000000",
-         "p": {"queue": "q", "wait_ms": "1500"}},
+        {
+            "e": "call.offered",
+            "c": "c1",
+            "a": "a1",
+            "k": ["c1", "offered", 1],
+            "ts": "1760000000000",
+            "p": {"queue": "q", "wait_ms": "1500"},
+        },
         {"cmd": "connect", "id": "c1|connect|1", "args": {"call_id": "c1", "agent_id": "a1"}},
-        {"cmd": "announce", "id": "c1|announce|1", "args": {"call_id": "c1", "position": 3},
-         "x": {"agents": 2, "handled": 4, "handle_ms": 480000}},
-        {"e": "agent.logged_out", "c": "", "a": "a1", "k": ["a1", "logged_out", "1"], "ts": "1760000000000", "p": []},
+        {
+            "cmd": "announce",
+            "id": "c1|announce|1",
+            "args": {"call_id": "c1", "position": 3},
+            "x": {"agents": 2, "handled": 4, "handle_ms": 480000},
+        },
+        {
+            "e": "agent.logged_out",
+            "c": "",
+            "a": "a1",
+            "k": ["a1", "logged_out", "1"],
+            "ts": "1760000000000",
+            "p": [],
+        },
     ]
     first, second = to_messages(fx, 180.0), to_messages(fx, 180.0)
     assert first == second
@@ -165,24 +242,56 @@ def test_effects_become_events_and_commands_deterministically() -> None:
 
 
 def test_outbox_entries_split_into_stream_entries_without_decoding() -> None:
-    event = ["id", "c1|offered|1", "ts", "2025-10-09T08:53:20+00:00", "type", "call.offered",
-             "call_id", "c1", "agent_id", "a1", "payload", '{"queue":"q","wait_ms":1500}']
+    event = [
+        "id",
+        "c1|offered|1",
+        "ts",
+        "2025-10-09T08:53:20+00:00",
+        "type",
+        "call.offered",
+        "call_id",
+        "c1",
+        "agent_id",
+        "a1",
+        "payload",
+        '{"queue":"q","wait_ms":1500}',
+    ]
     command = ["id", "c1|connect|1", "kind", "connect", "args", '{"agent_id":"a1","call_id":"c1"}']
-    announce = {"cmd": "announce", "id": "c1|announce|1", "args": {"call_id": "c1", "position": 3},
-                "x": {"agents": 2, "handled": 4, "handle_ms": 480000}}
+    announce = {
+        "cmd": "announce",
+        "id": "c1|announce|1",
+        "args": {"call_id": "c1", "position": 3},
+        "x": {"agents": 2, "handled": 4, "handle_ms": 480000},
+    }
     data = "\n".join([json.dumps([event]), json.dumps([command]), json.dumps([announce])])
     events, commands = split(data, 180.0)
     assert json.loads(join(events)) == [event]
     [connect, ann] = json.loads(join(commands))
-    assert connect == command and ann[:6] == ["id", "c1|announce|1", "kind", "announce", "args", ann[5]]
+    assert connect == command and ann[:6] == [
+        "id",
+        "c1|announce|1",
+        "kind",
+        "announce",
+        "args",
+        ann[5],
+    ]
     assert json.loads(ann[5])["wait_s"] == 180  # 3 positions * 120 s average handle / 2 agents
     # cjson writes an empty list as {}; nothing to publish is no fragment at all
     assert split("{}\n{}\n{}", 180.0) == ([], [])
     ev, offered, *_ = messages(data, 180.0)
     assert isinstance(ev, DomainEvent) and ev.payload == {"queue": "q", "wait_ms": 1500}
     # an entry left by an earlier router (one JSON list of effects) is still published
-    legacy = [{"e": "call.offered", "c": "c1", "a": "a1", "k": ["c1", "offered", 1],
-               "ts": "1760000000000", "p": {"wait_ms": "1"}}, announce]
+    legacy = [
+        {
+            "e": "call.offered",
+            "c": "c1",
+            "a": "a1",
+            "k": ["c1", "offered", 1],
+            "ts": "1760000000000",
+            "p": {"wait_ms": "1"},
+        },
+        announce,
+    ]
     events, commands = split(json.dumps(legacy), 180.0)
     assert [e[5] for e in json.loads(join(events))] == ["call.offered"]
     assert [c[3] for c in json.loads(join(commands))] == ["announce"]
@@ -190,10 +299,17 @@ def test_outbox_entries_split_into_stream_entries_without_decoding() -> None:
 
 @pytest.mark.parametrize(
     ("counts", "count_abandons", "pct"),
-    [((8, 10, 0, 0), True, 80.0), ((8, 10, 3, 1), True, 8 / 12 * 100), ((8, 10, 3, 1), False, 80.0),
-     ((0, 0, 2, 2), True, None), ((0, 0, 0, 0), False, None)],
+    [
+        ((8, 10, 0, 0), True, 80.0),
+        ((8, 10, 3, 1), True, 8 / 12 * 100),
+        ((8, 10, 3, 1), False, 80.0),
+        ((0, 0, 2, 2), True, None),
+        ((0, 0, 0, 0), False, None),
+    ],
 )
-def test_service_level(counts: tuple[int, int, int, int], count_abandons: bool, pct: float | None) -> None:
+def test_service_level(
+    counts: tuple[int, int, int, int], count_abandons: bool, pct: float | None
+) -> None:
     got = service_level_pct(*counts, count_abandons)
     assert got == (pytest.approx(pct) if pct is not None else None)
 

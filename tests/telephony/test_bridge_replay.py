@@ -399,10 +399,20 @@ async def test_arrived_call_gets_the_known_callers_tier(redis, prefix):
     s = Settings.model_validate({"redis_prefix": prefix, "ami": {"host": "127.0.0.1"}})
     await redis.hset(f"{prefix}:customers:phones", "+8613800000001", "c-vip|vip")
     bridge = Bridge(s, redis)
-    arrived = DomainEvent("e1", datetime.now(UTC), "call.arrived", "c1",
-                          payload={"caller": "13800000001", "queue": "sales"})
+    arrived = DomainEvent(
+        "e1",
+        datetime.now(UTC),
+        "call.arrived",
+        "c1",
+        payload={"caller": "13800000001", "queue": "sales"},
+    )
     enriched = await bridge._with_customer(arrived)
     assert enriched.payload["customer_id"] == "c-vip" and enriched.payload["tier"] == "vip"
-    unknown = DomainEvent("e2", datetime.now(UTC), "call.arrived", "c2",
-                          payload={"caller": "13900000009", "queue": "sales"})
+    unknown = DomainEvent(
+        "e2",
+        datetime.now(UTC),
+        "call.arrived",
+        "c2",
+        payload={"caller": "13900000009", "queue": "sales"},
+    )
     assert await bridge._with_customer(unknown) == unknown

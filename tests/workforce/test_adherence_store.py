@@ -37,17 +37,27 @@ STATES = [
 
 
 async def test_agent_adherence_pct_from_the_store(engine) -> None:
-    await save_roster(engine, ROSTER, name="week 10", period_start_at=at(3, 0),
-                      period_end_at=at(10, 0), created_at=at(1, 0), published=True)
+    await save_roster(
+        engine,
+        ROSTER,
+        name="week 10",
+        period_start_at=at(3, 0),
+        period_end_at=at(10, 0),
+        created_at=at(1, 0),
+        published=True,
+    )
     async with session_factory(engine)() as session, session.begin():
-        session.add_all(AgentState(agent_id=a, state=s, reason=r, start_at=s_at, end_at=e_at)
-                        for a, s, r, s_at, e_at in STATES)
+        session.add_all(
+            AgentState(agent_id=a, state=s, reason=r, start_at=s_at, end_at=e_at)
+            for a, s, r, s_at, e_at in STATES
+        )
     pct = await agent_adherence_pct(engine, at(3, 0), at(5, 0))
     # a1: 9:10-11:00 phones (110) + 11:00-11:15 break (15) + 11:30-13:00 phones (90) of 240.
     assert pct == {"a1": pytest.approx(100 * 215 / 240), "a2": pytest.approx(50.0)}
     # A period that holds only a1's day.
     assert await agent_adherence_pct(engine, at(3, 0), at(4, 0)) == {
-        "a1": pytest.approx(100 * 215 / 240)}
+        "a1": pytest.approx(100 * 215 / 240)
+    }
 
 
 def test_period_adherence_counts_minutes_inside_the_period_only() -> None:

@@ -27,20 +27,31 @@ SIZES = {
 
 
 def load(n: int) -> CurtoisInstance:
-    return parse_instance((FIXTURES / f"Instance{n}.txt").read_text(encoding="utf-8"),
-                          f"Instance{n}.txt")
+    return parse_instance(
+        (FIXTURES / f"Instance{n}.txt").read_text(encoding="utf-8"), f"Instance{n}.txt"
+    )
 
 
 @pytest.mark.parametrize("n", sorted(SIZES))
 def test_every_instance_parses(n: int) -> None:
     inst = load(n)
-    got = (inst.horizon_days, len(inst.shift_min), len(inst.staff), len(inst.on_requests),
-           len(inst.off_requests), len(inst.cover))
+    got = (
+        inst.horizon_days,
+        len(inst.shift_min),
+        len(inst.staff),
+        len(inst.on_requests),
+        len(inst.off_requests),
+        len(inst.cover),
+    )
     assert got == SIZES[n]
 
 
 def test_bad_line_is_named() -> None:
-    text = (FIXTURES / "Instance1.txt").read_text(encoding="utf-8").replace("A,D=14,4320", "A,D=x,4320")
+    text = (
+        (FIXTURES / "Instance1.txt")
+        .read_text(encoding="utf-8")
+        .replace("A,D=14,4320", "A,D=x,4320")
+    )
     with pytest.raises(FormatError) as err:
         parse_instance(text, "bad.txt")
     assert err.value.line == 13 and err.value.column == "MaxShifts"

@@ -86,7 +86,9 @@ def test_erlang_b_far_overload_uses_series() -> None:
     assert rel(b, mp_erlang_b(20000.0, 5000)) < 1e-9
 
 
-@pytest.mark.parametrize(("a", "n", "aht_s", "t_s"), [(10.0, 14, 180, 20), (9999.5, 10050, 300, 20)])
+@pytest.mark.parametrize(
+    ("a", "n", "aht_s", "t_s"), [(10.0, 14, 180, 20), (9999.5, 10050, 300, 20)]
+)
 def test_erlang_c_service_level_and_asa(a: float, n: int, aht_s: float, t_s: float) -> None:
     m = erlang_c_metrics(n, a, aht_s, t_s)
     with mp.workdps(50):
@@ -122,7 +124,9 @@ def test_log_poisson_pmf(k: int, mean: float) -> None:
 # --- Erlang A -------------------------------------------------------------------------------
 
 
-def mp_erlang_a(n: int, lam: float, aht_s: float, patience_s: float, t_s: float) -> dict[str, float]:
+def mp_erlang_a(
+    n: int, lam: float, aht_s: float, patience_s: float, t_s: float
+) -> dict[str, float]:
     """Exact M/M/n+M by its birth-death chain (truncated far out) in 40-digit arithmetic.
 
     An arrival that finds j callers ahead in the queue is answered within T if the j+1 queue
@@ -189,7 +193,9 @@ def test_erlang_a_large_centre_is_finite_and_tends_to_erlang_c() -> None:
     # Very patient callers: Erlang A → Erlang C.
     m = erlang_a_metrics(1030, 1000 / 300, 300.0, 1e9, 20.0)
     c = erlang_c_metrics(1030, 1000.0, 300.0, 20.0)
-    assert float(m.probability_of_waiting) == pytest.approx(float(c.probability_of_waiting), rel=1e-5)
+    assert float(m.probability_of_waiting) == pytest.approx(
+        float(c.probability_of_waiting), rel=1e-5
+    )
     assert float(m.service_level) == pytest.approx(float(c.service_level), rel=1e-5)
     # Heavy overload and light load on a big centre stay finite and in range.
     m = erlang_a_metrics(np.array([3000, 9000, 12000]), 10000 / 300, 300.0, 120.0, 20.0)

@@ -29,8 +29,9 @@ AGENTS = (
 
 def test_agents_csv_round_trip() -> None:
     agents = read_agents_csv(AGENTS)
-    assert agents[0] == AgentSpec("a1", 32, 40, time(7), time(22), frozenset({5, 6}),
-                                  {"support": 5, "sales": 1})
+    assert agents[0] == AgentSpec(
+        "a1", 32, 40, time(7), time(22), frozenset({5, 6}), {"support": 5, "sales": 1}
+    )
     assert agents[1].latest_end is None
     assert read_agents_csv(write_agents_csv(agents)) == agents
 
@@ -54,8 +55,10 @@ def test_agents_csv_errors_name_line_and_column(text: str, line: int, column: st
 
 
 def test_requirements_csv() -> None:
-    text = ("interval_start,required\n2025-03-03T09:00:00+08:00,3\n"
-            "2025-03-03T09:30:00+08:00,4\n2025-03-03T10:00:00+08:00,0\n")
+    text = (
+        "interval_start,required\n2025-03-03T09:00:00+08:00,3\n"
+        "2025-03-03T09:30:00+08:00,4\n2025-03-03T10:00:00+08:00,0\n"
+    )
     req = read_requirements_csv(text)
     assert req.tolist() == [3, 4, 0]
     with pytest.raises(FormatError) as err:
@@ -129,8 +132,11 @@ async def test_roster_stored_and_read_back(engine) -> None:
         [("a1", "shift", t(9), t(17)), ("a1", "lunch", t(12), t(13))],
         columns=["agent_id", "activity", "start", "end"],
     )
-    common = dict(period_start_at=t(0).to_pydatetime(), period_end_at=t(23).to_pydatetime(),
-                  created_at=t(0).to_pydatetime())
+    common = dict(
+        period_start_at=t(0).to_pydatetime(),
+        period_end_at=t(23).to_pydatetime(),
+        created_at=t(0).to_pydatetime(),
+    )
     await save_roster(engine, roster, name="draft", **common)
     assert (await read_shifts(engine, t(0).to_pydatetime(), t(23).to_pydatetime())).empty
     rid = await save_roster(engine, roster, name="week 10", published=True, **common)

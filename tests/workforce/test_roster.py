@@ -53,7 +53,10 @@ def check_roster(roster: pd.DataFrame, agents: list[AgentSpec], rules: RosterRul
         days = [s.date() for s in shifts["start"]]
         if len(set(days)) != len(days):
             bad.append(f"{agent_id}: two shifts on one day")
-        hours = sum((e - s).total_seconds() / 3600 for s, e in zip(shifts["start"], shifts["end"], strict=True))
+        hours = sum(
+            (e - s).total_seconds() / 3600
+            for s, e in zip(shifts["start"], shifts["end"], strict=True)
+        )
         if hours > a.weekly_hours_max + 1e-9:
             bad.append(f"{agent_id}: {hours} h > max {a.weekly_hours_max}")
         if hours < a.weekly_hours_min - 1e-9:
@@ -93,13 +96,21 @@ def check_roster(roster: pd.DataFrame, agents: list[AgentSpec], rules: RosterRul
             length_h = (sh["end"] - sh["start"]).total_seconds() / 3600
             offset = (br["start"] - sh["start"]).total_seconds() / 60
             dur = (br["end"] - br["start"]).total_seconds() / 60
-            fits = [r for r in rules.breaks[length_h] if r.activity == br["activity"]
-                    and r.length_min == dur and r.earliest_min - 30 < offset <= r.latest_min]
+            fits = [
+                r
+                for r in rules.breaks[length_h]
+                if r.activity == br["activity"]
+                and r.length_min == dur
+                and r.earliest_min - 30 < offset <= r.latest_min
+            ]
             if not fits:
                 bad.append(f"{agent_id}: {br['activity']} at +{offset} min of a {length_h} h shift")
         for _, sh in shifts.iterrows():
-            inner = rows[(rows["activity"] != "shift") & (rows["start"] >= sh["start"])
-                         & (rows["end"] <= sh["end"])]
+            inner = rows[
+                (rows["activity"] != "shift")
+                & (rows["start"] >= sh["start"])
+                & (rows["end"] <= sh["end"])
+            ]
             length_h = (sh["end"] - sh["start"]).total_seconds() / 3600
             if len(inner) != len(rules.breaks[length_h]):
                 bad.append(f"{agent_id}: {len(inner)} breaks in a {length_h} h shift")

@@ -23,8 +23,13 @@ def start():
     req = week_requirements(peak=9)
     agents = team(18, seed=5)
     problem = build_problem(req, agents, RULES)
-    res = milp(problem.c, integrality=problem.integrality, bounds=problem.bounds,
-               constraints=problem.constraints, options={"time_limit": 10})
+    res = milp(
+        problem.c,
+        integrality=problem.integrality,
+        bounds=problem.bounds,
+        constraints=problem.constraints,
+        options={"time_limit": 10},
+    )
     y, break_starts = split_solution(problem, res.x)
     pairs, _ = deal_greedily(problem, y)
     model = SearchModel(problem)
@@ -41,7 +46,8 @@ def test_steps_never_make_it_worse_and_match_the_rows(start) -> None:
         assert new is not None
         assert model.objective(new)[0] <= value + 1e-6
         state, value = new, model.objective(new)[0]
-    roster, coverage, _ = assign_agents(problem, y, state_break_starts(problem, state),
-                                        state_pairs(state))
+    roster, coverage, _ = assign_agents(
+        problem, y, state_break_starts(problem, state), state_pairs(state)
+    )
     assert check_roster(roster, agents, RULES) == []
     assert np.allclose(coverage_of(roster, req), model.coverage(state))

@@ -23,9 +23,7 @@ from workforce.staffing import (
     staffing_table,
 )
 
-intervals = st.lists(
-    st.tuples(st.floats(0, 3000), st.floats(30, 900)), min_size=1, max_size=40
-)
+intervals = st.lists(st.tuples(st.floats(0, 3000), st.floats(30, 900)), min_size=1, max_size=40)
 targets = st.builds(
     Target,
     service_level=st.floats(0.5, 0.95),
@@ -46,7 +44,9 @@ def c_meets(n: np.ndarray, a: np.ndarray, aht: np.ndarray, t: Target) -> np.ndar
 
 @settings(max_examples=60, deadline=None)
 @given(intervals, targets, st.sampled_from([900, 1800]))
-def test_erlang_c_staffing_is_minimal(rows: list[tuple[float, float]], t: Target, interval_s: int) -> None:
+def test_erlang_c_staffing_is_minimal(
+    rows: list[tuple[float, float]], t: Target, interval_s: int
+) -> None:
     calls = np.array([r[0] for r in rows])
     aht = np.array([r[1] for r in rows])
     a = calls * aht / interval_s
@@ -65,7 +65,11 @@ def test_erlang_c_staffing_is_minimal(rows: list[tuple[float, float]], t: Target
     st.none() | st.floats(0.01, 0.2),
 )
 def test_erlang_a_staffing_is_minimal(
-    rows: list[tuple[float, float]], sl: float, within_s: float, patience_s: float, max_ab: float | None
+    rows: list[tuple[float, float]],
+    sl: float,
+    within_s: float,
+    patience_s: float,
+    max_ab: float | None,
 ) -> None:
     rate = np.array([r[0] for r in rows]) / 1800
     aht = np.array([r[1] for r in rows])
@@ -128,7 +132,8 @@ def test_scheduled_agents(agents: int, shrinkage: float, expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("80/20", (0.8, 20.0)), ("90 / 15", (0.9, 15.0)), ("70.5/30", (0.705, 30.0))]
+    ("text", "expected"),
+    [("80/20", (0.8, 20.0)), ("90 / 15", (0.9, 15.0)), ("70.5/30", (0.705, 30.0))],
 )
 def test_parse_target(text: str, expected: tuple[float, float]) -> None:
     assert parse_target(text) == pytest.approx(expected)

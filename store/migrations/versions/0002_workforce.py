@@ -47,8 +47,10 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("end_at > start_at", name=op.f("ck_shifts_positive")),
         sa.ForeignKeyConstraint(
-            ["roster_id"], ["rosters.roster_id"],
-            name=op.f("fk_shifts_roster_id_rosters"), ondelete="CASCADE",
+            ["roster_id"],
+            ["rosters.roster_id"],
+            name=op.f("fk_shifts_roster_id_rosters"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("shift_id", name=op.f("pk_shifts")),
     )
