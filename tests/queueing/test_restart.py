@@ -125,6 +125,16 @@ async def test_killed_router_process_is_taken_over(
             return await redis.hget(keys.agent("a2"), "call") == "c1"
 
         await eventually(re_offered, timeout_s=30)
+
+        async def published() -> bool:  # the offer's effects reach the streams after the hash
+            commands = await read_stream(redis, streams.commands)
+            events = await read_stream(redis, streams.events)
+            return (
+                sum(1 for f in commands if f["kind"] == "connect") >= 2
+                and len({f["id"] for f in events if f["type"] == "call.offered"}) >= 2
+            )
+
+        await eventually(published, timeout_s=30)
     a1 = await redis.hgetall(keys.agent("a1"))
     assert (a1["state"], a1["reason"]) == ("not_ready", "rona")
     # killed between publishing and clearing its outbox entry, the dead router's effects are
