@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from telephony.simulator.traffic import Dist, QueueTraffic, Scenario
+from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic, Scenario
 
 DEMO_PASSWORD = "callcenter-demo"
 SIMULATED_AGENTS = [str(n) for n in range(1001, 1027)]  # 26 agents played by the demo
@@ -187,7 +187,11 @@ def demo_scenario(start_hour: float) -> Scenario:
         )
         for (q, share), did in zip(QUEUE_SHARE.items(), ("5000", "5001", "5002"), strict=True)
     ]
-    return base.model_copy(update={"queues": queues, "start_hour": start_hour, "agents": []})
+    # Simulated agents' phones answer by themselves; the people's ring until they press Answer.
+    agents = [AgentPhone(agent_id=a) for a in SIMULATED_AGENTS] + [
+        AgentPhone(agent_id=a, auto_answer=False) for a in HUMAN_AGENTS
+    ]
+    return base.model_copy(update={"queues": queues, "start_hour": start_hour, "agents": agents})
 
 
 @dataclass(frozen=True)

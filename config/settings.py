@@ -77,6 +77,9 @@ class AmiSettings(_Model):
     outbound_channel: str = "PJSIP/{number}@trunk"
     outbound_caller_id: str = '"Call Center" <5000>'
     action_timeout_s: float = Field(10.0, gt=0)
+    # Answer from the dashboard: PJSIPNotify with this Event header to the agent's endpoint; the
+    # phone must allow it (Yealink, Polycom, Snom, Grandstream: "talk"; e.g. Cisco SPA "answer").
+    answer_event: str = Field("talk", min_length=1)
 
 
 class WebSettings(_Model):

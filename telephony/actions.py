@@ -19,7 +19,10 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
   unhold: ``Bridge`` of the two channels again;
 * originate: ``Originate`` (async) of ``outbound_channel`` into ``connect_context``/<agent id>
   with ``CC_CALL_ID`` (so events carry the platform's call id) and ``CC_AGENT_ENDPOINT``;
-* spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,q|qw|qB)``.
+* spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,q|qw|qB)``;
+* answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
+  to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
+  answers, picks up, and ``call.answered`` follows from the channel events as for a hand answer.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class ActionConfig:
     announce_context: str = "cc-announce"
     onhold_context: str = "cc-onhold"
     supervisor_endpoint: str = "PJSIP/9000"
+    answer_event: str = "talk"
     outbound_channel: str = "PJSIP/{number}@trunk"
     outbound_caller_id: str = '"Call Center" <5000>'
     originate_timeout_s: int = 30
@@ -110,6 +114,22 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
         return [
             _setvar(channel, "CC_AGENT_ENDPOINT", config.dial_string(agent_id)),
             _redirect(channel, config.connect_context, agent_id),
+        ]
+    if kind == "answer":
+        if call.connected:
+            raise CommandTargetError("call_id", call.call_id, "call is already answered")
+        agent_id = str(a["agent_id"])  # the NOTIFY goes to this agent's own phone only
+        tech, _, endpoint = config.dial_string(agent_id).partition("/")
+        if tech.upper() != "PJSIP" or not endpoint:
+            raise CommandTargetError(
+                "agent_id", agent_id, "remote answer needs a PJSIP endpoint (PJSIP/<name>)"
+            )
+        return [
+            [
+                ("Action", "PJSIPNotify"),
+                ("Endpoint", endpoint.partition("@")[0]),
+                ("Variable", f"Event={config.answer_event}"),
+            ]
         ]
     if kind == "return_to_hold":
         return [_redirect(channel, config.hold_context, "s")]

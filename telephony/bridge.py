@@ -219,6 +219,7 @@ class Bridge:
             announce_context=ami.announce_context,
             onhold_context=ami.onhold_context,
             supervisor_endpoint=ami.supervisor_endpoint,
+            answer_event=ami.answer_event,
             outbound_channel=ami.outbound_channel,
             outbound_caller_id=ami.outbound_caller_id,
             originate_timeout_s=ami.originate_timeout_s,

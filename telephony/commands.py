@@ -18,6 +18,7 @@ from typing import Any
 COMMAND_KINDS: dict[str, tuple[str, ...]] = {
     # kind: required args (besides id)
     "connect": ("call_id", "agent_id"),  # Redirect a waiting caller to the connect extension
+    "answer": ("call_id", "agent_id"),  # the agent's ringing phone answers (PJSIPNotify talk)
     "return_to_hold": ("call_id",),  # send a caller back to holding (keeps its place)
     "originate": ("call_id", "agent_id", "number"),  # outbound: Originate customer -> agent
     "hangup": ("call_id",),

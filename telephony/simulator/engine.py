@@ -78,6 +78,13 @@ def _default_phonebook(resource: str, role: str) -> Device | None:
     return Device(kind="agent", ring_after_s=0.0, answer_after_s=2.0)
 
 
+def _any_endpoint(name: str) -> bool:
+    return True
+
+
+REMOTE_ANSWER_S = 0.3  # a phone told to answer (NOTIFY Event: talk) picks up this much later
+
+
 class Engine:
     """The PBX: feed it actions and time, collect frames."""
 
@@ -86,6 +93,7 @@ class Engine:
         dialplan: Dialplan,
         *,
         phonebook: Phonebook = _default_phonebook,
+        endpoint_known: Callable[[str], bool] = _any_endpoint,
         epoch_s: float = 1_795_381_458.0,
         seed: int = 0,
         trunk: str = "trunk",
@@ -94,6 +102,7 @@ class Engine:
         self.dialplan = dialplan
         self.timestamp_events = timestamp_events
         self.phonebook = phonebook
+        self.endpoint_known = endpoint_known  # PJSIP endpoints configured (PJSIPNotify)
         self.epoch_s = epoch_s
         self.trunk = trunk
         self.now_s = 0.0
@@ -639,12 +648,32 @@ class Engine:
         assert device is not None
         if device.outcome in ("answer", "noanswer"):
             self.later(ch, device.ring_after_s, self.callee_ringing, ch)
-        if device.outcome == "answer":
+        if device.outcome == "answer" and device.auto_answer:
             self.later(ch, max(device.answer_after_s, device.ring_after_s), self._device_answer, ch)
         elif device.outcome in ("busy", "congestion"):
             self.later(ch, device.ring_after_s, self._device_refuse, ch, device.outcome)
 
+    def remote_answer(self, endpoint: str) -> int:
+        """A NOTIFY ``Event: talk`` reached ``endpoint``'s phone: each of its legs that rings
+        (dialled, not yet up) answers shortly. Returns how many will."""
+        ringing = [
+            ch
+            for ch in self.channels.values()
+            if ch.tech == "PJSIP"
+            and ch.name.rpartition("-")[0] == f"PJSIP/{endpoint}"
+            and ch.device is not None
+            and ch.device.outcome in ("answer", "noanswer")
+            and ch.dialed_by is not None
+            and not getattr(ch.dialed_by, "done", False)
+            and ch.state != UP
+        ]
+        for ch in ringing:
+            self.later(ch, REMOTE_ANSWER_S, self._device_answer, ch)
+        return len(ringing)
+
     def _device_answer(self, ch: Channel) -> None:
+        if ch.state == UP or getattr(ch.dialed_by, "done", False):
+            return  # answered already (by hand and remotely), or the dialler gave up
         self.newstate(ch, UP)
         self._callee_answered(ch)
 

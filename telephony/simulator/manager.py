@@ -311,6 +311,44 @@ class Manager:
             value = _channel_value(ch, variable)
         self._respond(session, frame, "Success", ("Variable", variable), ("Value", value))
 
+    def _action_pjsipnotify(self, session: Session, frame: Frame) -> None:
+        """res_pjsip_notify: one of Endpoint, URI or Channel; ``Variable: Event=talk`` makes a
+        ringing phone of that endpoint answer (remote answer, as Yealink/Polycom/Snom allow)."""
+        endpoint, uri, channel = (frame.get(k) or "" for k in ("Endpoint", "URI", "Channel"))
+        if sum(1 for v in (endpoint, uri, channel) if v) > 1:
+            self._error(
+                session,
+                frame,
+                "PJSIPNotify requires either an endpoint name, a SIP URI, or a channel.  "
+                "You must use only one of them.",
+            )
+            return
+        headers = dict(v.partition("=")[::2] for v in frame.getall("Variable"))
+        talk = any(k.lower() == "event" and v.lower() == "talk" for k, v in headers.items())
+        if endpoint:
+            for tech in ("sip/", "pjsip/"):
+                if endpoint.lower().startswith(tech):
+                    endpoint = endpoint[len(tech) :]
+            if not self.engine.endpoint_known(endpoint):
+                self._error(session, frame, f"Unable to retrieve endpoint {endpoint}")
+                return
+        elif channel:
+            ch = self.engine.find_channel(channel)
+            if ch is None or ch.tech != "PJSIP":
+                self._error(session, frame, "Channel not found")
+                return
+            endpoint = ch.name.rpartition("-")[0].partition("/")[2]
+        elif not uri:
+            self._error(
+                session,
+                frame,
+                "PJSIPNotify requires either an endpoint name, a SIP URI, or a channel.",
+            )
+            return
+        self._success(session, frame, "NOTIFY sent")
+        if talk and endpoint:
+            self.engine.remote_answer(endpoint)
+
     def _action_originate(self, session: Session, frame: Frame) -> None:
         channel = frame.get("Channel")
         if not channel:

@@ -22,7 +22,9 @@ class Device:
     after being bridged (None: it waits for the other side); ``patience_s``: an inbound caller
     hangs up this long after arriving if it has not been connected (abandon); ``hold_after_s`` /
     ``hold_for_s``: the phone puts the call on hold once (agents); ``wrap_up_s``: the agent's
-    after-call work, reported as a ``UserEvent: CcWrapUp`` when it ends.
+    after-call work, reported as a ``UserEvent: CcWrapUp`` when it ends. ``auto_answer``
+    False: the phone rings until it is answered remotely (``PJSIPNotify`` with ``Event: talk``,
+    the dashboard's Answer button) or the dialler gives up, like a person at the desk.
     """
 
     kind: Literal["agent", "customer", "caller", "supervisor"]
@@ -31,6 +33,7 @@ class Device:
     outcome: Outcome = "answer"
     ring_after_s: float = 0.0
     answer_after_s: float = 1.0
+    auto_answer: bool = True
     talk_s: float | None = None
     patience_s: float | None = None
     hold_after_s: float | None = None

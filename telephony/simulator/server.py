@@ -271,6 +271,7 @@ def build_simulator(
     engine = Engine(
         dialplan or gen.dialplan(),
         phonebook=phonebook or gen.phonebook,
+        endpoint_known=gen.endpoint_known,
         epoch_s=time.time() if epoch_s is None else epoch_s,
         seed=gen.seed,
         trunk=scenario.trunk,

@@ -103,6 +103,9 @@ class AgentPhone(_Model):
     no_answer_p: float = Field(0.05, ge=0, le=1)
     hold_p: float = Field(0.1, ge=0, le=1)
     hold_s: Dist = Dist(kind="uniform", low=5, high=30)
+    # False: the phone rings until answered from the dashboard (PJSIPNotify Event: talk) or the
+    # router's ring timeout: an agent played by a person.
+    auto_answer: bool = True
 
     @property
     def dial_string(self) -> str:
@@ -276,6 +279,15 @@ class Traffic:
             return self.rng.choice(self.scenario.key_account_numbers)
         return f"+86{self.rng.choice((130, 131, 132, 135, 136, 137, 150, 151, 186, 188))}{self.rng.randrange(10**8):08d}"
 
+    def endpoint_known(self, endpoint: str) -> bool:
+        """Whether ``PJSIP/<endpoint>`` is configured (agents, supervisors; any when the scenario
+        lets unknown endpoints answer)."""
+        return (
+            endpoint in self.agents
+            or endpoint in self.scenario.supervisors
+            or self.scenario.unknown_endpoints_answer
+        )
+
     def phonebook(self, resource: str, role: str) -> Device | None:
         """The Device behind ``PJSIP/<resource>``: an agent, a supervisor or a customer."""
         endpoint, _, host = resource.partition("@")
@@ -306,7 +318,11 @@ class Traffic:
             outcome="answer" if answers else "noanswer",
             ring_after_s=0.1,
             answer_after_s=agent.answer_delay_s.sample(self.rng),
+            auto_answer=agent.auto_answer,
         )
+        if not agent.auto_answer:
+            device.outcome = "answer"  # a person decides, from the dashboard
+            return device
         if self.rng.random() < agent.hold_p:
             device.hold_for_s = agent.hold_s.sample(self.rng)
             device.hold_after_s = 0.0  # set relative to the talk time when bridged
@@ -373,6 +389,11 @@ class Traffic:
             talk_s = self.scenario.outbound.talk_s.sample(self.rng)
             ends_share = 0.5
             wrap = 20.0
+        if not agent_ch.device.auto_answer:
+            # a person plays the agent: they hang up, hold and wrap up from the dashboard; the
+            # simulated caller still ends the call some time if they do not
+            engine.hangup_after(party, talk_s)
+            return
         ender = party if self.rng.random() < ends_share else agent_ch
         engine.hangup_after(ender, talk_s)
         agent_ch.device.wrap_up_s = wrap

@@ -21,7 +21,7 @@ from telephony.simulator.traffic import AgentPhone, Dist, OutboundProfile, Queue
 
 pytestmark = pytest.mark.timeout(60)
 
-AGENTS = ["1001", "1002"]
+AGENTS = ["1001", "1002", "1009"]  # 1009's phone answers only when told to (a person)
 FIXED = {"kind": "fixed"}
 
 
@@ -33,7 +33,13 @@ async def rig(redis: aioredis.Redis, prefix: str) -> AsyncIterator[Rig]:
             QueueTraffic(queue="support", did="5001"),
         ],
         agents=[
-            AgentPhone(agent_id=a, answer_delay_s=Dist(**FIXED, mean=2), no_answer_p=0, hold_p=0)
+            AgentPhone(
+                agent_id=a,
+                answer_delay_s=Dist(**FIXED, mean=2),
+                no_answer_p=0,
+                hold_p=0,
+                auto_answer=a != "1009",
+            )
             for a in AGENTS
         ],
         unknown_endpoints_answer=False,
@@ -301,3 +307,43 @@ async def test_originate_that_fails(
         "reason_code": code,
     }
     assert rig.sim.engine.channels == {}
+
+
+async def test_answer_from_the_dashboard_sends_pjsipnotify_and_the_phone_picks_up(
+    rig: Rig,
+) -> None:
+    device = Device(kind="caller", label="sales", cid_name="Alice", patience_s=1000)
+    caller = rig.sim.engine.inbound_call("5000", "+8613800000001", "Alice", device)
+    await rig.step(1.0)
+    await rig.command("connect", call_id=caller.linkedid, agent_id="1009")
+    events = await steps(rig, 8)  # a person's phone rings on: nobody answers it by itself
+    assert [e.type for e in events if e.type == "call.answered"] == []
+    leg = channel(rig, "PJSIP/1009-")
+    assert leg.state == 5  # Ringing
+
+    mark = len(rig.sim.received)
+    events = await rig.command("answer", call_id=caller.linkedid, agent_id="1009")
+    events += await steps(rig, 1)
+    assert sent_since(rig, mark) == [
+        [("Action", "PJSIPNotify"), ("Endpoint", "1009"), ("Variable", "Event=talk")]
+    ]
+    assert outcomes(events) == [("command.succeeded", "answer")]
+    answered = [(e.call_id, e.agent_id) for e in events if e.type == "call.answered"]
+    assert answered == [(caller.linkedid, "1009")]
+    assert leg.state == 6 and leg.bridge is not None and leg.bridge is caller.bridge
+
+    # answered already: refused before anything is sent
+    mark = len(rig.sim.received)
+    events = await rig.command("answer", call_id=caller.linkedid, agent_id="1009")
+    assert sent_since(rig, mark) == []
+    assert outcomes(events) == [("command.failed", "answer")]
+
+
+async def test_answer_for_an_endpoint_asterisk_does_not_know_fails(rig: Rig) -> None:
+    """The simulator answers like res_pjsip_notify: the bridge reports the command failed."""
+    device = Device(kind="caller", label="sales", cid_name="Alice", patience_s=1000)
+    caller = rig.sim.engine.inbound_call("5000", "+8613800000001", "Alice", device)
+    await rig.step(1.0)
+    events = await rig.command("answer", call_id=caller.linkedid, agent_id="7777")
+    (failed,) = [e for e in events if e.type == "command.failed"]
+    assert "Unable to retrieve endpoint 7777" in failed.payload["error"]

@@ -238,6 +238,48 @@ async def test_agent_that_never_answers_sends_the_caller_back_to_hold(sim: Simul
     assert caller in sim.engine.channels
 
 
+async def test_pjsipnotify_answers_like_res_pjsip_notify(sim: Simulator) -> None:
+    """Responses as res_pjsip_notify's manager_notify writes them (Asterisk 18-22 source)."""
+    ami = await Ami.connect(sim)
+    await ami.login()
+    talk = ("Variable", "Event=talk")
+    ok = await ami.action("PJSIPNotify", ("Endpoint", "PJSIP/1001"), talk)
+    assert (ok.response, ok.get("Message")) == ("Success", "NOTIFY sent")
+    unknown = await ami.action("PJSIPNotify", ("Endpoint", "7777"), talk)
+    assert (unknown.response, unknown.get("Message")) == (
+        "Error",
+        "Unable to retrieve endpoint 7777",
+    )
+    neither = await ami.action("PJSIPNotify", talk)
+    assert neither.get("Message") == (
+        "PJSIPNotify requires either an endpoint name, a SIP URI, or a channel."
+    )
+    both = await ami.action("PJSIPNotify", ("Endpoint", "1001"), ("URI", "sip:1001@x"), talk)
+    assert both.get("Message", "").endswith("You must use only one of them.")
+    gone = await ami.action("PJSIPNotify", ("Channel", "PJSIP/1001-deadbeef"), talk)
+    assert (gone.response, gone.get("Message")) == ("Error", "Channel not found")
+
+
+async def test_notify_talk_answers_a_ringing_phone(sim: Simulator) -> None:
+    """1002 never answers by itself; told to (remote answer) it picks up and is bridged."""
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller = await inbound(sim, ami)
+    await ami.action(
+        "Setvar", ("Channel", caller), ("Variable", "CC_AGENT_ENDPOINT"), ("Value", "PJSIP/1002")
+    )
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "1002"))
+    await advance(sim, ami, 3)
+    agent = ami.events("DialBegin", Channel=caller)[0]["DestChannel"]
+    assert ami.events("Newstate", Channel=agent)[-1]["ChannelStateDesc"] == "Ringing"
+    reply = await ami.action("PJSIPNotify", ("Endpoint", "1002"), ("Variable", "Event=talk"))
+    assert reply.response == "Success"
+    await advance(sim, ami, 1)
+    assert ami.events("Newstate", Channel=agent)[-1]["ChannelStateDesc"] == "Up"
+    assert [f["DialStatus"] for f in ami.events("DialEnd", Channel=caller)] == ["ANSWER"]
+    assert ami.events("BridgeEnter", Channel=agent)
+
+
 async def test_unknown_endpoint_is_chanunavail_and_the_caller_keeps_holding(sim: Simulator) -> None:
     ami = await Ami.connect(sim)
     await ami.login()

@@ -72,7 +72,8 @@ def test_manager_conf_allows_what_the_bridge_sends() -> None:
     write = re.search(r"^write\s*=\s*(.+)$", text, flags=re.M)
     assert read and write
     assert {"call", "dialplan", "user"} <= set(read.group(1).split(","))
-    assert {"call", "originate", "reporting"} <= set(write.group(1).split(","))
+    # system: PJSIPNotify (answer from the dashboard)
+    assert {"call", "originate", "reporting", "system"} <= set(write.group(1).split(","))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,73 @@
+"""``telephony.actions.plan`` for the answer command: pure, values in and out (the other kinds are
+covered over TCP against the simulator in test_bridge_commands.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from telephony.actions import ActionConfig, plan
+from telephony.commands import Command
+from telephony.errors import CommandTargetError
+from telephony.translator import CallState
+
+
+def ringing_call(**changes: object) -> CallState:
+    call = CallState(
+        linkedid="1.1",
+        call_id="1.1",
+        direction="inbound",
+        customer_uid="1.1",
+        customer_channel="PJSIP/trunk-00000001",
+        target_agent_id="1009",
+        ringing_uid="1.2",
+    )
+    return replace(call, **changes)  # type: ignore[arg-type]
+
+
+def answer(agent_id: str = "1009") -> Command:
+    return Command("c1", "answer", {"call_id": "1.1", "agent_id": agent_id})
+
+
+@pytest.mark.parametrize(
+    ("dial_string", "endpoint"),
+    [
+        (None, "1009"),  # no endpoint configured: PJSIP/<agent id>
+        ("PJSIP/desk-1009", "desk-1009"),
+        ("pjsip/desk-1009@office", "desk-1009"),  # tech case-insensitive, no AOR part
+    ],
+)
+def test_answer_is_a_pjsipnotify_to_the_agents_endpoint(
+    dial_string: str | None, endpoint: str
+) -> None:
+    config = ActionConfig(agent_endpoints={"1009": dial_string} if dial_string else {})
+    assert plan(answer(), ringing_call(), config) == [
+        [("Action", "PJSIPNotify"), ("Endpoint", endpoint), ("Variable", "Event=talk")]
+    ]
+
+
+def test_the_notify_event_is_configurable() -> None:
+    config = ActionConfig(answer_event="answer")
+    assert plan(answer(), ringing_call(), config)[0][-1] == ("Variable", "Event=answer")
+
+
+@pytest.mark.parametrize(
+    ("call", "config", "field", "why"),
+    [
+        (None, ActionConfig(), "call_id", "no such live call"),
+        (ringing_call(connected=True), ActionConfig(), "call_id", "already answered"),
+        (
+            ringing_call(),
+            ActionConfig(agent_endpoints={"1009": "Local/1009@phones"}),
+            "agent_id",
+            "PJSIP endpoint",
+        ),
+    ],
+)
+def test_answer_refused_names_the_argument(
+    call: CallState | None, config: ActionConfig, field: str, why: str
+) -> None:
+    with pytest.raises(CommandTargetError) as err:
+        plan(answer(), call, config)
+    assert err.value.field == field and why in str(err.value)
