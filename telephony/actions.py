@@ -19,7 +19,7 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
   unhold: ``Bridge`` of the two channels again;
 * originate: ``Originate`` (async) of ``outbound_channel`` into ``connect_context``/<agent id>
   with ``CC_CALL_ID`` (so events carry the platform's call id) and ``CC_AGENT_ENDPOINT``;
-* spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,q|qw|qB)``;
+* spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,qE|qwE|qBE)``;
 * answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
   to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
   answers, picks up, and ``call.answered`` follows from the channel events as for a hand answer.
@@ -36,7 +36,8 @@ from telephony.translator import VAR_CALL_ID, CallState
 
 Action = list[tuple[str, str]]
 
-SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
+# E: ChanSpy ends (the supervisor's phone hangs up) when the spied-on agent leg does
+SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
 
 
 @dataclass(frozen=True, slots=True)

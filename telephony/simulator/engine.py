@@ -620,7 +620,10 @@ class Engine:
             )
         self.channels.pop(ch.name, None)
         for spyer in [c for c in self.channels.values() if c.spy is not None and c.spy.spyee is ch]:
+            exits = "E" in spyer.spy.options  # ChanSpy E: exit when the spied-on channel hangs up
             spy_stop(self, spyer.spy)
+            if exits:
+                self.later(spyer, 0.0, self.hangup, spyer, 16)
         self.notify("hangup", ch)
         if ch.device is not None and ch.device.kind == "agent" and ch.device.was_bridged:
             if ch.device.wrap_up_s is not None:

@@ -22,6 +22,8 @@ from telephony.ami_frames import Frame, format_frame, parse_frames
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine, Phonebook
 from telephony.simulator.manager import BANNER, Manager, Session
+from telephony.simulator.model import Channel
+from telephony.simulator.phones import Device
 from telephony.simulator.traffic import Scenario, Traffic
 
 if TYPE_CHECKING:
@@ -115,6 +117,16 @@ class Simulator:
         self.engine.advance_to(self.engine.now_s + seconds)
         self._flush()
         await asyncio.sleep(0)
+
+    def call_in(self, did: str, number: str, caller: Device) -> Channel:
+        """An inbound call now, from ``number`` to ``did`` (tests, scripted demos); ``caller``
+        says how the caller behaves (patience, who they are)."""
+        if self.speed is not None:
+            self.engine.advance_to(self.now_s())
+        ch = self.engine.inbound_call(did, number, caller.cid_name, caller)
+        self._flush()
+        self._wake.set()
+        return ch
 
     async def drop_connections(self) -> None:
         """Close every AMI connection (a network failure, as seen by the bridge)."""

@@ -214,7 +214,9 @@ async def test_blind_transfer_to_an_agent(rig: Rig) -> None:
     assert not first.alive and caller.bridge is second.bridge is not None
 
 
-@pytest.mark.parametrize(("mode", "options"), [("listen", "q"), ("whisper", "qw"), ("barge", "qB")])
+@pytest.mark.parametrize(
+    ("mode", "options"), [("listen", "qE"), ("whisper", "qwE"), ("barge", "qBE")]
+)
 async def test_supervisor_spies_on_the_agent_leg(rig: Rig, mode: str, options: str) -> None:
     call_id, _, agent = await connected_call(rig)
     mark = len(rig.sim.received)
@@ -238,6 +240,10 @@ async def test_supervisor_spies_on_the_agent_leg(rig: Rig, mode: str, options: s
     (spyer,) = [c for c in rig.sim.engine.channels.values() if c.spy is not None]
     assert spyer.name.startswith("PJSIP/9000-")
     assert spyer.spy.spyee is agent and spyer.spy.options == options
+
+    await rig.command("hangup", call_id=call_id)
+    await steps(rig, 1)
+    assert not agent.alive and not spyer.alive  # E: the supervisor's leg ends with the agent's
 
 
 def originate_action(call_id: str, number: str) -> list[tuple[str, str]]:
@@ -347,3 +353,17 @@ async def test_answer_for_an_endpoint_asterisk_does_not_know_fails(rig: Rig) -> 
     events = await rig.command("answer", call_id=caller.linkedid, agent_id="7777")
     (failed,) = [e for e in events if e.type == "command.failed"]
     assert "Unable to retrieve endpoint 7777" in failed.payload["error"]
+
+
+async def test_hangup_after_hold_and_resume_ends_both_legs(rig: Rig) -> None:
+    """After the AMI Bridge of a resume, the agent leg continues after its Wait when the
+    customer leaves (Asterisk's after-bridge "go on"): cc-onhold's next priority hangs it up."""
+    call_id, caller, agent = await connected_call(rig)
+    await rig.command("hold", call_id=call_id)
+    await steps(rig, 2)
+    await rig.command("unhold", call_id=call_id)
+    await steps(rig, 2)
+    events = await rig.command("hangup", call_id=call_id) + await steps(rig, 2)
+    assert outcomes(events) == [("command.succeeded", "hangup")]
+    assert not caller.alive and not agent.alive
+    assert [e.type for e in events if e.type == "call.ended"] == ["call.ended"]

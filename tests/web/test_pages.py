@@ -15,18 +15,23 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from conftest import PASSWORD, Server, web_settings  # type: ignore[import-not-found]
 from phone_line import PhoneLine  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, async_playwright, expect
+from conftest import PASSWORD, Server, web_settings  # type: ignore[import-not-found]
 
 from config.runtime import Runtime
+from config.settings import AmiSettings
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from queueing.service import Router
-from store.customers import CustomerRecord, save_customer
+from store.customers import CustomerRecord, rebuild_caller_index, save_customer
 from store.events import DomainEvent, StreamNames
 from store.models.core import Call
 from store.models.workforce import Roster, Shift
+from telephony.bridge import Bridge
+from telephony.simulator import Scenario, Simulator, start_simulator
+from telephony.simulator.phones import Device
+from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -432,3 +437,128 @@ async def test_wallboard_at_scale(
     finally:
         await runner.cleanup()
         await engine.dispose()
+
+
+@pytest.fixture
+async def pbx(web_rt: Runtime) -> AsyncIterator[Simulator]:
+    """The PBX simulator in real time (no traffic of its own) and the AMI bridge against it over
+    TCP. Alice's phone (a1) rings until she presses Answer, as a person's would; the
+    supervisor's (PJSIP/9000) answers by itself."""
+    scenario = Scenario(
+        queues=[
+            QueueTraffic(queue="sales", did="5000", talk_s=Dist(kind="fixed", mean=600)),
+            QueueTraffic(queue="support", did="5001"),
+        ],
+        agents=[
+            AgentPhone(agent_id="a1", auto_answer=False),
+            AgentPhone(agent_id="a2", no_answer_p=0, hold_p=0),
+        ],
+        unknown_endpoints_answer=False,
+    )
+    async with start_simulator(
+        scenario=scenario, speed=1.0, traffic=False, username="cc", secret="pbx-secret"
+    ) as sim:
+        ami = AmiSettings(
+            host="127.0.0.1", port=sim.port, username="cc", secret="pbx-secret", reconnect_max_s=1
+        )
+        bridge = Bridge(web_rt.settings.model_copy(update={"ami": ami}), web_rt.redis)
+        task = asyncio.create_task(bridge.run())
+        await asyncio.wait_for(bridge.connected.wait(), 10)
+        try:
+            yield sim
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+
+def pbx_actions(sim: Simulator) -> list[str]:
+    """The AMI actions the PBX received, in order (the bridge's own housekeeping left out)."""
+    housekeeping = {"Login", "Ping", "Events", "CoreShowChannels", "Status"}
+    return [f.action or "" for _, f in sim.received if f.action not in housekeeping]
+
+
+async def test_agent_answers_a_pbx_call_from_the_dashboard(
+    browser: Browser,
+    server: Server,
+    router: Routing,
+    pbx: Simulator,
+    vip_customer: str,
+    web_rt: Runtime,
+    redis: aioredis.Redis,
+    prefix: str,
+    artifacts: Path,
+) -> None:
+    """No stand-in for telephony: a VIP calls the sales line of the simulated Asterisk; the
+    bridge names the customer, the router offers the call to Alice, her phone rings and her
+    dashboard shows the card; she answers, holds, resumes and hangs up from the page while the
+    supervisor watches the queue and whispers; the wrap-up schedules a callback."""
+    await rebuild_caller_index(web_rt.engine, web_rt.redis, prefix)
+    agent = await sign_in(browser, server, "alice")
+    await live(agent)
+    await agent.click("#btn-login")
+    pill = agent.locator("#state-pill")
+    await expect(pill).to_have_text("not ready")
+    boss = await sign_in(browser, server, "sue")
+    await live(boss)
+    sales = boss.locator('article.queue[data-queue="sales"]')
+    await expect(sales.locator(".big")).to_have_text("0")
+
+    caller = Device(kind="caller", label="sales", cid_name="Zhang Wei", patience_s=900)
+    pbx.call_in("5000", VIP_PHONE, caller)
+    await expect(sales.locator(".big")).to_have_text("1")  # waits: nobody is ready
+
+    await agent.click("#btn-ready")
+    await expect(agent.locator("#call-card")).to_have_attribute("data-call", "offered")
+    await expect(agent.locator("#cust-name")).to_have_text("Zhang Wei")
+    await expect(agent.locator("#cust-tier")).to_have_text("vip")
+    (leg,) = [c for c in pbx.engine.channels.values() if c.name.startswith("PJSIP/a1-")]
+    await asyncio.sleep(1.5)  # it rings on: only Alice can answer it
+    assert leg.state == 5 and leg.bridge is None
+    await agent.screenshot(path=artifacts / "agent-pbx-ringing.png")
+
+    await agent.click("#btn-answer")
+    await expect(agent.locator("#call-state")).to_have_text("talking")
+    await expect(pill).to_have_text("on call")
+    assert leg.state == 6 and leg.bridge is not None
+    await expect(sales.locator(".big")).to_have_text("0")  # the caller no longer waits
+
+    row = boss.locator('tr[data-agent="a1"]')
+    await expect(row).to_have_attribute("data-state", "on_call")
+    await row.locator("button.spy-whisper").click()
+    await expect(boss.locator("#toast")).to_contain_text("whisper started")
+    await boss.screenshot(path=artifacts / "wallboard-pbx-whisper.png", full_page=True)
+    for _ in range(100):  # the supervisor's phone rings, answers, then ChanSpy attaches
+        spying = [c for c in pbx.engine.channels.values() if c.spy and c.spy.spyee is leg]
+        if spying:
+            break
+        await asyncio.sleep(0.1)
+    assert spying and spying[0].spy.options == "qwE"
+
+    await agent.click("#btn-hold")
+    await expect(agent.locator("#call-state")).to_have_text("held")
+    await agent.click("#btn-resume")
+    await expect(agent.locator("#call-state")).to_have_text("talking")
+    await agent.click("#btn-hangup")
+    await expect(pill).to_have_text("wrap up")
+    await agent.select_option("#disposition", "follow_up")
+    await agent.fill("#callback-at", "2099-01-02T10:30")
+    await agent.screenshot(path=artifacts / "agent-pbx-wrap-up.png")
+    await agent.click("#btn-wrapup")
+    await expect(pill).to_have_text("ready")
+
+    spies = [c for c in pbx.engine.channels.values() if c.name.startswith("PJSIP/9000-")]
+    assert not leg.alive and not spies  # the hang-up ended the call and the whisper with it
+    assert pbx_actions(pbx) == [
+        "Setvar",  # CC_AGENT_ENDPOINT
+        "Redirect",  # to cc-connect: Alice's phone rings
+        "PJSIPNotify",  # Answer
+        "Originate",  # the whisper: PJSIP/9000 into ChanSpy
+        "Redirect",  # hold: both parties to cc-onhold
+        "Bridge",  # resume
+        "Hangup",
+    ]
+    answered = await events_of(redis, prefix, "call.answered")
+    assert [e.agent_id for e in answered] == ["a1"]
+    scheduled = await events_of(redis, prefix, "outbound.scheduled")
+    assert [e.payload["customer_id"] for e in scheduled] == [vip_customer]

@@ -70,8 +70,8 @@ async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
     response=CommandOut,
 )
 async def call_answer(call: ApiCall) -> CommandOut:
-    _, call_id = await own_call(call)
-    return await _command(call, "answer", call_id=call_id)
+    agent_id, call_id = await own_call(call)
+    return await _command(call, "answer", call_id=call_id, agent_id=agent_id)
 
 
 @API.op(
