@@ -2,15 +2,22 @@
 clients, and the web server's CPU share while it fans out.
 
 The web server runs in its own process (so its CPU time can be read from /proc); this process
-writes call and agent events at ``--calls-per-s`` (about ten events per call: arrived, queued,
-agent offered / on call / wrap-up / ready, offered, answered, ended, wrapped, over ``--agents``
-agents) and holds ``--clients`` supervisor WebSockets. Latency is the client's receive time minus
-the stream entry's time (the Redis entry id), both on this machine's clock.
+holds ``--clients`` supervisor WebSockets. Latency is the client's receive time minus the stream
+entry's time (the Redis entry id), both on this machine's clock.
 
-    .venv/bin/python bench/web_live.py [--clients 200] [--calls-per-s 50] [--agents 500] [--seconds 20]
+The events come from ``--source``:
 
-Note: the events come from this generator, not the PBX simulator; with the simulator, bridge and
-router running the event mix is the same shape (see store/events.py).
+* ``simulator`` (default): a third process runs the PBX simulator in real time with
+  ``--calls-per-s`` arriving over ten queues, the AMI bridge reading it over TCP and the router;
+  ``--agents`` agents are logged in and ready, their phones answer, talk a few seconds and the
+  router ends their wrap-up: the real event mix, at the real rate, with the whole pipeline's CPU
+  beside the web server's;
+* ``synthetic``: a generator writes about ten events per call at ``--calls-per-s`` (arrived,
+  queued, agent offered / on call / wrap-up / ready, offered, answered, ended, wrapped): the web
+  server's share alone, with nothing else on the machine's two cores.
+
+    .venv/bin/python bench/web_live.py [--source simulator] [--clients 200] [--calls-per-s 50] \
+        [--agents 500] [--seconds 20]
 """
 
 from __future__ import annotations
@@ -44,13 +51,83 @@ PREFIX = "ccbench"
 SID = re.compile(r'"sid":"(\d+)-')
 
 
-def settings_data(agents: int, queues: int = 10) -> dict[str, object]:
+QUEUES = 10
+TALK_S = 5.0  # short calls, so that --agents can take --calls-per-s (500 agents: 10 s a call)
+SIM_USER, SIM_SECRET = "bench", "bench-secret"
+
+
+def settings_data(agents: int, queues: int = QUEUES, ami_port: int = 5038) -> dict[str, object]:
     return {
         "redis_prefix": PREFIX,
-        "queues": [{"id": f"q{i}", "skills": {f"s{i}": 1}} for i in range(queues)],
+        "queues": [
+            {"id": f"q{i}", "skills": {f"s{i}": 1}, "did": [f"60{i:02d}"], "wrap_up_s": 1}
+            for i in range(queues)
+        ],
         "agents": [{"id": f"a{i}", "skills": {f"s{i % queues}": 5}} for i in range(agents)],
         "web": {"ws_queue_size": 5000, "stats_every_ms": 1000},
+        "ami": {"host": "127.0.0.1", "port": ami_port, "username": SIM_USER, "secret": SIM_SECRET},
     }
+
+
+async def pbx(redis_url: str, calls_per_s: float, agents: int, seconds: float) -> None:
+    """The telephony side for ``--source simulator``: simulator, bridge and router in one process
+    (agents logged in and ready first); prints ``ready``, runs ``seconds``, then prints how many
+    events entered the stream meanwhile."""
+    import logging
+
+    from config.settings import Settings
+    from queueing.actions import AgentActions
+    from queueing.routing import Routing
+    from queueing.service import Router
+    from telephony.bridge import Bridge
+    from telephony.simulator import Scenario, start_simulator
+    from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
+
+    logging.basicConfig(level=logging.WARNING)
+    fixed = {"kind": "fixed"}
+    scenario = Scenario(
+        queues=[
+            QueueTraffic(
+                queue=f"q{i}",
+                did=f"60{i:02d}",
+                calls_per_hour=calls_per_s * 3600 / QUEUES,
+                talk_s=Dist(**fixed, mean=TALK_S),
+                patience_s=Dist(**fixed, mean=120),
+                wrap_up_s=Dist(**fixed, mean=1),
+            )
+            for i in range(QUEUES)
+        ],
+        agents=[
+            AgentPhone(
+                agent_id=f"a{i}", answer_delay_s=Dist(**fixed, mean=0.5), no_answer_p=0, hold_p=0
+            )
+            for i in range(agents)
+        ],
+        unknown_endpoints_answer=False,
+    )
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    stream = StreamNames(PREFIX).events
+    async with start_simulator(
+        scenario=scenario, speed=1.0, traffic=True, username=SIM_USER, secret=SIM_SECRET
+    ) as sim:
+        settings = Settings.model_validate(settings_data(agents, ami_port=sim.port))
+        routing = Routing(client, settings)
+        await routing.setup()
+        actions = AgentActions(routing)
+        for i in range(agents):
+            await actions.login(f"a{i}")
+            await actions.ready(f"a{i}")
+        bridge = Bridge(settings, client)
+        async with asyncio.TaskGroup() as tg:
+            tasks = [tg.create_task(bridge.run()), tg.create_task(Router(routing).run())]
+            await asyncio.wait_for(bridge.connected.wait(), 30)
+            start = await client.xlen(stream)
+            print("ready", flush=True)
+            await asyncio.sleep(seconds)
+            print(await client.xlen(stream) - start, flush=True)
+            for t in tasks:
+                t.cancel()
+    await client.aclose()
 
 
 async def serve(redis_url: str, db_path: str, port: int, agents: int) -> None:
@@ -80,6 +157,13 @@ async def serve(redis_url: str, db_path: str, port: int, agents: int) -> None:
     await runner.cleanup()
     await client.aclose()
     await engine.dispose()
+
+
+async def redis_cpu_s(url: str) -> float:
+    r = aioredis.from_url(url)
+    info = await r.info("cpu")
+    await r.aclose()
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
 def cpu_s(pid: int) -> float:
@@ -176,11 +260,11 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
                 for _ in range(args.clients)
             ]
             await asyncio.wait_for(ready.wait(), 60)
-            cpu0, t0 = cpu_s(proc.pid), time.monotonic()
+            mode = "--pbx" if args.source == "simulator" else "--generate"
             gen = await asyncio.create_subprocess_exec(
                 sys.executable,
                 __file__,
-                "--generate",
+                mode,
                 server.url,
                 str(args.calls_per_s),
                 str(args.agents),
@@ -188,10 +272,23 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
                 stdout=asyncio.subprocess.PIPE,
                 cwd=ROOT,
             )
-            out, _ = await gen.communicate()
-            written = int(out.strip() or 0)
+            assert gen.stdout is not None
+            if mode == "--pbx":  # agents log in first: measure from the first call on
+                line = await asyncio.wait_for(gen.stdout.readline(), 300)
+                assert line.strip() == b"ready", line
+                lat_ms.clear()
+            cpu0, t0 = cpu_s(proc.pid), time.monotonic()
+            gen_cpu0 = cpu_s(gen.pid)
+            redis_cpu0 = await redis_cpu_s(server.url)
+            last, gen_cpu = b"", 0.0
+            while line := await gen.stdout.readline():
+                last = line
+                gen_cpu = cpu_s(gen.pid) - gen_cpu0  # before the process ends
+            await gen.wait()
+            written = int(last.strip() or 0)
             elapsed = time.monotonic() - t0
             cpu = cpu_s(proc.pid) - cpu0
+            redis_cpu = await redis_cpu_s(server.url) - redis_cpu0
             await asyncio.sleep(1.0)
             for t in tasks:
                 t.cancel()
@@ -212,6 +309,10 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
         "p50_ms": round(q[49], 2),
         "p99_ms": round(q[98], 2),
         "server_cpu_pct": round(100 * cpu / elapsed, 1),
+        "source": args.source,
+        "source_cpu_pct": round(100 * gen_cpu / elapsed, 1),
+        "redis_cpu_pct": round(100 * redis_cpu / elapsed, 1),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "cores": os.cpu_count(),
     }
 
@@ -244,14 +345,17 @@ async def generate(redis_url: str, calls_per_s: float, agents: int, seconds: flo
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--generate":
+    if len(sys.argv) > 1 and sys.argv[1] in ("--generate", "--pbx"):
+        run = generate if sys.argv[1] == "--generate" else pbx
         url, rate, agents, seconds = (
             sys.argv[2],
             float(sys.argv[3]),
             int(sys.argv[4]),
             float(sys.argv[5]),
         )
-        print(asyncio.run(generate(url, rate, agents, seconds)))
+        out = asyncio.run(run(url, rate, agents, seconds))
+        if out is not None:
+            print(out, flush=True)
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         redis_url, db_path, port, agents = (
@@ -263,6 +367,7 @@ def main() -> None:
         asyncio.run(serve(redis_url, db_path, port, agents))
         return
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--source", choices=["simulator", "synthetic"], default="simulator")
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--calls-per-s", type=float, default=50)
     p.add_argument("--agents", type=int, default=500)
@@ -275,7 +380,11 @@ def main() -> None:
         f"{out['expected_deliveries']} deliveries"
     )
     print(f"event in stream -> at client: p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms")
-    print(f"web server CPU: {out['server_cpu_pct']}% of one core; machine cores: {out['cores']}")
+    print(
+        f"CPU (% of one core): web server {out['server_cpu_pct']}, {out['source']} "
+        f"{out['source_cpu_pct']}, redis {out['redis_cpu_pct']}; load average "
+        f"{out['load_avg_1m']}; machine cores: {out['cores']}"
+    )
     print(json.dumps(out))
 
 
