@@ -15,6 +15,7 @@ import pandas as pd
 
 from workforce.errors import InputError
 from workforce.forecast import forecast_calls, holdout_error
+from workforce.roster import RosterRules
 from workforce.staffing import Target, interval_length_s, staffing_table
 
 
@@ -124,9 +125,11 @@ def move_shift(
     shift_start_at: datetime,
     new_start_at: datetime,
     new_end_at: datetime,
+    min_rest_h: float = RosterRules.min_rest_h,
 ) -> list[Activity]:
     """The roster with one shift moved (its breaks keep their offsets from the shift start,
-    clipped into the new shift). ``ValueError`` naming the field when the move is not allowed."""
+    clipped into the new shift). ``ValueError`` naming the field when the move is not allowed:
+    the same rest between shifts as the roster generator keeps (``RosterRules.min_rest_h``)."""
     if new_end_at <= new_start_at:
         raise ValueError("end: must be after start")
     if new_end_at - new_start_at > timedelta(hours=12):
@@ -144,9 +147,20 @@ def move_shift(
     others = [
         a for a in activities if a.agent_id == agent_id and a.activity == "shift" and a is not shift
     ]
+    rest = timedelta(hours=min_rest_h)
     for o in others:
         if o.start_at < new_end_at and new_start_at < o.end_at:
             raise ValueError(f"start: overlaps the agent's shift at {o.start_at.isoformat()}")
+        if o.end_at <= new_start_at < o.end_at + rest:
+            raise ValueError(
+                f"start: less than {min_rest_h:g} h rest after the shift ending "
+                f"{o.end_at.isoformat()}"
+            )
+        if new_end_at <= o.start_at < new_end_at + rest:
+            raise ValueError(
+                f"end: less than {min_rest_h:g} h rest before the shift starting "
+                f"{o.start_at.isoformat()}"
+            )
     delta = new_start_at - shift.start_at
     out: list[Activity] = []
     for a in activities:

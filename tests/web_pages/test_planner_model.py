@@ -72,6 +72,7 @@ def test_shorter_shift_keeps_breaks_inside() -> None:
         (at(10), at(9), "end"),
         (at(0), at(13), "end"),
         (at(33), at(34), "start"),
+        (at(20), at(28), "end"),  # ends 4 h before the next shift (11 h rest)
     ],
 )
 def test_move_shift_names_the_field(start: datetime, end: datetime, field: str) -> None:
@@ -116,3 +117,19 @@ def test_model_is_pure() -> None:
         n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
     }
     assert not names & {"aiohttp", "redis", "sqlalchemy", "asyncio", "logging"}
+
+
+def test_move_shift_keeps_the_rest_between_shifts() -> None:
+    """Rest is measured from the previous shift's end and to the next one's start (11 h)."""
+    acts = [
+        Activity("a1", "shift", at(8), at(16)),  # day 1
+        Activity("a1", "shift", at(32), at(40)),  # day 2, 08:00-16:00
+        Activity("a1", "shift", at(56), at(64)),  # day 3
+    ]
+    with pytest.raises(ValueError, match="^start: less than 11 h rest after .*T16:00"):
+        move_shift(acts, "a1", at(32), at(26), at(34))
+    with pytest.raises(ValueError, match="^end: less than 11 h rest before .*T08:00"):
+        move_shift(acts, "a1", at(32), at(38), at(46))
+    moved = move_shift(acts, "a1", at(32), at(27), at(35))  # exactly 11 h after day 1
+    assert Activity("a1", "shift", at(27), at(35)) in moved
+    assert move_shift(acts, "a1", at(32), at(30), at(38), min_rest_h=8)
