@@ -7,12 +7,17 @@ import asyncio
 import time
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from config.demo import start_demo
 from config.demo_data import DEMO_PASSWORD
 from config.settings import load_settings
 from store.models.core import Call
+
+# The URL must answer within 60 s (asserted); the calls then arrive at the simulated morning's
+# pace, so the whole test may take a few minutes on a loaded machine.
+pytestmark = pytest.mark.timeout(300)
 
 
 async def sign_in(http: aiohttp.ClientSession, base: str, user: str) -> dict[str, str]:
