@@ -26,7 +26,7 @@ from qa.errors import QaError
 from qa.files import load_answers, load_form
 from qa.kpi_store import KpiOptions, read_totals
 from qa.periods import Period, parse_period
-from qa.sampling import Sample, SamplingRules
+from qa.sampling import SamplingRules
 from qa.scorecard import (
     DEFAULT_ROLES,
     KPIS,
@@ -181,7 +181,7 @@ def sample(
     fmt: str,
 ) -> None:
     """Choose the week's calls to evaluate and record them (never a call twice)."""
-    from qa.samples_store import draw_sample
+    from qa.samples_store import Draw, draw_sample
 
     settings: Settings = ctx.obj.settings
     period = _period(week, settings)
@@ -192,13 +192,14 @@ def sample(
     except QaError as exc:
         raise _fail(exc) from None
 
-    async def work(engine: AsyncEngine) -> list[Sample]:
+    async def work(engine: AsyncEngine) -> Draw:
         async with session_factory(engine)() as session, session.begin():
             return await draw_sample(
                 session, period, rules, seed or week, datetime.now(UTC), record=not dry_run
             )
 
-    samples = _with_engine(settings, work)
+    draw = _with_engine(settings, work)
+    samples = draw.samples
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -214,6 +215,10 @@ def sample(
             )
         )
         return
+    console = _console()
+    if not samples:
+        console.print(_empty_draw(week, draw.candidates))
+        return
     table = Table(title=f"QA sample {week}" + (" (dry run)" if dry_run else ""))
     for col in ("agent", "call", "reasons", "stratum"):
         table.add_column(col)
@@ -224,9 +229,16 @@ def sample(
             ", ".join(s.reasons),
             " / ".join("-" if v is None else str(v) for v in s.stratum),
         )
-    console = _console()
     console.print(table)
     console.print(f"{len(samples)} calls for {len({s.agent_id for s in samples})} agents")
+
+
+def _empty_draw(week: str, candidates: int) -> str:
+    if not candidates:
+        return f"no calls in {week}: no handled calls to sample"
+    return (
+        f"no new calls in {week}: all {candidates} handled calls are already sampled or evaluated"
+    )
 
 
 def _num(x: float | None, digits: int = 1) -> str:

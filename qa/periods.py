@@ -63,3 +63,10 @@ def parse_period(text: str, tz_name: str = "UTC") -> Period:
         start_at=_utc_midnight(first, tz),
         end_at=_utc_midnight(first + timedelta(days=days), tz),
     )
+
+
+def week_label(at: datetime, tz_name: str = "UTC") -> str:
+    """The ISO week (``2026-W47``) holding the aware instant ``at`` in the time zone ``tz_name``;
+    the pages' default week, so tests can seed the week a page shows."""
+    year, week, _ = at.astimezone(ZoneInfo(tz_name)).isocalendar()
+    return f"{year}-W{week:02d}"

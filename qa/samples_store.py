@@ -2,11 +2,14 @@
 
 Calls already sampled or evaluated are excluded, and ``qa_samples.call_id`` is unique, so a
 call is never chosen twice, even by two runs at once (the second one fails on the constraint).
+A week without handled calls (or with all of them already chosen) draws an empty sample: an
+expected outcome, reported in ``Draw.candidates``, and nothing is written.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, union
@@ -18,6 +21,16 @@ from store.models.core import Call
 from store.models.qa import QaEvaluation, QaSample
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """A draw's outcome: the samples, out of ``candidates`` handled calls of which ``excluded``
+    were already sampled or evaluated (no samples and no candidates: no calls that period)."""
+
+    samples: list[Sample]
+    candidates: int
+    excluded: int
 
 
 async def read_candidates(session: AsyncSession, period: Period) -> list[CallInfo]:
@@ -57,6 +70,7 @@ async def read_candidates(session: AsyncSession, period: Period) -> list[CallInf
 
 
 async def already_chosen(session: AsyncSession, call_ids: list[str]) -> set[str]:
+    """The ones of ``call_ids`` already sampled or evaluated (no query for no ids)."""
     found: set[str] = set()
     for i in range(0, len(call_ids), 500):
         chunk = call_ids[i : i + 500]
@@ -76,12 +90,12 @@ async def draw_sample(
     now: datetime,
     *,
     record: bool = True,
-) -> list[Sample]:
+) -> Draw:
     """Choose the period's calls to evaluate and (unless ``record`` is false) store them."""
     candidates = await read_candidates(session, period)
     exclude = await already_chosen(session, [c.call_id for c in candidates])
     samples = sample_calls(candidates, rules, seed, exclude)
-    if record and samples:
+    if record and samples:  # an empty draw writes nothing (no empty bulk insert)
         session.add_all(
             QaSample(
                 call_id=s.call_id,
@@ -103,4 +117,4 @@ async def draw_sample(
         len(candidates),
         len(exclude),
     )
-    return samples
+    return Draw(samples, len(candidates), len(exclude))

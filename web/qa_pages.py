@@ -5,19 +5,17 @@ sessions, scorecards, and the form editor for admins."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from qa.periods import week_label
 from web.keys import RUNTIME
 from web.pages import render
 from web.workspaces import require_page_role
 
 
 def _week(request: web.Request) -> str:
-    tz = ZoneInfo(request.app[RUNTIME].settings.timezone)
-    y, w, _ = datetime.now(UTC).astimezone(tz).isocalendar()
-    return f"{y}-W{w:02d}"
+    return week_label(datetime.now(UTC), request.app[RUNTIME].settings.timezone)
 
 
 def _ctx(request: web.Request, page: str) -> dict[str, object]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from form_toml import form_toml, item  # type: ignore[import-not-found]
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,53 +23,34 @@ from qa.forms_store import save_form
 from store.db import create_engine, session_factory
 from store.models.qa import QaSample
 
-FORM = """
-name = "Small"
-version = 1
-critical_rule = "zero_evaluation"
-
-[[sections]]
-name = "Greeting"
-
-[[sections.items]]
-id = "greet"
-text = "Greets"
-weight = 2
-kind = "yes_no"
-na_allowed = false
-critical = false
-
-[[sections.items]]
-id = "tone"
-text = "Tone"
-weight = 3
-kind = "scale"
-max = 4
-na_allowed = false
-critical = false
-
-[[sections]]
-name = "Hold"
-
-[[sections.items]]
-id = "hold"
-text = "Asks before hold"
-weight = 1
-kind = "yes_no"
-na_allowed = true
-critical = false
-
-[[sections]]
-name = "Compliance"
-
-[[sections.items]]
-id = "privacy"
-text = "Protects personal data"
-weight = 4
-kind = "yes_no"
-na_allowed = false
-critical = true
-"""
+FORM = form_toml(
+    {
+        "name": "Small",
+        "version": 1,
+        "critical_rule": "zero_evaluation",
+        "sections": [
+            {
+                "name": "Greeting",
+                "items": [
+                    item("greet", "Greets", 2, "yes_no"),
+                    item("tone", "Tone", 3, "scale", max=4),
+                ],
+            },
+            {
+                "name": "Hold",
+                "items": [
+                    item("hold", "Asks before hold", 1, "yes_no", na_allowed=True),
+                ],
+            },
+            {
+                "name": "Compliance",
+                "items": [
+                    item("privacy", "Protects personal data", 4, "yes_no", critical=True),
+                ],
+            },
+        ],
+    }
+)
 
 
 def run(*args: str, env: dict[str, str] | None = None, config: Path | None = None):
@@ -252,56 +234,36 @@ def _count_samples(db_url: str) -> int:
 
 def test_sample_records_and_never_repeats(month: AsyncEngine, db_url: str, config: Path) -> None:
     env = {"CALLCENTER_DB_URL": db_url}
+
+    def sample_json(*extra: str) -> list[dict]:
+        args = ["qa", "sample", "--week", "2026-W45", "--per-agent", "2", "--format", "json"]
+        result = run(*args, *extra, env=env, config=config)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
     # 2026-W45 (Nov 2-8): a1 c1, c2 (transfer), c3; a2 c4 (complaint).
-    dry = run(
-        "qa",
-        "sample",
-        "--week",
-        "2026-W45",
-        "--per-agent",
-        "2",
-        "--dry-run",
-        "--format",
-        "json",
-        env=env,
-        config=config,
-    )
-    assert dry.exit_code == 0, dry.output
-    first = json.loads(dry.output)
+    first = sample_json("--dry-run")
     assert _count_samples(db_url) == 0
     by_call = {s["call_id"]: s for s in first}
     assert by_call["c2"]["reasons"] == ["transfer"] and by_call["c4"]["reasons"] == ["complaint"]
     assert sum(s["agent_id"] == "a1" for s in first) == 2
-    again = run(
-        "qa",
-        "sample",
-        "--week",
-        "2026-W45",
-        "--per-agent",
-        "2",
-        "--format",
-        "json",
-        env=env,
-        config=config,
-    )
-    assert json.loads(again.output) == first  # seeded by the week: the same draw
+    assert sample_json() == first  # seeded by the week: the same draw
     assert _count_samples(db_url) == 3
-    more = run(
-        "qa",
-        "sample",
-        "--week",
-        "2026-W45",
-        "--per-agent",
-        "2",
-        "--format",
-        "json",
-        env=env,
-        config=config,
-    )
-    rest = json.loads(more.output)
+    rest = sample_json()
     assert {s["call_id"] for s in rest} == {"c1", "c3"} - set(by_call)  # only a1's last call
     table = run("qa", "sample", "--week", "2026-W45", env=env, config=config)
-    assert "0 calls" in table.output
+    assert table.exit_code == 0, table.output
+    assert "all 4 handled calls are already sampled or evaluated" in table.output
+
+
+def test_sample_of_an_empty_week_records_nothing(db_url: str, config: Path) -> None:
+    env = {"CALLCENTER_DB_URL": db_url}
+    table = run("qa", "sample", "--week", "2026-W40", env=env, config=config)
+    assert table.exit_code == 0, table.output
+    assert "no calls in 2026-W40" in table.output
+    as_json = run("qa", "sample", "--week", "2026-W40", "--format", "json", env=env, config=config)
+    assert as_json.exit_code == 0 and json.loads(as_json.output) == []
+    assert _count_samples(db_url) == 0
 
 
 def test_sample_rejects_a_month(db_url: str, config: Path) -> None:

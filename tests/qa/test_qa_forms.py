@@ -6,48 +6,35 @@ import copy
 import json
 
 import pytest
+from form_toml import form_toml, item  # type: ignore[import-not-found]
 
 from qa.errors import FormError
 from qa.files import load_default_form
 from qa.forms import fingerprint, form_from_text, form_to_dict, next_version, parse_form
 
-TOML = """
-name = "Small"
-version = 2
-critical_rule = "zero_section"
-
-[[sections]]
-name = "A"
-
-[[sections.items]]
-id = "a1"
-text = "Greets"
-weight = 2
-kind = "yes_no"
-na_allowed = false
-critical = false
-
-[[sections.items]]
-id = "a2"
-text = "Listens"
-weight = 3
-kind = "scale"
-max = 4
-na_allowed = true
-critical = false
-
-[[sections]]
-name = "B"
-weight = 5
-
-[[sections.items]]
-id = "b1"
-text = "Verifies"
-weight = 1
-kind = "yes_no"
-na_allowed = false
-critical = true
-"""
+TOML = form_toml(
+    {
+        "name": "Small",
+        "version": 2,
+        "critical_rule": "zero_section",
+        "sections": [
+            {
+                "name": "A",
+                "items": [
+                    item("a1", "Greets", 2, "yes_no"),
+                    item("a2", "Listens", 3, "scale", max=4, na_allowed=True),
+                ],
+            },
+            {
+                "name": "B",
+                "weight": 5,
+                "items": [
+                    item("b1", "Verifies", 1, "yes_no", critical=True),
+                ],
+            },
+        ],
+    }
+)
 
 
 def base() -> dict:

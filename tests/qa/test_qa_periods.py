@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from qa.errors import PeriodError
-from qa.periods import parse_period
+from qa.periods import parse_period, week_label
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,21 @@ def test_bad_periods(text, fragment) -> None:
 def test_unknown_time_zone() -> None:
     with pytest.raises(PeriodError, match="unknown time zone"):
         parse_period("2026-11", "Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("at", "tz", "label"),
+    [
+        # Monday 2026-11-23 starts ISO week 48 (calendar: Nov 23 is a Monday).
+        (datetime(2026, 11, 23, 0, 30), "UTC", "2026-W48"),
+        (datetime(2026, 11, 22, 23, 59), "UTC", "2026-W47"),
+        # 17:00 UTC on Sunday is 01:00 on Monday in Shanghai (UTC+8).
+        (datetime(2026, 11, 22, 17, 0), "Asia/Shanghai", "2026-W48"),
+        # 2021-01-03 (a Sunday) belongs to ISO week 53 of 2020.
+        (datetime(2021, 1, 3, 12), "UTC", "2020-W53"),
+    ],
+)
+def test_week_label(at: datetime, tz: str, label: str) -> None:
+    assert week_label(at.replace(tzinfo=UTC), tz) == label
+    p = parse_period(label, tz)
+    assert p.start_at <= at.replace(tzinfo=UTC) < p.end_at

@@ -3,6 +3,8 @@
 ``web_rt`` is a Runtime on the test's Redis prefix and a migrated SQLite file (the store's own
 tests cover PostgreSQL; the users table is checked on both in test_users.py). ``server`` serves
 ``create_app`` on port 0; ``login`` returns an aiohttp client session signed in as a user.
+Fixtures only: the helpers (users, password, settings, ``Server``, ``Login``) are in
+tests/webtools.py.
 """
 
 from __future__ import annotations
@@ -17,15 +19,22 @@ if sys.path[0] != _ROOT:
 if getattr(sys.modules.get("web"), "__file__", "") is None:
     del sys.modules["web"]
 
-import functools  # noqa: E402
 import shutil  # noqa: E402
-from collections.abc import AsyncIterator, Awaitable, Callable  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 
 import aiohttp  # noqa: E402
 import pytest  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 from aiohttp import web  # noqa: E402
+from webtools import (  # noqa: E402
+    PASSWORD,
+    USERS,
+    Login,
+    Server,
+    password_hash,
+    web_settings,
+)
 
 from config.runtime import Runtime  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -34,53 +43,6 @@ from store.models.web import User  # noqa: E402
 from store.seed import seed_from_settings  # noqa: E402
 from web.app import create_app  # noqa: E402
 from web.keys import LIVE  # noqa: E402
-from web.passwords import hash_password  # noqa: E402
-
-PASSWORD = "correct horse battery"
-
-USERS = [
-    # username, role, agent id
-    ("alice", "agent", "a1"),
-    ("bob", "agent", "a2"),
-    ("sue", "supervisor", None),
-    ("pat", "planner", None),
-    ("quinn", "qa", None),
-    ("ada", "admin", None),
-]
-
-
-@functools.cache
-def password_hash() -> str:
-    return hash_password(PASSWORD)
-
-
-def web_settings(prefix: str, **overrides: object) -> Settings:
-    data: dict[str, object] = {
-        "redis_prefix": prefix,
-        "skills": [{"id": "sales"}, {"id": "support"}, {"id": "complaints"}],
-        "queues": [
-            {"id": "sales", "name": "Sales", "skills": {"sales": 1}, "wrap_up_s": 60},
-            {
-                "id": "support",
-                "name": "Technical support",
-                "skills": {"support": 1},
-                "sl_target_s": 30,
-            },
-            {"id": "complaints", "name": "Complaints", "skills": {"complaints": 1}},
-        ],
-        "agents": [
-            {"id": "a1", "name": "Alice Wang", "skills": {"sales": 5, "support": 3}},
-            {"id": "a2", "name": "Bob Li", "skills": {"support": 7}},
-            {"id": "a3", "name": "Chen Jie", "skills": {"complaints": 6, "sales": 2}},
-        ],
-        "web": {
-            "login_failures_per_user": 3,
-            "login_failures_per_address": 6,
-            "stats_every_ms": 200,
-        },
-    }
-    data.update(overrides)
-    return Settings.model_validate(data)
 
 
 @pytest.fixture
@@ -125,13 +87,6 @@ async def web_rt(
         await engine.dispose()
 
 
-class Server:
-    def __init__(self, app: web.Application, runner: web.AppRunner, url: str) -> None:
-        self.app = app
-        self.runner = runner
-        self.url = url
-
-
 @pytest.fixture
 async def server(web_rt: Runtime) -> AsyncIterator[Server]:
     app = create_app(web_rt)
@@ -145,9 +100,6 @@ async def server(web_rt: Runtime) -> AsyncIterator[Server]:
         yield Server(app, runner, f"http://127.0.0.1:{port}")
     finally:
         await runner.cleanup()
-
-
-Login = Callable[[str], Awaitable[aiohttp.ClientSession]]
 
 
 @pytest.fixture

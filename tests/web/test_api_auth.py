@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
-from conftest import PASSWORD, Login, Server  # type: ignore[import-not-found]
+from webtools import PASSWORD, Login, Server  # type: ignore[import-not-found]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 import redis.asyncio as aioredis
-from conftest import Login, Server  # type: ignore[import-not-found]
+from webtools import Login, Server  # type: ignore[import-not-found]
 
 from store.events import DomainEvent, StreamNames, make_event_id
 from web.live import LiveHub

@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from phone_line import PhoneLine  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, async_playwright, expect
-from conftest import PASSWORD, Server, web_settings  # type: ignore[import-not-found]
+from webtools import PASSWORD, Server, web_settings  # type: ignore[import-not-found]
 
 from config.runtime import Runtime
 from config.settings import AmiSettings

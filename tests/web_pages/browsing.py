@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import PASSWORD, Server  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, expect
+from webtools import PASSWORD, Server  # type: ignore[import-not-found]
 
 expect.set_options(timeout=20_000)  # the machine is shared: be patient, never flaky
 

@@ -1,7 +1,8 @@
 """Fixtures of the planner, QA and complaint page tests: the web tests' fixtures (a real Redis,
 a migrated SQLite file, the application on a loopback port, signed-in clients), loaded from
 tests/web/conftest.py so both suites run against the same set-up, with more agents (a roster of
-60 needs 60 agents; ``@pytest.mark.agents(200)`` asks for more)."""
+60 needs 60 agents; ``@pytest.mark.agents(200)`` asks for more). Helpers shared with the web
+tests (``Server``, ``Login``, ``PASSWORD``) are in tests/webtools.py."""
 
 from __future__ import annotations
 
@@ -19,14 +20,12 @@ _spec.loader.exec_module(_web)
 
 import pytest  # noqa: E402
 from playwright.async_api import Browser, async_playwright  # noqa: E402
+from webtools import web_settings  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-PASSWORD = _web.PASSWORD
-Server = _web.Server
-Login = _web.Login
 web_db = _web.web_db
 web_rt = _web.web_rt
 server = _web.server
@@ -80,7 +79,7 @@ def agent_configs(n: int) -> list[dict[str, object]]:
 def settings(request: pytest.FixtureRequest, prefix: str) -> Settings:
     marker = request.node.get_closest_marker("agents")
     n = marker.args[0] if marker else 60
-    return _web.web_settings(prefix, agents=agent_configs(n))
+    return web_settings(prefix, agents=agent_configs(n))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
-from conftest import Login  # type: ignore[import-not-found]
 from history import history_csv  # type: ignore[import-not-found]
+from webtools import Login  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
-from conftest import Login  # type: ignore[import-not-found]
+from webtools import Login  # type: ignore[import-not-found]
 
 from config.runtime import Runtime
 from store.complaints import ComplaintConfig, open_complaint

@@ -7,8 +7,8 @@ import asyncio
 
 import psutil
 import pytest
-from conftest import Login, Server  # type: ignore[import-not-found]
 from history import history_csv  # type: ignore[import-not-found]
+from webtools import Login, Server  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.timeout(240)
 

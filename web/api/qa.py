@@ -4,14 +4,15 @@ editing for admins (a save stores a new version)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +32,7 @@ from qa.errors import (
 )
 from qa.errors import NotFoundError as QaNotFoundError
 from qa.evaluations_store import (
+    EvaluationView,
     acknowledge,
     dispute,
     disputes_of,
@@ -145,8 +147,13 @@ class DrawBody(_In):
 
 
 class DrawOut(BaseModel):
+    """``drawn`` of the week's ``candidates`` handled calls (``excluded``: already sampled or
+    evaluated); no candidates means no calls that week, an empty draw and not an error."""
+
     week: str
     drawn: int
+    candidates: int
+    excluded: int
 
 
 class FormOut(BaseModel):
@@ -175,19 +182,15 @@ class CallDetail(BaseModel):
     sample_reasons: list[str]
 
 
-class EvaluationOut(BaseModel):
-    evaluation_id: int
-    form_version_id: int
-    call_id: str
-    agent_id: str
-    evaluator_id: str
-    score: float | None
-    section_scores: dict[str, float | None]
-    critical_failed: list[str]
-    status: str
-    answers: dict[str, Any]
-    comments: dict[str, Any]
-    created_at: datetime
+def _fields_of(view: type) -> dict[str, Any]:
+    """The fields of the dataclass ``view``, for ``create_model``: one list of fields, not two."""
+    hints = get_type_hints(view)
+    return {f.name: (hints[f.name], ...) for f in dataclasses.fields(view)}
+
+
+class EvaluationOut(create_model("EvaluationFields", **_fields_of(EvaluationView))):  # type: ignore[misc]
+    """An evaluation (every field of ``EvaluationView``) with its last dispute, if any."""
+
     dispute_comment: str | None = None
     resolution: str | None = None
     resolution_comment: str | None = None
@@ -372,11 +375,16 @@ async def _evaluation_out(session: AsyncSession, evaluation_id: int) -> Evaluati
     )
 
 
-def _eval_id(call: ApiCall) -> int:
-    raw = call.path["evaluation_id"]
+def _path_id(call: ApiCall, field: str, what: str) -> int:
+    """A numeric id from the path; anything else names no ``what`` (404 on ``field``)."""
+    raw = call.path[field]
     if not raw.isdigit() or len(raw) > 9:
-        raise NotFoundError(f"no evaluation {raw}", field="evaluation_id")
+        raise NotFoundError(f"no {what} {raw}", field=field)
     return int(raw)
+
+
+def _eval_id(call: ApiCall) -> int:
+    return _path_id(call, "evaluation_id", "evaluation")
 
 
 # ---- samples and evaluation work ---------------------------------------------------------------
@@ -468,8 +476,13 @@ async def qa_draw_sample(call: ApiCall) -> DrawOut:
     except QaError as exc:
         raise _invalid("per_agent", str(exc)) from None
     async with _tx(call) as session:
-        samples = await draw_sample(session, period, rules, body.week, datetime.now(UTC))
-    return DrawOut(week=body.week, drawn=len(samples))
+        draw = await draw_sample(session, period, rules, body.week, datetime.now(UTC))
+    return DrawOut(
+        week=body.week,
+        drawn=len(draw.samples),
+        candidates=draw.candidates,
+        excluded=draw.excluded,
+    )
 
 
 @API.op(
@@ -665,10 +678,7 @@ async def qa_resolve(call: ApiCall) -> EvaluationOut:
 
 
 def _cal_id(call: ApiCall) -> int:
-    raw = call.path["calibration_id"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise NotFoundError(f"no calibration {raw}", field="calibration_id")
-    return int(raw)
+    return _path_id(call, "calibration_id", "calibration")
 
 
 @API.op(

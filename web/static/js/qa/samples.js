@@ -4,6 +4,7 @@ import { duration } from "../format.js";
 import { $, toast, errorText, localTime, setBusy, followLive } from "../workspace/common.js";
 
 const form = $("filters");
+let drawNote = null; // { week, text } of the last draw, shown in place of an empty table
 const params = () => Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ""));
 
 async function load() {
@@ -11,7 +12,17 @@ async function load() {
   try { data = await api("GET", "/api/qa/samples?" + new URLSearchParams(params())); } catch (err) { toast(errorText(err), true); return; }
   $("count").textContent = `${data.samples.length} calls`;
   const body = $("samples");
-  if (!data.samples.length) { body.innerHTML = `<tr class="empty-row"><td colspan="8">No sampled calls match. Draw the week's sample to start.</td></tr>`; return; }
+  if (!data.samples.length) {
+    const text = drawNote?.week === form.week.value ? drawNote.text : "No sampled calls match. Draw the week's sample to start.";
+    const td = document.createElement("td");
+    td.colSpan = 8;
+    td.textContent = text;
+    const tr = document.createElement("tr");
+    tr.className = "empty-row";
+    tr.append(td);
+    body.replaceChildren(tr);
+    return;
+  }
   body.replaceChildren(...data.samples.map((s) => {
     const tr = document.createElement("tr");
     tr.className = "clickable";
@@ -32,7 +43,11 @@ $("draw").addEventListener("click", async () => {
   setBusy($("draw"), true, "Drawing…");
   try {
     const r = await api("POST", "/api/qa/samples/draw", { week: form.week.value });
-    toast(`${r.drawn} calls drawn for ${r.week}`);
+    const text = r.drawn ? `${r.drawn} calls drawn for ${r.week}`
+      : r.candidates ? `No new calls in ${r.week}: all ${r.candidates} handled calls are already sampled or evaluated.`
+      : `No calls in ${r.week}: there are no handled calls to sample.`;
+    drawNote = r.drawn ? null : { week: r.week, text };
+    toast(text);
     await load();
   } catch (err) { toast(errorText(err), true); } finally { setBusy($("draw"), false); }
 });

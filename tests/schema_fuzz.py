@@ -1,0 +1,68 @@
+"""Schemathesis over the application's own OpenAPI document, shared by tests/web/test_openapi.py
+and tests/web_pages/test_openapi_fuzz.py (a module of its own, not webtools: only these two tests
+need schemathesis and hypothesis). Synchronous: run it in a thread beside the served app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import hypothesis
+import requests
+import schemathesis
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+
+
+def find_5xx(
+    base_url: str,
+    cookies: dict[str, str],
+    csrf: str,
+    *,
+    max_examples: int,
+    seen: dict[int, int],
+    keep: Callable[[str, str], bool] = lambda path, method: True,
+    prepare: Callable[[schemathesis.Case], None] | None = None,
+    timeout_s: float = 10,
+) -> list[str]:
+    """Send ``max_examples`` generated requests to each operation that ``keep(path, METHOD)``
+    accepts, signed in with ``cookies`` and ``csrf``; ``prepare`` may adjust a case before it is
+    sent. Counts the answers' statuses in ``seen`` and returns the 5xx ones, described."""
+    raw = requests.get(f"{base_url}/api/openapi.json", timeout=10).json()
+    schema = schemathesis.openapi.from_dict(raw)
+    failures: list[str] = []
+    http = requests.Session()
+    for result in schema.get_all_operations():
+        op = result.ok()
+        if not keep(op.path, op.method.upper()):
+            continue
+
+        @given(case=op.as_strategy())
+        @hsettings(
+            max_examples=max_examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+        def check(case: schemathesis.Case) -> None:
+            if prepare is not None:
+                prepare(case)
+            resp = case.call(
+                base_url=base_url,
+                session=http,
+                cookies=cookies,
+                headers={"X-CSRF-Token": csrf},
+                timeout=timeout_s,
+            )
+            seen[resp.status_code] = seen.get(resp.status_code, 0) + 1
+            if resp.status_code >= 500:
+                failures.append(
+                    f"{case.method.upper()} {case.path} -> {resp.status_code}: "
+                    f"{resp.text[:200]} (body {case.body!r}, query {case.query!r})"
+                )
+
+        try:
+            check()
+        except hypothesis.errors.Unsatisfiable:
+            pass
+    return failures

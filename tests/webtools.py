@@ -1,0 +1,102 @@
+"""Helpers shared by the web and page tests (tests/web, tests/web_pages): the test users and
+their password, the settings of the web tests, the served application's handle, the signed-in
+client factory's type, a row of a handled call. Fixtures stay in the conftest.py files; a test imports helpers from here
+(``from webtools import ...``), never ``from conftest import ...``: two conftest modules share that
+name and whichever was imported first would answer."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import aiohttp
+from aiohttp import web
+
+from config.settings import Settings
+from web.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+
+USERS = [
+    # username, role, agent id
+    ("alice", "agent", "a1"),
+    ("bob", "agent", "a2"),
+    ("sue", "supervisor", None),
+    ("pat", "planner", None),
+    ("quinn", "qa", None),
+    ("ada", "admin", None),
+]
+
+
+@functools.cache
+def password_hash() -> str:
+    """One argon2 hash for every test user: hashing is slow."""
+    return hash_password(PASSWORD)
+
+
+def web_settings(prefix: str, **overrides: object) -> Settings:
+    data: dict[str, object] = {
+        "redis_prefix": prefix,
+        "skills": [{"id": "sales"}, {"id": "support"}, {"id": "complaints"}],
+        "queues": [
+            {"id": "sales", "name": "Sales", "skills": {"sales": 1}, "wrap_up_s": 60},
+            {
+                "id": "support",
+                "name": "Technical support",
+                "skills": {"support": 1},
+                "sl_target_s": 30,
+            },
+            {"id": "complaints", "name": "Complaints", "skills": {"complaints": 1}},
+        ],
+        "agents": [
+            {"id": "a1", "name": "Alice Wang", "skills": {"sales": 5, "support": 3}},
+            {"id": "a2", "name": "Bob Li", "skills": {"support": 7}},
+            {"id": "a3", "name": "Chen Jie", "skills": {"complaints": 6, "sales": 2}},
+        ],
+        "web": {
+            "login_failures_per_user": 3,
+            "login_failures_per_address": 6,
+            "stats_every_ms": 200,
+        },
+    }
+    data.update(overrides)
+    return Settings.model_validate(data)
+
+
+class Server:
+    """The application served on a loopback port by the ``server`` fixture."""
+
+    def __init__(self, app: web.Application, runner: web.AppRunner, url: str) -> None:
+        self.app = app
+        self.runner = runner
+        self.url = url
+
+
+Login = Callable[[str], Awaitable[aiohttp.ClientSession]]
+
+
+def handled_call(
+    call_id: str, agent_id: str, arrived_at: datetime, **overrides: object
+) -> dict[str, object]:
+    """A row of the ``calls`` table: an inbound support call answered after 12 s, 188 s of talk,
+    resolved; ``overrides`` replace columns."""
+    row: dict[str, object] = {
+        "call_id": call_id,
+        "direction": "inbound",
+        "queue_id": "support",
+        "agent_id": agent_id,
+        "arrived_at": arrived_at,
+        "answered_at": arrived_at + timedelta(seconds=12),
+        "ended_at": arrived_at + timedelta(seconds=200),
+        "wait_s": 12.0,
+        "talk_s": 188.0,
+        "hold_s": 0.0,
+        "wrap_s": 25.0,
+        "outcome": "answered",
+        "disposition": "resolved",
+        "transferred": False,
+        "offers": 1,
+        "updated_at": arrived_at + timedelta(seconds=225),
+    }
+    return row | overrides
