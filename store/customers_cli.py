@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
+import redis.asyncio as aioredis
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -27,6 +29,7 @@ from store.models.customers import TASK_STATUSES
 from store.outbound_tasks import OutboundConfig, import_sales_csv, list_tasks
 
 console = Console()
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -42,6 +45,36 @@ def customers() -> None:
     """Customer records: import from CSV, rebuild the caller lookup."""
 
 
+def _read_csv(file: Path) -> str:
+    """The file's text (a UTF-8 BOM is dropped); an unreadable file is a click error naming it."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+
+
+def _with_store(settings: Settings, work: Callable[[Any, aioredis.Redis], Awaitable[T]]) -> T:
+    """Run ``work(engine, redis)`` with the database and Redis open, then close both."""
+
+    async def go() -> T:
+        async with AsyncExitStack() as stack:
+            engine = await open_database(settings, stack, migrate=False)
+            redis, _ = await open_redis(settings, stack)
+            return await work(engine, redis)
+
+    return asyncio.run(go())
+
+
+def _print_bad_rows(rows: list[tuple[int, str, object, str]]) -> None:
+    """Rows not imported: (line, column, value, problem)."""
+    table = Table(title=f"{len(rows)} bad rows (not imported)")
+    for col in ("line", "column", "value", "problem"):
+        table.add_column(col)
+    for line, field, value, message in rows:
+        table.add_row(str(line), field, "" if value is None else str(value), message)
+    console.print(table)
+
+
 @customers.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
@@ -51,33 +84,21 @@ def import_(ctx: click.Context, file: Path) -> None:
     account_manager, do_not_call, call_from, call_until, call_days, timezone, notes.
     Exit code 1 when some rows were bad."""
     settings: Settings = ctx.obj.settings
-    try:
-        data = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{file}: {exc}") from None
-
-    async def go() -> Any:
-        async with AsyncExitStack() as stack:
-            engine = await open_database(settings, stack, migrate=False)
-            redis, _ = await open_redis(settings, stack)
-            return await import_customers_csv(
-                engine,  # type: ignore[arg-type]
-                data,
-                region=settings.default_region,
-                default_tz=settings.timezone,
-                now=_now(),
-                redis=redis,
-                prefix=settings.redis_prefix,
-            )
-
-    report = asyncio.run(go())
+    data = _read_csv(file)
+    report = _with_store(
+        settings,
+        lambda engine, redis: import_customers_csv(
+            engine,
+            data,
+            region=settings.default_region,
+            default_tz=settings.timezone,
+            now=_now(),
+            redis=redis,
+            prefix=settings.redis_prefix,
+        ),
+    )
     if report.errors:
-        table = Table(title=f"{len(report.errors)} bad rows (not imported)")
-        for col in ("line", "column", "value", "problem"):
-            table.add_column(col)
-        for e in report.errors:
-            table.add_row(str(e.line), e.field, "" if e.value is None else str(e.value), e.message)
-        console.print(table)
+        _print_bad_rows([(e.line, e.field, e.value, e.message) for e in report.errors])
     console.print(f"[green]{report.imported} customers imported[/] from {file}")
     if report.errors:
         sys.exit(1)
@@ -90,32 +111,20 @@ def import_sales(ctx: click.Context, file: Path) -> None:
     """Import sales from a CSV file (sale_id, customer_id, sold_at as ISO 8601 with offset,
     product, amount, agent_id); each sale gets a return visit. Exit code 1 when rows were bad."""
     settings: Settings = ctx.obj.settings
-    try:
-        data = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{file}: {exc}") from None
-
-    async def go() -> Any:
-        async with AsyncExitStack() as stack:
-            engine = await open_database(settings, stack, migrate=False)
-            redis, _ = await open_redis(settings, stack)
-            return await import_sales_csv(
-                engine,  # type: ignore[arg-type]
-                data,
-                now=_now(),
-                config=OutboundConfig.from_settings(settings),
-                redis=redis,
-                prefix=settings.redis_prefix,
-            )
-
-    report = asyncio.run(go())
+    data = _read_csv(file)
+    report = _with_store(
+        settings,
+        lambda engine, redis: import_sales_csv(
+            engine,
+            data,
+            now=_now(),
+            config=OutboundConfig.from_settings(settings),
+            redis=redis,
+            prefix=settings.redis_prefix,
+        ),
+    )
     if report.errors:
-        table = Table(title=f"{len(report.errors)} bad rows (not imported)")
-        for col in ("line", "column", "value", "problem"):
-            table.add_column(col)
-        for line, e in report.errors:
-            table.add_row(str(line), e.field, "" if e.value is None else str(e.value), e.message)
-        console.print(table)
+        _print_bad_rows([(line, e.field, e.value, e.message) for line, e in report.errors])
     console.print(
         f"[green]{report.imported} sales imported[/], {report.return_visits} return visits scheduled"
     )
@@ -128,14 +137,10 @@ def import_sales(ctx: click.Context, file: Path) -> None:
 def sync_index(ctx: click.Context) -> None:
     """Rebuild the caller lookup (Redis) from the database."""
     settings: Settings = ctx.obj.settings
-
-    async def go() -> int:
-        async with AsyncExitStack() as stack:
-            engine = await open_database(settings, stack, migrate=False)
-            redis, _ = await open_redis(settings, stack)
-            return await rebuild_caller_index(engine, redis, settings.redis_prefix)  # type: ignore[arg-type]
-
-    console.print(f"{asyncio.run(go())} numbers in the caller lookup")
+    count = _with_store(
+        settings, lambda engine, redis: rebuild_caller_index(engine, redis, settings.redis_prefix)
+    )
+    console.print(f"{count} numbers in the caller lookup")
 
 
 @click.command()

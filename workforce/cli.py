@@ -90,6 +90,13 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
     Console().print(table)
 
 
+def _file_option(flag: str, dest: str, help: str, *, required: bool = True) -> Any:
+    """A file path option (the commands read and write CSV files)."""
+    return click.option(
+        flag, dest, required=required, type=click.Path(path_type=Path, dir_okay=False), help=help
+    )
+
+
 @click.command()
 @click.option("--calls", type=float, help="Offered calls in the interval (single interval).")
 @click.option("--aht", "aht_s", type=float, help="Average handle time, seconds.")
@@ -100,11 +107,8 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
     show_default=True,
     help="Interval length (15m, 30m, 1h); inferred from --input when it has 2+ rows.",
 )
-@click.option(
-    "--input",
-    "input_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV interval_start,calls,aht_s (many intervals).",
+@_file_option(
+    "--input", "input_path", "CSV interval_start,calls,aht_s (many intervals).", required=False
 )
 @click.option(
     "--target",
@@ -195,27 +199,9 @@ def _rules(start_step_min: int, shift_lengths: str) -> RosterRules:
 
 
 @click.command()
-@click.option(
-    "--requirements",
-    "req_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV interval_start,required",
-)
-@click.option(
-    "--agents",
-    "agents_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV of agents (see README)",
-)
-@click.option(
-    "--out",
-    "out_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Roster CSV to write (agent_id,activity,start,end)",
-)
+@_file_option("--requirements", "req_path", "CSV interval_start,required")
+@_file_option("--agents", "agents_path", "CSV of agents (see README)")
+@_file_option("--out", "out_path", "Roster CSV to write (agent_id,activity,start,end)")
 @click.option("--time-limit", "time_limit_s", type=float, default=60.0, show_default=True)
 @click.option(
     "--start-step",
@@ -329,13 +315,7 @@ def roster(
 
 
 @click.command()
-@click.option(
-    "--input",
-    "input_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="History CSV interval_start,calls,aht_s",
-)
+@_file_option("--input", "input_path", "History CSV interval_start,calls,aht_s")
 @click.option("--days", type=int, default=7, show_default=True)
 @click.option(
     "--alpha", type=float, default=0.3, show_default=True, help="Weight of the newest week."
@@ -347,12 +327,7 @@ def roster(
     metavar="YYYY-MM-DD=FACTOR",
     help="Scale a day's calls (0 for a holiday); repeatable.",
 )
-@click.option(
-    "--out",
-    "out_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the forecast CSV here (default: stdout).",
-)
+@_file_option("--out", "out_path", "Write the forecast CSV here (default: stdout).", required=False)
 def forecast(
     input_path: Path, days: int, alpha: float, overrides: tuple[str, ...], out_path: Path | None
 ) -> None:
@@ -501,20 +476,8 @@ def whatif_table(res: Any, tz: Any) -> Table:
 
 
 @click.command()
-@click.option(
-    "--forecast",
-    "forecast_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV interval_start,calls,aht_s",
-)
-@click.option(
-    "--roster",
-    "roster_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV agent_id,activity,start,end",
-)
+@_file_option("--forecast", "forecast_path", "CSV interval_start,calls,aht_s")
+@_file_option("--roster", "roster_path", "CSV agent_id,activity,start,end")
 @click.option(
     "--speed",
     type=click.FloatRange(min=1.0, max=1000.0),

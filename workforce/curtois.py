@@ -27,10 +27,10 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from workforce.errors import FormatError
+from workforce.milp_rows import ConstraintRows
 
 FIRST_SHARE = 0.3  # of the time limit, for the whole programme (gives the lower bound)
 STEP_LIMIT_S = 5.0  # per fix-and-optimize step
@@ -226,20 +226,7 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
     u0 = v0 + len(v_pos)
     o0 = u0 + len(inst.cover)
     n_cols = o0 + len(inst.cover)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lb: list[float] = []
-    ub: list[float] = []
-
-    def add_row(entries: list[tuple[int, float]], lo: float, hi: float) -> None:
-        r = len(lb)
-        for c_, v in entries:
-            rows.append(r)
-            cols.append(c_)
-            vals.append(v)
-        lb.append(lo)
-        ub.append(hi)
+    con = ConstraintRows()
 
     def work(e: int, d: int) -> list[int]:
         return [pos[e, d, s] for s in inst.shift_min if (e, d, s) in pos]
@@ -249,43 +236,43 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
         w = [work(e, d) for d in days]
         for js in w:
             if len(js) > 1:
-                add_row([(j, 1.0) for j in js], 0, 1)
+                con.add([(j, 1.0) for j in js], 0, 1)
         for s, cap in st.max_shifts.items():
             js = [pos[e, d, s] for d in days if (e, d, s) in pos]
             if js and cap < len(js):
-                add_row([(j, 1.0) for j in js], 0, cap)
-        add_row(
+                con.add([(j, 1.0) for j in js], 0, cap)
+        con.add(
             [(j, float(inst.shift_min[x_cols[j][2]])) for js in w for j in js],
             st.min_total_min,
             st.max_total_min,
         )
         cmax = st.max_consecutive
         for d0 in range(h - cmax):
-            add_row([(j, 1.0) for d in range(d0, d0 + cmax + 1) for j in w[d]], 0, cmax)
+            con.add([(j, 1.0) for d in range(d0, d0 + cmax + 1) for j in w[d]], 0, cmax)
         # Runs shorter than the minimum, strictly inside the horizon, are forbidden.
         for k in range(1, st.min_consecutive):
             for d in range(1, h - k):
                 entries = [(j, 1.0) for dd in range(d, d + k) for j in w[dd]]
                 entries += [(j, -1.0) for j in w[d - 1]] + [(j, -1.0) for j in w[d + k]]
-                add_row(entries, -np.inf, k - 1)
+                con.add(entries, -np.inf, k - 1)
         for k in range(1, st.min_days_off):
             for d in range(1, h - k):
                 entries = [(j, -1.0) for dd in range(d, d + k) for j in w[dd]]
                 entries += [(j, 1.0) for j in w[d - 1]] + [(j, 1.0) for j in w[d + k]]
-                add_row(entries, -np.inf, 1)
+                con.add(entries, -np.inf, 1)
         for k in range(n_weekends):
             for d in (7 * k + 5, 7 * k + 6):
                 for j in w[d]:
-                    add_row([(j, 1.0), (v_pos[e, k], -1.0)], -np.inf, 0)
+                    con.add([(j, 1.0), (v_pos[e, k], -1.0)], -np.inf, 0)
         if n_weekends:
-            add_row([(v_pos[e, k], 1.0) for k in range(n_weekends)], 0, st.max_weekends)
+            con.add([(v_pos[e, k], 1.0) for k in range(n_weekends)], 0, st.max_weekends)
         for d in range(h - 1):
             for s, banned in inst.forbidden_next.items():
                 if (e, d, s) not in pos:
                     continue
                 for s2 in banned:
                     if (e, d + 1, s2) in pos:
-                        add_row([(pos[e, d, s], 1.0), (pos[e, d + 1, s2], 1.0)], 0, 1)
+                        con.add([(pos[e, d, s], 1.0), (pos[e, d + 1, s2], 1.0)], 0, 1)
     c = np.zeros(n_cols)
     constant = 0.0
     for r in inst.on_requests:
@@ -303,7 +290,7 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
             for e in range(len(inst.staff))
             if (e, cv.day, cv.shift_id) in pos
         ]
-        add_row(
+        con.add(
             [(j, 1.0) for j in js] + [(u0 + i, 1.0), (o0 + i, -1.0)], cv.requirement, cv.requirement
         )
         c[u0 + i] = cv.weight_under
@@ -312,12 +299,11 @@ def build_programme(inst: CurtoisInstance) -> CurtoisProgramme:
     integrality[:u0] = 1
     upper = np.full(n_cols, np.inf)
     upper[:u0] = 1
-    matrix = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
     return CurtoisProgramme(
         c,
         integrality,
         Bounds(np.zeros(n_cols), upper),
-        LinearConstraint(matrix, np.array(lb), np.array(ub)),
+        con.constraint(n_cols),
         constant,
         x_cols,
     )

@@ -27,11 +27,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint
 
 from workforce.errors import InputError, RosterError
 from workforce.formats import AgentSpec
+from workforce.milp_rows import ConstraintRows
 
 
 @dataclass(frozen=True)
@@ -237,20 +237,7 @@ def build_problem(
     o0 = u0 + n_slots
     n_cols = o0 + n_slots
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lb: list[float] = []
-    ub: list[float] = []
-
-    def add_row(entries: list[tuple[int, float]], lo: float, hi: float) -> None:
-        r = len(lb)
-        for c_, v in entries:
-            rows.append(r)
-            cols.append(c_)
-            vals.append(v)
-        lb.append(lo)
-        ub.append(hi)
+    con = ConstraintRows()
 
     # Coverage: Σ on-phone fractions − over + under = requirement, per slot.
     cover: list[list[tuple[int, float]]] = [[] for _ in range(n_slots)]
@@ -265,14 +252,14 @@ def build_problem(
         for k, frac in enumerate(_break_cover(rule, slot_min)):
             cover[base + k].append((b0 + j, -frac))
     for t in range(n_slots):
-        add_row([*cover[t], (u0 + t, 1.0), (o0 + t, -1.0)], req[t], req[t])
+        con.add([*cover[t], (u0 + t, 1.0), (o0 + t, -1.0)], req[t], req[t])
 
     # Each shift takes each of its breaks once: Σ_t b[d, s, k, t] = y[d, s].
     b_by_key: dict[tuple[int, int], list[int]] = {}
     for j, (ti, bi, _) in enumerate(b_cols):
         b_by_key.setdefault((ti, bi), []).append(b0 + j)
     for (ti, _bi), bj in b_by_key.items():
-        add_row([(c_, 1.0) for c_ in bj] + [(ti, -1.0)], 0, 0)
+        con.add([(c_, 1.0) for c_ in bj] + [(ti, -1.0)], 0, 0)
 
     # Relaxed per-agent rules: per day at most the agents available, in total at most their
     # hours and their working days.
@@ -280,11 +267,11 @@ def build_problem(
         on_day = [ti for ti, st in enumerate(types) if st.day == d]
         avail = {ai for ti in on_day for ai in eligible[ti]}
         if on_day:
-            add_row([(ti, 1.0) for ti in on_day], 0, len(avail))
+            con.add([(ti, 1.0) for ti in on_day], 0, len(avail))
     max_days = n_days - int(rules.min_days_off_per_week * n_days / 7)
     max_days = min(max_days, n_days - n_days // (rules.max_consecutive_days + 1))
     hours = [(ti, st.length_slots * slot_min / 60) for ti, st in enumerate(types)]
-    add_row(hours, 0, sum(a.weekly_hours_max for a in agents) * weeks)
+    con.add(hours, 0, sum(a.weekly_hours_max for a in agents) * weeks)
     days_total = 0
     for ag in agents:
         free = sum(
@@ -293,9 +280,8 @@ def build_problem(
             if (first_day + timedelta(days=d)).weekday() not in ag.days_off_wanted
         )
         days_total += min(free, max_days)
-    add_row([(ti, 1.0) for ti in range(n_types)], 0, days_total)
+    con.add([(ti, 1.0) for ti in range(n_types)], 0, days_total)
 
-    a = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
     c = np.zeros(n_cols)
     c[u0:o0] = rules.weight_under
     c[o0:] = rules.weight_over
@@ -307,7 +293,7 @@ def build_problem(
         c=c,
         integrality=integrality,
         bounds=Bounds(np.zeros(n_cols), upper),
-        constraints=LinearConstraint(a, np.array(lb), np.array(ub)),
+        constraints=con.constraint(n_cols),
         eligible=eligible,
         b_cols=b_cols,
         u_start=u0,
@@ -607,20 +593,7 @@ def assignment_programme(
     w_col, l_col = nx, nx + 1
     n_cols = nx + 2
     late_min = _minutes(rules.late_end)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lb: list[float] = []
-    ub: list[float] = []
-
-    def add_row(entries: list[tuple[int, float]], lo: float, hi: float) -> None:
-        r = len(lb)
-        for c_, v in entries:
-            rows.append(r)
-            cols.append(c_)
-            vals.append(v)
-        lb.append(lo)
-        ub.append(hi)
+    con = ConstraintRows()
 
     def span(ti: int) -> tuple[int, int]:
         st = p.shift_types[ti]
@@ -632,29 +605,29 @@ def assignment_programme(
         by_type.setdefault(ti, []).append(j)
         by_agent_day.setdefault((ai, p.shift_types[ti].day), []).append(j)
     for ti, js in by_type.items():
-        add_row([(j, 1.0) for j in js], 0, float(y[ti]))
+        con.add([(j, 1.0) for j in js], 0, float(y[ti]))
     rest = rules.min_rest_h * 60
     n_max = rules.max_consecutive_days
     for ai, ag in enumerate(p.agents):
         days = [by_agent_day.get((ai, d), []) for d in range(n_days)]
         for js in days:
             if len(js) > 1:
-                add_row([(j, 1.0) for j in js], 0, 1)
+                con.add([(j, 1.0) for j in js], 0, 1)
         hours = [
             (j, span(x_cols[j][1])[1] / 60 - span(x_cols[j][1])[0] / 60) for js in days for j in js
         ]
         if hours:
-            add_row(hours, 0, ag.weekly_hours_max * weeks)
+            con.add(hours, 0, ag.weekly_hours_max * weeks)
         for d0 in range(0, n_days - n_max):
             window = [(j, 1.0) for d in range(d0, d0 + n_max + 1) for j in days[d]]
             if window:
-                add_row(window, 0, n_max)
+                con.add(window, 0, n_max)
         for d0 in range(0, n_days, 7):
             block = range(d0, min(d0 + 7, n_days))
             allowed = len(block) - int(rules.min_days_off_per_week * len(block) / 7)
             entries = [(j, 1.0) for d in block for j in days[d]]
             if len(entries) > allowed:
-                add_row(entries, 0, allowed)
+                con.add(entries, 0, allowed)
         # Rest: shifts ending at or after e exclude next-day starts before e + rest − 24 h.
         for d in range(n_days - 1):
             today, tomorrow = days[d], days[d + 1]
@@ -667,7 +640,7 @@ def assignment_programme(
                     continue
                 prev = f
                 e_set = [j for j in today if span(x_cols[j][1])[1] >= e]
-                add_row([(j, 1.0) for j in e_set] + [(j, 1.0) for j in sorted(f)], 0, 1)
+                con.add([(j, 1.0) for j in e_set] + [(j, 1.0) for j in sorted(f)], 0, 1)
         weekend = [
             (j, 1.0)
             for d, js in enumerate(days)
@@ -676,9 +649,9 @@ def assignment_programme(
         ]
         late = [(j, 1.0) for js in days for j in js if span(x_cols[j][1])[1] > late_min]
         if weekend:
-            add_row([*weekend, (w_col, -1.0)], -np.inf, 0)
+            con.add([*weekend, (w_col, -1.0)], -np.inf, 0)
         if late:
-            add_row([*late, (l_col, -1.0)], -np.inf, 0)
+            con.add([*late, (l_col, -1.0)], -np.inf, 0)
     c = np.zeros(n_cols)
     for j, (_, ti) in enumerate(x_cols):
         a, b = span(ti)
@@ -688,11 +661,10 @@ def assignment_programme(
     integrality[:nx] = 1
     upper = np.full(n_cols, np.inf)
     upper[:nx] = 1
-    a_mat = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
     return (
         c,
         integrality,
         Bounds(np.zeros(n_cols), upper),
-        LinearConstraint(a_mat, np.array(lb), np.array(ub)),
+        con.constraint(n_cols),
         x_cols,
     )

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, milp
 
+from workforce.milp_rows import ConstraintRows
 from workforce.roster import RosterProblem, _break_cover, _minutes
 
 MIN_HOURS_PENALTY = 1000.0  # per hour below weekly_hours_min: nearly hard (extras fill the rest)
@@ -173,20 +173,7 @@ class SearchModel:
         wk_col, lt_col = h0 + len(free), h0 + len(free) + 1
         n_cols = lt_col + 1
 
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        lb: list[float] = []
-        ub: list[float] = []
-
-        def add_row(entries: list[tuple[int, float]], lo: float, hi: float) -> None:
-            r = len(lb)
-            for c_, v in entries:
-                rows.append(r)
-                cols.append(c_)
-                vals.append(v)
-            lb.append(lo)
-            ub.append(hi)
+        con = ConstraintRows()
 
         by_type: dict[int, list[int]] = {}
         by_agent_day: dict[tuple[int, int], list[int]] = {}
@@ -194,7 +181,7 @@ class SearchModel:
             by_type.setdefault(ti, []).append(j)
             by_agent_day.setdefault((ai, int(self.day[ti])), []).append(j)
         for ti in types:
-            add_row(
+            con.add(
                 [(j, 1.0) for j in by_type.get(ti, [])] + [(y_pos[ti], -1.0)],
                 -fixed_count.get(ti, 0),
                 -fixed_count.get(ti, 0),
@@ -203,7 +190,7 @@ class SearchModel:
         for j, (ti, bi, _) in enumerate(b_cols):
             by_break.setdefault((ti, bi), []).append(b0 + j)
         for (ti, _bi), js in by_break.items():
-            add_row([(c_, 1.0) for c_ in js] + [(y_pos[ti], -1.0)], 0, 0)
+            con.add([(c_, 1.0) for c_ in js] + [(y_pos[ti], -1.0)], 0, 0)
 
         slot_pos = {t: k for k, t in enumerate(slots)}
         cover: list[list[tuple[int, float]]] = [[] for _ in slots]
@@ -217,7 +204,7 @@ class SearchModel:
             for m, frac in enumerate(_break_cover(rule, p.slot_min)):
                 cover[slot_pos[base + m]].append((b0 + j, -frac))
         for k, t in enumerate(slots):
-            add_row([*cover[k], (u0 + k, 1.0), (o0 + k, -1.0)], self.req[t], self.req[t])
+            con.add([*cover[k], (u0 + k, 1.0), (o0 + k, -1.0)], self.req[t], self.req[t])
 
         late_fixed_max = weekend_fixed_max = 0
         worked = a >= 0
@@ -229,7 +216,7 @@ class SearchModel:
             late_fixed_max = int(late_all[others].sum(axis=1).max())
         for m, ai in enumerate(free):
             for d in days:
-                add_row(
+                con.add(
                     [(j, 1.0) for j in by_agent_day.get((ai, d), [])] + [(w_pos[ai, d], -1.0)], 0, 0
                 )
             fixed_days = [d for d in range(self.n_days) if d not in day_set]
@@ -239,15 +226,15 @@ class SearchModel:
                 for d in days
                 for j in by_agent_day.get((ai, d), [])
             ]
-            add_row([*hours, (h0 + m, 1.0)], self.hours_min[ai] - fixed_hours, np.inf)
-            add_row(hours, -np.inf, self.hours_max[ai] - fixed_hours + 1e-9)
+            con.add([*hours, (h0 + m, 1.0)], self.hours_min[ai] - fixed_hours, np.inf)
+            con.add(hours, -np.inf, self.hours_max[ai] - fixed_hours + 1e-9)
             for window, cap in [
                 (w, rules.max_consecutive_days) for w in self.windows
             ] + self.blocks:
                 if not day_set.intersection(window):
                     continue
                 fixed = sum(1 for d in window if d not in day_set and a[ai, d] >= 0)
-                add_row([(w_pos[ai, d], 1.0) for d in window if d in day_set], -np.inf, cap - fixed)
+                con.add([(w_pos[ai, d], 1.0) for d in window if d in day_set], -np.inf, cap - fixed)
             for d in days:
                 if d + 1 not in day_set:
                     continue
@@ -263,7 +250,7 @@ class SearchModel:
                         continue
                     prev = f
                     e_set = [j for j in today if self.end_min[x_cols[j][1]] >= e]
-                    add_row([(j, 1.0) for j in e_set] + [(j, 1.0) for j in sorted(f)], 0, 1)
+                    con.add([(j, 1.0) for j in e_set] + [(j, 1.0) for j in sorted(f)], 0, 1)
             wk_fixed = sum(1 for d in fixed_days if weekend_all[ai, d])
             lt_fixed = sum(1 for d in fixed_days if late_all[ai, d])
             wk = [(w_pos[ai, d], 1.0) for d in days if self.weekend_day[d]]
@@ -273,8 +260,8 @@ class SearchModel:
                 for j in by_agent_day.get((ai, d), [])
                 if self.late[x_cols[j][1]]
             ]
-            add_row([*wk, (wk_col, -1.0)], -np.inf, -wk_fixed)
-            add_row([*lt, (lt_col, -1.0)], -np.inf, -lt_fixed)
+            con.add([*wk, (wk_col, -1.0)], -np.inf, -wk_fixed)
+            con.add([*lt, (lt_col, -1.0)], -np.inf, -lt_fixed)
 
         c = np.zeros(n_cols)
         c[u0:o0] = rules.weight_under
@@ -288,12 +275,11 @@ class SearchModel:
         upper = np.full(n_cols, np.inf)
         upper[:nx] = 1
         upper[w0:b0] = 1
-        matrix = sparse.csr_array((vals, (rows, cols)), shape=(len(lb), n_cols))
         res = milp(
             c,
             integrality=integrality,
             bounds=Bounds(lower, upper),
-            constraints=LinearConstraint(matrix, np.array(lb), np.array(ub)),
+            constraints=con.constraint(n_cols),
             options={"time_limit": max(0.2, time_limit_s), "mip_rel_gap": 1e-6},
         )
         if res.x is None:

@@ -37,6 +37,24 @@ async def test_import_complaints_outbound(env, tmp_path, redis, prefix) -> None:
     assert "phones" in result.output and "3" in result.output
     assert await lookup_caller(redis, prefix, "+8613812345678") == ("c1", "vip")
 
+    sales = tmp_path / "sales.csv"
+    sales.write_text(
+        "sale_id,customer_id,sold_at,product,amount,agent_id\n"
+        "s1,c1,2026-11-16T09:30:00+08:00,kettle,199.5,a1\n"
+        "s2,c1,yesterday,kettle,10,a1\n",
+        encoding="utf-8",
+    )
+    cmd = ["customers", "import-sales", str(sales)]
+    result = await asyncio.to_thread(runner.invoke, cli, cmd, env=env)
+    assert result.exit_code == 1, result.output  # one bad row
+    assert "1 bad rows" in result.output and "sold_at" in result.output
+    assert "1 sales imported" in result.output
+    await redis.delete(*await redis.keys(f"{prefix}*"))
+    result = await asyncio.to_thread(runner.invoke, cli, ["customers", "sync-index"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "2 numbers in the caller lookup" in result.output
+    assert await lookup_caller(redis, prefix, "+8613812345678") == ("c1", "vip")
+
     result = await asyncio.to_thread(runner.invoke, cli, ["complaints", "--overdue"], env=env)
     assert result.exit_code == 0, result.output
     assert "0 overdue complaints" in result.output
