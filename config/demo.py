@@ -186,7 +186,11 @@ def sign_in_panel(url: str) -> Panel:
         "qa": "evaluate sampled calls",
     }
     for u in demo_users():
-        table.add_row(u.username, u.role, hints.get(u.role, f"softphone of agent {u.agent_id}"))
+        table.add_row(
+            u.username,
+            u.role,
+            hints.get(u.role, f"agent {u.agent_id}: log in, ready, press Answer when it rings"),
+        )
     body = Table.grid(padding=(0, 1))
     body.add_row(f"[bold green]{url}[/]")
     body.add_row(f"password for every user: [bold]{DEMO_PASSWORD}[/]")
