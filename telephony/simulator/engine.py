@@ -114,6 +114,7 @@ class Engine:
         self._channel_seq = itertools.count()
         self._uniqueid_seq = itertools.count()
         self.listeners: list[Callable[[Engine, str, Channel], None]] = []
+        self._devices: dict[str, str] = {}  # PJSIP endpoint -> its last DeviceStateChange state
 
     # ------------------------------------------------------------------ time and output
 
@@ -223,6 +224,35 @@ class Engine:
     def newstate(self, ch: Channel, state: int) -> None:
         ch.state = state
         self.emit(event("Newstate", ch.headers()))
+        self.device_state(ch)
+
+    def device_state(self, ch: Channel) -> None:
+        """``DeviceStateChange`` as res_manager_devicestate sends it (Asterisk sends it a moment
+        later, from its device state thread: only the order per device is kept). Local devices are not cached: every state change of
+        either half says INUSE and every hangup NOT_INUSE, duplicates included (the rule holds
+        for all 15 real-Asterisk captures). PJSIP endpoints are cached: an event only when the
+        endpoint's aggregate over its channels changes (RINGING, INUSE, NOT_INUSE)."""
+        device = ch.name.rsplit(";", 1)[0].rsplit("-", 1)[0]
+        if ch.tech == "Local":
+            state = "INUSE" if ch.alive else "NOT_INUSE"
+        elif ch.tech == "PJSIP":
+            mine = [
+                c
+                for c in self.channels.values()
+                if c.tech == "PJSIP" and c.alive and (c.name.rsplit("-", 1)[0] == device)
+            ]
+            if any(c.state == UP for c in mine):
+                state = "INUSE"
+            elif any(c.state in (RING, RINGING) for c in mine):
+                state = "RINGING" if any(c.state == RINGING for c in mine) else "INUSE"
+            else:
+                state = "INUSE" if mine else "NOT_INUSE"
+            if self._devices.get(device, "NOT_INUSE") == state:
+                return
+            self._devices[device] = state
+        else:
+            return
+        self.emit(event("DeviceStateChange", [("Device", device), ("State", state)]))
 
     def newexten(self, ch: Channel, app: str, data: str) -> None:
         ch.app, ch.app_data = app, data
@@ -619,6 +649,7 @@ class Engine:
                 )
             )
         self.channels.pop(ch.name, None)
+        self.device_state(ch)
         for spyer in [c for c in self.channels.values() if c.spy is not None and c.spy.spyee is ch]:
             exits = "E" in spyer.spy.options  # ChanSpy E: exit when the spied-on channel hangs up
             spy_stop(self, spyer.spy)

@@ -107,6 +107,7 @@ def originate_timeout(engine: Engine, job: OriginateJob) -> None:
     callee.alive = False
     engine.emit(event("Hangup", callee.headers(), [("Cause", "19"), ("Cause-txt", CAUSE_TEXT[19])]))
     engine.channels.pop(callee.name, None)
+    engine.device_state(callee)
     engine.notify("hangup", callee)
 
 

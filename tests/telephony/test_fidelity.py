@@ -349,6 +349,24 @@ async def test_simulator_matches_every_channel_event(name: str) -> None:
     assert not problems, "\n" + problems
 
 
+def device_states(frames: list[Frame]) -> dict[str, list[str]]:
+    """Each device's DeviceStateChange states, in order (the devices are Local phones here)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for f in frames:
+        if f.event == "DeviceStateChange":
+            assert f.keys() == ["Event", "Privilege", "Device", "State"]
+            out[f["Device"]].append(f["State"])
+    return dict(out)
+
+
+@pytest.mark.parametrize("name", FILES)
+async def test_simulator_sends_the_device_states_asterisk_sends(name: str) -> None:
+    """res_manager_devicestate's events, per device: the same states in the same order."""
+    sent, real = load_capture(name)
+    simulated = await replay(name, sent, real)
+    assert device_states(simulated) == device_states(real)
+
+
 def test_capture_parser_sees_every_action() -> None:
     sent, frames = load_capture("12-hangup-unknown-action-missing-fields.ami")
     assert [s.action_id for s in sent] == [f"cc-{n}" for n in range(1, 19)]

@@ -214,6 +214,16 @@ async def test_inbound_call_connected_to_a_pjsip_agent(sim: Simulator) -> None:
     await advance(sim, ami, 1)
     assert {f["Channel"] for f in ami.events("Hangup")} == {caller, agent}
     assert ami.events("BridgeDestroy")
+    # PJSIP device states are cached: an event each time the endpoint's state changes
+    assert [f["State"] for f in ami.events("DeviceStateChange", Device="PJSIP/1001")] == [
+        "RINGING",
+        "INUSE",
+        "NOT_INUSE",
+    ]
+    assert [f["State"] for f in ami.events("DeviceStateChange", Device="PJSIP/trunk")] == [
+        "INUSE",
+        "NOT_INUSE",
+    ]
 
 
 async def test_agent_that_never_answers_sends_the_caller_back_to_hold(sim: Simulator) -> None:
