@@ -147,7 +147,7 @@ def group_of(frame: Frame, every_event: bool = False) -> str | None:
     """The per-channel group an event belongs to (None: not compared).
 
     Relied-on events only by default; ``every_event`` compares all of them except
-    ``DeviceStateChange`` (not modelled) and VarSet of non-platform variables (their values are
+    ``DeviceStateChange`` (it has no channel: compared per device by its own test) and VarSet of non-platform variables (their values are
     timings like ``ANSWEREDTIME_MS`` and their order races inside Asterisk).
     """
     event = frame.event
