@@ -8,6 +8,7 @@ customer shows only the masked number.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
@@ -17,10 +18,11 @@ from store.complaints import ACTIVE
 from store.customers import get_customer
 from store.masking import Viewer, mask_phone
 from store.models.core import Call
-from store.models.customers import Complaint
+from store.models.customers import Complaint, OutboundTask, Sale
 from store.models.qa import QaEvaluation
 from store.models.workforce import Roster, Shift
-from web.api.schemas import AgentFigures, CallSummary, CustomerCard, ShiftOut
+from store.outbound_tasks import parse_call_id
+from web.api.schemas import AgentFigures, CallSummary, CustomerCard, ShiftOut, TaskCard
 
 LAST_CALLS = 5
 
@@ -152,3 +154,56 @@ async def caller_of(engine: AsyncEngine, call_id: str) -> tuple[str | None, str 
             await conn.execute(select(c.c.caller, c.c.direction).where(c.c.call_id == call_id))
         ).first()
     return (row[0], row[1]) if row else (None, None)
+
+
+async def task_card(engine: AsyncEngine, call_id: str) -> TaskCard | None:
+    """The outbound task behind a router call ``ob-<task>-<attempt>`` (None for other calls):
+    what the agent needs before the customer picks up (preview)."""
+    parsed = parse_call_id(call_id)
+    if parsed is None:
+        return None
+    task_id, attempt = parsed
+    t = OutboundTask.__table__
+    async with engine.connect() as conn:
+        task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
+        if task is None:
+            return None
+        reason = await _task_reason(conn, task)
+    return TaskCard(
+        task_id=task_id,
+        kind=task["kind"],
+        reason=reason,
+        attempt=attempt,
+        max_attempts=task["max_attempts"],
+        due_at=task["due_at"],
+        note=task["note"],
+    )
+
+
+async def _task_reason(conn: Any, task: Any) -> str:
+    source, source_id = task["source"], task["source_id"]
+    if source == "sale":
+        sale = (
+            (await conn.execute(select(Sale.__table__).where(Sale.sale_id == source_id)))
+            .mappings()
+            .first()
+        )
+        if sale is not None:
+            what = sale["product"] or f"sale {source_id}"
+            return f"After the sale of {what} on {sale['sold_at']:%Y-%m-%d}"
+        return f"After sale {source_id}"
+    if source == "complaint":
+        c = (
+            (
+                await conn.execute(
+                    select(Complaint.__table__).where(Complaint.complaint_id == source_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        what = f"{c['category'].replace('_', ' ')} complaint" if c is not None else "complaint"
+        return f"After the {what} {source_id} was resolved"
+    if source == "call":
+        return f"Asked for on call {source_id}"
+    return "Scheduled by hand"

@@ -77,7 +77,7 @@ class PhoneLine:
                     cmd = Command.from_fields(fields)
                     self.commands.append(cmd)
                     call_id = cmd.args.get("call_id")
-                    if cmd.kind == "connect":
+                    if cmd.kind in ("connect", "originate"):
                         self.agents[call_id] = cmd.args["agent_id"]
                     await self.publish(
                         "command.succeeded",

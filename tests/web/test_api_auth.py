@@ -77,6 +77,8 @@ async def test_login_needs_double_submit_token(anon: aiohttp.ClientSession) -> N
         ("/api/agent/not-ready", {"reason": "break", "extra": 1}, 422, "extra"),
         ("/api/agent/wrap-up/extend", {"extra_s": -5}, 422, "extra_s"),
         ("/api/agent/wrap-up/extend", {"extra_s": "soon"}, 422, "extra_s"),
+        ("/api/calls/x/return-visit", {"outcome": "maybe"}, 422, "outcome"),
+        ("/api/calls/x/return-visit", {"outcome": "reached", "score": 9}, 422, "score"),
         ("/api/agent/not-ready", "not json", 400, "body"),
         ("/api/agent/not-ready", [1, 2], 400, "body"),
     ],
@@ -122,6 +124,8 @@ async def test_agent_acts_on_its_own_calls_only(login: Login, server: Server) ->
         assert r.status == 403
         assert (await r.json())["field"] == "call_id"
     async with alice.post("/api/calls/x/wrap-up", json={"disposition": "resolved"}) as r:
+        assert r.status == 403
+    async with alice.post("/api/calls/ob-x-1/return-visit", json={"outcome": "reached"}) as r:
         assert r.status == 403
 
 

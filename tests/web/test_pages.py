@@ -22,12 +22,15 @@ from webtools import PASSWORD, Server, web_settings  # type: ignore[import-not-f
 from config.runtime import Runtime
 from config.settings import AmiSettings
 from queueing.actions import AgentActions
+from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from queueing.service import Router
 from store.customers import CustomerRecord, rebuild_caller_index, save_customer
 from store.events import DomainEvent, StreamNames
 from store.models.core import Call
+from store.models.customers import OutboundTask
 from store.models.workforce import Roster, Shift
+from store.outbound_tasks import OutboundConfig, record_sale
 from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.phones import Device
@@ -562,3 +565,80 @@ async def test_agent_answers_a_pbx_call_from_the_dashboard(
     assert [e.agent_id for e in answered] == ["a1"]
     scheduled = await events_of(redis, prefix, "outbound.scheduled")
     assert [e.payload["customer_id"] for e in scheduled] == [vip_customer]
+
+
+async def test_agent_takes_a_return_visit_with_its_preview_and_form(
+    browser: Browser,
+    server: Server,
+    router: Routing,
+    phone: PhoneLine,
+    web_rt: Runtime,
+    artifacts: Path,
+) -> None:
+    """A sale makes a return visit; the scheduler queues it, the router reserves Alice and asks
+    telephony to dial; her card says why the customer is called, and after the call she records
+    the customer's satisfaction with the wrap-up."""
+    now = datetime.now(UTC)
+    record = CustomerRecord(
+        "cust-rv-1",
+        "Li Na",
+        ("+8613900001111",),
+        call_from="00:00",
+        call_until="00:00",  # any time of day: the test must not depend on the clock
+    )
+    await save_customer(web_rt.engine, record, now=now, default_tz="UTC")
+    config = OutboundConfig.from_settings(web_rt.settings)
+    task_id = await record_sale(
+        web_rt.engine,
+        sale_id="S-1001",
+        customer_id="cust-rv-1",
+        sold_at=now - timedelta(hours=2),
+        now=now,
+        config=config,
+        product="Broadband 300M",
+    )
+    assert task_id is not None
+    scheduler = OutboundScheduler(web_rt.engine, router, config, poll_s=0.2, block_ms=50)
+    running = asyncio.create_task(scheduler.run())
+    try:
+        page = await sign_in(browser, server, "alice")
+        await live(page)
+        await page.click("#btn-login")
+        await page.click("#btn-ready")
+        originate = await phone.wait_command("originate")
+        assert originate.args["agent_id"] == "a1" and originate.args["number"] == "+8613900001111"
+        await expect(page.locator("#task-banner")).to_be_visible()
+        await expect(page.locator("#task-kind")).to_have_text("Return visit")
+        await expect(page.locator("#task-reason")).to_contain_text(
+            "After the sale of Broadband 300M"
+        )
+        await expect(page.locator("#task-attempt")).to_have_text("· attempt 1 of 3")
+        await expect(page.locator("#cust-name")).to_have_text("Li Na")
+        await page.screenshot(path=artifacts / "agent-return-visit-preview.png")
+
+        call_id = originate.args["call_id"]
+        await phone.answer(call_id)
+        await expect(page.locator("#call-state")).to_have_text("talking")
+        await page.click("#btn-hangup")
+        await expect(page.locator("#rv-fields")).to_be_visible()
+        await page.select_option("#rv-outcome", "reached")
+        await page.check("#rv-yes")
+        await page.select_option("#rv-score", "5")
+        await page.fill("#rv-comment", "Fast line, installer was on time")
+        await page.select_option("#disposition", "resolved")
+        await page.screenshot(path=artifacts / "agent-return-visit-form.png")
+        await page.click("#btn-wrapup")
+        await expect(page.locator("#state-pill")).to_have_text("ready")
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    t = OutboundTask.__table__
+    async with web_rt.engine.connect() as conn:
+        row = (await conn.execute(t.select().where(t.c.task_id == task_id))).mappings().one()
+    assert (row["status"], row["outcome"], row["agent_id"]) == ("done", "reached", "a1")
+    assert row["answers"] == {
+        "satisfied": True,
+        "score": 5,
+        "comment": "Fast line, installer was on time",
+    }

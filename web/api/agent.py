@@ -17,7 +17,7 @@ from web.api.schemas import (
     NamedRef,
     NotReadyBody,
 )
-from web.cards import agent_today, caller_of, customer_card, week_shifts
+from web.cards import agent_today, caller_of, customer_card, task_card, week_shifts
 from web.errors import ForbiddenError
 from web.keys import SERVICES
 
@@ -75,6 +75,7 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
         caller_masked=mask_phone(number) if number else None,
         direction="outbound" if c.get("number") else (direction or "inbound"),
         customer=card,
+        task=await task_card(call.rt.engine, call_id),
     )
 
 

@@ -10,11 +10,19 @@ from sqlalchemy import select
 from store.complaints import ComplaintConfig, open_complaint
 from store.events import DomainEvent, make_event_id
 from store.models.core import Call
-from store.outbound_tasks import OutboundConfig, request_callback
+from store.outbound_tasks import OutboundConfig, parse_call_id, record_outcome, request_callback
 from web.api import API
 from web.api.agent import own_agent
 from web.api.registry import ApiCall
-from web.api.schemas import CommandOut, SpyBody, TransferBody, WrapUpBody, WrapUpOut
+from web.api.schemas import (
+    CommandOut,
+    ReturnVisitBody,
+    ReturnVisitOut,
+    SpyBody,
+    TransferBody,
+    WrapUpBody,
+    WrapUpOut,
+)
 from web.calls import send_command
 from web.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from web.keys import SERVICES
@@ -134,6 +142,39 @@ async def call_transfer(call: ApiCall) -> CommandOut:
     return await _command(
         call, "transfer", call_id=call_id, target=f"{body.target_kind}:{body.target}"
     )
+
+
+@API.op(
+    "POST",
+    "/api/calls/{call_id}/return-visit",
+    roles=AGENT,
+    summary="Record the outcome (and the return-visit form) of an outbound task's call",
+    tag="calls",
+    body=ReturnVisitBody,
+    response=ReturnVisitOut,
+)
+async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
+    agent_id, call_id = await own_call(call, after_call=True)
+    body: ReturnVisitBody = call.body
+    parsed = parse_call_id(call_id)
+    if parsed is None:
+        raise ValidationError(
+            [{"field": "call_id", "in": "path", "message": "not a return visit or callback call"}]
+        )
+    reached = body.outcome == "reached"
+    await record_outcome(
+        call.rt.engine,
+        parsed[0],
+        outcome=body.outcome,
+        now=datetime.now(UTC),
+        agent_id=agent_id,
+        satisfied=body.satisfied if reached else None,
+        score=body.score if reached else None,
+        comment=body.comment,
+        redis=call.rt.redis,
+        prefix=call.rt.settings.redis_prefix,
+    )
+    return ReturnVisitOut(task_id=parsed[0], outcome=body.outcome)
 
 
 @API.op(

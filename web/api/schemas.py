@@ -72,6 +72,18 @@ class CustomerCard(BaseModel):
     last_calls: list[CallSummary] = []
 
 
+class TaskCard(BaseModel):
+    """The preview of an outbound call's task: why the customer is called, which attempt."""
+
+    task_id: str
+    kind: Literal["return_visit", "callback"]
+    reason: str = Field(description="what the call is about, e.g. the sale it follows")
+    attempt: int
+    max_attempts: int
+    due_at: datetime
+    note: str | None = None
+
+
 class CurrentCall(BaseModel):
     call_id: str
     queue_id: str | None = None
@@ -80,6 +92,7 @@ class CurrentCall(BaseModel):
     caller_masked: str | None = None
     direction: str = "inbound"
     customer: CustomerCard | None = None
+    task: TaskCard | None = None
 
 
 class NamedRef(BaseModel):
@@ -137,6 +150,21 @@ class WrapUpBody(_In):
     callback_at: datetime | None = Field(None, description="schedule a callback (timezone-aware)")
     complaint: ComplaintDraft | None = None
     end_wrap_up: bool = True
+
+
+class ReturnVisitBody(_In):
+    """The agent's form after an outbound task's call; satisfaction only for a reached return
+    visit."""
+
+    outcome: Literal["reached", "wrong_number", "refused"]
+    satisfied: bool | None = None
+    score: int | None = Field(None, ge=1, le=5, description="customer's score, 1 to 5")
+    comment: str | None = Field(None, max_length=2000)
+
+
+class ReturnVisitOut(BaseModel):
+    task_id: str
+    outcome: str
 
 
 class SpyBody(_In):

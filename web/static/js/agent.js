@@ -10,6 +10,7 @@ let clockSkewMs = 0;      // server clock - browser clock
 let call = null;          // {call_id, state, started_ms, held}
 let wrapCall = null;      // call id awaiting wrap-up
 let lastCustomer = null;  // name on the last card, for the wrap-up heading
+let task = null;          // outbound task (return visit / callback) of the current or wrapped call
 
 const now = () => Date.now() + clockSkewMs;
 
@@ -77,6 +78,14 @@ function renderCall() {
   setText($("call-queue"), c?.queue_id ? `· ${c.queue_id}` : "");
   setText($("call-direction"), c?.direction === "outbound" ? "Outbound call" : "Incoming call");
   setText($("cust-complaints"), cust?.open_complaints ?? "—");
+  const t = c?.task ?? (call?.call_id === task?.call_id ? task : null);
+  $("task-banner").hidden = !t;
+  if (t) {
+    setText($("task-kind"), t.kind === "callback" ? "Callback" : "Return visit");
+    setText($("task-reason"), t.reason);
+    setText($("task-attempt"), `· attempt ${t.attempt} of ${t.max_attempts}`);
+    setText($("task-note"), t.note ?? "");
+  }
   const body = $("cust-calls");
   body.replaceChildren(...(cust?.last_calls ?? []).map((r) =>
     el("tr", {}, el("td", {}, r.arrived_at ? new Date(r.arrived_at).toLocaleString() : "—"),
@@ -100,6 +109,15 @@ function renderCall() {
 function renderWrap() {
   const form = $("wrapup");
   form.hidden = !wrapCall;
+  const rv = wrapCall && task?.call_id === wrapCall ? task : null;
+  $("rv-fields").hidden = !rv;
+  if (rv) {
+    setText($("rv-legend"), rv.kind === "callback" ? "Callback outcome" : "Return visit");
+    const reached = $("rv-outcome").value === "reached";
+    const survey = rv.kind === "return_visit" && reached;
+    $("rv-score-label").hidden = !survey;
+    $("rv-satisfied-row").hidden = !survey;
+  }
   if (wrapCall && view.call?.customer?.name) lastCustomer = view.call.customer.name;
   setText($("wrap-who"), wrapCall ? `· call with ${lastCustomer ?? "caller"}` : "");
   if (wrapCall) $("call-empty").hidden = true;
@@ -151,6 +169,7 @@ async function load() {
   view = await api("GET", "/api/agent");
   clockSkewMs = view.server_ms - (started + Date.now()) / 2;
   const s = view.state;
+  if (view.call?.task) task = { ...view.call.task, call_id: view.call.call_id };
   if (view.call) {
     const state = view.call.state === "connected" ? "connected" : view.call.state ?? "offered";
     call = { call_id: view.call.call_id, state, started_ms: call?.call_id === view.call.call_id ? call.started_ms : s.since_ms, held: call?.held ?? false };
@@ -257,6 +276,7 @@ function wire() {
     callCmd("transfer", { target_kind: kind, target });
   };
   $("open-complaint").onchange = (e) => { $("complaint-fields").hidden = !e.target.checked; };
+  $("rv-outcome").onchange = () => renderWrap();
   $("btn-extend").onclick = () => act(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
   $("wrapup").onsubmit = async (e) => {
     e.preventDefault();
@@ -267,11 +287,25 @@ function wire() {
       body.complaint = { category: $("complaint-category").value, severity: $("complaint-severity").value,
                          description: $("complaint-description").value || $("notes").value || "(see call)" };
     }
+    if (task?.call_id === wrapCall && !task.recorded) {
+      const outcome = $("rv-outcome").value;
+      const sat = document.querySelector('input[name="rv-satisfied"]:checked');
+      const form = { outcome, comment: $("rv-comment").value || null };
+      if (outcome === "reached" && task.kind === "return_visit") {
+        form.satisfied = sat ? sat.value === "yes" : null;
+        form.score = $("rv-score").value ? Number($("rv-score").value) : null;
+      }
+      const done = await act(() => api("POST", `/api/calls/${encodeURIComponent(wrapCall)}/return-visit`, form));
+      if (!done) return;
+      task.recorded = true;
+      log(`${task.kind === "callback" ? "callback" : "return visit"} recorded: ${outcome.replace("_", " ")}`);
+    }
     const out = await act(() => api("POST", `/api/calls/${encodeURIComponent(wrapCall)}/wrap-up`, body),
       cb ? "Wrap-up saved, callback scheduled" : "Wrap-up saved");
     if (out) {
       log(`wrap-up saved${out.callback_task_id ? ", callback scheduled" : ""}${out.complaint_id ? ", complaint opened" : ""}`);
       wrapCall = null;
+      task = null;
       $("wrapup").reset();
       $("complaint-fields").hidden = true;
       reloadSoon(0);
