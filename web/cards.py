@@ -36,8 +36,10 @@ async def customer_card(
     viewer: Viewer,
     reason: str,
     now: datetime,
+    call_id: str | None = None,
 ) -> CustomerCard:
-    """The card of the customer on a call, as ``viewer`` may see it (audited when unmasked)."""
+    """The card of the customer on a call, as ``viewer`` may see it (audited when unmasked);
+    ``call_id`` (the call on screen) is left out of the last calls."""
     view = None
     if customer_id:
         view = await get_customer(engine, customer_id, viewer, reason=reason, now=now)
@@ -69,7 +71,7 @@ async def customer_card(
                         c.c.outcome,
                         c.c.disposition,
                     )
-                    .where(c.c.customer_id == view.customer_id)
+                    .where(c.c.customer_id == view.customer_id, c.c.call_id != (call_id or ""))
                     .order_by(c.c.arrived_at.desc())
                     .limit(LAST_CALLS)
                 )

@@ -66,6 +66,7 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
         viewer=Viewer(user_id=p.username, role=p.role, agent_id=p.agent_id),
         reason=f"screen pop of call {call_id}",
         now=datetime.now(UTC),
+        call_id=call_id,
     )
     return CurrentCall(
         call_id=call_id,

@@ -1,0 +1,41 @@
+"""The screen pop's customer card: last calls without the call on screen, open complaints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from webtools import handled_call  # type: ignore[import-not-found]
+
+from config.runtime import Runtime
+from store.customers import CustomerRecord, save_customer
+from store.masking import Viewer
+from store.models.core import Call
+from web.cards import customer_card
+
+
+async def test_card_lists_earlier_calls_not_the_one_on_screen(web_rt: Runtime) -> None:
+    now = datetime.now(UTC)
+    record = CustomerRecord("c-1", "Wang Hua", ("+8613800000012",), tier="key_account")
+    await save_customer(web_rt.engine, record, now=now, default_tz="UTC")
+    async with web_rt.engine.begin() as conn:
+        await conn.execute(
+            Call.__table__.insert(),
+            [
+                handled_call("old-1", "a2", now - timedelta(days=3), customer_id="c-1"),
+                handled_call("old-2", "a1", now - timedelta(days=1), customer_id="c-1"),
+                handled_call("now-1", "a1", now - timedelta(seconds=30), customer_id="c-1"),
+            ],
+        )
+    card = await customer_card(
+        web_rt.engine,
+        "c-1",
+        None,
+        "+8613800000012",
+        viewer=Viewer(user_id="alice", role="agent", agent_id="a1"),
+        reason="screen pop of call now-1",
+        now=now,
+        call_id="now-1",
+    )
+    assert (card.name, card.tier) == ("Wang Hua", "key_account")
+    assert card.phone_masked is not None and "*" in card.phone_masked  # an agent sees it masked
+    assert [c.call_id for c in card.last_calls] == ["old-2", "old-1"]
