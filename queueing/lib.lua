@@ -2,7 +2,9 @@
 -- Every key is built from ARGV[1], the domain base "<prefix>:{<domain>}" (keys.py documents them),
 -- so a script touches one Redis Cluster slot only. KEYS[1] is the domain's timers key (routing).
 -- ARGV: [1] base, [2] now ms, [3] outbox lease ms, [4] day id (statistics), [5] entry argument,
--- [6] now as an ISO 8601 UTC timestamp (the events' ts).
+-- [6] now as an ISO 8601 UTC timestamp (the events' ts), [7] (publishing in the script only) the
+-- routers' consumer group. Publishing in the script (single Redis only: routing.py): KEYS[2] and
+-- KEYS[3] are the event and command streams, and finish appends the effects to them itself.
 --
 -- Cost model (bench/routing.py, perf): a script's time goes to its redis.call()s (each also
 -- converts its arguments and reply) and to what Lua allocates (tables, strings: malloc and the
@@ -14,7 +16,7 @@ local B = ARGV[1]
 local NOW = tonumber(ARGV[2])
 local LEASE = tonumber(ARGV[3])
 local DAY = ARGV[4]
-local NOWS = string.format('%.0f', NOW)
+local NOWS = string.format('%d', NOW)
 local MIN = math.floor(NOW / 60000)
 local EPOCH = 1735689600000
 local SCALE = 1000000000000
@@ -31,9 +33,10 @@ local function key(a, b, c)
   if b ~= nil then return B .. ':' .. a .. ':' .. b end
   return B .. ':' .. a
 end
-local function fmt(n) return string.format('%.0f', n) end
+-- an integer as Redis reads it ('%d': C's integer formatting, much cheaper than '%.0f')
+local function fmt(n) return string.format('%d', math.floor(n + 0.5)) end
 -- key names built once per script: KC.ready[q][step] == key('ready', q, step)
-local KC = {ready = {}, wait = {}, qagents = {}, agent = {}, call = {}, rr = {}}
+local KC = {ready = {}, wait = {}, qagents = {}, agent = {}, call = {}, rr = {}, inq = {}, stats = {}}
 local function kq(kind, q, step)
   local t = KC[kind][q]
   if t == nil then t = {}; KC[kind][q] = t end
@@ -46,6 +49,7 @@ local function k1(kind, id)
   if k == nil then k = key(kind, id); KC[kind][id] = k end
   return k
 end
+local KT = key('timers')
 local function rel(ms) local r = ms - EPOCH; if r < 0 then r = 0 end; return r end
 
 -- the ready and wait sets, whose first entry matching reads: their head (first member and
@@ -125,9 +129,9 @@ local function put(k, ...)
     DIRTY[k] = d
     DIRTY_KEYS[#DIRTY_KEYS + 1] = k
   end
-  local n = select('#', ...)
+  local a, n = {...}, select('#', ...) -- one table: select(i, ...) in the loop copies them all
   for i = 1, n, 2 do
-    local f, v = select(i, ...)
+    local f, v = a[i], a[i + 1]
     if type(v) == 'number' then v = fmt(v) elseif v == nil then v = '' end
     r[f] = v
     d[f] = true
@@ -246,11 +250,17 @@ local function step_at(c, wait)
 end
 
 -- statistics: per queue, per day and per minute (tick.lua drops minutes older than an hour)
+local SF = {} -- metric -> its day and minute field names
 local function stat(q, metric, by)
-  local h = key('stats', q)
+  local h = k1('stats', q)
+  local f = SF[metric]
+  if f == nil then
+    f = {metric .. '@d' .. DAY, metric .. '@m' .. MIN}
+    SF[metric] = f
+  end
   by = math.floor(by)
-  incr(h, metric .. '@d' .. DAY, by)
-  incr(h, metric .. '@m' .. MIN, by)
+  incr(h, f[1], by)
+  incr(h, f[2], by)
 end
 
 local function stats_gc(q)
@@ -273,12 +283,19 @@ local function stats_gc(q)
 end
 
 -- an agent's eligibility, flat: queue, earliest step, level sum, strategy letter, number of
--- steps, then the next queue's five (one table per agent: tables are what Lua pays for here)
+-- steps, then the next queue's five (one table per agent: tables are what Lua pays for here).
+-- Stored as that JSON list (rules.encode_eligibility); the text form of agents logged in before
+-- ("q|step|sum|s|steps;...") is still read.
 local ELIG = {}
 elig_of = function(s)
   if s == nil then return {} end
   local out = ELIG[s]
   if out then return out end
+  if string.byte(s, 1) == 91 then -- '['
+    out = cjson.decode(s)
+    ELIG[s] = out
+    return out
+  end
   out = {}
   ELIG[s] = out
   local n = 0
@@ -346,8 +363,9 @@ local function set_state(aid, new, reason, cid, unindexed, ...)
     count_state(a.elig, new, 1)
   end
   local seq = (tonumber(a.seq) or 0) + 1
-  put(ak, 'state', new, 'reason', reason or '', 'since', NOWS, 'seq', seq, ...)
-  emit('agent.state', cid, aid, {state = new, reason = reason, previous = old, seq = seq}, aid, 'state', seq)
+  local seqs = fmt(seq) -- numbers joined into strings would be formatted as floats each time
+  put(ak, 'state', new, 'reason', reason or '', 'since', NOWS, 'seq', seqs, ...)
+  emit('agent.state', cid, aid, {state = new, reason = reason, previous = old, seq = seq}, aid, 'state', seqs)
 end
 
 -- the best ready agent for a call of queue q at escalation step `step`, and how many there are
@@ -367,28 +385,36 @@ end
 -- the best waiting call, across every queue and step, for an agent with eligibility `el`: its
 -- id, queue, step and the number of calls waiting there
 local function find_call(el)
-  local unknown = {}
-  for i = 1, #el, 5 do
-    for s = el[i + 1], el[i + 4] - 1 do
-      local k = kq('wait', el[i], s)
-      if HEAD[k] == nil then unknown[#unknown + 1] = k end
+  local wk = el.wk -- the wait sets the agent may take calls from: key, queue, step, key, ...
+  if wk == nil then
+    wk = {}
+    for i = 1, #el, 5 do
+      for s = el[i + 1], el[i + 4] - 1 do
+        wk[#wk + 1], wk[#wk + 2], wk[#wk + 3] = kq('wait', el[i], s), el[i], s
+      end
+    end
+    el.wk = wk
+  end
+  local unknown
+  for i = 1, #wk, 3 do
+    local k = wk[i]
+    if HEAD[k] == nil and not (CARD[k] and CARD[k] > 0) then -- (a set known not empty: no need)
+      if unknown == nil then unknown = {} end
+      unknown[#unknown + 1] = k
     end
   end
   -- one EXISTS over the sets not read yet: when no call waits (agents idle), that is all
-  if #unknown > 0 and redis.call('EXISTS', unpack(unknown)) == 0 then
+  if unknown and redis.call('EXISTS', unpack(unknown)) == 0 then
     for _, k in ipairs(unknown) do HEAD[k], CARD[k] = false, 0 end
   end
-  local best, bq, bs, bestscore = nil, nil, nil, nil
-  for i = 1, #el, 5 do
-    local q = el[i]
-    for s = el[i + 1], el[i + 4] - 1 do
-      local h = zhead(kq('wait', q, s))
-      if h and (best == nil or before(h[2], h[1], bestscore, best)) then
-        best, bq, bs, bestscore = h[1], q, s, h[2]
-      end
+  local best, bi, bestscore = nil, nil, nil
+  for i = 1, #wk, 3 do
+    local h = zhead(wk[i])
+    if h and (best == nil or before(h[2], h[1], bestscore, best)) then
+      best, bi, bestscore = h[1], i, h[2]
     end
   end
-  if best then return best, bq, bs, zcard(kq('wait', bq, bs)) end
+  if best then return best, wk[bi + 1], wk[bi + 2], zcard(wk[bi]) end
   return nil, nil, nil, 0
 end
 
@@ -398,24 +424,25 @@ local function offer(cid, aid, q, step, rule, candidates, trigger, waiting)
   local c = qconf(q)
   local ci = rec(ck, CALL_FIELDS)
   local n = (tonumber(ci.offers) or 0) + 1
+  local ns = fmt(n)
   if waiting then
     zrem(kq('wait', q, step), cid)
-    redis.call('ZREM', key('timers'), 'esc|' .. cid)
+    if step + 1 < #c.after then redis.call('ZREM', KT, 'esc|' .. cid) end -- see place
   end
-  put(ck, 'offers', n, 'state', 'offered', 'agent', aid, 'step', step)
+  put(ck, 'offers', ns, 'state', 'offered', 'agent', aid, 'step', step)
   if c.strategy == 'round_robin' then redis.call('HSET', k1('rr', q), aid, fmt(rel(NOW))) end
   set_state(aid, 'offered', nil, cid, false, 'call', cid, 'queue', q)
   local wait_ms = NOW - tonumber(ci.arrived)
   emit('call.offered', cid, aid, {queue = q, offer = n, step = step, rule = rule,
-       trigger = trigger, candidates = candidates, wait_ms = wait_ms}, cid, 'offered', n)
+       trigger = trigger, candidates = candidates, wait_ms = wait_ms}, cid, 'offered', ns)
   local ring = c.ring
   if ci.number and ci.number ~= '' then
-    command('originate', cid .. '|originate|' .. n, {call_id = cid, agent_id = aid, number = ci.number})
+    command('originate', cid .. '|originate|' .. ns, {call_id = cid, agent_id = aid, number = ci.number})
     ring = ring + c.orig
   else
-    command('connect', cid .. '|connect|' .. n, {call_id = cid, agent_id = aid})
+    command('connect', cid .. '|connect|' .. ns, {call_id = cid, agent_id = aid})
   end
-  redis.call('ZADD', key('timers'), fmt(NOW + ring), 'ring|' .. cid .. '|' .. n)
+  redis.call('ZADD', KT, fmt(NOW + ring), 'ring|' .. cid .. '|' .. ns)
 end
 
 -- put a call (back) in its queue at the step its wait has reached, or offer it at once
@@ -432,7 +459,7 @@ local function place(cid, q, trigger)
   put(k1('call', cid), 'state', 'waiting', 'agent', '', 'step', step)
   zadd(kq('wait', q, step), ci.score, cid)
   if step + 1 < #c.after then
-    redis.call('ZADD', key('timers'), fmt(arrived + c.after[step + 2]), 'esc|' .. cid)
+    redis.call('ZADD', KT, fmt(arrived + c.after[step + 2]), 'esc|' .. cid)
   end
 end
 
@@ -457,7 +484,7 @@ local function finish_handle(aid)
     stat(a.queue, 'handled', 1)
     stat(a.queue, 'handle_ms', NOW - tonumber(a.talk_from))
   end
-  if a.wrap_until and a.wrap_until ~= '' then redis.call('ZREM', key('timers'), 'wrap|' .. aid) end
+  if a.wrap_until and a.wrap_until ~= '' then redis.call('ZREM', KT, 'wrap|' .. aid) end
   put(k1('agent', aid), 'talk_from', '', 'call', '', 'wrap_until', '')
 end
 
@@ -466,7 +493,7 @@ local function wrap(aid, q)
   if q and q ~= '' then c = qconf(q) end
   if c and c.wrap > 0 then
     set_state(aid, 'wrap_up', nil, nil, false, 'wrap_until', NOW + c.wrap)
-    redis.call('ZADD', key('timers'), fmt(NOW + c.wrap), 'wrap|' .. aid)
+    redis.call('ZADD', KT, fmt(NOW + c.wrap), 'wrap|' .. aid)
   else
     finish_handle(aid)
     make_ready(aid)
@@ -478,18 +505,52 @@ local function tombstone(ck)
   later('EXPIRE', ck, 3600)
 end
 
--- write what the script changed, keep its effects in the outbox, return the result as JSON:
--- {o = outbox id, fx = "<events JSON>\n<commands JSON>\n<effects JSON>", ...}
+-- whether the consumer group has been handed every entry of the stream (append.lua: then it is
+-- moved past the router's own events, which it never needs)
+local function caught_up(stream, group)
+  if not group or group == '' then return false end
+  local groups = redis.pcall('XINFO', 'GROUPS', stream)
+  if type(groups) ~= 'table' or groups.err then return false end
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  local last_id = (last[1] and last[1][1]) or '0-0'
+  for _, g in ipairs(groups) do
+    local name, delivered
+    for i = 1, #g, 2 do
+      if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then delivered = g[i + 1] end
+    end
+    if name == group then return delivered == last_id end
+  end
+  return false
+end
+
+-- publishing in the script: events first (whoever sees a command finds the events that explain
+-- it), then commands; the effects Python completes (FX) still go through the outbox
+local function publish()
+  local events, commands, group = KEYS[2], KEYS[3], ARGV[7]
+  if #EV > 0 then
+    local skip = caught_up(events, group)
+    local last
+    for _, e in ipairs(EV) do last = redis.call('XADD', events, '*', unpack(e)) end
+    if skip then redis.call('XGROUP', 'SETID', events, group, last) end
+  end
+  for _, c in ipairs(CMD) do redis.call('XADD', commands, '*', unpack(c)) end
+  EV, CMD = {}, {}
+end
+
+-- write what the script changed, keep its effects in the outbox, return the result as a flat
+-- list (no JSON encoding of the effects a second time): {<JSON of res>, outbox id or '',
+-- effects: "<events JSON>\n<commands JSON>\n<effects JSON>" or ''} (scripts.decode_result)
 local function finish(res)
   res = res or {}
   flush()
+  if KEYS[3] then publish() end
+  local o, data = '', ''
   if #EV + #CMD + #FX > 0 then
     local id = redis.call('INCR', key('seq'))
-    local data = cjson.encode(EV) .. '\n' .. cjson.encode(CMD) .. '\n' .. cjson.encode(FX)
+    data = cjson.encode(EV) .. '\n' .. cjson.encode(CMD) .. '\n' .. cjson.encode(FX)
     redis.call('ZADD', key('outbox'), fmt(NOW + LEASE), id)
     redis.call('HSET', key('outboxd'), id, data)
-    res.o = tostring(id)
-    res.fx = data
+    o = tostring(id)
   end
-  return cjson.encode(res)
+  return {cjson.encode(res), o, data}
 end

@@ -191,7 +191,7 @@ class OutboundScheduler:
         except NoScriptError:
             await self.client.script_load(SCRIPT_SOURCE)
             raw = await self.client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
-        result: dict[str, Any] = json.loads(raw)
+        result = scripts.decode_result(raw)
         result["domain"] = domain
         return result
 

@@ -43,6 +43,9 @@ class Routing:
             {rs.domain} | {p.domain for p in self.plans.values()} | set(rs.agent_domains.values())
         )
         self.lease_ms = int(rs.offer_lease_s * 1000)
+        # the scripts append their effects to the streams themselves (RoutingSettings)
+        self.publish_in_script = rs.publish_in_script and not self.is_cluster
+        self._publish_args = (self.streams.events, self.streams.commands, rs.consumer_group)
         self.tz = ZoneInfo(settings.timezone)
         self.agents = {a.id: a for a in settings.agents}
 
@@ -72,7 +75,12 @@ class Routing:
 
     def _args(self, domain: str, now_ms: int, arg: str) -> tuple[list[str], list[str]]:
         return scripts.script_args(
-            self.keys(domain), now_ms, self.lease_ms, day_id(now_ms, self.tz), arg
+            self.keys(domain),
+            now_ms,
+            self.lease_ms,
+            day_id(now_ms, self.tz),
+            arg,
+            self._publish_args if self.publish_in_script else None,
         )
 
     async def run(
@@ -82,7 +90,7 @@ class Routing:
         now = self.now_ms() if now_ms is None else now_ms
         keys, args = self._args(domain, now, json.dumps(arg, separators=(",", ":")))
         raw = await scripts.call(self.client, name, keys, args)
-        result: dict[str, Any] = json.loads(raw)
+        result = scripts.decode_result(raw)
         result["domain"] = domain
         return result
 

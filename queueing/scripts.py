@@ -51,11 +51,36 @@ SCRIPTS = load_sources()
 
 
 def script_args(
-    keys: DomainKeys, now_ms: int, lease_ms: int, day: str, arg: str
+    keys: DomainKeys,
+    now_ms: int,
+    lease_ms: int,
+    day: str,
+    arg: str,
+    publish: tuple[str, str, str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """KEYS and ARGV of an entry script (``lib.lua`` documents them)."""
+    """KEYS and ARGV of an entry script (``lib.lua`` documents them). ``publish``: (event
+    stream, command stream, routers' consumer group) when the script appends its effects to the
+    streams itself (single Redis only: the streams are not in the domain's slot)."""
     ts = datetime.fromtimestamp(now_ms / 1000, UTC).isoformat()
-    return [keys.timers], [keys.base, str(now_ms), str(lease_ms), day, arg, ts]
+    argv = [keys.base, str(now_ms), str(lease_ms), day, arg, ts]
+    if publish is None:
+        return [keys.timers], argv
+    events, commands, group = publish
+    return [keys.timers, events, commands], [*argv, group]
+
+
+def decode_result(raw: Any) -> dict[str, Any]:
+    """An entry script's reply → its result. ``finish`` (``lib.lua``) returns
+    ``[<JSON object>, <outbox id or ''>, <effects or ''>]`` so the effects, already JSON text, are
+    not encoded a second time; they come back as ``"o"`` and ``"fx"``. Scripts that end
+    otherwise (``stats.lua``) return the JSON object alone."""
+    if isinstance(raw, list):
+        result: dict[str, Any] = json.loads(raw[0])
+        if len(raw) > 2 and raw[1]:
+            result["o"], result["fx"] = raw[1], raw[2]
+        return result
+    decoded: dict[str, Any] = json.loads(raw)
+    return decoded
 
 
 async def register(client: Any) -> None:

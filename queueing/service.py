@@ -7,7 +7,8 @@ takes over outbox entries and stream entries left behind by a router that died (
 
 A batch costs three round trips: read the stream, run the events script of each domain, append
 the effects to the streams; removing the batch's outbox entries and acknowledging its stream
-entries go with the next read (a router that dies in between leaves both to the leases).
+entries go with the next read (a router that dies in between leaves both to the leases). With
+``routing.publish_in_script`` (single Redis) the script appends the effects itself: two.
 """
 
 from __future__ import annotations

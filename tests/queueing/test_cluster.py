@@ -57,10 +57,16 @@ async def test_router_on_a_redis_cluster(cluster_ports: list[int]) -> None:
         ]
         agent_domains = {f"a{i}{j}": d for i, d in enumerate(domains) for j in range(2)}
         s = make_settings(
-            prefix, queues, domain=domains[0], agent_domains=agent_domains, tick_ms=20
+            prefix,
+            queues,
+            domain=domains[0],
+            agent_domains=agent_domains,
+            tick_ms=20,
+            publish_in_script=True,  # asked for, but the streams are not in the domains' slots
         )
         routing, actions = routing_for(clients[2], s, time.time)
         assert routing.domains == domains
+        assert not routing.publish_in_script  # so the outbox it is
         await routing.setup()
         for agent_id, domain in agent_domains.items():
             await actions.login(agent_id, {f"s{domains.index(domain)}": 3}, ready=True)

@@ -10,6 +10,7 @@ import random
 from collections import Counter, defaultdict
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 from queueing_helpers import emit, eventually, make_settings, read_stream, routing_for, running
 
@@ -61,9 +62,19 @@ def check_agent_chains(agent_events: list[dict[str, Any]]) -> None:
             state = p["state"]
 
 
-async def test_many_routers_one_redis(redis_url: str, redis: Any, prefix: str) -> None:
+@pytest.mark.parametrize("publish_in_script", [False, True], ids=["outbox", "publish_in_script"])
+async def test_many_routers_one_redis(
+    redis_url: str, redis: Any, prefix: str, publish_in_script: bool
+) -> None:
     rng = random.Random(7)
-    s = make_settings(prefix, QUEUES, not_ready_reasons=["break"], offer_lease_s=1.0, tick_ms=20)
+    s = make_settings(
+        prefix,
+        QUEUES,
+        not_ready_reasons=["break"],
+        offer_lease_s=1.0,
+        tick_ms=20,
+        publish_in_script=publish_in_script,
+    )
     clients = [aioredis.from_url(redis_url, decode_responses=True) for _ in range(ROUTERS + 1)]
     routers = [Router(Routing(c, s), block_ms=20, batch=50) for c in clients[:ROUTERS]]
     routing, actions = routing_for(clients[ROUTERS], s, __import__("time").time)

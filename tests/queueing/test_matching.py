@@ -173,7 +173,8 @@ async def test_scripts_decide_as_the_reference(
     agents_first: bool,
 ) -> None:
     sub = f"{prefix}x{next(_examples)}"
-    s = make_settings(sub, queues)
+    # the decisions are read from the scripts' effects (publishing is tested in test_router)
+    s = make_settings(sub, queues, publish_in_script=False)
     clock = Clock(T0_MS / 1000)
     routing, actions = routing_for(redis, s, clock)
     await routing.setup()

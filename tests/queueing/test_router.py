@@ -45,9 +45,15 @@ QUEUES = [
 ]
 
 
-@pytest.fixture
-def setup(redis: Any, prefix: str, clock: Clock) -> tuple[Any, ...]:
-    s = make_settings(prefix, QUEUES, not_ready_reasons=["break", "lunch", "rona"])
+@pytest.fixture(params=[False, True], ids=["outbox", "publish_in_script"])
+def setup(redis: Any, prefix: str, clock: Clock, request: pytest.FixtureRequest) -> tuple[Any, ...]:
+    """Every flow twice: effects published by the router from the outbox, and by the scripts."""
+    s = make_settings(
+        prefix,
+        QUEUES,
+        not_ready_reasons=["break", "lunch", "rona"],
+        publish_in_script=request.param,
+    )
     routing, actions = routing_for(redis, s, clock)
     return s, routing, actions, Router(routing, block_ms=20)
 

@@ -13,6 +13,7 @@ import pytest
 from config.settings import QueueConfig
 from queueing.effects import join, messages, split, to_messages
 from queueing.errors import CallError, RoutingConfigError
+from queueing.keys import DomainKeys
 from queueing.rules import (
     build_plans,
     call_priority,
@@ -22,6 +23,7 @@ from queueing.rules import (
     step_at,
     waiting_score,
 )
+from queueing.scripts import decode_result, script_args
 from queueing.stats import day_id, expected_wait_s, service_level_pct
 from queueing.translate import parse_command_id, to_ops
 from store.events import DomainEvent
@@ -114,7 +116,8 @@ def test_earliest_step(skills: dict[str, int], first: int | None) -> None:
 def test_eligibility_encoding() -> None:
     entries = eligibility({"billing": 9, "chinese": 6, "general": 4}, PLANS.values())
     assert entries == [("billing", 0, 15, "longest_idle", 4), ("general", 0, 4, "longest_idle", 1)]
-    assert encode_eligibility(entries) == "billing|0|15|l|4;general|0|4|l|1"
+    assert encode_eligibility(entries) == '["billing",0,15,"l",4,"general",0,4,"l",1]'
+    assert encode_eligibility([]) == "[]"
 
 
 def test_overflow_to_unknown_or_foreign_queue_is_refused() -> None:
@@ -239,6 +242,25 @@ def test_effects_become_events_and_commands_deterministically() -> None:
     # 3 positions * 120 s average handle / 2 agents = 180 s
     assert isinstance(announce, Command) and announce.args["wait_s"] == 180
     assert isinstance(out, DomainEvent) and out.payload == {} and out.call_id is None
+
+
+def test_script_results_decode_from_the_flat_reply_and_from_json() -> None:
+    # finish (lib.lua): [result JSON, outbox id, effects] so the effects are not encoded twice
+    assert decode_result(['{"errors":[1]}', "7", "[]\n[]\n[]"]) == {
+        "errors": [1],
+        "o": "7",
+        "fx": "[]\n[]\n[]",
+    }
+    assert decode_result(["{}", "", ""]) == {}  # nothing to publish
+    assert decode_result('{"q1":{"waiting":2}}') == {"q1": {"waiting": 2}}  # stats.lua
+
+
+def test_script_args_name_the_streams_only_when_the_script_publishes() -> None:
+    keys = DomainKeys("cc", "default")
+    k, a = script_args(keys, 1_760_000_000_000, 5000, "20251009", "[]")
+    assert k == ["cc:{default}:timers"] and len(a) == 6
+    k, a = script_args(keys, 1_760_000_000_000, 5000, "20251009", "[]", ("e", "c", "router"))
+    assert k == ["cc:{default}:timers", "e", "c"] and a[6] == "router"
 
 
 def test_outbox_entries_split_into_stream_entries_without_decoding() -> None:
