@@ -39,7 +39,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.resources import files
 from typing import Any
 
 from redis.exceptions import NoScriptError, RedisError, ResponseError
@@ -68,11 +67,7 @@ from store.outbound_tasks import (
 
 log = logging.getLogger(__name__)
 
-SCRIPT_SOURCE = (
-    files("queueing").joinpath("lib.lua").read_text(encoding="utf-8")
-    + "\n"
-    + files("queueing").joinpath("outbound.lua").read_text(encoding="utf-8")
-)
+SCRIPT_SOURCE = scripts.lua_source("lib", "outbound")
 SCRIPT_SHA = hashlib.sha1(SCRIPT_SOURCE.encode()).hexdigest()
 EVENT_TYPES = ("call.answered", "call.failed", "call.ended")
 

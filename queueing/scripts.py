@@ -1,6 +1,6 @@
 """The routing Lua scripts: loaded once per server, then called by SHA.
 
-``append.lua`` stands alone: it adds a batch of entries to one stream in one call (one command to
+``append.lua`` stands alone (``streams.lua`` in front, as for every script): it adds a batch of entries to one stream in one call (one command to
 pack instead of one per entry) and returns their ids.
 
 Each entry script (``events.lua``, ``tick.lua``, ``action.lua``, ``stats.lua``) is run with
@@ -40,10 +40,14 @@ def _read(name: str) -> str:
     return files("queueing").joinpath(f"{name}.lua").read_text(encoding="utf-8")
 
 
+def lua_source(*names: str) -> str:
+    """One script from files run one after the other, ``streams.lua`` always first."""
+    return "\n".join(_read(n) for n in ("streams", *names))
+
+
 def load_sources() -> dict[str, Script]:
-    lib = _read("lib")
-    scripts = {name: Script(name, lib + "\n" + _read(name)) for name in ENTRY_SCRIPTS}
-    scripts.update({name: Script(name, _read(name)) for name in STANDALONE_SCRIPTS})
+    scripts = {name: Script(name, lua_source("lib", name)) for name in ENTRY_SCRIPTS}
+    scripts.update({name: Script(name, lua_source(name)) for name in STANDALONE_SCRIPTS})
     return scripts
 
 
