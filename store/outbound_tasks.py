@@ -580,11 +580,13 @@ async def record_outcome(
     satisfied: bool | None = None,
     score: int | None = None,
     comment: str | None = None,
+    call_id: str | None = None,
     redis: aioredis.Redis | None = None,
     prefix: str = "cc",
 ) -> None:
     """The agent's wrap-up of a reached task: the outcome (reached, wrong_number, refused) and,
-    when reached, the return-visit form (satisfied yes/no, score 1-5, comment). Ends the task."""
+    when reached, the return-visit form (satisfied yes/no, score 1-5, comment). Ends the task.
+    ``call_id`` (from a call's wrap-up): refused unless it is the task's current attempt."""
     if outcome not in ("reached", "wrong_number", "refused"):
         raise FormError("outcome", outcome, "after talking: reached, wrong_number or refused")
     answers: dict[str, Any] | None = None
@@ -597,6 +599,8 @@ async def record_outcome(
         task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
         if task is None:
             raise TaskNotFoundError(task_id)
+        if call_id is not None and task["call_id"] != call_id:
+            raise FormError("call_id", call_id, "not the task's current attempt")
         amend = task["status"] == "done" and task["outcome"] in (
             "reached",
             "wrong_number",

@@ -119,6 +119,8 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
     if kind == "answer":
         if call.connected:
             raise CommandTargetError("call_id", call.call_id, "call is already answered")
+        if call.ringing_uid is None:  # e.g. an outbound call whose customer has not answered
+            raise CommandTargetError("call_id", call.call_id, "the agent's phone is not ringing")
         agent_id = str(a["agent_id"])  # the NOTIFY goes to this agent's own phone only
         tech, _, endpoint = config.dial_string(agent_id).partition("/")
         if tech.upper() != "PJSIP" or not endpoint:
@@ -128,7 +130,7 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
         return [
             [
                 ("Action", "PJSIPNotify"),
-                ("Endpoint", endpoint.partition("@")[0]),
+                ("Endpoint", endpoint.partition("@")[0].partition("/")[0]),
                 ("Variable", f"Event={config.answer_event}"),
             ]
         ]

@@ -30,7 +30,7 @@ from queueing.errors import (
     UnknownReasonError,
 )
 from store.complaints import ComplaintError, ComplaintFieldError
-from store.outbound_tasks import FormError, OutboundTaskError
+from store.outbound_tasks import FormError, OutboundTaskError, TaskNotFoundError
 from web import pages
 from web.api import load_endpoints
 from web.api.openapi import build_openapi
@@ -143,9 +143,12 @@ def _store_error(exc: ComplaintError | OutboundTaskError) -> ApiError:
                 [{"field": f"complaint.{field}", "in": "body", "message": message}]
             )
         return ConflictError(str(exc), field="complaint")
+    if isinstance(exc, TaskNotFoundError):
+        return NotFoundError(str(exc), field="call_id")
     if isinstance(exc, FormError):
         name = "callback_at" if field == "due_at" else str(field)
-        return ValidationError([{"field": name, "in": "body", "message": message}])
+        where = "path" if name == "call_id" else "body"
+        return ValidationError([{"field": name, "in": where, "message": message}])
     return ValidationError([{"field": "callback_at", "in": "body", "message": str(exc)}])
 
 

@@ -22,6 +22,7 @@ from store.customers import CustomerRecord, save_customer
 from store.events import DomainEvent, StreamNames
 from store.models.customers import OutboundTask
 from store.outbound_tasks import (
+    FormError,
     OutboundConfig,
     claim_due,
     list_tasks,
@@ -183,8 +184,20 @@ async def test_progressive_dialling_retry_and_form(engine, redis, prefix, world)
     await pump(w, redis, prefix)
     [task] = await list_tasks(engine)
     assert (task["status"], task["outcome"]) == ("done", "reached")
+    # the form of the first (busy) attempt's call cannot close the task
+    with pytest.raises(FormError, match="current attempt"):
+        await record_outcome(
+            engine, task_id, outcome="reached", now=clock.at, call_id=call_id, agent_id="a1"
+        )
     await record_outcome(
-        engine, task_id, outcome="reached", satisfied=True, score=5, comment="good", now=clock.at
+        engine,
+        task_id,
+        outcome="reached",
+        satisfied=True,
+        score=5,
+        comment="good",
+        now=clock.at,
+        call_id=call2,
     )
     [task] = await list_tasks(engine)
     assert task["answers"] == {"satisfied": True, "score": 5, "comment": "good"}

@@ -36,6 +36,7 @@ def answer(agent_id: str = "1009") -> Command:
         (None, "1009"),  # no endpoint configured: PJSIP/<agent id>
         ("PJSIP/desk-1009", "desk-1009"),
         ("pjsip/desk-1009@office", "desk-1009"),  # tech case-insensitive, no AOR part
+        ("PJSIP/desk-1009/sip:1009@10.0.0.9", "desk-1009"),  # endpoint/URI form
     ],
 )
 def test_answer_is_a_pjsipnotify_to_the_agents_endpoint(
@@ -57,6 +58,7 @@ def test_the_notify_event_is_configurable() -> None:
     [
         (None, ActionConfig(), "call_id", "no such live call"),
         (ringing_call(connected=True), ActionConfig(), "call_id", "already answered"),
+        (ringing_call(ringing_uid=None), ActionConfig(), "call_id", "not ringing"),
         (
             ringing_call(),
             ActionConfig(agent_endpoints={"1009": "Local/1009@phones"}),

@@ -350,6 +350,8 @@ async def test_answer_for_an_endpoint_asterisk_does_not_know_fails(rig: Rig) -> 
     device = Device(kind="caller", label="sales", cid_name="Alice", patience_s=1000)
     caller = rig.sim.engine.inbound_call("5000", "+8613800000001", "Alice", device)
     await rig.step(1.0)
+    await rig.command("connect", call_id=caller.linkedid, agent_id="1009")
+    await steps(rig, 2)  # 1009's phone rings; the answer goes to an endpoint Asterisk lacks
     events = await rig.command("answer", call_id=caller.linkedid, agent_id="7777")
     (failed,) = [e for e in events if e.type == "command.failed"]
     assert "Unable to retrieve endpoint 7777" in failed.payload["error"]
@@ -367,3 +369,15 @@ async def test_hangup_after_hold_and_resume_ends_both_legs(rig: Rig) -> None:
     assert outcomes(events) == [("command.succeeded", "hangup")]
     assert not caller.alive and not agent.alive
     assert [e.type for e in events if e.type == "call.ended"] == ["call.ended"]
+
+
+async def test_answer_before_the_agents_phone_rings_is_refused(rig: Rig) -> None:
+    """A caller still holding (no agent leg dialled): nothing is sent, the command fails."""
+    device = Device(kind="caller", label="sales", cid_name="Alice", patience_s=1000)
+    caller = rig.sim.engine.inbound_call("5000", "+8613800000001", "Alice", device)
+    await rig.step(1.0)
+    mark = len(rig.sim.received)
+    events = await rig.command("answer", call_id=caller.linkedid, agent_id="1009")
+    assert sent_since(rig, mark) == []
+    (failed,) = [e for e in events if e.type == "command.failed"]
+    assert "not ringing" in failed.payload["error"]

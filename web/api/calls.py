@@ -171,6 +171,7 @@ async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
         satisfied=body.satisfied if reached else None,
         score=body.score if reached else None,
         comment=body.comment,
+        call_id=call_id,
         redis=call.rt.redis,
         prefix=call.rt.settings.redis_prefix,
     )

@@ -10,7 +10,9 @@ let clockSkewMs = 0;      // server clock - browser clock
 let call = null;          // {call_id, state, started_ms, held}
 let wrapCall = null;      // call id awaiting wrap-up
 let lastCustomer = null;  // name on the last card, for the wrap-up heading
-let task = null;          // outbound task (return visit / callback) of the current or wrapped call
+const tasks = new Map();  // call id -> its outbound task (return visit / callback), recent calls
+let formFor = null;       // the call the wrap-up form was last cleared for
+let saving = false;       // a wrap-up save in flight (no double submit)
 
 const now = () => Date.now() + clockSkewMs;
 
@@ -78,7 +80,7 @@ function renderCall() {
   setText($("call-queue"), c?.queue_id ? `· ${c.queue_id}` : "");
   setText($("call-direction"), c?.direction === "outbound" ? "Outbound call" : "Incoming call");
   setText($("cust-complaints"), cust?.open_complaints ?? "—");
-  const t = c?.task ?? (call?.call_id === task?.call_id ? task : null);
+  const t = c?.task ?? tasks.get(call?.call_id ?? c?.call_id);
   $("task-banner").hidden = !t;
   if (t) {
     setText($("task-kind"), t.kind === "callback" ? "Callback" : "Return visit");
@@ -109,7 +111,12 @@ function renderCall() {
 function renderWrap() {
   const form = $("wrapup");
   form.hidden = !wrapCall;
-  const rv = wrapCall && task?.call_id === wrapCall ? task : null;
+  if (wrapCall && formFor !== wrapCall) {  // a new call to wrap up: nothing of the last one's
+    $("wrapup").reset();
+    $("complaint-fields").hidden = true;
+    formFor = wrapCall;
+  }
+  const rv = wrapCall ? tasks.get(wrapCall) : null;
   $("rv-fields").hidden = !rv;
   if (rv) {
     setText($("rv-legend"), rv.kind === "callback" ? "Callback outcome" : "Return visit");
@@ -169,7 +176,10 @@ async function load() {
   view = await api("GET", "/api/agent");
   clockSkewMs = view.server_ms - (started + Date.now()) / 2;
   const s = view.state;
-  if (view.call?.task) task = { ...view.call.task, call_id: view.call.call_id };
+  if (view.call?.task && !tasks.has(view.call.call_id)) {
+    tasks.set(view.call.call_id, { ...view.call.task });
+    if (tasks.size > 20) tasks.delete(tasks.keys().next().value);
+  }
   if (view.call) {
     const state = view.call.state === "connected" ? "connected" : view.call.state ?? "offered";
     call = { call_id: view.call.call_id, state, started_ms: call?.call_id === view.call.call_id ? call.started_ms : s.since_ms, held: call?.held ?? false };
@@ -280,37 +290,52 @@ function wire() {
   $("btn-extend").onclick = () => act(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
   $("wrapup").onsubmit = async (e) => {
     e.preventDefault();
-    const body = { disposition: $("disposition").value, notes: $("notes").value };
-    const cb = $("callback-at").value;
-    if (cb) body.callback_at = new Date(cb).toISOString();
-    if ($("open-complaint").checked) {
-      body.complaint = { category: $("complaint-category").value, severity: $("complaint-severity").value,
-                         description: $("complaint-description").value || $("notes").value || "(see call)" };
-    }
-    if (task?.call_id === wrapCall && !task.recorded) {
-      const outcome = $("rv-outcome").value;
-      const sat = document.querySelector('input[name="rv-satisfied"]:checked');
-      const form = { outcome, comment: $("rv-comment").value || null };
-      if (outcome === "reached" && task.kind === "return_visit") {
-        form.satisfied = sat ? sat.value === "yes" : null;
-        form.score = $("rv-score").value ? Number($("rv-score").value) : null;
-      }
-      const done = await act(() => api("POST", `/api/calls/${encodeURIComponent(wrapCall)}/return-visit`, form));
-      if (!done) return;
-      task.recorded = true;
-      log(`${task.kind === "callback" ? "callback" : "return visit"} recorded: ${outcome.replace("_", " ")}`);
-    }
-    const out = await act(() => api("POST", `/api/calls/${encodeURIComponent(wrapCall)}/wrap-up`, body),
-      cb ? "Wrap-up saved, callback scheduled" : "Wrap-up saved");
-    if (out) {
-      log(`wrap-up saved${out.callback_task_id ? ", callback scheduled" : ""}${out.complaint_id ? ", complaint opened" : ""}`);
-      wrapCall = null;
-      task = null;
-      $("wrapup").reset();
-      $("complaint-fields").hidden = true;
-      reloadSoon(0);
-    }
+    if (saving || !wrapCall) return;
+    saving = true;
+    $("btn-wrapup").disabled = true;
+    try { await saveWrapUp(); } finally { saving = false; $("btn-wrapup").disabled = false; }
   };
+}
+
+// The wrap-up of the call being wrapped up: the return-visit form first (when the call was an
+// outbound task's), then the disposition, notes, callback and complaint.
+async function saveWrapUp() {
+  const callId = wrapCall;
+  const body = { disposition: $("disposition").value, notes: $("notes").value };
+  const cb = $("callback-at").value;
+  if (cb) body.callback_at = new Date(cb).toISOString();
+  if ($("open-complaint").checked) {
+    body.complaint = { category: $("complaint-category").value, severity: $("complaint-severity").value,
+                       description: $("complaint-description").value || $("notes").value || "(see call)" };
+  }
+  const task = tasks.get(callId);
+  if (task && !task.recorded && !task.skip) {
+    const outcome = $("rv-outcome").value;
+    const sat = document.querySelector('input[name="rv-satisfied"]:checked');
+    const form = { outcome, comment: $("rv-comment").value || null };
+    if (outcome === "reached" && task.kind === "return_visit") {
+      form.satisfied = sat ? sat.value === "yes" : null;
+      form.score = $("rv-score").value ? Number($("rv-score").value) : null;
+    }
+    const done = await act(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/return-visit`, form));
+    if (!done) {  // e.g. the task moved on meanwhile: the wrap-up itself must still be savable
+      task.skip = true;
+      say(`${$("message").textContent} (press Save again to keep the wrap-up without it)`, true);
+      return;
+    }
+    task.recorded = true;
+    log(`${task.kind === "callback" ? "callback" : "return visit"} recorded: ${outcome.replace("_", " ")}`);
+  }
+  const out = await act(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
+    cb ? "Wrap-up saved, callback scheduled" : "Wrap-up saved");
+  if (out) {
+    log(`wrap-up saved${out.callback_task_id ? ", callback scheduled" : ""}${out.complaint_id ? ", complaint opened" : ""}`);
+    if (wrapCall === callId) wrapCall = null;
+    tasks.delete(callId);
+    $("wrapup").reset();
+    $("complaint-fields").hidden = true;
+    reloadSoon(0);
+  }
 }
 
 wire();
