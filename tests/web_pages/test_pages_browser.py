@@ -37,6 +37,8 @@ async def test_planner_rosters_and_publishes_agent_sees_shifts(
     csv_path = tmp_path / "history.csv"
     csv_path.write_text(history_csv(3))
     page = await sign_in(browser, server, "pat", "/planner")
+    # the module (it imports plotly) may still be evaluating after the network went quiet
+    await expect(page.locator("body")).to_have_attribute("data-wired", "yes")
     await page.set_input_files("#history-file", str(csv_path))
     await expect(page.locator("#history-status")).to_contain_text("21 days")
     await expect(page.locator("body")).to_have_attribute("data-forecast", "ready")

@@ -131,6 +131,7 @@ $("target").addEventListener("input", debounce(refresh, 350));
 for (const r of document.querySelectorAll('input[name="source"]')) r.addEventListener("change", refresh);
 $("generate").addEventListener("click", generate);
 $("cancel").addEventListener("click", cancel);
+document.body.dataset.wired = "yes";  // the controls answer from here on (tests wait for it)
 
 connectLive({
   onOpen: () => {},
