@@ -15,11 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	@if $(BIN)/callcenter demo --help >/dev/null 2>&1; then \
-		exec $(BIN)/callcenter demo; \
-	else \
-		exec $(BIN)/callcenter serve; \
-	fi
+	exec $(BIN)/callcenter demo
 
 test: install
 	bash scripts/test-prereqs.sh
