@@ -115,6 +115,7 @@ class Engine:
         self._uniqueid_seq = itertools.count()
         self.listeners: list[Callable[[Engine, str, Channel], None]] = []
         self._devices: dict[str, str] = {}  # PJSIP endpoint -> its last DeviceStateChange state
+        self._endpoint_channels: dict[str, dict[str, Channel]] = {}  # endpoint -> name -> channel
 
     # ------------------------------------------------------------------ time and output
 
@@ -189,7 +190,20 @@ class Engine:
             tech=tech,
         )
         self.channels[name] = ch
+        if tech == "PJSIP":
+            self._endpoint_channels.setdefault(ch.device_name, {})[name] = ch
         return ch
+
+    def drop_channel(self, ch: Channel) -> None:
+        """Forget a channel that has hung up, and tell its device's state."""
+        self.channels.pop(ch.name, None)
+        if ch.tech == "PJSIP":
+            device = ch.device_name
+            mine = self._endpoint_channels.get(device, {})
+            mine.pop(ch.name, None)
+            if not mine:
+                self._endpoint_channels.pop(device, None)
+        self.device_state(ch)
 
     def local_pair(self, exten: str, context: str, linkedid: str | None) -> tuple[Channel, Channel]:
         base = f"Local/{exten}@{context}-{next(self._channel_seq):08x}"
@@ -228,19 +242,17 @@ class Engine:
 
     def device_state(self, ch: Channel) -> None:
         """``DeviceStateChange`` as res_manager_devicestate sends it (Asterisk sends it a moment
-        later, from its device state thread: only the order per device is kept). Local devices are not cached: every state change of
-        either half says INUSE and every hangup NOT_INUSE, duplicates included (the rule holds
-        for all 15 real-Asterisk captures). PJSIP endpoints are cached: an event only when the
-        endpoint's aggregate over its channels changes (RINGING, INUSE, NOT_INUSE)."""
-        device = ch.name.rsplit(";", 1)[0].rsplit("-", 1)[0]
+        later, from its device state thread: only the order per device is kept).
+
+        Local devices are not cached: every state change of either half says INUSE and every
+        hangup NOT_INUSE, duplicates included (the rule holds for all 15 real-Asterisk
+        captures). PJSIP endpoints are cached: an event only when the endpoint's aggregate over
+        its channels changes (RINGING, INUSE, NOT_INUSE)."""
+        device = ch.device_name
         if ch.tech == "Local":
             state = "INUSE" if ch.alive else "NOT_INUSE"
         elif ch.tech == "PJSIP":
-            mine = [
-                c
-                for c in self.channels.values()
-                if c.tech == "PJSIP" and c.alive and (c.name.rsplit("-", 1)[0] == device)
-            ]
+            mine = [c for c in self._endpoint_channels.get(device, {}).values() if c.alive]
             if any(c.state == UP for c in mine):
                 state = "INUSE"
             elif any(c.state in (RING, RINGING) for c in mine):
@@ -648,8 +660,7 @@ class Engine:
                     [calling_pres(ch)],
                 )
             )
-        self.channels.pop(ch.name, None)
-        self.device_state(ch)
+        self.drop_channel(ch)
         for spyer in [c for c in self.channels.values() if c.spy is not None and c.spy.spyee is ch]:
             exits = "E" in spyer.spy.options  # ChanSpy E: exit when the spied-on channel hangs up
             spy_stop(self, spyer.spy)

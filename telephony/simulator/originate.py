@@ -106,8 +106,7 @@ def originate_timeout(engine: Engine, job: OriginateJob) -> None:
     callee.token += 1
     callee.alive = False
     engine.emit(event("Hangup", callee.headers(), [("Cause", "19"), ("Cause-txt", CAUSE_TEXT[19])]))
-    engine.channels.pop(callee.name, None)
-    engine.device_state(callee)
+    engine.drop_channel(callee)
     engine.notify("hangup", callee)
 
 
