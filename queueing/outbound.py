@@ -43,6 +43,7 @@ from typing import Any
 
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.cancellation import still_running
@@ -70,6 +71,7 @@ log = logging.getLogger(__name__)
 SCRIPT_SOURCE = scripts.lua_source("lib", "outbound")
 SCRIPT_SHA = hashlib.sha1(SCRIPT_SOURCE.encode()).hexdigest()
 EVENT_TYPES = ("call.answered", "call.failed", "call.ended")
+MAX_FAILURES = 10  # consecutive failures a loop survives (logged, with growing pauses)
 
 
 class OutboundScheduler:
@@ -166,7 +168,20 @@ class OutboundScheduler:
             )
         placed = 0
         for domain, ops in by_domain.items():
-            result = await self._run_script(domain, ops)
+            try:
+                result = await self._run_script(domain, ops)
+            except ResponseError as exc:  # the script failed: none of these calls was queued
+                log.error(
+                    "outbound scheduler %s: queueing %d calls failed in domain %s: %s "
+                    "(calls %s, tasks %s); reconcile queues them again",
+                    self.consumer,
+                    len(ops),
+                    domain,
+                    exc,
+                    ", ".join(op["call"] for op in ops[:10]),
+                    ", ".join(op["task"] for op in ops[:10]),
+                )
+                continue
             await self.routing.publish([result])
             placed += int(result.get("placed", 0))
         self.queued += placed
@@ -239,35 +254,77 @@ class OutboundScheduler:
         return len(missing) + len(stale)
 
     async def _dispatch_loop(self) -> None:
+        """Claim and queue due tasks every ``poll_s``, reconcile now and then. A Redis or
+        database error is logged and retried after a pause; ``MAX_FAILURES`` in a row end it.
+
+        ``still_running()`` after every round: redis-py (8.1, on Python 3.11) can return
+        normally from a command whose task was cancelled, and this loop would then never stop
+        (its TaskGroup, and whoever cancelled the scheduler, waiting for it for ever)."""
         last_reconcile = time.monotonic()
+        failures = 0
         while True:
             try:
                 n = await self.dispatch_once()
                 if time.monotonic() - last_reconcile > min(self.stale_s / 2, 30.0):
                     last_reconcile = time.monotonic()
                     await self.reconcile()
-            except (RedisError, OSError) as exc:
-                log.error("outbound scheduler %s: dispatch failed: %s", self.consumer, exc)
+                failures = 0
+            except (RedisError, OSError, SQLAlchemyError) as exc:
+                failures = self._failed("dispatch", exc, failures)
                 n = 0
+            still_running()
             if n < self.batch:
-                await asyncio.sleep(self.poll_s)
+                await asyncio.sleep(self.poll_s * (1 + failures))
+
+    def _failed(self, what: str, exc: Exception, failures: int, detail: str = "") -> int:
+        """A failed round of a loop: re-raise when cancelling (redis-py may turn a cancelled
+        command into a connection error) or after ``MAX_FAILURES`` in a row; else log, count."""
+        still_running()
+        failures += 1
+        if failures >= MAX_FAILURES:
+            raise exc
+        log.error(
+            "outbound scheduler %s: %s failed (%d in a row)%s: %s: %s",
+            self.consumer,
+            what,
+            failures,
+            detail,
+            type(exc).__name__,
+            exc,
+        )
+        return failures
 
     # --- telephony events → outcomes ---------------------------------------------------------
 
     async def _events_loop(self) -> None:
+        """Record outcomes as telephony reports them. A batch that fails (Redis or database
+        error) is logged with its entry ids and stays pending: it is read again (own pending
+        entries first) after a pause; ``MAX_FAILURES`` in a row end the loop."""
         stream = self.routing.streams.events
-        await self._read_and_handle("0")  # own pending entries first (after a crash)
-        rounds = 0
+        rounds = failures = 0
+        backlog = True  # own pending entries first (after a crash or a failed batch)
         while True:
             rounds += 1
-            if rounds % 50 == 0:
-                await self._claim_abandoned()
-            resp = await self.client.xreadgroup(
-                self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
-            )
+            entries: list[tuple[str, dict[str, str]]] = []
+            try:
+                if backlog:
+                    await self._read_and_handle("0")
+                    backlog = False
+                if rounds % 50 == 0:
+                    await self._claim_abandoned()
+                resp = await self.client.xreadgroup(
+                    self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
+                )
+                still_running()
+                for _stream, entries in resp or []:
+                    await self.handle(entries)
+                failures = 0
+            except (RedisError, OSError, SQLAlchemyError) as exc:
+                detail = f" on entries {entries[0][0]}..{entries[-1][0]}" if entries else ""
+                failures = self._failed("recording outcomes", exc, failures, detail)
+                backlog = True
+                await asyncio.sleep(self.poll_s * failures)
             still_running()
-            for _stream, entries in resp or []:
-                await self.handle(entries)
 
     async def _read_and_handle(self, start: str) -> None:
         stream = self.routing.streams.events
@@ -275,6 +332,7 @@ class OutboundScheduler:
             resp = await self.client.xreadgroup(
                 self.group, self.consumer, {stream: start}, count=self.batch
             )
+            still_running()
             entries = resp[0][1] if resp else []
             if not entries:
                 return
@@ -290,6 +348,7 @@ class OutboundScheduler:
             res = await self.client.xautoclaim(
                 stream, self.group, self.consumer, self.claim_idle_ms, start, count=self.batch
             )
+            still_running()
             start, entries = res[0], res[1]
             if entries:
                 await self.handle(entries)

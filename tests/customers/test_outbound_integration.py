@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from config.cancellation import still_running
 from config.settings import Settings
 from queueing.actions import AgentActions
 from queueing.keys import DomainKeys
@@ -124,16 +125,22 @@ class Monitor:
             self.max_in_progress = max(self.max_in_progress, len(during))
             if len(during) > reserved:
                 self.violations.append((len(during), reserved))
+            still_running()  # redis-py may have swallowed the cancellation (config.cancellation)
             await asyncio.sleep(0.005)
 
 
 @contextlib.asynccontextmanager
-async def background(coro: Any, name: str) -> Any:
+async def background(coro: Any, name: str, stop_s: float = 10.0) -> Any:
+    """Run a piece for the block; cancelled at its end, it must stop within ``stop_s`` (a
+    piece that ignores its cancellation fails the test by name instead of hanging it)."""
     task = asyncio.create_task(coro, name=name)
     try:
         yield task
     finally:
         task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=stop_s)
+        if not done:
+            raise AssertionError(f"{name} did not stop within {stop_s} s of being cancelled")
         with contextlib.suppress(asyncio.CancelledError):
             await task
 

@@ -1,0 +1,153 @@
+"""The outbound scheduler's loops against what made ``test_two_hundred_return_visits`` hang:
+
+- a cancellation that redis-py swallows (8.1 on Python 3.11: ``asyncio.wait_for`` around its
+  socket write returns the finished write's result when the cancellation lands in the same
+  loop turn, and drops the cancellation). The dispatch loop went on for ever, so its
+  TaskGroup, and the test that had cancelled the scheduler, waited for ever;
+- a failing outbound script is logged with its calls and tasks, the loop goes on, and the
+  claimed attempt is queued again once the script works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from config.settings import Settings
+from queueing.keys import DomainKeys
+from queueing.outbound import OutboundScheduler
+from queueing.routing import Routing
+from store.customers import CustomerRecord, save_customer
+from store.outbound_tasks import OutboundConfig, list_tasks, record_sale
+
+T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside the default calling hours
+
+
+class SwallowingRedis(aioredis.Redis):
+    """Parks the first ``EVALSHA`` until its task is cancelled, then runs it anyway and returns
+    normally: deterministically what redis-py does now and then (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parked = asyncio.Event()
+        self.swallowed = 0
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        if args[0] == "EVALSHA" and not self.parked.is_set():
+            self.parked.set()
+            try:
+                await asyncio.get_running_loop().create_future()  # until cancelled
+            except asyncio.CancelledError:
+                self.swallowed += 1
+        return await super().execute_command(*args, **options)
+
+
+def make_settings(prefix: str) -> Settings:
+    return Settings.model_validate(
+        {
+            "redis_prefix": prefix,
+            "timezone": "UTC",
+            "queues": [{"id": "care", "skills": {"care": 1}, "wrap_up_s": 0}],
+            "outbound": {"queue": "care"},
+        }
+    )
+
+
+async def one_due_task(engine: Any, redis: Any, prefix: str, config: OutboundConfig) -> str:
+    await save_customer(
+        engine,
+        CustomerRecord("c1", "Customer 1", ("+8613800000001",)),
+        now=T0,
+        default_tz="UTC",
+    )
+    task_id = await record_sale(
+        engine,
+        sale_id="s1",
+        customer_id="c1",
+        sold_at=T0,
+        now=T0,
+        config=config,
+        redis=redis,
+        prefix=prefix,
+    )
+    assert task_id is not None
+    return task_id
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the loop, not the store
+async def test_scheduler_stops_when_redis_swallows_its_cancellation(engine, redis, prefix) -> None:
+    client = SwallowingRedis(connection_pool=redis.connection_pool)
+    settings = make_settings(prefix)
+    config = OutboundConfig.from_settings(settings)
+    await one_due_task(engine, redis, prefix, config)
+    scheduler = OutboundScheduler(
+        engine, Routing(client, settings), config, poll_s=0.01, block_ms=10, clock=T0.timestamp
+    )
+    task = asyncio.create_task(scheduler.run(), name="outbound")
+    await asyncio.wait_for(client.parked.wait(), 10)  # the dispatch loop is in its EVALSHA
+
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=10)
+
+    assert client.swallowed == 1
+    assert done, "the scheduler did not stop: its dispatch loop ignored the lost cancellation"
+    assert task.cancelled()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_failing_script_is_logged_and_the_attempt_queued_again(
+    engine, redis, prefix, caplog
+) -> None:
+    settings = make_settings(prefix)
+    config = OutboundConfig.from_settings(settings)
+    routing = Routing(redis, settings)
+    keys = DomainKeys(prefix, "default")
+    scheduler = OutboundScheduler(
+        engine, routing, config, poll_s=0.01, stale_s=0.2, block_ms=10, clock=T0.timestamp
+    )
+    task = asyncio.create_task(scheduler.run(), name="outbound")
+    try:
+        await asyncio.wait_for(scheduler.started.wait(), 10)
+        await redis.hset(keys.queue_config, "care", "{not json")  # the script fails reading it
+        with caplog.at_level(logging.ERROR, logger="queueing.outbound"):
+            task_id = await one_due_task(engine, redis, prefix, config)
+            call_id = f"ob-{task_id}-1"
+
+            def logged() -> bool:
+                return any(
+                    r.levelno == logging.ERROR
+                    and call_id in r.getMessage()
+                    and task_id in r.getMessage()
+                    for r in caplog.records
+                )
+
+            for _ in range(500):
+                if logged():
+                    break
+                await asyncio.sleep(0.01)
+            assert logged(), [r.getMessage() for r in caplog.records]
+        assert not task.done()  # the loop goes on
+        assert not await redis.exists(keys.call(call_id))
+
+        await routing.setup()  # the queue settings are right again
+        for _ in range(500):
+            if await redis.exists(keys.call(call_id)):
+                break
+            await asyncio.sleep(0.01)
+        assert await redis.hget(keys.call(call_id), "task") == task_id  # reconcile queued it
+        assert not task.done()
+    finally:
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=10)
+        assert done
+    [task_row] = await list_tasks(engine)
+    assert (task_row["status"], task_row["attempts"], task_row["call_id"]) == (
+        "queued",
+        1,
+        call_id,
+    )
