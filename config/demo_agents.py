@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from config.cancellation import still_running
 from config.runtime import Runtime
 from queueing.actions import AgentActions
 from queueing.errors import QueueingError
@@ -115,6 +116,7 @@ async def run_simulated_agents(rt: Runtime, agent_ids: list[str], *, seed: int =
             step = crew.decide({**state, "agent_id": agent_id}, now, rng)
             if step is not None:
                 await _safely(_do(rt, actions, agent_id, step), agent_id)
+            still_running()
         await asyncio.sleep(1.0)
 
 

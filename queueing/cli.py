@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from config.cancellation import still_running
 from config.settings import Settings, SettingsError
 from queueing.routing import Routing
 from queueing.stats import QueueStats
@@ -103,6 +104,7 @@ async def _show(settings: Settings, watch: bool, interval_s: float) -> None:
             while True:
                 await asyncio.sleep(interval_s)
                 live.update(stats_table(await routing.read_stats()))
+                still_running()
     finally:
         await client.aclose()
 

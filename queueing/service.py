@@ -25,6 +25,7 @@ from typing import Any
 
 from redis.exceptions import RedisError, ResponseError
 
+from config.cancellation import still_running
 from config.runtime import Runtime
 from queueing.errors import QueueingError
 from queueing.routing import Routing
@@ -85,7 +86,7 @@ class Router:
         rounds = failures = 0
         cleanup: list[Cleanup] = []  # of the last batch: sent with the next read (one round trip)
         while True:
-            _raise_if_cancelling()
+            still_running()
             rounds += 1
             try:
                 if rounds % claim_every == 0:
@@ -207,7 +208,7 @@ class Router:
     async def _tick(self) -> None:
         failures = 0
         while True:
-            _raise_if_cancelling()
+            still_running()
             try:
                 more = await self.tick_once()
                 failures = 0
@@ -220,7 +221,7 @@ class Router:
     def _failed(self, what: str, exc: RedisError, failures: int) -> int:
         """A Redis error in a loop: re-raise when cancelling (redis-py may turn a cancelled
         command into a connection error) or after ``MAX_FAILURES`` in a row; else log, count."""
-        _raise_if_cancelling()
+        still_running()
         failures += 1
         if failures >= MAX_FAILURES:
             raise exc
@@ -245,15 +246,6 @@ def _event(f: dict[str, str]) -> DomainEvent:
         except (KeyError, ValueError):
             pass  # from_fields names what is wrong
     return DomainEvent.from_fields(f)
-
-
-def _raise_if_cancelling() -> None:
-    """Python 3.11's ``asyncio.timeout`` (inside redis-py) can turn a cancellation that coincides
-    with its deadline into a timeout which redis-py then retries: the cancel is lost. Loops
-    check for it themselves."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 async def run_router(rt: Runtime) -> None:

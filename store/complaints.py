@@ -33,6 +33,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from config.cancellation import still_running
 from store.deadlines import (
     DeadlinePolicy,
     DeadlineState,
@@ -387,5 +388,7 @@ async def run_complaint_watch(rt: Any) -> None:
                 prefix=settings.redis_prefix,
             )
         except (OSError, SQLAlchemyError, RedisError) as exc:
+            still_running()  # redis-py may report a cancelled command as a connection error
             log.error("complaint watch: escalation failed: %s", exc)
+        still_running()
         await asyncio.sleep(settings.complaints.overdue_check_s)

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from config.cancellation import still_running
 from config.services import open_database, open_redis
 from config.settings import Settings
 from store.complaints import ComplaintConfig, list_complaints
@@ -240,6 +241,7 @@ def outbound(ctx: click.Context, watch: bool, statuses: tuple[str, ...], limit: 
                     await asyncio.sleep(2)
                     tasks = await list_tasks(engine, statuses=statuses or None, limit=limit)  # type: ignore[arg-type]
                     live.update(_task_table(tasks, tz))
+                    still_running()
 
     try:
         asyncio.run(go())

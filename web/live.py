@@ -204,7 +204,9 @@ class LiveHub:
                 continue
             try:
                 queues = await self.stats()
+                still_running()
             except (RedisError, OSError) as exc:
+                still_running()
                 log.warning("live feed: queue figures unavailable: %s", exc)
                 continue
             self.broadcast(
