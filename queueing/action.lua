@@ -42,6 +42,7 @@ elseif op.op == 'callback' then
   end
   put(ck, 'number', op.number)
   emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = ci.queue,
-       number = op.number, due = 'in_turn'}, op.call, 'callback')
+       number = op.number, due = 'in_turn', tier = ci.tier or '',
+       customer_id = redis.call('HGET', ck, 'customer') or ''}, op.call, 'callback')
 end
 return finish({state = agent(aid).state})

@@ -24,6 +24,19 @@ Outcomes: ``call.answered`` → reached (the agent's form completes it later), `
 busy / no answer / wrong number (``return_visits.FAILURE_OUTCOMES``), ``call.ended`` without an
 answer → no answer; busy and no answer are retried after the configured delay, inside the
 customer's allowed hours, up to the configured number of attempts.
+
+Callbacks asked for in line (the router's ``callback`` action: ``outbound.scheduled`` with kind
+``callback_in_queue``) are mirrored into the tasks (``store.outbound_tasks.mirror_queue_callback``,
+once per call): the router dials them itself when they reach the front, as the caller's own call
+id, so such a task is born ``queued`` with attempt 1 on that call id. That attempt counts from the
+first sign of its dial (``call.originated``, ``call.answered`` or ``call.failed`` on that id; the
+caller's own hang-up before it is not a failed dial); its outcome is recorded like any other, so a
+busy or unanswered dial is retried here as ``ob-<task>-2`` in the customer's hours. ``reconcile``
+never queues that attempt again (the router holds it); when the router lost it (the call ended or
+expired without news for ``stale_s``), it counts as not answered. Outcomes of calls that are not
+``ob-`` are looked up in one query per batch, so inbound traffic costs little. Known limit: a
+caller still on the line when the callback is dialled shares its call id with the dial; that
+hang-up then counts as the dial not answered (a retry later, not a lost customer).
 """
 
 from __future__ import annotations
@@ -61,16 +74,23 @@ from store.outbound_tasks import (
     attempt_ended,
     attempt_failed,
     claim_due,
+    is_queue_callback,
+    mirror_queue_callback,
     parse_call_id,
     publish,
+    queue_callback_calls,
     queued_tasks,
+    start_queue_callback_attempt,
 )
 
 log = logging.getLogger(__name__)
 
 SCRIPT_SOURCE = scripts.lua_source("lib", "outbound")
 SCRIPT_SHA = hashlib.sha1(SCRIPT_SOURCE.encode()).hexdigest()
-EVENT_TYPES = ("call.answered", "call.failed", "call.ended")
+OUTCOME_TYPES = ("call.answered", "call.failed", "call.ended")
+DIAL_TYPES = ("call.originated", "call.answered", "call.failed")  # a queue callback's dial started
+EVENT_TYPES = (*OUTCOME_TYPES, "call.originated", "outbound.scheduled")
+QUEUE_CALLBACK = "callback_in_queue"  # kind of the router's ``outbound.scheduled`` (action.lua)
 MAX_FAILURES = 10  # consecutive failures a loop survives (logged, with growing pauses)
 
 
@@ -208,22 +228,36 @@ class OutboundScheduler:
     async def reconcile(self) -> int:
         """Repair queued attempts: queue again those whose router call does not exist (crash
         between claim and queueing), and count as not answered those whose router call ended
-        long ago without any news (the router gave up on it). Returns how many were repaired."""
+        long ago without any news (the router gave up on it). Returns how many were repaired.
+
+        A queue callback's first attempt is the caller's own router call, queued by the router
+        and not by us: it is never queued again here; when that call is gone (ended, or expired)
+        without news for ``stale_s`` it counts as not answered like any other (a retry
+        ``ob-<task>-2``), so the customer is never left ``queued`` for ever."""
         async with self.engine.connect() as conn:
             tasks = await queued_tasks(conn)
         if not tasks:
             return 0
         pipe = self.client.pipeline(transaction=False)
         for task in tasks:
-            plan = self.routing.plans.get(task["queue_id"])
-            domain = plan.domain if plan else self.routing.settings.routing.domain
-            pipe.hget(self.routing.keys(domain).call(task["call_id"]), "state")
+            pipe.hget(
+                self.routing.keys(self._domain(task["queue_id"])).call(task["call_id"]), "state"
+            )
         states = await pipe.execute()
-        missing = [t for t, s in zip(tasks, states, strict=True) if s is None]
+        mirrored = {t["call_id"] for t in tasks if _router_queued(t)}
+        missing = [
+            t
+            for t, s in zip(tasks, states, strict=True)
+            if s is None and t["call_id"] not in mirrored
+        ]
         # An ended router call whose outcome has not arrived: the event may simply be a few
         # milliseconds behind the router, so it is only given up on after ``stale_s``.
         seen_now = time.monotonic()
-        ended = {t["call_id"] for t, s in zip(tasks, states, strict=True) if s == "ended"}
+        ended = {
+            t["call_id"]
+            for t, s in zip(tasks, states, strict=True)
+            if s == "ended" or (s is None and t["call_id"] in mirrored)
+        }
         self._ended_seen = {c: self._ended_seen.get(c, seen_now) for c in ended}
         stale = [
             t
@@ -247,6 +281,8 @@ class OutboundScheduler:
                         t["task_id"],
                         t["call_id"],
                     )
+                    if t["call_id"] in mirrored:
+                        await start_queue_callback_attempt(conn, t["call_id"], now)
                     events += await attempt_failed(
                         conn, t["call_id"], "no_answer", now, self.config
                     )
@@ -356,8 +392,11 @@ class OutboundScheduler:
                 return
 
     async def handle(self, entries: list[tuple[str, dict[str, str]]]) -> int:
-        """Record the outcomes in a batch of stream entries, then acknowledge the batch."""
-        relevant: list[DomainEvent] = []
+        """Record a batch of stream entries (queue callbacks become tasks, then the outcomes of
+        task calls are recorded), then acknowledge the batch."""
+        callbacks: list[DomainEvent] = []
+        ours: list[DomainEvent] = []  # events of ``ob-`` calls
+        others: list[DomainEvent] = []  # events of other calls: maybe a queue callback's
         for entry_id, fields in entries:
             if not fields or fields.get("type") not in EVENT_TYPES:
                 continue
@@ -368,11 +407,24 @@ class OutboundScheduler:
                     "outbound scheduler %s: skipped entry %s: %s", self.consumer, entry_id, exc
                 )
                 continue
-            if parse_call_id(event.call_id) is not None:
-                relevant.append(event)
+            if event.type == "outbound.scheduled":
+                if event.payload.get("kind") == QUEUE_CALLBACK and event.call_id:
+                    callbacks.append(event)
+            elif parse_call_id(event.call_id) is not None:
+                if event.type in OUTCOME_TYPES:
+                    ours.append(event)
+            elif event.call_id:
+                others.append(event)
         published: list[DomainEvent] = []
-        if relevant:
+        if callbacks or ours or others:
+            customers = await self._callback_customers(callbacks)
             async with self.engine.begin() as conn:
+                for event in callbacks:
+                    published += await self._mirror(conn, event, customers.get(event.id))
+                relevant = list(ours)
+                if others:
+                    known = await queue_callback_calls(conn, [e.call_id or "" for e in others])
+                    relevant += [e for e in others if e.call_id in known]
                 for event in sorted(relevant, key=lambda e: e.ts):
                     published += await self._apply(conn, event)
         if entries:
@@ -383,8 +435,66 @@ class OutboundScheduler:
         self.outcomes += sum(1 for e in published if e.type == "outbound.outcome")
         return len(published)
 
+    async def _callback_customers(self, callbacks: list[DomainEvent]) -> dict[str, str | None]:
+        """Event id → customer of each queue callback: the event's, else the router call's."""
+        found: dict[str, str | None] = {}
+        unknown = []
+        for e in callbacks:
+            found[e.id] = e.payload.get("customer_id") or None
+            if found[e.id] is None:
+                unknown.append(e)
+        if unknown:
+            pipe = self.client.pipeline(transaction=False)
+            for e in unknown:
+                pipe.hget(
+                    self.routing.keys(self._domain(e.payload.get("queue"))).call(e.call_id or ""),
+                    "customer",
+                )
+            for e, customer in zip(unknown, await pipe.execute(), strict=True):
+                found[e.id] = customer or None
+        return found
+
+    def _domain(self, queue_id: str | None) -> str:
+        plan = self.routing.plans.get(queue_id or "")
+        return plan.domain if plan else self.routing.settings.routing.domain
+
+    async def _mirror(
+        self, conn: Any, event: DomainEvent, customer_id: str | None
+    ) -> list[DomainEvent]:
+        """A callback asked for in line becomes a task (once; its first dial is the router's)."""
+        call_id = event.call_id or ""
+        number = str(event.payload.get("number") or "")
+        if not number:
+            log.warning("call %s: callback in queue without a number (event %s)", call_id, event.id)
+            return []
+        queue_id = str(event.payload.get("queue") or "")
+        if queue_id not in self.routing.plans:
+            queue_id = self.config.queue_id  # its retries go to the outbound queue instead
+        events = await mirror_queue_callback(
+            conn,
+            call_id=call_id,
+            number=number,
+            queue_id=queue_id,
+            requested_at=event.ts,
+            config=self.config,
+            customer_id=customer_id,
+            tier=event.payload.get("tier") or None,
+        )
+        for e in events:
+            log.info(
+                "call %s: callback in queue recorded as task %s (customer %s)",
+                call_id,
+                e.payload["task_id"],
+                customer_id,
+            )
+        return events
+
     async def _apply(self, conn: Any, event: DomainEvent) -> list[DomainEvent]:
         call_id = event.call_id or ""
+        if event.type in DIAL_TYPES and parse_call_id(call_id) is None:
+            await start_queue_callback_attempt(conn, call_id, event.ts)
+        if event.type == "call.originated":
+            return []
         if event.type == "call.answered":
             return await attempt_answered(conn, call_id, event.agent_id, event.ts)
         if event.type == "call.failed":
@@ -403,6 +513,12 @@ class OutboundScheduler:
         if event.type == "call.ended":
             return await attempt_ended(conn, call_id, event.ts, self.config, retry_from=self.now())
         return []
+
+
+def _router_queued(task: dict[str, Any]) -> bool:
+    """The task's current attempt is a call the router queued itself (a queue callback's first
+    attempt, the caller's own call id), not one of ours (``ob-<task>-<n>``)."""
+    return is_queue_callback(task) and parse_call_id(task["call_id"]) is None
 
 
 async def attempts_of(engine: AsyncEngine, task_id: str) -> list[dict[str, Any]]:

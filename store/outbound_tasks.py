@@ -1,6 +1,11 @@
 """Outbound tasks in the store: the rules that create them (a sale or a resolved complaint → a
-return visit; a customer's request → a callback), attempt bookkeeping, outcomes and the agent's
+return visit; a customer's request → a callback; a callback asked for while waiting in line →
+its mirror, ``mirror_queue_callback``), attempt bookkeeping, outcomes and the agent's
 return-visit form.
+
+An attempt's router call is ``ob-<task>-<n>``, except the first attempt of a queue callback,
+which the router dials as the caller's own call: outcomes find their task from the ``ob-`` id
+itself, else from the attempt row (``attempt_of_call``), written when that dial starts.
 
 Every change writes its domain event (``outbound.scheduled``, ``outbound.outcome``) into the
 call-event store in the same transaction, with a deterministic id, and then onto the events stream
@@ -37,12 +42,13 @@ from queueing.return_visits import (
 from store.customers import customer_contact
 from store.events import DomainEvent, StreamNames, make_event_id
 from store.models.core import Customer
-from store.models.customers import OutboundAttempt, OutboundTask, Sale
+from store.models.customers import TIERS, OutboundAttempt, OutboundTask, Sale
 from store.writer import write_events
 
 log = logging.getLogger(__name__)
 
 CALL_ID_PREFIX = "ob-"
+QUEUE_SOURCE = "queue"  # source of the tasks mirroring the router's callbacks in queue
 
 
 class OutboundTaskError(Exception):
@@ -124,8 +130,53 @@ def parse_call_id(call_id: str | None) -> tuple[str, int] | None:
     return (task_id, int(n)) if task_id and n.isdigit() else None
 
 
+async def attempt_of_call(conn: AsyncConnection, call_id: str | None) -> tuple[str, int] | None:
+    """(task id, attempt) of a router call: from the ``ob-<task>-<n>`` id itself, else (a queue
+    callback's first attempt keeps the caller's own call id) from its attempt row."""
+    parsed = parse_call_id(call_id)
+    if parsed is not None or not call_id:
+        return parsed
+    at_t = OutboundAttempt.__table__
+    row = (
+        await conn.execute(select(at_t.c.task_id, at_t.c.attempt).where(at_t.c.call_id == call_id))
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def task_of_call(conn: AsyncConnection, call_id: str | None) -> tuple[str, int] | None:
+    """(task id, attempt) behind a router call for the agent's card and form: the ``ob-`` id
+    itself, else the queue callback whose current call it is (even before its dial started)."""
+    parsed = parse_call_id(call_id)
+    if parsed is not None or not call_id:
+        return parsed
+    t = OutboundTask.__table__
+    row = (
+        await conn.execute(
+            select(t.c.task_id, t.c.attempts).where(
+                and_(t.c.call_id == call_id, t.c.source == QUEUE_SOURCE, t.c.kind == "callback")
+            )
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def is_queue_callback(task: dict[str, Any]) -> bool:
+    """A callback asked for while waiting in line (``mirror_queue_callback``)."""
+    return task["kind"] == "callback" and task["source"] == QUEUE_SOURCE
+
+
 def _insert(conn: AsyncConnection, table: Any) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+async def _insert_once(conn: AsyncConnection, task: dict[str, Any]) -> bool:
+    """Insert a task unless one exists for its (source, source id, kind); True when inserted."""
+    stmt = (
+        _insert(conn, OutboundTask.__table__)
+        .on_conflict_do_nothing(index_elements=["source", "source_id", "kind"])
+        .returning(OutboundTask.__table__.c.task_id)
+    )
+    return bool((await conn.execute(stmt, [task])).scalars().all())
 
 
 async def publish(redis: aioredis.Redis | None, prefix: str, events: Sequence[DomainEvent]) -> None:
@@ -222,13 +273,7 @@ async def create_task(
         "created_at": now,
         "updated_at": now,
     }
-    stmt = (
-        _insert(conn, OutboundTask.__table__)
-        .on_conflict_do_nothing(index_elements=["source", "source_id", "kind"])
-        .returning(OutboundTask.__table__.c.task_id)
-    )
-    created = (await conn.execute(stmt, [task])).scalars().all()
-    if not created:
+    if not await _insert_once(conn, task):
         return task["task_id"], []  # this source already has its task
     events = [_scheduled_event(task, now, "created")]
     await write_events(conn, events)
@@ -314,6 +359,107 @@ async def request_callback(
     return task_id
 
 
+async def mirror_queue_callback(
+    conn: AsyncConnection,
+    *,
+    call_id: str,
+    number: str,
+    queue_id: str,
+    requested_at: datetime,
+    config: OutboundConfig,
+    customer_id: str | None = None,
+    tier: str | None = None,
+) -> list[DomainEvent]:
+    """The task of a callback asked for while waiting in line (the router's ``callback`` action,
+    event ``outbound.scheduled`` kind ``callback_in_queue``), created once per call.
+
+    The router itself dials it when it reaches the front, as the caller's own call: so the task
+    is born ``queued`` with attempt 1 whose router call is ``call_id``. Its attempt row is only
+    written when that dial starts (``start_queue_callback_attempt``): until then the call's events
+    are the caller's own leg (its hang-up is not a failed dial). Later attempts are ordinary ones
+    (``ob-<task>-<n>`` in ``queue_id``). Returns the events written (none when it existed)."""
+    customer = await customer_contact(conn, customer_id) if customer_id else None
+    task = {
+        "task_id": task_id_for("callback", QUEUE_SOURCE, call_id),
+        "kind": "callback",
+        "customer_id": customer_id if customer is not None else None,
+        "number": number,
+        "source": QUEUE_SOURCE,
+        "source_id": call_id,
+        "queue_id": queue_id,
+        "tier": (customer or {}).get("tier") or (tier if tier in TIERS else "ordinary"),
+        "trigger_at": requested_at,
+        "due_at": requested_at,
+        "deadline_at": None,
+        "status": "queued",
+        "attempts": 1,
+        "max_attempts": config.max_attempts,
+        "call_id": call_id,
+        "note": None,
+        "created_at": requested_at,
+        "updated_at": requested_at,
+    }
+    if not await _insert_once(conn, task):
+        return []  # a replay: this call already has its task
+    events = [_scheduled_event({**task, "attempts": 0}, requested_at, "callback_in_queue")]
+    await write_events(conn, events)
+    return events
+
+
+async def start_queue_callback_attempt(conn: AsyncConnection, call_id: str, at: datetime) -> bool:
+    """The router's dial of a queue callback started (telephony reports the originated call, its
+    answer or its failure): its attempt row is written (once). True when the call is the current
+    attempt of a queued queue callback."""
+    t, at_t = OutboundTask.__table__, OutboundAttempt.__table__
+    task = (
+        (
+            await conn.execute(
+                select(t.c.task_id, t.c.attempts).where(
+                    and_(
+                        t.c.call_id == call_id,
+                        t.c.status == "queued",
+                        t.c.source == QUEUE_SOURCE,
+                        t.c.kind == "callback",
+                    )
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if task is None:
+        return False
+    await conn.execute(
+        _insert(conn, at_t).on_conflict_do_nothing(index_elements=["call_id"]),
+        [
+            {
+                "call_id": call_id,
+                "task_id": task["task_id"],
+                "attempt": task["attempts"],
+                "queued_at": at,
+            }
+        ],
+    )
+    return True
+
+
+async def queue_callback_calls(conn: AsyncConnection, call_ids: Sequence[str]) -> set[str]:
+    """Which of these (non ``ob-``) call ids are the current router call of a queue callback."""
+    if not call_ids:
+        return set()
+    t = OutboundTask.__table__
+    res = await conn.execute(
+        select(t.c.call_id).where(
+            and_(
+                t.c.call_id.in_(sorted(set(call_ids))),
+                t.c.source == QUEUE_SOURCE,
+                t.c.kind == "callback",
+            )
+        )
+    )
+    return set(res.scalars())
+
+
 # --- attempts ----------------------------------------------------------------------------------
 
 
@@ -369,7 +515,7 @@ async def attempt_answered(
     conn: AsyncConnection, call_id: str, agent_id: str | None, at: datetime
 ) -> list[DomainEvent]:
     """The customer and the agent are talking: the attempt reached the customer."""
-    parsed = parse_call_id(call_id)
+    parsed = await attempt_of_call(conn, call_id)
     if parsed is None:
         return []
     t, at_t = OutboundTask.__table__, OutboundAttempt.__table__
@@ -405,7 +551,7 @@ async def attempt_failed(
 
     ``at`` is when it ended (telephony's time); the retry delay counts from ``retry_from``
     (the scheduler's clock, when it learnt of it; default ``at``)."""
-    parsed = parse_call_id(call_id)
+    parsed = await attempt_of_call(conn, call_id)
     if parsed is None:
         return []
     task_id, attempt = parsed
@@ -430,6 +576,12 @@ async def attempt_failed(
                     conn, dict(task), attempt, call_id, outcome, final, at, agent_id
                 )
             window = calling_window(customer, config)
+    elif is_queue_callback(dict(task)):
+        # no time was agreed in line: the retry goes inside the customer's (or default) hours
+        customer = None
+        if task["customer_id"]:
+            customer = await customer_contact(conn, task["customer_id"])
+        window = calling_window(customer or {}, config)
     result = after_attempt(
         outcome,
         attempts=task["attempts"],
@@ -451,14 +603,11 @@ async def attempt_ended(
 ) -> list[DomainEvent]:
     """The attempt's call ended: a reached task is done (the agent's form may still amend it,
     ``record_outcome``); one that never got an agent talking counts as not answered."""
-    parsed = parse_call_id(call_id)
-    if parsed is None:
-        return []
-    task_id, attempt = parsed
     t, at_t = OutboundTask.__table__, OutboundAttempt.__table__
     row = (await conn.execute(select(at_t).where(at_t.c.call_id == call_id))).mappings().first()
     if row is None:
-        return []
+        return []  # not an attempt, or a queue callback whose dial has not started
+    task_id, attempt = row["task_id"], row["attempt"]
     if row["outcome"] is None:
         return await attempt_failed(conn, call_id, "no_answer", at, config, retry_from=retry_from)
     await conn.execute(
@@ -666,10 +815,12 @@ __all__ = [
     "claim_due",
     "create_task",
     "list_tasks",
+    "mirror_queue_callback",
     "parse_call_id",
     "record_outcome",
     "record_sale",
     "request_callback",
+    "task_of_call",
 ]
 
 

@@ -21,7 +21,7 @@ from store.models.core import Call
 from store.models.customers import Complaint, OutboundTask, Sale
 from store.models.qa import QaEvaluation
 from store.models.workforce import Roster, Shift
-from store.outbound_tasks import parse_call_id
+from store.outbound_tasks import task_of_call
 from web.api.schemas import AgentFigures, CallSummary, CustomerCard, ShiftOut, TaskCard
 
 LAST_CALLS = 5
@@ -159,14 +159,15 @@ async def caller_of(engine: AsyncEngine, call_id: str) -> tuple[str | None, str 
 
 
 async def task_card(engine: AsyncEngine, call_id: str) -> TaskCard | None:
-    """The outbound task behind a router call ``ob-<task>-<attempt>`` (None for other calls):
+    """The outbound task behind a router call ``ob-<task>-<attempt>`` or a queue callback's
+    first dial (None for other calls):
     what the agent needs before the customer picks up (preview)."""
-    parsed = parse_call_id(call_id)
-    if parsed is None:
-        return None
-    task_id, attempt = parsed
     t = OutboundTask.__table__
     async with engine.connect() as conn:
+        parsed = await task_of_call(conn, call_id)  # a queue callback keeps the caller's id
+        if parsed is None:
+            return None
+        task_id, attempt = parsed
         task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
         if task is None:
             return None

@@ -147,7 +147,7 @@ class OutboundTask(Base):
         ForeignKey("customers.customer_id", ondelete="SET NULL"), index=True
     )
     number: Mapped[str] = mapped_column(String(32))  # E.164
-    source: Mapped[str] = mapped_column(String(16))  # sale | complaint | call | manual
+    source: Mapped[str] = mapped_column(String(16))  # sale | complaint | call | manual | queue
     source_id: Mapped[str] = mapped_column(String(128))
     queue_id: Mapped[str] = mapped_column(String(64))
     tier: Mapped[str] = mapped_column(String(16), default="ordinary")

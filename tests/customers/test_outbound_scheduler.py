@@ -61,8 +61,8 @@ def make_settings(prefix: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def world(engine, redis, prefix) -> dict[str, Any]:
+async def pieces(engine, redis, prefix) -> dict[str, Any]:
+    """The scheduler, a router and the agent actions on one routing, all on a manual clock."""
     clock = Clock()
     settings = make_settings(prefix)
     routing = Routing(redis, settings, clock=clock)
@@ -72,18 +72,6 @@ async def world(engine, redis, prefix) -> dict[str, Any]:
     await scheduler.ensure_group()
     router = Router(routing, block_ms=10)
     await router._ensure_group()
-    for i in range(3):
-        await save_customer(
-            engine,
-            CustomerRecord(
-                f"c{i}",
-                f"Customer {i}",
-                (f"+86138000000{i:02d}",),
-                tier="vip" if i == 2 else "ordinary",
-            ),
-            now=clock.at,
-            default_tz="UTC",
-        )
     return {
         "clock": clock,
         "settings": settings,
@@ -94,6 +82,24 @@ async def world(engine, redis, prefix) -> dict[str, Any]:
         "actions": AgentActions(routing),
         "keys": DomainKeys(prefix, "default"),
     }
+
+
+@pytest.fixture
+async def world(engine, redis, prefix) -> dict[str, Any]:
+    w = await pieces(engine, redis, prefix)
+    for i in range(3):
+        await save_customer(
+            engine,
+            CustomerRecord(
+                f"c{i}",
+                f"Customer {i}",
+                (f"+86138000000{i:02d}",),
+                tier="vip" if i == 2 else "ordinary",
+            ),
+            now=w["clock"].at,
+            default_tz="UTC",
+        )
+    return w
 
 
 async def commands(redis, prefix) -> list[Command]:

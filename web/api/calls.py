@@ -10,7 +10,7 @@ from sqlalchemy import select
 from store.complaints import ComplaintConfig, open_complaint
 from store.events import DomainEvent, make_event_id
 from store.models.core import Call
-from store.outbound_tasks import OutboundConfig, parse_call_id, record_outcome, request_callback
+from store.outbound_tasks import OutboundConfig, record_outcome, request_callback, task_of_call
 from web.api import API
 from web.api.agent import own_agent
 from web.api.registry import ApiCall
@@ -156,7 +156,8 @@ async def call_transfer(call: ApiCall) -> CommandOut:
 async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
     agent_id, call_id = await own_call(call, after_call=True)
     body: ReturnVisitBody = call.body
-    parsed = parse_call_id(call_id)
+    async with call.rt.engine.connect() as conn:
+        parsed = await task_of_call(conn, call_id)  # a queue callback keeps the caller's id
     if parsed is None:
         raise ValidationError(
             [{"field": "call_id", "in": "path", "message": "not a return visit or callback call"}]
