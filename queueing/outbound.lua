@@ -7,8 +7,12 @@
 -- ARGV[5]: JSON list of {call, queue, prio, tier, customer, number, task, kind}.
 -- Returns JSON {o, fx, placed = n}: a call that already exists (a retry of the same attempt
 -- after a crash, a second scheduler) is left alone, so an attempt is never dialled twice.
+local ops = cjson.decode(ARGV[5])
+-- every op's queue settings are read before the first write: a broken setting fails the script
+-- before it changed anything (Redis does not undo the writes of a script that fails half-way)
+for _, t in ipairs(ops) do qconf(t.queue) end
 local placed = 0
-for _, t in ipairs(cjson.decode(ARGV[5])) do
+for _, t in ipairs(ops) do
   local ck = key('call', t.call)
   if redis.call('EXISTS', ck) == 0 and qconf(t.queue) then
     local score = (PSPAN - 1 - t.prio) * SCALE + rel(NOW)

@@ -45,10 +45,8 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import socket
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -74,12 +72,12 @@ from store.outbound_tasks import (
     attempt_ended,
     attempt_failed,
     claim_due,
-    is_queue_callback,
     mirror_queue_callback,
     parse_call_id,
     publish,
     queue_callback_calls,
     queued_tasks,
+    router_dialled,
     start_queue_callback_attempt,
 )
 
@@ -91,6 +89,7 @@ OUTCOME_TYPES = ("call.answered", "call.failed", "call.ended")
 DIAL_TYPES = ("call.originated", "call.answered", "call.failed")  # a queue callback's dial started
 EVENT_TYPES = (*OUTCOME_TYPES, "call.originated", "outbound.scheduled")
 QUEUE_CALLBACK = "callback_in_queue"  # kind of the router's ``outbound.scheduled`` (action.lua)
+_CALLBACK_FIELDS = ("number", "queue", "customer", "tier", "task")  # of a router call hash
 MAX_FAILURES = 10  # consecutive failures a loop survives (logged, with growing pauses)
 
 
@@ -119,7 +118,8 @@ class OutboundScheduler:
         self.client = routing.client
         self.config = config
         self.group = group
-        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        # the same name after a restart on this host: its pending entries are read first
+        self.consumer = consumer or f"outbound-{socket.gethostname()}"
         self.batch = batch
         self.poll_s = poll_s
         self.stale_s = stale_s
@@ -139,6 +139,10 @@ class OutboundScheduler:
         """Until cancelled."""
         await self.routing.setup()  # queue settings the script reads (idempotent)
         await self.ensure_group()
+        # outcomes already delivered (own pending entries, a dead scheduler's) before repairs:
+        # reconcile must not take an attempt whose news is waiting there for a lost one
+        await self._read_and_handle("0")
+        await self._claim_abandoned()
         await self.reconcile()
         self.started.set()
         log.info("outbound scheduler %s: started (queue %s)", self.consumer, self.config.queue_id)
@@ -190,7 +194,8 @@ class OutboundScheduler:
         for domain, ops in by_domain.items():
             try:
                 result = await self._run_script(domain, ops)
-            except ResponseError as exc:  # the script failed: none of these calls was queued
+            except ResponseError as exc:  # it reads every queue's settings before its first
+                # write, so a bad setting fails it before any of these calls was queued
                 log.error(
                     "outbound scheduler %s: queueing %d calls failed in domain %s: %s "
                     "(calls %s, tasks %s); reconcile queues them again",
@@ -244,7 +249,7 @@ class OutboundScheduler:
                 self.routing.keys(self._domain(task["queue_id"])).call(task["call_id"]), "state"
             )
         states = await pipe.execute()
-        mirrored = {t["call_id"] for t in tasks if _router_queued(t)}
+        mirrored = {t["call_id"] for t in tasks if router_dialled(t)}
         missing = [
             t
             for t, s in zip(tasks, states, strict=True)
@@ -424,6 +429,7 @@ class OutboundScheduler:
                 relevant = list(ours)
                 if others:
                     known = await queue_callback_calls(conn, [e.call_id or "" for e in others])
+                    published += await self._mirror_dialled(conn, others, known)
                     relevant += [e for e in others if e.call_id in known]
                 for event in sorted(relevant, key=lambda e: e.ts):
                     published += await self._apply(conn, event)
@@ -453,6 +459,51 @@ class OutboundScheduler:
             for e, customer in zip(unknown, await pipe.execute(), strict=True):
                 found[e.id] = customer or None
         return found
+
+    async def _mirror_dialled(
+        self, conn: Any, others: list[DomainEvent], known: set[str]
+    ) -> list[DomainEvent]:
+        """The dial of a queue callback seen before the request that made it (several
+        schedulers, or a crashed one's entries taken over later): the task is made from the
+        router's call (it carries the number) so the dial's outcome is not lost. Adds the call
+        ids so mirrored to ``known``; one pipelined read for the batch, only for dial events."""
+        dials = sorted(
+            {e.call_id for e in others if e.type in DIAL_TYPES and e.call_id not in known}
+        )
+        if not dials:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        domains = self.routing.domains
+        for call_id in dials:
+            for domain in domains:
+                pipe.hmget(self.routing.keys(domain).call(call_id or ""), *_CALLBACK_FIELDS)
+        rows = iter(await pipe.execute())
+        first_seen: dict[str | None, datetime] = {}
+        for e in others:
+            first_seen[e.call_id] = min(e.ts, first_seen.get(e.call_id, e.ts))
+        events: list[DomainEvent] = []
+        for call_id in dials:
+            found = [r for r in (next(rows) for _ in domains) if r[0] and not r[4]]
+            if not found or call_id is None:
+                continue  # an inbound call's own answer (no number), or an ``ob-`` call's
+            number, queue_id, customer_id, tier, _task = found[0]
+            log.warning(
+                "call %s: dial of a callback in queue seen before its request; task made from "
+                "the router's call",
+                call_id,
+            )
+            events += await mirror_queue_callback(
+                conn,
+                call_id=call_id,
+                number=number,
+                queue_id=queue_id if queue_id in self.routing.plans else self.config.queue_id,
+                requested_at=first_seen[call_id],
+                config=self.config,
+                customer_id=customer_id or None,
+                tier=tier or None,
+            )
+            known.add(call_id)
+        return events
 
     def _domain(self, queue_id: str | None) -> str:
         plan = self.routing.plans.get(queue_id or "")
@@ -513,12 +564,6 @@ class OutboundScheduler:
         if event.type == "call.ended":
             return await attempt_ended(conn, call_id, event.ts, self.config, retry_from=self.now())
         return []
-
-
-def _router_queued(task: dict[str, Any]) -> bool:
-    """The task's current attempt is a call the router queued itself (a queue callback's first
-    attempt, the caller's own call id), not one of ours (``ob-<task>-<n>``)."""
-    return is_queue_callback(task) and parse_call_id(task["call_id"]) is None
 
 
 async def attempts_of(engine: AsyncEngine, task_id: str) -> list[dict[str, Any]]:

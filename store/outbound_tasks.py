@@ -165,6 +165,12 @@ def is_queue_callback(task: dict[str, Any]) -> bool:
     return task["kind"] == "callback" and task["source"] == QUEUE_SOURCE
 
 
+def router_dialled(task: dict[str, Any]) -> bool:
+    """The task's current attempt is a call the router dials itself (a queue callback's first
+    attempt, on the caller's own call id), not one of the scheduler's (``ob-<task>-<n>``)."""
+    return is_queue_callback(task) and parse_call_id(task["call_id"]) is None
+
+
 def _insert(conn: AsyncConnection, table: Any) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
@@ -757,6 +763,9 @@ async def record_outcome(
         )
         if task["status"] not in ("connected", "queued") and not amend:
             raise FormError("task_id", task_id, f"task is {task['status']}, not reached")
+        if task["status"] == "queued" and router_dialled(dict(task)):
+            # the form came before the scheduler saw the dial start: its attempt row, now
+            await start_queue_callback_attempt(conn, task["call_id"], now)
         await conn.execute(
             update(t)
             .where(t.c.task_id == task_id)

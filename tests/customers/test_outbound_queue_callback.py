@@ -260,3 +260,76 @@ async def test_call_lost_by_the_router_is_not_left_queued(
     clock.advance(30 * 60)
     assert await sched.dispatch_once() == 1
     assert await redis.hget(w["keys"].call(f"ob-{task_id}-2"), "state") == "waiting"
+
+
+async def route_only(w: dict[str, Any], redis, prefix) -> None:
+    """The router consumes the stream; the scheduler does not (yet)."""
+    stream = StreamNames(prefix).events
+    resp = await redis.xreadgroup(w["router"].group, "r1", {stream: ">"}, count=1000)
+    for _s, entries in resp or []:
+        await w["router"].handle(entries)
+
+
+async def test_dial_seen_before_its_request_is_not_lost(engine, redis, prefix, world) -> None:
+    """Two schedulers, or a dead one's entries taken over later: the dial's events are handled
+    before the request's ``outbound.scheduled``. The reached customer stays reached."""
+    w = world
+    clock, sched = w["clock"], w["scheduler"]
+    await telephony(redis, prefix, "call.arrived", "in1", clock.at, queue="care", customer_id="c1")
+    await route_only(w, redis, prefix)
+    await w["actions"].request_callback("in1", NUMBER)
+    await telephony(redis, prefix, "call.ended", "in1", clock.at, who="customer", answered=False)
+    await route_only(w, redis, prefix)
+    await w["actions"].login("a1", {"care": 1}, ready=True)
+    clock.advance(10)
+    await telephony(redis, prefix, "call.originated", "in1", clock.at, agent_id="a1")
+    await telephony(redis, prefix, "call.answered", "in1", clock.at, agent_id="a1")
+    clock.advance(60)
+    await telephony(redis, prefix, "call.ended", "in1", clock.at, agent_id="a1", answered=True)
+    await route_only(w, redis, prefix)
+
+    entries = await redis.xrange(StreamNames(prefix).events)
+    request = [e for e in entries if e[1]["type"] == "outbound.scheduled"]
+    assert len(request) == 1
+    await sched.handle([e for e in entries if e not in request])
+    await sched.handle(request)
+
+    task_id = task_id_for("callback", "queue", "in1")
+    [task] = await list_tasks(engine)
+    assert (task["task_id"], task["status"], task["outcome"], task["customer_id"]) == (
+        task_id,
+        "done",
+        "reached",
+        "c1",
+    )
+    [attempt] = await attempts_of(engine, task_id)
+    assert (attempt["call_id"], attempt["outcome"]) == ("in1", "reached")
+    clock.advance(3600)
+    assert await sched.reconcile() == 0  # nothing left queued to give up on
+    assert [t["status"] for t in await list_tasks(engine)] == ["done"]
+
+
+async def test_form_before_the_dial_is_seen_keeps_the_attempt(engine, redis, prefix, world) -> None:
+    """The scheduler lags: the agent's form arrives while the task is still ``queued``."""
+    w = world
+    clock = w["clock"]
+    task_id = await caller_asks_for_callback(w, redis, prefix)
+    await w["actions"].login("a1", {"care": 1}, ready=True)
+    clock.advance(10)
+    await record_outcome(
+        engine, task_id, outcome="wrong_number", agent_id="a1", now=clock.at, call_id="in1"
+    )
+    [attempt] = await attempts_of(engine, task_id)
+    assert (attempt["call_id"], attempt["attempt"], attempt["outcome"]) == (
+        "in1",
+        1,
+        "wrong_number",
+    )
+    # the dial's own events arrive afterwards: they change nothing
+    await telephony(redis, prefix, "call.originated", "in1", clock.at, agent_id="a1")
+    await telephony(redis, prefix, "call.answered", "in1", clock.at, agent_id="a1")
+    await telephony(redis, prefix, "call.ended", "in1", clock.at, agent_id="a1", answered=True)
+    await pump(w, redis, prefix)
+    [task] = await list_tasks(engine)
+    assert (task["status"], task["outcome"], task["attempts"]) == ("done", "wrong_number", 1)
+    assert len(await attempts_of(engine, task_id)) == 1

@@ -151,3 +151,40 @@ async def test_failing_script_is_logged_and_the_attempt_queued_again(
         1,
         call_id,
     )
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_bad_queue_setting_fails_the_script_before_any_write(engine, redis, prefix) -> None:
+    """Redis does not undo a script that fails half-way: ``outbound.lua`` reads every queue's
+    settings first, so the calls before the broken one are not left half-queued either."""
+    settings = Settings.model_validate(
+        {
+            "redis_prefix": prefix,
+            "timezone": "UTC",
+            "queues": [
+                {"id": "care", "skills": {"care": 1}, "wrap_up_s": 0},
+                {"id": "sales", "skills": {"sales": 1}, "wrap_up_s": 0},
+            ],
+            "outbound": {"queue": "care"},
+        }
+    )
+    routing = Routing(redis, settings)
+    await routing.setup()
+    keys = DomainKeys(prefix, "default")
+    await redis.hset(keys.queue_config, "sales", "{not json")
+    scheduler = OutboundScheduler(engine, routing, OutboundConfig.from_settings(settings))
+
+    def task(n: int, queue: str) -> dict[str, Any]:
+        return {
+            "task_id": f"t{n}",
+            "call_id": f"ob-t{n}-1",
+            "queue_id": queue,
+            "tier": "ordinary",
+            "customer_id": None,
+            "number": "+8613800000001",
+            "kind": "callback",
+        }
+
+    assert await scheduler._enqueue([task(1, "care"), task(2, "sales")]) == 0
+    assert not await redis.exists(keys.call("ob-t1-1"), keys.call("ob-t2-1"))
+    assert not await redis.zcard(keys.in_queue("care"))
