@@ -54,7 +54,7 @@ from typing import Any
 
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.cancellation import still_running
@@ -91,6 +91,7 @@ EVENT_TYPES = (*OUTCOME_TYPES, "call.originated", "outbound.scheduled")
 QUEUE_CALLBACK = "callback_in_queue"  # kind of the router's ``outbound.scheduled`` (action.lua)
 _CALLBACK_FIELDS = ("number", "queue", "customer", "tier", "task")  # of a router call hash
 MAX_FAILURES = 10  # consecutive failures a loop survives (logged, with growing pauses)
+REFUSALS_TO_SKIP = 3  # times the store refuses one entry's data before it is skipped
 
 
 class OutboundScheduler:
@@ -127,6 +128,7 @@ class OutboundScheduler:
         self.claim_idle_ms = claim_idle_ms
         self.clock = clock
         self._ended_seen: dict[str, float] = {}  # call id -> when reconcile first saw it ended
+        self._refusals: dict[str, int] = {}  # stream entry id -> times the store refused it
         self.prefix = routing.settings.redis_prefix
         self.started = asyncio.Event()
         self.queued = 0
@@ -340,7 +342,8 @@ class OutboundScheduler:
     async def _events_loop(self) -> None:
         """Record outcomes as telephony reports them. A batch that fails (Redis or database
         error) is logged with its entry ids and stays pending: it is read again (own pending
-        entries first) after a pause; ``MAX_FAILURES`` in a row end the loop."""
+        entries first) after a pause; ``MAX_FAILURES`` in a row end the loop. An entry whose data
+        the store refuses is skipped after ``REFUSALS_TO_SKIP`` tries (``_refused``)."""
         stream = self.routing.streams.events
         rounds = failures = 0
         backlog = True  # own pending entries first (after a crash or a failed batch)
@@ -422,17 +425,12 @@ class OutboundScheduler:
                 others.append(event)
         published: list[DomainEvent] = []
         if callbacks or ours or others:
-            customers = await self._callback_customers(callbacks)
-            async with self.engine.begin() as conn:
-                for event in callbacks:
-                    published += await self._mirror(conn, event, customers.get(event.id))
-                relevant = list(ours)
-                if others:
-                    known = await queue_callback_calls(conn, [e.call_id or "" for e in others])
-                    published += await self._mirror_dialled(conn, others, known)
-                    relevant += [e for e in others if e.call_id in known]
-                for event in sorted(relevant, key=lambda e: e.ts):
-                    published += await self._apply(conn, event)
+            try:
+                published = await self._record(callbacks, ours, others)
+            except DBAPIError as exc:
+                if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+                    raise  # the database is away: the loop retries the batch
+                return await self._refused(entries, exc)
         if entries:
             await self.client.xack(
                 self.routing.streams.events, self.group, *[e[0] for e in entries]
@@ -440,6 +438,56 @@ class OutboundScheduler:
         await publish(self.client, self.prefix, published)
         self.outcomes += sum(1 for e in published if e.type == "outbound.outcome")
         return len(published)
+
+    async def _refused(self, entries: list[tuple[str, dict[str, str]]], exc: DBAPIError) -> int:
+        """The store refused a batch (bad data, not a lost connection): each entry on its own,
+        so the others are recorded; one refused ``REFUSALS_TO_SKIP`` times in a row is logged
+        with its id and acknowledged, so one bad entry cannot stop the scheduler for good.
+        Raises while some entry is still refused (the loop pauses and reads its pending
+        entries again)."""
+        stream = self.routing.streams.events
+        if len(entries) == 1:
+            entry_id = entries[0][0]
+            self._refusals[entry_id] = self._refusals.get(entry_id, 0) + 1
+            if self._refusals[entry_id] < REFUSALS_TO_SKIP:
+                raise exc
+            del self._refusals[entry_id]
+            log.error(
+                "outbound scheduler %s: entry %s skipped, the store refused it %d times: %s",
+                self.consumer,
+                entry_id,
+                REFUSALS_TO_SKIP,
+                exc.orig if exc.orig is not None else exc,
+            )
+            await self.client.xack(stream, self.group, entry_id)
+            return 0
+        done, error = 0, None
+        for entry in entries:
+            try:
+                done += await self.handle([entry])
+            except DBAPIError as one:
+                error = one
+        if error is not None:
+            raise error
+        return done
+
+    async def _record(
+        self, callbacks: list[DomainEvent], ours: list[DomainEvent], others: list[DomainEvent]
+    ) -> list[DomainEvent]:
+        """One transaction: queue callbacks become tasks, then task calls' outcomes."""
+        published: list[DomainEvent] = []
+        customers = await self._callback_customers(callbacks)
+        async with self.engine.begin() as conn:
+            for event in callbacks:
+                published += await self._mirror(conn, event, customers.get(event.id))
+            relevant = list(ours)
+            if others:
+                known = await queue_callback_calls(conn, [e.call_id or "" for e in others])
+                published += await self._mirror_dialled(conn, others, known)
+                relevant += [e for e in others if e.call_id in known]
+            for event in sorted(relevant, key=lambda e: e.ts):
+                published += await self._apply(conn, event)
+        return published
 
     async def _callback_customers(self, callbacks: list[DomainEvent]) -> dict[str, str | None]:
         """Event id → customer of each queue callback: the event's, else the router call's."""

@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+from sqlalchemy.exc import DBAPIError
 
 from config.settings import Settings
 from queueing.keys import DomainKeys
 from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from store.customers import CustomerRecord, save_customer
+from store.events import DomainEvent, StreamNames
 from store.outbound_tasks import OutboundConfig, list_tasks, record_sale
 
 T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside the default calling hours
@@ -188,3 +190,38 @@ async def test_a_bad_queue_setting_fails_the_script_before_any_write(engine, red
     assert await scheduler._enqueue([task(1, "care"), task(2, "sales")]) == 0
     assert not await redis.exists(keys.call("ob-t1-1"), keys.call("ob-t2-1"))
     assert not await redis.zcard(keys.in_queue("care"))
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite ignores lengths
+async def test_an_entry_the_store_refuses_is_skipped_and_the_rest_recorded(
+    engine, redis, prefix, caplog
+) -> None:
+    """A number too long for the column (a misbehaving writer): the other callback of the same
+    batch is recorded at once; the refused entry is tried again, then logged and skipped."""
+    settings = make_settings(prefix)
+    routing = Routing(redis, settings)
+    await routing.setup()
+    scheduler = OutboundScheduler(engine, routing, OutboundConfig.from_settings(settings))
+    await scheduler.ensure_group()
+    stream = StreamNames(prefix).events
+    for call_id, number in (("in1", "+86" + "1" * 42), ("in2", "+8613800000002")):
+        event = DomainEvent(
+            id=f"cb:{call_id}",
+            ts=T0,
+            type="outbound.scheduled",
+            call_id=call_id,
+            payload={"kind": "callback_in_queue", "queue": "care", "number": number},
+        )
+        await redis.xadd(stream, event.to_fields())
+    with caplog.at_level(logging.ERROR, logger="queueing.outbound"):
+        with pytest.raises(DBAPIError):  # the loop would pause, then read its pending entries
+            await scheduler._read_and_handle(">")
+        assert [t["source_id"] for t in await list_tasks(engine)] == ["in2"]  # recorded, acked
+        assert (await redis.xpending(stream, scheduler.group))["pending"] == 1
+        with pytest.raises(DBAPIError):  # refused a second time: still kept
+            await scheduler._read_and_handle("0")
+        await scheduler._read_and_handle("0")  # a third: skipped
+    [bad] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "skipped" in bad and "value too long" in bad
+    assert (await redis.xpending(stream, scheduler.group))["pending"] == 0
+    assert [t["source_id"] for t in await list_tasks(engine)] == ["in2"]
