@@ -1,6 +1,7 @@
 -- One agent action, its precondition checked and its change made in one step.
 -- ARGV[5]: JSON {op, agent, allowed = [states], reason, skills, elig, ready, extend_ms, call,
--- number}. Returns JSON {err = 'state'|'call', state = ...} or {o, fx, state = new state}.
+-- number}. Returns JSON {err = 'state'|'call', state = ...} or {o, fx, state = new state} (and
+-- queue = the call's queue for a callback).
 local op = cjson.decode(ARGV[5])
 local aid = op.agent
 local ak = key('agent', aid)
@@ -8,6 +9,8 @@ local state = agent(aid).state or 'logged_out'
 local ok = false
 for _, s in ipairs(op.allowed) do if s == state then ok = true end end
 if not ok then return cjson.encode({err = 'state', state = state}) end
+
+local cb_queue = nil
 
 local function leave_wrap()
   if state == 'wrap_up' then finish_handle(aid) end
@@ -37,12 +40,16 @@ elseif op.op == 'logout' then
 elseif op.op == 'callback' then
   local ck = key('call', op.call)
   local ci = rec(ck, CALL_FIELDS)
-  if ci.state ~= 'waiting' or (ci.number and ci.number ~= '') then
+  if ci.number and ci.number ~= '' then  -- asked for already: 'waiting' would not say why
+    return cjson.encode({err = 'call', state = 'waiting for a callback'})
+  end
+  if ci.state ~= 'waiting' then
     return cjson.encode({err = 'call', state = ci.state or 'unknown'})
   end
   put(ck, 'number', op.number)
   emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = ci.queue,
        number = op.number, due = 'in_turn', tier = ci.tier or '',
        customer_id = redis.call('HGET', ck, 'customer') or ''}, op.call, 'callback')
+  cb_queue = ci.queue
 end
-return finish({state = agent(aid).state})
+return finish({state = agent(aid).state, queue = cb_queue})

@@ -9,20 +9,39 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from queueing.agent_states import ALLOWED_FROM
 from queueing.errors import (
     AgentStateError,
+    CallbackNumberError,
     CallNotWaitingError,
     UnknownAgentError,
     UnknownReasonError,
 )
 from queueing.routing import Routing
 from queueing.rules import eligibility, encode_eligibility
+from store.customers import FieldError, normalise_number
 
 log = logging.getLogger(__name__)
+
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def callback_number(call_id: str, number: object) -> str:
+    """``number`` checked to be E.164 (``+`` then at most 15 digits) and a possible number per
+    ``phonenumbers``; returns its canonical E.164 form, else raises ``CallbackNumberError``.
+
+    Only E.164 is accepted here: reading a national number needs a region, which is the caller's
+    (web, CLI) to know."""
+    if not isinstance(number, str) or not E164.fullmatch(number):
+        raise CallbackNumberError(call_id, number, "must be E.164: + then at most 15 digits")
+    try:
+        return normalise_number(number, "ZZ")  # "ZZ": no default region, the + decides
+    except FieldError as exc:
+        raise CallbackNumberError(call_id, number, exc.message) from None
 
 
 class AgentActions:
@@ -92,15 +111,16 @@ class AgentActions:
     async def logout(self, agent_id: str) -> str:
         return str((await self._act("logout", agent_id))["state"])
 
-    async def request_callback(self, call_id: str, number: str) -> None:
-        """The waiting caller will be called back at ``number`` when its turn comes."""
-        if not number:
-            raise ValueError("number: must not be empty")
+    async def request_callback(self, call_id: str, number: str) -> str:
+        """The waiting caller will be called back at ``number`` (E.164) when its turn comes;
+        returns the call's queue. ``CallbackNumberError`` for a bad number,
+        ``CallNotWaitingError`` when the call is not waiting (state ``unknown``: no such call)."""
+        number = callback_number(call_id, number)
         state = "unknown"
         for domain in self.routing.domains:
             try:
-                await self._act("callback", "", domain, call=call_id, number=number)
-                return
+                res = await self._act("callback", "", domain, call=call_id, number=number)
+                return str(res.get("queue") or "")
             except CallNotWaitingError as exc:
                 if exc.state != "unknown":
                     state = exc.state

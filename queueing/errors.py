@@ -6,7 +6,8 @@ carries the data that names what was wrong::
     QueueingError
     ├── RoutingConfigError(field, value, message)   queue / escalation settings the router rejects
     ├── CallError(call_id, message)                  malformed routing input for one call
-    │   └── CallNotWaitingError(call_id, state)      callback asked for a call not waiting
+    │   ├── CallNotWaitingError(call_id, state)      callback asked for a call not waiting
+    │   └── CallbackNumberError(call_id, number, message)  callback number not E.164 (field number)
     └── AgentActionError(agent_id, action, message)  an agent action's precondition failed
         ├── AgentStateError(agent_id, action, state) not allowed in the agent's current state
         ├── UnknownReasonError(agent_id, reason)     not-ready reason not in the configured list
@@ -65,3 +66,14 @@ class CallNotWaitingError(CallError):
     def __init__(self, call_id: str, state: str) -> None:
         self.state = state
         super().__init__(call_id, f"is {state}, not waiting: no callback can be requested")
+
+
+class CallbackNumberError(CallError):
+    """The number a waiting caller asked to be called back at is not a possible E.164 number;
+    ``field`` is the input that was wrong (always ``number``)."""
+
+    field = "number"
+
+    def __init__(self, call_id: str, number: object, message: str) -> None:
+        self.number, self.reason = number, message
+        super().__init__(call_id, f"callback number {number!r}: {message}")

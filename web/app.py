@@ -24,6 +24,7 @@ from config.runtime import Runtime
 from queueing.errors import (
     AgentActionError,
     AgentStateError,
+    CallbackNumberError,
     CallNotWaitingError,
     QueueingError,
     UnknownAgentError,
@@ -124,7 +125,11 @@ def _queueing_error(exc: QueueingError) -> ApiError:
         return ValidationError([{"field": "reason", "in": "body", "message": exc.message}])
     if isinstance(exc, UnknownAgentError):
         return NotFoundError(exc.message, field="agent_id")
+    if isinstance(exc, CallbackNumberError):
+        return ValidationError([{"field": "number", "in": "body", "message": exc.reason}])
     if isinstance(exc, CallNotWaitingError):
+        if exc.state == "unknown":  # in no domain's calls: there is no such waiting call
+            return NotFoundError(f"no waiting call {exc.call_id}", field="call_id")
         return ConflictError(exc.message, field="call_id")
     if isinstance(exc, AgentStateError):
         return ConflictError(f"{exc.action} not allowed while {exc.state}", field="state")

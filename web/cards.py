@@ -7,6 +7,7 @@ customer shows only the masked number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from store.models.core import Call
 from store.models.customers import Complaint, OutboundTask, Sale
 from store.models.qa import QaEvaluation
 from store.models.workforce import Roster, Shift
-from store.outbound_tasks import task_of_call
+from store.outbound_tasks import QUEUE_SOURCE, task_of_call
 from web.api.schemas import AgentFigures, CallSummary, CustomerCard, ShiftOut, TaskCard
 
 LAST_CALLS = 5
@@ -158,10 +159,13 @@ async def caller_of(engine: AsyncEngine, call_id: str) -> tuple[str | None, str 
     return (row[0], row[1]) if row else (None, None)
 
 
-async def task_card(engine: AsyncEngine, call_id: str) -> TaskCard | None:
+async def task_card(
+    engine: AsyncEngine, call_id: str, queue_names: Mapping[str, str | None] | None = None
+) -> TaskCard | None:
     """The outbound task behind a router call ``ob-<task>-<attempt>`` or a queue callback's
     first dial (None for other calls):
-    what the agent needs before the customer picks up (preview)."""
+    what the agent needs before the customer picks up (preview). ``queue_names`` (queue id ->
+    name, from the settings) names the queue a callback in queue was asked for in."""
     t = OutboundTask.__table__
     async with engine.connect() as conn:
         parsed = await task_of_call(conn, call_id)  # a queue callback keeps the caller's id
@@ -171,7 +175,7 @@ async def task_card(engine: AsyncEngine, call_id: str) -> TaskCard | None:
         task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
         if task is None:
             return None
-        reason = await _task_reason(conn, task)
+        reason = await _task_reason(conn, task, queue_names or {})
     return TaskCard(
         task_id=task_id,
         kind=task["kind"],
@@ -183,8 +187,12 @@ async def task_card(engine: AsyncEngine, call_id: str) -> TaskCard | None:
     )
 
 
-async def _task_reason(conn: Any, task: Any) -> str:
+async def _task_reason(conn: Any, task: Any, queue_names: Mapping[str, str | None]) -> str:
     source, source_id = task["source"], task["source_id"]
+    if source == QUEUE_SOURCE:
+        queue_id = task["queue_id"]
+        where = (queue_names.get(queue_id) or queue_id) if queue_id else "the queue"
+        return f"Asked to be called back while waiting in {where}"
     if source == "sale":
         sale = (
             (await conn.execute(select(Sale.__table__).where(Sale.sale_id == source_id)))

@@ -314,7 +314,7 @@ async def test_callback_in_queue(redis: Any, prefix: str, clock: Clock, setup: t
         [{"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0}],
         t0,
     )
-    await actions.request_callback("c1", "+8613800000000")
+    assert await actions.request_callback("c1", "+8613800000000") == "general"
     # the caller hangs up: the callback keeps the place, no abandon is counted
     await routing.run(
         "default",

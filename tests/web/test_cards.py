@@ -39,3 +39,27 @@ async def test_card_lists_earlier_calls_not_the_one_on_screen(web_rt: Runtime) -
     assert (card.name, card.tier) == ("Wang Hua", "key_account")
     assert card.phone_masked is not None and "*" in card.phone_masked  # an agent sees it masked
     assert [c.call_id for c in card.last_calls] == ["old-2", "old-1"]
+
+
+async def test_queue_callback_card_says_where_the_caller_waited(web_rt: Runtime) -> None:
+    from store.outbound_tasks import OutboundConfig, mirror_queue_callback
+    from web.cards import task_card
+
+    now = datetime.now(UTC)
+    async with web_rt.engine.begin() as conn:
+        await mirror_queue_callback(
+            conn,
+            call_id="in-7",
+            number="+8613800000007",
+            queue_id="support",
+            requested_at=now,
+            config=OutboundConfig.from_settings(web_rt.settings),
+        )
+    names = {q.id: q.name for q in web_rt.settings.queues}
+    card = await task_card(web_rt.engine, "in-7", names)
+    assert card is not None and card.kind == "callback"
+    assert card.reason == "Asked to be called back while waiting in Technical support"
+    # without the settings' names the queue id says it
+    plain = await task_card(web_rt.engine, "in-7")
+    assert plain is not None
+    assert plain.reason == "Asked to be called back while waiting in support"

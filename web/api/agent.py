@@ -76,7 +76,9 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
         caller_masked=mask_phone(number) if number else None,
         direction="outbound" if c.get("number") else (direction or "inbound"),
         customer=card,
-        task=await task_card(call.rt.engine, call_id),
+        task=await task_card(
+            call.rt.engine, call_id, {q.id: q.name for q in call.rt.settings.queues}
+        ),
     )
 
 

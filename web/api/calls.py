@@ -1,5 +1,6 @@
 """Call control: an agent acts on its own current call only; a supervisor may listen, whisper or
-barge into any call that has an agent."""
+barge into any call that has an agent, and ask for a waiting caller to be called back instead of
+waiting (callback in queue)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from store.complaints import ComplaintConfig, open_complaint
+from store.customers import FieldError, normalise_number
 from store.events import DomainEvent, make_event_id
 from store.models.core import Call
 from store.outbound_tasks import OutboundConfig, record_outcome, request_callback, task_of_call
@@ -15,6 +17,8 @@ from web.api import API
 from web.api.agent import own_agent
 from web.api.registry import ApiCall
 from web.api.schemas import (
+    CallbackInQueueBody,
+    CallbackInQueueOut,
     CommandOut,
     ReturnVisitBody,
     ReturnVisitOut,
@@ -322,4 +326,29 @@ async def call_spy(call: ApiCall) -> CommandOut:
         agent_id=agent_id,
         mode=call.body.mode,
         supervisor=call.rt.settings.ami.supervisor_endpoint,
+    )
+
+
+@API.op(
+    "POST",
+    "/api/calls/{call_id}/callback-in-queue",
+    roles=SUPERVISOR,
+    summary="Call a waiting caller back at a number instead of keeping them in line",
+    tag="supervisor",
+    body=CallbackInQueueBody,
+    response=CallbackInQueueOut,
+)
+async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
+    """The caller keeps their place; the router dials ``number`` when their turn comes. A
+    national number is read in ``settings.default_region``, as customer import does."""
+    call_id = call.path["call_id"]
+    s = call.rt.settings
+    try:
+        number = normalise_number(call.body.number, s.default_region)
+    except FieldError as exc:
+        raise ValidationError([{"field": "number", "in": "body", "message": exc.message}]) from None
+    queue_id = await call.request.app[SERVICES].actions.request_callback(call_id, number)
+    names = {q.id: q.name for q in s.queues}
+    return CallbackInQueueOut(
+        call_id=call_id, number=number, queue_id=queue_id, queue_name=names.get(queue_id)
     )

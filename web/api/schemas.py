@@ -171,6 +171,21 @@ class SpyBody(_In):
     mode: Literal["listen", "whisper", "barge"]
 
 
+class CallbackInQueueBody(_In):
+    number: str = Field(
+        min_length=1,
+        max_length=32,
+        description="E.164, or a national number read in the configured default region",
+    )
+
+
+class CallbackInQueueOut(BaseModel):
+    call_id: str
+    number: str = Field(description="E.164")
+    queue_id: str
+    queue_name: str | None = None
+
+
 class CommandOut(BaseModel):
     command_id: str
 
