@@ -310,6 +310,9 @@ class OutboundSettings(_Model):
     poll_s: float = Field(1.0, gt=0)
     stale_s: float = Field(300.0, gt=0)  # a dialled task without news this long is looked at
     consumer_group: str = "outbound"
+    # this scheduler's name in the group; default outbound-<hostname> (name each one to run
+    # several on one host: a restarted scheduler must find its own pending entries)
+    consumer: str | None = Field(None, min_length=1, max_length=64)
 
     @field_validator("call_days")
     @classmethod

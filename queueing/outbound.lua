@@ -8,8 +8,8 @@
 -- Returns JSON {o, fx, placed = n}: a call that already exists (a retry of the same attempt
 -- after a crash, a second scheduler) is left alone, so an attempt is never dialled twice.
 local ops = cjson.decode(ARGV[5])
--- every op's queue settings are read before the first write: a broken setting fails the script
--- before it changed anything (Redis does not undo the writes of a script that fails half-way)
+-- every op's queue settings are read before the first write: a setting that does not decode
+-- fails the script before it changed anything (Redis does not undo a script's writes)
 for _, t in ipairs(ops) do qconf(t.queue) end
 local placed = 0
 for _, t in ipairs(ops) do

@@ -45,6 +45,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import socket
 import time
 from collections import defaultdict
@@ -54,7 +55,7 @@ from typing import Any
 
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.cancellation import still_running
@@ -119,7 +120,8 @@ class OutboundScheduler:
         self.client = routing.client
         self.config = config
         self.group = group
-        # the same name after a restart on this host: its pending entries are read first
+        # the same name after a restart on this host (``outbound.consumer`` to run several on
+        # one host): a restarted scheduler finds its own pending entries
         self.consumer = consumer or f"outbound-{socket.gethostname()}"
         self.batch = batch
         self.poll_s = poll_s
@@ -131,6 +133,7 @@ class OutboundScheduler:
         self._refusals: dict[str, int] = {}  # stream entry id -> times the store refused it
         self.prefix = routing.settings.redis_prefix
         self.started = asyncio.Event()
+        self.caught_up = asyncio.Event()  # the events stream read to its end once
         self.queued = 0
         self.outcomes = 0
 
@@ -141,11 +144,6 @@ class OutboundScheduler:
         """Until cancelled."""
         await self.routing.setup()  # queue settings the script reads (idempotent)
         await self.ensure_group()
-        # outcomes already delivered (own pending entries, a dead scheduler's) before repairs:
-        # reconcile must not take an attempt whose news is waiting there for a lost one
-        await self._read_and_handle("0")
-        await self._claim_abandoned()
-        await self.reconcile()
         self.started.set()
         log.info("outbound scheduler %s: started (queue %s)", self.consumer, self.config.queue_id)
         async with asyncio.TaskGroup() as tg:
@@ -197,7 +195,7 @@ class OutboundScheduler:
             try:
                 result = await self._run_script(domain, ops)
             except ResponseError as exc:  # it reads every queue's settings before its first
-                # write, so a bad setting fails it before any of these calls was queued
+                # write: a setting that does not decode fails it before any call was queued
                 log.error(
                     "outbound scheduler %s: queueing %d calls failed in domain %s: %s "
                     "(calls %s, tasks %s); reconcile queues them again",
@@ -303,7 +301,10 @@ class OutboundScheduler:
         ``still_running()`` after every round: redis-py (8.1, on Python 3.11) can return
         normally from a command whose task was cancelled, and this loop would then never stop
         (its TaskGroup, and whoever cancelled the scheduler, waiting for it for ever)."""
-        last_reconcile = time.monotonic()
+        # every outcome already in the stream is recorded before the first repair: reconcile
+        # must not take an attempt whose news is waiting there for a lost one
+        await self.caught_up.wait()
+        last_reconcile = -math.inf
         failures = 0
         while True:
             try:
@@ -340,10 +341,12 @@ class OutboundScheduler:
     # --- telephony events → outcomes ---------------------------------------------------------
 
     async def _events_loop(self) -> None:
-        """Record outcomes as telephony reports them. A batch that fails (Redis or database
-        error) is logged with its entry ids and stays pending: it is read again (own pending
-        entries first) after a pause; ``MAX_FAILURES`` in a row end the loop. An entry whose data
-        the store refuses is skipped after ``REFUSALS_TO_SKIP`` tries (``_refused``)."""
+        """Record outcomes as telephony reports them. Starting, it reads its own pending
+        entries, takes over a dead scheduler's and reads the stream to its end before setting
+        ``caught_up`` (the dispatch loop's first repair waits for it). A batch that fails (Redis
+        or database error) is logged with its entry ids and stays pending: it is read again (own
+        pending entries first) after a pause; ``MAX_FAILURES`` in a row end the loop. An entry
+        whose data the store refuses is skipped after ``REFUSALS_TO_SKIP`` tries (``_refused``)."""
         stream = self.routing.streams.events
         rounds = failures = 0
         backlog = True  # own pending entries first (after a crash or a failed batch)
@@ -354,6 +357,11 @@ class OutboundScheduler:
                 if backlog:
                     await self._read_and_handle("0")
                     backlog = False
+                if not self.caught_up.is_set():  # starting: all that is there, then repairs
+                    await self._claim_abandoned()
+                    while await self._read_and_handle(">") == self.batch:
+                        pass
+                    self.caught_up.set()
                 if rounds % 50 == 0:
                     await self._claim_abandoned()
                 resp = await self.client.xreadgroup(
@@ -370,7 +378,9 @@ class OutboundScheduler:
                 await asyncio.sleep(self.poll_s * failures)
             still_running()
 
-    async def _read_and_handle(self, start: str) -> None:
+    async def _read_and_handle(self, start: str) -> int:
+        """Own pending entries (``"0"``, all of them) or one batch of new ones (``">"``);
+        returns how many entries the last read gave."""
         stream = self.routing.streams.events
         while True:
             resp = await self.client.xreadgroup(
@@ -379,10 +389,10 @@ class OutboundScheduler:
             still_running()
             entries = resp[0][1] if resp else []
             if not entries:
-                return
+                return 0
             await self.handle(entries)
             if start == ">" or len(entries) < self.batch:
-                return
+                return len(entries)
 
     async def _claim_abandoned(self) -> None:
         """Entries delivered to a scheduler that died are taken over after a while."""
@@ -428,8 +438,8 @@ class OutboundScheduler:
             try:
                 published = await self._record(callbacks, ours, others)
             except DBAPIError as exc:
-                if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
-                    raise  # the database is away: the loop retries the batch
+                if not refuses_data(exc):
+                    raise  # a lock, a restart, a lost connection: the loop retries the batch
                 return await self._refused(entries, exc)
         if entries:
             await self.client.xack(
@@ -465,7 +475,7 @@ class OutboundScheduler:
         for entry in entries:
             try:
                 done += await self.handle([entry])
-            except DBAPIError as one:
+            except DBAPIError as one:  # refused data, or a passing error: kept pending either way
                 error = one
         if error is not None:
             raise error
@@ -535,12 +545,7 @@ class OutboundScheduler:
             if not found or call_id is None:
                 continue  # an inbound call's own answer (no number), or an ``ob-`` call's
             number, queue_id, customer_id, tier, _task = found[0]
-            log.warning(
-                "call %s: dial of a callback in queue seen before its request; task made from "
-                "the router's call",
-                call_id,
-            )
-            events += await mirror_queue_callback(
+            made = await mirror_queue_callback(
                 conn,
                 call_id=call_id,
                 number=number,
@@ -550,6 +555,13 @@ class OutboundScheduler:
                 customer_id=customer_id or None,
                 tier=tier or None,
             )
+            if made:
+                log.warning(
+                    "call %s: dial of a callback in queue seen before its request; task made "
+                    "from the router's call",
+                    call_id,
+                )
+            events += made
             known.add(call_id)
         return events
 
@@ -614,6 +626,20 @@ class OutboundScheduler:
         return []
 
 
+def refuses_data(exc: DBAPIError) -> bool:
+    """The database refuses this data and will again (a value too long, a broken constraint),
+    as opposed to a passing error (deadlock, restart, failover, timeout, lost connection).
+
+    asyncpg's errors reach SQLAlchemy as plain ``DBAPIError``: the SQLSTATE class decides
+    (22 data exception, 23 integrity constraint); SQLite's are ``DataError`` / ``IntegrityError``."""
+    if exc.connection_invalidated:
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and len(sqlstate) == 5:
+        return sqlstate[:2] in ("22", "23")
+    return isinstance(exc, DataError | IntegrityError)
+
+
 async def attempts_of(engine: AsyncEngine, task_id: str) -> list[dict[str, Any]]:
     """The dial attempts of one task, in order (for the CLI and the tests)."""
     t = OutboundAttempt.__table__
@@ -630,6 +656,7 @@ async def run_outbound(rt: Any) -> None:
         Routing(rt.redis, settings),
         OutboundConfig.from_settings(settings),
         group=settings.outbound.consumer_group,
+        consumer=settings.outbound.consumer,
         poll_s=settings.outbound.poll_s,
         stale_s=settings.outbound.stale_s,
     )

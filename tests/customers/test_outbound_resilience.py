@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from config.settings import Settings
 from queueing.keys import DomainKeys
-from queueing.outbound import OutboundScheduler
+from queueing.outbound import OutboundScheduler, refuses_data
 from queueing.routing import Routing
 from store.customers import CustomerRecord, save_customer
 from store.events import DomainEvent, StreamNames
@@ -225,3 +225,67 @@ async def test_an_entry_the_store_refuses_is_skipped_and_the_rest_recorded(
     assert "skipped" in bad and "value too long" in bad
     assert (await redis.xpending(stream, scheduler.group))["pending"] == 0
     assert [t["source_id"] for t in await list_tasks(engine)] == ["in2"]
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("exc", "refused"),
+    [
+        (DBAPIError("INSERT", {}, _PgError("22001")), True),  # value too long
+        (DBAPIError("INSERT", {}, _PgError("23505")), True),  # unique violation
+        (DBAPIError("INSERT", {}, _PgError("40P01")), False),  # deadlock
+        (DBAPIError("INSERT", {}, _PgError("57P03")), False),  # the database is starting up
+        (DBAPIError("INSERT", {}, _PgError("25006")), False),  # read-only after a failover
+        (DBAPIError("INSERT", {}, _PgError("22001"), connection_invalidated=True), False),
+        (IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")), True),  # SQLite
+        (OperationalError("INSERT", {}, Exception("database is locked")), False),  # SQLite
+    ],
+)
+def test_only_refused_data_counts_as_refused(exc: DBAPIError, refused: bool) -> None:
+    assert refuses_data(exc) is refused
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_refused_entry_pending_at_start_does_not_stop_the_scheduler(
+    engine, redis, prefix
+) -> None:
+    """Delivered but not acknowledged when the scheduler stopped: the restarted one (same
+    name) meets it first, keeps running, and skips it after its tries."""
+    settings = make_settings(prefix)
+    routing = Routing(redis, settings)
+    await routing.setup()
+    config = OutboundConfig.from_settings(settings)
+    first = OutboundScheduler(engine, routing, config, consumer="ob")
+    await first.ensure_group()
+    event = DomainEvent(
+        id="cb:in1",
+        ts=T0,
+        type="outbound.scheduled",
+        call_id="in1",
+        payload={"kind": "callback_in_queue", "queue": "care", "number": "+86" + "1" * 42},
+    )
+    stream = StreamNames(prefix).events
+    await redis.xadd(stream, event.to_fields())
+    with pytest.raises(DBAPIError):
+        await first._read_and_handle(">")  # then it stopped
+
+    again = OutboundScheduler(engine, routing, config, consumer="ob", poll_s=0.01, block_ms=10)
+    task = asyncio.create_task(again.run(), name="outbound")
+    try:
+        for _ in range(500):
+            if (await redis.xpending(stream, again.group))["pending"] == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert (await redis.xpending(stream, again.group))["pending"] == 0
+        await asyncio.wait_for(again.caught_up.wait(), 10)
+        assert not task.done()
+    finally:
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=10)
+        assert done
+    assert await list_tasks(engine) == []
