@@ -27,7 +27,7 @@ from config.settings import Settings
 from store.complaints import ComplaintConfig, list_complaints
 from store.customers import import_customers_csv, rebuild_caller_index
 from store.models.customers import TASK_STATUSES
-from store.outbound_tasks import OutboundConfig, import_sales_csv, list_tasks
+from store.outbound_tasks import QUEUE_SOURCE, OutboundConfig, import_sales_csv, list_tasks
 
 console = Console()
 T = TypeVar("T")
@@ -207,7 +207,7 @@ def _task_table(tasks: list[dict[str, Any]], tz: ZoneInfo) -> Table:
     for t in tasks:
         table.add_row(
             t["task_id"],
-            t["kind"],
+            "callback (in line)" if t.get("source") == QUEUE_SOURCE else t["kind"],
             t["customer_id"] or "",
             t["status"],
             _local(t["due_at"], tz),

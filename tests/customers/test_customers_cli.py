@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from config.cli import cli
 from store.customers import lookup_caller
+from store.customers_cli import _task_table
 
 
 @pytest.fixture
@@ -63,3 +67,26 @@ async def test_import_complaints_outbound(env, tmp_path, redis, prefix) -> None:
     assert "outbound tasks" in result.output
     for cmd in (["customers", "--help"], ["outbound", "--help"], ["complaints", "--help"]):
         assert (await asyncio.to_thread(runner.invoke, cli, cmd)).exit_code == 0
+
+
+def test_task_table_names_callbacks_asked_for_in_line() -> None:
+    at = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+    row = {
+        "task_id": "cb-1",
+        "kind": "callback",
+        "source": "queue",
+        "customer_id": None,
+        "status": "queued",
+        "due_at": at,
+        "deadline_at": None,
+        "attempts": 1,
+        "max_attempts": 3,
+        "last_outcome": None,
+        "outcome": None,
+    }
+    console = Console(width=200, record=True)
+    console.print(_task_table([row, {**row, "task_id": "cb-2", "source": "call"}], ZoneInfo("UTC")))
+    rows = [line for line in console.export_text().splitlines() if line.startswith("│")]
+    lines = {line.split("│")[1].strip(): line for line in rows}
+    assert "callback (in line)" in lines["cb-1"]
+    assert "callback (in line)" not in lines["cb-2"] and "callback" in lines["cb-2"]
