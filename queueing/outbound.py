@@ -525,43 +525,28 @@ class OutboundScheduler:
         schedulers, or a crashed one's entries taken over later): the task is made from the
         router's call (it carries the number) so the dial's outcome is not lost. Adds the call
         ids so mirrored to ``known``; one pipelined read for the batch, only for dial events."""
-        dials = sorted(
-            {e.call_id for e in others if e.type in DIAL_TYPES and e.call_id not in known}
-        )
-        if not dials:
+        first_seen: dict[str, datetime] = {}
+        for e in others:
+            if e.call_id and e.type in DIAL_TYPES and e.call_id not in known:
+                first_seen[e.call_id] = min(e.ts, first_seen.get(e.call_id, e.ts))
+        if not first_seen:
             return []
+        dials = sorted(first_seen)
         pipe = self.client.pipeline(transaction=False)
         domains = self.routing.domains
         for call_id in dials:
             for domain in domains:
-                pipe.hmget(self.routing.keys(domain).call(call_id or ""), *_CALLBACK_FIELDS)
+                pipe.hmget(self.routing.keys(domain).call(call_id), *_CALLBACK_FIELDS)
         rows = iter(await pipe.execute())
-        first_seen: dict[str | None, datetime] = {}
-        for e in others:
-            first_seen[e.call_id] = min(e.ts, first_seen.get(e.call_id, e.ts))
         events: list[DomainEvent] = []
         for call_id in dials:
             found = [r for r in (next(rows) for _ in domains) if r[0] and not r[4]]
-            if not found or call_id is None:
+            if not found:
                 continue  # an inbound call's own answer (no number), or an ``ob-`` call's
             number, queue_id, customer_id, tier, _task = found[0]
-            made = await mirror_queue_callback(
-                conn,
-                call_id=call_id,
-                number=number,
-                queue_id=queue_id if queue_id in self.routing.plans else self.config.queue_id,
-                requested_at=first_seen[call_id],
-                config=self.config,
-                customer_id=customer_id or None,
-                tier=tier or None,
+            events += await self._make_task(
+                conn, call_id, number, queue_id, first_seen[call_id], customer_id, tier, late=True
             )
-            if made:
-                log.warning(
-                    "call %s: dial of a callback in queue seen before its request; task made "
-                    "from the router's call",
-                    call_id,
-                )
-            events += made
             known.add(call_id)
         return events
 
@@ -579,24 +564,42 @@ class OutboundScheduler:
             log.warning("call %s: callback in queue without a number (event %s)", call_id, event.id)
             return []
         queue_id = str(event.payload.get("queue") or "")
-        if queue_id not in self.routing.plans:
-            queue_id = self.config.queue_id  # its retries go to the outbound queue instead
+        tier = event.payload.get("tier")
+        return await self._make_task(conn, call_id, number, queue_id, event.ts, customer_id, tier)
+
+    async def _make_task(
+        self,
+        conn: Any,
+        call_id: str,
+        number: str,
+        queue_id: str,
+        requested_at: datetime,
+        customer_id: str | None,
+        tier: str | None,
+        *,
+        late: bool = False,
+    ) -> list[DomainEvent]:
+        """The task of a queue callback, from its request or (``late``) from the router's call
+        when its dial was seen first. Its retries go to the outbound queue when the caller's
+        queue is no longer configured."""
         events = await mirror_queue_callback(
             conn,
             call_id=call_id,
             number=number,
-            queue_id=queue_id,
-            requested_at=event.ts,
+            queue_id=queue_id if queue_id in self.routing.plans else self.config.queue_id,
+            requested_at=requested_at,
             config=self.config,
-            customer_id=customer_id,
-            tier=event.payload.get("tier") or None,
+            customer_id=customer_id or None,
+            tier=tier or None,
         )
         for e in events:
-            log.info(
-                "call %s: callback in queue recorded as task %s (customer %s)",
+            log.log(
+                logging.WARNING if late else logging.INFO,
+                "call %s: callback in queue recorded as task %s (customer %s)%s",
                 call_id,
                 e.payload["task_id"],
                 customer_id,
+                "; its dial was seen before its request" if late else "",
             )
         return events
 

@@ -153,11 +153,16 @@ async def task_of_call(conn: AsyncConnection, call_id: str | None) -> tuple[str,
     row = (
         await conn.execute(
             select(t.c.task_id, t.c.attempts).where(
-                and_(t.c.call_id == call_id, t.c.source == QUEUE_SOURCE, t.c.kind == "callback")
+                and_(t.c.call_id == call_id, _queue_callback_rows(t))
             )
         )
     ).first()
     return (row[0], row[1]) if row is not None else None
+
+
+def _queue_callback_rows(t: Any) -> Any:
+    """SQL condition: tasks that mirror a callback asked for in line (``is_queue_callback``)."""
+    return and_(t.c.source == QUEUE_SOURCE, t.c.kind == "callback")
 
 
 def is_queue_callback(task: dict[str, Any]) -> bool:
@@ -421,12 +426,7 @@ async def start_queue_callback_attempt(conn: AsyncConnection, call_id: str, at: 
         (
             await conn.execute(
                 select(t.c.task_id, t.c.attempts).where(
-                    and_(
-                        t.c.call_id == call_id,
-                        t.c.status == "queued",
-                        t.c.source == QUEUE_SOURCE,
-                        t.c.kind == "callback",
-                    )
+                    and_(t.c.call_id == call_id, t.c.status == "queued", _queue_callback_rows(t))
                 )
             )
         )
@@ -456,11 +456,7 @@ async def queue_callback_calls(conn: AsyncConnection, call_ids: Sequence[str]) -
     t = OutboundTask.__table__
     res = await conn.execute(
         select(t.c.call_id).where(
-            and_(
-                t.c.call_id.in_(sorted(set(call_ids))),
-                t.c.source == QUEUE_SOURCE,
-                t.c.kind == "callback",
-            )
+            and_(t.c.call_id.in_(sorted(set(call_ids))), _queue_callback_rows(t))
         )
     )
     return set(res.scalars())
