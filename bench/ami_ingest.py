@@ -12,6 +12,9 @@ Figures:
 * ``translate``: parse + translator, no I/O.
 * ``panoramisk``: panoramisk's own ``AMIProtocol.data_received`` parsing the same bytes into
   ``Message`` objects (no network): the ceiling the bridge's parsing is compared with.
+* ``oversized``: a 30 MB frame that never ends (until a blank line after it), then one good
+  frame, in 64 KiB reads through the bridge's ``FrameReader``: CPU seconds and peak memory
+  (tracemalloc). The reader drops the frame at 1 MiB and skips the rest of it.
 
 From the PBX simulator (same process, manual clock, ``timestampevents``) over loopback TCP:
 
@@ -38,6 +41,7 @@ import os
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +58,7 @@ from store.db import create_engine  # noqa: E402
 from store.events import DomainEvent, StreamNames  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.writer import StoreWriter  # noqa: E402
-from telephony.ami_frames import format_frame, parse_frames  # noqa: E402
+from telephony.ami_frames import FrameReader, format_frame, parse_frames  # noqa: E402
 from telephony.bridge import Bridge  # noqa: E402
 from telephony.captures import received_bytes  # noqa: E402
 from telephony.commands import Command  # noqa: E402
@@ -97,6 +101,24 @@ def bench_parse(data: bytes) -> float:
         frames, rest, _ = parse_frames(rest + data[i : i + 4096])
         n += len(frames)
     return n / (time.perf_counter() - t0)
+
+
+def bench_oversized(size_mb: int = 30) -> tuple[float, float, int]:
+    """CPU seconds and peak MB of reading an unterminated ``size_mb`` frame and the good frame
+    after it; returns them and the number of good frames read (1)."""
+    head = b"Event: Huge\r\nVariable: x="
+    data = head + b"y" * (size_mb * 10**6) + b"\r\n\r\nEvent: FullyBooted\r\nUptime: 1\r\n\r\n"
+    reader = FrameReader()
+    good = 0
+    tracemalloc.start()
+    t0 = time.process_time()
+    for i in range(0, len(data), 65536):
+        frames, _ = reader.feed(data[i : i + 65536])
+        good += len(frames)
+    cpu_s = time.process_time() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return cpu_s, peak / 1e6, good
 
 
 def bench_translate(data: bytes) -> tuple[float, int]:
@@ -411,6 +433,7 @@ def main() -> None:
     parse_fps = bench_parse(data)
     translate_fps, events = bench_translate(data)
     panoramisk_fps = bench_panoramisk(data)
+    oversized_cpu_s, oversized_peak_mb, oversized_good = bench_oversized()
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedRedis(Path(tmp), persist=False).start()
         try:
@@ -453,6 +476,10 @@ def main() -> None:
     print(f"parse + translator (no I/O)       : {translate_fps:10.0f} frames/s")
     print(f"panoramisk parsing alone (ceiling): {panoramisk_fps:10.0f} frames/s")
     print(
+        f"unterminated 30 MB frame (dropped) : {oversized_cpu_s:10.3f} s CPU, "
+        f"{oversized_peak_mb:.1f} MB peak traced memory, {oversized_good} good frame after it"
+    )
+    print(
         f"simulator burst -> bridge -> stream: {burst_fps:9.0f} AMI frames/s "
         f"({burst_eps:.0f} domain events/s; {burst['calls']} calls, {burst['frames']} frames, "
         f"{burst['events']} events in {burst['elapsed_s']:.2f} s, of which "
@@ -479,6 +506,8 @@ def main() -> None:
                 "parse_frames_per_s": round(parse_fps),
                 "translate_frames_per_s": round(translate_fps),
                 "panoramisk_frames_per_s": round(panoramisk_fps),
+                "oversized_30mb_cpu_s": round(oversized_cpu_s, 3),
+                "oversized_30mb_peak_mb": round(oversized_peak_mb, 1),
                 "sim_burst_frames_per_s": round(burst_fps),
                 "sim_burst_events_per_s": round(burst_eps),
                 "sim_burst_in_simulator_s": round(burst["in_sim_s"], 2),

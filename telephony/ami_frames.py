@@ -9,6 +9,12 @@ a bare LF), a frame ends with an empty line. The very first line of a session is
 the next read: it may end in the middle of a line or of a UTF-8 character) and the malformed
 blocks as ``FrameError`` values, so that a caller can log and skip them and keep going.
 
+A reader of a live stream uses ``FrameReader`` instead: it keeps the rest itself, searches each
+byte for a frame end only once (prepending the rest and searching it again on every read is
+quadratic: an unterminated 30 MB frame once cost 16 s of CPU), and bounds a frame to
+``MAX_FRAME_BYTES`` (1 MiB): a longer one is dropped as a ``FrameError`` holding its first bytes,
+and reading resumes at the next frame boundary (a blank line).
+
 A ``Frame`` keeps its (key, value) pairs in wire order: the same key can repeat (``Variable:`` in a
 ``Status`` event) and header order is part of what the fidelity test compares. Lookups are
 case-insensitive, as in Asterisk's own ``astman_get_header``.
@@ -19,12 +25,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-from telephony.errors import FrameError
+from telephony.errors import FrameError, OversizedFrameError
 
-__all__ = ["BANNER_KEY", "Frame", "FrameError", "format_frame", "parse_frames"]
+__all__ = [
+    "BANNER_KEY",
+    "MAX_FRAME_BYTES",
+    "Frame",
+    "FrameError",
+    "FrameReader",
+    "OversizedFrameError",
+    "format_frame",
+    "parse_frames",
+]
 
 BANNER_KEY = "Banner"
 """Key of the single pair of the pseudo-frame that ``parse_frames`` returns for the banner line."""
+MAX_FRAME_BYTES = 1 << 20
+"""The largest frame a ``FrameReader`` accepts (Asterisk's biggest are a few KiB: a ``Status``
+with variables, a long ``CoreShowChannel``)."""
+_END_OVERLAP = 3  # a frame end (up to 4 bytes) may begin this many bytes before a read's end
 
 _FRAME_END = re.compile(rb"\r?\n\r?\n")
 # "Asterisk Call Manager/11.0.0": a product name, a slash, a version; no colon.
@@ -129,6 +148,18 @@ def parse_frames(buffer: bytes) -> tuple[list[Frame], bytes, list[FrameError]]:
     ``:``, an empty key) becomes one ``FrameError`` and parsing resumes after it. Invalid UTF-8 in a
     complete frame is replaced (U+FFFD), not fatal: Asterisk passes caller names through as sent.
     """
+    frames, pos, errors = _split(buffer, 0, None)
+    return frames, bytes(buffer[pos:]), errors
+
+
+def _split(
+    buffer: bytes | bytearray, searched: int, max_frame_bytes: int | None
+) -> tuple[list[Frame], int, list[FrameError]]:
+    """Frames and errors of ``buffer``, and where its unparsed rest starts.
+
+    ``searched``: the first bytes of ``buffer`` are already known to hold no frame end (the rest
+    of an earlier call), so the search for the first one resumes just before there. A complete
+    block longer than ``max_frame_bytes`` becomes a ``FrameError`` without being decoded."""
     frames: list[Frame] = []
     errors: list[FrameError] = []
     pos = 0
@@ -140,21 +171,78 @@ def parse_frames(buffer: bytes) -> tuple[list[Frame], bytes, list[FrameError]]:
             continue
         banner = _BANNER.match(buffer, pos)
         if banner:
-            text = buffer[pos : banner.end()].rstrip(b"\r\n").decode("utf-8", "replace")
+            text = bytes(buffer[pos : banner.end()]).rstrip(b"\r\n").decode("utf-8", "replace")
             frames.append(Frame(((BANNER_KEY, text),)))
             pos = banner.end()
             continue
-        end = _FRAME_END.search(buffer, pos)
+        end = _FRAME_END.search(buffer, max(pos, searched - _END_OVERLAP))
         if end is None:
             break
-        block = buffer[pos : end.start()]
+        block = bytes(buffer[pos : end.start()])
         pos = end.end()
+        if max_frame_bytes is not None and len(block) > max_frame_bytes:
+            errors.append(OversizedFrameError(max_frame_bytes, block))
+            continue
         frame = _parse_block(block)
         if isinstance(frame, FrameError):
             errors.append(frame)
         else:
             frames.append(frame)
-    return frames, buffer[pos:], errors
+    return frames, pos, errors
+
+
+class FrameReader:
+    """Frames of one byte stream as it arrives: ``feed(data) -> (frames, errors)``.
+
+    Pure (no I/O): the bridge and the PBX simulator feed it what they read. The unparsed rest is
+    kept in a ``bytearray`` (appending is cheap) and the search for a frame end resumes where the
+    last one stopped, so each byte is searched once. A frame that grows past ``max_frame_bytes``
+    without ending is reported once (a ``FrameError`` with its first bytes) and its bytes are
+    skipped as they come, up to the next frame end; only the last 3 bytes are kept meanwhile, to
+    find an end cut across two reads.
+    """
+
+    def __init__(self, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+        self.max_frame_bytes = max_frame_bytes
+        self._rest = bytearray()
+        self._searched = 0  # bytes of the rest known to hold no frame end
+        self._dropping = False  # inside an oversized frame: skipping to its end
+        self.dropped_bytes = 0  # bytes skipped in oversized frames, over the reader's life
+
+    @property
+    def pending(self) -> bytes:
+        """The bytes kept for the next read (at most ``max_frame_bytes`` plus one read)."""
+        return bytes(self._rest)
+
+    def feed(self, data: bytes) -> tuple[list[Frame], list[FrameError]]:
+        self._rest += data
+        errors: list[FrameError] = []
+        if self._dropping and not self._skipOversizedFrameError():
+            return [], errors
+        frames, pos, errors = _split(self._rest, self._searched, self.max_frame_bytes)
+        del self._rest[:pos]
+        self._searched = len(self._rest)
+        if len(self._rest) > self.max_frame_bytes:
+            errors.append(OversizedFrameError(self.max_frame_bytes, bytes(self._rest[:120])))
+            self._dropping = True
+            self._skipOversizedFrameError()
+        return frames, errors
+
+    def _skipOversizedFrameError(self) -> bool:
+        """Drop the oversized frame's bytes up to its end; True once the end was found (what
+        follows it stays in the rest, not yet searched)."""
+        end = _FRAME_END.search(self._rest, max(0, self._searched - _END_OVERLAP))
+        if end is None:
+            keep = min(len(self._rest), _END_OVERLAP)
+            self.dropped_bytes += len(self._rest) - keep
+            del self._rest[: len(self._rest) - keep]
+            self._searched = keep
+            return False
+        self.dropped_bytes += end.end()
+        del self._rest[: end.end()]
+        self._searched = 0
+        self._dropping = False
+        return True
 
 
 def _parse_block(block: bytes) -> Frame | FrameError:

@@ -1,8 +1,9 @@
 """The AMI bridge: Asterisk (or the PBX simulator) <-> the Redis streams. All the I/O lives here.
 
 * One AMI session at a time on panoramisk's ``Manager``, with our framing underneath
-  (``_Protocol``: ``parse_frames`` accepts LF as well as CRLF and keeps header order, repeated
-  keys and UTF-8 cut across reads; panoramisk keeps its job of matching responses to actions).
+  (``_Protocol``: a ``FrameReader`` accepts LF as well as CRLF and keeps header order, repeated
+  keys and UTF-8 cut across reads, and drops a frame over 1 MiB (logged with its first bytes)
+  to resume at the next one; panoramisk keeps its job of matching responses to actions).
 * Every frame received and every action sent goes through the pure translator, in wire order;
   the domain events it returns are appended to ``<prefix>:events`` in that order.
 * After each login the bridge asks for ``Status`` with the ``CC_*`` variables: the translator
@@ -45,9 +46,14 @@ from config.settings import Settings
 from store.customers import lookup_caller
 from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.actions import ActionConfig, plan
-from telephony.ami_frames import Frame, FrameError, format_frame, parse_frames
+from telephony.ami_frames import Frame, FrameError, FrameReader, format_frame
 from telephony.commands import Command, CommandError
-from telephony.errors import AmiActionError, AmiLoginError, TelephonyError
+from telephony.errors import (
+    AmiActionError,
+    AmiLoginError,
+    OversizedFrameError,
+    TelephonyError,
+)
 from telephony.translator import (
     SNAPSHOT_VARIABLES,
     TranslatorConfig,
@@ -111,10 +117,10 @@ class _Protocol(AMIProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self._buffer = b""
+        self._reader = FrameReader()
 
     def data_received(self, data: bytes) -> None:
-        frames, self._buffer, errors = parse_frames(self._buffer + data)
+        frames, errors = self._reader.feed(data)
         manager = self.manager
         if not manager.current:
             return  # an abandoned attempt: its frames belong to no session of ours
@@ -252,6 +258,9 @@ class Bridge:
 
     def on_bad_frame(self, error: FrameError) -> None:
         self.bad_frames += 1
+        if isinstance(error, OversizedFrameError):  # rare by nature: each one is logged
+            log.warning("AMI %s:%s: %s", self.ami.host, self.ami.port, error)
+            return
         self._log_once(
             f"bad:{error.reason[:30]}",
             "malformed AMI frame skipped on %s:%s: %s",

@@ -2,6 +2,7 @@
 
 TelephonyError
  ├── FrameError        a malformed AMI frame (returned by ``parse_frames``, raised by ``format_frame``)
+ │   └── OversizedFrameError  a frame over ``MAX_FRAME_BYTES``, dropped (``FrameReader``)
  ├── AmiLoginError     Asterisk refused the login (wrong username/secret)
  ├── AmiActionError    an AMI action got ``Response: Error`` (or no response in time)
  └── CommandTargetError a command names a call or agent the bridge does not know
@@ -30,6 +31,17 @@ class FrameError(TelephonyError):
 
     def __hash__(self) -> int:
         return hash((self.reason, self.raw))
+
+
+class OversizedFrameError(FrameError):
+    """A frame longer than the reader's bound, dropped; ``raw`` holds its first bytes."""
+
+    def __init__(self, max_frame_bytes: int, head: bytes) -> None:
+        self.max_frame_bytes = max_frame_bytes
+        super().__init__(
+            f"frame over {max_frame_bytes} bytes dropped, reading resumes at the next frame",
+            head[:120],
+        )
 
 
 class AmiLoginError(TelephonyError):

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telephony.ami_frames import Frame, format_frame, parse_frames
+from telephony.ami_frames import Frame, FrameReader, format_frame
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine, Phonebook
 from telephony.simulator.manager import BANNER, Manager, Session
@@ -179,14 +179,13 @@ class Simulator:
         self._conns[sid] = _Conn(session, writer)
         log.info("AMI session %d connected from %s", sid, session.remote_address)
         writer.write(f"{BANNER}\r\n".encode())
-        buffer = b""
+        framing = FrameReader()
         try:
             while not session.closing:
                 data = await reader.read(65536)
                 if not data:
                     break
-                buffer += data
-                frames, buffer, errors = parse_frames(buffer)
+                frames, errors = framing.feed(data)
                 for error in errors:
                     log.warning("AMI session %d: skipped malformed frame: %s", sid, error.reason)
                 for frame in frames:

@@ -1,4 +1,5 @@
-"""AMI framing on raw buffers: banner, CRLF and LF, split frames, cut UTF-8, bad blocks."""
+"""AMI framing on raw buffers: banner, CRLF and LF, split frames, cut UTF-8, bad blocks, and the
+stream reader's bound on a frame (dropped over 1 MiB, resynchronised at the next frame)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telephony.ami_frames import Frame, FrameError, format_frame, parse_frames
+from telephony.ami_frames import (
+    MAX_FRAME_BYTES,
+    Frame,
+    FrameError,
+    FrameReader,
+    OversizedFrameError,
+    format_frame,
+    parse_frames,
+)
+from telephony.captures import received_bytes
 
 REAL = Path(__file__).parents[1] / "fixtures" / "ami" / "real-asterisk"
 
@@ -193,3 +203,115 @@ def test_any_chunking_gives_the_same_frames(
         pos += n
     chunks.append(data[pos:])
     assert feed_all(chunks) == ([Frame(a), Frame(b)], b"", [])
+
+
+# --- the stream reader: same frames, a bound on a frame, resynchronisation -----------------
+
+
+def read_all(
+    chunks: list[bytes], max_frame_bytes: int = MAX_FRAME_BYTES
+) -> tuple[list[Frame], list[FrameError], FrameReader]:
+    reader = FrameReader(max_frame_bytes)
+    frames: list[Frame] = []
+    errors: list[FrameError] = []
+    for chunk in chunks:
+        got, bad = reader.feed(chunk)
+        frames += got
+        errors += bad
+    return frames, errors, reader
+
+
+def test_reader_byte_by_byte_gives_what_parse_frames_gives() -> None:
+    data = received_bytes((REAL / "06-redirect-noanswer-then-second-agent.ami").read_bytes())
+    frames, rest, errors = parse_frames(data)
+    got, bad, reader = read_all([data[i : i + 1] for i in range(len(data))])
+    assert (got, bad, reader.pending) == (frames, errors, rest)
+    assert len(got) > 100
+
+
+@given(_pairs, _pairs, st.lists(st.integers(1, 9), max_size=40))
+def test_reader_any_chunking_gives_the_same_frames(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], sizes: list[int]
+) -> None:
+    data = b"Asterisk Call Manager/11.0.0\r\n" + format_frame(a) + format_frame(b)
+    chunks, pos = [], 0
+    for n in sizes:
+        chunks.append(data[pos : pos + n])
+        pos += n
+    chunks.append(data[pos:])
+    frames, errors, reader = read_all(chunks)
+    assert frames[1:] == [Frame(a), Frame(b)] and frames[0].banner is not None
+    assert errors == [] and reader.pending == b""
+
+
+def test_unterminated_30_mb_frame_is_dropped_and_reading_resumes() -> None:
+    """64 KiB reads of a 30 MB frame that never ends until a blank line: one error naming the
+    bound with the frame's first bytes, never more than the bound (plus one read) kept, and the
+    frames after it are read as usual."""
+    head = b"Event: Huge\r\nVariable: "
+    body = head + b"x=" + b"y" * (30 * 10**6)
+    data = LOGIN_OK + body + b"\r\n\r\n" + BOOTED + LOGIN_OK
+    reader = FrameReader()
+    frames: list[Frame] = []
+    errors: list[FrameError] = []
+    biggest = 0
+    for i in range(0, len(data), 65536):
+        got, bad = reader.feed(data[i : i + 65536])
+        frames += got
+        errors += bad
+        biggest = max(biggest, len(reader.pending))
+    assert [f.response or f.event for f in frames] == ["Success", "FullyBooted", "Success"]
+    assert len(errors) == 1 and isinstance(errors[0], OversizedFrameError)
+    assert errors[0].raw.startswith(head) and "1048576 bytes" in errors[0].reason
+    assert biggest <= MAX_FRAME_BYTES + 65536
+    assert reader.pending == b""
+    assert len(body) - MAX_FRAME_BYTES <= reader.dropped_bytes <= len(body) + 4
+
+
+@pytest.mark.parametrize("end", [b"\r\n\r\n", b"\n\n", b"\r\n\n", b"\n\r\n"])
+def test_oversized_frame_byte_by_byte_resyncs_on_an_end_cut_in_pieces(end: bytes) -> None:
+    data = b"Event: Big\r\nData: " + b"z" * 300 + end + BOOTED
+    frames, errors, reader = read_all([data[i : i + 1] for i in range(len(data))], 64)
+    assert [f.event for f in frames] == ["FullyBooted"]
+    assert [type(e) for e in errors] == [OversizedFrameError]
+    assert errors[0].raw.startswith(b"Event: Big")
+    assert reader.pending == b""
+
+
+def test_oversized_complete_frame_in_one_read_is_dropped_undecoded() -> None:
+    big = b"Event: Big\r\nData: " + b"\xff" * 200 + b"\r\n\r\n"
+    frames, errors, _ = read_all([LOGIN_OK + big + BOOTED], 80)
+    assert [f.response or f.event for f in frames] == ["Success", "FullyBooted"]
+    assert [type(e) for e in errors] == [OversizedFrameError]
+
+
+def test_frame_of_exactly_the_bound_is_kept() -> None:
+    frame = b"Event: X\r\nData: " + b"d" * 84
+    assert len(frame) == 100
+    frames, errors, _ = read_all([frame[:50], frame[50:] + b"\r\n\r\n"], 100)
+    assert errors == [] and frames[0]["Data"] == "d" * 84
+
+
+@given(
+    st.binary(max_size=400).map(lambda b: b.replace(b"\n", b"-")),
+    _pairs,
+    _pairs,
+    st.lists(st.integers(1, 50), max_size=60),
+)
+def test_reader_recovers_the_frames_after_an_oversized_one(
+    junk: bytes, a: list[tuple[str, str]], b: list[tuple[str, str]], sizes: list[int]
+) -> None:
+    """Whatever the oversized frame holds (no blank line inside, by definition) and however the
+    stream is cut: one error for it, then exactly the frames that follow."""
+    small = max(len(format_frame(a)), len(format_frame(b)))
+    junk = b"x" * small + junk  # over the bound whatever the two frames are
+    data = format_frame(a) + b"Event: Junk\r\n" + junk + b"\r\n\r\n" + format_frame(b)
+    chunks, pos = [], 0
+    for n in sizes:
+        chunks.append(data[pos : pos + n])
+        pos += n
+    chunks.append(data[pos:])
+    frames, errors, reader = read_all(chunks, small)
+    assert frames == [Frame(a), Frame(b)]
+    assert [type(e) for e in errors] == [OversizedFrameError]
+    assert reader.pending == b""
