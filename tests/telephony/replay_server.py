@@ -62,6 +62,7 @@ class ReplayServer:
     cut_at: tuple[bytes, ...] = ()  # drop the connection after the frame holding all of these
     resume: bool = True  # after the drop, play the rest on the next session (else: the end)
     hang_up_on_login: tuple[int, ...] = ()  # these sessions (1, 2 ...) get no Login answer
+    before_play: bytes = b""  # written once, after the first Status list and before the steps
     received: list[Frame] = field(default_factory=list)
     logins: int = 0
     port: int = 0
@@ -182,6 +183,9 @@ class ReplayServer:
                         ]
                     )
                     await self._write(writer, out)
+                    if self.before_play:
+                        before, self.before_play = self.before_play, b""
+                        await self._write(writer, before)
                     if self._resume:
                         resume, self._resume = self._resume, b""
                         await self._emit(writer, resume)

@@ -106,6 +106,27 @@ async def test_bridge_publishes_the_capture_events(
     assert bridge.sessions == 1 and bridge.bad_frames == 0
 
 
+async def test_an_endless_frame_is_dropped_and_the_session_goes_on(
+    redis: aioredis.Redis, prefix: str, running: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """3 MB of one frame that does not end (then a blank line) before the capture's events: the
+    bridge drops it at 1 MiB, logs its first bytes, and publishes the call as usual."""
+    junk = b"Event: Flood\r\nVariable: " + b"x" * 3_000_000 + b"\r\n\r\n"
+    server = await ReplayServer(
+        "05-inbound-abandoned-while-holding.ami", before_play=junk, piece_size=65536
+    ).start()
+    with caplog.at_level(logging.WARNING, logger="telephony.bridge"):
+        bridge = await running(
+            server, Bridge(settings_for(server, prefix), redis, initial_backoff_s=0.01)
+        )
+        expected = EXPECTED["05-inbound-abandoned-while-holding.ami"]
+        events = await events_until(redis, prefix, len(expected))
+    assert [e.type for e in events] == [t for t, _, _, _ in expected]
+    assert (bridge.sessions, bridge.bad_frames) == (1, 1)
+    dropped = [r.getMessage() for r in caplog.records if "1048576 bytes dropped" in r.getMessage()]
+    assert len(dropped) == 1 and "Event: Flood" in dropped[0]
+
+
 async def test_connect_command_redirects_and_the_call_is_answered(
     redis: aioredis.Redis, prefix: str, running: Any
 ) -> None:
