@@ -57,7 +57,8 @@ def test_conf_and_simulator_have_the_same_priorities() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf"]
+    "name",
+    ["extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf", "pjsip_notify.conf"],
 )
 def test_conf_files_are_present_and_commented(name: str) -> None:
     text = (CONF / name).read_text()
