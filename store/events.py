@@ -30,6 +30,9 @@ CALL_TYPES = frozenset(
         "call.wrapped",
         "call.originated",
         "call.failed",
+        # the agent's phone could not be dialled at all (CHANUNAVAIL, CONGESTION, BUSY): the
+        # offer ends at once (payload: dial_status)
+        "call.connect_failed",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

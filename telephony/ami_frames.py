@@ -255,7 +255,8 @@ def _parse_block(block: bytes) -> Frame | FrameError:
             return FrameError(f"line without ':': {line[:60]!r}", block)
         if not key:
             return FrameError(f"empty key in line {line[:60]!r}", block)
-        pairs.append((key, value.lstrip(" ").rstrip("\r")))
+        # one space separates key and value; more belong to the value (RTCP stats: capture 19)
+        pairs.append((key, value.removeprefix(" ").rstrip("\r")))
     return Frame(pairs)
 
 

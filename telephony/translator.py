@@ -17,7 +17,11 @@ How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/r
   Originate into the connect context; a failed ``OriginateResponse`` is ``call.failed``;
 * the **agent leg** is the ``DestChannel`` of the customer channel's Dial; ``DialEnd ANSWER`` is
   ``call.answered`` (first agent) or ``call.transferred`` (any later agent); an
-  ``AttendedTransfer`` moves the call to the transfer target;
+  ``AttendedTransfer`` moves the call to the transfer target; a Dial of the agent that fails at
+  once (``DIALSTATUS`` ``CHANUNAVAIL``, ``CONGESTION``, ``BUSY`` on the customer's channel) is
+  ``call.connect_failed`` with the ``dial_status``;
+* a callback's dial (an Originate with ``CC_ORIGIN_CALL_ID``) carries ``origin_call_id`` in the
+  payload of every event of its call;
 * **hold** is a ``Hold``/``Unhold`` event on either party, or music on hold on the customer's
   channel while it is answered outside the hold context (a hold indicated through Local channels
   only shows as MusicOnHoldStart/Stop on the other party);
@@ -49,7 +53,12 @@ VAR_QUEUE = "CC_QUEUE"
 VAR_CUSTOMER = "CC_CUSTOMER_ID"
 VAR_AGENT = "CC_AGENT"
 VAR_CALL_ID = "CC_CALL_ID"
-SNAPSHOT_VARIABLES = (VAR_QUEUE, VAR_CUSTOMER, VAR_AGENT, VAR_CALL_ID)
+VAR_ORIGIN_CALL_ID = "CC_ORIGIN_CALL_ID"  # a callback's dial: the call that asked for it
+SNAPSHOT_VARIABLES = (VAR_QUEUE, VAR_CUSTOMER, VAR_AGENT, VAR_CALL_ID, VAR_ORIGIN_CALL_ID)
+# Dial statuses that end an offer at once: the agent's phone could not be dialled at all
+# (CHANUNAVAIL: an unregistered PJSIP endpoint gives no Dial event, only this, capture 18).
+# NOANSWER is the ring timeout the router keeps itself; CANCEL, the caller left or was moved.
+CONNECT_FAILED = frozenset({"CHANUNAVAIL", "CONGESTION", "BUSY"})
 
 # OriginateResponse Reason codes (Asterisk's AST_CONTROL_*): 4 answered, the rest failures.
 ORIGINATE_REASONS: dict[str, str] = {
@@ -122,6 +131,8 @@ class CallState:
     hold_count: int = 0
     transfer_count: int = 0
     hangup_by: str | None = None
+    origin_call_id: str | None = None  # a callback's dial: the caller's call (every payload)
+    connects: int = 0  # times the call entered the connect context (CC_AGENT set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +144,7 @@ class PendingAction:
     agent_id: str | None = None
     number: str | None = None
     outbound: bool = False
+    origin_call_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +253,8 @@ class _Step:
         agent_id: str | None = None,
         ts: datetime | None = None,
     ) -> None:
+        if call.origin_call_id:
+            payload = {**payload, "origin_call_id": call.origin_call_id}
         self.events.append(
             DomainEvent(
                 id=make_event_id(call.call_id, *id_parts),
@@ -296,6 +310,7 @@ def _on_action(state: TranslatorState, frame: Frame) -> tuple[TranslatorState, l
             agent_id=frame.get("Exten") if outbound else None,
             number=dial_string_number(frame.get("Channel") or ""),
             outbound=outbound and not frame.get("Application"),
+            origin_call_id=variables.get(VAR_ORIGIN_CALL_ID) or None,
         )
     elif action in ("status", "coreshowchannels") and not frame.get("Channel"):
         pending = PendingAction(kind="snapshot")
@@ -457,6 +472,9 @@ def _party(call: CallState, uid: str | None) -> str | None:
 
 def _on_varset(t: _Step, f: Frame) -> None:
     var = f.get("Variable") or ""
+    if var == "DIALSTATUS":
+        _on_dial_status(t, f)
+        return
     if not var.startswith("CC_"):
         return
     value = f.get("Value") or ""
@@ -508,11 +526,44 @@ def _on_varset(t: _Step, f: Frame) -> None:
                 dialled=_originated_number(f) or (origin.number if origin else None),
                 started_at=t.ts,
                 target_agent_id=value or None,
+                origin_call_id=origin.origin_call_id if origin else None,
+                connects=1,
             )
             t.put(call)
         elif uid == call.customer_uid:
             # a (new) connect: whatever the previous agent leg did no longer says who hangs up
-            t.put(replace(call, target_agent_id=value or None, hangup_by=None))
+            t.put(
+                replace(
+                    call,
+                    target_agent_id=value or None,
+                    hangup_by=None,
+                    connects=call.connects + 1,
+                )
+            )
+
+
+def _on_dial_status(t: _Step, f: Frame) -> None:
+    """The customer's Dial of the agent failed at once: ``call.connect_failed``, so the router
+    ends the offer now rather than at its ring timeout (capture 18: only this VarSet, about
+    1 ms after the Dial started; a phone that exists but refuses gives a DialEnd first)."""
+    status = f.get("Value") or ""
+    if status not in CONNECT_FAILED:
+        return
+    call = t.call_of_channel(f)
+    if call is None or f.get("Uniqueid") != call.customer_uid or call.connected:
+        return
+    agent_id = call.target_agent_id
+    if not agent_id:
+        return
+    call = _ensure_arrived(t, call)
+    t.emit(
+        "call.connect_failed",
+        call,
+        ("connect_failed", call.connects),
+        {"agent_id": agent_id, "dial_status": status},
+        agent_id=agent_id,
+    )
+    t.put(replace(call, target_agent_id=None, ringing_uid=None))
 
 
 def _pending_originate(t: _Step, call_id: str) -> PendingAction | None:
@@ -673,6 +724,7 @@ def _on_originate_response(t: _Step, f: Frame) -> None:
                 dialled=number,
                 target_agent_id=agent_id,
                 started_at=t.ts,
+                origin_call_id=pending.origin_call_id if pending else None,
             )
         call = replace(
             call, dialled=call.dialled or number, target_agent_id=call.target_agent_id or agent_id
@@ -682,7 +734,12 @@ def _on_originate_response(t: _Step, f: Frame) -> None:
     call_id = (pending.call_id if pending else None) or f"originate-{action_id}"
     reason_code = f.get("Reason") or ""
     failed = CallState(
-        linkedid="", call_id=call_id, direction="outbound", customer_uid="", customer_channel=""
+        linkedid="",
+        call_id=call_id,
+        direction="outbound",
+        customer_uid="",
+        customer_channel="",
+        origin_call_id=pending.origin_call_id if pending else None,
     )
     t.emit(
         "call.failed",
@@ -808,6 +865,7 @@ def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
                 customer_id=variables.get(VAR_CUSTOMER) or None,
                 target_agent_id=agent,
                 started_at=t.now - timedelta(seconds=_seconds(f)),
+                origin_call_id=variables.get(VAR_ORIGIN_CALL_ID) or None,
             )
             call = _ensure_arrived(t, call, ts=call.started_at)
         elif uid != call.customer_uid:

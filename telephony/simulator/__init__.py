@@ -6,6 +6,7 @@ the simulated phones), ``engine`` (the pure PBX state machine), ``manager`` (AMI
 sessions), ``phones`` / ``traffic`` (scenario, seeded generator), ``server`` (TCP and clock).
 """
 
+from telephony.simulator import second_run
 from telephony.simulator.dialplan import capture_dialplan, contract_dialplan
 from telephony.simulator.server import Simulator, build_simulator, start_simulator
 from telephony.simulator.traffic import Scenario, ScenarioError
@@ -17,5 +18,6 @@ __all__ = [
     "build_simulator",
     "capture_dialplan",
     "contract_dialplan",
+    "second_run",
     "start_simulator",
 ]

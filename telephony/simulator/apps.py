@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from telephony.simulator.atxfer import dtmf_received
-from telephony.simulator.model import BUSY, DOWN, UP, Channel, DialAttempt, event
+from telephony.simulator.dtmf import DEFAULT_DURATION_MS, finish_read, key_pressed
+from telephony.simulator.model import BUSY, DOWN, UP, Channel, DialAttempt, ReadState, event
 
 if TYPE_CHECKING:
     from telephony.simulator.engine import Engine
@@ -32,7 +32,9 @@ DIAL_VARS = (
     "PROGRESSTIME",
     "PROGRESSTIME_MS",
 )
+CAUSE_NO_ROUTE = 3  # the cause chan_pjsip gives a request to an endpoint with no contact
 PLAYBACK_S = 1.5  # length of one prompt in cc-announce
+READ_TIMEOUT_S = 5.0  # Read without a timeout: Asterisk's default wait for a digit
 SAYNUMBER_S = 0.8
 
 
@@ -91,6 +93,8 @@ def app_wait(engine: Engine, ch: Channel, data: str) -> str:
 
 def app_musiconhold(engine: Engine, ch: Channel, data: str) -> str:
     engine.moh_start(ch, data or "default")
+    if not ch.tech:  # no technology to play to (OutgoingSpoolFailed): stops, stays (capture 24)
+        engine.moh_stop(ch)
     ch.blocked = "moh"
     return "block"
 
@@ -104,9 +108,29 @@ def app_saynumber(engine: Engine, ch: Channel, data: str) -> str:
 
 
 def app_senddtmf(engine: Engine, ch: Channel, data: str) -> str:
+    """The phone side of a Local pair sends digits: they come in on the ``;1`` half."""
     if ch.half == 2 and ch.peer is not None and ch.peer.alive:
-        dtmf_received(engine, ch.peer, data)
+        for digit in data.split(",", 1)[0]:
+            key_pressed(engine, ch.peer, digit, DEFAULT_DURATION_MS)
     return "next"
+
+
+def app_read(engine: Engine, ch: Channel, data: str) -> str:
+    """``Read(variable,prompt,maxdigits,options,attempts,timeout)``: ``READSTATUS`` is ``ERROR``
+    until it ends (capture 25); the digits come in as DTMF (``dtmf.heard``); after the prompt
+    and ``timeout`` seconds without them, ``TIMEOUT``."""
+    args = [*data.split(","), "", "", "", "", "", ""]
+    variable = args[0].strip()
+    max_digits = int(args[2]) if args[2].strip().isdigit() and int(args[2]) > 0 else 255
+    timeout_s = _float(args[5], 0.0) if args[5].strip() else 0.0
+    engine.set_var(ch, "READSTATUS", "ERROR")
+    if not variable:
+        return "next"
+    ch.read = ReadState(variable, max_digits)
+    ch.blocked = "read"
+    prompt_s = PLAYBACK_S if args[1].strip() else 0.0
+    engine.later(ch, prompt_s + (timeout_s or READ_TIMEOUT_S), finish_read, engine, ch, "TIMEOUT")
+    return "block"
 
 
 def app_waitexten(engine: Engine, ch: Channel, data: str) -> str:
@@ -179,7 +203,11 @@ def app_dial(engine: Engine, ch: Channel, data: str) -> str:
             callee.conn_num, callee.conn_name = ch.cid_num, ch.cid_name
             engine.emit(event("NewConnectedLine", callee.headers()))
     if callee is None:
+        # No channel at all (an unregistered PJSIP endpoint, no such extension): no Dial events,
+        # only DIALSTATUS; the request's cause stays the caller's hangup cause (capture 18: 3)
         engine.set_var(ch, "DIALSTATUS", "CHANUNAVAIL")
+        if tech == "PJSIP":
+            ch.hangup_cause = CAUSE_NO_ROUTE
         return "next"
     options = args[2] if len(args) > 2 else ""
     attempt = DialAttempt(ch, callee, dialstring, engine.now_s, timeout_s, options)
@@ -205,14 +233,16 @@ def dial_setup_local(
     one.dialed_string = two.dialed_string = dialstring
     engine.set_var(one, "DIALEDPEERNUMBER", dialstring)
     inherit_variables(engine, caller, one)
-    one.cid_num, one.cid_name = one.exten, caller.cid_name
+    # the dialled leg is named after the caller's connected line (surprise 9: the caller's own
+    # name while it is its own Originate's; <unknown> after a transfer reset it, capture 22)
+    one.cid_num, one.cid_name = one.exten, caller.conn_name
     one.conn_num, one.conn_name = caller.cid_num, caller.cid_name
     engine.newexten(one, "AppDial", "(Outgoing Line)")
     engine.callerid_events(one)
     engine.set_var(two, "DIALEDPEERNUMBER", dialstring)
     inherit_variables(engine, caller, two)
     two.cid_num, two.cid_name = caller.cid_num, caller.cid_name
-    two.conn_num, two.conn_name = one.exten, caller.cid_name
+    two.conn_num, two.conn_name = one.cid_num, one.cid_name
     engine.callerid_events(two)
     engine.local_bridge(one, two)
 
@@ -245,6 +275,7 @@ APPS: dict[str, App] = {
     "playback": app_playback,
     "saynumber": app_saynumber,
     "senddtmf": app_senddtmf,
+    "read": app_read,
     "waitexten": app_waitexten,
     "busy": app_busy,
     "congestion": app_congestion,

@@ -1,11 +1,13 @@
-"""DTMF and the attended transfer feature (``*2``) of the simulated PBX.
+"""The attended transfer feature of the simulated PBX (features.conf ``atxfer``, e.g. ``*2``).
 
-Pure functions over the ``Engine``, reproducing file 15 of the real-Asterisk captures: an agent
-leg dialled with the ``t`` option may press ``*2``; Asterisk then puts the caller on hold (a
-``Hold`` event on the transferer, music for the caller), collects the target's digits, calls it
+Pure functions over the ``Engine``, reproducing files 15 and 22 of the real-Asterisk captures: an
+agent leg dialled with the ``t`` option may key the feature code; Asterisk then puts the caller
+on hold (a ``Hold`` event on the transferer, music for the caller), collects the target's digits
+(until they name an extension that cannot grow, or ``transferdigittimeout`` passes), calls it
 into a second bridge together with the transferer, and when the transferer hangs up merges the
 bridges (``BridgeMerge``, ``AttendedTransfer``): the caller ends up with the target. No
-``Unhold`` ever follows the ``Hold``.
+``Unhold`` ever follows the ``Hold``. Without the ``t`` option, or with no feature code
+configured, the digits are plain DTMF for the other party (``dtmf.py``).
 """
 
 from __future__ import annotations
@@ -17,48 +19,22 @@ from telephony.simulator.model import Channel, ConsultCall, DialAttempt, calling
 if TYPE_CHECKING:
     from telephony.simulator.engine import Engine
 
-ATXFER_CODE = "*2"  # features.conf [featuremap] atxfer
+TRANSFER_DIGIT_TIMEOUT_S = 3.0  # features.conf [general] transferdigittimeout
 
 
-def dtmf_received(engine: Engine, ch: Channel, digits: str) -> None:
-    """``digits`` arrive on ``ch`` (sent by its Local ``;2`` half with SendDTMF)."""
-    for digit in digits:
-        engine.emit(
-            event(
-                "DTMFBegin",
-                ch.headers(),
-                [("Digit", digit), ("Direction", "Received")],
-                privilege="dtmf,all",
-            )
-        )
-        engine.emit(
-            event(
-                "DTMFEnd",
-                ch.headers(),
-                [("Digit", digit), ("DurationMs", "100"), ("Direction", "Received")],
-                privilege="dtmf,all",
-            )
-        )
-        _feature_digit(engine, ch, digit)
-
-
-def _may_transfer(ch: Channel) -> bool:
-    attempt = ch.dialed_by
-    return isinstance(attempt, DialAttempt) and "t" in attempt.options and ch.bridge is not None
-
-
-def _feature_digit(engine: Engine, ch: Channel, digit: str) -> None:
+def feature_digit(engine: Engine, ch: Channel, digit: str) -> str:
+    """A digit came in on ``ch``: the attended transfer feature takes it (its code, then the
+    target's digits) when the leg may transfer; returns the digits it lets through to the
+    bridge (a code prefix that did not complete is let through as a whole)."""
     if ch.xfer_digits is not None:
         ch.xfer_digits += digit
-        context = transfer_context(ch)
-        if engine.dialplan.exists(context, ch.xfer_digits):
-            target, ch.xfer_digits = ch.xfer_digits, None
-            start_consult(engine, ch, target, context)
-        return
-    if not _may_transfer(ch):
-        return
+        _target_digit(engine, ch)
+        return ""
+    code = engine.atxfer_code
+    if not code or not _may_transfer(ch):
+        return digit
     ch.feature_digits += digit
-    if ch.feature_digits == ATXFER_CODE:
+    if ch.feature_digits == code:
         ch.feature_digits = ""
         ch.xfer_digits = ""
         engine.emit(event("Hold", ch.headers()))
@@ -66,17 +42,51 @@ def _feature_digit(engine: Engine, ch: Channel, digit: str) -> None:
         for other in ch.bridge.members:
             if other is not ch and not other.moh_on:
                 engine.moh_start(other, "default")
-    elif not ATXFER_CODE.startswith(ch.feature_digits):
-        ch.feature_digits = ""
+        engine.later(ch, TRANSFER_DIGIT_TIMEOUT_S, _digits_done, engine, ch, 0)
+        return ""
+    if code.startswith(ch.feature_digits):
+        return ""
+    released, ch.feature_digits = ch.feature_digits, ""
+    return released
+
+
+def _may_transfer(ch: Channel) -> bool:
+    attempt = ch.dialed_by
+    return isinstance(attempt, DialAttempt) and "t" in attempt.options and ch.bridge is not None
+
+
+def _target_digit(engine: Engine, ch: Channel) -> None:
+    """bridge_basic's digit collection: call the target as soon as the digits name an extension
+    that cannot grow any longer, else when no digit came for the digit timeout."""
+    digits = ch.xfer_digits or ""
+    context = transfer_context(ch)
+    if engine.dialplan.exists(context, digits) and not engine.dialplan.can_match_more(
+        context, digits
+    ):
+        ch.xfer_digits = None
+        start_consult(engine, ch, digits, context)
+        return
+    engine.later(ch, TRANSFER_DIGIT_TIMEOUT_S, _digits_done, engine, ch, len(digits))
+
+
+def _digits_done(engine: Engine, ch: Channel, count: int) -> None:
+    digits = ch.xfer_digits
+    if digits is None or len(digits) != count:
+        return  # the consultation started, or a later digit re-armed the timer
+    ch.xfer_digits = None
+    context = transfer_context(ch)
+    if digits and engine.dialplan.exists(context, digits):
+        start_consult(engine, ch, digits, context)
+        return
+    # no valid target: the transferer is back with the caller
+    if ch.bridge is not None:
+        for other in ch.bridge.members:
+            if other is not ch and other.moh_on:
+                engine.moh_stop(other)
 
 
 def transfer_context(ch: Channel) -> str:
-    return (
-        ch.var("__TRANSFER_CONTEXT")
-        or ch.var("_TRANSFER_CONTEXT")
-        or ch.var("TRANSFER_CONTEXT")
-        or "default"
-    )
+    return ch.var("TRANSFER_CONTEXT") or "default"
 
 
 def start_consult(engine: Engine, transferer: Channel, exten: str, context: str) -> None:
@@ -119,15 +129,9 @@ def start_consult(engine: Engine, transferer: Channel, exten: str, context: str)
     transferer.conn_num, transferer.conn_name = one.cid_num, one.cid_name
     engine.emit(event("NewConnectedLine", transferer.headers()))
     if transferer.half == 1 and transferer.peer is not None:
-        # A Local pair carries the ;1 connected line over as the ;2 caller id; the event is
-        # published a little after the change (after the ;2's next Newexten).
-        two_of = transferer.peer
-        two_of.cid_num, two_of.cid_name = transferer.conn_num, transferer.conn_name
-        engine.later(two_of, 0.0, _announce_caller_id, engine, two_of)
-
-
-def _announce_caller_id(engine: Engine, two: Channel) -> None:
-    engine.emit(event("NewCallerid", two.headers(), [calling_pres(two)]))
+        # A Local pair carries the ;1 connected line over as the ;2 caller id, when the ;2's
+        # thread next runs: at its next priority (15), or its hangup (22) (model.pending_cid)
+        transferer.peer.pending_cid = (transferer.conn_num, transferer.conn_name)
 
 
 def consult_ringing(engine: Engine, consult: ConsultCall) -> None:

@@ -39,6 +39,20 @@ class Extension:
             return exten == self.pattern
         return _pattern_match(self.pattern[1:], exten)
 
+    def extends(self, exten: str) -> bool:
+        """A longer extension than ``exten`` that starts with it matches this one."""
+        if not self.pattern.startswith("_"):
+            return len(self.pattern) > len(exten) and self.pattern.startswith(exten)
+        tokens = _pattern_tokens(self.pattern[1:])
+        for i, c in enumerate(exten):
+            if i >= len(tokens):
+                return False
+            if tokens[i] in (".", "!"):
+                return True
+            if not _token_matches(tokens[i], c):
+                return False
+        return len(tokens) > len(exten)
+
 
 def _pattern_tokens(pattern: str) -> list[str]:
     """``1X[a-c].`` -> ["1", "X", "abc", "."]: one token per character position."""
@@ -72,22 +86,21 @@ def _pattern_match(pattern: str, exten: str) -> bool:
     for i, token in enumerate(tokens):
         if token in (".", "!"):
             return len(exten) > i or (token == "!" and len(exten) >= i)
-        if i >= len(exten):
-            return False
-        c = exten[i]
-        if token == "X":
-            ok = c.isdigit()
-        elif token == "Z":
-            ok = "1" <= c <= "9"
-        elif token == "N":
-            ok = "2" <= c <= "9"
-        elif token.startswith("[") and len(token) > 1:
-            ok = c in token[1:]
-        else:
-            ok = token == c
-        if not ok:
+        if i >= len(exten) or not _token_matches(token, exten[i]):
             return False
     return len(exten) == len(tokens)
+
+
+def _token_matches(token: str, c: str) -> bool:
+    if token == "X":
+        return c.isdigit()
+    if token == "Z":
+        return "1" <= c <= "9"
+    if token == "N":
+        return "2" <= c <= "9"
+    if token.startswith("[") and len(token) > 1:
+        return c in token[1:]
+    return token == c
 
 
 @dataclass
@@ -111,6 +124,11 @@ class Dialplan:
 
     def exists(self, context: str, exten: str) -> bool:
         return self.find(context, exten) is not None
+
+    def can_match_more(self, context: str, exten: str) -> bool:
+        """``ast_matchmore_extension``: some extension of ``context`` is longer than ``exten``
+        and starts like it (more digits could still name it)."""
+        return any(ext.extends(exten) for ext in self.contexts.get(context, []))
 
     def step(self, context: str, exten: str, priority: int) -> Step | None:
         ext = self.find(context, exten)
@@ -141,8 +159,16 @@ def add_contract(
     did_queues: Mapping[str, str],
     default_queue: str,
     dial_target: Render,
+    *,
+    agent_pattern: str = AGENT_PATTERN,
+    failed_extension: bool = True,
 ) -> None:
-    """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce."""
+    """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold.
+
+    ``agent_pattern`` and ``failed_extension`` reproduce older dialplans the real-Asterisk
+    captures were recorded with: the first run's cc-connect matched ``_X.``; the second run's
+    had today's pattern without the explicit ``failed`` extension, so the pattern caught a
+    failed Originate (capture 24)."""
 
     def queue_of(ch: Channel) -> str:
         return f"CC_QUEUE={did_queues.get(ch.exten, default_queue)}"
@@ -172,7 +198,7 @@ def add_contract(
     )
     plan.add(
         "cc-connect",
-        AGENT_PATTERN,
+        agent_pattern,
         Step("NoOp", lambda ch: f"CC connect {ch.name} to agent {ch.exten}"),
         Step("Set", lambda ch: f"CC_AGENT={ch.exten}"),
         Step("Dial", dial_target),
@@ -181,6 +207,15 @@ def add_contract(
         Step("Goto", _s("cc-hold,s,1")),
         Step("Hangup", _s(""), label="done"),
     )
+    if failed_extension:
+        # A failed Originate into cc-connect runs this (exact names win over patterns) and is
+        # reported at once, instead of waiting in cc-hold for ever
+        plan.add(
+            "cc-connect",
+            "failed",
+            Step("NoOp", lambda ch: f"CC originate failed, reason {ch.var('REASON')}"),
+            Step("Hangup", _s("")),
+        )
 
     plan.add(
         "cc-onhold",
@@ -350,6 +385,8 @@ def capture_dialplan() -> Dialplan:
         {"5001": "support"},
         "sales",
         lambda ch: f"Local/{ch.exten}@sim-agent/m,8",
+        agent_pattern="_X.",
+        failed_extension=False,
     )
     plan.add(
         "cc-connect-xfer",
@@ -365,17 +402,24 @@ def capture_dialplan() -> Dialplan:
     return plan
 
 
-def contract_dialplan(
-    did_queues: Mapping[str, str], default_queue: str, ring_timeout_s: int = 15
-) -> Dialplan:
-    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge)."""
+def agent_dial(ring_timeout_s: int, options: str = "") -> Render:
+    """cc-connect's Dial argument: ``${CC_AGENT_ENDPOINT}`` (set by the bridge) or
+    ``PJSIP/<agent>``, for ``${CC_RING_TIMEOUT_S}`` (the channel's, set by the bridge from the
+    queue's ring timeout, else the dialplan's global)."""
 
     def target(ch: Channel) -> str:
         endpoint = ch.var("CC_AGENT_ENDPOINT") or f"PJSIP/{ch.exten}"
         timeout = ch.var("CC_RING_TIMEOUT_S") or str(ring_timeout_s)
-        return f"{endpoint},{timeout}"
+        return f"{endpoint},{timeout}" + (f",{options}" if options else "")
 
+    return target
+
+
+def contract_dialplan(
+    did_queues: Mapping[str, str], default_queue: str, ring_timeout_s: int = 15
+) -> Dialplan:
+    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge)."""
     plan = Dialplan()
-    add_contract(plan, did_queues, default_queue, target)
+    add_contract(plan, did_queues, default_queue, agent_dial(ring_timeout_s))
     add_sim_phones(plan)
     return plan

@@ -27,6 +27,7 @@ from typing import Any
 
 from telephony.simulator.apps import APPS
 from telephony.simulator.atxfer import complete_transfer, consult_answered, consult_ringing
+from telephony.simulator.controls import Recording, mixmonitor_end
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.model import (
     CAUSE_TEXT,
@@ -47,9 +48,9 @@ from telephony.simulator.originate import (
     REASON_BUSY,
     REASON_CONGESTION,
     REASON_FAILED,
+    SPOOL_FAILED_CHANNEL,
     originate_answered,
     originate_failed,
-    originate_response,
     spy_stop,
 )
 from telephony.simulator.phones import Device
@@ -98,8 +99,12 @@ class Engine:
         seed: int = 0,
         trunk: str = "trunk",
         timestamp_events: bool = False,
+        atxfer_code: str | None = None,
     ) -> None:
         self.dialplan = dialplan
+        # features.conf [featuremap] atxfer: none in stock Asterisk (the project ships no
+        # features.conf); the captures' Asterisk had *2
+        self.atxfer_code = atxfer_code
         self.timestamp_events = timestamp_events
         self.phonebook = phonebook
         self.endpoint_known = endpoint_known  # PJSIP endpoints configured (PJSIPNotify)
@@ -116,6 +121,7 @@ class Engine:
         self.listeners: list[Callable[[Engine, str, Channel], None]] = []
         self._devices: dict[str, str] = {}  # PJSIP endpoint -> its last DeviceStateChange state
         self._endpoint_channels: dict[str, dict[str, Channel]] = {}  # endpoint -> name -> channel
+        self.recordings: list[Recording] = []  # every MixMonitor recording (controls.py)
 
     # ------------------------------------------------------------------ time and output
 
@@ -189,14 +195,19 @@ class Engine:
             state=state,
             tech=tech,
         )
-        self.channels[name] = ch
+        # Asterisk does not require unique names (two failed Originates may each have an
+        # OutgoingSpoolFailed at once): a second one is kept under another key
+        self.channels[name if name not in self.channels else f"{name} {uid}"] = ch
         if tech == "PJSIP":
             self._endpoint_channels.setdefault(ch.device_name, {})[name] = ch
         return ch
 
     def drop_channel(self, ch: Channel) -> None:
         """Forget a channel that has hung up, and tell its device's state."""
-        self.channels.pop(ch.name, None)
+        if self.channels.get(ch.name) is ch:
+            del self.channels[ch.name]
+        else:  # kept under another key (a name in use twice)
+            self.channels.pop(f"{ch.name} {ch.uniqueid}", None)
         if ch.tech == "PJSIP":
             device = ch.device_name
             mine = self._endpoint_channels.get(device, {})
@@ -220,6 +231,11 @@ class Engine:
     ) -> Channel:
         name = f"PJSIP/{endpoint}-{next(self._channel_seq):08x}"
         return self._new_channel(name, context, exten, state, linkedid, "PJSIP")
+
+    def spool_failed_channel(self, context: str, exten: str) -> Channel:
+        """The technology-less channel main/pbx.c makes to run a failed Originate's ``failed``
+        extension (the caller emits its Newchannel once its caller id is set)."""
+        return self._new_channel(SPOOL_FAILED_CHANNEL, context, exten, DOWN, None, "")
 
     def find_channel(self, name: str) -> Channel | None:
         return self.channels.get(name)
@@ -268,6 +284,10 @@ class Engine:
 
     def newexten(self, ch: Channel, app: str, data: str) -> None:
         ch.app, ch.app_data = app, data
+        announce = ch.pending_cid is not None
+        if ch.pending_cid is not None:
+            ch.cid_num, ch.cid_name = ch.pending_cid
+            ch.pending_cid = None
         self.emit(
             event(
                 "Newexten",
@@ -276,6 +296,8 @@ class Engine:
                 privilege="dialplan,all",
             )
         )
+        if announce:
+            self.emit(event("NewCallerid", ch.headers(), [calling_pres(ch)]))
 
     def callerid_events(self, ch: Channel, with_connected: bool = True) -> None:
         self.emit(
@@ -331,6 +353,7 @@ class Engine:
         ch.in_pbx = True
         ch.context, ch.exten, ch.priority = context, exten, priority
         ch.blocked = None
+        ch.read = None
         self.later(ch, 0.0, self._run, ch)
 
     def _run(self, ch: Channel) -> None:
@@ -452,7 +475,7 @@ class Engine:
         if caller.alive and caller.blocked == "dial":
             self.later(caller, 0.0, self.resume, caller)
 
-    def _dial_finished(self, attempt: DialAttempt, caller_leaving: bool) -> None:
+    def dial_finished(self, attempt: DialAttempt, caller_leaving: bool) -> None:
         """An answered Dial's bridge broke up: time variables; the caller resumes unless leaving."""
         if attempt.done:
             return
@@ -533,7 +556,7 @@ class Engine:
                 attempt.caller.dial = None
                 attempt.callee.dialed_by = None
             else:
-                self._dial_finished(attempt, caller_leaving=attempt.caller is ch)
+                self.dial_finished(attempt, caller_leaving=attempt.caller is ch)
 
     def moh_start(self, ch: Channel, moh_class: str) -> None:
         ch.moh_on = True
@@ -598,6 +621,10 @@ class Engine:
             self.emit(event("SoftHangupRequest", ch.headers(), [("Cause", "16")]))
         self._finish(ch, ch.hangup_cause)
 
+    def hang_up_leg(self, ch: Channel, cause: int) -> None:
+        """A leg the PBX itself drops (Dial, Originate, a transfer): no request events for it."""
+        self._dialer_hangup(ch, cause)
+
     def _dialer_hangup(self, ch: Channel, cause: int) -> None:
         """Dial / Originate hangs up a leg it created (no request events for that leg)."""
         if not ch.alive:
@@ -630,8 +657,7 @@ class Engine:
         if isinstance(dialer, DialAttempt) and not dialer.done and dialer.answered_at is None:
             self._dial_failed(dialer, "NOANSWER", 0)
         if isinstance(dialer, OriginateJob) and not dialer.done:
-            dialer.done = True
-            originate_response(self, dialer, None, REASON_FAILED)
+            originate_failed(self, dialer, REASON_FAILED)
         ch.blocked = None
 
     def _finish(self, ch: Channel, cause: int) -> None:
@@ -639,6 +665,8 @@ class Engine:
             return
         ch.alive = False
         ch.token += 1
+        if ch.mixmonitor is not None:
+            mixmonitor_end(self, ch)
         peer = ch.peer if ch.half else None
         if peer is not None and peer.alive:
             self.request_hangup(peer, cause)
@@ -661,6 +689,9 @@ class Engine:
                 )
             )
         self.drop_channel(ch)
+        if ch.on_gone is not None:
+            gone, ch.on_gone = ch.on_gone, None
+            gone()
         for spyer in [c for c in self.channels.values() if c.spy is not None and c.spy.spyee is ch]:
             exits = "E" in spyer.spy.options  # ChanSpy E: exit when the spied-on channel hangs up
             spy_stop(self, spyer.spy)

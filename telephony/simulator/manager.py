@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from telephony.ami_frames import Frame
+from telephony.simulator.control_actions import ControlActions
 from telephony.simulator.engine import Engine
 from telephony.simulator.model import Channel, OriginateJob, Pairs
 from telephony.simulator.originate import originate
@@ -47,8 +48,9 @@ def _duration(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-class Manager:
-    """Asterisk Manager Interface over an ``Engine``; the TCP server does the I/O."""
+class Manager(ControlActions):
+    """Asterisk Manager Interface over an ``Engine``; the TCP server does the I/O (the call
+    control actions: ``control_actions.ControlActions``)."""
 
     def __init__(self, engine: Engine, username: str, secret: str) -> None:
         self.engine = engine

@@ -30,6 +30,7 @@ DOWN, RING, RINGING, UP, BUSY = 0, 4, 5, 6, 7
 
 CAUSE_TEXT = {
     0: "Unknown",
+    3: "No route to destination",
     16: "Normal Clearing",
     17: "User busy",
     18: "No user responding",
@@ -98,15 +99,26 @@ class Channel:
     feature_digits: str = ""  # DTMF collected towards a bridge feature (*2 = attended transfer)
     xfer_digits: str | None = None  # transfer target being dialled after *2 (None: not now)
     xfer: Any = None  # the ConsultCall of an attended transfer this channel started
-    pending_cid: tuple[str, str] | None = None  # caller id change shown from the Hangup on
+    # a caller id change not yet applied: it is, with a NewCallerid, at the channel's next
+    # Newexten (shown there already) or at its Hangup (shown from the Hangup on)
+    pending_cid: tuple[str, str] | None = None
     dial: Any = None  # the DialAttempt this channel runs as caller
     dialed_by: Any = None  # the DialAttempt / OriginateJob that created this channel
     spy: Any = None  # the SpySession this channel runs as spyer
     device: Device | None = None  # simulated phone behind a PJSIP channel
     dialed_string: str = ""  # how the dialler named it (DIALEDPEERNUMBER)
+    on_gone: Any = None  # called once the channel has hung up (a failed Originate's response)
+    read: ReadState | None = None  # the Read application collecting digits
+    mixmonitor: MixMonitorState | None = None  # the recording of this channel, if any
+    muted: set[str] = field(default_factory=set)  # MuteAudio: "in" (heard), "out" (said)
 
     def var(self, name: str, default: str = "") -> str:
-        return self.variables.get(name, default)
+        """``${NAME}``: as in Asterisk, a variable set for inheritance (``_NAME``, ``__NAME``)
+        is found by its plain name too."""
+        for key in (name, f"_{name}", f"__{name}"):
+            if key in self.variables:
+                return self.variables[key]
+        return default
 
     def headers(self, prefix: str = "") -> Pairs:
         return [
@@ -145,6 +157,24 @@ def event(name: str, *blocks: Pairs, privilege: str = "call,all") -> Pairs:
     for block in blocks:
         out.extend(block)
     return out
+
+
+@dataclass(eq=False)
+class ReadState:
+    """``Read(variable,prompt,max_digits,...)`` waiting for digits."""
+
+    variable: str
+    max_digits: int
+    digits: str = ""
+
+
+@dataclass(eq=False)
+class MixMonitorState:
+    """A ``MixMonitor`` recording: its file, and the directions muted now."""
+
+    file: str
+    options: str = ""
+    muted: set[str] = field(default_factory=set)
 
 
 @dataclass(eq=False)

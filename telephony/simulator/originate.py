@@ -5,6 +5,13 @@ PJSIP-style channel with a simulated phone), reports ``OriginateResponse`` with 
 of the captures (4 answered, 5 busy, 3 no answer, 8 congestion, 0 failure with
 ``Uniqueid: <unknown>`` and the dial string as ``Channel``), then runs the dialplan or the
 application (ChanSpy). ChanSpy adds no bridge events: only ``ChanSpyStart`` / ``ChanSpyStop``.
+
+An Originate into an extension that fails once its channel was dialled (busy, congestion, no
+answer, hung up) runs the special extension ``failed`` of its context when there is one, as
+main/pbx.c does: a channel named ``OutgoingSpoolFailed`` (no technology) gets the Originate's
+variables and ``REASON``, runs ``<context>,failed,1``, and the ``OriginateResponse`` is sent only
+once that channel is gone (real-Asterisk capture 24: held back while it sat in music on hold).
+A channel that could not be created at all (unknown technology or endpoint) fails at once.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ if TYPE_CHECKING:
     from telephony.simulator.engine import Engine
 
 REASON_ANSWERED, REASON_BUSY, REASON_NOANSWER, REASON_CONGESTION, REASON_FAILED = 4, 5, 3, 8, 0
+FAILED_EXTEN = "failed"  # the special extension a failed Originate runs (main/pbx.c)
+SPOOL_FAILED_CHANNEL = "OutgoingSpoolFailed"
 
 
 def originate(engine: Engine, job: OriginateJob) -> None:
@@ -37,7 +46,7 @@ def originate(engine: Engine, job: OriginateJob) -> None:
         exten, _, context = res.partition("@")
         context = context or "default"
         if not engine.dialplan.exists(context, exten):
-            originate_failed(engine, job, REASON_FAILED)
+            originate_failed(engine, job, REASON_FAILED, dialled=False)
             return
         one, two = engine.local_pair(exten, context, None)
         job.callee = one
@@ -60,7 +69,7 @@ def originate(engine: Engine, job: OriginateJob) -> None:
     elif tech == "PJSIP":
         device = engine.phonebook(resource, "originate")
         if device is None:
-            originate_failed(engine, job, REASON_FAILED)
+            originate_failed(engine, job, REASON_FAILED, dialled=False)
             return
         endpoint, _, host = resource.partition("@")
         name_part = host or endpoint
@@ -76,7 +85,7 @@ def originate(engine: Engine, job: OriginateJob) -> None:
         engine.emit(event("DialBegin", ch.headers("Dest"), [("DialString", resource)]))
         engine.device_dialed(ch)
     else:
-        originate_failed(engine, job, REASON_FAILED)
+        originate_failed(engine, job, REASON_FAILED, dialled=False)
         return
     engine.schedule(job.timeout_s, originate_timeout, engine, job)
 
@@ -102,12 +111,16 @@ def originate_timeout(engine: Engine, job: OriginateJob) -> None:
     if callee.half and callee.peer is not None:
         engine.request_hangup(callee.peer, 19)
         callee.peer.hangup_cause = 19
-    originate_response(engine, job, None, REASON_NOANSWER)
+    spooled = runs_failed_extension(engine, job)
+    if not spooled:
+        originate_response(engine, job, None, REASON_NOANSWER)
     callee.token += 1
     callee.alive = False
     engine.emit(event("Hangup", callee.headers(), [("Cause", "19"), ("Cause-txt", CAUSE_TEXT[19])]))
     engine.drop_channel(callee)
     engine.notify("hangup", callee)
+    if spooled:
+        spool_failed(engine, job, REASON_NOANSWER)
 
 
 def originate_answered(engine: Engine, job: OriginateJob, callee: Channel) -> None:
@@ -135,9 +148,31 @@ def originate_answered(engine: Engine, job: OriginateJob, callee: Channel) -> No
         engine.schedule(0.0, originate_response, engine, job, callee, REASON_ANSWERED)
 
 
-def originate_failed(engine: Engine, job: OriginateJob, reason: int) -> None:
+def originate_failed(engine: Engine, job: OriginateJob, reason: int, dialled: bool = True) -> None:
+    """The Originate failed: reported now, or (``dialled``, the context has ``failed``) once the
+    ``OutgoingSpoolFailed`` channel has run that extension and gone."""
     job.done = True
+    if dialled and runs_failed_extension(engine, job):
+        spool_failed(engine, job, reason)
+        return
     originate_response(engine, job, None, reason)
+
+
+def runs_failed_extension(engine: Engine, job: OriginateJob) -> bool:
+    return not job.application and engine.dialplan.exists(job.context, FAILED_EXTEN)
+
+
+def spool_failed(engine: Engine, job: OriginateJob, reason: int) -> None:
+    """main/pbx.c's failed-Originate channel: the response waits until it has hung up."""
+    ch = engine.spool_failed_channel(job.context, FAILED_EXTEN)
+    if job.cid_num is not None:
+        ch.cid_num, ch.cid_name = job.cid_num, job.cid_name or ""
+    engine.emit(event("Newchannel", ch.headers()))
+    for name, value in job.variables:
+        engine.set_var(ch, name, value)
+    engine.set_var(ch, "REASON", str(reason))
+    ch.on_gone = lambda: originate_response(engine, job, None, reason)
+    engine.start_pbx(ch, job.context, FAILED_EXTEN, 1)
 
 
 def originate_response(engine: Engine, job: OriginateJob, ch: Channel | None, reason: int) -> None:

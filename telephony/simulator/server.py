@@ -287,6 +287,7 @@ def build_simulator(
         seed=gen.seed,
         trunk=scenario.trunk,
         timestamp_events=timestamp_events,
+        atxfer_code=scenario.atxfer_code,
     )
     manager = Manager(engine, username, secret)
     return Simulator(

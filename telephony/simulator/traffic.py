@@ -106,6 +106,9 @@ class AgentPhone(_Model):
     # False: the phone rings until answered from the dashboard (PJSIPNotify Event: talk) or the
     # router's ring timeout: an agent played by a person.
     auto_answer: bool = True
+    # False: the endpoint is configured but no phone is registered to it: a Dial of it fails at
+    # once (DIALSTATUS CHANUNAVAIL, no channel, no Dial event), as capture 18 shows
+    registered: bool = True
 
     @property
     def dial_string(self) -> str:
@@ -153,6 +156,12 @@ class Scenario(_Model):
     vip_numbers: list[str] = []
     unknown_endpoints_answer: bool = Field(
         True, description="a PJSIP endpoint not listed in agents behaves like a default agent phone"
+    )
+    atxfer_code: str | None = Field(
+        None,
+        pattern=r"^[0-9*#]{1,8}$",
+        description="features.conf [featuremap] atxfer (none, as in stock Asterisk): the code a "
+        "leg dialled with Dial option t keys for an attended transfer, and what AMI Atxfer sends",
     )
 
     @classmethod
@@ -311,6 +320,8 @@ class Traffic:
             if not self.scenario.unknown_endpoints_answer:
                 return None
             agent = AgentPhone(agent_id=endpoint)
+        if not agent.registered:
+            return None
         answers = self.rng.random() >= agent.no_answer_p
         device = Device(
             kind="agent",

@@ -315,6 +315,28 @@ async def test_originate_that_fails(
     assert rig.sim.engine.channels == {}
 
 
+async def test_failed_originate_runs_the_failed_extension_and_is_reported_at_once(
+    rig: Rig,
+) -> None:
+    """Asterisk runs cc-connect's ``failed`` extension for a failed Originate and holds the
+    OriginateResponse until that channel is gone (capture 24). The dialplan's own ``failed``
+    hangs up at once: ``call.failed`` comes in the very second the Originate times out, and no
+    channel is left behind (with the old pattern it would wait in cc-hold for ever)."""
+    gone: list[str] = []
+    rig.sim.engine.listeners.append(
+        lambda engine, what, ch: gone.append(ch.name) if what == "hangup" else None
+    )
+    events = await rig.command("originate", call_id="out-3", agent_id="1001", number="5550000")
+    events += await steps(rig, 29)  # Timeout 30000: it rings until then
+    assert [e.type for e in events if e.type.startswith("call.")] == []
+    events = await rig.step(1.0)  # the 30th second
+    assert [
+        (e.type, e.call_id, e.payload["reason"]) for e in events if e.type == "call.failed"
+    ] == [("call.failed", "out-3", "no_answer")]
+    assert "OutgoingSpoolFailed" in gone  # the failed extension ran, then hung up
+    assert rig.sim.engine.channels == {}
+
+
 async def test_answer_from_the_dashboard_sends_pjsipnotify_and_the_phone_picks_up(
     rig: Rig,
 ) -> None:

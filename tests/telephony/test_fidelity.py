@@ -1,8 +1,9 @@
 """Fidelity: the simulator, driven like the real Asterisk 22.10.1 of the captures, answers alike.
 
 For each session in ``tests/fixtures/ami/real-asterisk/``, a simulator with the captures'
-dialplan (Local-channel phones: sim-caller, sim-agent, sim-customer, sim-supervisor) is started
-on a loopback port with the manual clock; the test replays the same actions over TCP at the same
+dialplan (Local-channel phones: sim-caller, sim-agent, sim-customer, sim-supervisor; for the
+second run, files 16 on, the project's dialplan as recorded with the test contexts of
+``telephony.simulator.second_run``) is started on a loopback port with the manual clock; the test replays the same actions over TCP at the same
 simulated offsets and compares, per channel, the sequence of the events the bridge relies on
 (names, header names and order, and values once Uniqueids, channel sequence numbers and bridge
 ids are renumbered by first appearance), the list events of CoreShowChannels / Status, the
@@ -18,11 +19,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from telephony.ami_frames import Frame, parse_frames
-from telephony.simulator import capture_dialplan, start_simulator
+from telephony.simulator import Scenario, capture_dialplan, second_run, start_simulator
 
 REAL = Path(__file__).parents[1] / "fixtures" / "ami" / "real-asterisk"
 FILES = sorted(p.name for p in REAL.glob("*.ami"))
@@ -71,7 +73,88 @@ CHANNEL_RE = re.compile(r"((?:Local|PJSIP)/[^\s,;]+?)-([0-9a-f]{8})(;[12])?")
 UNIQUEID_RE = re.compile(r"^\d{9,11}\.\d+$")
 BRIDGE_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # The only known gaps of the model (listed in the report, each with its reason).
-UNMODELLED_FILES: dict[str, str] = {}
+UNMODELLED_FILES: dict[str, str] = {
+    "19-redirect-to-registered-sipp-phone-with-notify.ami": (
+        "a registered SIP phone (SIPp): its RTP, RTCP statistics and SIP timing are not modelled; "
+        "the simulator's remote answer (PJSIPNotify Event: talk) is tested in test_simulator.py"
+    ),
+    "23-app-queue-testq.ami": (
+        "app_queue traffic (Queue*, Agent* events): the platform's router, not app_queue, decides "
+        "who takes a call, so the simulator has no app_queue"
+    ),
+}
+SECOND_RUN = "16"  # files 16-25: Asterisk with PJSIP and the project's dialplan
+# Orders that Asterisk's threads decide: the captures show both, the simulator one of them. The
+# lines of that (channel group, event, and text in the line) are left out of the comparison,
+# on both sides (as many on each).
+RACES: dict[str, list[tuple[str, str, str, str]]] = {
+    "22-ami-atxfer-and-blindtransfer.ami": [
+        (
+            "chan Local/1001@sim-agent-N0001;1",
+            "BridgeLeave",
+            "bridge7",
+            "the transferer leaves the consultation bridge after the bridges merged (15, the "
+            "simulator) or before (22): BridgeNumChannels 0 or 1",
+        ),
+        (
+            "chan Local/1004@sim-agent-N0002;1",
+            "BridgeEnter",
+            "bridge7",
+            "the consultation leg enters its bridge before its phone rings (15, the simulator) "
+            "or after (22)",
+        ),
+        (
+            "chan Local/1004@sim-agent-N0002;1",
+            "NewConnectedLine",
+            "ChannelState: ",
+            "its connected line is set before its phone rings (15, the simulator) or after (22)",
+        ),
+        (
+            "chan Local/1004@sim-agent-N0002;1",
+            "BridgeLeave",
+            "bridge7",
+            "the same merge race, seen from the transfer target",
+        ),
+        (
+            "transfer x",
+            "BridgeMerge",
+            "",
+            "the same merge race: FromBridgeNumChannels 2 or 1",
+        ),
+        (
+            "transfer x",
+            "AttendedTransfer",
+            "",
+            "the same merge race: when the transferer has left first, AttendedTransfer names no "
+            "TransferTarget (22)",
+        ),
+        (
+            "chan Local/1004@sim-agent-N0002;2",
+            "",
+            "",
+            "the target phone's own thread applies its new caller id when it next runs: right "
+            "after its answer (15, the simulator: at its hang-up here) or after the transfer "
+            "(22); every header of the half shows it",
+        ),
+    ]
+}
+
+
+def without_races(
+    name: str, want: dict[str, list[str]], got: dict[str, list[str]]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Both digests without the racy lines of ``RACES``; a racy line must be on both sides."""
+    want, got = dict(want), dict(got)
+    for group, event, text, why in RACES.get(name, []):
+
+        def racy(line: str, event: str = event, text: str = text) -> bool:
+            return line.startswith(f"Event: {event}") and text in line
+
+        counts = [sum(racy(line) for line in side.get(group, [])) for side in (want, got)]
+        assert counts[0] == counts[1], f"{name}: {group}: racy lines {counts}: {why}"
+        for side in (want, got):
+            side[group] = [line for line in side.get(group, []) if not racy(line)]
+    return want, got
 
 
 @dataclass
@@ -282,9 +365,21 @@ def translate(action: Sent, real: list[Frame], simulated: list[Frame]) -> bytes:
     return Sent(action.at_s, [CHANNEL_RE.sub(sub, line) for line in action.lines]).data
 
 
+def pbx_of(name: str) -> dict[str, Any]:
+    """The simulated Asterisk of a capture's run: its dialplan and phones."""
+    features = Scenario(atxfer_code="*2")  # the captures' features.conf
+    if name[:2] >= SECOND_RUN:
+        return {
+            "scenario": features,
+            "dialplan": second_run.dialplan(),
+            "phonebook": second_run.phonebook,
+        }
+    return {"scenario": features, "dialplan": capture_dialplan()}
+
+
 async def replay(name: str, sent: list[Sent], real: list[Frame]) -> list[Frame]:
     async with start_simulator(
-        dialplan=capture_dialplan(),
+        **pbx_of(name),
         username="cc",
         secret="ccsecret",
         speed=None,
@@ -327,7 +422,7 @@ async def test_simulator_matches_real_asterisk(name: str) -> None:
     simulated = await replay(name, sent, real)
     want_groups, want_responses = digest(real)
     got_groups, got_responses = digest(simulated)
-    problems = diff(name, want_groups, got_groups)
+    problems = diff(name, *without_races(name, want_groups, got_groups))
     if want_responses != got_responses:
         problems += f"\n--- {name}: responses\n" + "\n".join(
             difflib.unified_diff(
@@ -362,6 +457,8 @@ def device_states(frames: list[Frame]) -> dict[str, list[str]]:
 @pytest.mark.parametrize("name", FILES)
 async def test_simulator_sends_the_device_states_asterisk_sends(name: str) -> None:
     """res_manager_devicestate's events, per device: the same states in the same order."""
+    if name in UNMODELLED_FILES:
+        pytest.skip(UNMODELLED_FILES[name])
     sent, real = load_capture(name)
     simulated = await replay(name, sent, real)
     assert device_states(simulated) == device_states(real)
@@ -408,3 +505,19 @@ def test_comparison_catches_a_missing_event_and_a_reordered_header() -> None:
         for f in real
     ]
     assert diff("06", want, digest(swapped)[0])
+
+
+CALL_CONTROL_FILES = [f for f in FILES if f[:2] in {"18", "20", "21", "22", "25"}]
+
+
+@pytest.mark.parametrize("name", CALL_CONTROL_FILES)
+async def test_call_controls_match_every_channel_event(name: str) -> None:
+    """The second run's call controls beyond the relied-on set, per channel and in order: the
+    empty Dial VarSets and no Dial event for an unregistered endpoint (18), MixMonitor and
+    MixMonitorMute (20), PlayDTMF with and without Receive, the bridge passing DTMF on (21),
+    Atxfer's queued digits, BlindTransfer (22), the survey's Read of one digit (25)."""
+    sent, real = load_capture(name)
+    simulated = await replay(name, sent, real)
+    want, got = digest(real, every_event=True)[0], digest(simulated, every_event=True)[0]
+    problems = diff(name, *without_races(name, want, got))
+    assert not problems, "\n" + problems

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from telephony.ami_frames import Frame, parse_frames
-from telephony.simulator import Scenario, Simulator, start_simulator
+from telephony.simulator import Scenario, Simulator, second_run, start_simulator
+from telephony.simulator.dialplan import contract_dialplan
 from telephony.simulator.phones import Device
 from telephony.simulator.traffic import AgentPhone, Dist, OutboundProfile, QueueTraffic
 
@@ -430,6 +431,76 @@ async def test_coreshowchannels_lists_live_channels_sorted(sim: Simulator) -> No
     assert listed == sorted([first, second])
     complete = ami.events("CoreShowChannelsComplete")[0]
     assert complete["ListItems"] == "2" and complete.keys()[1] == "ActionID"
+
+
+# ---------------------------------------------------------------------------- failed Originate
+
+
+@pytest.mark.parametrize("as_recorded", [True, False], ids=["capture-24-dialplan", "today"])
+async def test_failed_originate_waits_for_the_failed_extension(as_recorded: bool) -> None:
+    """An Originate into cc-connect that rings out (capture 24: fx-customer never answers).
+    Asterisk runs cc-connect's ``failed`` extension on an ``OutgoingSpoolFailed`` channel and
+    sends the OriginateResponse once that channel is gone. The dialplan of the recording let
+    its agent pattern take ``failed``: the channel dials ``PJSIP/failed`` (CHANUNAVAIL), waits
+    in cc-hold for ever and the response only comes when it is hung up. Today's dialplan hangs
+    up in ``failed``: the response comes at the timeout."""
+    plan = second_run.dialplan()
+    if not as_recorded:  # the project's cc-connect with its explicit failed extension
+        contract = contract_dialplan(second_run.DID_QUEUES, "sales")
+        plan.contexts["cc-connect"] = contract.contexts["cc-connect"]
+    async with start_simulator(
+        dialplan=plan,
+        phonebook=second_run.phonebook,
+        username=USER,
+        secret=SECRET,
+        speed=None,
+        traffic=False,
+    ) as sim:
+        ami = await Ami.connect(sim)
+        await ami.login()
+        queued = await ami.action(
+            "Originate",
+            ("Channel", "Local/5550000@fx-customer"),
+            ("Context", "cc-connect"),
+            ("Exten", "1001"),
+            ("Priority", "1"),
+            ("CallerID", '"Call Center" <5000>'),
+            ("Timeout", "5000"),
+            ("Async", "true"),
+        )
+        await advance(sim, ami, 5.5)
+        responses = ami.events("OriginateResponse", ActionID=queued.action_id or "")
+        spool = ami.events("Newchannel", Channel="OutgoingSpoolFailed")
+        assert [(f["Context"], f["Exten"]) for f in spool] == [("cc-connect", "failed")]
+        assert (
+            ami.events("VarSet", Channel="OutgoingSpoolFailed", Variable="REASON")[0]["Value"]
+            == "3"
+        )
+        if not as_recorded:
+            assert [(f["Response"], f["Reason"]) for f in responses] == [("Failure", "3")]
+            assert sim.engine.channels == {}
+            return
+        assert responses == []  # held back
+        agent = ami.events("VarSet", Channel="OutgoingSpoolFailed", Variable="CC_AGENT")
+        assert [f["Value"] for f in agent] == ["failed"]
+        await ami.action("CoreShowChannels")
+        await ami.settle()
+        listed = [
+            (f["Channel"], f["Context"], f["Application"]) for f in ami.events("CoreShowChannel")
+        ]
+        assert listed == [("OutgoingSpoolFailed", "cc-hold", "MusicOnHold")]
+        await advance(sim, ami, 60)
+        assert ami.events("OriginateResponse", ActionID=queued.action_id or "") == []
+        await ami.action("Hangup", ("Channel", "OutgoingSpoolFailed"))
+        await ami.settle()
+        [hangup] = ami.events("Hangup", Channel="OutgoingSpoolFailed")
+        assert hangup["Cause"] == "3"  # its failed Dial's cause, as in capture 24
+        [response] = ami.events("OriginateResponse", ActionID=queued.action_id or "")
+        assert (response["Response"], response["Reason"], response["Uniqueid"]) == (
+            "Failure",
+            "3",
+            "<unknown>",
+        )
 
 
 # ---------------------------------------------------------------------------- scaled clock

@@ -73,6 +73,8 @@ NORMAL = ("16", "Normal Clearing")
 C04, C05, C06, C07 = "1795381465.0", "1795381476.4", "1795381484.6", "1795381506.12"
 DAVE, ERIN, C12, C13 = "1795381530.22", "1795381530.24", "1795381536.28", "1795381542.30"
 C14, C15 = "1795381558.40", "1795381572.44"
+C18, C19, C20, C21 = "1796648815.20", "1796648830.22", "1796648842.25", "1796648857.29"
+C22, C25 = "1796648945.45", "1796649076.85"
 
 # (type, call_id, agent_id, payload)
 EXPECTED: dict[str, list[tuple[str, str, str | None, dict[str, Any]]]] = {
@@ -165,6 +167,56 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, dict[str, Any]]]] = {
             {"kind": "attended", "from_agent_id": "1010", "target": "agent:1001"},
         ),
         ("call.ended", C15, "1001", ended("system", *NORMAL, True)),
+    ],
+    # Second run (PJSIP, the project's dialplan). Grace is Redirected to 1002, an endpoint with
+    # no contact: no Dial event at all, only DIALSTATUS=CHANUNAVAIL on her channel, which ends
+    # the offer at once; she is back on hold, then hung up by AMI (the failed request's cause 3).
+    "18-redirect-to-unregistered-pjsip-chanunavail.ami": [
+        ("call.arrived", C18, None, arrived("15551230302", "Grace", "5000", "sales", "0000000a")),
+        ("call.connect_failed", C18, "1002", {"agent_id": "1002", "dial_status": "CHANUNAVAIL"}),
+        ("call.ended", C18, None, ended("system", "3", "No route to destination", False)),
+    ],
+    # Heidi with the SIPp phone 1003 (answered after the NOTIFY); hung up by AMI.
+    "19-redirect-to-registered-sipp-phone-with-notify.ami": [
+        ("call.arrived", C19, None, arrived("15551230401", "Heidi", "5000", "sales", "0000000b")),
+        ("call.answered", C19, "1003", {"agent_id": "1003", "queue": "sales", "wait_s": 2.009}),
+        ("call.ended", C19, "1003", ended("system", *NORMAL, True)),
+    ],
+    # Recording, muting, PlayDTMF change nothing in the call (DID 5001 -> support).
+    "20-mixmonitor-mute-stop.ami": [
+        ("call.arrived", C20, None, arrived("15551230501", "Ivan", "5001", "support", "0000000c")),
+        ("call.answered", C20, "1001", {"agent_id": "1001", "queue": "support", "wait_s": 0.008}),
+        ("call.ended", C20, "1001", ended("system", *NORMAL, True)),
+    ],
+    "21-muteaudio-playdtmf-agent-leg.ami": [
+        ("call.arrived", C21, None, arrived("15551230601", "Judy", "5001", "support", "0000000e")),
+        ("call.answered", C21, "1001", {"agent_id": "1001", "queue": "support", "wait_s": 0.013}),
+        ("call.ended", C21, "1001", ended("system", *NORMAL, True)),
+    ],
+    # Karl: 1001 answers, Atxfer holds him (Hold on 1001's leg, music for Karl) and 1001 hangs
+    # up into the merge, then a BlindTransfer sends him to 1003. This capture's AttendedTransfer
+    # names no TransferTarget (the transferer had left the consult bridge first: the race in
+    # test_fidelity.RACES), so the step to 1004 is not seen: 1003 takes over from 1001.
+    "22-ami-atxfer-and-blindtransfer.ami": [
+        ("call.arrived", C22, None, arrived("15551230701", "Karl", "5001", "support", "00000016")),
+        ("call.answered", C22, "1001", {"agent_id": "1001", "queue": "support", "wait_s": 0.011}),
+        ("call.held", C22, "1001", {}),
+        ("call.resumed", C22, "1001", {}),
+        (
+            "call.transferred",
+            C22,
+            "1003",
+            {"kind": "blind", "from_agent_id": "1001", "target": "agent:1003"},
+        ),
+        ("call.ended", C22, "1003", ended("system", *NORMAL, True)),
+    ],
+    # app_queue's own traffic (context fx-queue): no CC_* variables, no call of the platform.
+    "23-app-queue-testq.ami": [],
+    # Pia: 1001 answers and hangs up; Dial g keeps her for the survey, which ends the call.
+    "25-post-call-survey-read-dtmf.ami": [
+        ("call.arrived", C25, None, arrived("15551231001", "Pia", "5000", "sales", "00000029")),
+        ("call.answered", C25, "1001", {"agent_id": "1001", "queue": "sales", "wait_s": 0.009}),
+        ("call.ended", C25, "1001", ended("agent", *NORMAL, True)),
     ],
 }
 # The public captures come from other dialplans: no CC_* variables, so no call of the platform.
