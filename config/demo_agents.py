@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from config.cancellation import still_running
 from config.runtime import Runtime
+from config.settings import ROUTER_REASONS
 from queueing.actions import AgentActions
 from queueing.errors import QueueingError
 from queueing.routing import Routing
@@ -40,7 +41,7 @@ class AgentMind:
     wrap_done_at: float | None = None
     wrap_call: str | None = None
     break_until: float | None = None
-    back_from_rona_at: float | None = None
+    back_from_rona_at: float | None = None  # rona or unreachable
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Crew:
                 mind.wrap_call = None
                 return Step("wrap", call_id=call, disposition=_pick(rng))
             return None
-        if s == "not_ready" and reason == "rona":
+        if s == "not_ready" and reason in ROUTER_REASONS:  # put there by the router: back soon
             if mind.back_from_rona_at is None:
                 mind.back_from_rona_at = now + rng.uniform(5, 20)
             if now >= mind.back_from_rona_at:

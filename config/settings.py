@@ -100,6 +100,11 @@ class StoreSettings(_Model):
     consumer_group: str = "store-writer"
 
 
+ROUTER_REASONS = ("rona", "unreachable")
+"""Not-ready reasons the router gives by itself: the phone rang out (``rona``), or could not be
+dialled at all (``unreachable``: not registered, congestion, busy)."""
+
+
 class RoutingSettings(_Model):
     domain: str = Field("default", pattern=r"^[A-Za-z0-9_.-]+$")
     offer_lease_s: float = Field(5.0, gt=0)
@@ -116,7 +121,17 @@ class RoutingSettings(_Model):
         "of leaving them in the domain's outbox for the router to publish (no round trip, no "
         "effects sent back and forth)",
     )
-    not_ready_reasons: list[str] = ["break", "lunch", "training", "meeting", "rona"]
+    not_ready_reasons: list[str] = Field(
+        ["break", "lunch", "training", "meeting", "rona", "unreachable"],
+        description="reasons an agent may be not ready for; rona and unreachable are the "
+        "router's own (ROUTER_REASONS) and no person picks them",
+    )
+
+    @property
+    def pickable_reasons(self) -> list[str]:
+        """The not-ready reasons a person may choose (the agent's and supervisor's pickers)."""
+        return [r for r in self.not_ready_reasons if r not in ROUTER_REASONS]
+
     dispositions: list[str] = [
         "resolved",
         "information",

@@ -1,7 +1,7 @@
 -- One agent action, its precondition checked and its change made in one step.
 -- ARGV[5]: JSON {op, agent, allowed = [states], reason, skills, elig, ready, extend_ms, call,
 -- number}. Returns JSON {err = 'state'|'call', state = ...} or {o, fx, state = new state} (and
--- queue = the call's queue for a callback).
+-- for a callback: queue = the call's queue, dial = the id of the call that will dial it).
 local op = cjson.decode(ARGV[5])
 local aid = op.agent
 local ak = key('agent', aid)
@@ -10,7 +10,7 @@ local ok = false
 for _, s in ipairs(op.allowed) do if s == state then ok = true end end
 if not ok then return cjson.encode({err = 'state', state = state}) end
 
-local cb_queue = nil
+local cb_queue, cb_dial = nil, nil
 
 local function leave_wrap()
   if state == 'wrap_up' then finish_handle(aid) end
@@ -40,16 +40,49 @@ elseif op.op == 'logout' then
 elseif op.op == 'callback' then
   local ck = key('call', op.call)
   local ci = rec(ck, CALL_FIELDS)
-  if ci.number and ci.number ~= '' then  -- asked for already: 'waiting' would not say why
+  if ci.state == 'callback' or (ci.number and ci.number ~= '') then -- 'waiting' would not say why
     return cjson.encode({err = 'call', state = 'waiting for a callback'})
   end
   if ci.state ~= 'waiting' then
     return cjson.encode({err = 'call', state = ci.state or 'unknown'})
   end
-  put(ck, 'number', op.number)
-  emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = ci.queue,
-       number = op.number, due = 'in_turn', tier = ci.tier or '',
-       customer_id = redis.call('HGET', ck, 'customer') or ''}, op.call, 'callback')
-  cb_queue = ci.queue
+  -- The dial is a call of its own (its own telephony call and record), linked to the caller's
+  -- by origin: it takes the caller's place in line (same wait set and score, same arrival and
+  -- escalation), and the caller's own leg leaves routing (state 'callback': its hang-up is no
+  -- abandon, and it can ask only once).
+  local q = ci.queue
+  cb_dial = op.call .. '-cb'
+  local dk = key('call', cb_dial)
+  if not fresh(dk) then return cjson.encode({err = 'call', state = 'waiting for a callback'}) end
+  local fields = redis.call('HGETALL', ck)
+  local copy = {}
+  for i = 1, #fields, 2 do
+    local f = fields[i]
+    if f ~= 'state' and f ~= 'agent' and f ~= 'ann' then
+      copy[#copy + 1] = f
+      copy[#copy + 1] = fields[i + 1]
+    end
+  end
+  put(dk, unpack(copy))
+  put(dk, 'state', 'waiting', 'agent', '', 'number', op.number, 'origin', op.call)
+  local wk = key('wait', q, ci.step)
+  zrem(wk, op.call)
+  zadd(wk, ci.score, cb_dial)
+  local inq = key('inq', q)
+  redis.call('ZADD', inq, redis.call('ZSCORE', inq, op.call) or fmt(NOW), cb_dial)
+  redis.call('ZREM', inq, op.call)
+  local esc = redis.call('ZSCORE', key('timers'), 'esc|' .. op.call)
+  if esc then redis.call('ZADD', key('timers'), esc, 'esc|' .. cb_dial) end
+  redis.call('ZREM', key('timers'), 'esc|' .. op.call, 'ann|' .. op.call)
+  put(ck, 'state', 'callback', 'number', op.number)
+  later('EXPIRE', ck, 86400)
+  local customer = redis.call('HGET', ck, 'customer') or ''
+  emit('outbound.scheduled', op.call, aid, {kind = 'callback_in_queue', queue = q,
+       number = op.number, due = 'in_turn', tier = ci.tier or '', customer_id = customer,
+       dial_call_id = cb_dial}, op.call, 'callback')
+  emit('call.queued', cb_dial, nil, {queue = q, priority = tonumber(ci.prio), tier = ci.tier,
+       direction = 'outbound', kind = 'callback_in_queue', origin_call_id = op.call},
+       cb_dial, 'queued')
+  cb_queue = q
 end
-return finish({state = agent(aid).state, queue = cb_queue})
+return finish({state = agent(aid).state, queue = cb_queue, dial = cb_dial})

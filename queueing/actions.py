@@ -11,6 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from queueing.agent_states import ALLOWED_FROM
@@ -28,6 +29,14 @@ from store.customers import FieldError, normalise_number
 log = logging.getLogger(__name__)
 
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallback:
+    """A callback asked for in line: the caller's queue and the call that will dial it."""
+
+    queue_id: str
+    dial_call_id: str
 
 
 def callback_number(call_id: str, number: object) -> str:
@@ -111,16 +120,17 @@ class AgentActions:
     async def logout(self, agent_id: str) -> str:
         return str((await self._act("logout", agent_id))["state"])
 
-    async def request_callback(self, call_id: str, number: str) -> str:
-        """The waiting caller will be called back at ``number`` (E.164) when its turn comes;
-        returns the call's queue. ``CallbackNumberError`` for a bad number,
+    async def request_callback(self, call_id: str, number: str) -> QueueCallback:
+        """The waiting caller will be called back at ``number`` (E.164) when its turn comes: the
+        dial is a call of its own (``dial_call_id``, linked to ``call_id`` by ``origin_call_id``)
+        that takes the caller's place in line. ``CallbackNumberError`` for a bad number,
         ``CallNotWaitingError`` when the call is not waiting (state ``unknown``: no such call)."""
         number = callback_number(call_id, number)
         state = "unknown"
         for domain in self.routing.domains:
             try:
                 res = await self._act("callback", "", domain, call=call_id, number=number)
-                return str(res.get("queue") or "")
+                return QueueCallback(str(res.get("queue") or ""), str(res["dial"]))
             except CallNotWaitingError as exc:
                 if exc.state != "unknown":
                     state = exc.state

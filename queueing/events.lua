@@ -41,7 +41,7 @@ local function answer(op)
   local ci = rec(ck, CALL_FIELDS)
   local state = ci.state
   local aid = op.agent
-  if state == 'connected' or state == 'ended' then return end
+  if state == 'connected' or state == 'ended' or state == 'callback' then return end
   if not state then
     -- a call the router never queued (outbound, direct): the agent is on it all the same
     if aid then
@@ -79,10 +79,15 @@ local function answer(op)
   end
 end
 
+-- the agent offered a call that went away is free again, and its dashboard with it (the call
+-- field names the call the agent page shows)
 local function release_offer(cid, aid)
   if aid and aid ~= '' then
     local a = agent(aid)
-    if a.call == cid and a.state == 'offered' then make_ready(aid) end
+    if a.call == cid and a.state == 'offered' then
+      put(k1('agent', aid), 'call', '')
+      make_ready(aid)
+    end
   end
 end
 
@@ -92,7 +97,8 @@ local function gone(op)
   local ci = rec(ck, CALL_FIELDS)
   local state = ci.state
   if not state then tombstone(ck) return end
-  if state == 'ended' then return end
+  -- 'callback': the caller's own leg after asking for a callback (its dial is another call)
+  if state == 'ended' or state == 'callback' then return end
   local q = ci.queue
   local aid = ci.agent
   if state == 'connected' then
@@ -103,8 +109,8 @@ local function gone(op)
     end
     return
   end
+  -- outbound work (a number to dial) ends with its dial: no abandon is counted
   local callback = ci.number and ci.number ~= ''
-  if callback and state == 'waiting' and op.kind ~= 'failed' then return end -- caller left the line
   unwait(cid, q, state, ci.step, ci.offers)
   tombstone(ck)
   if state == 'offered' then release_offer(cid, aid) end
@@ -135,6 +141,34 @@ local function command_failed(op)
   release_offer(cid, aid)
 end
 
+-- telephony could not dial the offered agent at all (CHANUNAVAIL: phone not registered,
+-- CONGESTION, BUSY): the offer ends now, not at its ring timeout; the agent goes not ready
+-- ('unreachable', like 'rona' a reason only the router gives) and the call is offered again.
+-- The dialplan has already sent the caller back to holding: no return_to_hold.
+local function unreachable(op)
+  local cid = op.call
+  local ck = key('call', cid)
+  local ci = rec(ck, CALL_FIELDS)
+  if ci.state ~= 'offered' or ci.agent ~= op.agent then return end
+  redis.call('ZREM', KT, 'ring|' .. cid .. '|' .. ci.offers)
+  put(ck, 'state', 'waiting', 'agent', '')
+  if agent(op.agent).call == cid then
+    set_state(op.agent, 'not_ready', 'unreachable', cid, false, 'call', '')
+  end
+  if ci.number and ci.number ~= '' then put(ck, 'live', '1') end -- the customer holds now
+  place(cid, ci.queue, 'requeue')
+end
+
+-- an outbound customer answered (OriginateResponse): from now on the call is on the line, so
+-- offering it again means connecting that customer, not dialling them once more
+local function up(op)
+  local ck = key('call', op.call)
+  local ci = rec(ck, CALL_FIELDS)
+  if ci.number and ci.number ~= '' and (ci.state == 'offered' or ci.state == 'waiting') then
+    put(ck, 'live', '1')
+  end
+end
+
 local function transfer(op)
   local cid = op.call
   local ck = key('call', cid)
@@ -152,7 +186,7 @@ local function transfer(op)
 end
 
 local HANDLERS = {arrive = arrive, answer = answer, gone = gone, command_failed = command_failed,
-                  transfer = transfer}
+                  transfer = transfer, unreachable = unreachable, up = up}
 -- an op that fails (a bug, bad data) is reported and skipped; the batch's other ops still count
 local errors = {}
 for _, op in ipairs(cjson.decode(ARGV[5])) do

@@ -102,7 +102,7 @@ end
 local AGENT_FIELDS = {'state', 'reason', 'elig', 'ready_at', 'seq', 'call', 'queue', 'talk_from',
                       'wrap_until', 'idx'}
 local CALL_FIELDS = {'state', 'queue', 'agent', 'arrived', 'score', 'prio', 'step', 'offers',
-                     'number', 'tier', 'fails', 'ann'}
+                     'number', 'tier', 'fails', 'ann', 'origin', 'live'}
 local REC, DIRTY, DIRTY_KEYS, LATER = {}, {}, {}, {}
 local function rec(k, fields)
   local r = REC[k]
@@ -433,14 +433,22 @@ local function offer(cid, aid, q, step, rule, candidates, trigger, waiting)
   if c.strategy == 'round_robin' then redis.call('HSET', k1('rr', q), aid, fmt(rel(NOW))) end
   set_state(aid, 'offered', nil, cid, false, 'call', cid, 'queue', q)
   local wait_ms = NOW - tonumber(ci.arrived)
+  local origin = ci.origin
+  if origin == '' then origin = nil end
   emit('call.offered', cid, aid, {queue = q, offer = n, step = step, rule = rule,
-       trigger = trigger, candidates = candidates, wait_ms = wait_ms}, cid, 'offered', ns)
+       trigger = trigger, candidates = candidates, wait_ms = wait_ms, origin_call_id = origin},
+       cid, 'offered', ns)
+  -- telephony dials the agent for as long as the router keeps the offer (CC_RING_TIMEOUT_S)
   local ring = c.ring
-  if ci.number and ci.number ~= '' then
-    command('originate', cid .. '|originate|' .. ns, {call_id = cid, agent_id = aid, number = ci.number})
+  local ring_s = math.floor(c.ring / 1000 + 0.5)
+  if ci.number and ci.number ~= '' and ci.live ~= '1' then
+    -- outbound work: the customer is dialled (the agent is reserved first), then the agent
+    command('originate', cid .. '|originate|' .. ns, {call_id = cid, agent_id = aid,
+            number = ci.number, origin_call_id = origin, ring_timeout_s = ring_s})
     ring = ring + c.orig
   else
-    command('connect', cid .. '|connect|' .. ns, {call_id = cid, agent_id = aid})
+    -- a caller waiting in line, or an outbound customer already on the line (live)
+    command('connect', cid .. '|connect|' .. ns, {call_id = cid, agent_id = aid, ring_timeout_s = ring_s})
   end
   redis.call('ZADD', KT, fmt(NOW + ring), 'ring|' .. cid .. '|' .. ns)
 end

@@ -26,17 +26,18 @@ answer → no answer; busy and no answer are retried after the configured delay,
 customer's allowed hours, up to the configured number of attempts.
 
 Callbacks asked for in line (the router's ``callback`` action: ``outbound.scheduled`` with kind
-``callback_in_queue``) are mirrored into the tasks (``store.outbound_tasks.mirror_queue_callback``,
-once per call): the router dials them itself when they reach the front, as the caller's own call
-id, so such a task is born ``queued`` with attempt 1 on that call id. That attempt counts from the
-first sign of its dial (``call.originated``, ``call.answered`` or ``call.failed`` on that id; the
-caller's own hang-up before it is not a failed dial); its outcome is recorded like any other, so a
-busy or unanswered dial is retried here as ``ob-<task>-2`` in the customer's hours. ``reconcile``
-never queues that attempt again (the router holds it); when the router lost it (the call ended or
-expired without news for ``stale_s``), it counts as not answered. Outcomes of calls that are not
-``ob-`` are looked up in one query per batch, so inbound traffic costs little. Known limit: a
-caller still on the line when the callback is dialled shares its call id with the dial; that
-hang-up then counts as the dial not answered (a retry later, not a lost customer).
+``callback_in_queue`` on the caller's call) are mirrored into the tasks
+(``store.outbound_tasks.mirror_queue_callback``, once per caller's call): the router dials them
+itself when they reach the front, as a call of their own (``dial_call_id``, ``<caller's id>-cb``:
+its events name the caller's call as ``origin_call_id``), so such a task is born ``queued`` with
+attempt 1 on the dial's call id. That attempt counts from the first sign of its dial
+(``call.originated``, ``call.answered`` or ``call.failed`` on that id); the caller's own leg is
+another call, whose hang-up (before or after the dial) changes nothing here. Its outcome is
+recorded like any other, so a busy or unanswered dial is retried here as ``ob-<task>-2`` in the
+customer's hours. ``reconcile`` never queues that attempt again (the router holds it); when the
+router lost it (the call ended or expired without news for ``stale_s``), it counts as not
+answered. Outcomes of calls that are not ``ob-`` are looked up in one query per batch, so inbound
+traffic costs little.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ OUTCOME_TYPES = ("call.answered", "call.failed", "call.ended")
 DIAL_TYPES = ("call.originated", "call.answered", "call.failed")  # a queue callback's dial started
 EVENT_TYPES = (*OUTCOME_TYPES, "call.originated", "outbound.scheduled")
 QUEUE_CALLBACK = "callback_in_queue"  # kind of the router's ``outbound.scheduled`` (action.lua)
-_CALLBACK_FIELDS = ("number", "queue", "customer", "tier", "task")  # of a router call hash
+_CALLBACK_FIELDS = ("number", "queue", "customer", "tier", "task", "origin")  # router call
 MAX_FAILURES = 10  # consecutive failures a loop survives (logged, with growing pauses)
 REFUSALS_TO_SKIP = 3  # times the store refuses one entry's data before it is skipped
 
@@ -235,8 +236,8 @@ class OutboundScheduler:
         between claim and queueing), and count as not answered those whose router call ended
         long ago without any news (the router gave up on it). Returns how many were repaired.
 
-        A queue callback's first attempt is the caller's own router call, queued by the router
-        and not by us: it is never queued again here; when that call is gone (ended, or expired)
+        A queue callback's first attempt is the router's own dial (it took the caller's place
+        in line), queued by the router and not by us: it is never queued again here; when that call is gone (ended, or expired)
         without news for ``stale_s`` it counts as not answered like any other (a retry
         ``ob-<task>-2``), so the customer is never left ``queued`` for ever."""
         async with self.engine.connect() as conn:
@@ -543,9 +544,17 @@ class OutboundScheduler:
             found = [r for r in (next(rows) for _ in domains) if r[0] and not r[4]]
             if not found:
                 continue  # an inbound call's own answer (no number), or an ``ob-`` call's
-            number, queue_id, customer_id, tier, _task = found[0]
+            number, queue_id, customer_id, tier, _task, origin = found[0]
             events += await self._make_task(
-                conn, call_id, number, queue_id, first_seen[call_id], customer_id, tier, late=True
+                conn,
+                origin or call_id,
+                call_id,
+                number,
+                queue_id,
+                first_seen[call_id],
+                customer_id,
+                tier,
+                late=True,
             )
             known.add(call_id)
         return events
@@ -565,12 +574,16 @@ class OutboundScheduler:
             return []
         queue_id = str(event.payload.get("queue") or "")
         tier = event.payload.get("tier")
-        return await self._make_task(conn, call_id, number, queue_id, event.ts, customer_id, tier)
+        dial_call_id = str(event.payload.get("dial_call_id") or call_id)
+        return await self._make_task(
+            conn, call_id, dial_call_id, number, queue_id, event.ts, customer_id, tier
+        )
 
     async def _make_task(
         self,
         conn: Any,
         call_id: str,
+        dial_call_id: str,
         number: str,
         queue_id: str,
         requested_at: datetime,
@@ -579,12 +592,13 @@ class OutboundScheduler:
         *,
         late: bool = False,
     ) -> list[DomainEvent]:
-        """The task of a queue callback, from its request or (``late``) from the router's call
-        when its dial was seen first. Its retries go to the outbound queue when the caller's
-        queue is no longer configured."""
+        """The task of the callback asked for on ``call_id``, dialled as ``dial_call_id``, from
+        its request or (``late``) from the router's call when its dial was seen first. Its
+        retries go to the outbound queue when the caller's queue is no longer configured."""
         events = await mirror_queue_callback(
             conn,
             call_id=call_id,
+            dial_call_id=dial_call_id,
             number=number,
             queue_id=queue_id if queue_id in self.routing.plans else self.config.queue_id,
             requested_at=requested_at,

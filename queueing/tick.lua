@@ -21,7 +21,7 @@ local function ring_timeout(cid, n)
     set_state(aid, 'not_ready', 'rona', cid, false, 'call', '')
     emit('agent.rona', cid, aid, {queue = ci.queue, offer = tonumber(n)}, aid, 'rona', cid, n)
   end
-  if not (ci.number and ci.number ~= '') then
+  if not (ci.number and ci.number ~= '') or ci.live == '1' then -- (else: still being dialled)
     command('return_to_hold', cid .. '|return_to_hold|' .. n, {call_id = cid})
   end
   place(cid, ci.queue, 'requeue')

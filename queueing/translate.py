@@ -19,7 +19,9 @@ ROUTED_COMMANDS = ("connect", "originate")
 ROUTED_TYPES = frozenset(
     {
         "call.arrived",
+        "call.originated",
         "call.answered",
+        "call.connect_failed",
         "call.abandoned",
         "call.ended",
         "call.failed",
@@ -27,6 +29,11 @@ ROUTED_TYPES = frozenset(
         "command.failed",
     }
 )  # every other event (including the router's own) leaves routing as it is
+CALL_OPS = {
+    "call.answered": "answer",
+    "call.connect_failed": "unreachable",
+    "call.originated": "up",
+}
 PAYLOAD_TYPES = frozenset({"call.arrived", "call.transferred", "command.failed"})  # to_ops reads
 # the payload of these only
 
@@ -73,8 +80,10 @@ def to_ops(
             "customer": str(p.get("customer_id") or ""),
         }
         return [(plan.domain, op)]
-    if t == "call.answered":
-        op = {"op": "answer", "call": call_id, "agent": event.agent_id, "ts": ts_ms(event)}
+    if t in ("call.answered", "call.connect_failed", "call.originated"):
+        # answered by the agent; the agent's phone could not be dialled at all; an outbound
+        # customer answered and is now on the line
+        op = {"op": CALL_OPS[t], "call": call_id, "agent": event.agent_id, "ts": ts_ms(event)}
         return (
             [(agent_domain(event.agent_id), op)]
             if event.agent_id

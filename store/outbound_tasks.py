@@ -4,8 +4,9 @@ its mirror, ``mirror_queue_callback``), attempt bookkeeping, outcomes and the ag
 return-visit form.
 
 An attempt's router call is ``ob-<task>-<n>``, except the first attempt of a queue callback,
-which the router dials as the caller's own call: outcomes find their task from the ``ob-`` id
-itself, else from the attempt row (``attempt_of_call``), written when that dial starts.
+which the router dials itself as ``<caller's call id>-cb`` (a call of its own, ``origin_call_id``
+naming the caller's): outcomes find their task from the ``ob-`` id itself, else from the attempt
+row (``attempt_of_call``), written when that dial starts.
 
 Every change writes its domain event (``outbound.scheduled``, ``outbound.outcome``) into the
 call-event store in the same transaction, with a deterministic id, and then onto the events stream
@@ -132,7 +133,7 @@ def parse_call_id(call_id: str | None) -> tuple[str, int] | None:
 
 async def attempt_of_call(conn: AsyncConnection, call_id: str | None) -> tuple[str, int] | None:
     """(task id, attempt) of a router call: from the ``ob-<task>-<n>`` id itself, else (a queue
-    callback's first attempt keeps the caller's own call id) from its attempt row."""
+    callback's first attempt is the router's own dial) from its attempt row."""
     parsed = parse_call_id(call_id)
     if parsed is not None or not call_id:
         return parsed
@@ -172,7 +173,7 @@ def is_queue_callback(task: dict[str, Any]) -> bool:
 
 def router_dialled(task: dict[str, Any]) -> bool:
     """The task's current attempt is a call the router dials itself (a queue callback's first
-    attempt, on the caller's own call id), not one of the scheduler's (``ob-<task>-<n>``)."""
+    attempt, the router's ``<caller's call id>-cb``), not one of the scheduler's (``ob-<...>``)."""
     return is_queue_callback(task) and parse_call_id(task["call_id"]) is None
 
 
@@ -374,6 +375,7 @@ async def mirror_queue_callback(
     conn: AsyncConnection,
     *,
     call_id: str,
+    dial_call_id: str,
     number: str,
     queue_id: str,
     requested_at: datetime,
@@ -381,13 +383,14 @@ async def mirror_queue_callback(
     customer_id: str | None = None,
     tier: str | None = None,
 ) -> list[DomainEvent]:
-    """The task of a callback asked for while waiting in line (the router's ``callback`` action,
-    event ``outbound.scheduled`` kind ``callback_in_queue``), created once per call.
+    """The task of a callback asked for on ``call_id`` while waiting in line (the router's
+    ``callback`` action, event ``outbound.scheduled`` kind ``callback_in_queue``), created once
+    per caller's call (its source).
 
-    The router itself dials it when it reaches the front, as the caller's own call: so the task
-    is born ``queued`` with attempt 1 whose router call is ``call_id``. Its attempt row is only
-    written when that dial starts (``start_queue_callback_attempt``): until then the call's events
-    are the caller's own leg (its hang-up is not a failed dial). Later attempts are ordinary ones
+    The router itself dials it when it reaches the front, as a call of its own,
+    ``dial_call_id`` (it took the caller's place in line): so the task is born ``queued`` with
+    attempt 1 whose router call is ``dial_call_id``. Its attempt row is only written when that
+    dial starts (``start_queue_callback_attempt``). Later attempts are ordinary ones
     (``ob-<task>-<n>`` in ``queue_id``). Returns the events written (none when it existed)."""
     customer = await customer_contact(conn, customer_id) if customer_id else None
     task = {
@@ -405,7 +408,7 @@ async def mirror_queue_callback(
         "status": "queued",
         "attempts": 1,
         "max_attempts": config.max_attempts,
-        "call_id": call_id,
+        "call_id": dial_call_id,
         "note": None,
         "created_at": requested_at,
         "updated_at": requested_at,

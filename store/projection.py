@@ -87,6 +87,8 @@ def apply_call_event(row: Row, ev: DomainEvent) -> Row:
     elif t == "call.queued":
         r["queued_at"] = _earliest(r["queued_at"], ts)
         r["arrived_at"] = _earliest(r["arrived_at"], ts)
+        if p.get("direction") is not None:  # outbound work is queued before it is dialled
+            r["direction"] = p["direction"]
         if p.get("queue") is not None:
             r["queue_id"] = p["queue"]
         if p.get("priority") is not None:
@@ -105,8 +107,13 @@ def apply_call_event(row: Row, ev: DomainEvent) -> Row:
         r = _close_hold(r, ts)
     elif t == "call.transferred":
         r["transferred"] = True
+    elif t == CALLBACK_ASKED:
+        # the caller asked to be called back instead of waiting: their hang-up is no abandon
+        # (the dial is a call of its own, with ``origin_call_id`` = this one)
+        if r["outcome"] in (None, "abandoned"):
+            r["outcome"] = "callback"
     elif t == "call.abandoned":
-        r["outcome"] = "abandoned"
+        r["outcome"] = "callback" if r["outcome"] == "callback" else "abandoned"
         r["ended_at"] = r["ended_at"] or ts
         r["ended_by"] = r["ended_by"] or "caller"
     elif t == "call.ended":
@@ -143,6 +150,19 @@ def apply_call_event(row: Row, ev: DomainEvent) -> Row:
     return r
 
 
+CALLBACK_ASKED = "outbound.scheduled"  # with kind callback_in_queue: on the caller's call
+
+
+def touches_call(ev: DomainEvent) -> bool:
+    """The event changes its call's ``calls`` row: call events, and a callback asked for in line
+    (``outbound.scheduled`` kind ``callback_in_queue``, on the caller's call)."""
+    if not ev.call_id:
+        return False
+    if ev.type.startswith("call."):
+        return True
+    return ev.type == CALLBACK_ASKED and ev.payload.get("kind") == "callback_in_queue"
+
+
 def _close_hold(r: Row, ts: datetime) -> Row:
     if r["hold_started_at"] is not None:
         r["hold_s"] = (r["hold_s"] or 0.0) + (_secs(ts, r["hold_started_at"]) or 0.0)
@@ -172,7 +192,7 @@ def project(
     touched_states: dict[int, Row] = {}  # id(row) -> row, keeps insertion order
     open_rows = {a: dict(r) for a, r in open_states.items()}
     for ev in sorted(events, key=lambda e: (e.ts, e.id)):
-        if ev.call_id and ev.type.startswith("call."):
+        if ev.call_id and touches_call(ev):
             row = out.calls.get(ev.call_id) or calls.get(ev.call_id) or new_call_row(ev.call_id)
             out.calls[ev.call_id] = apply_call_event(row, ev)
         change = _state_of(ev)

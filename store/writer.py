@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from config.cancellation import still_running
 from store.events import DomainEvent, EventError, StreamNames
 from store.models.core import AgentState, Call, CallEvent
-from store.projection import project
+from store.projection import project, touches_call
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> 
     if not new_ids:
         return 0
     new = [unique[i] for i in new_ids]
-    call_ids = {e.call_id for e in new if e.call_id and e.type.startswith("call.")}
+    call_ids = {e.call_id for e in new if e.call_id and touches_call(e)}
     agent_ids = {
         e.agent_id for e in new if e.agent_id and e.type in ("agent.state", "agent.logged_out")
     }

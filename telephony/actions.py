@@ -8,8 +8,10 @@ at the first ``Response: Error``.
 
 The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
 
-* connect: ``Setvar CC_AGENT_ENDPOINT=<agent dial string>`` on the caller, then ``Redirect`` to
-  ``connect_context``/<agent id>, whose Dial uses ``${CC_AGENT_ENDPOINT}``;
+* connect: ``Setvar CC_AGENT_ENDPOINT=<agent dial string>`` and ``CC_RING_TIMEOUT_S`` (the
+  queue's ring timeout, from the router's command) on the caller, then ``Redirect`` to
+  ``connect_context``/<agent id>, whose Dial uses both: Asterisk gives up on the agent's phone
+  when the router does;
 * return_to_hold / transfer to a queue: ``Redirect`` to ``hold_context``/s (a queue transfer sets
   ``CC_QUEUE`` first);
 * announce: ``Setvar CC_POSITION`` and ``CC_WAIT_S`` then ``Redirect`` to ``announce_context``/s,
@@ -18,7 +20,9 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
   ``onhold_context`` (``s`` for the caller, music on hold; ``agent`` for the agent, silence);
   unhold: ``Bridge`` of the two channels again;
 * originate: ``Originate`` (async) of ``outbound_channel`` into ``connect_context``/<agent id>
-  with ``CC_CALL_ID`` (so events carry the platform's call id) and ``CC_AGENT_ENDPOINT``;
+  with ``CC_CALL_ID`` (so events carry the platform's call id), ``CC_AGENT_ENDPOINT``, the ring
+  timeout, and ``CC_ORIGIN_CALL_ID`` for a callback asked for in line (the caller's call, which
+  this dial's events name as ``origin_call_id``);
 * spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,qE|qwE|qBE)``;
 * answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
   to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
@@ -32,9 +36,11 @@ from dataclasses import dataclass, field
 
 from telephony.commands import Command
 from telephony.errors import CommandTargetError
-from telephony.translator import VAR_CALL_ID, CallState
+from telephony.translator import VAR_CALL_ID, VAR_ORIGIN_CALL_ID, CallState
 
 Action = list[tuple[str, str]]
+VAR_AGENT_ENDPOINT = "CC_AGENT_ENDPOINT"  # what cc-connect dials
+VAR_RING_TIMEOUT = "CC_RING_TIMEOUT_S"  # for how long (the dialplan's global when not set)
 
 # E: ChanSpy ends (the supervisor's phone hangs up) when the spied-on agent leg does
 SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
@@ -79,6 +85,17 @@ def _redirect(channel: str, context: str, exten: str) -> Action:
     ]
 
 
+def _ring_timeout_s(command: Command) -> int | None:
+    """The router's ring timeout for this offer (whole seconds, at least 1), if it gave one."""
+    raw = command.args.get("ring_timeout_s")
+    if raw in (None, ""):
+        return None
+    try:
+        return max(1, round(float(raw)))
+    except (TypeError, ValueError):
+        raise CommandTargetError("ring_timeout_s", raw, "must be a number of seconds") from None
+
+
 def _setvar(channel: str, name: str, value: str) -> Action:
     return [("Action", "Setvar"), ("Channel", channel), ("Variable", name), ("Value", value)]
 
@@ -92,28 +109,34 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
             raise CommandTargetError("call_id", a["call_id"], "a live call already has this id")
         agent_id = str(a["agent_id"])
         number = str(a["number"])
-        return [
-            [
-                ("Action", "Originate"),
-                ("Channel", config.outbound_channel.format(number=number)),
-                ("Context", config.connect_context),
-                ("Exten", agent_id),
-                ("Priority", "1"),
-                ("CallerID", str(a.get("caller_id") or config.outbound_caller_id)),
-                ("Timeout", str(int(a.get("timeout_s") or config.originate_timeout_s) * 1000)),
-                ("Async", "true"),
-                ("Variable", f"{VAR_CALL_ID}={a['call_id']}"),
-                ("Variable", f"CC_AGENT_ENDPOINT={config.dial_string(agent_id)}"),
-            ]
+        originate = [
+            ("Action", "Originate"),
+            ("Channel", config.outbound_channel.format(number=number)),
+            ("Context", config.connect_context),
+            ("Exten", agent_id),
+            ("Priority", "1"),
+            ("CallerID", str(a.get("caller_id") or config.outbound_caller_id)),
+            ("Timeout", str(int(a.get("timeout_s") or config.originate_timeout_s) * 1000)),
+            ("Async", "true"),
+            ("Variable", f"{VAR_CALL_ID}={a['call_id']}"),
+            ("Variable", f"{VAR_AGENT_ENDPOINT}={config.dial_string(agent_id)}"),
         ]
+        ring_s = _ring_timeout_s(command)
+        if ring_s is not None:
+            originate.append(("Variable", f"{VAR_RING_TIMEOUT}={ring_s}"))
+        if a.get("origin_call_id"):
+            originate.append(("Variable", f"{VAR_ORIGIN_CALL_ID}={a['origin_call_id']}"))
+        return [originate]
     call = _need_call(command, call)
     channel = call.customer_channel
     if kind == "connect":
         if call.connected:
             raise CommandTargetError("call_id", call.call_id, "call is already with an agent")
         agent_id = str(a["agent_id"])
+        ring_s = _ring_timeout_s(command)
         return [
-            _setvar(channel, "CC_AGENT_ENDPOINT", config.dial_string(agent_id)),
+            _setvar(channel, VAR_AGENT_ENDPOINT, config.dial_string(agent_id)),
+            *([_setvar(channel, VAR_RING_TIMEOUT, str(ring_s))] if ring_s is not None else []),
             _redirect(channel, config.connect_context, agent_id),
         ]
     if kind == "answer":
@@ -170,7 +193,7 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
             ]
         if what == "agent" and target_id:
             return [
-                _setvar(channel, "CC_AGENT_ENDPOINT", config.dial_string(target_id)),
+                _setvar(channel, VAR_AGENT_ENDPOINT, config.dial_string(target_id)),
                 _redirect(channel, config.connect_context, target_id),
             ]
         raise CommandTargetError("target", target, "must be queue:<id> or agent:<id>")

@@ -168,7 +168,7 @@ async def task_card(
     name, from the settings) names the queue a callback in queue was asked for in."""
     t = OutboundTask.__table__
     async with engine.connect() as conn:
-        parsed = await task_of_call(conn, call_id)  # a queue callback keeps the caller's id
+        parsed = await task_of_call(conn, call_id)  # a queue callback's dial: the router's id
         if parsed is None:
             return None
         task_id, attempt = parsed

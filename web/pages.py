@@ -140,7 +140,7 @@ async def wallboard_page(request: web.Request) -> web.StreamResponse:
         {
             "page": "wallboard",
             "queues": [{"id": q.id, "name": q.name or q.id} for q in rt.settings.queues],
-            "reasons": [r for r in rt.settings.routing.not_ready_reasons if r != "rona"],
+            "reasons": rt.settings.routing.pickable_reasons,
         },
     )
 

@@ -1,7 +1,9 @@
 """A callback asked for while waiting in line (the router's callback in queue) is mirrored into
 the outbound tasks: a supervisor sees it and its outcome, and a failed dial is retried by the
-scheduler (``ob-<task>-2``) instead of being lost. Real Redis, the router's scripts, the store;
-telephony replaced by events written to the stream the way the bridge writes them."""
+scheduler (``ob-<task>-2``) instead of being lost. The dial is a call of its own (``in1-cb``,
+its events carry ``origin_call_id`` = ``in1``): the task follows it, never the caller's leg.
+Real Redis, the router's scripts, the store; telephony replaced by events written to the stream
+the way the bridge writes them."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from store.outbound_tasks import (
 )
 
 NUMBER = "+8613800000001"
+DIAL = "in1-cb"  # the router's dial of the callback asked for on call in1
+ORIGIN = {"origin_call_id": "in1"}  # what the bridge adds to each event of that dial
 
 
 @pytest.fixture
@@ -72,7 +76,7 @@ async def test_queue_callback_is_a_queued_task_answered_then_done(
     clock = w["clock"]
     t0 = clock.at
     task_id = await caller_asks_for_callback(w, redis, prefix)
-    # the caller's hang-up is not a failed dial: the task waits in line as the caller's call
+    # the caller's hang-up is not a failed dial: the task waits in line as the dial's call
     [task] = await list_tasks(engine)
     assert (task["task_id"], task["kind"], task["status"], task["attempts"]) == (
         task_id,
@@ -80,28 +84,42 @@ async def test_queue_callback_is_a_queued_task_answered_then_done(
         "queued",
         1,
     )
-    assert (task["call_id"], task["customer_id"], task["number"]) == ("in1", "c1", NUMBER)
+    assert (task["call_id"], task["customer_id"], task["number"]) == (DIAL, "c1", NUMBER)
     assert (task["source"], task["source_id"], task["queue_id"]) == ("queue", "in1", "care")
     assert task["tier"] == "key_account"  # the customer record's tier
     assert task["due_at"] == t0
     assert await attempts_of(engine, task_id) == []  # not dialled yet
     async with engine.connect() as conn:  # the agent's card finds it while the phone rings
-        assert await task_of_call(conn, "in1") == (task_id, 1)
-        assert await task_of_call(conn, "in2") is None
-    assert await redis.hget(w["keys"].call("in1"), "state") == "waiting"
-    # reconcile leaves it to the router: no ob- call, the caller's call untouched
+        assert await task_of_call(conn, DIAL) == (task_id, 1)
+        assert await task_of_call(conn, "in1") is None  # the caller's leg is not the task's
+    assert await redis.hget(w["keys"].call(DIAL), "state") == "waiting"
+    assert await redis.hget(w["keys"].call("in1"), "state") == "callback"
+    # reconcile leaves it to the router: no ob- call, the dial's call untouched
     assert await w["scheduler"].reconcile() == 0
     assert await redis.exists(w["keys"].call(f"ob-{task_id}-1")) == 0
 
     # it reaches the front: an agent is reserved, then the customer is originated
     await w["actions"].login("a1", {"care": 1}, ready=True)
     [orig] = [c for c in await commands(redis, prefix) if c.kind == "originate"]
-    assert orig.args == {"call_id": "in1", "agent_id": "a1", "number": NUMBER}
+    assert orig.args == {
+        "call_id": DIAL,
+        "agent_id": "a1",
+        "number": NUMBER,
+        "origin_call_id": "in1",
+        "ring_timeout_s": 15,
+    }
     clock.advance(10)
     await telephony(
-        redis, prefix, "call.originated", "in1", clock.at, agent_id="a1", direction="outbound"
+        redis,
+        prefix,
+        "call.originated",
+        DIAL,
+        clock.at,
+        agent_id="a1",
+        direction="outbound",
+        **ORIGIN,
     )
-    await telephony(redis, prefix, "call.answered", "in1", clock.at, agent_id="a1")
+    await telephony(redis, prefix, "call.answered", DIAL, clock.at, agent_id="a1", **ORIGIN)
     await pump(w, redis, prefix)
     [task] = await list_tasks(engine)
     assert (task["status"], task["agent_id"], task["last_outcome"]) == (
@@ -111,17 +129,25 @@ async def test_queue_callback_is_a_queued_task_answered_then_done(
     )
     clock.advance(60)
     await telephony(
-        redis, prefix, "call.ended", "in1", clock.at, agent_id="a1", who="agent", answered=True
+        redis,
+        prefix,
+        "call.ended",
+        DIAL,
+        clock.at,
+        agent_id="a1",
+        who="agent",
+        answered=True,
+        **ORIGIN,
     )
     await pump(w, redis, prefix)
     [task] = await list_tasks(engine)
     assert (task["status"], task["outcome"], task["done_at"]) == ("done", "reached", clock.at)
     [attempt] = await attempts_of(engine, task_id)
-    assert (attempt["call_id"], attempt["attempt"], attempt["outcome"]) == ("in1", 1, "reached")
+    assert (attempt["call_id"], attempt["attempt"], attempt["outcome"]) == (DIAL, 1, "reached")
     assert await outcomes(redis, prefix) == [("reached", False), ("reached", True)]
     # the agent's form after the call, given the call id the agent saw
     await record_outcome(
-        engine, task_id, outcome="reached", satisfied=True, score=4, now=clock.at, call_id="in1"
+        engine, task_id, outcome="reached", satisfied=True, score=4, now=clock.at, call_id=DIAL
     )
     [task] = await list_tasks(engine)
     assert task["answers"] == {"satisfied": True, "score": 4, "comment": None}
@@ -132,9 +158,11 @@ async def test_replayed_events_change_nothing(engine, redis, prefix, world) -> N
     clock = w["clock"]
     task_id = await caller_asks_for_callback(w, redis, prefix)
     await w["actions"].login("a1", {"care": 1}, ready=True)
-    await telephony(redis, prefix, "call.answered", "in1", clock.at, agent_id="a1")
+    await telephony(redis, prefix, "call.answered", DIAL, clock.at, agent_id="a1", **ORIGIN)
     clock.advance(60)
-    await telephony(redis, prefix, "call.ended", "in1", clock.at, agent_id="a1", answered=True)
+    await telephony(
+        redis, prefix, "call.ended", DIAL, clock.at, agent_id="a1", answered=True, **ORIGIN
+    )
     await pump(w, redis, prefix)
     before = (await list_tasks(engine), await attempts_of(engine, task_id))
     stream = StreamNames(prefix).events
@@ -165,11 +193,12 @@ async def test_busy_dial_is_retried_as_ob_attempt_two(engine, redis, prefix, wor
         redis,
         prefix,
         "call.failed",
-        "in1",
+        DIAL,
         clock.at,
         agent_id="a1",
         reason="busy",
         direction="outbound",
+        **ORIGIN,
     )
     await pump(w, redis, prefix)
     assert (await w["actions"].state("a1"))["state"] == "ready"  # the router let it go
@@ -182,16 +211,17 @@ async def test_busy_dial_is_retried_as_ob_attempt_two(engine, redis, prefix, wor
     )
     assert task["due_at"] == clock.at + timedelta(minutes=30)
     assert [(a["call_id"], a["outcome"]) for a in await attempts_of(engine, task_id)] == [
-        ("in1", "busy")
+        (DIAL, "busy")
     ]
     assert await sched.dispatch_once() == 0  # not due yet
     clock.advance(30 * 60)
     assert await sched.dispatch_once() == 1
     call2 = f"ob-{task_id}-2"
-    assert [c.args for c in await commands(redis, prefix) if c.kind == "originate"] == [
-        {"call_id": "in1", "agent_id": "a1", "number": NUMBER},
-        {"call_id": call2, "agent_id": "a1", "number": NUMBER},
-    ]
+    assert [
+        (c.args["call_id"], c.args.get("origin_call_id"))
+        for c in await commands(redis, prefix)
+        if c.kind == "originate"
+    ] == [(DIAL, "in1"), (call2, None)]
     await telephony(redis, prefix, "call.answered", call2, clock.at, agent_id="a1")
     clock.advance(30)
     await telephony(redis, prefix, "call.ended", call2, clock.at, agent_id="a1", answered=True)
@@ -214,7 +244,7 @@ async def test_retry_waits_for_the_calling_hours(engine, redis, prefix, world) -
     clock.advance(3600 + 45 * 60)  # 11:45 UTC = 19:45 in Shanghai
     task_id = await caller_asks_for_callback(w, redis, prefix)
     await w["actions"].login("a1", {"care": 1}, ready=True)
-    await telephony(redis, prefix, "call.failed", "in1", clock.at, reason="no_answer")
+    await telephony(redis, prefix, "call.failed", DIAL, clock.at, reason="no_answer", **ORIGIN)
     await pump(w, redis, prefix)
     [task] = await list_tasks(engine)
     assert (task["task_id"], task["status"], task["last_outcome"]) == (
@@ -236,12 +266,12 @@ async def test_call_lost_by_the_router_is_not_left_queued(
         await w["routing"].run(
             "default",
             "events",
-            [{"op": "gone", "call": "in1", "kind": "failed", "ts": int(clock.t * 1000)}],
+            [{"op": "gone", "call": DIAL, "kind": "failed", "ts": int(clock.t * 1000)}],
             int(clock.t * 1000),
         )
-        assert await redis.hget(w["keys"].call("in1"), "state") == "ended"
+        assert await redis.hget(w["keys"].call(DIAL), "state") == "ended"
     else:
-        await redis.delete(w["keys"].call("in1"))
+        await redis.delete(w["keys"].call(DIAL))
     assert await sched.reconcile() == 0  # news may still be on its way: not yet
     sched.stale_s = -1.0  # ... until ``stale_s`` has passed
     assert await sched.reconcile() == 1
@@ -252,9 +282,9 @@ async def test_call_lost_by_the_router_is_not_left_queued(
         "no_answer",
     )
     assert [(a["call_id"], a["outcome"]) for a in await attempts_of(engine, task_id)] == [
-        ("in1", "no_answer")
+        (DIAL, "no_answer")
     ]
-    # never queued again under the caller's id nor as a first ob- attempt
+    # never queued again under the dial's id nor as a first ob- attempt
     assert await redis.exists(w["keys"].call(f"ob-{task_id}-1")) == 0
     assert await sched.reconcile() == 0
     clock.advance(30 * 60)
@@ -282,10 +312,12 @@ async def test_dial_seen_before_its_request_is_not_lost(engine, redis, prefix, w
     await route_only(w, redis, prefix)
     await w["actions"].login("a1", {"care": 1}, ready=True)
     clock.advance(10)
-    await telephony(redis, prefix, "call.originated", "in1", clock.at, agent_id="a1")
-    await telephony(redis, prefix, "call.answered", "in1", clock.at, agent_id="a1")
+    await telephony(redis, prefix, "call.originated", DIAL, clock.at, agent_id="a1", **ORIGIN)
+    await telephony(redis, prefix, "call.answered", DIAL, clock.at, agent_id="a1", **ORIGIN)
     clock.advance(60)
-    await telephony(redis, prefix, "call.ended", "in1", clock.at, agent_id="a1", answered=True)
+    await telephony(
+        redis, prefix, "call.ended", DIAL, clock.at, agent_id="a1", answered=True, **ORIGIN
+    )
     await route_only(w, redis, prefix)
 
     entries = await redis.xrange(StreamNames(prefix).events)
@@ -303,7 +335,7 @@ async def test_dial_seen_before_its_request_is_not_lost(engine, redis, prefix, w
         "c1",
     )
     [attempt] = await attempts_of(engine, task_id)
-    assert (attempt["call_id"], attempt["outcome"]) == ("in1", "reached")
+    assert (attempt["call_id"], attempt["outcome"]) == (DIAL, "reached")
     sched.stale_s = 0  # a queued task whose router call ended would be given up on now
     assert await sched.reconcile() == 0
     assert await sched.reconcile() == 0  # nothing left queued
@@ -318,18 +350,20 @@ async def test_form_before_the_dial_is_seen_keeps_the_attempt(engine, redis, pre
     await w["actions"].login("a1", {"care": 1}, ready=True)
     clock.advance(10)
     await record_outcome(
-        engine, task_id, outcome="wrong_number", agent_id="a1", now=clock.at, call_id="in1"
+        engine, task_id, outcome="wrong_number", agent_id="a1", now=clock.at, call_id=DIAL
     )
     [attempt] = await attempts_of(engine, task_id)
     assert (attempt["call_id"], attempt["attempt"], attempt["outcome"]) == (
-        "in1",
+        DIAL,
         1,
         "wrong_number",
     )
     # the dial's own events arrive afterwards: they change nothing
-    await telephony(redis, prefix, "call.originated", "in1", clock.at, agent_id="a1")
-    await telephony(redis, prefix, "call.answered", "in1", clock.at, agent_id="a1")
-    await telephony(redis, prefix, "call.ended", "in1", clock.at, agent_id="a1", answered=True)
+    await telephony(redis, prefix, "call.originated", DIAL, clock.at, agent_id="a1", **ORIGIN)
+    await telephony(redis, prefix, "call.answered", DIAL, clock.at, agent_id="a1", **ORIGIN)
+    await telephony(
+        redis, prefix, "call.ended", DIAL, clock.at, agent_id="a1", answered=True, **ORIGIN
+    )
     await pump(w, redis, prefix)
     [task] = await list_tasks(engine)
     assert (task["status"], task["outcome"], task["attempts"]) == ("done", "wrong_number", 1)

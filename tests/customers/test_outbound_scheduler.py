@@ -153,7 +153,12 @@ async def test_progressive_dialling_retry_and_form(engine, redis, prefix, world)
     await w["actions"].login("a1", {"care": 1}, ready=True)
     assert (await w["actions"].state("a1"))["state"] == "offered"
     [orig] = [c for c in await commands(redis, prefix) if c.kind == "originate"]
-    assert orig.args == {"call_id": call_id, "agent_id": "a1", "number": "+8613800000000"}
+    assert orig.args == {
+        "call_id": call_id,
+        "agent_id": "a1",
+        "number": "+8613800000000",
+        "ring_timeout_s": 15,  # the agent's phone then rings as long as the queue says
+    }
 
     # busy: the agent is released, the task is retried 30 min later
     clock.advance(20)

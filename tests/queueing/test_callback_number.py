@@ -73,5 +73,6 @@ async def test_request_callback_refuses_before_redis(redis: Any, prefix: str) ->
     key = routing.keys(s.routing.domain).call("c1")
     assert await redis.hget(key, "state") == "waiting"
     assert not await redis.hget(key, "number")
-    assert await actions.request_callback("c1", "+8613800000000") == "general"
+    callback = await actions.request_callback("c1", "+8613800000000")
+    assert (callback.queue_id, callback.dial_call_id) == ("general", "c1-cb")
     assert await redis.hget(key, "number") == "+8613800000000"

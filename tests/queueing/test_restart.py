@@ -61,7 +61,10 @@ async def test_decision_made_but_not_published_is_recovered_after_the_lease(
         clock.advance(5)
         await survivor.tick_once()  # lease over: the survivor publishes the offer
         [cmd] = [Command.from_fields(f) for f in await read_stream(redis, streams.commands)]
-    assert (cmd.id, cmd.args) == ("c1|connect|1", {"call_id": "c1", "agent_id": "a1"})
+    assert (cmd.id, cmd.args) == (
+        "c1|connect|1",
+        {"call_id": "c1", "agent_id": "a1", "ring_timeout_s": 60},
+    )
     types = [f["type"] for f in await read_stream(redis, streams.events)]
     assert types.count("call.offered") == 1 and types.count("call.queued") == 1
     assert await redis.zcard(DomainKeys(prefix, "default").outbox) == 0

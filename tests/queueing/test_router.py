@@ -97,7 +97,9 @@ async def test_call_offered_answered_wrapped_up(
 
         await eventually(connected)
         [cmd] = await commands(redis, prefix)
-        assert cmd.args == {"call_id": "c1", "agent_id": "a1"} and cmd.id == "c1|connect|1"
+        # telephony rings the agent for the queue's ring timeout, as long as the offer lasts
+        assert cmd.args == {"call_id": "c1", "agent_id": "a1", "ring_timeout_s": 15}
+        assert cmd.id == "c1|connect|1"
         [offered] = await events(redis, prefix, "call.offered")
         assert offered["agent_id"] == "a1"
         # why: the step, the rule, how many could have taken it, what triggered the decision
@@ -314,7 +316,15 @@ async def test_callback_in_queue(redis: Any, prefix: str, clock: Clock, setup: t
         [{"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0}],
         t0,
     )
-    assert await actions.request_callback("c1", "+8613800000000") == "general"
+    callback = await actions.request_callback("c1", "+8613800000000")
+    assert (callback.queue_id, callback.dial_call_id) == ("general", "c1-cb")
+    # the dial takes the caller's place in line: same wait set and score, same arrival
+    keys = routing.keys("default")
+    assert await redis.zrange(keys.waiting("general", 0), 0, -1, withscores=True) == [
+        ("c1-cb", float(await redis.hget(keys.call("c1-cb"), "score")))
+    ]
+    assert await redis.hget(keys.call("c1-cb"), "arrived") == str(t0)
+    assert await redis.hget(keys.call("c1"), "state") == "callback"
     # the caller hangs up: the callback keeps the place, no abandon is counted
     await routing.run(
         "default",
@@ -325,10 +335,22 @@ async def test_callback_in_queue(redis: Any, prefix: str, clock: Clock, setup: t
     await actions.login("a1", {"general": 1}, ready=True)
     originate = [c for c in await commands(redis, prefix) if c.kind == "originate"]
     assert [c.args for c in originate] == [
-        {"call_id": "c1", "agent_id": "a1", "number": "+8613800000000"}
+        {
+            "call_id": "c1-cb",
+            "agent_id": "a1",
+            "number": "+8613800000000",
+            "origin_call_id": "c1",
+            "ring_timeout_s": 60,  # the queue's ring timeout
+        }
     ]
     [scheduled] = await events(redis, prefix, "outbound.scheduled")
+    assert scheduled["call_id"] == "c1"
     assert scheduled["payload"]["kind"] == "callback_in_queue"
+    assert scheduled["payload"]["dial_call_id"] == "c1-cb"
+    queued = [e for e in await events(redis, prefix, "call.queued") if e["call_id"] == "c1-cb"]
+    assert [e["payload"]["origin_call_id"] for e in queued] == ["c1"]
+    [offered] = await events(redis, prefix, "call.offered")
+    assert (offered["call_id"], offered["payload"]["origin_call_id"]) == ("c1-cb", "c1")
     general = (await routing.read_stats())[1]
     assert general.day is not None and general.day.abandoned == 0
     with pytest.raises(CallNotWaitingError):

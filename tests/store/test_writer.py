@@ -98,6 +98,58 @@ async def test_call_row_figures(engine):
     ]
 
 
+async def test_callback_in_queue_is_two_calls_each_recorded_as_itself(engine):
+    """The caller asks for a callback and hangs up: no abandon, outcome ``callback``. The dial is
+    a call of its own (queued in the caller's place, then originated, answered, ended)."""
+    origin = {"origin_call_id": "c3"}
+    events = [
+        ev("c1", 0, "call.arrived", "c3", direction="inbound", caller="+861", queue="sales"),
+        ev("c2", 0, "call.queued", "c3", queue="sales", priority=1),
+        ev(
+            "c3",
+            20,
+            "outbound.scheduled",
+            "c3",
+            kind="callback_in_queue",
+            dial_call_id="c3-cb",
+            number="+862",
+        ),
+        ev("c4", 20, "call.queued", "c3-cb", queue="sales", direction="outbound", **origin),
+        ev("c5", 25, "call.abandoned", "c3", queue="sales", wait_s=25),
+        ev("c6", 25, "call.ended", "c3", who="customer", answered=False),
+        ev("d1", 90, "call.offered", "c3-cb", "a1", queue="sales", **origin),
+        ev(
+            "d2",
+            95,
+            "call.originated",
+            "c3-cb",
+            "a1",
+            direction="outbound",
+            number="+862",
+            **origin,
+        ),
+        ev("d3", 97, "call.answered", "c3-cb", "a1", **origin),
+        ev("d4", 157, "call.ended", "c3-cb", "a1", who="agent", answered=True, **origin),
+    ]
+    async with engine.begin() as conn:
+        assert await write_events(conn, events) == len(events)
+    caller, dial = (await snapshot(engine))["calls"]
+    assert (caller["call_id"], caller["direction"], caller["outcome"]) == (
+        "c3",
+        "inbound",
+        "callback",
+    )
+    assert caller["ended_at"] == T0 + timedelta(seconds=25) and caller["answered_at"] is None
+    assert (dial["call_id"], dial["direction"], dial["outcome"]) == (
+        "c3-cb",
+        "outbound",
+        "answered",
+    )
+    assert (dial["agent_id"], dial["queue_id"], dial["offers"]) == ("a1", "sales", 1)
+    assert dial["queued_at"] == T0 + timedelta(seconds=20)
+    assert dial["wait_s"] == 77.0 and dial["talk_s"] == 60.0  # in line 20..97, talked 97..157
+
+
 async def test_same_batch_twice_changes_nothing(engine):
     async with engine.begin() as conn:
         await write_events(conn, sample_events())

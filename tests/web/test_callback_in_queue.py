@@ -104,10 +104,11 @@ async def test_supervisor_asks_for_a_callback(login: Login, server: Server) -> N
             "number": "+8613800000000",
             "queue_id": "support",
             "queue_name": "Technical support",
+            "dial_call_id": "c1-cb",
         }
     routing = server.app[SERVICES].routing
-    number = await routing.client.hget(routing.keys(domain).call("c1"), "number")
-    assert number == "+8613800000000"
+    number = await routing.client.hget(routing.keys(domain).call("c1-cb"), "number")
+    assert number == "+8613800000000"  # the dial waits in the caller's place
     [scheduled] = await _scheduled(server)
     assert scheduled["call_id"] == "c1"
     assert scheduled["payload"]["kind"] == "callback_in_queue"  # type: ignore[index]

@@ -50,16 +50,17 @@ async def test_queue_callback_card_says_where_the_caller_waited(web_rt: Runtime)
         await mirror_queue_callback(
             conn,
             call_id="in-7",
+            dial_call_id="in-7-cb",
             number="+8613800000007",
             queue_id="support",
             requested_at=now,
             config=OutboundConfig.from_settings(web_rt.settings),
         )
     names = {q.id: q.name for q in web_rt.settings.queues}
-    card = await task_card(web_rt.engine, "in-7", names)
+    card = await task_card(web_rt.engine, "in-7-cb", names)  # the agent's call is the dial
     assert card is not None and card.kind == "callback"
     assert card.reason == "Asked to be called back while waiting in Technical support"
     # without the settings' names the queue id says it
-    plain = await task_card(web_rt.engine, "in-7")
+    plain = await task_card(web_rt.engine, "in-7-cb")
     assert plain is not None
     assert plain.reason == "Asked to be called back while waiting in support"

@@ -101,7 +101,7 @@ async def get_agent(call: ApiCall) -> AgentView:
         name=(conf.name if conf else None) or call.principal.display_name,  # type: ignore[union-attr]
         state=state_out(agent_id, h),
         call=await current_call(call, agent_id, h),
-        reasons=[r for r in s.routing.not_ready_reasons if r != "rona"],
+        reasons=s.routing.pickable_reasons,
         dispositions=list(s.routing.dispositions),
         complaint_categories=list(s.complaints.categories),
         queues=[NamedRef(id=q.id, name=q.name or q.id) for q in s.queues],

@@ -161,7 +161,7 @@ async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
     agent_id, call_id = await own_call(call, after_call=True)
     body: ReturnVisitBody = call.body
     async with call.rt.engine.connect() as conn:
-        parsed = await task_of_call(conn, call_id)  # a queue callback keeps the caller's id
+        parsed = await task_of_call(conn, call_id)  # a queue callback's dial: the router's id
     if parsed is None:
         raise ValidationError(
             [{"field": "call_id", "in": "path", "message": "not a return visit or callback call"}]
@@ -347,8 +347,12 @@ async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
         number = normalise_number(call.body.number, s.default_region)
     except FieldError as exc:
         raise ValidationError([{"field": "number", "in": "body", "message": exc.message}]) from None
-    queue_id = await call.request.app[SERVICES].actions.request_callback(call_id, number)
+    callback = await call.request.app[SERVICES].actions.request_callback(call_id, number)
     names = {q.id: q.name for q in s.queues}
     return CallbackInQueueOut(
-        call_id=call_id, number=number, queue_id=queue_id, queue_name=names.get(queue_id)
+        call_id=call_id,
+        number=number,
+        queue_id=callback.queue_id,
+        queue_name=names.get(callback.queue_id),
+        dial_call_id=callback.dial_call_id,
     )

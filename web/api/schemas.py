@@ -184,6 +184,10 @@ class CallbackInQueueOut(BaseModel):
     number: str = Field(description="E.164")
     queue_id: str
     queue_name: str | None = None
+    dial_call_id: str = Field(
+        description="the call that dials the number when the turn comes (its events carry "
+        "origin_call_id = call_id)"
+    )
 
 
 class CommandOut(BaseModel):

@@ -211,6 +211,9 @@ function onEvents(msgs) {
         view.state = { ...view.state, state: p.state, reason: p.reason ?? null, since_ms: Date.parse(m.ts), call_id: m.call_id ?? view.state.call_id,
                        wrap_until_ms: p.state === "wrap_up" ? view.state.wrap_until_ms : null };
         if (p.state === "wrap_up") wrapCall = m.call_id ?? view.state.call_id ?? call?.call_id ?? wrapCall;
+        // an offer that ended without being answered (the caller left, the phone was unreachable
+        // or rang out): the ringing call goes from the dashboard
+        if (call?.state === "offered" && !["offered", "on_call"].includes(p.state)) { call = null; view.call = null; }
         log(`state: ${label(p.state)}${p.reason ? ` (${p.reason})` : ""}`);
         reloadSoon();
         break;
@@ -233,6 +236,12 @@ function onEvents(msgs) {
         break;
       case "call.transferred":
         log("call transferred");
+        break;
+      case "call.connect_failed":
+        if (call?.call_id === m.call_id) { call = null; view.call = null; }
+        log(`your phone could not be reached (${p.dial_status ?? "unavailable"})`);
+        say("Your phone could not be reached: check that it is on and registered, then go ready again.", true);
+        reloadSoon();
         break;
       case "call.ended":
       case "call.abandoned":
