@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,7 +25,8 @@ from queueing.errors import (
 )
 from queueing.keys import DomainKeys
 from queueing.service import Router
-from store.events import StreamNames
+from queueing.translate import to_ops
+from store.events import DomainEvent, StreamNames
 from telephony.commands import Command
 
 QUEUES = [
@@ -200,6 +202,120 @@ async def test_ring_no_answer_keeps_the_place(
         ("a1", 1, "call_arrived"),
         ("a2", 2, "agent_ready"),
     ]
+
+
+async def feed(
+    routing: Any, type_: str, call_id: str, agent_id: str | None = None, **payload: Any
+) -> None:
+    """One telephony event as the router handles it: its ops run, their effects published."""
+    event = DomainEvent(
+        id=f"{type_}:{call_id}:{agent_id}",
+        ts=datetime.fromtimestamp(routing.now_ms() / 1000, UTC),
+        type=type_,
+        call_id=call_id,
+        agent_id=agent_id,
+        payload=payload,
+    )
+    results = [
+        await routing.run(domain, "events", [op])
+        for domain, op in to_ops(event, routing.plans, routing.agent_domain, routing.domains)
+    ]
+    await routing.publish(results)
+
+
+async def test_unreachable_agent_ends_the_offer_at_once(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
+    """The agent's phone could not be dialled (``call.connect_failed``, e.g. CHANUNAVAIL): the
+    offer ends now, not at the ring timeout; the agent goes not ready ``unreachable`` and the
+    next agent is offered the call. No return_to_hold: the dialplan already sent it back."""
+    _s, routing, actions, _router = setup
+    keys = DomainKeys(prefix, "default")
+    await routing.setup()
+    await actions.login("a1", {"billing": 8}, ready=True)
+    clock.advance(1)
+    await actions.login("a2", {"billing": 8}, ready=True)
+    t0 = clock.ms
+    op = {"op": "arrive", "call": "c1", "queue": "billing", "prio": 0, "ts": t0}
+    await routing.publish([await routing.run("default", "events", [op], t0)])
+    assert await redis.hget(keys.call("c1"), "agent") == "a1"  # the longest idle
+    clock.advance(0.002)
+    await feed(routing, "call.connect_failed", "c1", "a1", dial_status="CHANUNAVAIL")
+    a1 = await redis.hgetall(keys.agent("a1"))
+    assert (a1["state"], a1["reason"], a1["call"]) == ("not_ready", "unreachable", "")
+    assert (await redis.hget(keys.call("c1"), "agent")) == "a2"
+    offered = await events(redis, prefix, "call.offered")
+    assert [(e["agent_id"], e["payload"]["offer"], e["payload"]["trigger"]) for e in offered] == [
+        ("a1", 1, "call_arrived"),
+        ("a2", 2, "requeue"),
+    ]
+    assert [(c.kind, c.args["agent_id"]) for c in await commands(redis, prefix)] == [
+        ("connect", "a1"),
+        ("connect", "a2"),
+    ]
+    timers = await redis.zrange(keys.timers, 0, -1)
+    assert "ring|c1|1" not in timers and "ring|c1|2" in timers
+    assert await events(redis, prefix, "agent.rona") == []
+    # the same news again (a replay) changes nothing: the offer to a2 stands
+    await feed(routing, "call.connect_failed", "c1", "a1", dial_status="CHANUNAVAIL")
+    assert (await redis.hget(keys.agent("a2"), "state")) == "offered"
+    assert len(await events(redis, prefix, "call.offered")) == 2
+
+
+async def test_offer_that_goes_away_frees_the_agent_and_its_dashboard(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
+    """The caller hangs up while the agent's phone rings: the agent is ready again and its hash
+    no longer names the call (the agent page shows the call the hash names)."""
+    _s, routing, actions, _router = setup
+    keys = DomainKeys(prefix, "default")
+    await routing.setup()
+    await actions.login("a1", {"billing": 8}, ready=True)
+    t0 = clock.ms
+    op = {"op": "arrive", "call": "c1", "queue": "billing", "prio": 0, "ts": t0}
+    await routing.publish([await routing.run("default", "events", [op], t0)])
+    assert (await redis.hget(keys.agent("a1"), "call")) == "c1"
+    clock.advance(3)
+    await feed(routing, "call.abandoned", "c1", queue="billing", wait_s=3.0)
+    a1 = await redis.hgetall(keys.agent("a1"))
+    assert (a1["state"], a1["call"]) == ("ready", "")
+
+
+async def test_outbound_customer_on_the_line_is_connected_not_dialled_again(
+    redis: Any, prefix: str, clock: Clock, setup: tuple
+) -> None:
+    """A callback's customer answered (``call.originated``), then the reserved agent's phone
+    could not be dialled: the next agent gets a ``connect`` of the customer who is on the line,
+    not a second originate; at that offer's ring timeout the customer goes back to holding."""
+    _s, routing, actions, router = setup
+    keys = DomainKeys(prefix, "default")
+    await routing.setup()
+    t0 = clock.ms
+    op = {"op": "arrive", "call": "c1", "queue": "general", "prio": 0, "ts": t0}
+    await routing.run("default", "events", [op], t0)
+    dial = (await actions.request_callback("c1", "+8613800000000")).dial_call_id
+    await actions.login("a1", {"general": 1}, ready=True)
+    clock.advance(5)
+    await feed(routing, "call.originated", dial, "a1", direction="outbound", origin_call_id="c1")
+    await feed(routing, "call.connect_failed", dial, "a1", dial_status="CHANUNAVAIL")
+    await actions.login("a2", {"general": 1}, ready=True)
+    assert [(c.kind, c.args) for c in await commands(redis, prefix)] == [
+        (
+            "originate",
+            {
+                "call_id": dial,
+                "agent_id": "a1",
+                "number": "+8613800000000",
+                "origin_call_id": "c1",
+                "ring_timeout_s": 60,
+            },
+        ),
+        ("connect", {"call_id": dial, "agent_id": "a2", "ring_timeout_s": 60}),
+    ]
+    await router.tick_once(clock.ms + 60_000)  # a2's phone rang out: the customer holds again
+    kinds = [(c.kind, c.args["call_id"]) for c in await commands(redis, prefix)]
+    assert kinds[-1] == ("return_to_hold", dial)
+    assert (await redis.hget(keys.call(dial), "state")) == "waiting"
 
 
 async def test_escalation_at_its_second(

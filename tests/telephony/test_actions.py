@@ -1,5 +1,6 @@
-"""``telephony.actions.plan`` for the answer command: pure, values in and out (the other kinds are
-covered over TCP against the simulator in test_bridge_commands.py)."""
+"""``telephony.actions.plan`` for the answer command, the connect's ring timeout and a callback's
+dial: pure, values in and out (the other kinds are covered over TCP against the simulator in
+test_bridge_commands.py)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,71 @@ def test_answer_refused_names_the_argument(
     with pytest.raises(CommandTargetError) as err:
         plan(answer(), call, config)
     assert err.value.field == field and why in str(err.value)
+
+
+def waiting_call() -> CallState:
+    return replace(ringing_call(), target_agent_id=None, ringing_uid=None)
+
+
+def test_connect_sets_the_routers_ring_timeout_before_the_redirect() -> None:
+    """The router's offer lasts the queue's ring timeout: the Dial in cc-connect rings the
+    agent's phone exactly that long (``CC_RING_TIMEOUT_S``), so the two never disagree."""
+    command = Command(
+        "c1|connect|1", "connect", {"call_id": "1.1", "agent_id": "1009", "ring_timeout_s": 25}
+    )
+    assert plan(command, waiting_call(), ActionConfig()) == [
+        [
+            ("Action", "Setvar"),
+            ("Channel", "PJSIP/trunk-00000001"),
+            ("Variable", "CC_AGENT_ENDPOINT"),
+            ("Value", "PJSIP/1009"),
+        ],
+        [
+            ("Action", "Setvar"),
+            ("Channel", "PJSIP/trunk-00000001"),
+            ("Variable", "CC_RING_TIMEOUT_S"),
+            ("Value", "25"),
+        ],
+        [
+            ("Action", "Redirect"),
+            ("Channel", "PJSIP/trunk-00000001"),
+            ("Context", "cc-connect"),
+            ("Exten", "1009"),
+            ("Priority", "1"),
+        ],
+    ]
+    # a connect without one (a transfer to an agent, an older router) leaves the dialplan's
+    bare = Command("t1", "connect", {"call_id": "1.1", "agent_id": "1009"})
+    assert [a[3] for a in plan(bare, waiting_call(), ActionConfig())[:-1]] == [
+        ("Value", "PJSIP/1009")
+    ]
+
+
+def test_bad_ring_timeout_names_the_argument() -> None:
+    command = Command(
+        "t2", "connect", {"call_id": "1.1", "agent_id": "1009", "ring_timeout_s": "x"}
+    )
+    with pytest.raises(CommandTargetError) as err:
+        plan(command, waiting_call(), ActionConfig())
+    assert err.value.field == "ring_timeout_s"
+
+
+def test_callback_dial_names_the_callers_call_and_the_ring_timeout() -> None:
+    command = Command(
+        "in1-cb|originate|1",
+        "originate",
+        {
+            "call_id": "in1-cb",
+            "agent_id": "1009",
+            "number": "+8613800000001",
+            "origin_call_id": "in1",
+            "ring_timeout_s": 15,
+        },
+    )
+    [originate] = plan(command, None, ActionConfig())
+    assert [v for k, v in originate if k == "Variable"] == [
+        "CC_CALL_ID=in1-cb",
+        "CC_AGENT_ENDPOINT=PJSIP/1009",
+        "CC_RING_TIMEOUT_S=15",
+        "CC_ORIGIN_CALL_ID=in1",
+    ]

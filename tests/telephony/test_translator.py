@@ -243,6 +243,170 @@ def test_capture_translates_to_expected_events(name: str) -> None:
     assert all(e.ts.tzinfo is not None for e in events)
 
 
+DIAL_VARS = [
+    "DIALSTATUS",
+    "DIALEDPEERNUMBER",
+    "DIALEDPEERNAME",
+    "ANSWEREDTIME",
+    "ANSWEREDTIME_MS",
+    "DIALEDTIME",
+    "DIALEDTIME_MS",
+    "RINGTIME",
+    "RINGTIME_MS",
+    "PROGRESSTIME",
+    "PROGRESSTIME_MS",
+]
+
+
+def test_unregistered_endpoint_shows_only_dialstatus_right_after_the_dial() -> None:
+    """Capture 18: Dial(PJSIP/1002,15) to an endpoint with no contact. No channel is created
+    and no Dial event comes at all: the Dial's Newexten is followed by its variables cleared,
+    then ``DIALSTATUS=CHANUNAVAIL`` (about 1 ms after the Dial started, by the README's receive
+    times); the dialplan then goes back to holding. The translator ends the offer on that very
+    frame (``call.connect_failed``), before the caller's music starts again."""
+    frames = [
+        f
+        for f in capture_frames(
+            (REAL / "18-redirect-to-unregistered-pjsip-chanunavail.ami").read_bytes()
+        )
+        if f.action is None
+    ]
+    dial = next(
+        i for i, f in enumerate(frames) if f.event == "Newexten" and f["Application"] == "Dial"
+    )
+    # (the Dial events before are the Originate of the simulated caller phone's Local pair)
+    assert not {"DialBegin", "DialState", "DialEnd"} & {f.event for f in frames[dial:]}
+    assert not [f for f in frames if f.event == "Newchannel" and "PJSIP/" in f["Channel"]]
+    assert frames[dial]["AppData"] == "PJSIP/1002,15"
+    after = frames[dial + 1 : dial + 13]
+    assert [(f["Variable"], f["Value"]) for f in after] == [
+        *((name, "") for name in DIAL_VARS),
+        ("DIALSTATUS", "CHANUNAVAIL"),
+    ]
+    caller = frames[dial]["Channel"]
+    assert {f["Channel"] for f in after} == {caller}
+    music = next(i for i, f in enumerate(frames) if i > dial and f.event == "MusicOnHoldStart")
+    state, found_at = new_state(), None
+    for i, f in enumerate(frames):
+        state, events = translate(state, f, T0)
+        if any(e.type == "call.connect_failed" for e in events):
+            found_at = i
+    assert found_at == dial + 12 < music  # the CHANUNAVAIL VarSet itself
+
+
+def test_a_dial_answered_or_cancelled_is_no_failed_connect() -> None:
+    """Only statuses that say the phone could not be dialled end an offer: the DIALSTATUS of an
+    answered dial (04), of a ring timeout (06: NOANSWER, the router's own timer), of a Redirect
+    away from a ringing phone (CANCEL) give no ``call.connect_failed``."""
+    for name in ("04-inbound-answered.ami", "06-redirect-noanswer-then-second-agent.ami"):
+        _, events = replay(REAL / name)
+        assert "call.connect_failed" not in [e.type for e in events]
+    call = _connect_call()
+    for status in ("NOANSWER", "CANCEL", "ANSWER", ""):
+        state, events = translate(call, _dialstatus(status), T0)
+        assert events == []
+    for status in ("CHANUNAVAIL", "CONGESTION", "BUSY"):
+        state, events = translate(call, _dialstatus(status), T0)
+        assert [(e.type, e.agent_id, e.payload) for e in events][-1:] == [
+            ("call.connect_failed", "1002", {"agent_id": "1002", "dial_status": status})
+        ]
+        assert state.calls["9.1"].target_agent_id is None  # a next connect names its agent
+
+
+def _channel(**extra: str) -> list[tuple[str, str]]:
+    return [
+        ("Channel", "PJSIP/trunk-00000001"),
+        ("Context", "cc-connect"),
+        ("Exten", "1002"),
+        ("Uniqueid", "9.1"),
+        ("Linkedid", "9.1"),
+        *extra.items(),
+    ]
+
+
+def _dialstatus(status: str) -> Frame:
+    return Frame([("Event", "VarSet"), *_channel(), ("Variable", "DIALSTATUS"), ("Value", status)])
+
+
+def _connect_call() -> TranslatorState:
+    """An inbound caller (queue sales) Redirected to cc-connect for agent 1002."""
+    state = new_state()
+    for frame in (
+        Frame(
+            [
+                ("Event", "VarSet"),
+                *_channel(Context="cc-inbound"),
+                ("Variable", "CC_QUEUE"),
+                ("Value", "sales"),
+            ]
+        ),
+        Frame([("Event", "VarSet"), *_channel(), ("Variable", "CC_AGENT"), ("Value", "1002")]),
+    ):
+        state, _ = translate(state, frame, T0)
+    return state
+
+
+def test_a_callbacks_dial_names_the_callers_call_in_every_event() -> None:
+    """The Originate of a callback's dial carries CC_ORIGIN_CALL_ID: each event of that call
+    (originated, answered, ended, failed) has ``origin_call_id`` in its payload."""
+    originate = Frame(
+        [
+            ("Action", "Originate"),
+            ("ActionID", "d-1"),
+            ("Channel", "PJSIP/+8613800000001@trunk"),
+            ("Context", "cc-connect"),
+            ("Exten", "1001"),
+            ("Variable", "CC_CALL_ID=in1-cb"),
+            ("Variable", "CC_AGENT_ENDPOINT=PJSIP/1001"),
+            ("Variable", "CC_ORIGIN_CALL_ID=in1"),
+        ]
+    )
+    state, _ = translate(new_state(), originate, T0)
+    failed = Frame(
+        [
+            ("Event", "OriginateResponse"),
+            ("ActionID", "d-1"),
+            ("Response", "Failure"),
+            ("Channel", "PJSIP/+8613800000001@trunk"),
+            ("Context", "cc-connect"),
+            ("Exten", "1001"),
+            ("Reason", "5"),
+            ("Uniqueid", "<unknown>"),
+        ]
+    )
+    _, events = translate(state, failed, T0)
+    assert [(e.type, e.call_id, e.payload["origin_call_id"]) for e in events] == [
+        ("call.failed", "in1-cb", "in1")
+    ]
+    answered = Frame(
+        [
+            ("Event", "OriginateResponse"),
+            ("ActionID", "d-1"),
+            ("Response", "Success"),
+            ("Channel", "PJSIP/trunk-00000003"),
+            ("Context", "cc-connect"),
+            ("Exten", "1001"),
+            ("Reason", "4"),
+            ("Uniqueid", "7.3"),
+        ]
+    )
+    state, events = translate(state, answered, T0)
+    assert [(e.type, e.call_id, e.payload["origin_call_id"]) for e in events] == [
+        ("call.originated", "in1-cb", "in1")
+    ]
+    hangup = Frame(
+        [
+            ("Event", "Hangup"),
+            ("Channel", "PJSIP/trunk-00000003"),
+            ("Uniqueid", "7.3"),
+            ("Linkedid", "7.3"),
+            ("Cause", "16"),
+        ]
+    )
+    _, events = translate(state, hangup, T0)
+    assert [(e.type, e.payload["origin_call_id"]) for e in events] == [("call.ended", "in1")]
+
+
 def test_event_ids_derive_from_linkedid_and_transition() -> None:
     _, events = replay(REAL / "04-inbound-answered.ami")
     assert [e.id for e in events] == [
