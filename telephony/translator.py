@@ -153,6 +153,7 @@ class TranslatorState:
     calls: dict[str, CallState] = field(default_factory=dict)  # linkedid -> call
     channels: dict[str, str] = field(default_factory=dict)  # live uniqueid -> linkedid
     aliases: dict[str, str] = field(default_factory=dict)  # linkedid -> CC_CALL_ID
+    origins: dict[str, str] = field(default_factory=dict)  # linkedid -> CC_ORIGIN_CALL_ID
     pending: dict[str, PendingAction] = field(default_factory=dict)  # ActionID -> action
     snapshots: dict[str, tuple[Frame, ...]] = field(default_factory=dict)  # ActionID -> items
 
@@ -481,6 +482,12 @@ def _on_varset(t: _Step, f: Frame) -> None:
     linkedid = f.get("Linkedid") or ""
     uid = f.get("Uniqueid") or ""
     call = t.call(linkedid)
+    if var == VAR_ORIGIN_CALL_ID:  # a callback's dial, from its Originate's variables
+        if value and t.get("origins").get(linkedid) != value:
+            t.set(origins={**t.get("origins"), linkedid: value})
+            if call is not None and not call.origin_call_id:
+                t.put(replace(call, origin_call_id=value))
+        return
     if var == VAR_CALL_ID:
         if value and t.get("aliases").get(linkedid) != value:
             t.set(aliases={**t.get("aliases"), linkedid: value})
@@ -774,7 +781,12 @@ def _on_user_event(t: _Step, f: Frame) -> None:
     except ValueError:
         pass
     record = CallState(
-        linkedid=linkedid, call_id=call_id, direction="", customer_uid="", customer_channel=""
+        linkedid=linkedid,
+        call_id=call_id,
+        direction="",
+        customer_uid="",
+        customer_channel="",
+        origin_call_id=live.origin_call_id if live is not None else t.get("origins").get(linkedid),
     )
     t.emit(
         "call.wrapped",

@@ -28,12 +28,38 @@ from config.settings import AgentConfig, AmiSettings, Settings
 from store.events import DomainEvent, StreamNames
 from telephony.bridge import Bridge
 from telephony.commands import Command
-from telephony.simulator import Simulator
+from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.engine import Engine
 from telephony.simulator.model import Channel
+from telephony.simulator.traffic import Dist, OutboundProfile
 
 USER, SECRET = "cc", "ccsecret"
 RING_TIMEOUT_S = 15.0  # the contract dialplan's Dial timeout (contract_dialplan)
+
+
+def manual_pbx(scenario: Scenario) -> contextlib.AbstractAsyncContextManager[Simulator]:
+    """The simulator on the manual clock, no traffic of its own, PBX times in the events."""
+    return start_simulator(
+        scenario=scenario,
+        speed=None,
+        traffic=False,
+        username=USER,
+        secret=SECRET,
+        epoch_s=1_800_000_000.0,
+        timestamp_events=True,
+    )
+
+
+def customers_who_answer(ring_s: float, talk_s: float) -> OutboundProfile:
+    """Outbound customers who all answer after ``ring_s`` and talk ``talk_s``."""
+    return OutboundProfile(
+        answer_p=1.0,
+        busy_p=0.0,
+        noanswer_p=0.0,
+        congestion_p=0.0,
+        ring_s=Dist(kind="fixed", mean=ring_s),
+        talk_s=Dist(kind="fixed", mean=talk_s),
+    )
 
 
 def bridge_settings(sim: Simulator, prefix: str, agents: Iterable[str]) -> Settings:

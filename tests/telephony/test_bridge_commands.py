@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
-from pbx_rig import SECRET, USER, Rig, running_bridge
+from pbx_rig import Rig, customers_who_answer, manual_pbx, running_bridge
 
 from store.events import DomainEvent
-from telephony.simulator import Scenario, start_simulator
+from telephony.simulator import Scenario
 from telephony.simulator.model import Channel
 from telephony.simulator.phones import Device
-from telephony.simulator.traffic import AgentPhone, Dist, OutboundProfile, QueueTraffic
+from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -43,27 +43,9 @@ async def rig(redis: aioredis.Redis, prefix: str) -> AsyncIterator[Rig]:
             for a in AGENTS
         ],
         unknown_endpoints_answer=False,
-        outbound=OutboundProfile(
-            answer_p=1.0,
-            busy_p=0.0,
-            noanswer_p=0.0,
-            congestion_p=0.0,
-            ring_s=Dist(**FIXED, mean=3),
-            talk_s=Dist(**FIXED, mean=300),
-        ),
+        outbound=customers_who_answer(ring_s=3, talk_s=300),
     )
-    async with (
-        start_simulator(
-            scenario=scenario,
-            speed=None,
-            traffic=False,
-            username=USER,
-            secret=SECRET,
-            epoch_s=1_800_000_000.0,
-            timestamp_events=True,
-        ) as sim,
-        running_bridge(sim, redis, prefix, AGENTS) as r,
-    ):
+    async with manual_pbx(scenario) as sim, running_bridge(sim, redis, prefix, AGENTS) as r:
         yield r
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import pytest
 import redis.asyncio as aioredis
-from pbx_rig import SECRET, USER, Oracle, StandInRouter, running_bridge
+from pbx_rig import SECRET, USER, Oracle, StandInRouter, customers_who_answer, running_bridge
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -240,14 +240,7 @@ async def test_drop_mid_call_reconnect_resync_each_call_once_in_store(
             for a in AGENTS[:4]
         ],
         unknown_endpoints_answer=False,
-        outbound=OutboundProfile(
-            answer_p=1.0,
-            busy_p=0.0,
-            noanswer_p=0.0,
-            congestion_p=0.0,
-            ring_s=Dist(**fixed, mean=3),
-            talk_s=Dist(**fixed, mean=100),
-        ),
+        outbound=customers_who_answer(ring_s=3, talk_s=100),
     )
     # The PBX clock is set so that the disconnection ends about when the bridge comes back:
     # the resynchronisation dates what it finds with the bridge's own clock.

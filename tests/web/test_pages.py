@@ -239,6 +239,48 @@ async def test_agent_takes_a_call(
     assert len(opened) == 1 and opened[0].payload.get("category") == "billing"
 
 
+async def test_offer_that_ends_unanswered_leaves_the_dashboard(
+    browser: Browser,
+    server: Server,
+    router: Routing,
+    phone: PhoneLine,
+    artifacts: Path,
+) -> None:
+    """The caller hangs up while Alice's phone rings: the ringing call goes from her page and she
+    is ready again. Then her phone cannot be reached at all (CHANUNAVAIL): the offer goes at
+    once, she is not ready for ``unreachable`` and the page says why. Neither ``rona`` nor
+    ``unreachable`` is a reason she can pick."""
+    page = await sign_in(browser, server, "alice")
+    await live(page)
+    pill = page.locator("#state-pill")
+    await page.click("#btn-login")
+    await expect(pill).not_to_have_text("logged out")
+    reasons = await page.locator("#reason option").all_inner_texts()
+    assert reasons and not {"rona", "unreachable"} & set(reasons)
+    await page.click("#btn-ready")
+    await expect(pill).to_have_text("ready")
+
+    await phone.arrive("call-2", "sales", caller="+8613800000002")
+    card = page.locator("#call-card")
+    await expect(card).to_have_attribute("data-call", "offered")
+    await phone.wait_command("connect")
+    await phone.publish("call.abandoned", "call-2", queue="sales", wait_s=3.0)
+    await phone.publish("call.ended", "call-2", who="customer", answered=False)
+    await expect(card).to_have_attribute("data-call", "none")
+    await expect(page.locator("#call-panel")).to_be_hidden()
+    await expect(pill).to_have_text("ready")
+    await page.screenshot(path=artifacts / "agent-offer-abandoned.png")
+
+    await phone.arrive("call-3", "sales", caller="+8613800000003")
+    await expect(card).to_have_attribute("data-call", "offered")
+    await phone.publish("call.connect_failed", "call-3", "a1", dial_status="CHANUNAVAIL")
+    await expect(pill).to_have_text("not ready")
+    await expect(page.locator("#state-reason")).to_have_text("reason: unreachable")
+    await expect(card).to_have_attribute("data-call", "none")
+    await expect(page.locator("#message")).to_contain_text("could not be reached")
+    await page.screenshot(path=artifacts / "agent-unreachable.png")
+
+
 async def seed_history(web_rt: Runtime, n_per_interval: int = 12) -> None:
     """Calls earlier today in the ``calls`` read model, so the day chart has something to draw."""
     now = datetime.now(UTC)
@@ -554,6 +596,7 @@ async def test_agent_answers_a_pbx_call_from_the_dashboard(
     assert not leg.alive and not spies  # the hang-up ended the call and the whisper with it
     assert pbx_actions(pbx) == [
         "Setvar",  # CC_AGENT_ENDPOINT
+        "Setvar",  # CC_RING_TIMEOUT_S: the Dial rings as long as the offer lasts
         "Redirect",  # to cc-connect: Alice's phone rings
         "PJSIPNotify",  # Answer
         "Originate",  # the whisper: PJSIP/9000 into ChanSpy
