@@ -14,8 +14,10 @@ key (after the base)        type    content
                                     wrap_until, talk_from, seq, idx (1: in the ready sets)
 ``:agents``                 set     logged-in agents
 ``:call:<call_id>``         hash    queue, prio, score, arrived, step, state (waiting, offered,
-                                    connected, ended), agent, offers, number (callback), tier,
-                                    customer, fails, ann
+                                    connected, ended; callback: a caller whose callback
+                                    ``<call_id>-cb`` took its place), agent, offers, number
+                                    (outbound work), origin (a callback's caller), live (its
+                                    customer is on the line), tier, customer, fails, ann
 ``:wait:<queue>:<step>``    zset    waiting calls at that escalation step, score = priority
                                     then arrival (``rules.waiting_score``)
 ``:ready:<queue>:<step>``   zset    ready agents who may take calls of ``queue`` from ``step``

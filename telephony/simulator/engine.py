@@ -21,6 +21,7 @@ import heapq
 import itertools
 import random
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,7 +122,8 @@ class Engine:
         self.listeners: list[Callable[[Engine, str, Channel], None]] = []
         self._devices: dict[str, str] = {}  # PJSIP endpoint -> its last DeviceStateChange state
         self._endpoint_channels: dict[str, dict[str, Channel]] = {}  # endpoint -> name -> channel
-        self.recordings: list[Recording] = []  # every MixMonitor recording (controls.py)
+        # the MixMonitor recordings (controls.py), the latest ones: a day of traffic stays small
+        self.recordings: deque[Recording] = deque(maxlen=10_000)
 
     # ------------------------------------------------------------------ time and output
 

@@ -433,6 +433,143 @@ async def test_coreshowchannels_lists_live_channels_sorted(sim: Simulator) -> No
     assert complete["ListItems"] == "2" and complete.keys()[1] == "ActionID"
 
 
+# ---------------------------------------------------------------------------- call controls
+
+
+async def connected(sim: Simulator, ami: Ami) -> tuple[str, str]:
+    """An inbound caller connected to PJSIP/1001: (caller channel, agent channel)."""
+    caller = await inbound(sim, ami)
+    await ami.action(
+        "Setvar", ("Channel", caller), ("Variable", "CC_AGENT_ENDPOINT"), ("Value", "PJSIP/1001")
+    )
+    await ami.action("Redirect", ("Channel", caller), ("Context", "cc-connect"), ("Exten", "1001"))
+    await advance(sim, ami, 3)
+    return caller, ami.events("DialBegin", Channel=caller)[0]["DestChannel"]
+
+
+async def test_a_recording_lasts_from_start_to_stop_with_its_muted_stretch(sim: Simulator) -> None:
+    """Capture 20: MixMonitor, MixMonitorMute both 1 then 0 two seconds later, StopMixMonitor:
+    Success without Message each time; the file holds the whole 6 s, the muted 2 s as silence."""
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller, _agent = await connected(sim, ami)
+    start = await ami.action("MixMonitor", ("Channel", caller), ("File", "cc-rec.wav"))
+    assert start.keys() == ["Response", "ActionID"] and start.response == "Success"
+    await advance(sim, ami, 2)
+    await ami.action("MixMonitorMute", ("Channel", caller), ("Direction", "both"), ("State", "1"))
+    await advance(sim, ami, 2)
+    await ami.action("MixMonitorMute", ("Channel", caller), ("Direction", "both"), ("State", "0"))
+    await advance(sim, ami, 2)
+    stop = await ami.action("StopMixMonitor", ("Channel", caller))
+    assert stop.keys() == ["Response", "ActionID"]
+    await ami.settle()
+    [name] = ami.events("VarSet", Channel=caller, Variable="MIXMONITOR_FILENAME")
+    assert name["Value"] == "/var/spool/asterisk/monitor/cc-rec.wav"
+    assert [f["State"] for f in ami.events("MixMonitorMute", Channel=caller)] == ["1", "0"]
+    assert ami.events("MixMonitorStart", Channel=caller) and ami.events("MixMonitorStop")
+    [rec] = sim.engine.recordings
+    assert rec.length_s == 6.0
+    assert sorted(rec.muted) == [("read", 2.0, 4.0), ("write", 2.0, 4.0)]
+
+
+@pytest.mark.parametrize(
+    ("action", "pairs", "message"),
+    [
+        ("MixMonitor", (), "No channel specified"),
+        ("MixMonitor", (("Channel", "PJSIP/nope-1"),), "No such channel"),
+        (
+            "MixMonitorMute",
+            (("State", "1"),),
+            "No direction specified. Must be read, write or both",
+        ),
+        (
+            "MixMonitorMute",
+            (("Direction", "sideways"), ("State", "1")),
+            "Invalid direction specified. Must be read, write or both",
+        ),
+        (
+            "MixMonitorMute",
+            (("Direction", "both"), ("State", "1"), ("Channel", "CALLER")),
+            "Cannot set mute flag",
+        ),
+        ("StopMixMonitor", (("Channel", "CALLER"),), "Could not stop monitoring channel"),
+        (
+            "MuteAudio",
+            (("Channel", "CALLER"), ("Direction", "sideways"), ("State", "on")),
+            "Failed to mute/unmute stream",
+        ),
+        ("MuteAudio", (("Channel", "CALLER"), ("Direction", "in")), "State not specified"),
+        ("PlayDTMF", (("Channel", "PJSIP/nope-1"), ("Digit", "5")), "Channel not found"),
+        ("PlayDTMF", (("Channel", "CALLER"),), "No digit specified"),
+        (
+            "Atxfer",
+            (("Channel", "AGENT"), ("Exten", "1002")),
+            "No attended transfer feature code found",
+        ),
+        ("Atxfer", (("Channel", "AGENT"),), "No extension specified"),
+        (
+            "BlindTransfer",
+            (("Channel", "PJSIP/nope-1"), ("Exten", "1002")),
+            "Channel specified does not exist",
+        ),
+        (
+            "BlindTransfer",
+            (("Channel", "HOLDER"), ("Exten", "1002"), ("Context", "cc-connect")),
+            "Transfer invalid",
+        ),
+    ],
+)
+async def test_call_control_errors_as_asterisk_words_them(
+    sim: Simulator, action: str, pairs: tuple[tuple[str, str], ...], message: str
+) -> None:
+    """The checks in Asterisk's order and words (app_mixmonitor.c, res_mutestream.c,
+    main/manager.c; capture 21 for MuteAudio's): no recording to mute or stop, no atxfer code in
+    the featuremap (the project ships no features.conf), a blind transfer of a channel in no
+    bridge."""
+    ami = await Ami.connect(sim)
+    await ami.login()
+    caller, agent = await connected(sim, ami)
+    holder = await inbound(sim, ami, number="+8613800000009")
+    names = {"CALLER": caller, "AGENT": agent, "HOLDER": holder}
+    reply = await ami.action(action, *((k, names.get(v, v)) for k, v in pairs))
+    assert (reply.response, reply.get("Message")) == ("Error", message)
+
+
+async def test_pausemonitor_and_monitor_do_not_exist(sim: Simulator) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    for action in ("PauseMonitor", "UnpauseMonitor", "Monitor"):
+        reply = await ami.action(action, ("Channel", "PJSIP/trunk-00000000"))
+        assert reply.get("Message", "").startswith(f"Invalid/unknown command: {action}.")
+
+
+async def test_read_without_a_digit_times_out() -> None:
+    """fx-survey's Read(CC_SURVEY,beep,1,,1,10): READSTATUS is ERROR at once, TIMEOUT after the
+    prompt and the 10 s, and the variable is empty."""
+    plan = second_run.dialplan()
+    async with start_simulator(
+        dialplan=plan, username=USER, secret=SECRET, speed=None, traffic=False
+    ) as sim:
+        ami = await Ami.connect(sim)
+        await ami.login()
+        await ami.action(
+            "Originate",
+            ("Channel", "Local/15551230009@sim-caller"),
+            ("Context", "fx-survey"),
+            ("Exten", "s"),
+            ("Async", "true"),
+        )
+        await advance(sim, ami, 5)
+        caller = ami.events("Newexten", Application="Read")[0]["Channel"]
+        assert [
+            f["Value"] for f in ami.events("VarSet", Channel=caller, Variable="READSTATUS")
+        ] == ["ERROR"]
+        await advance(sim, ami, 10)
+        statuses = ami.events("VarSet", Channel=caller, Variable="READSTATUS")
+        assert [f["Value"] for f in statuses] == ["ERROR", "TIMEOUT"]
+        assert ami.events("VarSet", Channel=caller, Variable="CC_SURVEY")[0]["Value"] == ""
+
+
 # ---------------------------------------------------------------------------- failed Originate
 
 
