@@ -218,7 +218,21 @@ def test_distributions_have_the_stated_mean(dist: Dist, mean: float) -> None:
     assert math.isclose(sum(samples) / len(samples), mean, rel_tol=0.03)
 
 
-PURE = ["model", "dialplan", "apps", "engine", "originate", "manager", "phones", "traffic"]
+PURE = [
+    "model",
+    "dialplan",
+    "apps",
+    "engine",
+    "originate",
+    "manager",
+    "phones",
+    "traffic",
+    "atxfer",
+    "dtmf",
+    "controls",
+    "control_actions",
+    "second_run",
+]
 IO_MODULES = {
     "asyncio",
     "socket",
