@@ -80,6 +80,9 @@ class AmiSettings(_Model):
     # Answer from the dashboard: PJSIPNotify with this Event header to the agent's endpoint; the
     # phone must allow it (Yealink, Polycom, Snom, Grandstream: "talk"; e.g. Cisco SPA "answer").
     answer_event: str = Field("talk", min_length=1)
+    # Asterisk's CDR as cdr_csv writes it (Master.csv, on the bridge's host; the sample
+    # config/asterisk/cdr.conf): after a gap the bridge records the calls it missed from it.
+    cdr_csv: Path | None = None
 
 
 class WebSettings(_Model):

@@ -47,7 +47,16 @@ CUSTOMER_WORK_TYPES = frozenset(
 )
 # Outcomes of commands sent to telephony (telephony publishes them back on the event stream).
 COMMAND_TYPES = frozenset({"command.succeeded", "command.failed"})
-EVENT_TYPES = CALL_TYPES | AGENT_TYPES | CUSTOMER_WORK_TYPES | COMMAND_TYPES
+# Telephony health: ``telephony.gap`` (payload ``source``, ``from_at``, ``to_at``, ISO 8601 UTC)
+# is a stretch of time no bridge heard its Asterisk; reports show it as "no data".
+TELEPHONY_TYPES = frozenset({"telephony.gap"})
+EVENT_TYPES = CALL_TYPES | AGENT_TYPES | CUSTOMER_WORK_TYPES | COMMAND_TYPES | TELEPHONY_TYPES
+
+# ``reason`` in the payload of call events made by the bridge's reconcile at a login: ``gap``
+# (ended because Asterisk no longer had the call; the end time is a guess inside the gap) or
+# ``backfilled`` (taken from Asterisk's CDR). A backfilled event replaces a gap one of the same id.
+REASON_GAP = "gap"
+REASON_BACKFILLED = "backfilled"
 
 AGENT_STATES = frozenset({"ready", "not_ready", "wrap_up", "on_call", "offered", "logged_out"})
 

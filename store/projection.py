@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from store.events import DomainEvent
+from store.events import REASON_BACKFILLED, REASON_GAP, DomainEvent
 
 Row = dict[str, Any]
 
@@ -168,6 +168,15 @@ def _close_hold(r: Row, ts: datetime) -> Row:
         r["hold_s"] = (r["hold_s"] or 0.0) + (_secs(ts, r["hold_started_at"]) or 0.0)
         r["hold_started_at"] = None
     return r
+
+
+def without_superseded(events: Iterable[DomainEvent]) -> list[DomainEvent]:
+    """The events that count: a call's gap guesses (``reason: gap``, made when Asterisk no
+    longer had the call) stop counting once its CDR told what happened (``reason:
+    backfilled``), e.g. a guessed abandon of a call the CDR shows answered."""
+    events = list(events)
+    told = {e.call_id for e in events if e.payload.get("reason") == REASON_BACKFILLED}
+    return [e for e in events if not (e.call_id in told and e.payload.get("reason") == REASON_GAP)]
 
 
 def _state_of(ev: DomainEvent) -> tuple[str, str | None] | None:

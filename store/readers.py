@@ -1,8 +1,10 @@
 """Pandas readers over the ``calls`` read model: per-interval statistics for reports, Erlang
 inputs and the wallboard's day chart.
 
-``interval_stats`` reads the rows with SQL and hands them to the pure ``summarise_intervals``,
-which is what the tests check against hand-computed values.
+``interval_stats`` reads the rows (and the telephony gaps, ``store.gaps``) with SQL and hands
+them to the pure ``summarise_intervals``, which is what the tests check against hand-computed
+values. An interval a gap touches has ``no_data`` set: its figures are what the CDR could tell
+(or nothing), not a quiet quarter of an hour.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from store.gaps import TelephonyGap, no_data, read_gaps
 from store.models.core import Call
 
-COLUMNS = ["offered", "answered", "abandoned", "aht_s", "asa_s", "service_level"]
+COLUMNS = ["offered", "answered", "abandoned", "aht_s", "asa_s", "service_level", "no_data"]
 
 
 def summarise_intervals(
@@ -27,6 +30,7 @@ def summarise_intervals(
     interval_min: int = 15,
     sl_target_s: float = 20.0,
     short_abandon_s: float = 0.0,
+    gaps: list[TelephonyGap] | None = None,
 ) -> pd.DataFrame:
     """Per-interval figures for inbound calls, indexed by interval start (UTC), every interval
     in ``[start_at, end_at)`` present (zeros where no call arrived).
@@ -35,7 +39,8 @@ def summarise_intervals(
       ``short_abandon_s``, which most centres do not count);
     - answered / abandoned: of those, by outcome;
     - aht_s: mean of talk + hold + wrap-up over answered calls; asa_s: mean wait of answered;
-    - service_level: answered within ``sl_target_s`` / offered (NaN when nothing was offered).
+    - service_level: answered within ``sl_target_s`` / offered (NaN when nothing was offered);
+    - no_data: one of ``gaps`` (telephony gaps) overlaps the interval.
     """
     if interval_min not in (15, 30, 60):
         raise ValueError(f"interval_min: must be 15, 30 or 60, got {interval_min}")
@@ -48,9 +53,11 @@ def summarise_intervals(
         tz="UTC",
         name="interval_start",
     )
+    flags = no_data(index, pd.Timedelta(minutes=interval_min), gaps or [])
     if calls.empty:
-        out = pd.DataFrame(0, index=index, columns=COLUMNS, dtype=float)
+        out = pd.DataFrame(0, index=index, columns=COLUMNS[:-1], dtype=float)
         out[["aht_s", "asa_s", "service_level"]] = np.nan
+        out["no_data"] = flags
         return out
     df = calls.copy()
     df["arrived_at"] = pd.to_datetime(df["arrived_at"], utc=True)
@@ -86,6 +93,7 @@ def summarise_intervals(
         ["offered", "answered", "abandoned", "in_sl"]
     ].fillna(0.0)
     out["service_level"] = np.where(out["offered"] > 0, out["in_sl"] / out["offered"], np.nan)
+    out["no_data"] = flags
     return out[COLUMNS]
 
 
@@ -114,6 +122,7 @@ async def interval_stats(
     short_abandon_s: float = 0.0,
 ) -> pd.DataFrame:
     calls = await read_calls(engine, start_at, end_at, queue_id)
+    gaps = await read_gaps(engine, start_at, end_at)
     return summarise_intervals(
         calls,
         start_at=start_at,
@@ -121,4 +130,5 @@ async def interval_stats(
         interval_min=interval_min,
         sl_target_s=sl_target_s,
         short_abandon_s=short_abandon_s,
+        gaps=gaps,
     )

@@ -24,9 +24,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from config.cancellation import still_running
-from store.events import DomainEvent, EventError, StreamNames
+from store.events import (
+    REASON_BACKFILLED,
+    REASON_GAP,
+    DomainEvent,
+    EventError,
+    StreamNames,
+    utc,
+)
 from store.models.core import AgentState, Call, CallEvent
-from store.projection import project, touches_call
+from store.projection import project, touches_call, without_superseded
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +76,18 @@ async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> 
         )
         result = await conn.execute(stmt, chunk)
         new_ids.update(result.scalars().all())
-    if not new_ids:
+    replaced = await _replace_gap_guesses(
+        conn, [e for i, e in unique.items() if i not in new_ids and backfilled(e)]
+    )
+    if not new_ids and not replaced:
         return 0
     new = [unique[i] for i in new_ids]
+    # A call with a CDR-derived event is projected again from all its events (the gap guesses
+    # it supersedes no longer count); the others incrementally, from their current row.
+    rebuild = {e.call_id for e in [*new, *replaced] if e.call_id and backfilled(e)}
+    if rebuild:
+        await _rebuild_calls(conn, rebuild)
+        new = [e for e in new if not (e.call_id in rebuild and touches_call(e))]
     call_ids = {e.call_id for e in new if e.call_id and touches_call(e)}
     agent_ids = {
         e.agent_id for e in new if e.agent_id and e.type in ("agent.state", "agent.logged_out")
@@ -124,7 +140,65 @@ async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> 
         await conn.execute(
             ins.on_conflict_do_nothing(index_elements=["agent_id", "start_at"]), inserts
         )
-    return len(new_ids)
+    return len(new_ids) + len(replaced)
+
+
+def backfilled(event: DomainEvent) -> bool:
+    return event.payload.get("reason") == REASON_BACKFILLED
+
+
+async def _replace_gap_guesses(
+    conn: AsyncConnection, candidates: Sequence[DomainEvent]
+) -> list[DomainEvent]:
+    """CDR-derived events whose id is already stored as a gap guess take its place (time and
+    payload); returns those that did."""
+    if not candidates:
+        return []
+    t = CallEvent.__table__
+    by_id = {e.id: e for e in candidates}
+    stored = await conn.execute(
+        select(t.c.event_id, t.c.payload).where(t.c.event_id.in_(sorted(by_id)))
+    )
+    guesses = [by_id[r.event_id] for r in stored if (r.payload or {}).get("reason") == REASON_GAP]
+    if guesses:
+        await conn.execute(
+            t.update()
+            .where(t.c.event_id == bindparam("_id"))
+            .values(ts=bindparam("_ts"), payload=bindparam("_payload")),
+            [{"_id": e.id, "_ts": e.ts, "_payload": e.payload} for e in guesses],
+        )
+    return guesses
+
+
+async def _rebuild_calls(conn: AsyncConnection, call_ids: set[str]) -> None:
+    """Project these calls again from every event stored for them that touches their row."""
+    t = CallEvent.__table__
+    events: list[DomainEvent] = []
+    for chunk in _chunks(sorted(call_ids), 500):
+        res = await conn.execute(select(t).where(t.c.call_id.in_(chunk)))
+        stored = (
+            DomainEvent(
+                id=r["event_id"],
+                ts=utc(r["ts"]),
+                type=r["type"],
+                call_id=r["call_id"],
+                agent_id=r["agent_id"],
+                payload=r["payload"] or {},
+            )
+            for r in res.mappings()
+        )
+        events += [e for e in stored if touches_call(e)]
+    out = project(without_superseded(events), {}, {})
+    if out.calls:
+        calls_t = Call.__table__
+        ins = _insert(conn, calls_t)
+        cols = [c.name for c in calls_t.columns if c.name != "call_id"]
+        await conn.execute(
+            ins.on_conflict_do_update(
+                index_elements=["call_id"], set_={c: ins.excluded[c] for c in cols}
+            ),
+            list(out.calls.values()),
+        )
 
 
 def _chunks(items: Sequence[str], n: int) -> list[Sequence[str]]:

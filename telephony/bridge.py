@@ -7,8 +7,12 @@
 * Every frame received and every action sent goes through the pure translator, in wire order;
   the domain events it returns are appended to ``<prefix>:events`` in that order.
 * After each login the bridge asks for ``Status`` with the ``CC_*`` variables: the translator
-  publishes what was missed while disconnected (calls that arrived, were answered or ended) with
-  the ids the live events would have had, so the store's idempotence removes duplicates.
+  publishes what was missed while disconnected (calls that arrived or were answered) with the ids
+  the live events would have had, so the store's idempotence removes duplicates; then the
+  reconcile (``telephony.reconciler``, rules in ``telephony.reconcile``) ends the calls the
+  platform believes live that Asterisk no longer has, records the gap, backfills from the CDR.
+  While a session is up the bridge notes every second that it hears Asterisk (the gap's start
+  for the next login, even after a SIGKILL).
 * Connection problems: a refused login (Asterisk 22 closes the socket right after the error) is
   logged once as an error until a login succeeds again, whatever other failures come in between;
   every failure waits a capped exponential back-off before the next try, reset by a good session.
@@ -40,6 +44,7 @@ from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.manager import Manager
 from panoramisk.message import Message
 from redis.exceptions import ResponseError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.cancellation import still_running
 from config.settings import Settings
@@ -54,6 +59,8 @@ from telephony.errors import (
     OversizedFrameError,
     TelephonyError,
 )
+from telephony.reconcile import Plan
+from telephony.reconciler import Reconciler
 from telephony.translator import (
     SNAPSHOT_VARIABLES,
     TranslatorConfig,
@@ -66,6 +73,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_GROUP = "telephony-bridge"
 PUBLISH_BATCH = 500
+HEARD_EVERY_S = 1.0
 
 
 def backoff_delays(initial_s: float, cap_s: float) -> Iterator[float]:
@@ -202,6 +210,7 @@ class Bridge:
         *,
         initial_backoff_s: float = 0.5,
         consumer: str | None = None,
+        engine: AsyncEngine | None = None,
     ) -> None:
         ami = settings.ami
         if not ami.host:
@@ -231,6 +240,9 @@ class Bridge:
             originate_timeout_s=ami.originate_timeout_s,
             agent_endpoints={a.id: a.dial_string for a in settings.agents},
         )
+        self.reconciler = Reconciler(settings, redis, engine, f"{ami.host}:{ami.port}")
+        self.last_plan: Plan | None = None  # the last login's reconcile (tests, bench)
+        self._ended_live: set[str] = set()  # calls ended by live events this session
         self.outbox: asyncio.Queue[DomainEvent] = asyncio.Queue()
         self.connected = asyncio.Event()  # logged in and resynchronised
         self.sessions = 0  # successful logins, for tests and logs
@@ -281,6 +293,8 @@ class Bridge:
             )
             return
         for event in events:
+            if event.type in ("call.ended", "call.failed") and event.call_id:
+                self._ended_live.add(event.call_id)
             self.outbox.put_nowait(event)
 
     def _log_once(self, key: str, msg: str, *args: Any, exc_info: bool = False) -> None:
@@ -371,11 +385,13 @@ class Bridge:
             ping_interval=10,
         )
         self._manager = manager
+        self._ended_live = set()
         manager.connect()
         async with asyncio.timeout(self.ami.action_timeout_s):
             response = await self._login_result
         if not response.success:
             raise AmiLoginError(self.ami.username, response.message or "login refused")
+        login_at = datetime.now(UTC)
         self.sessions += 1
         log.info(
             "AMI logged in to %s:%s as %s (session %d)",
@@ -385,6 +401,7 @@ class Bridge:
             self.sessions,
         )
         await self.resync()
+        await self.reconcile(login_at)
         self.connected.set()
         await self.redis.hset(
             self.streams.bridge_status,
@@ -395,11 +412,39 @@ class Bridge:
             },
         )
         still_running()
-        exc = await self._session_end
+        heard = asyncio.create_task(self._hear_forever(), name="bridge-heard")
+        try:
+            exc = await self._session_end
+        finally:
+            heard.cancel()
+            await asyncio.gather(heard, return_exceptions=True)
+        await self.reconciler.heard_now()  # heard up to the end of the session
         log.warning(
             "AMI session %d to %s:%s ended: %s", self.sessions, self.ami.host, self.ami.port, exc
         )
         raise ConnectionError(str(exc) or "connection lost")
+
+    async def _hear_forever(self) -> None:
+        while True:
+            await self.reconciler.heard_now()
+            await asyncio.sleep(HEARD_EVERY_S)
+
+    async def reconcile(self, login_at: datetime) -> Plan:
+        """After the snapshot: end what Asterisk no longer has, record the gap, backfill."""
+        vanished = self.state.vanished
+        self.state = replace(self.state, vanished=())
+        present = self.state.present_ids() | self._ended_live
+        try:
+            plan = await self.reconciler.run(vanished, present, login_at)
+        except BaseException:
+            self.state = replace(self.state, vanished=(*vanished, *self.state.vanished))
+            raise
+        for event in plan.events:
+            self.outbox.put_nowait(event)
+        await self.published()  # in the stream before the gap is closed: a bridge killed now
+        await self.reconciler.heard_now()  # reconciles the same gap again at its next login
+        self.last_plan = plan
+        return plan
 
     async def resync(self) -> None:
         """Ask for every channel with the CC_* variables; the translator reconciles."""
@@ -557,4 +602,4 @@ class Bridge:
 
 async def run_bridge(rt: Any) -> None:
     """The bridge as a piece of ``callcenter serve`` (``rt``: ``config.runtime.Runtime``)."""
-    await Bridge(rt.settings, rt.redis).run()
+    await Bridge(rt.settings, rt.redis, engine=rt.engine).run()

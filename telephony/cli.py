@@ -51,6 +51,14 @@ def bridge(ctx: click.Context) -> None:
     "timestampevents=yes does: with --speed other than 1 the bridge then records the "
     "simulated durations rather than its own clock's.",
 )
+@click.option(
+    "--cdr-csv",
+    "cdr_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append each call detail record to this file as Asterisk's cdr_csv writes Master.csv "
+    "(18 columns, UTC, the sample config/asterisk/cdr.conf); point [ami] cdr_csv at it.",
+)
 @click.pass_context
 def simulate(
     ctx: click.Context,
@@ -61,6 +69,7 @@ def simulate(
     seed: int | None,
     no_traffic: bool,
     timestamp_events: bool,
+    cdr_csv: Path | None,
 ) -> None:
     """Run the PBX simulator alone: an AMI server that behaves like Asterisk, with traffic."""
     from telephony.simulator import Scenario, ScenarioError, start_simulator
@@ -87,6 +96,7 @@ def simulate(
             seed=seed,
             traffic=not no_traffic,
             timestamp_events=timestamp_events,
+            cdr_csv=cdr_csv,
         ) as sim:
             click.echo(
                 f"PBX simulator on {host}:{sim.port} (AMI user {settings.ami.username!r}, "

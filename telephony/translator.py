@@ -59,6 +59,13 @@ SNAPSHOT_VARIABLES = (VAR_QUEUE, VAR_CUSTOMER, VAR_AGENT, VAR_CALL_ID, VAR_ORIGI
 # (CHANUNAVAIL: an unregistered PJSIP endpoint gives no Dial event, only this, capture 18).
 # NOANSWER is the ring timeout the router keeps itself; CANCEL, the caller left or was moved.
 CONNECT_FAILED = frozenset({"CHANUNAVAIL", "CONGESTION", "BUSY"})
+# How Asterisk 22 lists a variable that is not set in ``Status`` with ``Variables:`` (capture 16):
+# the literal text, never an empty value or a missing line. It means "unset" wherever the bridge
+# reads channel variables.
+UNSET = "(null)"
+# The special extension a failed Originate runs (``OutgoingSpoolFailed``): a dialplan whose
+# connect pattern matches it sets ``CC_AGENT=failed`` on a channel that is no customer's.
+FAILED_EXTEN = "failed"
 
 # OriginateResponse Reason codes (Asterisk's AST_CONTROL_*): 4 answered, the rest failures.
 ORIGINATE_REASONS: dict[str, str] = {
@@ -156,6 +163,19 @@ class TranslatorState:
     origins: dict[str, str] = field(default_factory=dict)  # linkedid -> CC_ORIGIN_CALL_ID
     pending: dict[str, PendingAction] = field(default_factory=dict)  # ActionID -> action
     snapshots: dict[str, tuple[Frame, ...]] = field(default_factory=dict)  # ActionID -> items
+    # Calls a snapshot no longer lists: the bridge ends them by the reconcile rules
+    # (``telephony.reconcile``) and clears this.
+    vanished: tuple[CallState, ...] = ()
+
+    def present_ids(self) -> set[str]:
+        """Every id a live channel answers to: its Linkedid, its ``CC_CALL_ID``, its call's id
+        (the reconcile ends a call the platform knows only when none of them is it)."""
+        linkedids = set(self.channels.values())
+        return (
+            linkedids
+            | {self.aliases[lid] for lid in linkedids if lid in self.aliases}
+            | {call.call_id for call in self.calls.values()}
+        )
 
     def call_by_id(self, call_id: str) -> CallState | None:
         """The live call with this call_id (the bridge maps commands with it)."""
@@ -279,13 +299,14 @@ class _Step:
 
 
 def _variables(frame: Frame, split_commas: bool = False) -> dict[str, str]:
-    """``Variable: NAME=value`` headers; an action may list several pairs comma-separated."""
+    """``Variable: NAME=value`` headers; an action may list several pairs comma-separated.
+    An unset variable (``(null)``) is an empty value."""
     out: dict[str, str] = {}
     for item in frame.getall("Variable"):
         for part in item.split(",") if split_commas else (item,):
             name, sep, value = part.partition("=")
             if sep:
-                out[name.strip()] = value
+                out[name.strip()] = "" if value == UNSET else value
     return out
 
 
@@ -434,7 +455,6 @@ def _end(
     who: str,
     cause: str | None,
     cause_txt: str | None,
-    resync: bool = False,
 ) -> None:
     call = _ensure_arrived(t, call)
     if call.held:
@@ -452,8 +472,6 @@ def _end(
         "cause_txt": cause_txt,
         "answered": call.answered,
     }
-    if resync:
-        payload["resync"] = True
     t.emit(
         "call.ended", call, ("ended",), payload, agent_id=call.agent_id if call.answered else None
     )
@@ -519,6 +537,8 @@ def _on_varset(t: _Step, f: Frame) -> None:
             t.put(replace(call, customer_id=value or None))
         return
     if var == VAR_AGENT:
+        if call is None and value == FAILED_EXTEN:
+            return  # Asterisk's failed-Originate channel, not a customer (capture 24)
         if call is None:
             # The customer leg of an outbound call entering the connect context (its
             # OriginateResponse may come later: the number is then the pending Originate's).
@@ -835,22 +855,38 @@ def _on_snapshot_complete(t: _Step, f: Frame) -> None:
 
 
 def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
-    """Bring the calls in line with a full channel list; publish what was missed."""
+    """Bring the calls in line with a full channel list; publish what was missed.
+
+    The list's order means nothing (Asterisk lists its channel container, capture 17: a Local
+    pair's ``;2`` may come first): a call is only ever taken from its customer's channel (the one
+    with ``CC_QUEUE`` or ``CC_AGENT`` set), whatever came before it. Calls no longer listed go to
+    ``vanished`` for the bridge, which knows the gap and ends them by the reconcile rules."""
     cfg = t.state.config
     present_uids = {f.get("Uniqueid") for f in items}
     channels = {
         f["Uniqueid"]: f["Linkedid"] for f in items if f.get("Uniqueid") and f.get("Linkedid")
     }
     t.set(channels=channels)
+    call_ids = {
+        f["Linkedid"]: cid
+        for f in items
+        if f.get("Linkedid") and (cid := _variables(f).get(VAR_CALL_ID))
+    }
+    if any(t.get("aliases").get(lid) != cid for lid, cid in call_ids.items()):
+        t.set(aliases={**t.get("aliases"), **call_ids})
     by_bridge: dict[str, list[Frame]] = {}
     for f in items:
         bridge = f.get("BridgeID") or f.get("BridgeId")
         if bridge:
             by_bridge.setdefault(bridge, []).append(f)
     # calls that ended while we were away
+    vanished = list(t.get("vanished"))
     for gone in list((t.calls if t.calls is not None else t.state.calls).values()):
         if gone.customer_uid not in present_uids:
-            _end(t, gone, "unknown", None, None, resync=True)
+            vanished.append(_ensure_arrived(t, gone))
+            t.drop(gone.linkedid)
+    if len(vanished) != len(t.get("vanished")):
+        t.set(vanished=tuple(vanished))
     for f in items:
         variables = _variables(f)
         uid, linkedid = f.get("Uniqueid") or "", f.get("Linkedid") or ""
@@ -859,7 +895,7 @@ def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
         if call is None:
             if queue:
                 direction = "inbound"
-            elif agent:
+            elif agent and agent != FAILED_EXTEN:
                 direction = "outbound"
             else:
                 continue

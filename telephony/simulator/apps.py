@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from telephony.simulator.dtmf import DEFAULT_DURATION_MS, finish_read, key_pressed
+from telephony.simulator.cdr import set_userfield
 from telephony.simulator.model import BUSY, DOWN, UP, Channel, DialAttempt, ReadState, event
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ def app_noop(engine: Engine, ch: Channel, data: str) -> str:
 
 def app_set(engine: Engine, ch: Channel, data: str) -> str:
     name, _, value = data.partition("=")
+    if name == "CDR(userfield)":  # a function, not a variable: no VarSet
+        if ch.cdr is not None:
+            set_userfield(ch.cdr, value)
+        return "next"
     engine.set_var(ch, name, value)
     return "next"
 
@@ -213,6 +218,7 @@ def app_dial(engine: Engine, ch: Channel, data: str) -> str:
     attempt = DialAttempt(ch, callee, dialstring, engine.now_s, timeout_s, options)
     ch.dial = attempt
     callee.dialed_by = attempt
+    engine.cdr_dial_begins(ch, callee)
     engine.emit(
         event("DialBegin", ch.headers(), callee.headers("Dest"), [("DialString", dialstring)])
     )

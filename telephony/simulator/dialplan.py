@@ -162,16 +162,31 @@ def add_contract(
     *,
     agent_pattern: str = AGENT_PATTERN,
     failed_extension: bool = True,
+    cdr_userfield: bool = True,
 ) -> None:
     """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold.
 
-    ``agent_pattern`` and ``failed_extension`` reproduce older dialplans the real-Asterisk
-    captures were recorded with: the first run's cc-connect matched ``_X.``; the second run's
-    had today's pattern without the explicit ``failed`` extension, so the pattern caught a
-    failed Originate (capture 24)."""
+    ``agent_pattern``, ``failed_extension`` and ``cdr_userfield`` reproduce older dialplans the
+    real-Asterisk captures were recorded with: the first run's cc-connect matched ``_X.``; the
+    second run's had today's pattern without the explicit ``failed`` extension, so the pattern
+    caught a failed Originate (capture 24); neither wrote the CDR userfield (the
+    ``Set(CDR(userfield)=...)`` priorities)."""
 
     def queue_of(ch: Channel) -> str:
         return f"CC_QUEUE={did_queues.get(ch.exten, default_queue)}"
+
+    inbound_cdr = (
+        [Step("Set", lambda ch: f"CDR(userfield)=cc;q={ch.var('CC_QUEUE')};n={ch.exten}")]
+        if cdr_userfield
+        else []
+    )
+
+    def connect_userfield(ch: Channel) -> str:
+        head = ch.cdr.current.userfield.split("/", 1)[0] if ch.cdr is not None else ""
+        call_id = ch.var("CC_CALL_ID")
+        return f"CDR(userfield)={head}/a={ch.exten};c={call_id};t={int(ch.epoch_s)}"
+
+    connect_cdr = [Step("Set", connect_userfield)] if cdr_userfield else []
 
     plan.add(
         "cc-inbound",
@@ -179,6 +194,7 @@ def add_contract(
         Step("NoOp", lambda ch: f"CC inbound call {ch.name} DID {ch.exten} from {ch.cid_num}"),
         Step("Answer", _s("")),
         Step("Set", queue_of),
+        *inbound_cdr,
         Step("Set", lambda ch: f"CC_CUSTOMER_ID=cust-{ch.cid_num}"),
         Step("Goto", _s("cc-hold,s,1")),
     )
@@ -201,6 +217,7 @@ def add_contract(
         agent_pattern,
         Step("NoOp", lambda ch: f"CC connect {ch.name} to agent {ch.exten}"),
         Step("Set", lambda ch: f"CC_AGENT={ch.exten}"),
+        *connect_cdr,
         Step("Dial", dial_target),
         Step("NoOp", lambda ch: f"CC dial result {ch.var('DIALSTATUS')}"),
         Step("GotoIf", lambda ch: f"{int(ch.var('DIALSTATUS') == 'ANSWER')}?done"),
@@ -387,6 +404,7 @@ def capture_dialplan() -> Dialplan:
         lambda ch: f"Local/{ch.exten}@sim-agent/m,8",
         agent_pattern="_X.",
         failed_extension=False,
+        cdr_userfield=False,
     )
     plan.add(
         "cc-connect-xfer",

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telephony.cdr import CdrRecord
+from telephony.simulator import cdr
 from telephony.simulator.apps import APPS
 from telephony.simulator.atxfer import complete_transfer, consult_answered, consult_ringing
 from telephony.simulator.controls import Recording, mixmonitor_end
@@ -101,11 +103,15 @@ class Engine:
         trunk: str = "trunk",
         timestamp_events: bool = False,
         atxfer_code: str | None = None,
+        cdr_unanswered: bool | None = None,
     ) -> None:
         self.dialplan = dialplan
         # features.conf [featuremap] atxfer: none in stock Asterisk (the project ships no
         # features.conf); the captures' Asterisk had *2
         self.atxfer_code = atxfer_code
+        # cdr_csv: None writes no CDR; else whether unanswered records are written (cdr.conf)
+        self.cdr_unanswered = cdr_unanswered
+        self.cdr_output: list[CdrRecord] = []
         self.timestamp_events = timestamp_events
         self.phonebook = phonebook
         self.endpoint_known = endpoint_known  # PJSIP endpoints configured (PJSIPNotify)
@@ -147,6 +153,11 @@ class Engine:
         out, self.output = self.output, []
         return out
 
+    def take_cdrs(self) -> list[CdrRecord]:
+        """The CDR records written since the last call (Master.csv lines, in order)."""
+        out, self.cdr_output = self.cdr_output, []
+        return out
+
     def emit(self, pairs: Pairs, session_id: int | None = None) -> None:
         """Queue a frame. With ``timestamp_events`` (manager.conf ``timestampevents = yes``) a
         manager event (broadcast, ``Privilege`` second) gets ``Timestamp:`` after ``Privilege``,
@@ -180,6 +191,11 @@ class Engine:
 
     # ------------------------------------------------------------------ channels
 
+    def continue_channel_numbers(self, next_seq: int) -> None:
+        """Number the next channels from ``next_seq``, as an Asterisk that made channels before
+        (a fidelity replay of a capture: same names, so lists come in the same order)."""
+        self._channel_seq = itertools.count(next_seq)
+
     def _new_uniqueid(self) -> str:
         return f"{int(self.wall_s())}.{next(self._uniqueid_seq)}"
 
@@ -197,6 +213,7 @@ class Engine:
             state=state,
             tech=tech,
         )
+        ch.cdr = cdr.opened(self.now_s, context, exten)
         # Asterisk does not require unique names (two failed Originates may each have an
         # OutgoingSpoolFailed at once): a second one is kept under another key
         self.channels[name if name not in self.channels else f"{name} {uid}"] = ch
@@ -255,6 +272,8 @@ class Engine:
 
     def newstate(self, ch: Channel, state: int) -> None:
         ch.state = state
+        if state == UP and ch.cdr is not None:
+            cdr.answered(ch.cdr, self.now_s)
         self.emit(event("Newstate", ch.headers()))
         self.device_state(ch)
 
@@ -286,6 +305,8 @@ class Engine:
 
     def newexten(self, ch: Channel, app: str, data: str) -> None:
         ch.app, ch.app_data = app, data
+        if ch.cdr is not None:
+            cdr.exten(ch.cdr, ch.context, ch.exten, app, data)
         announce = ch.pending_cid is not None
         if ch.pending_cid is not None:
             ch.cid_num, ch.cid_name = ch.pending_cid
@@ -367,6 +388,7 @@ class Engine:
             if step is None:
                 self.self_hangup(ch)
                 return
+            ch.epoch_s = self.wall_s()
             data = step.data(ch)
             self.newexten(ch, step.app, data)
             handler = APPS.get(step.app.lower())
@@ -467,6 +489,7 @@ class Engine:
     def _dial_failed(self, attempt: DialAttempt, status: str, cause: int) -> None:
         attempt.done = True
         caller, callee = attempt.caller, attempt.callee
+        self.cdr_dial_ended(caller, status)
         self.emit(
             event("DialEnd", caller.headers(), callee.headers("Dest"), [("DialStatus", status)])
         )
@@ -538,6 +561,9 @@ class Engine:
             self.set_var(member, "BRIDGEPEER", "")
         bridge.members.remove(ch)
         ch.bridge = None
+        for member in (ch, *bridge.members):
+            if member.cdr is not None:
+                cdr.bridge_ended(member.cdr, self.now_s)
         self.emit(event("BridgeLeave", bridge.headers(), ch.headers()))
         attempt = ch.dial if isinstance(ch.dial, DialAttempt) else ch.dialed_by
         if not isinstance(attempt, DialAttempt):
@@ -674,6 +700,7 @@ class Engine:
             self.request_hangup(peer, cause)
         if ch.pending_cid is not None:
             ch.cid_num, ch.cid_name = ch.pending_cid
+        self.cdr_hangup(ch, cause)
         self.emit(
             event(
                 "Hangup",
@@ -703,6 +730,50 @@ class Engine:
         if ch.device is not None and ch.device.kind == "agent" and ch.device.was_bridged:
             if ch.device.wrap_up_s is not None:
                 self.schedule(ch.device.wrap_up_s, self._wrap_up_done, ch)
+
+    # ------------------------------------------------------------------ call detail records
+
+    def cdr_dial_ended(self, caller: Channel, status: str) -> None:
+        if caller.cdr is not None:
+            cdr.dial_failed(caller.cdr, status, self.now_s, caller.state == UP)
+
+    def cdr_dial_begins(self, caller: Channel, callee: Channel) -> None:
+        """``callee`` is the Dial's leg: the caller's ``dstchannel``, no records of its own."""
+        callee.cdr = None
+        if caller.cdr is not None:
+            cdr.dial_begins(caller.cdr, callee.name, self.now_s, caller.state == UP)
+
+    def cdr_hangup(self, ch: Channel, cause: int) -> None:
+        if ch.cdr is not None and self.cdr_unanswered is not None:
+            self.cdr_output += cdr.records(
+                ch.cdr,
+                channel=ch.name,
+                uniqueid=ch.uniqueid,
+                cid_num=ch.cid_num,
+                cid_name=ch.cid_name,
+                cause=cause,
+                now_s=self.now_s,
+                epoch_s=self.epoch_s,
+                unanswered=self.cdr_unanswered,
+            )
+        ch.cdr = None
+
+    def shutdown(self) -> None:
+        """Asterisk stops (``core restart now``, a crash of its host): every channel is gone at
+        once. Their CDRs are written; no event is (no AMI session is left to hear it)."""
+        for key, ch in list(self.channels.items()):
+            ch.token += 1
+            ch.blocked = None
+            if ch.cdr is not None:
+                cdr.bridge_ended(ch.cdr, self.now_s)
+            self.cdr_hangup(ch, 16)
+            ch.alive = False
+            ch.bridge = None
+            del self.channels[key]
+            self.notify("hangup", ch)
+        self._endpoint_channels.clear()
+        self._devices.clear()
+        self.output.clear()
 
     def _wrap_up_done(self, ch: Channel) -> None:
         assert ch.device is not None
@@ -815,6 +886,8 @@ class Engine:
         bridge = self.new_bridge()
         self.bridge_enter(bridge, one)
         self.bridge_enter(bridge, two)
+        if one.cdr is not None:
+            cdr.bridged(one.cdr, two.name, self.now_s, one.state == UP)
         self.set_var(one, "BRIDGEPEER", two.name)
         self.set_var(two, "BRIDGEPEER", one.name)
 
@@ -837,6 +910,7 @@ class Engine:
             )
             if attempt.callee.alive:
                 self._dialer_hangup(attempt.callee, 0)
+            self.cdr_dial_ended(ch, "CANCEL")
             self.set_var(ch, "DIALSTATUS", "CANCEL")
             ch.dial = None
         self.start_pbx(ch, context, exten, priority)

@@ -11,6 +11,7 @@ answered and then the connection is closed.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -21,6 +22,8 @@ from telephony.simulator.model import Channel, OriginateJob, Pairs
 from telephony.simulator.originate import originate
 
 BANNER = "Asterisk Call Manager/11.0.0"
+UNSET = "(null)"  # how Status with Variables lists a variable that is not set (capture 16)
+CHANNEL_BUCKETS = 1567  # AST_NUM_CHANNEL_BUCKETS (main/channel.c)
 
 
 @dataclass
@@ -403,7 +406,7 @@ class Manager(ControlActions):
             session, frame, "Success", ("EventList", "start"), ("Message", "Channels will follow")
         )
         aid = [("ActionID", frame.action_id)] if frame.action_id is not None else []
-        channels = sorted(self.engine.channels.values(), key=lambda c: c.name)
+        channels = container_order(self.engine.channels.values())
         for ch in channels:
             self.engine.emit(
                 [
@@ -436,7 +439,7 @@ class Manager(ControlActions):
                 return
             channels = [ch]
         else:
-            channels = sorted(self.engine.channels.values(), key=lambda c: c.name)
+            channels = container_order(self.engine.channels.values())
         wanted = [v.strip() for v in (frame.get("Variables") or "").split(",") if v.strip()]
         self._respond(
             session,
@@ -469,7 +472,7 @@ class Manager(ControlActions):
                 ("Pickupgroup", "0"),
                 ("Seconds", str(int(self.engine.now_s - ch.created_at))),
             ]
-            pairs += [("Variable", f"{v}={_channel_value(ch, v)}") for v in wanted]
+            pairs += [("Variable", f"{v}={_channel_value(ch, v) or UNSET}") for v in wanted]
             pairs += aid
             self.engine.emit(pairs, session.session_id)
         self.engine.emit(
@@ -482,6 +485,24 @@ class Manager(ControlActions):
             ],
             session.session_id,
         )
+
+
+def _channel_name_hash(name: str) -> int:
+    """Asterisk's ``ast_str_case_hash`` (djb2 over the lower-cased name, kept to 31 bits)."""
+    h = 5381
+    for c in name.lower().encode():
+        h = (h * 33 ^ c) & 0xFFFFFFFF
+    return h & 0x7FFFFFFF
+
+
+def container_order(channels: Iterable[Channel]) -> list[Channel]:
+    """The order ``Status`` and ``CoreShowChannels`` list channels in: Asterisk's channel
+    container, a hash table of ``CHANNEL_BUCKETS`` buckets on the name, walked bucket by bucket,
+    a bucket in insertion order. Neither creation order nor ``;1`` first: every list of the 15+
+    real captures (11, 16, 17, 24) follows it."""
+    indexed = list(enumerate(channels))
+    indexed.sort(key=lambda ic: (_channel_name_hash(ic[1].name) % CHANNEL_BUCKETS, ic[0]))
+    return [ch for _, ch in indexed]
 
 
 def _channel_value(ch: Channel, variable: str) -> str:

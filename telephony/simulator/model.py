@@ -111,6 +111,8 @@ class Channel:
     read: ReadState | None = None  # the Read application collecting digits
     mixmonitor: MixMonitorState | None = None  # the recording of this channel, if any
     muted: set[str] = field(default_factory=set)  # MuteAudio: "in" (heard), "out" (said)
+    cdr: Any = None  # its call detail records (``cdr.ChannelCdr``); None: a Dial's leg (party B)
+    epoch_s: float = 0.0  # ${EPOCH}: the PBX's wall clock when the current priority runs
 
     def var(self, name: str, default: str = "") -> str:
         """``${NAME}``: as in Asterisk, a variable set for inheritance (``_NAME``, ``__NAME``)

@@ -116,6 +116,7 @@ def originate_timeout(engine: Engine, job: OriginateJob) -> None:
         originate_response(engine, job, None, REASON_NOANSWER)
     callee.token += 1
     callee.alive = False
+    engine.cdr_hangup(callee, 19)
     engine.emit(event("Hangup", callee.headers(), [("Cause", "19"), ("Cause-txt", CAUSE_TEXT[19])]))
     engine.drop_channel(callee)
     engine.notify("hangup", callee)

@@ -35,7 +35,14 @@ def _const(text: str) -> Render:
 
 def dialplan() -> Dialplan:
     plan = Dialplan()
-    add_contract(plan, DID_QUEUES, "sales", agent_dial(RING_TIMEOUT_S), failed_extension=False)
+    add_contract(
+        plan,
+        DID_QUEUES,
+        "sales",
+        agent_dial(RING_TIMEOUT_S),
+        failed_extension=False,
+        cdr_userfield=False,
+    )
     _add_sim_phones(plan)
     _add_fx_contexts(plan)
     return plan

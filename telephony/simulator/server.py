@@ -16,9 +16,11 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telephony.ami_frames import Frame, FrameReader, format_frame
+from telephony.cdr import format_record
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine, Phonebook
 from telephony.simulator.manager import BANNER, Manager, Session
@@ -51,8 +53,10 @@ class Simulator:
         port: int = 0,
         traffic: Traffic | None = None,
         arrivals: bool = True,
+        cdr_csv: Path | None = None,
     ) -> None:
         self.engine = engine
+        self.cdr_csv = cdr_csv  # Master.csv, appended as cdr_csv does (engine.cdr_unanswered)
         self.manager = manager
         self.speed = speed
         self.host = host
@@ -134,6 +138,18 @@ class Simulator:
             conn.writer.close()
         await asyncio.sleep(0)
 
+    async def restart(self) -> None:
+        """Asterisk restarts: every AMI session is closed, every channel is gone (their CDRs
+        written), and the PBX goes on with none: a new session sees only calls that arrive
+        after this. Channel and uniqueid numbers go on rising, as a restarted Asterisk's
+        uniqueids (epoch-based) never repeat."""
+        if self.speed is not None:
+            self.engine.advance_to(self.now_s())
+        await self.drop_connections()
+        self.engine.shutdown()
+        self.manager.boot_wall_s = self.engine.wall_s()
+        self._flush()
+
     async def _tick(self) -> None:
         assert self.speed is not None
         while True:
@@ -150,6 +166,7 @@ class Simulator:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _flush(self) -> None:
+        self._write_cdrs()
         for out in self.engine.take_output():
             data = format_frame(out.pairs)
             if out.session_id is None:
@@ -160,6 +177,16 @@ class Simulator:
                 target = self._conns.get(out.session_id)
                 if target is not None and not target.writer.is_closing():
                     target.writer.write(data)
+
+    def _write_cdrs(self) -> None:
+        records = self.engine.take_cdrs()
+        if not records or self.cdr_csv is None:
+            return
+        try:
+            with self.cdr_csv.open("a", encoding="utf-8") as f:
+                f.writelines(format_record(r) + "\n" for r in records)
+        except OSError as exc:  # like cdr_csv: logged, the PBX goes on
+            log.error("CDR: %d records not written to %s: %s", len(records), self.cdr_csv, exc)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -231,6 +258,8 @@ async def start_simulator(
     seed: int | None = None,
     traffic: bool = True,
     timestamp_events: bool = False,
+    cdr_csv: Path | None = None,
+    cdr_unanswered: bool = True,
 ) -> AsyncIterator[Simulator]:
     """Run a simulator for the ``async with`` block.
 
@@ -239,7 +268,9 @@ async def start_simulator(
     what AMI actions ask, like the fidelity test); ``speed=None`` gives the manual clock;
     ``dialplan`` overrides the scenario's (e.g. ``capture_dialplan()``); ``timestamp_events``
     adds Asterisk's ``Timestamp:`` header (simulated time) to events, so that an accelerated or
-    manual clock still gives a bridge the PBX's times rather than its own.
+    manual clock still gives a bridge the PBX's times rather than its own; ``cdr_csv`` appends
+    each call detail record to that file as cdr_csv writes ``Master.csv`` with the sample
+    ``config/asterisk/cdr.conf`` (``cdr_unanswered`` False: the stock ``unanswered = no``).
     """
     sim = build_simulator(
         scenario=scenario,
@@ -254,6 +285,8 @@ async def start_simulator(
         seed=seed,
         traffic=traffic,
         timestamp_events=timestamp_events,
+        cdr_csv=cdr_csv,
+        cdr_unanswered=cdr_unanswered,
     )
     await sim.start()
     try:
@@ -276,6 +309,8 @@ def build_simulator(
     seed: int | None = None,
     traffic: bool = True,
     timestamp_events: bool = False,
+    cdr_csv: Path | None = None,
+    cdr_unanswered: bool = True,
 ) -> Simulator:
     scenario = scenario or Scenario.default()
     gen = Traffic(scenario, seed=seed)
@@ -288,16 +323,25 @@ def build_simulator(
         trunk=scenario.trunk,
         timestamp_events=timestamp_events,
         atxfer_code=scenario.atxfer_code,
+        cdr_unanswered=cdr_unanswered if cdr_csv is not None else None,
     )
     manager = Manager(engine, username, secret)
     return Simulator(
-        engine, manager, speed=speed, host=host, port=port, traffic=gen, arrivals=traffic
+        engine,
+        manager,
+        speed=speed,
+        host=host,
+        port=port,
+        traffic=gen,
+        arrivals=traffic,
+        cdr_csv=cdr_csv,
     )
 
 
 async def run_simulator(rt: Runtime) -> None:
     """A ``callcenter serve`` piece: the simulator on ``ami.host``/``ami.port`` (loopback when no
-    host is set), real-time speed, the built-in scenario from the settings. Runs until cancelled."""
+    host is set), real-time speed, the built-in scenario from the settings, its CDR written to
+    ``ami.cdr_csv`` when set (the bridge reads it there). Runs until cancelled."""
     settings = rt.settings
     async with start_simulator(
         scenario=Scenario.default(settings),
@@ -306,5 +350,6 @@ async def run_simulator(rt: Runtime) -> None:
         host=settings.ami.host or "127.0.0.1",
         port=settings.ami.port,
         speed=1.0,
+        cdr_csv=settings.ami.cdr_csv,
     ):
         await asyncio.Event().wait()

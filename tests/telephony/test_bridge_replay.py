@@ -14,7 +14,7 @@ from replay_server import REAL, ReplayServer, load_steps
 from test_translator import EXPECTED  # the tables written from the captures
 
 from config.settings import AgentConfig, AmiSettings, Settings
-from store.events import DomainEvent, StreamNames
+from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.ami_frames import parse_frames
 from telephony.bridge import Bridge, backoff_delays
 from telephony.commands import Command
@@ -353,7 +353,10 @@ async def test_connection_drop_mid_call_reconnects_resyncs_no_duplicates(
     bridge = await running(
         server, Bridge(settings_for(server, prefix), redis, initial_backoff_s=0.01)
     )
-    events = await events_until(redis, prefix, 3)
+    got = await events_until(redis, prefix, 4)
+    # the second login records the time the bridge did not hear Asterisk
+    assert [e.type for e in got].count("telephony.gap") == 1
+    events = [e for e in got if e.type != "telephony.gap"]
     assert [(e.type, e.call_id) for e in events] == [
         ("call.arrived", "1795381465.0"),
         ("call.answered", "1795381465.0"),
@@ -376,12 +379,19 @@ async def test_calls_that_ended_while_disconnected_are_ended_once(
     bridge = await running(
         server, Bridge(settings_for(server, prefix), redis, initial_backoff_s=0.01)
     )
-    events = await events_until(redis, prefix, 3)
+    events = await events_until(redis, prefix, 4)
     assert [(e.type, e.payload.get("who")) for e in events] == [
         ("call.arrived", None),
         ("call.answered", None),
+        ("telephony.gap", None),
         ("call.ended", "unknown"),
     ]
+    gap, ended = events[2], events[3]
+    # ended inside the gap: dated at its end, with both bounds and the reason
+    assert ended.payload["reason"] == "gap" and ended.payload["answered"] is True
+    assert ended.payload["gap_from_at"] == gap.payload["from_at"]
+    assert ended.ts.isoformat() == gap.payload["to_at"] == ended.payload["gap_to_at"]
+    assert ended.id == make_event_id("1795381465.0", "ended")  # the live end's id
     assert bridge.sessions == 2
     assert bridge.state.calls == {}
 

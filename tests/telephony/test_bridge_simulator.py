@@ -289,10 +289,20 @@ async def test_drop_mid_call_reconnect_resync_each_call_once_in_store(
                 e = caller("Erin", 1000)
         await _until(lambda: rig.bridge.sessions == 2 and rig.bridge.connected.is_set())
         resync = await rig.settle()
-        assert sorted((x.type, x.call_id) for x in resync) == sorted(
-            [("call.ended", a), ("call.ended", d), ("call.arrived", e)]
+        assert sorted((x.type, x.call_id or "") for x in resync) == sorted(
+            [
+                ("telephony.gap", ""),
+                ("call.ended", a),  # talking: ended
+                ("call.abandoned", d),  # holding: abandoned
+                ("call.ended", d),
+                ("call.arrived", e),  # arrived while away: queued now, dated back
+            ]
         )
-        assert all(x.payload.get("resync") for x in resync if x.type == "call.ended")
+        assert all(
+            x.payload["reason"] == "gap"
+            for x in resync
+            if x.type in ("call.ended", "call.abandoned")
+        )
 
         await run_to(115)  # 1001 is out of wrap-up
         await rig.command("connect", call_id=c, agent_id="1004")
@@ -323,7 +333,7 @@ async def test_drop_mid_call_reconnect_resync_each_call_once_in_store(
         a: talked,
         b: talked,
         c: talked,
-        d: {"call.arrived": 1, "call.ended": 1},
+        d: {"call.arrived": 1, "call.abandoned": 1, "call.ended": 1},
         e: talked,
         "out-F": {"call.originated": 1, **{k: n for k, n in talked.items() if k != "call.arrived"}},
     }

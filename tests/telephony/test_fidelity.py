@@ -17,13 +17,14 @@ import asyncio
 import difflib
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from telephony.ami_frames import Frame, parse_frames
+from telephony.cdr import CdrRecord, parse_bytes
 from telephony.simulator import Scenario, capture_dialplan, second_run, start_simulator
 
 REAL = Path(__file__).parents[1] / "fixtures" / "ami" / "real-asterisk"
@@ -377,15 +378,81 @@ def pbx_of(name: str) -> dict[str, Any]:
     return {"scenario": features, "dialplan": capture_dialplan()}
 
 
-async def replay(name: str, sent: list[Sent], real: list[Frame]) -> list[Frame]:
+def ami_action(name: str, n: int, **headers: str) -> bytes:
+    lines = [f"Action: {name}", f"ActionID: old-{n}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def answered(reader: asyncio.StreamReader, n: int) -> None:
+    """Read until the response to action ``old-<n>`` (the server answers in order)."""
+    while (await reader.readline()).strip() != f"ActionID: old-{n}".encode():
+        pass
+
+
+async def old_bridge_17(sim: Any) -> None:
+    """File 17's unrecorded first session (README): Carol holds 3 s and hangs up, Dan talks to
+    1003 who hangs up after 3 s, Erin holds, Frank talks to 1004; the session closes without
+    Logoff once Carol and Dan are gone, and the recorded login comes 2 s later. Channel numbers
+    go on from file 16 (three channels), so the names, and the list order, are the real ones."""
+    sim.engine.continue_channel_numbers(3)
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+    await reader.readline()
+    writer.write(ami_action("Login", 0, Username="cc", Secret="ccsecret"))
+    # (name, DID, Originate variable, agent it is connected to): one Local pair each, numbered
+    # as in the file (Dan's agent leg takes the number between Dan and Erin)
+    calls = [
+        ("Carol", "5000", "CALLER_HOLDS=3", None),
+        ("Dan", "5001", "__AGENT_TALK=3", "1003"),
+        ("Erin", "5000", "", None),
+        ("Frank", "5002", "__AGENT_TALK=120", "1004"),
+    ]
+    for n, (who, did, variable, agent) in enumerate(calls, start=1):
+        number = f"155512302{n:02d}"
+        headers = {"Channel": f"Local/{number}@sim-caller", "Context": "cc-inbound"}
+        headers |= {"Exten": did, "Priority": "1", "CallerID": f'"{who}" <{number}>'}
+        headers |= {"Async": "true", **({"Variable": variable} if variable else {})}
+        writer.write(ami_action("Originate", n, **headers))
+        await writer.drain()
+        await answered(reader, n)
+        await sim.advance(0.01)
+        if agent is None:
+            continue
+        [channel] = [c for c in sim.engine.channels if c.startswith(f"Local/{number}@")][:1]
+        endpoint = f"Local/{agent}@sim-agent"
+        writer.write(
+            ami_action(
+                "Setvar", n + 10, Channel=channel, Variable="CC_AGENT_ENDPOINT", Value=endpoint
+            )
+        )
+        writer.write(
+            ami_action("Redirect", n + 20, Channel=channel, Context="cc-connect", Exten=agent)
+        )
+        await writer.drain()
+        await answered(reader, n + 20)
+        await sim.advance(0.01)
+    await sim.advance(6.0)  # Carol and Dan are gone, Frank talks
+    writer.close()
+    await sim.advance(2.0)
+
+
+async def replay(
+    name: str, sent: list[Sent], real: list[Frame], cdr_csv: Path | None = None
+) -> list[Frame]:
     async with start_simulator(
         **pbx_of(name),
         username="cc",
         secret="ccsecret",
         speed=None,
         traffic=False,
-        epoch_s=1_795_381_458.0,
+        epoch_s=1_796_648_777.0 if name[:2] >= SECOND_RUN else 1_795_381_458.0,
+        cdr_csv=cdr_csv,
+        cdr_unanswered=False,  # the recording's cdr.conf: the stock unanswered = no
     ) as sim:
+        first_seq = sequence_numbers(real)[:1]
+        if name.startswith("17-"):
+            await old_bridge_17(sim)
+        elif first_seq:  # the capture's Asterisk had made channels before: the same names
+            sim.engine.continue_channel_numbers(int(first_seq[0], 16))
         reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
         banner = await reader.readline()
         assert banner == b"Asterisk Call Manager/11.0.0\r\n"
@@ -521,3 +588,44 @@ async def test_call_controls_match_every_channel_event(name: str) -> None:
     want, got = digest(real, every_event=True)[0], digest(simulated, every_event=True)[0]
     problems = diff(name, *without_races(name, want, got))
     assert not problems, "\n" + problems
+
+
+def cdr_digest(records: list[CdrRecord]) -> list[tuple[object, ...]]:
+    """Master.csv lines with channel names and uniqueids renumbered by first appearance and
+    times as whole seconds from the first line's start."""
+    norm = Normaliser()
+    t0 = records[0].start_at
+    out: list[tuple[object, ...]] = []
+    for r in records:
+        r = replace(
+            r,
+            channel=norm.value("Channel", r.channel),
+            dstchannel=norm.value("Channel", r.dstchannel),
+            uniqueid=norm.value("Uniqueid", r.uniqueid),
+        )
+        times = [
+            None if t is None else round((t - t0).total_seconds())
+            for t in (r.start_at, r.answer_at, r.end_at)
+        ]
+        fields = [getattr(r, f) for f in r.__slots__ if not f.endswith("_at")]
+        out.append((*fields, *times))
+    return out
+
+
+async def test_simulator_writes_the_cdr_asterisk_writes(tmp_path: Path) -> None:
+    """File 24 with cdr_csv (the recording's cdr.conf: unanswered = no): the same Master.csv
+    lines, field by field, in the same order; times within the second they were cut to."""
+    name = "24-cdr-events.ami"
+    sent, real = load_capture(name)
+    master = tmp_path / "Master.csv"
+    await replay(name, sent, real, cdr_csv=master)
+    want, bad_real = parse_bytes((REAL / "24-cdr-master.csv").read_bytes())
+    got, bad_sim = parse_bytes(master.read_bytes())
+    assert bad_real == bad_sim == []
+    exact = [d[:-3] for d in cdr_digest(want)], [d[:-3] for d in cdr_digest(got)]
+    assert exact[1] == exact[0], "\n" + "\n".join(
+        difflib.unified_diff(list(map(str, exact[0])), list(map(str, exact[1])), lineterm="")
+    )
+    for w, g in zip(cdr_digest(want), cdr_digest(got), strict=True):
+        for a, b in zip(w[-3:], g[-3:], strict=True):
+            assert (a is None) == (b is None) and (a is None or abs(a - b) <= 1), (w, g)

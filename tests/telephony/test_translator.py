@@ -19,6 +19,7 @@ import pytest
 from store.events import make_event_id
 from telephony.ami_frames import Frame, parse_frames
 from telephony.captures import capture_frames, split_capture
+from telephony.reconcile import end_by_guess, known_from_memory
 from telephony.translator import TranslatorState, new_state, translate
 
 AMI = Path(__file__).parents[1] / "fixtures" / "ami"
@@ -75,6 +76,7 @@ DAVE, ERIN, C12, C13 = "1795381530.22", "1795381530.24", "1795381536.28", "17953
 C14, C15 = "1795381558.40", "1795381572.44"
 C18, C19, C20, C21 = "1796648815.20", "1796648830.22", "1796648842.25", "1796648857.29"
 C22, C25 = "1796648945.45", "1796649076.85"
+C16A, C16B, C24N, C24O = "1796648777.0", "1796648777.2", "1796649044.76", "1796649050.80"
 
 # (type, call_id, agent_id, payload)
 EXPECTED: dict[str, list[tuple[str, str, str | None, dict[str, Any]]]] = {
@@ -217,6 +219,29 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, dict[str, Any]]]] = {
         ("call.arrived", C25, None, arrived("15551231001", "Pia", "5000", "sales", "00000029")),
         ("call.answered", C25, "1001", {"agent_id": "1001", "queue": "sales", "wait_s": 0.009}),
         ("call.ended", C25, "1001", ended("agent", *NORMAL, True)),
+    ],
+    # Second run (the project's dialplan). Alice holds, Bob is connected to 1001 (Setvar and
+    # Redirect at +0.020 s, 10 ms after his Originate); three Status lists; both hung up by AMI.
+    "16-status-variables-null-and-local-pair-order.ami": [
+        ("call.arrived", C16A, None, arrived("15551230101", "Alice", "5000", "sales", "00000000")),
+        ("call.arrived", C16B, None, arrived("15551230102", "Bob", "5001", "support", "00000001")),
+        ("call.answered", C16B, "1001", {"agent_id": "1001", "queue": "support", "wait_s": 0.01}),
+        ("call.ended", C16A, None, ended("system", "0", "Unknown", False)),
+        ("call.ended", C16B, "1001", ended("system", *NORMAL, True)),
+    ],
+    # A fresh session after a restart: CoreShowChannels and Status without variables name no
+    # call; nothing is said of the calls that ended before it.
+    "17-fresh-login-resync-after-restart.ami": [],
+    # Nina answered by 1001, who hangs up; Omar gives up on hold; the outbound Originate rings
+    # out (reason 3). Its OutgoingSpoolFailed channel (CC_AGENT=failed) is no call.
+    "24-cdr-events.ami": [
+        ("call.arrived", C24N, None, arrived("15551230901", "Nina", "5000", "sales", "00000025")),
+        ("call.answered", C24N, "1001", {"agent_id": "1001", "queue": "sales", "wait_s": 0.008}),
+        ("call.ended", C24N, "1001", ended("agent", *NORMAL, True)),
+        ("call.arrived", C24O, None, arrived("15551230902", "Omar", "5001", "support", "00000027")),
+        ("call.abandoned", C24O, None, {"queue": "support", "wait_s": 0.0}),
+        ("call.ended", C24O, None, ended("customer", *NORMAL, False)),
+        ("call.failed", "originate-cc-6", "1001", failed("5550000", "no_answer", "3")),
     ],
 }
 # The public captures come from other dialplans: no CC_* variables, so no call of the platform.
@@ -509,7 +534,7 @@ def test_resync_discovers_live_calls_with_the_live_ids() -> None:
         assert got == []
 
 
-def test_resync_ends_calls_that_vanished_with_the_live_ids() -> None:
+def test_resync_hands_over_calls_that_vanished() -> None:
     frames = capture_frames((REAL / "11-coreshowchannels-status.ami").read_bytes())
     cut = next(i for i, f in enumerate(frames) if f.action == "Hangup")
     state, live = new_state(), []
@@ -531,13 +556,18 @@ def test_resync_ends_calls_that_vanished_with_the_live_ids() -> None:
     ]:
         state, got = translate(state, f, T0)
         events += got
-    assert [(e.type, e.call_id, e.payload["who"]) for e in events] == [
-        ("call.ended", DAVE, "unknown"),
-        ("call.ended", ERIN, "unknown"),
+    # the translator does not guess how they ended: it hands them to the reconcile rules
+    assert events == []
+    assert state.calls == {}
+    assert [(c.call_id, c.answered) for c in state.vanished] == [(DAVE, False), (ERIN, True)]
+    ended = [
+        e
+        for call in known_from_memory(state.vanished)
+        for e in end_by_guess(call, None, T0)
+        if e.type == "call.ended"
     ]
     full_ended = {e.id for e in full if e.type == "call.ended"}
-    assert {e.id for e in events} == full_ended
-    assert state.calls == {}
+    assert {e.id for e in ended} == full_ended  # the ids the live ends had
 
 
 # --- the agent's wrap-up report (the simulator's UserEvent: CcWrapUp) --------------------------

@@ -284,6 +284,11 @@ class IntervalOut(BaseModel):
     answered: int
     abandoned: int
     service_level_pct: float | None
+    no_data: bool = Field(
+        False,
+        description="no bridge heard Asterisk for part of the interval (a telephony gap): its "
+        "figures are what Asterisk's CDR could tell, not a quiet interval",
+    )
 
 
 class DayOut(BaseModel):

@@ -134,6 +134,7 @@ async def wallboard_day(call: ApiCall) -> DayOut:
                 answered=int(row["answered"]),
                 abandoned=int(row["abandoned"]),
                 service_level_pct=None if sl is None or math.isnan(sl) else round(100 * sl, 1),
+                no_data=bool(row["no_data"]),
             )
         )
     return DayOut(interval_min=q.interval_min, queue=q.queue, intervals=intervals)

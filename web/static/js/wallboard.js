@@ -203,7 +203,19 @@ async function loadChart() {
     { type: "scatter", mode: "lines+markers", name: "service level %", x, y: data.intervals.map((i) => i.service_level_pct),
       yaxis: "y2", line: { color: "#ffd43b", width: 3 }, connectgaps: true },
   ];
+  // intervals a telephony gap touched: shaded and labelled, never read as quiet ones
+  const stepMs = data.interval_min * 60000;
+  const gaps = data.intervals.filter((i) => i.no_data);
+  const shapes = gaps.map((i) => ({
+    type: "rect", xref: "x", yref: "paper", y0: 0, y1: 1, line: { width: 0 }, fillcolor: "rgba(160,170,190,0.18)",
+    x0: i.start_at, x1: new Date(Date.parse(i.start_at) + stepMs).toISOString(),
+  }));
+  const annotations = gaps.map((i) => ({
+    xref: "x", yref: "paper", y: 1, yanchor: "top", showarrow: false, text: "no data",
+    font: { size: 11, color: "#aab4c8" }, x: new Date(Date.parse(i.start_at) + stepMs / 2).toISOString(),
+  }));
   const layout = {
+    shapes, annotations,
     barmode: "group", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: "#c9d3e3", size: 14 }, margin: { l: 44, r: 48, t: 10, b: 36 },
     legend: { orientation: "h", y: 1.12 }, xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M" },
