@@ -242,6 +242,7 @@ class Bridge:
         )
         self.reconciler = Reconciler(settings, redis, engine, f"{ami.host}:{ami.port}")
         self.last_plan: Plan | None = None  # the last login's reconcile (tests, bench)
+        self.reconciled_s: float | None = None  # login to reconciled state, the last session
         self._ended_live: set[str] = set()  # calls ended by live events this session
         self.outbox: asyncio.Queue[DomainEvent] = asyncio.Queue()
         self.connected = asyncio.Event()  # logged in and resynchronised
@@ -392,6 +393,7 @@ class Bridge:
         if not response.success:
             raise AmiLoginError(self.ami.username, response.message or "login refused")
         login_at = datetime.now(UTC)
+        logged_in = loop.time()
         self.sessions += 1
         log.info(
             "AMI logged in to %s:%s as %s (session %d)",
@@ -402,6 +404,7 @@ class Bridge:
         )
         await self.resync()
         await self.reconcile(login_at)
+        self.reconciled_s = loop.time() - logged_in
         self.connected.set()
         await self.redis.hset(
             self.streams.bridge_status,

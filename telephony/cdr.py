@@ -22,8 +22,9 @@ set before each Dial)::
     <the part above>/a=<agent>;c=<CC_CALL_ID>;t=<epoch s>   cc-connect, just before Dial
 
 Every inbound line is ``ANSWERED`` (the dialplan answers before queueing), so whether an *agent*
-answered comes from the Dial: a line of the connect context whose last application is ``Dial``
-and whose disposition is ``ANSWERED`` (a Dial that was not answered leaves ``NO ANSWER``). Its
+answered comes from the Dial: a line of the connect context whose last application is ``Dial``,
+with a ``dstchannel``, and whose disposition is ``ANSWERED`` (a Dial that was not answered leaves
+``NO ANSWER``). Its
 agent is the connect extension (``dst``); the answer time is estimated as the Dial's start
 (``t``): a CDR has no column for when the called party answered.
 """
@@ -265,7 +266,10 @@ def calls_from_records(
         answered = [
             (r, f)
             for r, f in lines
-            if r.lastapp == "Dial" and r.disposition == ANSWERED and r.dcontext == connect_context
+            if r.lastapp == "Dial"
+            and r.disposition == ANSWERED
+            and r.dcontext == connect_context
+            and r.dstchannel
         ]
         agent_id: str | None = None
         answered_at: datetime | None = None

@@ -39,7 +39,10 @@ from telephony.translator import CallState
 log = logging.getLogger(__name__)
 
 OPEN_CALLS_LOOKBACK = timedelta(days=2)  # the store's open calls older than this are not read
-CDR_TRUNCATION = timedelta(seconds=1)  # CDR times are whole seconds, cut down
+# CDR records ending this long before the gap's start are read too: CDR times are cut to whole
+# seconds, and a call whose end was translated just before a SIGKILL may never have reached the
+# stream. Records of calls the platform has ended change nothing (same event ids).
+CDR_SLACK = timedelta(seconds=5)
 
 
 class LastHeard:
@@ -135,7 +138,7 @@ class Reconciler:
         for error in errors[:5]:
             log.warning("reconcile: %s: %s", path, error)
         calls = calls_from_records(records, self.settings.ami.connect_context)
-        since = gap.from_at - CDR_TRUNCATION
+        since = gap.from_at - CDR_SLACK
         return {k: c for k, c in calls.items() if c.ended_at >= since}
 
     async def run(

@@ -9,8 +9,8 @@ from capture ``24-cdr-master.csv`` and Asterisk's CDR engine (main/cdr.c):
   record's start if it answered before; ``dst`` / ``dcontext`` / ``lastapp`` / ``lastdata``
   follow the dialplan (``AppDial`` is not an application of the channel's own);
 * a Dial that is not answered ends the record (disposition from ``DIALSTATUS``: ``NO ANSWER``,
-  ``BUSY``, ``FAILED``, ``CONGESTION``) and the channel goes on in a new one (same uniqueid and
-  userfield); an answered Dial's record is ``ANSWERED`` and is closed when its bridge breaks up
+  ``BUSY``, ``FAILED``, ``CONGESTION``); if the channel goes on in the dialplan it does so in a
+  new one (same uniqueid and userfield); an answered Dial's record is ``ANSWERED`` and is closed when its bridge breaks up
   (a CDR cannot be changed after that): what the channel runs afterwards is not recorded unless
   it dials or is bridged again;
 * ``CDR(userfield)`` set by the dialplan goes on the open record;
@@ -53,10 +53,13 @@ class OpenCdr:
 
 @dataclass
 class ChannelCdr:
-    """The records of one channel: ``done`` ones (ended, not yet written) and the open one."""
+    """The records of one channel: ``done`` ones (ended, not yet written) and the open one.
+    After a failed Dial the next record starts only if the channel goes on in the dialplan
+    (``resume_at``): a caller who hangs up while the agent's phone rings leaves one record."""
 
     current: OpenCdr
     done: list[OpenCdr] = field(default_factory=list)
+    resume_at: tuple[float, bool] | None = None  # (when, answered) the failed Dial ended
 
 
 def opened(now_s: float, context: str, exten: str) -> ChannelCdr:
@@ -80,8 +83,13 @@ def _next(cdr: ChannelCdr, now_s: float, answered: bool) -> OpenCdr:
 
 
 def exten(cdr: ChannelCdr, context: str, ext: str, app: str, data: str) -> None:
+    if app.lower().startswith("appdial"):
+        return
+    if cdr.resume_at is not None:  # going on after a failed Dial: a new record
+        _next(cdr, *cdr.resume_at)
+        cdr.resume_at = None
     record = cdr.current
-    if record.end_s is not None or app.lower().startswith("appdial"):
+    if record.end_s is not None:
         return
     record.dcontext, record.dst, record.lastapp, record.lastdata = context, ext, app, data
 
@@ -92,8 +100,9 @@ def answered(cdr: ChannelCdr, now_s: float) -> None:
 
 
 def dial_begins(cdr: ChannelCdr, callee: str, now_s: float, answered: bool) -> None:
+    cdr.resume_at = None
     record = cdr.current
-    if record.end_s is not None:  # dialling again after a bridge: a new record
+    if record.end_s is not None:  # dialling again after a bridge or a failed Dial
         record = _next(cdr, now_s, answered)
     record.dstchannel = callee
 
@@ -104,11 +113,12 @@ def dial_failed(cdr: ChannelCdr, status: str, now_s: float, answered: bool) -> N
         return
     record.disposition = DIAL_DISPOSITION.get(status, "NO ANSWER")
     record.end_s = now_s
-    _next(cdr, now_s, answered)
+    cdr.resume_at = (now_s, answered)
 
 
 def bridged(cdr: ChannelCdr, peer: str, now_s: float, answered: bool) -> None:
     """Bridged by something else than its own Dial (the AMI Bridge action)."""
+    cdr.resume_at = None
     record = cdr.current
     if record.end_s is not None:
         record = _next(cdr, now_s, answered)

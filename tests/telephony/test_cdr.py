@@ -230,3 +230,17 @@ def test_a_rotated_file_is_read_too(tmp_path: Path) -> None:
     records, _ = cdr_file.read_since(path, t0 - timedelta(seconds=5), slack=timedelta(0))
     assert [r.uniqueid for r in records] == ["1796649044.1", "1796649044.2"]
     assert cdr_file.read_since(tmp_path / "none.csv", t0) == ([], [])
+
+
+def test_the_sample_cdr_conf_writes_what_the_backfill_reads() -> None:
+    """config/asterisk/cdr.conf: 18 columns (uniqueid, userfield), UTC, unanswered calls too."""
+    import configparser
+
+    conf = configparser.ConfigParser(comment_prefixes=(";",), inline_comment_prefixes=(";",))
+    conf.read_string((Path(__file__).parents[2] / "config" / "asterisk" / "cdr.conf").read_text())
+    assert conf["general"]["enable"] == "yes" and conf["general"]["unanswered"] == "yes"
+    assert {k: conf["csv"][k] for k in ("usegmtime", "loguniqueid", "loguserfield")} == {
+        "usegmtime": "yes",
+        "loguniqueid": "yes",
+        "loguserfield": "yes",
+    }

@@ -152,3 +152,19 @@ def test_simulate_command_has_the_cdr_option() -> None:
 
     result = CliRunner().invoke(cli, ["simulate", "--help"])
     assert result.exit_code == 0 and "--cdr-csv" in result.output
+
+
+async def test_a_caller_who_hangs_up_while_the_agent_rings_has_no_answered_line(
+    sim: Simulator,
+) -> None:
+    ami = await Ami.connect(sim)
+    await ami.login()
+    call = caller(sim, "+8613800000001", patience_s=5)
+    await advance(sim, ami, 1)
+    await connect(ami, sim, call, "1002")  # never answers; the caller gives up meanwhile
+    await advance(sim, ami, 10)
+    records, _ = parse_bytes(sim.cdr_csv.read_bytes())  # type: ignore[union-attr]
+    assert [(r.lastapp, r.disposition) for r in records if r.uniqueid == call] == [
+        ("Dial", "NO ANSWER")
+    ]
+    assert calls_from_records(records)[call].agent_id is None
