@@ -253,9 +253,9 @@ def calls_from_records(
     without the platform's userfield (agent phones, internal calls) are not calls of ours."""
     by_channel: dict[str, list[tuple[CdrRecord, Mapping[str, str]]]] = {}
     for r in records:
-        fields = parse_userfield(r.userfield)
-        if fields is not None and r.uniqueid:
-            by_channel.setdefault(r.uniqueid, []).append((r, fields))
+        parsed = parse_userfield(r.userfield)
+        if parsed is not None and r.uniqueid:
+            by_channel.setdefault(r.uniqueid, []).append((r, parsed))
     out: dict[str, CdrCall] = {}
     for uniqueid, lines in by_channel.items():
         lines.sort(key=lambda x: (x[0].start_at, x[0].end_at))
