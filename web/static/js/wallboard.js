@@ -203,16 +203,24 @@ async function loadChart() {
     { type: "scatter", mode: "lines+markers", name: "service level %", x, y: data.intervals.map((i) => i.service_level_pct),
       yaxis: "y2", line: { color: "#ffd43b", width: 3 }, connectgaps: true },
   ];
-  // intervals a telephony gap touched: shaded and labelled, never read as quiet ones
+  // intervals a telephony gap touched: one shaded, labelled band per run of them, never read as
+  // quiet ones
   const stepMs = data.interval_min * 60000;
-  const gaps = data.intervals.filter((i) => i.no_data);
-  const shapes = gaps.map((i) => ({
+  const bands = [];
+  for (const i of data.intervals.filter((x) => x.no_data)) {
+    const from = Date.parse(i.start_at);
+    const last = bands[bands.length - 1];
+    if (last && last.to === from) last.to = from + stepMs;
+    else bands.push({ from, to: from + stepMs });
+  }
+  const iso = (ms) => new Date(ms).toISOString();
+  const shapes = bands.map((b) => ({
     type: "rect", xref: "x", yref: "paper", y0: 0, y1: 1, line: { width: 0 }, fillcolor: "rgba(160,170,190,0.18)",
-    x0: i.start_at, x1: new Date(Date.parse(i.start_at) + stepMs).toISOString(),
+    x0: iso(b.from), x1: iso(b.to),
   }));
-  const annotations = gaps.map((i) => ({
+  const annotations = bands.map((b) => ({
     xref: "x", yref: "paper", y: 1, yanchor: "top", showarrow: false, text: "no data",
-    font: { size: 11, color: "#aab4c8" }, x: new Date(Date.parse(i.start_at) + stepMs / 2).toISOString(),
+    font: { size: 11, color: "#aab4c8" }, x: iso((b.from + b.to) / 2),
   }));
   const layout = {
     shapes, annotations,
