@@ -438,16 +438,16 @@ class Bridge:
         self.state = replace(self.state, vanished=())
         present = self.state.present_ids() | self._ended_live
         try:
-            plan = await self.reconciler.run(vanished, present, login_at)
+            result = await self.reconciler.run(vanished, present, login_at)
         except BaseException:
             self.state = replace(self.state, vanished=(*vanished, *self.state.vanished))
             raise
-        for event in plan.events:
+        for event in result.events:
             self.outbox.put_nowait(event)
         await self.published()  # in the stream before the gap is closed: a bridge killed now
         await self.reconciler.heard_now()  # reconciles the same gap again at its next login
-        self.last_plan = plan
-        return plan
+        self.last_plan = result
+        return result
 
     async def resync(self) -> None:
         """Ask for every channel with the CC_* variables; the translator reconciles."""
