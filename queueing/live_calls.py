@@ -2,8 +2,9 @@
 
 A call is live for the router while it waits or is offered in a queue (``:inq:<queue>``) or
 while an agent is offered it or on it (the agent hash's ``call``); its hash (``queueing/keys.py``)
-says which. Calls waiting for a callback (``number`` set) have no channel by design and are left
-out: the reconcile ends only calls whose channel Asterisk should have. The router changes its
+says which. Outbound work (``number`` set: a callback's dial) has no channel until its customer
+is on the line (``live``): before that it is left out, the reconcile ends only calls whose
+channel Asterisk should have. The router changes its
 state only through its scripts: the reconcile publishes ``call.ended`` / ``call.abandoned`` and
 the router handles them like any other (``events.lua`` ``gone``).
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from queueing.routing import Routing
 
 LIVE_STATES = ("waiting", "offered", "connected")
-_FIELDS = ("state", "queue", "agent", "arrived", "number")
+_FIELDS = ("state", "queue", "agent", "arrived", "number", "live")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,10 @@ async def routed_calls(routing: Routing) -> list[RoutedCall]:
         pipe = client.pipeline(transaction=False)
         for call_id in ordered:
             pipe.hmget(keys.call(call_id), *_FIELDS)
-        for call_id, (state, queue, agent, arrived, number) in zip(
+        for call_id, (state, queue, agent, arrived, number, live) in zip(
             ordered, await pipe.execute(), strict=True
         ):
-            if state not in LIVE_STATES or number:
+            if state not in LIVE_STATES or (number and live != "1"):
                 continue
             out.append(
                 RoutedCall(

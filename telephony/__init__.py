@@ -32,8 +32,9 @@ platform agree with the answer.
   in the payload: an answered call ends (its agent goes to wrap-up, or ready, by the queue's
   rules), a waiting or offered one is abandoned (the offered agent is free again). The router
   does this through its usual handling of ``call.ended`` / ``call.abandoned``: no agent stays
-  ``on_call`` or ``offered`` without a channel. Callbacks waiting for their turn have no channel
-  by design and are left alone.
+  ``on_call`` or ``offered`` without a channel. Outbound work not yet on the line (a callback's
+  dial waiting for its turn or ringing the customer) has no channel of its own to lose and is
+  left to the router's timers.
 * **Calls that began and ended inside the gap** are recorded from the CDR (``reason:
   backfilled``): arrival, the agent's answer or the abandon, the end, the queue and DID from the
   userfield the sample dialplan writes. CDR lines are chosen by their end time (from the gap's

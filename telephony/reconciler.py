@@ -105,6 +105,7 @@ class Reconciler:
         except (SQLAlchemyError, OSError) as exc:
             log.warning("reconcile: the store's open calls could not be read (%s); going on", exc)
             return []
+        # outbound work (a callback's dial) is queued before it is dialled: no channel yet
         return [
             KnownCall(
                 call_id=r.call_id,
@@ -115,6 +116,7 @@ class Reconciler:
                 arrived_at=r.arrived_at,
             )
             for r in rows
+            if r.direction != "outbound" or r.answered
         ]
 
     async def _stored_ended(self, call_ids: set[str]) -> set[str]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from telephony.simulator.dtmf import DEFAULT_DURATION_MS, finish_read, key_pressed
 from telephony.simulator.cdr import set_userfield
+from telephony.simulator.dtmf import DEFAULT_DURATION_MS, finish_read, key_pressed
 from telephony.simulator.model import BUSY, DOWN, UP, Channel, DialAttempt, ReadState, event
 
 if TYPE_CHECKING:

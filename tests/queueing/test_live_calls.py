@@ -49,5 +49,5 @@ async def test_routed_calls_and_their_end(redis: Any, prefix: str, clock: Clock)
     # a1 wraps up; a2, freed, is offered the callback (its dial is the router's to time out)
     states = {a: (await actions.state(a)) for a in ("a1", "a2")}
     assert states["a1"]["state"] == "wrap_up"
-    assert (states["a2"]["state"], states["a2"]["call"]) == ("offered", "callback")
+    assert (states["a2"]["state"], states["a2"]["call"]) == ("offered", "callback-cb")
     assert await routed_calls(routing) == []
