@@ -3,16 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PHONE_LIB := web/static/vendor/jssip.js
 
 .PHONY: install demo serve test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,build]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The browser phone's SIP library (JsSIP from npm, bundled; Node.js from the virtualenv).
+$(PHONE_LIB): $(STAMP) scripts/phone-lib/package-lock.json scripts/phone-lib/build.mjs
+	$(BIN)/python scripts/build_phone_lib.py
+
+install: $(STAMP) $(PHONE_LIB)
 
 demo: install
 	exec $(BIN)/callcenter demo
@@ -30,4 +35,4 @@ bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache tests/artifacts
+	rm -rf $(VENV) var .pytest_cache tests/artifacts web/static/vendor scripts/phone-lib/node_modules
