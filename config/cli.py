@@ -32,6 +32,7 @@ COMMANDS: list[str] = [
     "qa.cli:qa",
     "qa.cli:scorecard",
     "web.cli:user",
+    "web.phone_cli:phone",
     "store.customers_cli:customers",
     "store.customers_cli:complaints",
     "store.customers_cli:outbound",

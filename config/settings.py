@@ -11,6 +11,7 @@ it exists.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date
@@ -20,7 +21,15 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_CONFIG_FILE = "callcenter.toml"
 
@@ -40,7 +49,13 @@ ENV_FIELDS: dict[str, str] = {
     "CALLCENTER_LOG_LEVEL": "log_level",
     "CALLCENTER_ROUTING_DOMAIN": "routing.domain",
     "CALLCENTER_DEFAULT_REGION": "default_region",
+    "CALLCENTER_WEBRTC_WS_URL": "webrtc.ws_url",
+    "CALLCENTER_WEBRTC_SECRET": "webrtc.secret",
 }
+
+
+SECRET_FIELDS = frozenset({"secret", "auth_secret", "credential"})
+"""Settings whose values an error message never shows."""
 
 
 class SettingsError(Exception):
@@ -191,6 +206,9 @@ class AgentConfig(_Model):
     endpoint: str | None = None  # Asterisk dial string; default PJSIP/<id>
     team: str | None = None
     skills: dict[str, int] = {}
+    # "device": a desk phone or softphone app (Answer by PJSIPNotify); "webrtc": the browser
+    # phone in the agent's desk (SIP over WebSocket, [webrtc]).
+    phone: Literal["device", "webrtc"] = "device"
 
     @field_validator("skills")
     @classmethod
@@ -200,6 +218,107 @@ class AgentConfig(_Model):
     @property
     def dial_string(self) -> str:
         return self.endpoint or f"PJSIP/{self.id}"
+
+    @property
+    def sip_user(self) -> str | None:
+        """The PJSIP endpoint a browser phone registers as (``PJSIP/<name>``), else None."""
+        m = _PJSIP_ENDPOINT.match(self.dial_string)
+        return m.group(1) if m else None
+
+
+_PJSIP_ENDPOINT = re.compile(r"^PJSIP/([A-Za-z0-9_.-]+)$")
+WebrtcCodec = Literal["opus", "G722", "PCMU", "PCMA"]
+"""Audio codecs both Chromium and Asterisk speak (opus needs Asterisk's codec_opus module)."""
+
+
+def _long_secret(v: SecretStr | None) -> SecretStr | None:
+    if v is not None and len(v.get_secret_value()) < 16:
+        raise ValueError("at least 16 characters")
+    return v
+
+
+class IceServerConfig(_Model):
+    """A STUN or TURN server handed to the browser phone. A TURN server takes a fixed
+    ``username`` and ``credential``, or ``auth_secret``: coturn's ``static-auth-secret`` (its
+    TURN REST API), from which each agent gets its own credential valid ``credential_ttl_s``."""
+
+    urls: list[str] = Field(min_length=1)
+    username: str | None = None
+    credential: SecretStr | None = None
+    auth_secret: SecretStr | None = None
+    credential_ttl_s: int = Field(86_400, ge=60, le=7 * 86_400)
+
+    @field_validator("auth_secret")
+    @classmethod
+    def _auth_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        return _long_secret(v)
+
+    @field_validator("urls")
+    @classmethod
+    def _schemes(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if not url.startswith(("stun:", "stuns:", "turn:", "turns:")):
+                raise ValueError(f"{url!r}: must start with stun:, stuns:, turn: or turns:")
+        return v
+
+    @model_validator(mode="after")
+    def _credentials(self) -> IceServerConfig:
+        fixed = self.username is not None or self.credential is not None
+        if fixed and (self.username is None or self.credential is None):
+            raise ValueError("username and credential go together")
+        if fixed and self.auth_secret is not None:
+            raise ValueError("either username and credential, or auth_secret, not both")
+        turn = any(u.startswith("turn") for u in self.urls)
+        if turn and not fixed and self.auth_secret is None:
+            raise ValueError("a TURN server needs username and credential, or auth_secret")
+        return self
+
+
+class WebrtcSettings(_Model):
+    """The browser phone of agents with ``phone = "webrtc"``: SIP over WebSocket to Asterisk.
+
+    Each agent's SIP password is derived from ``secret`` (HMAC-SHA256 of the endpoint name), so
+    nothing per agent is stored and ``callcenter phone pjsip`` writes the matching pjsip.conf."""
+
+    ws_url: str | None = None  # e.g. wss://pbx.example:8089/ws; None: no PBX for browser phones
+    sip_domain: str | None = Field(None, pattern=r"^[A-Za-z0-9.-]+$")  # default: ws_url's host
+    secret: SecretStr | None = None
+    ice_servers: list[IceServerConfig] = []
+    codecs: list[WebrtcCodec] = Field(
+        ["opus", "PCMU", "PCMA"], min_length=1, description="in order of preference"
+    )
+    dtmf: Literal["rfc2833", "info"] = "rfc2833"
+    register_expires_s: int = Field(300, ge=60, le=3600)
+    reconnect_min_s: int = Field(2, ge=1, le=60)  # the WebSocket's reconnection back-off
+    reconnect_max_s: int = Field(30, ge=1, le=600)
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, v: SecretStr | None) -> SecretStr | None:
+        return _long_secret(v)
+
+    @field_validator("ws_url")
+    @classmethod
+    def _ws_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in {"ws", "wss"} or not parts.hostname:
+            raise ValueError("must be a ws:// or wss:// URL with a host")
+        return v
+
+    @model_validator(mode="after")
+    def _complete(self) -> WebrtcSettings:
+        if self.ws_url and not self.secret:
+            raise _RefError("webrtc.secret", None, "required when webrtc.ws_url is set")
+        if self.reconnect_min_s > self.reconnect_max_s:
+            raise _RefError("webrtc.reconnect_min_s", self.reconnect_min_s, "above reconnect_max_s")
+        return self
+
+    @property
+    def domain(self) -> str | None:
+        """The domain of the agents' SIP URIs: ``sip_domain``, else the WebSocket's host."""
+        return self.sip_domain or (urlsplit(self.ws_url).hostname if self.ws_url else None)
 
 
 class KpiRuleConfig(_Model):
@@ -367,6 +486,7 @@ class Settings(_Model):
     qa: QaSettings = QaSettings()
     complaints: ComplaintsSettings = ComplaintsSettings()
     outbound: OutboundSettings = OutboundSettings()
+    webrtc: WebrtcSettings = WebrtcSettings()
 
     @field_validator("redis_url")
     @classmethod
@@ -410,6 +530,10 @@ class Settings(_Model):
             for skill in a.skills:
                 if skill_ids and skill not in skill_ids:
                     raise _RefError(f"agents.{i}.skills", skill, "unknown skill")
+            if a.phone == "webrtc" and a.sip_user is None:
+                raise _RefError(
+                    f"agents.{i}.endpoint", a.endpoint, "a browser phone is dialled as PJSIP/<name>"
+                )
         return self
 
     # Derived locations of the embedded defaults.
@@ -491,5 +615,7 @@ def load_settings(env: Mapping[str, str], config_path: str | Path | None = None)
         value = err.get("input") if err["type"] != "missing" else None
         if value is None:
             value = _get_dotted(data, loc)
+        if loc and str(loc[-1]) in SECRET_FIELDS:
+            value = "(hidden)"  # an error message must not print a secret
         msg = err["msg"].removeprefix("Value error, ")
         raise SettingsError(field, value, msg) from None

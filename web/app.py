@@ -47,6 +47,7 @@ from web.errors import (
 from web.keys import LIVE, METRICS, RUNTIME, SERVICES, THROTTLE
 from web.live import LiveHub
 from web.metrics import WebMetrics
+from web.phone import connect_sources
 from web.ratelimit import LoginLimits, LoginThrottle
 from web.services import WebServices
 from web.workspaces import register_workspaces
@@ -56,6 +57,16 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 OPENAPI = web.AppKey("openapi", dict)
+CSP = web.AppKey("csp", str)
+
+
+def content_security_policy(connect: list[str]) -> str:
+    """The pages' policy; ``connect`` adds origins beyond our own (the browser phone's PBX)."""
+    sources = " ".join(["'self'", *connect])
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"script-src 'self' 'unsafe-eval'; connect-src {sources}; frame-ancestors 'none'"
+    )
 
 
 def plotly_js_path() -> Path:
@@ -199,11 +210,7 @@ async def headers_middleware(
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("X-Frame-Options", "DENY")
     resp.headers.setdefault("Referrer-Policy", "same-origin")
-    resp.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self' 'unsafe-eval'; connect-src 'self'; frame-ancestors 'none'",
-    )
+    resp.headers.setdefault("Content-Security-Policy", request.config_dict[CSP])
     if request.path.startswith("/api/"):
         resp.headers.setdefault("Cache-Control", "no-store")
     return resp
@@ -222,6 +229,7 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
     app = web.Application(middlewares=[headers_middleware, error_middleware, security_middleware])
     app[RUNTIME] = rt
     s = rt.settings
+    app[CSP] = content_security_policy(connect_sources(s.webrtc))
     services = WebServices.build(rt)
     app[SERVICES] = services
     app[METRICS] = WebMetrics()

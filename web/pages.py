@@ -21,6 +21,7 @@ from web.auth import (
 )
 from web.errors import ApiError, ForbiddenError, RateLimitedError, UnauthorizedError
 from web.keys import PRINCIPAL, RUNTIME
+from web.phone import phone_setup
 from web.users import Principal, close_session
 
 HOME_BY_ROLE = {
@@ -128,7 +129,8 @@ async def agent_page(request: web.Request) -> web.StreamResponse:
     p = _require(request, "agent")
     if not p.agent_id:
         raise ForbiddenError(f"user {p.username} is not tied to an agent", field="agent_id")
-    return render("agent.html", request, {"page": "agent"})
+    setup = phone_setup(request.app[RUNTIME].settings, p.agent_id)
+    return render("agent.html", request, {"page": "agent", "phone": setup})
 
 
 async def wallboard_page(request: web.Request) -> web.StreamResponse:

@@ -7,6 +7,6 @@ API = Api()
 
 def load_endpoints() -> Api:
     """Import the endpoint modules (each registers on ``API`` once)."""
-    from web.api import agent, calls, session, supervisor  # noqa: F401
+    from web.api import agent, calls, phone, session, supervisor  # noqa: F401
 
     return API
