@@ -3,8 +3,10 @@
 import { api, ApiError } from "./api.js";
 import { duration, label, setText, el } from "./format.js";
 import { connectLive } from "./live.js";
+import { startPhonePanel } from "./phone/panel.js";
 
 const $ = (id) => document.getElementById(id);
+const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
 let view = null;          // last AgentView from the server
 let clockSkewMs = 0;      // server clock - browser clock
 let call = null;          // {call_id, state, started_ms, held}
@@ -286,7 +288,8 @@ function wire() {
   $("btn-not-ready").onclick = () => act(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
   $("btn-logout").onclick = () => act(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
   const callCmd = (what, body) => act(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
-  $("btn-answer").onclick = () => callCmd("answer");
+  // a browser phone answers in the browser; a device by the PBX (PJSIPNotify)
+  $("btn-answer").onclick = () => (phone ? act(async () => phone.answer(), "Answered") : callCmd("answer"));
   $("btn-hold").onclick = () => callCmd("hold");
   $("btn-resume").onclick = () => callCmd("resume");
   $("btn-hangup").onclick = () => callCmd("hangup");

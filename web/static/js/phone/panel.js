@@ -1,0 +1,130 @@
+// The browser phone panel of the agent's desk (templates/phone/panel.html): the phone's state
+// and call, its controls and keypad, microphone and speaker pickers, the input level and the
+// call quality. The desk calls startPhonePanel() once; it returns the Phone (so the desk's own
+// Answer button can answer in the browser), or null when the agent has a desk phone or no PBX
+// is configured. Credentials go straight from the API into the phone and nowhere else.
+import { api } from "../api.js";
+import { duration } from "../format.js";
+import { Phone, PhoneError } from "./phone.js";
+
+const LABELS = {
+  starting: "starting", idle: "off", registering: "registering", registered: "registered",
+  connecting: "connecting", ready: "ready", ringing: "ringing", calling: "calling",
+  in_call: "in call", failed: "failed",
+};
+const SHORT = {
+  websocket_down: "registration lost", registration_refused: "registration refused",
+  registration_failed: "not registered", microphone_denied: "microphone blocked",
+  no_microphone: "no microphone", insecure_page: "needs HTTPS",
+};
+const NO_MICROPHONE = new Set(["microphone_denied", "no_microphone", "insecure_page"]);
+
+/** @returns {Phone|null} */
+export function startPhonePanel(root = document.getElementById("phone-panel")) {
+  if (!root || root.dataset.configured !== "yes") return null;
+  const $ = (id) => root.querySelector(`#${id}`);
+  const phone = new Phone({ audio: $("phone-audio") });
+
+  const act = (fn) => {
+    try {
+      phone.resumeAudio();
+      fn();
+    } catch (e) {
+      if (!(e instanceof PhoneError)) throw e;
+      say(e.message, true);
+    }
+  };
+  const say = (text, bad = false) => {
+    $("phone-message").textContent = text ?? "";
+    $("phone-message").dataset.kind = bad ? "bad" : "ok";
+  };
+
+  function render() {
+    const s = phone.state;
+    const pill = $("phone-state");
+    const shown = s.call?.held ? "held" : s.state;
+    pill.dataset.phone = shown;
+    pill.textContent = s.state === "failed" ? SHORT[s.reason] ?? "failed" : shown === "held" ? "on hold" : LABELS[s.state] ?? s.state;
+    root.dataset.phone = s.state;
+    root.dataset.line = s.line;
+    if (s.message) say(s.message, true);
+    else if (s.call?.remote_held) say("The other party put the call on hold.");
+    else if (s.call) say(s.call.muted ? "Your microphone is muted." : "");
+    else if (s.ended) say(`Last call ended: ${s.ended.cause.toLowerCase()}.`);
+    else say(s.state === "registered" ? "Ready to ring when a call is offered." : "");
+    const call = s.call;
+    const talking = call?.state === "in_call";
+    $("phone-call").hidden = !call;
+    if (call) {
+      $("phone-direction").textContent = call.direction === "incoming" ? (talking ? "Talking to" : "Incoming call from") : "Calling";
+      $("phone-remote").textContent = call.remote;
+    }
+    $("phone-answer").hidden = call?.state !== "ringing";
+    $("phone-hangup").hidden = !call;
+    $("phone-hold").hidden = !talking || call.held;
+    $("phone-unhold").hidden = !talking || !call.held;
+    $("phone-mute").hidden = !talking || call.muted;
+    $("phone-unmute").hidden = !talking || !call.muted;
+    $("phone-keypad").hidden = !talking;
+    $("phone-quality").hidden = !talking;
+    $("phone-devices").hidden = NO_MICROPHONE.has(s.reason);
+  }
+
+  async function fillDevices() {
+    const { inputs, outputs, speaker } = await phone.devices();
+    const fill = (select, list, current) => {
+      select.replaceChildren(...list.map((d) => new Option(d.label, d.id, false, d.id === current)));
+      select.disabled = list.length < 2;
+    };
+    fill($("phone-mic"), inputs, $("phone-mic").value);
+    fill($("phone-speaker"), outputs, speaker);
+  }
+
+  function tick() {
+    const level = phone.level();
+    $("phone-level").style.width = `${Math.round(level * 100)}%`;
+    $("phone-level").dataset.level = level.toFixed(2);
+    const call = phone.state.call;
+    $("phone-timer").textContent = call ? duration((Date.now() - call.since_ms) / 1000) : "0:00";
+  }
+
+  async function showQuality() {
+    const q = await phone.quality();
+    if (!q) return;
+    const el = $("phone-quality");
+    el.dataset.grade = q.grade;
+    const fig = (v, unit) => (v == null ? "—" : `${v} ${unit}`);
+    $("phone-quality-text").textContent =
+      `${q.grade} · round trip ${fig(q.rtt_ms, "ms")} · jitter ${fig(q.jitter_ms, "ms")} · loss ${fig(q.loss_pct, "%")}`;
+    el.title = `${q.codec ?? "?"}: ${q.bytes_received} bytes in, ${q.bytes_sent} bytes out`;
+    Object.assign(el.dataset, {
+      codec: q.codec ?? "", bytesIn: q.bytes_received, bytesOut: q.bytes_sent, energyIn: q.audio_energy,
+    });
+  }
+
+  $("phone-answer").onclick = () => act(() => phone.answer());
+  $("phone-hangup").onclick = () => act(() => phone.hangup());
+  $("phone-hold").onclick = () => act(() => phone.hold());
+  $("phone-unhold").onclick = () => act(() => phone.unhold());
+  $("phone-mute").onclick = () => act(() => phone.mute());
+  $("phone-unmute").onclick = () => act(() => phone.unmute());
+  $("phone-keypad").onclick = (e) => {
+    const tone = e.target.closest("[data-tone]")?.dataset.tone;
+    if (tone) act(() => phone.sendDtmf(tone));
+  };
+  $("phone-mic").onchange = (e) => phone.setMicrophone(e.target.value).catch((err) => say(err.message, true));
+  $("phone-speaker").onchange = (e) => phone.setSpeaker(e.target.value).catch((err) => say(err.message, true));
+  document.addEventListener("pointerdown", () => phone.resumeAudio(), { once: true });
+  navigator.mediaDevices?.addEventListener("devicechange", () => fillDevices().catch(() => {}));
+  window.addEventListener("pagehide", () => phone.stop());
+  phone.addEventListener("change", render);
+  setInterval(tick, 200);
+  setInterval(() => showQuality().catch(() => {}), 1000);
+
+  api("GET", "/api/agent/phone")
+    .then((credentials) => phone.register(credentials))
+    .then(() => fillDevices())
+    .catch((e) => say(`The browser phone could not start: ${e.message}`, true));
+  render();
+  return phone;
+}
