@@ -4,7 +4,8 @@ Kamailio on loopback) and a real browser (Debian's Chromium with a fake micropho
 A "customer" page on another origin calls the agent with the same phone module: the desk rings,
 Answer, audio flows both ways (bytes, and decoded samples: ``totalAudioEnergy``), hold (SIP
 re-INVITE), mute, the keypad, hang-up; Kamailio stopped shows "registration lost" and the phone
-registers again when it returns; a reloaded desk registers afresh and rings. A refused
+registers again when it returns; a reloaded desk registers afresh, rings, and the desk's own
+Answer button answers in the browser. A refused
 registration and a blocked microphone say so. The SIP password is in no page source, URL,
 storage, console message or log line. Screenshots go to tests/artifacts/.
 """
@@ -20,10 +21,11 @@ from typing import Any
 
 import pytest
 from kamailio import Kamailio  # type: ignore[import-not-found]
-from phone_setup import DOMAIN, SECRET  # type: ignore[import-not-found]
+from phone_setup import DOMAIN, SECRET, phone_settings  # type: ignore[import-not-found]
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from webtools import PASSWORD, Server  # type: ignore[import-not-found]
 
+from config.settings import Settings
 from web.phone import sip_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -213,7 +215,11 @@ async def test_call_answer_audio_hold_mute_hangup_and_recovery(
     await expect(caller.locator("#state")).to_have_text("ready")
     await caller.evaluate(f"() => window.customer.call('sip:a1@{DOMAIN}')")
     await expect(pill).to_have_text("ringing")
-    await caller.evaluate("() => window.customer.hangup()")
+    # the desk's own Answer button (shown when the router offers a call) answers in the browser
+    await agent.evaluate("() => document.getElementById('btn-answer').click()")
+    await expect(pill).to_have_text("in call")
+    await expect(agent.locator("#message")).to_have_text("Answered")
+    await caller.evaluate("() => window.customer.hangup()")  # the customer hangs up
     await expect(pill).to_have_text("registered")
     sources.append(await agent.content())
 
@@ -262,3 +268,24 @@ async def test_blocked_microphone_says_so(
     await expect(agent.locator("#phone-state")).to_have_text("microphone blocked")
     await expect(agent.locator("#phone-message")).to_contain_text("Microphone blocked")
     await agent.screenshot(path=artifacts / "phone-microphone-blocked.png")
+
+
+class TestWithoutPbx:
+    @pytest.fixture
+    def settings(self, prefix: str) -> Settings:
+        """A browser-phone agent on a platform with no PBX (the demo's simulated phones)."""
+        return phone_settings(prefix, None)
+
+    async def test_the_desk_says_a_real_pbx_is_needed(
+        self, browser: Browser, server: Server, artifacts: Path
+    ) -> None:
+        watch = Watch()
+        agent = await desk(browser, server, "alice", watch)
+        await expect(agent.locator("#phone-state")).to_have_text("no PBX")
+        await expect(agent.locator("#phone-message")).to_contain_text(
+            "The browser phone needs a real PBX"
+        )
+        await expect(agent.locator("#phone-answer")).to_have_count(0)
+        await agent.screenshot(path=artifacts / "phone-no-pbx.png")
+        assert not any("/api/agent/phone" in u for u in watch.urls)
+        assert watch.errors == []
