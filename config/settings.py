@@ -98,6 +98,9 @@ class AmiSettings(_Model):
     # Asterisk's CDR as cdr_csv writes it (Master.csv, on the bridge's host; the sample
     # config/asterisk/cdr.conf): after a gap the bridge records the calls it missed from it.
     cdr_csv: Path | None = None
+    # the bridge's name in the commands' consumer group; default bridge-<hostname> (see
+    # ``outbound.consumer``: one live process per name)
+    consumer: str | None = Field(None, min_length=1, max_length=64)
 
 
 class WebSettings(_Model):
@@ -116,6 +119,8 @@ class StoreSettings(_Model):
     batch_size: int = Field(500, ge=1, le=100_000)
     batch_wait_ms: int = Field(200, ge=0, le=60_000)
     consumer_group: str = "store-writer"
+    # this writer's name in the group; default store-writer-<hostname> (see outbound.consumer)
+    consumer: str | None = Field(None, min_length=1, max_length=64)
 
 
 ROUTER_REASONS = ("rona", "unreachable")
@@ -127,6 +132,9 @@ class RoutingSettings(_Model):
     domain: str = Field("default", pattern=r"^[A-Za-z0-9_.-]+$")
     offer_lease_s: float = Field(5.0, gt=0)
     consumer_group: str = "router"
+    # this router's name in the group; default router-<hostname> (``callcenter router
+    # --consumer NAME`` for several on one host; see outbound.consumer)
+    consumer: str | None = Field(None, min_length=1, max_length=64)
     tick_ms: int = Field(50, ge=5, le=5000, description="how often due timers are looked at")
     agent_domains: dict[str, str] = Field(
         default_factory=dict, description="agent id -> routing domain (default: domain)"
@@ -448,7 +456,8 @@ class OutboundSettings(_Model):
     stale_s: float = Field(300.0, gt=0)  # a dialled task without news this long is looked at
     consumer_group: str = "outbound"
     # this scheduler's name in the group; default outbound-<hostname> (name each one to run
-    # several on one host: a restarted scheduler must find its own pending entries)
+    # several on one host: a restarted scheduler must find its own pending entries, and a name
+    # held by a live process stops a second one with exit code 2)
     consumer: str | None = Field(None, min_length=1, max_length=64)
 
     @field_validator("call_days")

@@ -49,23 +49,32 @@ import logging
 import math
 import socket
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from config import liveness
 from config.cancellation import still_running
+from config.stream_consumer import (
+    StreamConsumer,
+    default_consumer_name,
+    redis_unavailable,
+    waiting_out,
+)
 from queueing import scripts
 from queueing.errors import RoutingConfigError
 from queueing.return_visits import FAILURE_OUTCOMES
 from queueing.routing import Routing
 from queueing.rules import call_priority
 from queueing.stats import day_id
+from store.db import database_unavailable, refuses_data
 from store.events import DomainEvent, EventError
 from store.models.customers import OutboundAttempt
 from store.outbound_tasks import (
@@ -92,7 +101,6 @@ DIAL_TYPES = ("call.originated", "call.answered", "call.failed")  # a queue call
 EVENT_TYPES = (*OUTCOME_TYPES, "call.originated", "outbound.scheduled")
 QUEUE_CALLBACK = "callback_in_queue"  # kind of the router's ``outbound.scheduled`` (action.lua)
 _CALLBACK_FIELDS = ("number", "queue", "customer", "tier", "task", "origin")  # router call
-MAX_FAILURES = 10  # consecutive failures a loop survives (logged, with growing pauses)
 REFUSALS_TO_SKIP = 3  # times the store refuses one entry's data before it is skipped
 
 
@@ -121,9 +129,10 @@ class OutboundScheduler:
         self.client = routing.client
         self.config = config
         self.group = group
-        # the same name after a restart on this host (``outbound.consumer`` to run several on
-        # one host): a restarted scheduler finds its own pending entries
-        self.consumer = consumer or f"outbound-{socket.gethostname()}"
+        # a test's or a tool's scheduler gets a name of its own; the piece passes a stable one
+        # (``outbound.consumer``, default outbound-<hostname>): a restarted scheduler finds its
+        # own pending entries
+        self.consumer = consumer or f"outbound-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
         self.batch = batch
         self.poll_s = poll_s
         self.stale_s = stale_s
@@ -134,31 +143,50 @@ class OutboundScheduler:
         self._refusals: dict[str, int] = {}  # stream entry id -> times the store refused it
         self.prefix = routing.settings.redis_prefix
         self.started = asyncio.Event()
-        self.caught_up = asyncio.Event()  # the events stream read to its end once
         self.queued = 0
         self.outcomes = 0
+        self._reconcile_at = -math.inf  # monotonic time of the last reconcile
+        self.health = liveness.current("outbound")
+        self.stream = StreamConsumer(
+            self.client,
+            routing.streams.events,
+            group,
+            self.consumer,
+            self._handle_batch,
+            batch=batch,
+            block_ms=block_ms,
+            claim_idle_ms=claim_idle_ms,
+            transient=_worth_retrying,
+            on_group_lost=self._redis_lost,
+            health=self.health,
+            named_by="outbound.consumer",
+        )
+        self.caught_up = self.stream.caught_up  # the events stream read to its end once
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     async def run(self) -> None:
         """Until cancelled."""
-        await self.routing.setup()  # queue settings the script reads (idempotent)
-        await self.ensure_group()
+        await waiting_out("routing set-up", self._setup, self.health)
         self.started.set()
         log.info("outbound scheduler %s: started (queue %s)", self.consumer, self.config.queue_id)
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._dispatch_loop(), name=f"outbound-dispatch-{self.consumer}")
-            tg.create_task(self._events_loop(), name=f"outbound-events-{self.consumer}")
+            tg.create_task(self.stream.run(), name=f"outbound-events-{self.consumer}")
+
+    async def _setup(self) -> None:
+        await self.routing.setup()  # queue settings the script reads (idempotent)
+        await self.ensure_group()
 
     async def ensure_group(self) -> None:
-        try:
-            await self.client.xgroup_create(
-                self.routing.streams.events, self.group, id="0", mkstream=True
-            )
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self.stream.ensure_group()
+
+    async def _redis_lost(self) -> None:
+        """Redis came back without its data: queue settings again, and repair the queued
+        attempts (their router calls are gone) at the next round."""
+        await self.routing.setup()
+        self._reconcile_at = -math.inf
 
     # --- due tasks → router calls ------------------------------------------------------------
 
@@ -296,8 +324,8 @@ class OutboundScheduler:
         return len(missing) + len(stale)
 
     async def _dispatch_loop(self) -> None:
-        """Claim and queue due tasks every ``poll_s``, reconcile now and then. A Redis or
-        database error is logged and retried after a pause; ``MAX_FAILURES`` in a row end it.
+        """Claim and queue due tasks every ``poll_s``, reconcile now and then. Redis or the
+        database away: reported, retried at least once a second.
 
         ``still_running()`` after every round: redis-py (8.1, on Python 3.11) can return
         normally from a command whose task was cancelled, and this loop would then never stop
@@ -305,114 +333,35 @@ class OutboundScheduler:
         # every outcome already in the stream is recorded before the first repair: reconcile
         # must not take an attempt whose news is waiting there for a lost one
         await self.caught_up.wait()
-        last_reconcile = -math.inf
-        failures = 0
+        pause_s = self.poll_s
         while True:
             try:
                 n = await self.dispatch_once()
-                if time.monotonic() - last_reconcile > min(self.stale_s / 2, 30.0):
-                    last_reconcile = time.monotonic()
+                if time.monotonic() - self._reconcile_at > min(self.stale_s / 2, 30.0):
+                    self._reconcile_at = time.monotonic()
                     await self.reconcile()
-                failures = 0
-            except (RedisError, OSError, SQLAlchemyError) as exc:
-                failures = self._failed("dispatch", exc, failures)
+                still_running()
+                self.health.ok("dispatch")
+                pause_s = self.poll_s
+            except Exception as exc:
+                still_running()
+                if not (redis_unavailable(exc) or database_unavailable(exc)):
+                    raise
+                self.health.retrying("dispatch", exc)
                 n = 0
-            still_running()
+                pause_s = min(1.0, self.poll_s)
             if n < self.batch:
-                await asyncio.sleep(self.poll_s * (1 + failures))
-
-    def _failed(self, what: str, exc: Exception, failures: int, detail: str = "") -> int:
-        """A failed round of a loop: re-raise when cancelling (redis-py may turn a cancelled
-        command into a connection error) or after ``MAX_FAILURES`` in a row; else log, count."""
-        still_running()
-        failures += 1
-        if failures >= MAX_FAILURES:
-            raise exc
-        log.error(
-            "outbound scheduler %s: %s failed (%d in a row)%s: %s: %s",
-            self.consumer,
-            what,
-            failures,
-            detail,
-            type(exc).__name__,
-            exc,
-        )
-        return failures
+                await asyncio.sleep(pause_s)
 
     # --- telephony events → outcomes ---------------------------------------------------------
 
-    async def _events_loop(self) -> None:
-        """Record outcomes as telephony reports them. Starting, it reads its own pending
-        entries, takes over a dead scheduler's and reads the stream to its end before setting
-        ``caught_up`` (the dispatch loop's first repair waits for it). A batch that fails (Redis
-        or database error) is logged with its entry ids and stays pending: it is read again (own
-        pending entries first) after a pause; ``MAX_FAILURES`` in a row end the loop. An entry
-        whose data the store refuses is skipped after ``REFUSALS_TO_SKIP`` tries (``_refused``)."""
-        stream = self.routing.streams.events
-        rounds = failures = 0
-        backlog = True  # own pending entries first (after a crash or a failed batch)
-        while True:
-            rounds += 1
-            entries: list[tuple[str, dict[str, str]]] = []
-            try:
-                if backlog:
-                    await self._read_and_handle("0")
-                    backlog = False
-                if not self.caught_up.is_set():  # starting: all that is there, then repairs
-                    await self._claim_abandoned()
-                    while await self._read_and_handle(">") == self.batch:
-                        pass
-                    self.caught_up.set()
-                if rounds % 50 == 0:
-                    await self._claim_abandoned()
-                resp = await self.client.xreadgroup(
-                    self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
-                )
-                still_running()
-                for _stream, entries in resp or []:
-                    await self.handle(entries)
-                failures = 0
-            except (RedisError, OSError, SQLAlchemyError) as exc:
-                detail = f" on entries {entries[0][0]}..{entries[-1][0]}" if entries else ""
-                failures = self._failed("recording outcomes", exc, failures, detail)
-                backlog = True
-                await asyncio.sleep(self.poll_s * failures)
-            still_running()
-
-    async def _read_and_handle(self, start: str) -> int:
-        """Own pending entries (``"0"``, all of them) or one batch of new ones (``">"``);
-        returns how many entries the last read gave."""
-        stream = self.routing.streams.events
-        while True:
-            resp = await self.client.xreadgroup(
-                self.group, self.consumer, {stream: start}, count=self.batch
-            )
-            still_running()
-            entries = resp[0][1] if resp else []
-            if not entries:
-                return 0
-            await self.handle(entries)
-            if start == ">" or len(entries) < self.batch:
-                return len(entries)
-
-    async def _claim_abandoned(self) -> None:
-        """Entries delivered to a scheduler that died are taken over after a while."""
-        stream = self.routing.streams.events
-        start = "0-0"
-        while True:
-            res = await self.client.xautoclaim(
-                stream, self.group, self.consumer, self.claim_idle_ms, start, count=self.batch
-            )
-            still_running()
-            start, entries = res[0], res[1]
-            if entries:
-                await self.handle(entries)
-            if start in ("0-0", b"0-0") or not entries:
-                return
+    async def _handle_batch(self, entries: list[tuple[str, dict[str, str]]]) -> None:
+        """The stream consumer's handler (it acknowledges the batch afterwards)."""
+        await self.handle(entries)
 
     async def handle(self, entries: list[tuple[str, dict[str, str]]]) -> int:
         """Record a batch of stream entries (queue callbacks become tasks, then the outcomes of
-        task calls are recorded), then acknowledge the batch."""
+        task calls are recorded); the stream consumer acknowledges it afterwards."""
         callbacks: list[DomainEvent] = []
         ours: list[DomainEvent] = []  # events of ``ob-`` calls
         others: list[DomainEvent] = []  # events of other calls: maybe a queue callback's
@@ -442,10 +391,6 @@ class OutboundScheduler:
                 if not refuses_data(exc):
                     raise  # a lock, a restart, a lost connection: the loop retries the batch
                 return await self._refused(entries, exc)
-        if entries:
-            await self.client.xack(
-                self.routing.streams.events, self.group, *[e[0] for e in entries]
-            )
         await publish(self.client, self.prefix, published)
         self.outcomes += sum(1 for e in published if e.type == "outbound.outcome")
         return len(published)
@@ -453,9 +398,9 @@ class OutboundScheduler:
     async def _refused(self, entries: list[tuple[str, dict[str, str]]], exc: DBAPIError) -> int:
         """The store refused a batch (bad data, not a lost connection): each entry on its own,
         so the others are recorded; one refused ``REFUSALS_TO_SKIP`` times in a row is logged
-        with its id and acknowledged, so one bad entry cannot stop the scheduler for good.
-        Raises while some entry is still refused (the loop pauses and reads its pending
-        entries again)."""
+        with its id and counted as handled, so one bad entry cannot stop the scheduler for good.
+        The entries handled on their own are acknowledged here; raises while some entry is
+        still refused (the consumer pauses and reads its pending entries again)."""
         stream = self.routing.streams.events
         if len(entries) == 1:
             entry_id = entries[0][0]
@@ -470,7 +415,6 @@ class OutboundScheduler:
                 REFUSALS_TO_SKIP,
                 exc.orig if exc.orig is not None else exc,
             )
-            await self.client.xack(stream, self.group, entry_id)
             return 0
         done, error = 0, None
         for entry in entries:
@@ -478,6 +422,8 @@ class OutboundScheduler:
                 done += await self.handle([entry])
             except DBAPIError as one:  # refused data, or a passing error: kept pending either way
                 error = one
+            else:
+                await self.client.xack(stream, self.group, entry[0])
         if error is not None:
             raise error
         return done
@@ -643,18 +589,10 @@ class OutboundScheduler:
         return []
 
 
-def refuses_data(exc: DBAPIError) -> bool:
-    """The database refuses this data and will again (a value too long, a broken constraint),
-    as opposed to a passing error (deadlock, restart, failover, timeout, lost connection).
-
-    asyncpg's errors reach SQLAlchemy as plain ``DBAPIError``: the SQLSTATE class decides
-    (22 data exception, 23 integrity constraint); SQLite's are ``DataError`` / ``IntegrityError``."""
-    if exc.connection_invalidated:
-        return False
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if isinstance(sqlstate, str) and len(sqlstate) == 5:
-        return sqlstate[:2] in ("22", "23")
-    return isinstance(exc, DataError | IntegrityError)
+def _worth_retrying(exc: BaseException) -> bool:
+    """The database away, or refusing an entry's data (``_refused`` skips it after a few
+    tries): the batch is read again after a pause."""
+    return database_unavailable(exc) or (isinstance(exc, DBAPIError) and refuses_data(exc))
 
 
 async def attempts_of(engine: AsyncEngine, task_id: str) -> list[dict[str, Any]]:
@@ -673,7 +611,7 @@ async def run_outbound(rt: Any) -> None:
         Routing(rt.redis, settings),
         OutboundConfig.from_settings(settings),
         group=settings.outbound.consumer_group,
-        consumer=settings.outbound.consumer,
+        consumer=settings.outbound.consumer or default_consumer_name("outbound"),
         poll_s=settings.outbound.poll_s,
         stale_s=settings.outbound.stale_s,
     )

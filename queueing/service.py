@@ -4,6 +4,8 @@ Several routers may run at once in one consumer group: all state is in Redis and
 is one atomic script, so they never offer one agent two calls or one call to two agents. Each
 router also ticks the domains' timers (escalation, ring timeout, wrap-up end, announcements) and
 takes over outbox entries and stream entries left behind by a router that died (after the lease).
+The stream is read through ``config.stream_consumer``: a restarted router (same name, by default
+``router-<hostname>``) handles its own pending entries first, and Redis outages are waited out.
 
 A batch costs three round trips: read the stream, run the events script of each domain, append
 the effects to the streams; removing the batch's outbox entries and acknowledging its stream
@@ -14,19 +16,27 @@ entries go with the next read (a router that dies in between leaves both to the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-import os
 import socket
 import uuid
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import ResponseError
 
+from config import liveness
 from config.cancellation import still_running
 from config.runtime import Runtime
+from config.stream_consumer import (
+    Cleanup,
+    StreamConsumer,
+    default_consumer_name,
+    redis_unavailable,
+    waiting_out,
+)
 from queueing.errors import QueueingError
 from queueing.routing import Routing
 from queueing.translate import PAYLOAD_TYPES, ROUTED_TYPES, Op, to_ops
@@ -35,8 +45,6 @@ from store.events import DomainEvent, EventError
 log = logging.getLogger(__name__)
 
 TIMER_LIMIT = 500
-Cleanup = tuple[dict[str, list[str]], tuple[str, str, list[str]]]
-MAX_FAILURES = 10  # consecutive Redis errors a loop survives (with growing pauses)
 
 
 class Router:
@@ -50,16 +58,34 @@ class Router:
     ) -> None:
         self.routing = routing
         self.group = routing.settings.routing.consumer_group
-        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        # a test's or a tool's router gets a name of its own; the piece passes a stable one
+        self.consumer = consumer or f"router-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
         self.batch = batch
         self.block_ms = block_ms
         self.tick_s = routing.settings.routing.tick_ms / 1000
         self.started = asyncio.Event()
+        self.health = liveness.current("router")
+        # stream entries delivered to a router that died are taken over after the lease; the
+        # acknowledgement and the outbox clean-up of a batch go with the next read
+        self.stream = StreamConsumer(
+            routing.client,
+            routing.streams.events,
+            self.group,
+            self.consumer,
+            self._apply_entries,
+            batch=batch,
+            block_ms=block_ms,
+            claim_idle_ms=routing.lease_ms,
+            start_id="$",
+            on_group_lost=self._state_lost,
+            ack_with_next_read=not routing.is_cluster,  # no blocking read in a cluster pipeline
+            health=self.health,
+            named_by="routing.consumer",
+        )
 
     async def run(self) -> None:
         """Until cancelled."""
-        await self.routing.setup()
-        await self._ensure_group()
+        await waiting_out("routing set-up", self._setup, self.health)
         self.started.set()
         log.info(
             "router %s: started (group %s, domains %s)",
@@ -68,64 +94,19 @@ class Router:
             ", ".join(self.routing.domains),
         )
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._consume(), name=f"router-consume-{self.consumer}")
+            tg.create_task(self.stream.run(), name=f"router-consume-{self.consumer}")
             tg.create_task(self._tick(), name=f"router-tick-{self.consumer}")
 
-    async def _ensure_group(self) -> None:
-        try:
-            await self.routing.client.xgroup_create(
-                self.routing.streams.events, self.group, id="$", mkstream=True
-            )
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+    async def _setup(self) -> None:
+        await self.routing.setup()
+        await self.stream.ensure_group()
 
-    async def _consume(self) -> None:
-        client, stream = self.routing.client, self.routing.streams.events
-        claim_every = max(1, int(self.routing.lease_ms / max(self.block_ms, 1)))
-        rounds = failures = 0
-        cleanup: list[Cleanup] = []  # of the last batch: sent with the next read (one round trip)
-        while True:
-            still_running()
-            rounds += 1
-            try:
-                if rounds % claim_every == 0:
-                    await self._claim_abandoned()
-                pipe = client.pipeline(transaction=False)
-                queued = any([self.routing.add_cleanup(pipe, *c) for c in cleanup])
-                if queued and self.routing.is_cluster:  # no blocking read in a cluster pipeline
-                    await pipe.execute()
-                    pipe = client.pipeline(transaction=False)
-                cleanup = []
-                pipe.xreadgroup(
-                    self.group, self.consumer, {stream: ">"}, count=self.batch, block=self.block_ms
-                )
-                resp = (await pipe.execute())[-1]
-                for _stream, entries in resp or []:
-                    cleanup.append(await self._apply_entries(entries))
-                failures = 0
-            except RedisError as exc:
-                failures = self._failed("consume", exc, failures)
-                await asyncio.sleep(self.tick_s * failures)
-
-    async def _claim_abandoned(self) -> None:
-        """Stream entries delivered to a router that died are taken over after the lease."""
-        client, stream = self.routing.client, self.routing.streams.events
-        start = "0-0"
-        while True:
-            res = await client.xautoclaim(
-                stream, self.group, self.consumer, self.routing.lease_ms, start, count=self.batch
-            )
-            start, entries = res[0], res[1]
-            if entries:
-                log.warning(
-                    "router %s: took over %d events of a stopped router",
-                    self.consumer,
-                    len(entries),
-                )
-                await self.handle(entries)
-            if start in ("0-0", b"0-0") or not entries:
-                return
+    async def _state_lost(self) -> None:
+        """Redis came back without its data: the queue settings are written again (agents log
+        in again, and the bridge's reconcile queues the callers Asterisk still holds)."""
+        log.error("router %s: routing state lost with Redis's data; queue settings written again",
+                  self.consumer)  # fmt: skip
+        await self.routing.setup()
 
     def _translate(self, entries: list[tuple[str, dict[str, str]]]) -> dict[str, list[Op]]:
         by_domain: dict[str, list[Op]] = defaultdict(list)
@@ -143,24 +124,24 @@ class Router:
 
     async def handle(self, entries: list[tuple[str, dict[str, str]]]) -> None:
         """Apply a batch of stream entries, publish the effects, then acknowledge the entries."""
-        done, ack = await self._apply_entries(entries)
-        pipe = self.routing.client.pipeline(transaction=False)
-        if self.routing.add_cleanup(pipe, done, ack):
-            await pipe.execute()
+        await self.stream.process(entries)
+        await self.stream.flush()
 
     async def _apply_entries(self, entries: list[tuple[str, dict[str, str]]]) -> Cleanup:
-        """Apply a batch and write its effects; returns what to clean up (outbox entries to
-        remove, stream entries to acknowledge) once they are written."""
+        """Apply a batch and write its effects; returns the clean-up (the outbox entries they
+        came from) that goes with the batch's acknowledgement once they are written."""
         results: list[dict[str, Any]] = []
         for domain, ops in self._translate(entries).items():
             results.extend(await self._apply(domain, ops))
         _written, done = await self.routing.write_effects(results)
-        return done, (self.routing.streams.events, self.group, [e[0] for e in entries])
+        return functools.partial(self.routing.add_cleanup, done=done, ack=None)
 
     async def _apply(self, domain: str, ops: list[Op]) -> list[dict[str, Any]]:
         try:
             result = await self.routing.run(domain, "events", ops)
         except ResponseError as exc:  # the script itself failed: nothing of the batch applied
+            if redis_unavailable(exc):
+                raise  # Redis failing over or loading: the batch is read again
             log.error(
                 "router %s: batch of %d ops failed in domain %s: %s (first %s)",
                 self.consumer,
@@ -206,27 +187,22 @@ class Router:
         )
 
     async def _tick(self) -> None:
-        failures = 0
+        delay = self.tick_s
         while True:
-            still_running()
             try:
                 more = await self.tick_once()
-                failures = 0
-            except RedisError as exc:
-                failures = self._failed("tick", exc, failures)
+                still_running()
+                self.health.ok("timers")
+                delay = self.tick_s
+            except Exception as exc:
+                still_running()  # redis-py may turn a cancelled command into a connection error
+                if not redis_unavailable(exc):
+                    raise
+                self.health.retrying("timers", exc)
                 more = 0
+                delay = min(1.0, delay * 2)
             if not more:
-                await asyncio.sleep(self.tick_s * (1 + failures))
-
-    def _failed(self, what: str, exc: RedisError, failures: int) -> int:
-        """A Redis error in a loop: re-raise when cancelling (redis-py may turn a cancelled
-        command into a connection error) or after ``MAX_FAILURES`` in a row; else log, count."""
-        still_running()
-        failures += 1
-        if failures >= MAX_FAILURES:
-            raise exc
-        log.error("router %s: %s failed (%d in a row): %s", self.consumer, what, failures, exc)
-        return failures
+                await asyncio.sleep(delay)
 
 
 def _event(f: dict[str, str]) -> DomainEvent:
@@ -250,4 +226,5 @@ def _event(f: dict[str, str]) -> DomainEvent:
 
 async def run_router(rt: Runtime) -> None:
     """The ``router`` piece: runs until cancelled."""
-    await Router(Routing(rt.redis, rt.settings)).run()
+    name = rt.settings.routing.consumer or default_consumer_name("router")
+    await Router(Routing(rt.redis, rt.settings), consumer=name).run()

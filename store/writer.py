@@ -11,6 +11,7 @@ never lost. The stream is trimmed only below what every consumer group has ackno
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import time
@@ -18,12 +19,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from config import liveness
 from config.cancellation import still_running
+from config.stream_consumer import Health, StreamConsumer, default_consumer_name
+from store.db import database_unavailable
 from store.events import (
     REASON_BACKFILLED,
     REASON_GAP,
@@ -206,7 +210,8 @@ def _chunks(items: Sequence[str], n: int) -> list[Sequence[str]]:
 
 
 class StoreWriter:
-    """Consumer-group loop from the events stream into the store."""
+    """The events stream into the store, through one ``StreamConsumer`` (own pending entries
+    first, a dead writer's taken over, acknowledged after the commit, outages waited out)."""
 
     def __init__(
         self,
@@ -218,91 +223,51 @@ class StoreWriter:
         consumer: str | None = None,
         batch_size: int = 500,
         block_ms: int = 200,
+        claim_idle_ms: int = CLAIM_IDLE_MS,
+        health: Health | None = None,
     ) -> None:
         self.redis = redis
         self.engine = engine
         self.streams = streams
         self.group = group
-        self.consumer = consumer or f"{socket.gethostname()}-{id(self):x}"
-        self.batch_size = batch_size
-        self.block_ms = block_ms
+        # a tool's or a test's writer gets a name of its own; the piece passes a stable one
+        self.consumer = consumer or f"store-writer-{socket.gethostname()}-{id(self):x}"
         self.events_written = 0
-        self._last_trim = 0.0
+        self.health = health or liveness.current("store-writer")
+        self.stream = StreamConsumer(
+            redis,
+            streams.events,
+            group,
+            self.consumer,
+            self.write,
+            batch=batch_size,
+            block_ms=block_ms,
+            claim_idle_ms=claim_idle_ms,
+            transient=database_unavailable,
+            health=self.health,
+            named_by="store.consumer",
+        )
 
     async def ensure_group(self) -> None:
-        try:
-            await self.redis.xgroup_create(self.streams.events, self.group, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self.stream.ensure_group()
 
     async def run(self) -> None:
         """Run until cancelled."""
-        await self.ensure_group()
         log.info("store writer %s reading %s", self.consumer, self.streams.events)
-        await self._drain_own_pending()
-        while True:
-            await self._claim_dead_writers()
-            entries = await self._read(">")
-            still_running()
-            if entries:
-                await self.process(entries)
-            if time.monotonic() - self._last_trim > TRIM_EVERY_S:
-                await self.trim()
-            still_running()
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self.stream.run(), name=f"store-writer-{self.consumer}")
+            tg.create_task(self._trim_forever(), name=f"store-trim-{self.consumer}")
 
     async def run_once(self) -> int:
-        """Process what is available now (own pending, claimable, new); for tests and tools."""
-        await self.ensure_group()
-        total = 0
-        total += await self._drain_own_pending()
-        total += await self._claim_dead_writers(min_idle_ms=CLAIM_IDLE_MS)
-        while entries := await self._read(">", block=False):
-            total += await self.process(entries)
-        return total
+        """Process what is available now (own pending, claimable, new); for tests and tools.
+        Returns how many new events were written."""
+        before = self.events_written
+        await self.stream.drain()
+        return self.events_written - before
 
-    async def _read(self, start: str, *, block: bool = True) -> list[tuple[str, dict[str, str]]]:
-        resp = await self.redis.xreadgroup(
-            self.group,
-            self.consumer,
-            {self.streams.events: start},
-            count=self.batch_size,
-            block=self.block_ms if block else None,
-        )
-        if not resp:
-            return []
-        return [(_s(i), f) for i, f in resp[0][1] if f is not None]
-
-    async def _drain_own_pending(self) -> int:
-        total = 0
-        while entries := await self._read("0", block=False):
-            total += await self.process(entries)
-            if len(entries) < self.batch_size:
-                break
-        return total
-
-    async def _claim_dead_writers(self, min_idle_ms: int = CLAIM_IDLE_MS) -> int:
-        total = 0
-        cursor = "0-0"
-        while True:
-            resp = await self.redis.xautoclaim(
-                self.streams.events,
-                self.group,
-                self.consumer,
-                min_idle_time=min_idle_ms,
-                start_id=cursor,
-                count=self.batch_size,
-            )
-            cursor, claimed = _s(resp[0]), resp[1]
-            entries = [(_s(i), f) for i, f in claimed if f is not None]
-            if entries:
-                log.info("store writer %s claimed %d pending entries", self.consumer, len(entries))
-                total += await self.process(entries)
-            if cursor == "0-0":
-                return total
-
-    async def process(self, entries: list[tuple[str, dict[str, str]]]) -> int:
-        """Write one batch in one transaction, then acknowledge it. Returns new events."""
+    async def write(self, entries: list[tuple[str, dict[str, str]]]) -> None:
+        """Write one batch in one transaction (the consumer acknowledges it afterwards); entries
+        that are not events go to the dead-letter stream."""
         events: list[DomainEvent] = []
         dead: list[tuple[str, dict[str, str], str]] = []
         for entry_id, fields in entries:
@@ -320,15 +285,22 @@ class StoreWriter:
                 maxlen=100_000,
                 approximate=True,
             )
-        await self.redis.xack(self.streams.events, self.group, *[i for i, _ in entries])
         if new:
             await self.redis.incrby(self.streams.events_written, new)
         self.events_written += new
-        return new
+
+    async def _trim_forever(self) -> None:
+        while True:
+            await asyncio.sleep(TRIM_EVERY_S)
+            try:
+                await self.trim()
+            except (RedisError, OSError) as exc:
+                still_running()
+                log.warning("store writer: trimming %s failed: %s", self.streams.events, exc)
+            still_running()
 
     async def trim(self) -> None:
         """Trim below the oldest entry some group still needs (and keep the recent minutes)."""
-        self._last_trim = time.monotonic()
         try:
             groups = await self.redis.xinfo_groups(self.streams.events)
         except ResponseError:
@@ -371,6 +343,7 @@ async def run_store_writer(rt: Any) -> None:
         rt.engine,
         rt.streams,
         group=s.consumer_group,
+        consumer=s.consumer or default_consumer_name("store-writer"),
         batch_size=s.batch_size,
         block_ms=max(1, s.batch_wait_ms),
     )

@@ -22,17 +22,23 @@
   ignores its cancellation never stops (the hang that once made the 200-call test time out).
   For the same reason every Redis call in a loop is followed by ``still_running()``: redis-py
   8.1 returns normally from a command whose task was cancelled while it waited for the reply.
-* Commands (``<prefix>:commands``) are read in a consumer group, turned into AMI actions by
-  ``telephony.actions.plan``, and acknowledged once Asterisk answered; the outcome is published
-  as ``command.succeeded`` / ``command.failed``.
+* Commands (``<prefix>:commands``) are read in a consumer group (``config.stream_consumer``:
+  the bridge's own pending commands first, under a stable name), turned into AMI actions by
+  ``telephony.actions.plan`` once logged in, and acknowledged once Asterisk answered; the
+  outcome is published as ``command.succeeded`` / ``command.failed``. A command carried out
+  whose acknowledgement Redis lost is not carried out again.
+* Redis away: the publisher keeps its batch and the events behind it and writes them once Redis
+  answers; the command reader waits too. The AMI session goes on meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import os
 import socket
+import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -43,11 +49,17 @@ from panoramisk import actions as pm_actions
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.manager import Manager
 from panoramisk.message import Message
-from redis.exceptions import ResponseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from config import liveness
 from config.cancellation import still_running
 from config.settings import Settings
+from config.stream_consumer import (
+    StreamConsumer,
+    default_consumer_name,
+    redis_unavailable,
+    waiting_out,
+)
 from store.customers import lookup_caller
 from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.actions import ActionConfig, plan
@@ -220,7 +232,9 @@ class Bridge:
         self.redis = redis
         self.streams = StreamNames(settings.redis_prefix)
         self.initial_backoff_s = initial_backoff_s
-        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        # a test's or a tool's bridge gets a name of its own; the piece passes a stable one
+        self.consumer = consumer or f"bridge-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
+        self.health = liveness.current("bridge")
         self.state: TranslatorState = new_state(
             TranslatorConfig(
                 inbound_context=ami.inbound_context,
@@ -254,6 +268,19 @@ class Bridge:
         self._session_end: asyncio.Future[BaseException] | None = None
         self._login_result: asyncio.Future[Message] | None = None
         self._logged: set[str] = set()
+        # commands carried out but maybe not acknowledged (Redis went away): never twice
+        self._executed: OrderedDict[str, None] = OrderedDict()
+        self.commands = StreamConsumer(
+            redis,
+            self.streams.commands,
+            COMMAND_GROUP,
+            self.consumer,
+            self._execute_entries,
+            batch=1,  # each command acknowledged once carried out
+            block_ms=1000,
+            health=self.health,
+            named_by="ami.consumer",
+        )
 
     # --- callbacks from the protocol (synchronous, in wire order) -----------------------------
 
@@ -325,7 +352,7 @@ class Bridge:
         """Run until cancelled: AMI session (with reconnects), publisher, command executor."""
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._publish_forever(), name="bridge-publisher")
-            tg.create_task(self._commands_forever(), name="bridge-commands")
+            tg.create_task(self.commands.run(), name="bridge-commands")
             tg.create_task(self._connect_forever(), name="bridge-ami")
 
     async def _connect_forever(self) -> None:
@@ -350,8 +377,7 @@ class Bridge:
                 logged.add("connect")
             finally:
                 self._close()
-                await self.redis.hset(self.streams.bridge_status, "connected", "0")
-                still_running()
+                await self._set_status({"connected": "0"})
             if self.sessions > sessions:  # this attempt logged in: start afresh
                 logged.clear()
                 delays = backoff_delays(self.initial_backoff_s, self.ami.reconnect_max_s)
@@ -406,15 +432,13 @@ class Bridge:
         await self.reconcile(login_at)
         self.reconciled_s = loop.time() - logged_in
         self.connected.set()
-        await self.redis.hset(
-            self.streams.bridge_status,
-            mapping={
+        await self._set_status(
+            {
                 "connected": "1",
                 "host": f"{self.ami.host}:{self.ami.port}",
                 "sessions": self.sessions,
-            },
+            }
         )
-        still_running()
         heard = asyncio.create_task(self._hear_forever(), name="bridge-heard")
         try:
             exc = await self._session_end
@@ -496,35 +520,39 @@ class Bridge:
         customer_id, tier = found
         return replace(event, payload={**event.payload, "customer_id": customer_id, "tier": tier})
 
+    async def _set_status(self, mapping: dict[str, Any]) -> None:
+        """The connection state for ``/healthz``; Redis away: logged, written at the next
+        change (the AMI session does not wait for Redis)."""
+        try:
+            await self.redis.hset(self.streams.bridge_status, mapping=mapping)
+        except Exception as exc:
+            still_running()
+            if not redis_unavailable(exc):
+                raise
+            log.warning("bridge status not written (%s): %s", mapping, exc)
+        still_running()
+
     async def _publish_forever(self) -> None:
-        stream = self.streams.events
+        """Translated events to the stream, in wire order. Redis away: the batch is kept and
+        written again (at least once a second) until it is in, while the next events wait in
+        the outbox; nothing is dropped (a batch written twice, its reply lost, is removed by
+        the store's idempotence)."""
+        what = f"publishing to {self.streams.events}"
         while True:
             batch = [await self.outbox.get()]
             while len(batch) < PUBLISH_BATCH and not self.outbox.empty():
                 batch.append(self.outbox.get_nowait())
-            batch = [await self._with_customer(event) for event in batch]
-            for attempt in range(5):
-                try:
-                    pipe = self.redis.pipeline(transaction=False)
-                    for event in batch:
-                        pipe.xadd(stream, event.to_fields())
-                    await pipe.execute()
-                    still_running()
-                    break
-                except (OSError, ConnectionError, aioredis.ConnectionError) as exc:
-                    if attempt == 4:
-                        raise
-                    log.warning(
-                        "publishing %d events to %s failed (%s); retry %d",
-                        len(batch),
-                        stream,
-                        exc,
-                        attempt + 1,
-                    )
-                    await asyncio.sleep(0.2 * 2**attempt)
+            await waiting_out(what, functools.partial(self._publish, batch), self.health)
             self.events_out += len(batch)
             for _ in batch:
                 self.outbox.task_done()
+
+    async def _publish(self, batch: list[DomainEvent]) -> None:
+        events = [await self._with_customer(event) for event in batch]
+        pipe = self.redis.pipeline(transaction=False)
+        for event in events:
+            pipe.xadd(self.streams.events, event.to_fields())
+        await pipe.execute()
 
     async def published(self) -> None:
         """Wait until every event translated so far is in the events stream."""
@@ -532,37 +560,17 @@ class Bridge:
 
     # --- commands -----------------------------------------------------------------------------
 
-    async def _commands_forever(self) -> None:
-        stream = self.streams.commands
-        try:
-            await self.redis.xgroup_create(stream, COMMAND_GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-        still_running()
-        backlog = True  # first our own unacknowledged entries, then new ones
-        while True:
+    async def _execute_entries(self, entries: list[tuple[str, dict[str, str]]]) -> None:
+        """The command consumer's handler: each command once logged in to Asterisk (the
+        consumer acknowledges it afterwards)."""
+        for entry_id, fields in entries:
+            if entry_id in self._executed:
+                continue  # carried out before Redis went away, not acknowledged yet
             await self.connected.wait()
-            reply = await self.redis.xreadgroup(
-                COMMAND_GROUP,
-                self.consumer,
-                {stream: "0" if backlog else ">"},
-                count=50,
-                block=None if backlog else 1000,
-            )
-            still_running()
-            entries = reply[0][1] if reply else []
-            if backlog and not entries:
-                backlog = False
-                continue
-            for entry_id, fields in entries:
-                if not fields:  # deleted entry still pending for us
-                    await self.redis.xack(stream, COMMAND_GROUP, entry_id)
-                    still_running()
-                    continue
-                await self.execute(entry_id, fields)
-                await self.redis.xack(stream, COMMAND_GROUP, entry_id)
-                still_running()
+            await self.execute(entry_id, fields)
+            self._executed[entry_id] = None
+            while len(self._executed) > 1000:
+                self._executed.popitem(last=False)
 
     async def execute(self, entry_id: str, fields: dict[str, str]) -> DomainEvent:
         """Carry out one command; publish and return its outcome event."""
@@ -605,4 +613,5 @@ class Bridge:
 
 async def run_bridge(rt: Any) -> None:
     """The bridge as a piece of ``callcenter serve`` (``rt``: ``config.runtime.Runtime``)."""
-    await Bridge(rt.settings, rt.redis, engine=rt.engine).run()
+    name = rt.settings.ami.consumer or default_consumer_name("bridge")
+    await Bridge(rt.settings, rt.redis, engine=rt.engine, consumer=name).run()

@@ -21,9 +21,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from config.settings import Settings
 from queueing.keys import DomainKeys
-from queueing.outbound import OutboundScheduler, refuses_data
+from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from store.customers import CustomerRecord, save_customer
+from store.db import refuses_data
 from store.events import DomainEvent, StreamNames
 from store.outbound_tasks import OutboundConfig, list_tasks, record_sale
 
@@ -215,12 +216,12 @@ async def test_an_entry_the_store_refuses_is_skipped_and_the_rest_recorded(
         await redis.xadd(stream, event.to_fields())
     with caplog.at_level(logging.ERROR, logger="queueing.outbound"):
         with pytest.raises(DBAPIError):  # the loop would pause, then read its pending entries
-            await scheduler._read_and_handle(">")
+            await scheduler.stream.process(await scheduler.stream.read(">"))
         assert [t["source_id"] for t in await list_tasks(engine)] == ["in2"]  # recorded, acked
         assert (await redis.xpending(stream, scheduler.group))["pending"] == 1
         with pytest.raises(DBAPIError):  # refused a second time: still kept
-            await scheduler._read_and_handle("0")
-        await scheduler._read_and_handle("0")  # a third: skipped
+            await scheduler.stream.read_pending()
+        await scheduler.stream.read_pending()  # a third: skipped
     [bad] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert "skipped" in bad and "value too long" in bad
     assert (await redis.xpending(stream, scheduler.group))["pending"] == 0
@@ -272,7 +273,7 @@ async def test_a_refused_entry_pending_at_start_does_not_stop_the_scheduler(
     stream = StreamNames(prefix).events
     await redis.xadd(stream, event.to_fields())
     with pytest.raises(DBAPIError):
-        await first._read_and_handle(">")  # then it stopped
+        await first.stream.process(await first.stream.read(">"))  # then it stopped
 
     again = OutboundScheduler(engine, routing, config, consumer="ob", poll_s=0.01, block_ms=10)
     task = asyncio.create_task(again.run(), name="outbound")

@@ -71,7 +71,7 @@ async def pieces(engine, redis, prefix) -> dict[str, Any]:
     scheduler = OutboundScheduler(engine, routing, config, clock=clock, stale_s=60, block_ms=10)
     await scheduler.ensure_group()
     router = Router(routing, block_ms=10)
-    await router._ensure_group()
+    await router.stream.ensure_group()
     return {
         "clock": clock,
         "settings": settings,
@@ -127,7 +127,7 @@ async def pump(w: dict[str, Any], redis, prefix) -> None:
         resp = await redis.xreadgroup(w["router"].group, "r1", {stream: ">"}, count=1000)
         for _s, entries in resp or []:
             await w["router"].handle(entries)
-        await w["scheduler"]._read_and_handle(">")
+        await w["scheduler"].stream.drain()
 
 
 async def test_progressive_dialling_retry_and_form(engine, redis, prefix, world) -> None:

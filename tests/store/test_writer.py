@@ -196,13 +196,13 @@ async def test_writer_killed_before_commit_loses_nothing(redis, prefix, engine):
     writer = StoreWriter(redis, engine, streams, consumer="w1", batch_size=100)
     await writer.ensure_group()
     # The writer reads the batch, then dies before its transaction commits.
-    entries = await writer._read(">", block=False)
+    entries = await writer.stream.read(">")
     assert len(entries) == 15
     assert (await snapshot(engine))["events"] == 0
     # Another writer claims the dead writer's pending entries.
     other = StoreWriter(redis, engine, streams, consumer="w2")
     await other.ensure_group()
-    assert await other._claim_dead_writers(min_idle_ms=0) == 15
+    assert await other.stream.claim(0) == 15
     assert (await snapshot(engine))["events"] == 15
     assert (await redis.xpending(streams.events, "store-writer"))["pending"] == 0
 
@@ -212,7 +212,7 @@ async def test_writer_killed_between_commit_and_ack_replays_without_change(redis
     await publish(redis, streams, sample_events())
     writer = StoreWriter(redis, engine, streams, consumer="w1", batch_size=100)
     await writer.ensure_group()
-    entries = await writer._read(">", block=False)
+    entries = await writer.stream.read(">")
     async with engine.begin() as conn:  # the commit happens, the ack does not
         await write_events(conn, [DomainEvent.from_fields(f) for _, f in entries])
     after_commit = await snapshot(engine)
