@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from importlib.metadata import version as dist_version
 
 import click
 
 from config.logs import setup_logging
-from config.pieces import PIECES, available, default_pieces, resolve
+from config.pieces import PIECES, available, default_pieces, supervised
 from config.runtime import Runtime
 from config.services import open_runtime
 from config.settings import Settings, SettingsError
+from config.stopping import cancel_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -25,36 +25,29 @@ def version() -> None:
 
 
 async def run_pieces(rt: Runtime, names: list[str]) -> None:
-    """Run the named pieces side by side until one fails or the task is cancelled."""
-    async with asyncio.TaskGroup() as tg:
-        for name in names:
-            log.info("starting %s", name)
-            tg.create_task(resolve(name)(rt), name=name)
+    """Run the named pieces under ``rt.supervisor`` until cancelled (each restarted when it
+    fails)."""
+    await rt.supervisor.run(supervised(rt, names))
 
 
 async def serve_until_signal(settings: Settings, names: list[str]) -> None:
     main = asyncio.current_task()
     assert main is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, main.cancel)
-    try:
-        async with open_runtime(settings) as rt:
-            log.info(
-                "serving %s (redis %s, database %s)",
-                ", ".join(names),
-                rt.redis_url,
-                settings.db_url or settings.sqlite_path,
-            )
-            try:
-                await run_pieces(rt, names)
-            except* SettingsError as group:  # a piece refused its settings: exit 2, one line
-                raise group.exceptions[0] from None
-    except asyncio.CancelledError:
-        log.info("stopped")
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+    with cancel_on_signals(main):
+        try:
+            async with open_runtime(settings) as rt:
+                log.info(
+                    "serving %s (redis %s, database %s)",
+                    ", ".join(names),
+                    rt.redis_url,
+                    settings.db_url or settings.sqlite_path,
+                )
+                try:
+                    await run_pieces(rt, names)
+                except* SettingsError as group:  # a piece refused its settings: exit 2, one line
+                    raise group.exceptions[0] from None
+        except asyncio.CancelledError:
+            log.info("stopped")
 
 
 @click.command()

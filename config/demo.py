@@ -10,8 +10,9 @@ and some sales to call back; simulated agents taking calls while a few are left 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
-import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,10 +36,11 @@ from config.demo_data import (
     demo_users,
 )
 from config.logs import setup_logging
-from config.pieces import resolve
+from config.pieces import supervised
 from config.runtime import Runtime
 from config.services import open_runtime
-from config.settings import Settings
+from config.settings import Settings, SettingsError
+from config.stopping import cancel_on_signals
 from store.complaints import ComplaintConfig, open_complaint
 from store.customers import CustomerRecord, save_customer
 from store.outbound_tasks import OutboundConfig, record_sale
@@ -69,6 +71,10 @@ class Demo:
     rt: Runtime
     url: str
     sim_port: int
+    pieces: asyncio.Task[None]  # the supervised pieces: ends only on a configuration error
+
+
+DEMO_PIECES = ["store-writer", "router", "bridge", "outbound", "complaint-watch"]
 
 
 async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, object]]) -> None:
@@ -142,36 +148,37 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, object]]) ->
 
 @asynccontextmanager
 async def start_demo(settings: Settings, *, web_port: int | None = None) -> AsyncIterator[Demo]:
-    """Everything started; yields the demo once the web answers. Leaving the block stops it."""
+    """Everything started; yields the demo once the web answers. Leaving the block stops it.
+
+    The web starts first (a port in use stops the demo at once, exit code 2); then the pieces
+    run under the supervisor (``/healthz`` shows each), the simulated agents as one of them."""
     settings = demo_settings(settings)
     scenario = demo_scenario(start_hour=9.5)  # the simulated day starts in the morning peak
     async with open_runtime(settings) as rt:
         await seed_demo(rt, demo_customers(scenario))
-        async with (
-            start_simulator(
-                scenario=scenario,
-                username=settings.ami.username,
-                secret=settings.ami.secret,
-                host="127.0.0.1",
-                port=settings.ami.port,
-                speed=1.0,
-            ) as sim,
-            asyncio.TaskGroup() as tg,
-        ):
-            tasks = [
-                tg.create_task(resolve(name)(rt), name=name)
-                for name in ("store-writer", "router", "bridge", "outbound", "complaint-watch")
-            ]
-            tasks.append(
-                tg.create_task(run_simulated_agents(rt, SIMULATED_AGENTS), name="simulated-agents")
-            )
+        async with start_simulator(
+            scenario=scenario,
+            username=settings.ami.username,
+            secret=settings.ami.secret,
+            host="127.0.0.1",
+            port=settings.ami.port,
+            speed=1.0,
+        ) as sim:
             runner, port = await start_web(rt, port=web_port)
+            pieces = supervised(rt, DEMO_PIECES)
+            pieces["simulated-agents"] = functools.partial(
+                run_simulated_agents, rt, SIMULATED_AGENTS
+            )
+            task = asyncio.create_task(rt.supervisor.run(pieces), name="demo-pieces")
             try:
-                yield Demo(rt=rt, url=f"http://{settings.web.host}:{port}/", sim_port=sim.port)
+                yield Demo(
+                    rt=rt, url=f"http://{settings.web.host}:{port}/", sim_port=sim.port, pieces=task
+                )
             finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
                 await runner.cleanup()
-                for task in tasks:
-                    task.cancel()
 
 
 def sign_in_panel(url: str) -> Panel:
@@ -218,14 +225,15 @@ def demo(ctx: click.Context, port: int | None) -> None:
     async def go() -> None:
         main = asyncio.current_task()
         assert main is not None
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, main.cancel)
-        try:
-            async with start_demo(settings, web_port=port) as d:
-                Console().print(sign_in_panel(d.url))
-                await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            Console().print("demo stopped")
+        with cancel_on_signals(main):
+            try:
+                async with start_demo(settings, web_port=port) as d:
+                    Console().print(sign_in_panel(d.url))
+                    try:
+                        await d.pieces  # runs until stopped (or a configuration error)
+                    except* SettingsError as group:
+                        raise group.exceptions[0] from None
+            except asyncio.CancelledError:
+                Console().print("demo stopped")
 
     asyncio.run(go())

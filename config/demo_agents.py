@@ -14,9 +14,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from config import liveness
 from config.cancellation import still_running
 from config.runtime import Runtime
 from config.settings import ROUTER_REASONS
+from config.stream_consumer import redis_unavailable
 from queueing.actions import AgentActions
 from queueing.errors import QueueingError
 from queueing.routing import Routing
@@ -97,28 +99,38 @@ def _pick(rng: random.Random) -> str:
 
 
 async def run_simulated_agents(rt: Runtime, agent_ids: list[str], *, seed: int = 3) -> None:
-    """Log the agents in and play them until cancelled."""
+    """Log the agents in and play them until cancelled (Redis away: they wait for it)."""
     routing = Routing(rt.redis, rt.settings)
     actions = AgentActions(routing)
     rng = random.Random(seed)
     crew = Crew()
-    for agent_id in agent_ids:
-        try:
-            await actions.login(agent_id, ready=True)
-        except QueueingError as exc:
-            log.info("simulated agent %s: login: %s", agent_id, exc)
+    health = liveness.current("simulated-agents")
     while True:
-        now = asyncio.get_running_loop().time()
-        for agent_id in agent_ids:
-            state = await actions.state(agent_id)
-            if not state or state.get("state") in (None, "logged_out"):
-                await _safely(actions.login(agent_id, ready=True), agent_id)
-                continue
-            step = crew.decide({**state, "agent_id": agent_id}, now, rng)
-            if step is not None:
-                await _safely(_do(rt, actions, agent_id, step), agent_id)
+        try:
+            await _play_round(rt, actions, agent_ids, crew, rng)
+            health.ok("agents")
+        except Exception as exc:
             still_running()
+            if not redis_unavailable(exc):
+                raise
+            health.retrying("agents", exc)
         await asyncio.sleep(1.0)
+
+
+async def _play_round(
+    rt: Runtime, actions: AgentActions, agent_ids: list[str], crew: Crew, rng: random.Random
+) -> None:
+    """One look at every agent: log in who is out, take the next step of who is in."""
+    now = asyncio.get_running_loop().time()
+    for agent_id in agent_ids:
+        state = await actions.state(agent_id)
+        if not state or state.get("state") in (None, "logged_out"):
+            await _safely(actions.login(agent_id, ready=True), agent_id)
+            continue
+        step = crew.decide({**state, "agent_id": agent_id}, now, rng)
+        if step is not None:
+            await _safely(_do(rt, actions, agent_id, step), agent_id)
+        still_running()
 
 
 async def _do(rt: Runtime, actions: AgentActions, agent_id: str, step: Step) -> None:

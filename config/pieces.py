@@ -1,14 +1,19 @@
 """The pieces ``callcenter serve`` can run, by name, resolved lazily ("module:function").
 
 Each is ``async def run(rt: Runtime) -> None`` running until cancelled; the same functions back
-the single-piece commands (``callcenter router``, ``callcenter bridge``, ...).
+the single-piece commands (``callcenter router``, ``callcenter bridge``, ...). ``supervised``
+gives what ``rt.supervisor`` runs: the named pieces plus, with an embedded Redis, its keeper
+(``embedded-redis``: a server that dies is started again, with its data).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+from collections.abc import Awaitable, Callable
 
-from config.runtime import Piece
+from config import liveness
+from config.runtime import Piece, Runtime
 from config.settings import Settings
 
 PIECES: dict[str, str] = {
@@ -41,3 +46,18 @@ def default_pieces(settings: Settings) -> list[str]:
     if settings.ami.host:
         names.append("bridge")
     return [n for n in names if available(n)]
+
+
+def supervised(rt: Runtime, names: list[str]) -> dict[str, Callable[[], Awaitable[None]]]:
+    """The named pieces bound to ``rt``, the embedded redis-server's keeper first."""
+    pieces: dict[str, Callable[[], Awaitable[None]]] = {}
+    if rt.embedded is not None:
+        server = rt.embedded
+
+        async def keep_redis() -> None:
+            await server.keep_running(liveness.current())
+
+        pieces["embedded-redis"] = keep_redis
+    for name in names:
+        pieces[name] = functools.partial(resolve(name), rt)
+    return pieces

@@ -1,12 +1,14 @@
 """Opening and closing what the pieces share: Redis (embedded or by URL) and the database.
 
 Connection problems at start-up are reported as ``SettingsError`` naming the setting, so a wrong
-URL stops ``callcenter`` with exit code 2 and one line.
+URL stops ``callcenter`` with exit code 2 and one line. Once started, the pieces wait out
+outages of either by themselves (``config.supervisor``). Without ``redis_url`` the directory's
+embedded redis-server is used when one is running (a command started beside ``serve`` or
+``demo``: it is left running) or started (and stopped at the end).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,16 +27,19 @@ from store.migrate import current_heads, upgrade
 log = logging.getLogger(__name__)
 
 
-async def open_redis(settings: Settings, stack: AsyncExitStack) -> tuple[aioredis.Redis, str]:
+async def open_redis(
+    settings: Settings, stack: AsyncExitStack
+) -> tuple[aioredis.Redis, str, EmbeddedRedis | None]:
+    server = None
     if settings.redis_url:
         url = settings.redis_url
     else:
         server = EmbeddedRedis(settings.var_dir)
         try:
-            await asyncio.to_thread(server.start)
+            await server.start_async()
         except EmbeddedRedisError as exc:
             raise SettingsError("redis_url", None, f"embedded redis-server failed: {exc}") from None
-        stack.callback(server.stop)
+        stack.callback(server.stop)  # only when this process started it
         url = server.url
     client = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=5)
     stack.push_async_callback(client.aclose)
@@ -42,7 +47,7 @@ async def open_redis(settings: Settings, stack: AsyncExitStack) -> tuple[aioredi
         await client.ping()
     except (RedisError, OSError) as exc:
         raise SettingsError("redis_url", url, f"cannot connect: {exc}") from None
-    return client, url
+    return client, url, server
 
 
 async def open_database(settings: Settings, stack: AsyncExitStack, *, migrate: bool) -> object:
@@ -70,6 +75,8 @@ async def open_database(settings: Settings, stack: AsyncExitStack, *, migrate: b
 async def open_runtime(settings: Settings, *, migrate: bool = False) -> AsyncIterator[Runtime]:
     async with AsyncExitStack() as stack:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-        client, url = await open_redis(settings, stack)
+        client, url, server = await open_redis(settings, stack)
         engine = await open_database(settings, stack, migrate=migrate)
-        yield Runtime(settings=settings, redis=client, engine=engine, redis_url=url)  # type: ignore[arg-type]
+        yield Runtime(
+            settings=settings, redis=client, engine=engine, redis_url=url, embedded=server
+        )  # type: ignore[arg-type]

@@ -13,18 +13,28 @@ from rich.table import Table
 
 from config.cancellation import still_running
 from config.settings import Settings, SettingsError
+from config.stream_consumer import redis_unavailable
 from queueing.routing import Routing
 from queueing.stats import QueueStats
 
 
 @click.command()
+@click.option(
+    "--consumer",
+    default=None,
+    help="This router's name in the consumer group (default: routing.consumer, else "
+    "router-<hostname>); give each router on one host its own.",
+)
 @click.pass_context
-def router(ctx: click.Context) -> None:
+def router(ctx: click.Context, consumer: str | None) -> None:
     """Run the skills-based router; several may run side by side (one consumer group)."""
     from config.commands import serve_until_signal
     from config.logs import setup_logging
 
     settings: Settings = ctx.obj.settings
+    if consumer:
+        routing = settings.routing.model_copy(update={"consumer": consumer})
+        settings = settings.model_copy(update={"routing": routing})
     setup_logging(settings, "router")
     asyncio.run(serve_until_signal(settings, ["router"]))
 
@@ -103,7 +113,13 @@ async def _show(settings: Settings, watch: bool, interval_s: float) -> None:
         with Live(stats_table(await routing.read_stats()), console=console) as live:
             while True:
                 await asyncio.sleep(interval_s)
-                live.update(stats_table(await routing.read_stats()))
+                try:
+                    live.update(stats_table(await routing.read_stats()))
+                except Exception as exc:
+                    still_running()
+                    if not redis_unavailable(exc):
+                        raise
+                    live.update(f"[red]Redis unavailable ({exc}); trying again[/]")
                 still_running()
     finally:
         await client.aclose()

@@ -33,6 +33,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from config import liveness
 from config.cancellation import still_running
 from store.deadlines import (
     DeadlinePolicy,
@@ -375,9 +376,11 @@ async def complaint_history(engine: AsyncEngine, complaint_id: str) -> list[Stat
 
 
 async def run_complaint_watch(rt: Any) -> None:
-    """Piece for ``callcenter serve``: escalate overdue tickets every ``overdue_check_s``."""
+    """Piece for ``callcenter serve``: escalate overdue tickets every ``overdue_check_s``; while
+    the database or Redis is away, try again every second."""
     settings = rt.settings
     config = ComplaintConfig.from_settings(settings)
+    health = liveness.current("complaint-watch")
     while True:
         try:
             await escalate_overdue(
@@ -387,8 +390,11 @@ async def run_complaint_watch(rt: Any) -> None:
                 redis=rt.redis,
                 prefix=settings.redis_prefix,
             )
+            still_running()
+            health.ok("escalation")
+            pause_s = settings.complaints.overdue_check_s
         except (OSError, SQLAlchemyError, RedisError) as exc:
             still_running()  # redis-py may report a cancelled command as a connection error
-            log.error("complaint watch: escalation failed: %s", exc)
-        still_running()
-        await asyncio.sleep(settings.complaints.overdue_check_s)
+            health.retrying("escalation", exc)
+            pause_s = min(1.0, settings.complaints.overdue_check_s)
+        await asyncio.sleep(pause_s)

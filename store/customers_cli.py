@@ -60,7 +60,7 @@ def _with_store(settings: Settings, work: Callable[[Any, aioredis.Redis], Awaita
     async def go() -> T:
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=False)
-            redis, _ = await open_redis(settings, stack)
+            redis, _, _ = await open_redis(settings, stack)
             return await work(engine, redis)
 
     return asyncio.run(go())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -21,6 +22,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from config.runtime import Runtime
+from config.settings import SettingsError
 from queueing.errors import (
     AgentActionError,
     AgentStateError,
@@ -77,25 +79,34 @@ def plotly_js_path() -> Path:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Each dependency reported on its own; 503 when any is down."""
+    """Each dependency and each supervised piece of this process reported on its own; 503 only
+    when a piece is stopped or has been retrying (waiting for Redis or the database) for over a
+    minute: a short outage is waited out, not an alarm."""
     rt = request.app[RUNTIME]
     checks: dict[str, dict[str, object]] = {}
     try:
-        await asyncio.wait_for(rt.redis.ping(), 2)
+        async with asyncio.timeout(2):
+            await rt.redis.ping()
         checks["redis"] = {"ok": True}
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        checks["redis"] = {"ok": False, "error": str(exc)}
+        checks["redis"] = {"ok": False, "error": str(exc) or type(exc).__name__}
     try:
-        async with rt.engine.connect() as conn:
-            await asyncio.wait_for(conn.execute(text("SELECT 1")), 2)
+        async with asyncio.timeout(2), rt.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
         checks["database"] = {"ok": True}
     except Exception as exc:  # noqa: BLE001
-        checks["database"] = {"ok": False, "error": str(exc)}
+        checks["database"] = {"ok": False, "error": str(exc) or type(exc).__name__}
     if rt.settings.ami.host:
-        state = await rt.redis.hget(rt.streams.bridge_status, "connected")
-        checks["ami"] = {"ok": state == "1", "host": rt.settings.ami.host}
-    ok = all(c["ok"] for c in checks.values())
-    return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+        try:
+            async with asyncio.timeout(2):
+                state = await rt.redis.hget(rt.streams.bridge_status, "connected")
+            checks["ami"] = {"ok": state == "1", "host": rt.settings.ami.host}
+        except Exception as exc:  # noqa: BLE001
+            checks["ami"] = {"ok": False, "host": rt.settings.ami.host, "error": str(exc)}
+    board = rt.supervisor.board
+    failing = board.failing()
+    body = {"ok": not failing, "failing": failing, "pieces": board.snapshot(), "checks": checks}
+    return web.json_response(body, status=503 if failing else 200)
 
 
 async def openapi_json(request: web.Request) -> web.Response:
@@ -232,7 +243,7 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
     app[CSP] = content_security_policy(connect_sources(s.webrtc))
     services = WebServices.build(rt)
     app[SERVICES] = services
-    app[METRICS] = WebMetrics()
+    app[METRICS] = WebMetrics(rt.supervisor.board)
     app[THROTTLE] = LoginThrottle(
         rt.redis,
         s.redis_prefix,
@@ -276,15 +287,11 @@ async def _plotly(request: web.Request) -> web.FileResponse:
     )
 
 
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("live feed stopped", exc_info=task.exception())
-
-
 async def _live_feed(app: web.Application) -> AsyncIterator[None]:
+    """The live feed runs as a piece of its own (``live-feed``) beside the web that serves its
+    clients: it fails, waits and restarts on its own, and shows so on ``/healthz``."""
     hub = app[LIVE]
-    task = asyncio.create_task(hub.run(), name="live-feed")
-    task.add_done_callback(_log_failure)
+    task = asyncio.create_task(app[RUNTIME].supervisor.keep("live-feed", hub.run), name="live-feed")
     try:
         yield
     finally:
@@ -300,10 +307,15 @@ async def start_web(
     app = create_app(rt)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
-    site = web.TCPSite(
-        runner, host or rt.settings.web.host, rt.settings.web.port if port is None else port
-    )
-    await site.start()
+    host = host or rt.settings.web.host
+    port = rt.settings.web.port if port is None else port
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as exc:  # the port is taken (or the address is not ours): a setting to fix
+        await runner.cleanup()
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise SettingsError("web.port", port, f"cannot listen on {host}:{port}: {reason}") from None
     server = site._server  # noqa: SLF001 - the bound port when port 0 was asked for
     sockets = getattr(server, "sockets", None) or []
     bound = sockets[0].getsockname()[1] if sockets else rt.settings.web.port

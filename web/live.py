@@ -24,6 +24,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from config import liveness
 from config.cancellation import still_running
 from store.events import DomainEvent, EventError, StreamNames
 from web.privacy import mask_payload
@@ -164,27 +165,29 @@ class LiveHub:
         return newest[0][0] if newest else "0-0"
 
     async def _listen(self) -> None:
-        last = await self._stream_end()
-        self.started.set()
-        failures = 0
+        """Read the stream for ever. Redis away: report, retry at least once a second, and tell
+        every client to resync once it is back (events may have been trimmed meanwhile)."""
+        health = liveness.current("live-feed")
+        what = f"stream {self.streams.events}"
+        last: str | None = None
+        delay = 0.1
         while True:
             try:
+                if last is None:
+                    last = await self._stream_end()
+                    self.started.set()
                 resp = await self.redis.xread({self.streams.events: last}, count=500, block=1000)
                 still_running()
             except (RedisError, OSError) as exc:
-                failures += 1
-                delay = min(5.0, 0.2 * 2**failures)
-                log.warning(
-                    "live feed: reading %s failed (%s); retry in %.1f s",
-                    self.streams.events,
-                    exc,
-                    delay,
-                )
+                still_running()
+                health.retrying(what, exc)
                 await asyncio.sleep(delay)
+                delay = min(1.0, delay * 2)
                 continue
-            if failures:
-                failures = 0
-                self.broadcast(RESYNC)  # events may have been trimmed meanwhile
+            if delay > 0.1:
+                delay = 0.1
+                self.broadcast(RESYNC)
+            health.ok(what)
             if not resp:
                 continue
             for entry_id, fields in resp[0][1]:
@@ -198,6 +201,7 @@ class LiveHub:
 
     async def _push_stats(self) -> None:
         assert self.stats is not None
+        health = liveness.current("live-feed")
         while True:
             await asyncio.sleep(self.stats_every_s)
             if not any(c.sees_all for c in self.clients):
@@ -207,8 +211,9 @@ class LiveHub:
                 still_running()
             except (RedisError, OSError) as exc:
                 still_running()
-                log.warning("live feed: queue figures unavailable: %s", exc)
+                health.retrying("queue figures", exc)
                 continue
+            health.ok("queue figures")
             self.broadcast(
                 json.dumps(
                     {"t": "stats", "ts_ms": int(time.time() * 1000), "queues": queues},

@@ -1,5 +1,5 @@
 """Prometheus metrics at ``/metrics``: queue depth, routing latency, AMI connection state,
-WebSocket clients, events written.
+WebSocket clients, events written, and the supervised pieces of this process (restarts, state).
 
 Each app has its own ``CollectorRegistry`` (several apps in one test process never clash). Figures
 that live in Redis are read when Prometheus scrapes; routing latency is measured from the event
@@ -11,9 +11,12 @@ entry, by the Redis stream entry times.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from config.supervisor import PieceBoard
 from store.events import DomainEvent
 
 LATENCY_BUCKETS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -51,10 +54,35 @@ class RoutingLatency:
         return None
 
 
+PIECE_STATES = ("up", "retrying", "restarting", "stopped")
+
+
+class PieceCollector:
+    """The board's figures when Prometheus scrapes: restarts per piece, and its state."""
+
+    def __init__(self, board: PieceBoard) -> None:
+        self.board = board
+
+    def collect(self) -> Iterator[Metric]:
+        restarts = CounterMetricFamily(
+            "cc_piece_restarts", "Restarts of each supervised piece", labels=["piece"]
+        )
+        state = GaugeMetricFamily(
+            "cc_piece_state", "1 for the state each piece is in", labels=["piece", "state"]
+        )
+        for name, status in self.board.pieces.items():
+            restarts.add_metric([name], status.restarts)
+            for s in PIECE_STATES:
+                state.add_metric([name, s], 1 if status.state == s else 0)
+        yield restarts
+        yield state
+
+
 class WebMetrics:
-    def __init__(self) -> None:
+    def __init__(self, board: PieceBoard | None = None) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        r.register(PieceCollector(board or PieceBoard()))
         self.queue_waiting = Gauge("cc_queue_waiting_calls", "Calls waiting", ["queue"], registry=r)
         self.queue_longest = Gauge(
             "cc_queue_longest_wait_seconds", "Longest wait now", ["queue"], registry=r

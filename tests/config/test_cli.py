@@ -4,22 +4,17 @@ a clean stop on SIGTERM / Ctrl-C with no redis-server left behind."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import click
 import pytest
+from cli_run import EXE, clean_env, free_port, redis_servers_under, run
 from click.testing import CliRunner
 
 from config.cli import cli
-
-EXE = str(Path(sys.executable).with_name("callcenter"))
 
 
 def all_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -45,14 +40,6 @@ def test_every_subcommand_has_help(path):
     assert "Usage:" in result.output
 
 
-def run(args, env_extra, cwd, timeout=60):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCENTER_")}
-    env.update(env_extra)
-    return subprocess.run(
-        [EXE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
 def test_unreachable_redis_stops_with_exit_2(tmp_path):
     r = run(["serve"], {"CALLCENTER_REDIS_URL": "redis://nope:1"}, tmp_path)
     assert r.returncode == 2
@@ -71,22 +58,10 @@ def test_wrong_type_in_file_stops_with_exit_2(tmp_path):
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redis_servers_under(path: Path) -> list[str]:
-    out = subprocess.run(["pgrep", "-af", "redis-server"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if str(path) in line]
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_starts_serves_and_stops_cleanly(tmp_path, sig):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCENTER_")}
-    env.update({"CALLCENTER_WEB_PORT": str(port), "CALLCENTER_VAR_DIR": str(tmp_path / "var")})
+    env = clean_env({"CALLCENTER_WEB_PORT": str(port), "CALLCENTER_VAR_DIR": str(tmp_path / "var")})
     proc = subprocess.Popen(
         [EXE, "serve"],
         cwd=tmp_path,
