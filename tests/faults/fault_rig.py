@@ -1,0 +1,216 @@
+"""Test helper, not a test: the platform as it runs for real, for fault tests.
+
+``callcenter serve`` in a subprocess (its log in the test's directory), a redis-server of the
+test's own (append-only file, stopped and started by pid), the PBX simulator in the test's
+process over TCP at real speed with a burst of inbound traffic, and the agents logged in over
+Redis as their dashboards would. ``Calls`` watches the simulator's callers (the truth the store
+is compared with).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from cli_run import healthz, start
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.settings import Settings, load_settings
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from store.events import StreamNames
+from store.models.core import AgentState, Call
+from telephony.simulator import Scenario
+from telephony.simulator.engine import Engine
+from telephony.simulator.model import Channel
+from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
+
+USER, SECRET = "cc", "ccsecret"
+AGENTS = [str(n) for n in range(2001, 2031)]
+BUSY = ("on_call", "offered")
+
+
+def scenario(window_s: float, calls_per_hour: float, seed: int = 7) -> Scenario:
+    """Inbound calls at ``calls_per_hour`` for ``window_s`` seconds, then none; short talks so
+    that 30 agents keep up, patient enough callers that most wait out a short outage."""
+    curve = [0.0] * 24
+    curve[9] = calls_per_hour
+    return Scenario(
+        seed=seed,
+        start_hour=10 - window_s / 3600,
+        queues=[
+            QueueTraffic(
+                queue="sales",
+                did="5000",
+                daily_curve=curve,
+                patience_s=Dist(kind="exponential", mean=45),
+                talk_s=Dist(kind="uniform", low=4, high=12),
+                wrap_up_s=Dist(kind="fixed", mean=1),
+            )
+        ],
+        agents=[
+            AgentPhone(
+                agent_id=a, answer_delay_s=Dist(kind="uniform", low=0.5, high=2), no_answer_p=0
+            )
+            for a in AGENTS
+        ],
+        unknown_endpoints_answer=False,
+    )
+
+
+def settings_toml(
+    *, redis_url: str, prefix: str, var_dir: Path, ami_port: int, web_port: int, db_url: str = ""
+) -> str:
+    agents = "".join(
+        f'[[agents]]\nid = "{a}"\nskills = {{ sales = 5 }}\n' for a in AGENTS
+    )  # fmt: skip
+    db = f'db_url = "{db_url}"\n' if db_url else ""
+    return (
+        f'redis_url = "{redis_url}"\nredis_prefix = "{prefix}"\nvar_dir = "{var_dir}"\n{db}'
+        f'[ami]\nhost = "127.0.0.1"\nport = {ami_port}\nusername = "{USER}"\n'
+        f'secret = "{SECRET}"\nreconnect_max_s = 1.0\n'
+        f"[web]\nport = {web_port}\n"
+        "[routing]\ntick_ms = 50\n"
+        '[[skills]]\nid = "sales"\n'
+        '[[queues]]\nid = "sales"\nskills = { sales = 1 }\ndid = ["5000"]\n'
+        "ring_timeout_s = 15\nwrap_up_s = 1\n" + agents
+    )
+
+
+@dataclass
+class CallerRecord:
+    call_id: str
+    gone: bool = False
+    bridged: bool = False
+
+
+@dataclass
+class Calls:
+    """The simulator's callers, by their call id (the caller channel's linkedid)."""
+
+    by_channel: dict[str, CallerRecord] = field(default_factory=dict)
+
+    def attach(self, engine: Engine) -> Calls:
+        engine.listeners.append(self._on_channel)
+        return self
+
+    def _on_channel(self, engine: Engine, what: str, ch: Channel) -> None:
+        if ch.device is None or ch.device.kind != "caller":
+            return
+        record = self.by_channel.setdefault(ch.name, CallerRecord(ch.linkedid))
+        if what == "bridged":
+            record.bridged = True
+        elif what == "hangup":
+            record.gone = True
+
+    @property
+    def completed(self) -> set[str]:
+        return {r.call_id for r in self.by_channel.values() if r.gone}
+
+
+@dataclass
+class Serve:
+    """``callcenter serve`` in a subprocess."""
+
+    proc: subprocess.Popen[bytes]
+    log: Path
+    web_port: int
+
+    @classmethod
+    def start(cls, config: Path, pieces: list[str], web_port: int) -> Serve:
+        log = config.with_suffix(".log")
+        args = ["--config", str(config), "serve"]
+        for piece in pieces:
+            args += ["--only", piece]
+        return cls(start(args, {}, config.parent, log), log, web_port)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-8000:]
+
+    async def answer(self) -> tuple[int, dict[str, Any]]:
+        """``/healthz`` once the process answers (failing if it exited)."""
+        async with asyncio.timeout(120):
+            while True:
+                answer = await asyncio.to_thread(healthz, self.web_port)
+                if answer is not None:
+                    return answer
+                assert self.proc.poll() is None, self.tail()
+                await asyncio.sleep(0.2)
+
+    async def until(self, check: Any, what: str, timeout_s: float = 120) -> dict[str, Any]:
+        """``/healthz``'s body once ``check(body)`` holds."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            _status, body = await self.answer()
+            if check(body):
+                return body
+            assert time.monotonic() < deadline, f"{what}: {body}\n{self.tail()}"
+            await asyncio.sleep(0.2)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def load(config: Path) -> Settings:
+    return load_settings({}, config)
+
+
+async def log_in_agents(client: aioredis.Redis, settings: Settings) -> None:
+    actions = AgentActions(Routing(client, settings))
+    for agent_id in AGENTS:
+        await actions.login(agent_id, ready=True)
+
+
+async def busy_agents(client: aioredis.Redis, settings: Settings) -> dict[str, str]:
+    """Agents the router has on a call or offered one, with their state."""
+    actions = AgentActions(Routing(client, settings))
+    found = {}
+    for agent_id in AGENTS:
+        state = (await actions.state(agent_id)).get("state", "")
+        if state in BUSY:
+            found[agent_id] = state
+    return found
+
+
+async def store_caught_up(client: aioredis.Redis, settings: Settings) -> bool:
+    """The store writer has acknowledged every entry of the events stream."""
+    stream = StreamNames(settings.redis_prefix).events
+    newest = await client.xrevrange(stream, count=1)
+    for group in await client.xinfo_groups(stream):
+        if group["name"] == settings.store.consumer_group:
+            caught_up = not newest or group["last-delivered-id"] == newest[0][0]
+            return caught_up and int(group["pending"]) == 0
+    return False
+
+
+async def stored(engine: AsyncEngine) -> tuple[dict[str, Any], list[Any]]:
+    """The ``calls`` rows by call id, and the agent-state intervals still open."""
+    async with engine.connect() as conn:
+        calls = {r.call_id: r for r in (await conn.execute(select(Call))).all()}
+        t = AgentState.__table__
+        open_states = (await conn.execute(select(t).where(t.c.end_at.is_(None)))).all()
+    return calls, open_states
+
+
+async def drained(sim: Any, client: aioredis.Redis, settings: Settings) -> None:
+    """Every caller of the simulator is gone and the store has everything, including what the
+    router's timers publish after the last call (wrap-up ends)."""
+    while sim.engine.channels or not await store_caught_up(client, settings):  # noqa: ASYNC110
+        await asyncio.sleep(1.0)
+    await asyncio.sleep(3.0)
+    while not await store_caught_up(client, settings):  # noqa: ASYNC110
+        await asyncio.sleep(0.5)
