@@ -35,11 +35,11 @@ async def open_redis(
         url = settings.redis_url
     else:
         server = EmbeddedRedis(settings.var_dir)
+        stack.callback(server.stop)  # only if this process started it (even if still starting)
         try:
             await server.start_async()
         except EmbeddedRedisError as exc:
             raise SettingsError("redis_url", None, f"embedded redis-server failed: {exc}") from None
-        stack.callback(server.stop)  # only when this process started it
         url = server.url
     client = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=5)
     stack.push_async_callback(client.aclose)

@@ -1,15 +1,19 @@
 """Commands started beside a running platform, and starts after a crash: the running embedded
 redis-server is used and never stopped; a pid file left by a SIGKILLed run does not stop the next
-start; a taken web port stops ``serve`` and ``demo`` at once with exit code 2 and one line."""
+start; a taken web port stops ``serve`` and ``demo`` at once with exit code 2 and one line; a
+stop signal during start-up stops cleanly; a second process with a consumer name in use stops
+with exit code 2 naming the lock key."""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import time
 from pathlib import Path
 
 import pytest
+import redis as sync_redis
 from cli_run import free_port, healthz, redis_servers_under, run, start, wait_for_healthz
 
 
@@ -99,3 +103,66 @@ def test_commands_beside_a_running_demo_leave_it_serving(tmp_path):
         if demo.poll() is None:
             demo.kill()
     assert redis_servers_under(tmp_path) == []
+
+
+@pytest.mark.timeout(120)
+def test_a_stop_signal_during_start_up_stops_cleanly(tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    pidfile = tmp_path / "var" / "redis.sock.pid"
+    proc = start(["serve"], env_for(tmp_path, port), tmp_path, log)
+    try:
+        for _ in range(600):  # the embedded redis-server is being started: start-up is under way
+            if pidfile.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        stop(proc, log)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert redis_servers_under(tmp_path) == []
+
+
+@pytest.mark.timeout(120)
+def test_a_second_router_with_the_same_name_stops_naming_the_lock(tmp_path, redis_url, prefix):
+    env = {
+        "CALLCENTER_REDIS_URL": redis_url,
+        "CALLCENTER_REDIS_PREFIX": prefix,
+        "CALLCENTER_VAR_DIR": str(tmp_path / "var"),
+    }
+    key = f"{prefix}:events:consumer-lock:router:router-{socket.gethostname()}"
+    client = sync_redis.Redis.from_url(redis_url, decode_responses=True)
+    log = tmp_path / "router.log"
+    first = start(["router"], env, tmp_path, log)
+    try:
+        for _ in range(600):
+            if client.exists(key) or first.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert client.exists(key), log.read_text()[-3000:]
+        second = run(["router"], env, tmp_path, timeout=60)
+        assert second.returncode == 2, second.stderr[-3000:]
+        [error] = [line for line in second.stderr.splitlines() if line.startswith("error:")]
+        assert error.startswith(
+            f"error: invalid setting routing.consumer='router-{socket.gethostname()}'"
+        )
+        assert key in error
+        other = start(["router", "--consumer", "router-2"], env, tmp_path, log)
+        try:
+            other_key = f"{prefix}:events:consumer-lock:router:router-2"
+            for _ in range(600):
+                if client.exists(other_key) or other.poll() is not None:
+                    break
+                time.sleep(0.05)
+            assert client.exists(other_key), log.read_text()[-3000:]
+            stop(other, log)
+        finally:
+            if other.poll() is None:
+                other.kill()
+        stop(first, log)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        for k in client.scan_iter(match=f"{prefix}*"):
+            client.delete(k)
+        client.close()
