@@ -2,6 +2,8 @@
 
 ``initdb`` + ``pg_ctl`` in a temporary directory on a free loopback port. PostgreSQL refuses to
 run as root, so when we are root the server runs as the ``postgres`` user (``runuser``).
+``stop_server`` / ``start_server`` stop and start the same cluster (fault tests: the database
+away for a while, then back with its data).
 """
 
 from __future__ import annotations
@@ -66,34 +68,27 @@ class ThrowawayPostgres:
             "--encoding=UTF8",
             "--no-sync",
         )
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the cluster's server (again) and wait until it takes connections."""
         opts = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(
-            shutil.which("pg_ctl") or "pg_ctl",
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-w",
-            "-l",
-            str(self.dir / "server.log"),
-            "start",
-        )
-        return self
+        self._pg_ctl("-o", opts, "-w", "-l", str(self.dir / "server.log"), "start")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server, keeping the cluster (``fast``: sessions are ended, data is kept)."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._run(shutil.which("pg_ctl") or "pg_ctl", "-D", str(self.dir / "data"), *args)
 
     def stop(self) -> None:
         with contextlib.suppress(ThrowawayPostgresError):
-            self._run(
-                shutil.which("pg_ctl") or "pg_ctl",
-                "-D",
-                str(self.dir / "data"),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-            )
+            self.stop_server("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> ThrowawayPostgres:

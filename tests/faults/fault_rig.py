@@ -13,24 +13,27 @@ import asyncio
 import signal
 import subprocess
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from cli_run import healthz, start
+from cli_run import free_port, healthz, run, start
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from config.embedded_redis import EmbeddedRedis
 from config.settings import Settings, load_settings
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from store.events import StreamNames
 from store.models.core import AgentState, Call
-from telephony.simulator import Scenario
+from telephony.simulator import Scenario, start_simulator
+from telephony.simulator.bursts import burst
 from telephony.simulator.engine import Engine
 from telephony.simulator.model import Channel
-from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
 
 USER, SECRET = "cc", "ccsecret"
 AGENTS = [str(n) for n in range(2001, 2031)]
@@ -38,30 +41,9 @@ BUSY = ("on_call", "offered")
 
 
 def scenario(window_s: float, calls_per_hour: float, seed: int = 7) -> Scenario:
-    """Inbound calls at ``calls_per_hour`` for ``window_s`` seconds, then none; short talks so
-    that 30 agents keep up, patient enough callers that most wait out a short outage."""
-    curve = [0.0] * 24
-    curve[9] = calls_per_hour
-    return Scenario(
-        seed=seed,
-        start_hour=10 - window_s / 3600,
-        queues=[
-            QueueTraffic(
-                queue="sales",
-                did="5000",
-                daily_curve=curve,
-                patience_s=Dist(kind="exponential", mean=45),
-                talk_s=Dist(kind="uniform", low=4, high=12),
-                wrap_up_s=Dist(kind="fixed", mean=1),
-            )
-        ],
-        agents=[
-            AgentPhone(
-                agent_id=a, answer_delay_s=Dist(kind="uniform", low=0.5, high=2), no_answer_p=0
-            )
-            for a in AGENTS
-        ],
-        unknown_endpoints_answer=False,
+    """Inbound calls to ``sales`` for ``window_s`` seconds, then none, for the 30 agents."""
+    return burst(
+        "sales", "5000", AGENTS, window_s=window_s, calls_per_hour=calls_per_hour, seed=seed
     )
 
 
@@ -165,8 +147,61 @@ class Serve:
         return self.proc.returncode
 
 
-def load(config: Path) -> Settings:
-    return load_settings({}, config)
+@dataclass
+class Platform:
+    """``serve`` running against the test's redis-server, agents logged in, ready for calls."""
+
+    redis_server: EmbeddedRedis
+    settings: Settings
+    client: aioredis.Redis
+    serve: Serve
+    ami_port: int
+
+    def traffic(self, window_s: float, calls_per_hour: float, seed: int = 7) -> Any:
+        """The simulator (``async with``) on the port the bridge calls, with a burst of calls."""
+        return start_simulator(
+            scenario=scenario(window_s, calls_per_hour, seed),
+            username=USER,
+            secret=SECRET,
+            port=self.ami_port,
+            speed=1.0,
+        )
+
+
+@asynccontextmanager
+async def platform(
+    tmp_path: Path, prefix: str, *, persist_redis: bool = True, db_url: str = ""
+) -> AsyncIterator[Platform]:
+    """Start it all (``db upgrade`` first on a database of its own); stop it all afterwards."""
+    redis_server = EmbeddedRedis(tmp_path / "redis", persist=persist_redis).start()
+    ami_port, web_port = free_port(), free_port()
+    config = tmp_path / "callcenter.toml"
+    config.write_text(
+        settings_toml(
+            redis_url=redis_server.url,
+            prefix=prefix,
+            var_dir=tmp_path / "var",
+            ami_port=ami_port,
+            web_port=web_port,
+            db_url=db_url,
+        )
+    )
+    settings = load_settings({}, config)
+    client = aioredis.from_url(redis_server.url, decode_responses=True)
+    serve: Serve | None = None
+    try:
+        if db_url:
+            upgraded = run(["--config", str(config), "db", "upgrade"], {}, tmp_path, timeout=120)
+            assert upgraded.returncode == 0, upgraded.stderr
+        serve = Serve.start(config, ["store-writer", "router", "bridge", "web"], web_port)
+        await serve.until(lambda b: b["ok"], "serve up")
+        await log_in_agents(client, settings)
+        yield Platform(redis_server, settings, client, serve, ami_port)
+    finally:
+        if serve is not None:
+            serve.stop()
+        await client.aclose()
+        redis_server.stop()
 
 
 async def log_in_agents(client: aioredis.Redis, settings: Settings) -> None:

@@ -13,27 +13,11 @@ import asyncio
 import time
 
 import pytest
-import redis.asyncio as aioredis
-from cli_run import free_port
-from fault_rig import (
-    SECRET,
-    USER,
-    Calls,
-    Serve,
-    busy_agents,
-    drained,
-    load,
-    log_in_agents,
-    scenario,
-    settings_toml,
-    stored,
-)
+from fault_rig import Calls, busy_agents, drained, platform, stored
 from sqlalchemy import func, select
 
-from config.embedded_redis import EmbeddedRedis
 from store.db import create_engine
 from store.models.core import CallEvent
-from telephony.simulator import start_simulator
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -43,55 +27,32 @@ OUTAGES = [(15.0, 1.0), (38.0, 4.0), (62.0, 10.0), (92.0, 2.0), (115.0, 6.0)]  #
 
 
 async def test_redis_outages_during_traffic_lose_nothing_and_strand_no_one(tmp_path) -> None:
-    redis_server = EmbeddedRedis(tmp_path / "redis", persist=True).start()
-    ami_port, web_port = free_port(), free_port()
-    config = tmp_path / "callcenter.toml"
-    config.write_text(
-        settings_toml(
-            redis_url=redis_server.url,
-            prefix="fault",
-            var_dir=tmp_path / "var",
-            ami_port=ami_port,
-            web_port=web_port,
-        )
-    )
-    settings = load(config)
-    client = aioredis.from_url(redis_server.url, decode_responses=True)
-    serve = Serve.start(config, ["store-writer", "router", "bridge", "web"], web_port)
-    try:
-        await serve.until(lambda b: b["ok"], "serve up")
-        await log_in_agents(client, settings)
-        async with start_simulator(
-            scenario=scenario(WINDOW_S, CALLS_PER_HOUR),
-            username=USER,
-            secret=SECRET,
-            port=ami_port,
-            speed=1.0,
-        ) as sim:
+    async with platform(tmp_path, "fault", persist_redis=True) as p:
+        async with p.traffic(WINDOW_S, CALLS_PER_HOUR) as sim:
             calls = Calls().attach(sim.engine)
             started = time.monotonic()
             for at_s, for_s in OUTAGES:
                 await asyncio.sleep(max(0.0, started + at_s - time.monotonic()))
-                redis_server.stop()
+                p.redis_server.stop()
                 await asyncio.sleep(for_s)
-                await asyncio.to_thread(redis_server.start)
-                assert serve.proc.poll() is None, serve.tail()
+                await asyncio.to_thread(p.redis_server.start)
+                assert p.serve.proc.poll() is None, p.serve.tail()
             # the traffic ends by itself; then every caller hangs up and the store catches up
             await asyncio.sleep(max(0.0, started + WINDOW_S - time.monotonic()))
             async with asyncio.timeout(240):
-                await drained(sim, client, settings)
+                await drained(sim, p.client, p.settings)
 
-        status, body = await serve.answer()
-        assert serve.proc.poll() is None, serve.tail()
+        status, body = await p.serve.answer()
+        assert p.serve.proc.poll() is None, p.serve.tail()
         assert status == 200, body
         pieces = body["pieces"]
         assert set(pieces) == {"store-writer", "router", "bridge", "web", "live-feed"}
-        assert {name: p["restarts"] for name, p in pieces.items()} == dict.fromkeys(pieces, 0)
-        assert {p["state"] for p in pieces.values()} == {"up"}, pieces
+        assert {n: piece["restarts"] for n, piece in pieces.items()} == dict.fromkeys(pieces, 0)
+        assert {piece["state"] for piece in pieces.values()} == {"up"}, pieces
 
         completed = calls.completed
         assert len(completed) >= 300
-        engine = create_engine(settings.effective_db_url)
+        engine = create_engine(p.settings.effective_db_url)
         try:
             rows, open_states = await stored(engine)
             async with engine.connect() as conn:
@@ -110,11 +71,7 @@ async def test_redis_outages_during_traffic_lose_nothing_and_strand_no_one(tmp_p
         assert set(arrived) == completed and set(arrived.values()) == {1}
         assert [c for c, r in rows.items() if r.ended_at is None] == []  # none left open
         assert [s for s in open_states if s.state in ("on_call", "offered")] == []
-        assert await busy_agents(client, settings) == {}
+        assert await busy_agents(p.client, p.settings) == {}
         answered = sum(1 for r in rows.values() if r.answered_at is not None)
         assert answered > len(completed) // 2  # routing went on between the outages
-    finally:
-        code = serve.stop()
-        await client.aclose()
-        redis_server.stop()
-    assert code == 0, serve.tail()
+        assert p.serve.stop() == 0, p.serve.tail()
