@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from webtools import Login, Server  # type: ignore[import-not-found]
 
 from store.events import DomainEvent, StreamNames, make_event_id
+from web.keys import RUNTIME
 from web.live import LiveHub
 
 
@@ -120,5 +121,27 @@ async def test_metrics(
         "cc_ami_connected",
         "cc_websocket_clients 1.0",
         "cc_events_written",
+        'cc_piece_restarts_total{piece="live-feed"} 0.0',
+        'cc_piece_state{piece="live-feed",state="up"} 1.0',
     ):
         assert name in text, name
+
+
+async def test_healthz_reports_each_piece_and_fails_only_after_a_minute_of_retrying(
+    server: Server, anon: aiohttp.ClientSession
+) -> None:
+    async with anon.get("/healthz") as r:
+        body = await r.json()
+    assert r.status == 200 and body["ok"] and body["failing"] == []
+    assert body["pieces"]["live-feed"]["state"] == "up"  # the feed is a piece of its own
+    assert body["checks"]["redis"]["ok"] and body["checks"]["database"]["ok"]
+    writer = server.app[RUNTIME].supervisor.board.add("store-writer")
+    writer.retrying("cc:events (group store-writer)", ConnectionRefusedError("refused"))
+    async with anon.get("/healthz") as r:
+        body = await r.json()
+    assert r.status == 200 and body["pieces"]["store-writer"]["state"] == "retrying"
+    writer.since -= 61  # retrying for over a minute
+    async with anon.get("/healthz") as r:
+        body = await r.json()
+    assert r.status == 503 and body["failing"] == ["store-writer"] and not body["ok"]
+    assert "refused" in body["pieces"]["store-writer"]["last_error"]
