@@ -296,7 +296,7 @@ class StreamConsumer:
         await asyncio.sleep(delay)
         return min(delay * 2, RETRY_MAX_S)
 
-    async def _retrying(self, what: str, step: Callable[[], Awaitable[None]]) -> None:
+    async def _retrying(self, what: str, step: Callable[[], Awaitable[object]]) -> None:
         await waiting_out(what, step, self.health)
 
     # --- the group ------------------------------------------------------------------------
@@ -337,15 +337,17 @@ class StreamConsumer:
 
     async def _read_raw(self, start: str, block_ms: int | None) -> list[Any]:
         ack, cleanup = self._deferred
-        args = (self.group, self.name, {self.stream: start})
+        streams: dict[Any, Any] = {self.stream: start}
         if ack or cleanup is not None:
             pipe = self.redis.pipeline(transaction=False)
             self._queue_ack(pipe, ack, cleanup)
-            pipe.xreadgroup(*args, count=self.batch, block=block_ms)
+            pipe.xreadgroup(self.group, self.name, streams, count=self.batch, block=block_ms)
             reply = (await pipe.execute())[-1]
             self._deferred = ([], None)
         else:
-            reply = await self.redis.xreadgroup(*args, count=self.batch, block=block_ms)
+            reply = await self.redis.xreadgroup(
+                self.group, self.name, streams, count=self.batch, block=block_ms
+            )
         _still_running()
         return list(reply[0][1]) if reply else []
 
