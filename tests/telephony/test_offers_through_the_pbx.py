@@ -111,7 +111,7 @@ class Platform:
             if self.writer is not None:
                 await self.writer.run_once()
             if self.scheduler is not None:
-                await self.scheduler._read_and_handle(">")
+                await self.scheduler.stream.drain()
             if await done():
                 return
         raise AssertionError(f"{what}: not within {sim_s} simulated seconds")

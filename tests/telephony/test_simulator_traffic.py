@@ -232,6 +232,7 @@ PURE = [
     "controls",
     "control_actions",
     "second_run",
+    "bursts",
 ]
 IO_MODULES = {
     "asyncio",
