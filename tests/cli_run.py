@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,29 @@ def start(args: list[str], env_extra: dict[str, str], cwd: Path, log: Path) -> s
         return subprocess.Popen(
             [EXE, *args], cwd=cwd, env=clean_env(env_extra), stdout=out, stderr=subprocess.STDOUT
         )
+
+
+@contextmanager
+def background(
+    args: list[str], env_extra: dict[str, str], cwd: Path, log: Path
+) -> Iterator[subprocess.Popen]:
+    """``start`` for a ``with`` block: whatever is still running at its end is killed."""
+    proc = start(args, env_extra, cwd, log)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def wait_until(condition: Callable[[], object], proc: subprocess.Popen, log: Path) -> None:
+    """Poll ``condition`` (at most a minute); fails with the output if ``proc`` exits first."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"not so (exit {proc.poll()}):\n{log.read_text()[-5000:]}")
+        time.sleep(0.02)
 
 
 def free_port() -> int:

@@ -9,12 +9,19 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import time
 from pathlib import Path
 
 import pytest
 import redis as sync_redis
-from cli_run import free_port, healthz, redis_servers_under, run, start, wait_for_healthz
+from cli_run import (
+    background,
+    free_port,
+    healthz,
+    redis_servers_under,
+    run,
+    wait_for_healthz,
+    wait_until,
+)
 
 
 def env_for(tmp_path: Path, port: int) -> dict[str, str]:
@@ -50,25 +57,17 @@ def test_a_pid_file_left_by_a_sigkilled_run_does_not_stop_the_next_start(tmp_pat
     env = env_for(tmp_path, port)
     log = tmp_path / "serve.log"
     pidfile = tmp_path / "var" / "redis.sock.pid"
-    first = start(["serve"], env, tmp_path, log)
-    try:
+    with background(["serve"], env, tmp_path, log) as first:
         wait_for_healthz(port, first, log)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
     assert pidfile.exists()  # nobody removed it: the next start finds it
-    second = start(["serve"], env, tmp_path, log)
-    try:
+    with background(["serve"], env, tmp_path, log) as second:
         status, body = wait_for_healthz(port, second, log)
         assert status == 200 and body["checks"]["redis"]["ok"], body
         assert body["pieces"]["embedded-redis"]["state"] == "up"
         assert int(pidfile.read_text()) != 0 and len(redis_servers_under(tmp_path)) == 1
         stop(second, log)
-    finally:
-        if second.poll() is None:
-            second.kill()
     assert redis_servers_under(tmp_path) == []
 
 
@@ -78,8 +77,7 @@ def test_commands_beside_a_running_demo_leave_it_serving(tmp_path):
     env = env_for(tmp_path, port)
     log = tmp_path / "demo.log"
     pidfile = tmp_path / "var" / "redis.sock.pid"
-    demo = start(["demo", "--port", str(port)], env, tmp_path, log)
-    try:
+    with background(["demo", "--port", str(port)], env, tmp_path, log) as demo:
         status, _ = wait_for_healthz(port, demo, log, timeout_s=240)
         assert status == 200
         redis_pid = int(pidfile.read_text())
@@ -99,27 +97,16 @@ def test_commands_beside_a_running_demo_leave_it_serving(tmp_path):
         assert int(pidfile.read_text()) == redis_pid and os.path.exists(f"/proc/{redis_pid}")
         assert len(redis_servers_under(tmp_path)) == 1
         stop(demo, log)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
     assert redis_servers_under(tmp_path) == []
 
 
 @pytest.mark.timeout(120)
 def test_a_stop_signal_during_start_up_stops_cleanly(tmp_path):
-    port = free_port()
     log = tmp_path / "serve.log"
     pidfile = tmp_path / "var" / "redis.sock.pid"
-    proc = start(["serve"], env_for(tmp_path, port), tmp_path, log)
-    try:
-        for _ in range(600):  # the embedded redis-server is being started: start-up is under way
-            if pidfile.exists() or proc.poll() is not None:
-                break
-            time.sleep(0.01)
+    with background(["serve"], env_for(tmp_path, free_port()), tmp_path, log) as proc:
+        wait_until(pidfile.exists, proc, log)  # the redis-server is starting: start-up under way
         stop(proc, log)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
     assert redis_servers_under(tmp_path) == []
 
 
@@ -130,39 +117,24 @@ def test_a_second_router_with_the_same_name_stops_naming_the_lock(tmp_path, redi
         "CALLCENTER_REDIS_PREFIX": prefix,
         "CALLCENTER_VAR_DIR": str(tmp_path / "var"),
     }
-    key = f"{prefix}:events:consumer-lock:router:router-{socket.gethostname()}"
+    name = f"router-{socket.gethostname()}"
+    key = f"{prefix}:events:consumer-lock:router:{name}"
     client = sync_redis.Redis.from_url(redis_url, decode_responses=True)
     log = tmp_path / "router.log"
-    first = start(["router"], env, tmp_path, log)
     try:
-        for _ in range(600):
-            if client.exists(key) or first.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert client.exists(key), log.read_text()[-3000:]
-        second = run(["router"], env, tmp_path, timeout=60)
-        assert second.returncode == 2, second.stderr[-3000:]
-        [error] = [line for line in second.stderr.splitlines() if line.startswith("error:")]
-        assert error.startswith(
-            f"error: invalid setting routing.consumer='router-{socket.gethostname()}'"
-        )
-        assert key in error
-        other = start(["router", "--consumer", "router-2"], env, tmp_path, log)
-        try:
-            other_key = f"{prefix}:events:consumer-lock:router:router-2"
-            for _ in range(600):
-                if client.exists(other_key) or other.poll() is not None:
-                    break
-                time.sleep(0.05)
-            assert client.exists(other_key), log.read_text()[-3000:]
-            stop(other, log)
-        finally:
-            if other.poll() is None:
-                other.kill()
-        stop(first, log)
+        with background(["router"], env, tmp_path, log) as first:
+            wait_until(lambda: client.exists(key), first, log)
+            second = run(["router"], env, tmp_path, timeout=60)
+            assert second.returncode == 2, second.stderr[-3000:]
+            [error] = [line for line in second.stderr.splitlines() if line.startswith("error:")]
+            assert error.startswith(f"error: invalid setting routing.consumer='{name}'")
+            assert key in error
+            with background(["router", "--consumer", "router-2"], env, tmp_path, log) as other:
+                other_key = f"{prefix}:events:consumer-lock:router:router-2"
+                wait_until(lambda: client.exists(other_key), other, log)
+                stop(other, log)
+            stop(first, log)
     finally:
-        if first.poll() is None:
-            first.kill()
         for k in client.scan_iter(match=f"{prefix}*"):
             client.delete(k)
         client.close()
