@@ -224,8 +224,7 @@ async def main() -> None:
         "calls_lost": r["lost"],
         "calls_doubled": r["doubled"],
         "piece_restarts": sum(r["restarts"].values()),
-        # bridge restarts (issue 14 item 3): "bridge_login_to_reconciled_ms_p50"/"_p99" go here,
-        # measured by a run of its own beside the Redis outages above
+        # the time from a bridge login to its reconciled state: bench/reconcile.py
         "cores": os.cpu_count(),
     }
     print(json.dumps(figures))

@@ -61,6 +61,7 @@ from config.stream_consumer import (
     waiting_out,
 )
 from store.customers import lookup_caller
+from store.db import database_unavailable
 from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.actions import ActionConfig, plan
 from telephony.ami_frames import Frame, FrameError, FrameReader, format_frame
@@ -429,7 +430,9 @@ class Bridge:
             self.sessions,
         )
         await self.resync()
-        await self.reconcile(login_at)
+        # Redis or the database away: waited out (the session's events wait in the outbox)
+        reconcile = functools.partial(self.reconcile, login_at)
+        await waiting_out("reconcile", reconcile, self.health, database_unavailable)
         self.reconciled_s = loop.time() - logged_in
         self.connected.set()
         await self._set_status(
