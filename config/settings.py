@@ -113,6 +113,14 @@ class WebSettings(_Model):
     login_failures_per_address: int = Field(20, ge=1)
     ws_queue_size: int = Field(1000, ge=10, description="per WebSocket client, before resync")
     stats_every_ms: int = Field(1000, ge=100, le=60_000, description="wallboard figures push")
+    ws_session_check_s: float = Field(
+        5.0, gt=0, le=300, description="how often open WebSockets' sessions are checked"
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="origins besides the site's own (the request's Host) that may open /ws, "
+        "e.g. https://cc.example.com behind a proxy that rewrites Host",
+    )
 
 
 class StoreSettings(_Model):

@@ -53,7 +53,7 @@ from web.phone import connect_sources
 from web.ratelimit import LoginLimits, LoginThrottle
 from web.services import WebServices
 from web.workspaces import register_workspaces
-from web.ws import live_socket
+from web.ws import live_sessions, live_socket
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +258,8 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
         stats=services.live_state.queues,
         stats_every_s=s.web.stats_every_ms / 1000,
         observe=app[METRICS].observe,
+        sessions=live_sessions(rt.engine),
+        session_check_s=s.web.ws_session_check_s,
     )
     register_workspaces(app)
     api = load_endpoints()

@@ -8,6 +8,12 @@ holds up the others. Supervisors also get the queue figures every ``stats_every_
 
 Messages are JSON objects ``{"t": "event"|"stats"|"resync"|"hello", ...}``; the sender drains a
 client's queue and sends what is there as one JSON array per frame.
+
+A WebSocket lives no longer than its session: every ``session_check_s`` the sessions of all
+clients are read in one query (``sessions``); a client whose session ended (signed out, user
+disabled or deleted, expired) is ended with close code ``CLOSE_SESSION_ENDED`` and the reason,
+which the pages show, and every other client's role and agent id are re-read (what it is sent
+follows the role it has now).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ log = logging.getLogger(__name__)
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 MAX_TRACKED_CALLS = 64
 RESYNC = json.dumps({"t": "resync"})
+# WebSocket close codes (4000-4999: the application's own); web/static/js/live.js knows them.
+CLOSE_SESSION_ENDED = 4401
 
 
 def event_message(ev: DomainEvent, entry_id: str = "") -> str:
@@ -56,14 +64,38 @@ def event_message(ev: DomainEvent, entry_id: str = "") -> str:
 class LiveClient:
     """One WebSocket's view: supervisors see everything, an agent its own state and calls."""
 
-    def __init__(self, role: str, agent_id: str | None, queue_size: int) -> None:
+    def __init__(
+        self, role: str, agent_id: str | None, queue_size: int, session: str | None = None
+    ) -> None:
         self.id = uuid.uuid4().hex[:8]
-        self.role = role
-        self.agent_id = agent_id
-        self.sees_all = role in SUPERVISOR_ROLES
+        self.session = session  # the token hash of the session that opened it
         self.queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
         self.calls: OrderedDict[str, None] = OrderedDict()
         self.resyncs = 0
+        self.ended: tuple[int, str] | None = None
+        self._ended = asyncio.Event()
+        self.role = role
+        self.agent_id = agent_id
+        self.sees_all = role in SUPERVISOR_ROLES
+
+    def set_role(self, role: str, agent_id: str | None) -> None:
+        """What the client is sent follows the role (and agent) its user has now."""
+        if agent_id != self.agent_id:
+            self.calls.clear()
+        self.role = role
+        self.agent_id = agent_id
+        self.sees_all = role in SUPERVISOR_ROLES
+
+    def end(self, code: int, reason: str) -> None:
+        """Ask the WebSocket to close with ``code`` and ``reason`` (``wait_ended`` returns)."""
+        if self.ended is None:
+            self.ended = (code, reason)
+            self._ended.set()
+
+    async def wait_ended(self) -> tuple[int, str]:
+        await self._ended.wait()
+        assert self.ended is not None
+        return self.ended
 
     def wants(self, ev: DomainEvent) -> bool:
         if self.sees_all:
@@ -101,6 +133,8 @@ class LiveClient:
 
 StatsSource = Callable[[], Awaitable[list[dict[str, Any]]]]
 Observer = Callable[[DomainEvent, int], None]
+# Token hashes -> the session's (role, agent id) as they are now, or why the session ended.
+SessionSource = Callable[[set[str]], Awaitable[dict[str, tuple[str, str | None] | str]]]
 
 
 class LiveHub:
@@ -113,6 +147,8 @@ class LiveHub:
         stats: StatsSource | None = None,
         stats_every_s: float = 1.0,
         observe: Observer | None = None,
+        sessions: SessionSource | None = None,
+        session_check_s: float = 5.0,
     ) -> None:
         self.redis = redis
         self.streams = streams
@@ -120,14 +156,16 @@ class LiveHub:
         self.stats = stats
         self.stats_every_s = stats_every_s
         self.observe = observe
+        self.sessions = sessions
+        self.session_check_s = session_check_s
         self.clients: set[LiveClient] = set()
         self.events_seen = 0
         self.resyncs = 0
         self.started = asyncio.Event()
         self.server_id = uuid.uuid4().hex[:12]
 
-    def add(self, role: str, agent_id: str | None) -> LiveClient:
-        client = LiveClient(role, agent_id, self.queue_size)
+    def add(self, role: str, agent_id: str | None, session: str | None = None) -> LiveClient:
+        client = LiveClient(role, agent_id, self.queue_size, session)
         self.clients.add(client)
         return client
 
@@ -158,6 +196,8 @@ class LiveHub:
             tg.create_task(self._listen(), name="live-listen")
             if self.stats is not None:
                 tg.create_task(self._push_stats(), name="live-stats")
+            if self.sessions is not None:
+                tg.create_task(self._check_sessions(), name="live-sessions")
 
     async def _stream_end(self) -> str:
         """The id ``$`` stands for, read once, so events written after ``started`` are seen."""
@@ -221,3 +261,31 @@ class LiveHub:
                 ),
                 supervisors_only=True,
             )
+
+    async def _check_sessions(self) -> None:
+        assert self.sessions is not None
+        while True:
+            await asyncio.sleep(self.session_check_s)
+            await self.check_sessions()
+
+    async def check_sessions(self) -> None:
+        """End the clients whose session ended; re-read the others' role. A failed read ends
+        nobody (it is tried again next round)."""
+        assert self.sessions is not None
+        clients = [c for c in self.clients if c.session is not None]
+        if not clients:
+            return
+        try:
+            states = await self.sessions({c.session for c in clients if c.session})
+            still_running()
+        except Exception as exc:  # noqa: BLE001 - the database may be away; next round retries
+            still_running()
+            log.warning("live feed: sessions of %d clients unread: %s", len(clients), exc)
+            return
+        for c in clients:
+            state = states.get(c.session or "", "signed out")
+            if isinstance(state, str):
+                log.info("live feed: client %s closed: %s", c.id, state)
+                c.end(CLOSE_SESSION_ENDED, state)
+            else:
+                c.set_role(*state)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -106,32 +108,56 @@ async def open_session(
 
 
 async def find_session(engine: AsyncEngine, token: str, *, now: datetime) -> Principal | None:
+    """The principal of the session whose cookie token is ``token``; None when it has ended."""
     th = token_hash(token)
+    found = (await session_states(engine, [th], now=now))[th]
+    return found if isinstance(found, Principal) else None
+
+
+async def session_states(
+    engine: AsyncEngine, hashes: Collection[str], *, now: datetime
+) -> dict[str, Principal | str]:
+    """Each session token hash -> its principal (the user's role and agent read afresh), or why
+    the session ended: ``signed out``, ``session expired``, ``account disabled`` or ``account
+    deleted``. One query per 500 sessions: the live feed checks all its WebSockets at once."""
     s, u = WebSession.__table__, User.__table__
-    stmt = (
-        select(
-            s.c.csrf_token,
-            s.c.expires_at,
-            u.c.username,
-            u.c.role,
-            u.c.agent_id,
-            u.c.display_name,
-            u.c.active,
-        )
-        .join(u, u.c.username == s.c.username)
-        .where(s.c.token_hash == th)
-    )
+    wanted = sorted(set(hashes))
+    out: dict[str, Principal | str] = dict.fromkeys(wanted, "signed out")
     async with engine.connect() as conn:
-        row = (await conn.execute(stmt)).mappings().first()
-    if row is None or not row["active"] or row["expires_at"] <= now:
-        return None
+        for i in range(0, len(wanted), 500):
+            stmt = (
+                select(
+                    s.c.token_hash,
+                    s.c.csrf_token,
+                    s.c.expires_at,
+                    u.c.username,
+                    u.c.role,
+                    u.c.agent_id,
+                    u.c.display_name,
+                    u.c.active,
+                )
+                .join(u, u.c.username == s.c.username, isouter=True)
+                .where(s.c.token_hash.in_(wanted[i : i + 500]))
+            )
+            for row in (await conn.execute(stmt)).mappings():
+                out[row["token_hash"]] = _session_state(row, now)
+    return out
+
+
+def _session_state(row: Mapping[str, Any], now: datetime) -> Principal | str:
+    if row["username"] is None:  # the user row is gone (no cascade on this database)
+        return "account deleted"
+    if not row["active"]:
+        return "account disabled"
+    if row["expires_at"] <= now:
+        return "session expired"
     return Principal(
         username=row["username"],
         role=row["role"],
         agent_id=row["agent_id"],
         display_name=row["display_name"] or row["username"],
         csrf_token=row["csrf_token"],
-        token_hash=th,
+        token_hash=row["token_hash"],
     )
 
 

@@ -378,6 +378,25 @@ async def test_agent_cannot_open_the_wallboard(
     await page.screenshot(path=artifacts / "agent-403.png")
 
 
+async def test_page_shows_that_its_session_ended(
+    browser: Browser, server: Server, artifacts: Path
+) -> None:
+    """Signed out in another tab: the live feed closes (4401) and the page says so, offering to
+    sign in again instead of reconnecting."""
+    page = await sign_in(browser, server, "sue")
+    await live(page)
+    await page.evaluate(
+        """() => fetch("/api/session", {method: "DELETE", headers: {"X-CSRF-Token":
+            document.querySelector('meta[name="csrf-token"]').content}})"""
+    )
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "ended")
+    await expect(page.locator("#live-status .label")).to_have_text("signed out")
+    banner = page.locator("#session-ended")
+    await expect(banner).to_contain_text("Live feed stopped: signed out.")
+    await expect(banner.locator("a")).to_have_attribute("href", "/login?next=%2Fwallboard")
+    await page.screenshot(path=artifacts / "wallboard-session-ended.png")
+
+
 async def test_page_reconnects_and_reloads_after_restart(
     browser: Browser, server: Server, router: Routing, web_rt: Runtime
 ) -> None:

@@ -1,6 +1,25 @@
 // The live feed: one WebSocket, reconnected with backoff; messages handed over once per animation
 // frame (a burst of events costs one repaint). After every (re)connect the page reloads its state
-// through onOpen, so nothing missed while away stays missed.
+// through onOpen, so nothing missed while away stays missed. A close with SESSION_ENDED (the
+// server's web/live.py CLOSE_SESSION_ENDED: signed out, account disabled, session expired) is
+// final: no reconnect, the reason is shown with a link to sign in again.
+const SESSION_ENDED = 4401;
+
+function showSessionEnded(reason) {
+  if (document.getElementById("session-ended")) return;
+  const box = document.createElement("div");
+  box.id = "session-ended";
+  box.className = "session-ended";
+  box.setAttribute("role", "alert");
+  const text = document.createElement("span");
+  text.textContent = `Live feed stopped: ${reason}. `;
+  const link = document.createElement("a");
+  link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+  link.textContent = "Sign in again";
+  box.append(text, link);
+  document.body.prepend(box);
+}
+
 export function connectLive({ onOpen, onMessages, statusEl = document.getElementById("live-status") }) {
   let pending = [];
   let scheduled = false;
@@ -46,7 +65,13 @@ export function connectLive({ onOpen, onMessages, statusEl = document.getElement
         if (document.hidden) setTimeout(flush, 250); else requestAnimationFrame(flush);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
+      if (ev.code === SESSION_ENDED) {
+        const reason = ev.reason || "signed out";
+        setStatus("ended", reason);
+        showSessionEnded(reason);
+        return;
+      }
       setStatus("down", "offline");
       const delay = Math.min(10000, 300 * 2 ** attempt++) * (0.75 + Math.random() / 2);
       setTimeout(open, delay);
