@@ -16,10 +16,28 @@ through the platform (progressive dialling), so they never need the number itsel
 
 Every unmasked read of a field the policy lists as personal is audited (``store.audit``); the
 functions here only decide and mask.
+
+Text that may carry a number anywhere (free text, ids made by others, channel names) is masked
+by value with ``mask_numbers``: every *number-shaped* run in it is masked like a phone number.
+Number-shaped means, exactly (``NUMBER_SHAPED``):
+
+* 7 or more digits (any script's digits: full-width ones too), optionally after a ``+``;
+* between two digits at most 3 separators from space, ``-``, ``.``, ``/``, ``(``, ``)``, so
+  ``+86 150-4117-5891``, ``(010) 6234 5678`` and ``cust-+8615041175891`` all qualify;
+* not glued to a Latin letter or another digit on either side (``trunk-0000001a`` and
+  ``a1b2c3d4e5f6a7b8`` are ids); CJK characters, ``_``, ``-`` and punctuation do not glue, so
+  ``电话13812345678请回拨`` and ``cust_13812345678`` do qualify;
+* an ISO date alone (``2026-11-16``) does not, nor an ISO datetime
+  (``2026-11-16T09:00:00.123456+08:00``: the date is glued to the ``T``, and seconds with their
+  fraction after ``hh:mm:`` are a time).
+
+Shorter digit runs (agent ids such as ``1001``, queue figures, durations) and JSON numbers are
+never number-shaped: the platform writes phone numbers as text (E.164) only.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -90,6 +108,26 @@ def _mask_digits(digits: str) -> str:
     if tail == 0:
         return "*" * n
     return digits[:head] + "*" * (n - head - tail) + digits[n - tail :]
+
+
+NUMBER_SHAPED = re.compile(r"(?<![A-Za-z\d+])\+?[(]?\d(?:[ ./()\-]{0,3}\d){6,}(?![A-Za-z\d])")
+_DATE_OR_TIME = re.compile(r"\d{4}-\d{2}-\d{2}|(?<=\d\d:)\d\d\.\d+")
+
+
+def _is_date_or_time(m: re.Match[str]) -> bool:
+    return _DATE_OR_TIME.fullmatch(m.string, m.start(), m.end()) is not None
+
+
+def number_shaped(text: str) -> list[str]:
+    """The number-shaped runs of ``text`` (see the module docstring), in order."""
+    return [m.group() for m in NUMBER_SHAPED.finditer(text) if not _is_date_or_time(m)]
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every number-shaped run masked as ``mask_phone`` masks a number."""
+    return NUMBER_SHAPED.sub(
+        lambda m: m.group() if _is_date_or_time(m) else mask_phone(m.group()), text
+    )
 
 
 def mask_name(name: str) -> str:

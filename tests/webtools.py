@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -100,3 +101,14 @@ def handled_call(
         "updated_at": arrived_at + timedelta(seconds=225),
     }
     return row | overrides
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every text in a JSON value, however deep in objects and lists (masking checks)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings_in(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings_in(v)]
+    return []

@@ -163,6 +163,7 @@ def add_contract(
     agent_pattern: str = AGENT_PATTERN,
     failed_extension: bool = True,
     cdr_userfield: bool = True,
+    customer_id: Render | None = None,
 ) -> None:
     """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold.
 
@@ -170,7 +171,9 @@ def add_contract(
     real-Asterisk captures were recorded with: the first run's cc-connect matched ``_X.``; the
     second run's had today's pattern without the explicit ``failed`` extension, so the pattern
     caught a failed Originate (capture 24); neither wrote the CDR userfield (the
-    ``Set(CDR(userfield)=...)`` priorities)."""
+    ``Set(CDR(userfield)=...)`` priorities). ``customer_id`` renders ``CC_CUSTOMER_ID=...`` when
+    the dialplan sets one (the captures' did; the shipped dialplan does not: the platform finds
+    the customer from the caller's number)."""
 
     def queue_of(ch: Channel) -> str:
         return f"CC_QUEUE={did_queues.get(ch.exten, default_queue)}"
@@ -195,7 +198,7 @@ def add_contract(
         Step("Answer", _s("")),
         Step("Set", queue_of),
         *inbound_cdr,
-        Step("Set", lambda ch: f"CC_CUSTOMER_ID=cust-{ch.cid_num}"),
+        *([Step("Set", customer_id)] if customer_id is not None else []),
         Step("Goto", _s("cc-hold,s,1")),
     )
     plan.add("cc-inbound", "_+X.", Step("Goto", lambda ch: f"{ch.exten[1:]},1"))
@@ -395,7 +398,9 @@ def add_local_agent(plan: Dialplan, context: str, exten: str, ring_s: float) -> 
 
 
 def capture_dialplan() -> Dialplan:
-    """The dialplan the real-Asterisk captures were recorded with (Local-channel agents)."""
+    """The dialplan the real-Asterisk captures were recorded with (Local-channel agents). It set
+    ``CC_CUSTOMER_ID=cust-${CALLERID(num)}``, as the sample dialplan then did; kept here so the
+    simulator answers like the captures (the live feed masks such ids by value)."""
     plan = Dialplan()
     add_contract(
         plan,
@@ -405,6 +410,7 @@ def capture_dialplan() -> Dialplan:
         agent_pattern="_X.",
         failed_extension=False,
         cdr_userfield=False,
+        customer_id=lambda ch: f"CC_CUSTOMER_ID=cust-{ch.cid_num}",
     )
     plan.add(
         "cc-connect-xfer",

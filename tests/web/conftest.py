@@ -2,7 +2,9 @@
 
 ``web_rt`` is a Runtime on the test's Redis prefix and a migrated SQLite file (the store's own
 tests cover PostgreSQL; the users table is checked on both in test_users.py). ``server`` serves
-``create_app`` on port 0; ``login`` returns an aiohttp client session signed in as a user.
+``create_app`` on port 0; ``login`` returns an aiohttp client session signed in as a user;
+``router`` runs the real router on the test's Redis, ``phone`` plays the bridge
+(``phone_line.PhoneLine``).
 Fixtures only: the helpers (users, password, settings, ``Server``, ``Login``) are in
 tests/webtools.py.
 """
@@ -19,9 +21,11 @@ if sys.path[0] != _ROOT:
 if getattr(sys.modules.get("web"), "__file__", "") is None:
     del sys.modules["web"]
 
+import asyncio  # noqa: E402
 import shutil  # noqa: E402
 from collections.abc import AsyncIterator  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
+from typing import Any  # noqa: E402
 
 import aiohttp  # noqa: E402
 import pytest  # noqa: E402
@@ -38,6 +42,8 @@ from webtools import (  # noqa: E402
 
 from config.runtime import Runtime  # noqa: E402
 from config.settings import Settings  # noqa: E402
+from queueing.routing import Routing  # noqa: E402
+from queueing.service import Router  # noqa: E402
 from store.db import create_engine  # noqa: E402
 from store.models.web import User  # noqa: E402
 from store.seed import seed_from_settings  # noqa: E402
@@ -131,3 +137,25 @@ async def login(server: Server) -> AsyncIterator[Login]:
     yield go
     for s in sessions:
         await s.close()
+
+
+@pytest.fixture
+async def router(web_rt: Runtime) -> AsyncIterator[Routing]:
+    routing = Routing(web_rt.redis, web_rt.settings)
+    r = Router(routing, block_ms=50)
+    task = asyncio.create_task(r.run())
+    await asyncio.wait_for(r.started.wait(), 10)
+    try:
+        yield routing
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def phone(web_rt: Runtime) -> AsyncIterator[Any]:
+    from phone_line import PhoneLine  # tests/web only (tests/web_pages loads this file too)
+
+    async with PhoneLine(web_rt.redis, web_rt.streams) as line:
+        yield line

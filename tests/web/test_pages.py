@@ -24,7 +24,6 @@ from config.settings import AmiSettings
 from queueing.actions import AgentActions
 from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
-from queueing.service import Router
 from store.customers import CustomerRecord, rebuild_caller_index, save_customer
 from store.events import DomainEvent, StreamNames
 from store.models.core import Call
@@ -35,6 +34,7 @@ from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.phones import Device
 from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
+from web.keys import LIVE
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -56,26 +56,6 @@ async def browser() -> AsyncIterator[Browser]:
             yield b
         finally:
             await b.close()
-
-
-@pytest.fixture
-async def router(web_rt: Runtime) -> AsyncIterator[Routing]:
-    routing = Routing(web_rt.redis, web_rt.settings)
-    r = Router(routing, block_ms=50)
-    task = asyncio.create_task(r.run())
-    await asyncio.wait_for(r.started.wait(), 10)
-    try:
-        yield routing
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-
-@pytest.fixture
-async def phone(web_rt: Runtime) -> AsyncIterator[PhoneLine]:
-    async with PhoneLine(web_rt.redis, web_rt.streams) as line:
-        yield line
 
 
 @pytest.fixture
@@ -385,10 +365,14 @@ async def test_page_shows_that_its_session_ended(
     sign in again instead of reconnecting."""
     page = await sign_in(browser, server, "sue")
     await live(page)
+    await page.wait_for_load_state("networkidle")  # the state loaded on connect is in
     await page.evaluate(
         """() => fetch("/api/session", {method: "DELETE", headers: {"X-CSRF-Token":
             document.querySelector('meta[name="csrf-token"]').content}})"""
     )
+    # the check now, not in up to 5 s: the wallboard's next API poll would meet the 401 first
+    # and go to the sign-in page itself
+    await server.app[LIVE].check_sessions()
     await expect(page.locator("#live-status")).to_have_attribute("data-state", "ended")
     await expect(page.locator("#live-status .label")).to_have_text("signed out")
     banner = page.locator("#session-ended")

@@ -53,6 +53,7 @@ from qa.periods import parse_period
 from qa.samples_store import draw_sample
 from qa.scorecard import KPIS
 from store.db import session_factory
+from store.masking import Viewer
 from store.models.core import Agent, Call
 from store.models.qa import QaCalibration, QaCalibrationScore, QaEvaluation, QaSample
 from web.api import API
@@ -60,6 +61,7 @@ from web.api.agent import own_agent
 from web.api.registry import ApiCall
 from web.api.schemas import ID, _In
 from web.errors import ApiError, ConflictError, ForbiddenError, NotFoundError, ValidationError
+from web.privacy import text_for
 
 QA = {"qa"}
 QA_OR_SUPERVISOR = {"qa", "supervisor"}
@@ -485,6 +487,12 @@ async def qa_draw_sample(call: ApiCall) -> DrawOut:
     )
 
 
+def _viewer(call: ApiCall) -> Viewer:
+    p = call.principal
+    assert p is not None
+    return Viewer(user_id=p.username, role=p.role, agent_id=p.agent_id)
+
+
 @API.op(
     "GET",
     "/api/qa/calls/{call_id}",
@@ -528,7 +536,7 @@ async def qa_call(call: ApiCall) -> CallWorkOut:
         hold_s=row.hold_s if row else None,
         wrap_s=row.wrap_s if row else None,
         disposition=row.disposition if row else None,
-        notes=row.notes if row else None,
+        notes=text_for(_viewer(call), row.notes) if row else None,
         transferred=bool(row.transferred) if row else False,
         sample_reasons=[x for x in (sample.reasons.split(",") if sample else []) if x],
     )

@@ -1,0 +1,241 @@
+"""No number reaches the live feed: every event type the platform sends, made by the code that
+makes it in production, arrives at a supervisor's WebSocket (who sees every event) without a
+number-shaped text anywhere in its payload.
+
+The events: the bridge's translator over every real Asterisk capture (whose dialplan set
+``CC_CUSTOMER_ID=cust-<number>``); the router and agent actions on the test's Redis, with
+``PhoneLine`` playing the bridge's part of two calls and the agent's wrap-up notes written
+through the API; complaints and a return visit through their services; a command the bridge
+fails while not connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import select
+from webtools import (  # type: ignore[import-not-found]
+    Login,
+    Server,
+    handled_call,
+    strings_in,
+    web_settings,
+)
+
+from config.runtime import Runtime
+from config.settings import Settings
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from store.complaints import ComplaintConfig, change_status, escalate_overdue, open_complaint
+from store.customers import CustomerRecord, save_customer
+from store.events import EVENT_TYPES, DomainEvent, StreamNames
+from store.masking import number_shaped
+from store.models.core import Call
+from store.models.customers import OutboundTask
+from store.outbound_tasks import (
+    OutboundConfig,
+    attempt_answered,
+    claim_due,
+    publish,
+    record_outcome,
+    record_sale,
+)
+from telephony.bridge import Bridge
+from telephony.captures import capture_frames
+from telephony.commands import Command
+from telephony.translator import new_state, translate
+from web.privacy import PHONE_FIELDS
+
+pytestmark = pytest.mark.timeout(60)
+
+REAL = Path(__file__).parents[1] / "fixtures" / "ami" / "real-asterisk"
+T0 = datetime(2026, 11, 22, 21, 4, 25, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(prefix: str) -> Settings:
+    data = web_settings(prefix).model_dump()
+    data["queues"][0]["ring_timeout_s"] = 1  # sales: a quick ring, no answer (agent.rona)
+    data["ami"] = {"host": "127.0.0.1", "port": 1, "action_timeout_s": 1}  # nothing listens
+    return Settings.model_validate(data)
+
+
+def capture_events(path: Path) -> list[DomainEvent]:
+    """The bridge's translator over a capture: what the bridge published from real Asterisk."""
+    state, out = new_state(), []
+    for frame in capture_frames(path.read_bytes()):
+        state, got = translate(state, frame, T0)
+        out += got
+    return out
+
+
+async def wait_for_event(redis: aioredis.Redis, stream: str, type_: str) -> None:
+    async with asyncio.timeout(15):
+        while not any(f["type"] == type_ for _, f in await redis.xrange(stream)):  # noqa: ASYNC110 - the condition is in Redis
+            await asyncio.sleep(0.05)
+
+
+async def telephony(redis: aioredis.Redis, stream: str) -> None:
+    for path in sorted(REAL.glob("*.ami")):
+        for ev in capture_events(path):
+            await redis.xadd(stream, ev.to_fields())
+
+
+async def routing_and_wrap_up(
+    routing: Routing, phone: Any, alice: aiohttp.ClientSession, redis: aioredis.Redis, stream: str
+) -> None:
+    actions = AgentActions(routing)
+    await actions.login("a1")
+    await actions.ready("a1")
+    await phone.arrive("m-1", "sales", caller="+8613812345678")
+    await phone.wait_command("connect")
+    await phone.answer("m-1")
+    await wait_for_event(redis, stream, "call.answered")
+    async with alice.post("/api/calls/m-1/hangup") as r:
+        assert r.status == 200, await r.text()
+    await wait_for_event(redis, stream, "call.ended")
+    notes = "客户要求改号码为 139 0000 1111，明天 10:00 回电 (cust-+8613900001111)"
+    async with alice.post(
+        "/api/calls/m-1/wrap-up", json={"disposition": "follow_up", "notes": notes}
+    ) as r:
+        assert r.status == 200, await r.text()
+    await phone.arrive("m-2", "sales", caller="+8613700002222")  # rings 1 s: no answer
+    await wait_for_event(redis, stream, "agent.rona")
+    await phone.publish("call.abandoned", "m-2", wait_s=3.0)
+    await actions.logout("a1")
+
+
+async def customer_work(rt: Runtime) -> None:
+    s, now = rt.settings, datetime.now(UTC)
+    engine, redis, prefix = rt.engine, rt.redis, s.redis_prefix
+    await save_customer(
+        engine,
+        CustomerRecord(customer_id="c-1", name="Wang Hua", phones=("+8613800138000",), tier="vip"),
+        now=now,
+        default_tz="UTC",
+    )
+    complaints = ComplaintConfig.from_settings(s)
+    complaint_id = await open_complaint(
+        engine,
+        category="billing",
+        severity="critical",
+        description="charged twice, call 13800138000",
+        now=now - timedelta(days=3),
+        config=complaints,
+        customer_id="c-1",
+        call_id="m-1",
+        redis=redis,
+        prefix=prefix,
+    )
+    await escalate_overdue(engine, now=now, config=complaints, redis=redis, prefix=prefix)
+    await change_status(
+        engine, complaint_id, "acknowledged", now=now, config=complaints, redis=redis, prefix=prefix
+    )
+    outbound = OutboundConfig.from_settings(s)
+    task_id = await record_sale(
+        engine,
+        sale_id="s-13800138000",
+        customer_id="c-1",
+        sold_at=now,
+        now=now,
+        config=outbound,
+        redis=redis,
+        prefix=prefix,
+    )
+    assert task_id is not None
+    t = OutboundTask.__table__
+    async with engine.begin() as conn:
+        due = (await conn.execute(select(t.c.due_at).where(t.c.task_id == task_id))).scalar_one()
+        (claimed,) = await claim_due(conn, due, 10)
+        events = await attempt_answered(conn, claimed["call_id"], "a1", due)
+    await publish(redis, prefix, events)
+    await record_outcome(
+        engine,
+        task_id,
+        outcome="reached",
+        now=due,
+        agent_id="a1",
+        satisfied=False,
+        score=2,
+        comment="新号码 13911112222",
+        redis=redis,
+        prefix=prefix,
+    )
+
+
+async def failed_command(rt: Runtime, stream: str) -> None:
+    bridge = Bridge(rt.settings, rt.redis)  # never connected: every action fails
+    args = {"call_id": "o-1", "agent_id": "a1", "number": "+8613512345678"}
+    cmd = Command(id="cmd-1", kind="originate", args=args)
+    ev = await bridge.execute("1-1", cmd.to_fields())
+    await rt.redis.xadd(stream, ev.to_fields())
+
+
+async def test_every_event_type_reaches_the_feed_without_a_number(
+    login: Login,
+    server: Server,
+    web_rt: Runtime,
+    router: Routing,
+    phone: Any,
+    redis: aioredis.Redis,
+    prefix: str,
+) -> None:
+    stream = StreamNames(prefix).events
+    sue, alice = await login("sue"), await login("alice")
+    async with sue.ws_connect("/ws") as ws:
+        await telephony(redis, stream)
+        await routing_and_wrap_up(router, phone, alice, redis, stream)
+        await customer_work(web_rt)
+        await failed_command(web_rt, stream)
+        written = [DomainEvent.from_fields(f) for _, f in await redis.xrange(stream)]
+        received: dict[str, dict[str, Any]] = {}
+        async with asyncio.timeout(20):
+            while not {e.id for e in written} <= received.keys():
+                msg = await ws.receive()
+                assert msg.type == aiohttp.WSMsgType.TEXT, msg
+                for m in json.loads(msg.data):
+                    if m["t"] == "event":
+                        received[m["id"]] = m
+    assert {e.type for e in written} == EVENT_TYPES  # every type the feed can send
+    leaks = {
+        (m["type"], text)
+        for m in received.values()
+        for text in strings_in(m["payload"])
+        if number_shaped(text)
+    }
+    assert leaks == set()
+    # The test can fail: numbers were there, outside the phone fields too.
+    raw = {
+        e.type
+        for e in written
+        for k, v in e.payload.items()
+        if k not in PHONE_FIELDS and any(number_shaped(t) for t in strings_in(v))
+    }
+    assert {"call.arrived", "call.wrapped", "outbound.outcome"} <= raw
+
+
+async def test_wrap_up_notes_keep_their_numbers_from_qa(login: Login, web_rt: Runtime) -> None:
+    """QA evaluators read the wrap-up notes with the numbers masked; supervisors, who may see a
+    customer's number, read them whole."""
+    notes = "客户新号码 139 0000 1111，10:00 后回电"
+    async with web_rt.engine.begin() as conn:
+        await conn.execute(
+            Call.__table__.insert(),
+            [handled_call("n-1", "a1", datetime.now(UTC) - timedelta(hours=1), notes=notes)],
+        )
+    seen = {}
+    for user in ("quinn", "sue"):
+        s = await login(user)
+        async with s.get("/api/qa/calls/n-1") as r:
+            assert r.status == 200, await r.text()
+            seen[user] = (await r.json())["call"]["notes"]
+    assert seen["sue"] == notes
+    assert number_shaped(seen["quinn"]) == []
+    assert seen["quinn"] == "客户新号码 *********11，10:00 后回电"
