@@ -1,9 +1,14 @@
 """Schemathesis over the application's own OpenAPI document, shared by tests/web/test_openapi.py
 and tests/web_pages/test_openapi_fuzz.py (a module of its own, not webtools: only these two tests
-need schemathesis and hypothesis). Synchronous: run it in a thread beside the served app."""
+need schemathesis and hypothesis). Synchronous: run it in a thread beside the served app.
+
+Each generated case with a JSON object body is also sent twice more, hostile: nested past the
+body depth limit (400 expected) and padded past the size limit (413 expected), so every
+operation's body reading is held to ``web.bodies``' limits with the schema's own bodies."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import hypothesis
@@ -11,6 +16,19 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
+
+from web.bodies import MAX_JSON_BYTES, MAX_JSON_DEPTH
+
+
+def hostile_bodies(body: dict) -> list[tuple[str, bytes, int]]:
+    """(name, raw body, expected status): ``body`` nested too deep, and padded too large."""
+    text = json.dumps(body).encode()
+    levels = 10 * MAX_JSON_DEPTH
+    pad = (b", " if body else b"") + b'"pad": "' + b"x" * MAX_JSON_BYTES + b'"}'
+    return [
+        ("nested", b'{"a":' * levels + text + b"}" * levels, 400),
+        ("oversized", text[:-1] + pad, 413),
+    ]
 
 
 def find_5xx(
@@ -60,6 +78,19 @@ def find_5xx(
                     f"{case.method.upper()} {case.path} -> {resp.status_code}: "
                     f"{resp.text[:200]} (body {case.body!r}, query {case.query!r})"
                 )
+            if not isinstance(case.body, dict):
+                return
+            kwargs = case.as_transport_kwargs(base_url=base_url, headers={"X-CSRF-Token": csrf})
+            kwargs.pop("json", None)
+            kwargs["cookies"] = cookies
+            for name, raw, want in hostile_bodies(case.body):
+                resp = http.request(**kwargs, data=raw, timeout=timeout_s)
+                seen[resp.status_code] = seen.get(resp.status_code, 0) + 1
+                if resp.status_code != want:
+                    failures.append(
+                        f"{case.method.upper()} {case.path} {name} body -> {resp.status_code}, "
+                        f"not {want}: {resp.text[:200]}"
+                    )
 
         try:
             check()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -38,10 +39,12 @@ from web import pages
 from web.api import load_endpoints
 from web.api.openapi import build_openapi
 from web.auth import security_middleware
+from web.bodies import MAX_REQUEST_BYTES
 from web.errors import (
     ApiError,
     ConflictError,
     NotFoundError,
+    PayloadTooLargeError,
     RateLimitedError,
     UnauthorizedError,
     ValidationError,
@@ -179,6 +182,18 @@ def _store_error(exc: ComplaintError | OutboundTaskError) -> ApiError:
     return ValidationError([{"field": "callback_at", "in": "body", "message": str(exc)}])
 
 
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+
+
+def _value_error(exc: ValueError) -> ValidationError:
+    """``"extra_s: must be positive"`` names the field ``extra_s``; any other text is about the
+    body as a whole (``field`` stays a field name, never a message)."""
+    name, _, message = str(exc).partition(": ")
+    if not message or not FIELD_NAME.fullmatch(name):
+        name, message = "body", str(exc)
+    return ValidationError([{"field": name, "in": "body", "message": message}])
+
+
 def _wants_json(request: web.Request) -> bool:
     return request.path.startswith("/api/") or request.path in ("/metrics", "/healthz", "/ws")
 
@@ -190,19 +205,20 @@ async def error_middleware(
     """Every failure becomes a status with a body that names the field; pages get HTML."""
     try:
         return await handler(request)
+    except web.HTTPRequestEntityTooLarge:  # aiohttp's own limit (client_max_size)
+        err: ApiError = PayloadTooLargeError(
+            f"larger than the {MAX_REQUEST_BYTES} bytes allowed", field="body"
+        )
     except web.HTTPException:
         raise
     except QueueingError as exc:
-        err: ApiError = _queueing_error(exc)
+        err = _queueing_error(exc)
     except (ComplaintError, OutboundTaskError) as exc:
         err = _store_error(exc)
     except ApiError as exc:
         err = exc
     except ValueError as exc:  # a service's precondition naming its argument ("extra_s: ...")
-        name, _, message = str(exc).partition(": ")
-        err = ValidationError(
-            [{"field": name if message else "body", "in": "body", "message": message or str(exc)}]
-        )
+        err = _value_error(exc)
     if _wants_json(request):
         resp = web.json_response(err.body(), status=err.status)
         if isinstance(err, RateLimitedError):
@@ -237,7 +253,10 @@ def _version() -> str:
 def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
     """The application for ``rt``; ``live=False`` leaves the stream listener out (unit tests)."""
 
-    app = web.Application(middlewares=[headers_middleware, error_middleware, security_middleware])
+    app = web.Application(
+        middlewares=[headers_middleware, error_middleware, security_middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
     app[RUNTIME] = rt
     s = rt.settings
     app[CSP] = content_security_policy(connect_sources(s.webrtc))

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from web.bodies import read_form
 from web.errors import ForbiddenError, RateLimitedError, UnauthorizedError
 from web.keys import PRINCIPAL, RUNTIME, THROTTLE
 from web.passwords import verify_password_async
@@ -47,7 +48,7 @@ async def _csrf_given(request: web.Request) -> str | None:
     if header:
         return header
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        form = await read_form(request)
         value = form.get("csrf_token")
         return value if isinstance(value, str) else None
     return None

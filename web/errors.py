@@ -2,11 +2,12 @@
 
 WebError
 └── ApiError(status, code, message, field)
-    ├── BadRequestError        400  unreadable input (not JSON, not an object)
+    ├── BadRequestError        400  unreadable input (not JSON, nested too deep, not an object)
     ├── UnauthorizedError      401  no valid session
     ├── ForbiddenError         403  wrong role, someone else's agent or call, CSRF token missing
     ├── NotFoundError          404
     ├── ConflictError          409  an action's precondition failed (agent state, call state)
+    ├── PayloadTooLargeError   413  a request body over its limit (``web.bodies``)
     ├── ValidationError        422  input that does not match the schema (``fields`` lists them)
     ├── RateLimitedError       429  too many failed sign-ins (``retry_after_s``)
     └── UnavailableError       503  a piece the action needs is not running in this build
@@ -55,6 +56,10 @@ class NotFoundError(ApiError):
 
 class ConflictError(ApiError):
     status, code = 409, "conflict"
+
+
+class PayloadTooLargeError(ApiError):
+    status, code = 413, "too_large"
 
 
 class ValidationError(ApiError):

@@ -19,6 +19,7 @@ from web.auth import (
     set_session_cookie,
     sign_in,
 )
+from web.bodies import read_form
 from web.errors import ApiError, ForbiddenError, RateLimitedError, UnauthorizedError
 from web.keys import PRINCIPAL, RUNTIME
 from web.phone import phone_setup
@@ -95,7 +96,7 @@ def _login_page(
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")[:200]
     if not username or not password:

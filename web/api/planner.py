@@ -21,6 +21,7 @@ from web.api import API
 from web.api.agent import own_agent
 from web.api.registry import ApiCall
 from web.api.schemas import ID, _In
+from web.bodies import read_bytes
 from web.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from web.planner_model import Activity, Forecast, forecast_week, requirement
 from web.planner_store import (
@@ -235,12 +236,7 @@ class AgentShiftsOut(BaseModel):
     response=HistoryOut,
 )
 async def planner_upload_history(call: ApiCall) -> HistoryOut:
-    req = call.request
-    if req.content_length is not None and req.content_length > MAX_HISTORY_BYTES:
-        raise _invalid("body", f"at most {MAX_HISTORY_BYTES} bytes", "body")
-    raw = await req.read()
-    if len(raw) > MAX_HISTORY_BYTES:
-        raise _invalid("body", f"at most {MAX_HISTORY_BYTES} bytes", "body")
+    raw = await read_bytes(call.request, MAX_HISTORY_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -3,14 +3,14 @@ pydantic schemas of path, query, body and response; the same declaration checks 
 produces the OpenAPI document (``web.api.openapi``), so nothing is written twice.
 
 Every request to a registered endpoint goes through the same steps: session (401), role (403),
-path and query and body parsed and validated (400 unreadable, 422 naming the field), then the thin
+path and query and body parsed and validated (``web.bodies``: 413 too large, 400 unreadable or
+nested too deep; 422 naming the field), then the thin
 handler, whose return value is serialised by its response model. CSRF is checked for every
 state-changing request by ``web.auth.security_middleware`` before this runs.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,13 +21,13 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from config.runtime import Runtime
+from web.bodies import read_json
 from web.errors import BadRequestError, ForbiddenError, UnauthorizedError, ValidationError
 from web.keys import PRINCIPAL, RUNTIME
 from web.users import Principal
 
 PATH_PARAM = re.compile(r"\{(\w+)\}")
 PATH_VALUE = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
-MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +148,8 @@ def _wrap(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]
         body = None
         if ep.body is not None:
             body = await _read_body(request, ep.body)
+        elif request.content_type == "application/json" and request.can_read_body:
+            await read_json(request)  # unused, but held to the same limits as any JSON body
         call = ApiCall(request, request.app[RUNTIME], principal, path, query, body)
         result = await ep.handler(call)
         if result is None:
@@ -171,15 +173,7 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise BadRequestError(f"at most {MAX_BODY_BYTES} bytes", field="body")
-    raw = await request.read()
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadRequestError(f"at most {MAX_BODY_BYTES} bytes", field="body")
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadRequestError(f"not JSON: {exc}", field="body") from None
+    data = await read_json(request)
     if not isinstance(data, dict):
         raise BadRequestError("must be a JSON object", field="body")
     try:
