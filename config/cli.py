@@ -3,7 +3,8 @@
 Each package contributes its commands in ``<pkg>/cli.py``; ``COMMANDS`` lists them as
 ``"module:attribute"`` and they are attached here. Settings load lazily (``ctx.obj.settings``) so
 ``--help`` works with a broken configuration, and a ``SettingsError`` anywhere stops the command
-with exit code 2 and one line naming the field (no traceback).
+with exit code 2 and one line naming the field (no traceback); so does a ``FileReadError`` (a
+file given to a command that cannot be read as text: ``config.files``), naming the file.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from config.files import FileReadError
 from config.settings import Settings, SettingsError, load_settings
 
 COMMANDS: list[str] = [
@@ -61,7 +63,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except SettingsError as exc:
+        except (SettingsError, FileReadError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 
@@ -92,6 +94,6 @@ _attach()
 def main() -> None:
     try:
         cli.main(prog_name="callcenter", standalone_mode=True)
-    except SettingsError as exc:  # raised outside a command's invoke (e.g. in a callback)
+    except (SettingsError, FileReadError) as exc:  # raised outside a command's invoke
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

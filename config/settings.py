@@ -31,6 +31,8 @@ from pydantic import (
     model_validator,
 )
 
+from config.files import FileReadError, read_text
+
 DEFAULT_CONFIG_FILE = "callcenter.toml"
 
 # Environment variable -> dotted settings path.
@@ -607,16 +609,19 @@ def _get_dotted(data: Any, loc: tuple[Any, ...]) -> Any:
 
 def load_settings(env: Mapping[str, str], config_path: str | Path | None = None) -> Settings:
     """Read the TOML file (if any) and the environment; raise ``SettingsError`` on any problem."""
-    path = config_path or env.get("CALLCENTER_CONFIG")
+    path = config_path or env.get("CALLCENTER_CONFIG") or None  # an empty variable is unset
     data: dict[str, Any] = {}
     if path is not None or Path(DEFAULT_CONFIG_FILE).exists():
         file = Path(path or DEFAULT_CONFIG_FILE)
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise SettingsError("config", str(file), "file not found") from exc
+            data = tomllib.loads(read_text(file))
+        except FileReadError as exc:
+            where = f"line {exc.line}, column {exc.column}: " if exc.line is not None else ""
+            raise SettingsError("config", str(file), where + exc.message) from None
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError("config", str(file), f"not valid TOML: {exc}") from exc
+        except RecursionError:
+            raise SettingsError("config", str(file), "not valid TOML: nested too deep") from None
     for var, dotted in ENV_FIELDS.items():
         if var in env and env[var] != "":
             _set_dotted(data, dotted, env[var])

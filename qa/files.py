@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from config.files import FileReadError, read_text
 from qa.errors import AnswersFileError, FormError
 from qa.forms import Form, form_from_text, format_of
 
@@ -15,9 +16,9 @@ DEFAULT_FORM_PATH = Path(__file__).with_name("forms") / "default.toml"
 def load_form(path: str | Path) -> Form:
     """A form from a ``.toml`` or ``.json`` file; ``FormError`` names the item."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FormError("form", None, f"cannot read {path}: {exc.strerror}") from exc
+        text = read_text(path)
+    except FileReadError as exc:
+        raise FormError("form", None, str(exc)) from None
     return form_from_text(text, format_of(path))
 
 
@@ -29,8 +30,8 @@ def parse_answers(text: str, source: str = "<text>") -> dict[str, Any]:
     """``{"answers": {"<item id>": "yes" | "no" | "na" | <integer>}}`` -> the inner mapping."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AnswersFileError(source, f"not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # also: nested too deep, a 5000-digit number
+        raise AnswersFileError(source, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise AnswersFileError(source, 'must be {"answers": {"<item id>": ...}}')
     return data["answers"]
@@ -38,7 +39,8 @@ def parse_answers(text: str, source: str = "<text>") -> dict[str, Any]:
 
 def load_answers(path: str | Path) -> dict[str, Any]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AnswersFileError(str(path), f"cannot read: {exc.strerror}") from exc
+        text = read_text(path)
+    except FileReadError as exc:
+        where = f"line {exc.line}, column {exc.column}: " if exc.line is not None else ""
+        raise AnswersFileError(str(path), where + exc.message) from None
     return parse_answers(text, str(path))

@@ -195,8 +195,8 @@ def form_from_text(text: str, fmt: Literal["toml", "json"]) -> Form:
     """Decode and validate; a decoding problem is a ``FormError`` on ``form``."""
     try:
         data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise FormError("form", None, f"not valid {fmt.upper()}: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # decoding errors, nesting, 5000-digit numbers
+        raise FormError("form", None, f"not valid {fmt.upper()}: {exc}") from None
     return parse_form(data)
 
 

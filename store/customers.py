@@ -18,8 +18,6 @@ exactly one audit row (who, what, when, why), in the same transaction as the rea
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from phonenumbers import timezone as pn_timezone
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from config.files import CsvRowError, csv_dicts
 from queueing.keys import customer_phones
 from queueing.return_visits import parse_days, parse_hhmm
 from store.audit import record_read
@@ -226,9 +225,10 @@ def parse_customer_csv(
     data: str, region: str
 ) -> tuple[list[tuple[int, CustomerRecord]], list[FieldError], int]:
     """CSV text → (valid records with their line, field errors by line and column, lines read)."""
-    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    try:
+        header, rows = csv_dicts(data.lstrip("\ufeff"))
+    except CsvRowError as exc:
+        return [], [FieldError("header", None, exc.message, line=exc.line)], 1
     missing = [
         c for c in REQUIRED_COLUMNS if c not in header and not (c == "phones" and "phone" in header)
     ]
@@ -240,8 +240,11 @@ def parse_customer_csv(
     good: list[tuple[int, CustomerRecord]] = []
     errors: list[FieldError] = []
     lines = 1
-    for row in reader:
-        line = lines = reader.line_num
+    for line, row in rows:
+        lines = line
+        if isinstance(row, CsvRowError):
+            errors.append(FieldError("row", None, row.message, line))
+            continue
         if None in row:
             errors.append(FieldError(header[-1], row[None], "more values than columns", line))
             continue

@@ -22,6 +22,7 @@ from rich.live import Live
 from rich.table import Table
 
 from config.cancellation import still_running
+from config.files import read_csv_text
 from config.services import open_database, open_redis
 from config.settings import Settings
 from store.complaints import ComplaintConfig, list_complaints
@@ -44,14 +45,6 @@ def _local(dt: datetime | None, tz: ZoneInfo) -> str:
 @click.group()
 def customers() -> None:
     """Customer records: import from CSV, rebuild the caller lookup."""
-
-
-def _read_csv(file: Path) -> str:
-    """The file's text (a UTF-8 BOM is dropped); an unreadable file is a click error naming it."""
-    try:
-        return file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{file}: {exc}") from None
 
 
 def _with_store(settings: Settings, work: Callable[[Any, aioredis.Redis], Awaitable[T]]) -> T:
@@ -77,7 +70,7 @@ def _print_bad_rows(rows: list[tuple[int, str, object, str]]) -> None:
 
 
 @customers.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def import_(ctx: click.Context, file: Path) -> None:
     """Import customers from a CSV file (good rows in one transaction; bad rows listed by line
@@ -85,7 +78,7 @@ def import_(ctx: click.Context, file: Path) -> None:
     account_manager, do_not_call, call_from, call_until, call_days, timezone, notes.
     Exit code 1 when some rows were bad."""
     settings: Settings = ctx.obj.settings
-    data = _read_csv(file)
+    data = read_csv_text(file)
     report = _with_store(
         settings,
         lambda engine, redis: import_customers_csv(
@@ -106,13 +99,13 @@ def import_(ctx: click.Context, file: Path) -> None:
 
 
 @customers.command("import-sales")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def import_sales(ctx: click.Context, file: Path) -> None:
     """Import sales from a CSV file (sale_id, customer_id, sold_at as ISO 8601 with offset,
     product, amount, agent_id); each sale gets a return visit. Exit code 1 when rows were bad."""
     settings: Settings = ctx.obj.settings
-    data = _read_csv(file)
+    data = read_csv_text(file)
     report = _with_store(
         settings,
         lambda engine, redis: import_sales_csv(

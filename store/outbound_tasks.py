@@ -16,9 +16,7 @@ for live readers; the store writer drops the duplicate. Compare-and-set updates 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +29,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from config.files import CsvRowError, csv_dicts
 from queueing.return_visits import (
     OUTCOMES,
     AttemptResult,
@@ -841,9 +840,10 @@ def parse_sales_csv(
     """Sales CSV → (valid rows with their line, errors, the line of each error).
 
     ``sold_at`` is ISO 8601 with an offset (``2026-11-16T10:00:00+08:00``)."""
-    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    try:
+        header, rows = csv_dicts(data.lstrip("\ufeff"))
+    except CsvRowError as exc:
+        return [], [FormError("header", None, exc.message)], [exc.line]
     for required in ("sale_id", "customer_id", "sold_at"):
         if required not in header:
             return [], [FormError(required, None, "column missing from the header")], [1]
@@ -851,10 +851,11 @@ def parse_sales_csv(
     errors: list[FormError] = []
     lines: list[int] = []
     seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        values = {k: (row.get(k) or "").strip() for k in SALE_COLUMNS}
+    for line, row in rows:
         try:
+            if isinstance(row, CsvRowError):
+                raise FormError("row", None, row.message)
+            values = {k: (row.get(k) or "").strip() for k in SALE_COLUMNS}
             if not values["sale_id"]:
                 raise FormError("sale_id", None, "required")
             if values["sale_id"] in seen:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from config.commands import serve_until_signal
+from config.files import read_text
 from config.logs import setup_logging
 from config.settings import Settings
 
@@ -29,7 +30,7 @@ def bridge(ctx: click.Context) -> None:
 @click.option(
     "--scenario",
     "scenario_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Traffic scenario (TOML). Default: built-in, with the queues and agents of the settings.",
 )
@@ -77,7 +78,7 @@ def simulate(
     settings: Settings = ctx.obj.settings
     try:
         scenario = (
-            Scenario.from_toml(scenario_path.read_text(encoding="utf-8"), str(scenario_path))
+            Scenario.from_toml(read_text(scenario_path), str(scenario_path))
             if scenario_path
             else Scenario.default(settings)
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from config.files import read_text
 from config.services import open_database
 from config.settings import Settings
 from store.models.web import ROLES
@@ -31,7 +32,7 @@ def user() -> None:
 @click.option("--display-name", default=None, help="Name shown on the pages.")
 @click.option(
     "--password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Read the password from this file's first line instead of asking.",
 )
@@ -47,7 +48,7 @@ def add(
     """Create user NAME with role R; the password is asked for (twice) unless given by file."""
     settings: Settings = ctx.obj.settings
     if password_file is not None:
-        lines = password_file.read_text(encoding="utf-8").splitlines()
+        lines = read_text(password_file).splitlines()
         password = lines[0] if lines else ""
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

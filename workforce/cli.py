@@ -17,6 +17,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from config.files import read_text
 from workforce.errors import WorkforceError
 from workforce.formats import read_history_csv
 from workforce.roster import RosterRules
@@ -31,13 +32,6 @@ from workforce.staffing import (
 
 def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
 
 
 def _json_value(v: Any) -> Any:
@@ -90,10 +84,17 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
     Console().print(table)
 
 
-def _file_option(flag: str, dest: str, help: str, *, required: bool = True) -> Any:
-    """A file path option (the commands read and write CSV files)."""
+def _file_option(
+    flag: str, dest: str, help: str, *, required: bool = True, output: bool = False
+) -> Any:
+    """A file path option. Files read go through ``config.files.read_text`` (a directory, a
+    binary or non-UTF-8 file is one line naming it); a file written must not be a directory."""
     return click.option(
-        flag, dest, required=required, type=click.Path(path_type=Path, dir_okay=False), help=help
+        flag,
+        dest,
+        required=required,
+        type=click.Path(path_type=Path, dir_okay=not output),
+        help=help,
     )
 
 
@@ -157,7 +158,7 @@ def staffing(
         )
         interval_s = parse_duration_s(interval)
         if input_path is not None:
-            hist = read_history_csv(_read_text(input_path), str(input_path))
+            hist = read_history_csv(read_text(input_path), str(input_path))
             if len(hist) >= 2:
                 interval_s = interval_length_s(hist.index)
             c, aht, index = hist["calls"].to_numpy(), hist["aht_s"].fillna(0).to_numpy(), hist.index
@@ -201,7 +202,7 @@ def _rules(start_step_min: int, shift_lengths: str) -> RosterRules:
 @click.command()
 @_file_option("--requirements", "req_path", "CSV interval_start,required")
 @_file_option("--agents", "agents_path", "CSV of agents (see README)")
-@_file_option("--out", "out_path", "Roster CSV to write (agent_id,activity,start,end)")
+@_file_option("--out", "out_path", "Roster CSV to write (agent_id,activity,start,end)", output=True)
 @click.option("--time-limit", "time_limit_s", type=float, default=60.0, show_default=True)
 @click.option(
     "--start-step",
@@ -237,8 +238,8 @@ def roster(
     from workforce.roster_solver import RosterSolve
 
     try:
-        req = read_requirements_csv(_read_text(req_path), str(req_path))
-        agents = read_agents_csv(_read_text(agents_path), str(agents_path))
+        req = read_requirements_csv(read_text(req_path), str(req_path))
+        agents = read_agents_csv(read_text(agents_path), str(agents_path))
         problem = build_problem(req, agents, _rules(start_step_min, shift_lengths))
     except WorkforceError as exc:
         raise _fail(exc) from None
@@ -327,7 +328,13 @@ def roster(
     metavar="YYYY-MM-DD=FACTOR",
     help="Scale a day's calls (0 for a holiday); repeatable.",
 )
-@_file_option("--out", "out_path", "Write the forecast CSV here (default: stdout).", required=False)
+@_file_option(
+    "--out",
+    "out_path",
+    "Write the forecast CSV here (default: stdout).",
+    required=False,
+    output=True,
+)
 def forecast(
     input_path: Path, days: int, alpha: float, overrides: tuple[str, ...], out_path: Path | None
 ) -> None:
@@ -347,7 +354,7 @@ def forecast(
                 f"expected YYYY-MM-DD=FACTOR, got {item!r}", param_hint="--override"
             ) from None
     try:
-        hist = read_history_csv(_read_text(input_path), str(input_path))
+        hist = read_history_csv(read_text(input_path), str(input_path))
         fc = forecast_calls(hist, days, alpha=alpha, overrides=parsed)
         err = holdout_error(hist, alpha=alpha)
     except WorkforceError as exc:
@@ -542,8 +549,8 @@ def whatif(
 
     settings = ctx.obj.settings
     try:
-        fc = read_history_csv(_read_text(forecast_path), str(forecast_path))
-        roster_df = read_roster_csv(_read_text(roster_path), str(roster_path))
+        fc = read_history_csv(read_text(forecast_path), str(forecast_path))
+        roster_df = read_roster_csv(read_text(roster_path), str(roster_path))
     except WorkforceError as exc:
         raise _fail(exc) from None
     opts = WhatIfOptions(

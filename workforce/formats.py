@@ -22,6 +22,7 @@ from datetime import datetime, time
 import numpy as np
 import pandas as pd
 
+from config.files import CsvRowError, csv_records
 from workforce.errors import FormatError
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -57,11 +58,11 @@ class AgentSpec:
 def _rows(
     text: str, source: str, required: tuple[str, ...], aliases: dict[str, str] | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FormatError(source, 1, None, "empty file: a header row is required") from None
+    records = csv_records(text)
+    first = next(records, None)
+    if first is None:
+        raise FormatError(source, 1, None, "empty file: a header row is required")
+    header = _row(first, source)
     names = [h.strip().lstrip("\ufeff") for h in header]
     names = [(aliases or {}).get(n, n) for n in names]
     for col in required:
@@ -69,13 +70,20 @@ def _rows(
             raise FormatError(
                 source, 1, col, f"missing column (header must have {','.join(required)})"
             )
-    for row in reader:
-        line = reader.line_num
+    for record in records:
+        line, row = record[0], _row(record, source)
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(names):
             raise FormatError(source, line, None, f"expected {len(names)} fields, got {len(row)}")
         yield line, {n: v.strip() for n, v in zip(names, row, strict=True)}
+
+
+def _row(record: tuple[int, list[str] | CsvRowError], source: str) -> list[str]:
+    line, row = record
+    if isinstance(row, CsvRowError):
+        raise FormatError(source, line, None, row.message)
+    return row
 
 
 def parse_datetime(value: str, source: str, line: int, column: str) -> datetime:

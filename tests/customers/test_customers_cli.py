@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from config.cli import cli
+from config.files import CSV_FIELD_LIMIT
 from store.customers import lookup_caller
 from store.customers_cli import _task_table
 
@@ -67,6 +68,29 @@ async def test_import_complaints_outbound(env, tmp_path, redis, prefix) -> None:
     assert "outbound tasks" in result.output
     for cmd in (["customers", "--help"], ["outbound", "--help"], ["complaints", "--help"]):
         assert (await asyncio.to_thread(runner.invoke, cli, cmd)).exit_code == 0
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_customers_import_keeps_the_good_rows(env: dict[str, str], tmp_path: Path) -> None:
+    notes = "n" * (200 * 1024)  # a large field, under the limit: imported
+    rows = [
+        b"customer_id,name,phones,tier,notes",
+        b"c1,Wang,13812345678,vip," + notes.encode(),
+        "c2,Zürich,13900001111,ordinary,".encode("latin-1"),  # not UTF-8: this row only
+        b"c3,Li,13700002222,ordinary," + b"z" * (CSV_FIELD_LIMIT + 1),  # over the limit
+        b"c4,Wu,13600003333,ordinary,",
+    ]
+    path = tmp_path / "customers.csv"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    cmd = ["customers", "import", str(path)]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, cmd, env=env)
+    assert result.exit_code == 1, result.output  # some rows were bad
+    assert isinstance(result.exception, SystemExit)
+    assert "2 customers imported" in result.output
+    assert "not UTF-8 text (byte 0xfc)" in result.output
+    assert "field larger than field limit" in result.output
+    bad_lines = [ln.split("│")[1].strip() for ln in result.output.splitlines() if "│" in ln]
+    assert {"3", "4"} <= set(bad_lines)
 
 
 def test_task_table_names_callbacks_asked_for_in_line() -> None:
