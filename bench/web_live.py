@@ -16,6 +16,18 @@ The events come from ``--source``:
   queued, agent offered / on call / wrap-up / ready, offered, answered, ended, wrapped): the web
   server's share alone, with nothing else on the machine's two cores.
 
+What is counted is a window of the stream: the entries after the last one written before the
+measurement (read when the clients are connected and, with the simulator, the agents logged in)
+up to the last one written when the source has stopped. Each client counts the events of that
+window it receives (the ``sid`` of each message, the stream entry id) and the clients are
+waited for until each has the window's last entry. So ``deliveries`` is comparable with
+``expected_deliveries`` (events in the window x clients): earlier versions cleared their count
+when the simulator's agents were logged in and counted to the end, so the log-in events (two per
+agent) still on their way to the 200 clients were counted as deliveries of the window (4.5 %
+more than expected with 500 agents). A client receiving an event twice would show as
+``repeated`` (the feed sends each client its events in stream order, so a repeat is an entry id
+not above the previous one).
+
     .venv/bin/python bench/web_live.py [--source simulator] [--clients 200] [--calls-per-s 50] \
         [--agents 500] [--seconds 20]
 """
@@ -48,7 +60,7 @@ from store.events import DomainEvent, StreamNames  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PREFIX = "ccbench"
-SID = re.compile(r'"sid":"(\d+)-')
+SID = re.compile(r'"sid":"(\d+)-(\d+)"')
 
 
 QUEUES = 10
@@ -71,8 +83,7 @@ def settings_data(agents: int, queues: int = QUEUES, ami_port: int = 5038) -> di
 
 async def pbx(redis_url: str, calls_per_s: float, agents: int, seconds: float) -> None:
     """The telephony side for ``--source simulator``: simulator, bridge and router in one process
-    (agents logged in and ready first); prints ``ready``, runs ``seconds``, then prints how many
-    events entered the stream meanwhile."""
+    (agents logged in and ready first); prints ``ready``, runs ``seconds``, then stops."""
     import logging
 
     from config.settings import Settings
@@ -106,7 +117,6 @@ async def pbx(redis_url: str, calls_per_s: float, agents: int, seconds: float) -
         unknown_endpoints_answer=False,
     )
     client = aioredis.from_url(redis_url, decode_responses=True)
-    stream = StreamNames(PREFIX).events
     async with start_simulator(
         scenario=scenario, speed=1.0, traffic=True, username=SIM_USER, secret=SIM_SECRET
     ) as sim:
@@ -121,13 +131,12 @@ async def pbx(redis_url: str, calls_per_s: float, agents: int, seconds: float) -
         async with asyncio.TaskGroup() as tg:
             tasks = [tg.create_task(bridge.run()), tg.create_task(Router(routing).run())]
             await asyncio.wait_for(bridge.connected.wait(), 30)
-            start = await client.xlen(stream)
             print("ready", flush=True)
             await asyncio.sleep(seconds)
-            print(await client.xlen(stream) - start, flush=True)
             for t in tasks:
                 t.cancel()
     await client.aclose()
+    print("done", flush=True)
 
 
 async def serve(redis_url: str, db_path: str, port: int, agents: int) -> None:
@@ -199,24 +208,54 @@ def call_events(i: int, agent: str, rng: random.Random) -> list[DomainEvent]:
     ]
 
 
-async def client_loop(
-    session: aiohttp.ClientSession,
-    url: str,
-    lat_ms: list[float],
-    ready: asyncio.Event,
-    counter: list[int],
-) -> None:
+class Window:
+    """What the clients received of the measured window of the stream (see the docstring)."""
+
+    def __init__(self, clients: int) -> None:
+        # entries after this one are measured; until it is read, everything received was
+        # written before it
+        self.start: tuple[int, int] = (sys.maxsize, 0)
+        self.lat_ms: list[float] = []
+        self.inside = [0] * clients  # per client: events of the window received
+        self.before = [0] * clients  # events written before the window, received during it
+        self.repeated = [0] * clients  # an entry id not above the previous one
+        self.last: list[tuple[int, int]] = [(0, 0)] * clients
+        self.connected = 0
+        self.all_connected = asyncio.Event()
+
+    def received(self, n: int, now_ms: float, sids: list[tuple[str, str]]) -> None:
+        for ms, seq in sids:
+            sid = (int(ms), int(seq))
+            if sid <= self.last[n]:
+                self.repeated[n] += 1
+                continue
+            self.last[n] = sid
+            if sid <= self.start:
+                self.before[n] += 1
+                continue
+            self.inside[n] += 1
+            self.lat_ms.append(now_ms - sid[0])
+
+
+async def client_loop(session: aiohttp.ClientSession, url: str, n: int, w: Window) -> None:
     async with session.ws_connect(url, max_msg_size=0) as ws:
-        counter[0] += 1
-        if counter[0] == counter[1]:
-            ready.set()
+        w.connected += 1
+        if w.connected == len(w.inside):
+            w.all_connected.set()
         async for msg in ws:
             if msg.type != aiohttp.WSMsgType.TEXT:
                 break
-            now_ms = time.time() * 1000
             # every event of the frame, found without a full JSON parse (the clients must not
             # be the bottleneck of the measurement: 200 of them share one core here)
-            lat_ms.extend(now_ms - int(ms) for ms in SID.findall(msg.data))
+            w.received(n, time.time() * 1000, SID.findall(msg.data))
+
+
+async def last_entry(r: aioredis.Redis, stream: str) -> tuple[int, int]:
+    newest = await r.xrevrange(stream, count=1)
+    if not newest:
+        return (0, 0)
+    ms, seq = newest[0][0].split("-")
+    return (int(ms), int(seq))
 
 
 async def bench(args: argparse.Namespace) -> dict[str, object]:
@@ -252,14 +291,13 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
                 headers={"X-CSRF-Token": token},
             ) as r:
                 assert r.status == 200, await r.text()
-            lat_ms: list[float] = []
-            ready = asyncio.Event()
-            counter = [0, args.clients]
+            w = Window(args.clients)
             tasks = [
-                asyncio.create_task(client_loop(http, "/ws", lat_ms, ready, counter))
-                for _ in range(args.clients)
+                asyncio.create_task(client_loop(http, "/ws", n, w)) for n in range(args.clients)
             ]
-            await asyncio.wait_for(ready.wait(), 60)
+            await asyncio.wait_for(w.all_connected.wait(), 60)
+            stream = StreamNames(PREFIX).events
+            r = aioredis.from_url(server.url, decode_responses=True)
             mode = "--pbx" if args.source == "simulator" else "--generate"
             gen = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -276,20 +314,28 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
             if mode == "--pbx":  # agents log in first: measure from the first call on
                 line = await asyncio.wait_for(gen.stdout.readline(), 300)
                 assert line.strip() == b"ready", line
-                lat_ms.clear()
+            w.start = await last_entry(r, stream)
             cpu0, t0 = cpu_s(proc.pid), time.monotonic()
             gen_cpu0 = cpu_s(gen.pid)
             redis_cpu0 = await redis_cpu_s(server.url)
-            last, gen_cpu = b"", 0.0
-            while line := await gen.stdout.readline():
-                last = line
+            gen_cpu = 0.0
+            while await gen.stdout.readline():
                 gen_cpu = cpu_s(gen.pid) - gen_cpu0  # before the process ends
-            await gen.wait()
-            written = int(last.strip() or 0)
+            await gen.wait()  # nothing more is written to the stream
             elapsed = time.monotonic() - t0
             cpu = cpu_s(proc.pid) - cpu0
             redis_cpu = await redis_cpu_s(server.url) - redis_cpu0
-            await asyncio.sleep(1.0)
+            end = await last_entry(r, stream)
+            written = len(
+                await r.xrange(stream, f"({w.start[0]}-{w.start[1]}", f"{end[0]}-{end[1]}")
+            )
+            await r.aclose()
+            try:  # every client has the window's last entry (unless it was told to resync)
+                async with asyncio.timeout(60):
+                    while min(w.last) < end:  # noqa: ASYNC110 - polled from the clients' counts
+                        await asyncio.sleep(0.1)
+            except TimeoutError:
+                pass
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -297,15 +343,19 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
         proc.send_signal(signal.SIGTERM)
         await asyncio.to_thread(proc.wait, 20)
         server.stop()
-    lat_ms.sort()
+    lat_ms = sorted(w.lat_ms)
     q = statistics.quantiles(lat_ms, n=100) if len(lat_ms) > 100 else [float("nan")] * 99
     return {
         "bench": "web_live",
         "clients": args.clients,
         "calls_per_s": args.calls_per_s,
         "events_per_s": round(written / elapsed, 1),
-        "deliveries": len(lat_ms),
+        "deliveries": sum(w.inside),
         "expected_deliveries": written * args.clients,
+        "events_in_window": written,
+        "repeated_deliveries": sum(w.repeated),
+        "before_window_deliveries": sum(w.before),
+        "clients_short": sum(1 for n in w.inside if n != written),
         "p50_ms": round(q[49], 2),
         "p99_ms": round(q[98], 2),
         "server_cpu_pct": round(100 * cpu / elapsed, 1),
@@ -377,7 +427,10 @@ def main() -> None:
     print(
         f"{out['clients']} WebSocket clients, {out['calls_per_s']} calls/s "
         f"({out['events_per_s']} events/s), {out['deliveries']} of "
-        f"{out['expected_deliveries']} deliveries"
+        f"{out['expected_deliveries']} deliveries ({out['events_in_window']} events x "
+        f"{out['clients']} clients); repeated {out['repeated_deliveries']}, clients short "
+        f"{out['clients_short']}; {out['before_window_deliveries']} deliveries of events "
+        "written before the window (not counted)"
     )
     print(f"event in stream -> at client: p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms")
     print(

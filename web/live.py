@@ -9,6 +9,10 @@ holds up the others. Supervisors also get the queue figures every ``stats_every_
 Messages are JSON objects ``{"t": "event"|"stats"|"resync"|"hello", ...}``; the sender drains a
 client's queue and sends what is there as one JSON array per frame.
 
+Each event reaches a client once: the hub remembers the last ``RECENT_EVENT_IDS`` event ids and
+drops an event whose id it has seen (two bridges on one Asterisk, a router publishing its outbox
+again after a restart: the store's idempotence drops those copies, and so does the feed).
+
 A WebSocket lives no longer than its session: every ``session_check_s`` the sessions of all
 clients are read in one query (``sessions``); a client whose session ended (signed out, user
 disabled or deleted, expired) is ended with close code ``CLOSE_SESSION_ENDED`` and the reason,
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 MAX_TRACKED_CALLS = 64
+RECENT_EVENT_IDS = 10_000  # some 20 s of a busy centre's events
 RESYNC = json.dumps({"t": "resync"})
 # WebSocket close codes (4000-4999: the application's own); web/static/js/live.js knows them.
 CLOSE_SESSION_ENDED = 4401
@@ -160,6 +165,8 @@ class LiveHub:
         self.session_check_s = session_check_s
         self.clients: set[LiveClient] = set()
         self.events_seen = 0
+        self.repeats = 0  # events dropped because their id was sent already
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self.resyncs = 0
         self.started = asyncio.Event()
         self.server_id = uuid.uuid4().hex[:12]
@@ -173,6 +180,12 @@ class LiveHub:
         self.clients.discard(client)
 
     def dispatch(self, ev: DomainEvent, entry_ms: int, entry_id: str = "") -> None:
+        if ev.id in self._recent:
+            self.repeats += 1
+            return
+        self._recent[ev.id] = None
+        if len(self._recent) > RECENT_EVENT_IDS:
+            self._recent.popitem(last=False)
         self.events_seen += 1
         if self.observe is not None:
             self.observe(ev, entry_ms)

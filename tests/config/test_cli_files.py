@@ -112,7 +112,9 @@ def test_bad_file_is_one_line(
     command: str, bad: str, tmp_path: Path, quiet_env: dict[str, str]
 ) -> None:
     if bad == "non-UTF-8" and command in ("customers", "sales"):
-        pytest.skip("imported row by row: the row is refused (tests/customers/test_customers_cli.py)")
+        pytest.skip(
+            "imported row by row: the row is refused (tests/customers/test_customers_cli.py)"
+        )
     make, words = BAD[bad]
     path = make(tmp_path / "input.file")
     files = {name: tmp_path / f"good-{name}" for name in GOOD}

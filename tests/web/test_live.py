@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from webtools import Login, Server  # type: ignore[import-not-found]
 
 from store.events import DomainEvent, StreamNames, make_event_id
-from web.keys import RUNTIME
+from web.keys import LIVE, RUNTIME
 from web.live import LiveHub
 
 
@@ -145,3 +145,33 @@ async def test_healthz_reports_each_piece_and_fails_only_after_a_minute_of_retry
         body = await r.json()
     assert r.status == 503 and body["failing"] == ["store-writer"] and not body["ok"]
     assert "refused" in body["pieces"]["store-writer"]["last_error"]
+
+
+async def test_no_client_receives_an_event_twice(
+    login: Login, server: Server, redis: aioredis.Redis, prefix: str
+) -> None:
+    """Every event reaches each client that may see it exactly once, also when the stream holds
+    it twice (a second bridge on the same Asterisk writes the same event ids)."""
+    stream = StreamNames(prefix).events
+    sue, alice = await login("sue"), await login("alice")
+    events = [
+        _event("agent.state", agent_id="a1" if i % 2 else "a2", state="ready", n=i)
+        for i in range(40)
+    ]
+    marker = _event("agent.state", agent_id="a1", state="not_ready", reason="lunch")
+    got: dict[str, list[str]] = {"sue": [], "alice": []}
+    async with sue.ws_connect("/ws") as sws, alice.ws_connect("/ws") as aws:
+        await _next(sws, "hello")
+        await _next(aws, "hello")
+        for i, ev in enumerate(events):
+            await redis.xadd(stream, ev.to_fields())
+            if i % 3 == 0:  # the copy another bridge writes
+                await redis.xadd(stream, ev.to_fields())
+        await redis.xadd(stream, marker.to_fields())
+        for name, ws in (("sue", sws), ("alice", aws)):
+            while marker.id not in got[name]:
+                msg = await asyncio.wait_for(ws.receive(), 10)
+                got[name] += [m["id"] for m in json.loads(msg.data) if m["t"] == "event"]
+    assert got["sue"] == [e.id for e in events] + [marker.id]
+    assert got["alice"] == [e.id for e in events if e.agent_id == "a1"] + [marker.id]
+    assert server.app[LIVE].repeats == 14
