@@ -11,6 +11,7 @@ it exists.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from collections.abc import Mapping
@@ -46,6 +47,8 @@ ENV_FIELDS: dict[str, str] = {
     "CALLCENTER_AMI_SECRET": "ami.secret",
     "CALLCENTER_WEB_HOST": "web.host",
     "CALLCENTER_WEB_PORT": "web.port",
+    "CALLCENTER_WEB_MONITORING": "web.monitoring",
+    "CALLCENTER_WEB_MONITORING_TOKEN": "web.monitoring_token",
     "CALLCENTER_SECRET_KEY": "secret_key",
     "CALLCENTER_VAR_DIR": "var_dir",
     "CALLCENTER_LOG_LEVEL": "log_level",
@@ -108,7 +111,17 @@ class AmiSettings(_Model):
 class WebSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
-    secure_cookies: bool = False  # set when served behind TLS
+    # Secure cookies: None = when the request came over HTTPS (TLS here, or X-Forwarded-Proto
+    # https from a trusted proxy); true = always; false = never.
+    secure_cookies: bool | None = None
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks (CIDR) of reverse proxies whose X-Forwarded-Proto is "
+        "believed",
+    )
+    # Who may read /metrics and /healthz (web/monitoring.py): local, token or open.
+    monitoring: Literal["local", "token", "open"] = "local"
+    monitoring_token: str | None = Field(None, min_length=16)
     session_ttl_h: float = Field(12.0, gt=0, le=24 * 30)
     login_window_s: int = Field(900, ge=1, description="window of the login failure limits")
     login_failures_per_user: int = Field(5, ge=1)
@@ -123,6 +136,22 @@ class WebSettings(_Model):
         description="origins besides the site's own (the request's Host) that may open /ws, "
         "e.g. https://cc.example.com behind a proxy that rewrites Host",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for net in v:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an address or network: {net!r}") from exc
+        return v
+
+    @model_validator(mode="after")
+    def _token(self) -> WebSettings:
+        if self.monitoring == "token" and not self.monitoring_token:
+            raise _RefError("web.monitoring_token", None, "required when web.monitoring is token")
+        return self
 
 
 class StoreSettings(_Model):

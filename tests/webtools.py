@@ -112,3 +112,15 @@ def strings_in(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in strings_in(v)]
     return []
+
+
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (e) =>
+  window.ccCspViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+async def watch_csp(context: Any, sink: list[str]) -> None:
+    """Every Content-Security-Policy violation in ``context``'s pages (a Playwright browser
+    context) is appended to ``sink``: a refused ``eval`` caught by the page's own code logs
+    nothing to the console, but the browser still fires ``securitypolicyviolation``."""
+    await context.expose_function("ccCspViolation", lambda what: sink.append(f"CSP: {what}"))
+    await context.add_init_script(CSP_WATCH)

@@ -1,7 +1,7 @@
 """Sign-in, sessions and CSRF for every request.
 
 ``security_middleware`` loads the session named by the ``cc_session`` cookie (HttpOnly,
-SameSite=Lax, Secure when ``web.secure_cookies``) and checks the CSRF token on every
+SameSite=Lax; Secure when the site is served over HTTPS: ``secure_cookie``) and checks the CSRF token on every
 state-changing request: the session's token in the ``X-CSRF-Token`` header or a ``csrf_token``
 form field. Before sign-in there is no session, so the sign-in form and ``POST /api/session`` use a
 double-submit token: the ``cc_login_csrf`` cookie must match the header or form field.
@@ -13,6 +13,7 @@ double-submit token: the ``cc_login_csrf`` cookie must match the header or form 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -41,6 +42,28 @@ def _now() -> datetime:
 
 def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
+
+
+def served_over_https(request: web.Request) -> bool:
+    """TLS on this server, or ``X-Forwarded-Proto: https`` from a proxy in
+    ``web.trusted_proxies`` (anyone else could send the header)."""
+    if request.secure:
+        return True
+    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    if proto != "https" or not request.remote:
+        return False
+    try:
+        peer = ipaddress.ip_address(request.remote)
+    except ValueError:
+        return False
+    trusted = request.app[RUNTIME].settings.web.trusted_proxies
+    return any(peer in ipaddress.ip_network(net, strict=False) for net in trusted)
+
+
+def secure_cookie(request: web.Request) -> bool:
+    """``web.secure_cookies`` when set, else whether this request came over HTTPS."""
+    setting = request.app[RUNTIME].settings.web.secure_cookies
+    return served_over_https(request) if setting is None else setting
 
 
 async def _csrf_given(request: web.Request) -> str | None:
@@ -93,7 +116,7 @@ def set_login_csrf_cookie(request: web.Request, response: web.StreamResponse, to
             token,
             httponly=True,
             samesite="Lax",
-            secure=request.app[RUNTIME].settings.web.secure_cookies,
+            secure=secure_cookie(request),
             path="/",
         )
 
@@ -140,7 +163,7 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, token
         token,
         httponly=True,
         samesite="Lax",
-        secure=rt.settings.web.secure_cookies,
+        secure=secure_cookie(request),
         path="/",
         max_age=int(rt.settings.web.session_ttl_h * 3600),
     )

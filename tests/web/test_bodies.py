@@ -13,6 +13,7 @@ from webtools import Login  # type: ignore[import-not-found]
 
 from web.api import load_endpoints
 from web.api.registry import Endpoint
+from web.app import _value_error
 from web.bodies import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_depth, parse_json
 from web.errors import BadRequestError
 from web.planner_store import MAX_HISTORY_BYTES
@@ -128,3 +129,22 @@ def test_parse_json_within_the_limit() -> None:
     assert value == []
     with pytest.raises(BadRequestError, match="nested deeper than 32"):
         parse_json(b"[" + nested + b"]")
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ("extra_s: must be positive", "extra_s"),
+        ("answers.q1: out of range", "answers.q1"),
+        (
+            "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 "
+            "digits; use sys.set_int_max_str_digits() to increase the limit",
+            "body",
+        ),
+        ("no colon here", "body"),
+    ],
+)
+def test_a_services_value_error_keeps_field_a_name(message: str, field: str) -> None:
+    err = _value_error(ValueError(message))
+    assert err.field == field
+    assert FIELD_NAME.fullmatch(err.field)

@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from phone_line import PhoneLine  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, async_playwright, expect
-from webtools import PASSWORD, Server, web_settings  # type: ignore[import-not-found]
+from webtools import PASSWORD, Server, watch_csp, web_settings  # type: ignore[import-not-found]
 
 from config.runtime import Runtime
 from config.settings import AmiSettings
@@ -107,7 +107,10 @@ async def publish_week(web_rt: Runtime, agent_id: str) -> None:
 
 async def sign_in(browser: Browser, server: Server, username: str) -> Page:
     ctx = await browser.new_context(viewport={"width": 1600, "height": 1000})
+    csp: list[str] = []
+    await watch_csp(ctx, csp)
     page = await ctx.new_page()
+    page.csp = csp  # type: ignore[attr-defined]
     page.set_default_timeout(15_000)
     page.on("pageerror", lambda exc: print(f"page error: {exc}"))
     page.on(
@@ -336,6 +339,7 @@ async def test_supervisor_watches_and_whispers(
     await expect(page.locator("#day-chart .main-svg").first).to_be_visible()
     await page.wait_for_timeout(600)  # let the chart finish drawing for the screenshot
     await page.screenshot(path=artifacts / "wallboard.png", full_page=True)
+    assert page.csp == []  # type: ignore[attr-defined]  # plotly drew without eval
 
     await row.locator("button.spy-whisper").click()
     await expect(page.locator("#toast")).to_contain_text("whisper started")

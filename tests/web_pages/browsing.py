@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
-from webtools import PASSWORD, Server  # type: ignore[import-not-found]
+from webtools import PASSWORD, Server, watch_csp  # type: ignore[import-not-found]
 
 expect.set_options(timeout=20_000)  # the machine is shared: be patient, never flaky
 
@@ -15,9 +15,10 @@ async def sign_in(browser: Browser, server: Server, username: str, path: str) ->
     ctx = await browser.new_context(
         viewport={"width": 1600, "height": 1000}, timezone_id="Asia/Shanghai"
     )
+    errors: list[str] = []
+    await watch_csp(ctx, errors)
     page = await ctx.new_page()
     page.set_default_timeout(20_000)
-    errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
