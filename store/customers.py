@@ -34,7 +34,7 @@ from config.files import CsvRowError, csv_dicts
 from queueing.keys import customer_phones
 from queueing.return_visits import parse_days, parse_hhmm
 from store.audit import record_read
-from store.masking import PERSONAL_FIELDS, Viewer, mask_field, visible_fields
+from store.masking import PERSONAL_FIELDS, Viewer, mask_field, mask_numbers, visible_fields
 from store.models.core import Customer
 from store.models.customers import TIERS, CustomerPhone
 
@@ -510,6 +510,8 @@ def _view(
     def personal(name: str, value: object) -> str | None:
         if value is None:
             return None
+        if name == "notes" and name in visible and "phone" not in visible:
+            return mask_numbers(str(value))  # notes may be read, a number in them may not
         return str(value) if name in visible else mask_field(name, str(value))
 
     return CustomerView(

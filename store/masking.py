@@ -12,7 +12,8 @@ notes          yes     yes      yes      masked
 =============  ======  =======  =======  ======
 
 \\* an agent who is the customer's account manager sees the phone and e-mail too. Agents dial
-through the platform (progressive dialling), so they never need the number itself.
+through the platform (progressive dialling), so they never need the number itself. A role that
+may read the notes but not the phone reads them with their numbers masked (``mask_numbers``).
 
 Every unmasked read of a field the policy lists as personal is audited (``store.audit``); the
 functions here only decide and mask.

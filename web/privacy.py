@@ -9,8 +9,9 @@ leaves the server, for every role, with the customers area's rules (``store.mask
 
 JSON numbers, booleans and null are passed as they are (counts, durations, scores).
 
-Free text the API shows beside a call (wrap-up notes) goes through ``text_for``: its numbers are
-masked for the roles the customers policy does not let see a phone number.
+Free text the API shows beside a call (wrap-up notes to QA, a callback's note on the agent's
+preview) goes through ``text_for``: its numbers are masked for the roles the customers policy
+does not let see a phone number (customers' own notes: ``store.customers``).
 """
 
 from __future__ import annotations

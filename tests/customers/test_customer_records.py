@@ -147,7 +147,7 @@ async def test_unmasked_read_writes_exactly_one_audit_row(engine) -> None:
         ("+8613812345678", "+862161234567"),
         tier="vip",
         email="zhang@example.com",
-        notes="likes tea",
+        notes="likes tea; new mobile 139 0000 1111",
         account_manager="a7",
     )
     await save_customer(engine, rec, now=NOW, default_tz="UTC")
@@ -160,11 +160,12 @@ async def test_unmasked_read_writes_exactly_one_audit_row(engine) -> None:
     assert qa.unmasked == frozenset()
     assert await _audit_count(engine) == 0
 
-    # an agent sees name and notes unmasked (audited), the number masked
+    # an agent sees name and notes unmasked (audited), the numbers masked, in the notes too
     agent = await get_customer(
         engine, "c1", Viewer("u-a1", "agent", "a1"), reason="call c-9", now=NOW
     )
     assert agent is not None and agent.name == "张三" and agent.phones[0] == "+86 138****5678"
+    assert agent.notes == "likes tea; new mobile *********11"
     assert await _audit_count(engine) == 1
 
     # a supervisor sees everything: one more row, naming who, what, when and why
@@ -172,6 +173,7 @@ async def test_unmasked_read_writes_exactly_one_audit_row(engine) -> None:
         engine, "c1", Viewer("boss", "supervisor"), reason="complaint CMP-1", now=NOW
     )
     assert sup is not None and sup.phones == ("+8613812345678", "+862161234567")
+    assert sup.notes == "likes tea; new mobile 139 0000 1111"
     assert await _audit_count(engine) == 2
     async with engine.connect() as conn:
         rows = await audit_rows(conn, entity_id="c1", actor="boss")

@@ -7,6 +7,9 @@ The events: the bridge's translator over every real Asterisk capture (whose dial
 ``PhoneLine`` playing the bridge's part of two calls and the agent's wrap-up notes written
 through the API; complaints and a return visit through their services; a command the bridge
 fails while not connected.
+
+And in API responses, free text that may carry a customer's number (wrap-up notes for QA, a
+callback's note on the agent's preview) reaches the roles that may not see numbers masked.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ from store.models.customers import OutboundTask
 from store.outbound_tasks import (
     OutboundConfig,
     attempt_answered,
+    call_id_for,
     claim_due,
     publish,
     record_outcome,
     record_sale,
+    request_callback,
 )
 from telephony.bridge import Bridge
 from telephony.captures import capture_frames
@@ -239,3 +244,30 @@ async def test_wrap_up_notes_keep_their_numbers_from_qa(login: Login, web_rt: Ru
     assert seen["sue"] == notes
     assert number_shaped(seen["quinn"]) == []
     assert seen["quinn"] == "客户新号码 *********11，10:00 后回电"
+
+
+async def test_a_task_note_keeps_its_numbers_from_the_agent(
+    login: Login, web_rt: Runtime, router: Routing
+) -> None:
+    """The note of a callback (written by whoever scheduled it) shows on the agent's preview
+    with its numbers masked: agents may not see a customer's number."""
+    now = datetime.now(UTC)
+    record = CustomerRecord(customer_id="c-9", name="Wang", phones=("+8613800138000",))
+    await save_customer(web_rt.engine, record, now=now, default_tz="UTC")
+    task_id = await request_callback(
+        web_rt.engine,
+        customer_id="c-9",
+        due_at=now,
+        now=now,
+        config=OutboundConfig.from_settings(web_rt.settings),
+        note="call her new mobile 139 0000 1111 after six",
+    )
+    await AgentActions(router).login("a1")
+    key = router.keys(router.agent_domain("a1")).agent("a1")
+    await router.client.hset(key, mapping={"state": "on_call", "call": call_id_for(task_id, 1)})
+    alice = await login("alice")
+    async with alice.get("/api/agent") as r:
+        assert r.status == 200, await r.text()
+        task = (await r.json())["call"]["task"]
+    assert task["task_id"] == task_id
+    assert task["note"] == "call her new mobile *********11 after six"

@@ -16,10 +16,12 @@ from web.api.schemas import (
     ExtendWrapUpBody,
     NamedRef,
     NotReadyBody,
+    TaskCard,
 )
 from web.cards import agent_today, caller_of, customer_card, task_card, week_shifts
 from web.errors import ForbiddenError
 from web.keys import SERVICES
+from web.privacy import text_for
 
 AGENT = {"agent"}
 
@@ -58,12 +60,13 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
     c = await services.live_state.call(agent_id, call_id)
     caller, direction = await caller_of(call.rt.engine, call_id)
     number = c.get("number") or caller
+    viewer = Viewer(user_id=p.username, role=p.role, agent_id=p.agent_id)
     card = await customer_card(
         call.rt.engine,
         c.get("customer") or None,
         c.get("tier") or None,
         number,
-        viewer=Viewer(user_id=p.username, role=p.role, agent_id=p.agent_id),
+        viewer=viewer,
         reason=f"screen pop of call {call_id}",
         now=datetime.now(UTC),
         call_id=call_id,
@@ -76,10 +79,20 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
         caller_masked=mask_phone(number) if number else None,
         direction="outbound" if c.get("number") else (direction or "inbound"),
         customer=card,
-        task=await task_card(
-            call.rt.engine, call_id, {q.id: q.name for q in call.rt.settings.queues}
+        task=_task_as_seen(
+            await task_card(
+                call.rt.engine, call_id, {q.id: q.name for q in call.rt.settings.queues}
+            ),
+            viewer,
         ),
     )
+
+
+def _task_as_seen(task: TaskCard | None, viewer: Viewer) -> TaskCard | None:
+    """The task's note (written by whoever scheduled it) with numbers masked for the agent."""
+    if task is None or not task.note:
+        return task
+    return task.model_copy(update={"note": text_for(viewer, task.note)})
 
 
 @API.op(
