@@ -142,10 +142,10 @@ def csv_dicts(text: str) -> tuple[list[str], Iterator[tuple[int, dict[Any, Any] 
     gives it (missing values ``None``, extra ones in a list under the key ``None``), or the row's
     ``CsvRowError``. An unreadable header raises its ``CsvRowError``."""
     records = csv_records(text)
-    first = next(records, None)
-    if first is not None and isinstance(first[1], CsvRowError):
-        raise first[1]
-    header = [h.strip() for h in first[1]] if first is not None else []
+    _, first = next(records, (0, []))
+    if isinstance(first, CsvRowError):
+        raise first
+    header = [h.strip() for h in first]
 
     def rows() -> Iterator[tuple[int, dict[Any, Any] | CsvRowError]]:
         for line, row in records:
