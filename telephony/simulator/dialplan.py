@@ -154,6 +154,13 @@ def _wait_or(var: str, default: str) -> Render:
     return lambda ch: ch.var(var) or default
 
 
+def recorded_customer_id(ch: Channel) -> str:
+    """``Set(CC_CUSTOMER_ID=cust-${CALLERID(num)})``: what the sample dialplan set when the
+    real-Asterisk captures were recorded (today's sets none); the captures' dialplans keep it
+    so the simulator answers like them (the live feed masks such ids by value)."""
+    return f"CC_CUSTOMER_ID=cust-{ch.cid_num}"
+
+
 def add_contract(
     plan: Dialplan,
     did_queues: Mapping[str, str],
@@ -398,9 +405,7 @@ def add_local_agent(plan: Dialplan, context: str, exten: str, ring_s: float) -> 
 
 
 def capture_dialplan() -> Dialplan:
-    """The dialplan the real-Asterisk captures were recorded with (Local-channel agents). It set
-    ``CC_CUSTOMER_ID=cust-${CALLERID(num)}``, as the sample dialplan then did; kept here so the
-    simulator answers like the captures (the live feed masks such ids by value)."""
+    """The dialplan the real-Asterisk captures were recorded with (Local-channel agents)."""
     plan = Dialplan()
     add_contract(
         plan,
@@ -410,7 +415,7 @@ def capture_dialplan() -> Dialplan:
         agent_pattern="_X.",
         failed_extension=False,
         cdr_userfield=False,
-        customer_id=lambda ch: f"CC_CUSTOMER_ID=cust-{ch.cid_num}",
+        customer_id=recorded_customer_id,
     )
     plan.add(
         "cc-connect-xfer",

@@ -15,7 +15,14 @@ real SIP stack), so every PJSIP dial fails at once as ``PJSIP/1002`` did in capt
 
 from __future__ import annotations
 
-from telephony.simulator.dialplan import Dialplan, Render, Step, add_contract, agent_dial
+from telephony.simulator.dialplan import (
+    Dialplan,
+    Render,
+    Step,
+    add_contract,
+    agent_dial,
+    recorded_customer_id,
+)
 from telephony.simulator.model import Channel
 from telephony.simulator.phones import Device
 
@@ -42,6 +49,7 @@ def dialplan() -> Dialplan:
         agent_dial(RING_TIMEOUT_S),
         failed_extension=False,
         cdr_userfield=False,
+        customer_id=recorded_customer_id,
     )
     _add_sim_phones(plan)
     _add_fx_contexts(plan)
