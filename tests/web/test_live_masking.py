@@ -3,7 +3,7 @@ makes it in production, arrives at a supervisor's WebSocket (who sees every even
 number-shaped text anywhere in its payload.
 
 The events: the bridge's translator over every real Asterisk capture (whose dialplan set
-``CC_CUSTOMER_ID=cust-<number>``); the router and agent actions on the test's Redis, with
+``CC_CUSTOMER_ID=cust-<number>``) and its reconcile after a gap; the router and agent actions on the test's Redis, with
 ``PhoneLine`` playing the bridge's part of two calls and the agent's wrap-up notes written
 through the API; complaints and a return visit through their services; a command the bridge
 fails while not connected.
@@ -55,6 +55,7 @@ from store.outbound_tasks import (
 from telephony.bridge import Bridge
 from telephony.captures import capture_frames
 from telephony.commands import Command
+from telephony.reconcile import Gap, KnownCall, plan
 from telephony.translator import new_state, translate
 from web.privacy import PHONE_FIELDS
 
@@ -91,6 +92,11 @@ async def telephony(redis: aioredis.Redis, stream: str) -> None:
     for path in sorted(REAL.glob("*.ami")):
         for ev in capture_events(path):
             await redis.xadd(stream, ev.to_fields())
+    # a bridge's login after a gap: the gap, and a waiting caller Asterisk no longer has
+    gap = Gap("127.0.0.1:5038", T0, T0 + timedelta(minutes=3))
+    known = {"g-1": KnownCall("g-1", queue="sales", arrived_at=T0 - timedelta(seconds=30))}
+    for ev in plan(known, set(), gap, {}, set(), T0 + timedelta(minutes=3)).events:
+        await redis.xadd(stream, ev.to_fields())
 
 
 async def routing_and_wrap_up(
