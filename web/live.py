@@ -288,13 +288,15 @@ class LiveHub:
         clients = [c for c in self.clients if c.session is not None]
         if not clients:
             return
+        health = liveness.current("live-feed")
         try:
             states = await self.sessions({c.session for c in clients if c.session})
             still_running()
         except Exception as exc:  # noqa: BLE001 - the database may be away; next round retries
             still_running()
-            log.warning("live feed: sessions of %d clients unread: %s", len(clients), exc)
+            health.retrying("sessions of the WebSockets", exc)
             return
+        health.ok("sessions of the WebSockets")
         for c in clients:
             state = states.get(c.session or "", "signed out")
             if isinstance(state, str):
