@@ -53,15 +53,16 @@ import redis.asyncio as aioredis  # noqa: E402
 from panoramisk.ami_protocol import AMIProtocol  # noqa: E402
 
 from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from config.settings import AgentConfig, AmiSettings, Settings  # noqa: E402
+from kernel.commands import Command  # noqa: E402
+from kernel.events import DomainEvent  # noqa: E402
+from kernel.keys import StreamNames  # noqa: E402
+from kernel.settings import AgentConfig, AmiSettings, Settings  # noqa: E402
 from store.db import create_engine  # noqa: E402
-from store.events import DomainEvent, StreamNames  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.writer import StoreWriter  # noqa: E402
 from telephony.ami_frames import FrameReader, format_frame, parse_frames  # noqa: E402
 from telephony.bridge import Bridge  # noqa: E402
 from telephony.captures import received_bytes  # noqa: E402
-from telephony.commands import Command  # noqa: E402
 from telephony.simulator import Scenario, start_simulator  # noqa: E402
 from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic  # noqa: E402
 from telephony.translator import new_state, translate  # noqa: E402

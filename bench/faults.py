@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from config.embedded_redis import EmbeddedRedis
 from config.pieces import supervised
 from config.services import open_runtime
-from config.settings import Settings
+from kernel.settings import Settings
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from store.models.core import Call, CallEvent

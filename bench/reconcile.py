@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 import redis.asyncio as aioredis  # noqa: E402
 
 from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from config.settings import Settings  # noqa: E402
+from kernel.keys import StreamNames  # noqa: E402
+from kernel.settings import Settings  # noqa: E402
 from queueing.routing import Routing  # noqa: E402
 from queueing.service import Router  # noqa: E402
 from store.db import create_engine  # noqa: E402
-from store.events import StreamNames  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.writer import StoreWriter  # noqa: E402
 from telephony.bridge import Bridge  # noqa: E402

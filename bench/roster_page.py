@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT / "tests" / "web_pages"))
 from history import history_csv  # noqa: E402
 
 from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from config.runtime import Runtime  # noqa: E402
-from config.settings import Settings  # noqa: E402
+from kernel.runtime import Runtime  # noqa: E402
+from kernel.settings import Settings  # noqa: E402
 from store.db import create_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models.web import User  # noqa: E402

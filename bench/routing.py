@@ -42,12 +42,13 @@ import redis.asyncio as aioredis  # noqa: E402
 
 from config import embedded_redis  # noqa: E402
 from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from config.settings import Settings  # noqa: E402
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames  # noqa: E402
+from kernel.settings import Settings  # noqa: E402
 from queueing import scripts  # noqa: E402
 from queueing.actions import AgentActions  # noqa: E402
 from queueing.routing import Routing  # noqa: E402
 from queueing.service import Router  # noqa: E402
-from store.events import DomainEvent, StreamNames  # noqa: E402
 
 
 def make_config(

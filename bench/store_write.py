@@ -20,8 +20,9 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from config.embedded_redis import EmbeddedRedis
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
 from store.db import create_engine
-from store.events import DomainEvent, StreamNames
 from store.migrate import upgrade
 from store.throwaway_pg import ThrowawayPostgres
 from store.writer import StoreWriter

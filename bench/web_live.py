@@ -56,7 +56,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from store.events import DomainEvent, StreamNames  # noqa: E402
+from kernel.events import DomainEvent  # noqa: E402
+from kernel.keys import StreamNames  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PREFIX = "ccbench"
@@ -86,7 +87,7 @@ async def pbx(redis_url: str, calls_per_s: float, agents: int, seconds: float) -
     (agents logged in and ready first); prints ``ready``, runs ``seconds``, then stops."""
     import logging
 
-    from config.settings import Settings
+    from kernel.settings import Settings
     from queueing.actions import AgentActions
     from queueing.routing import Routing
     from queueing.service import Router
@@ -143,8 +144,8 @@ async def serve(redis_url: str, db_path: str, port: int, agents: int) -> None:
     """The server side: the real application, one supervisor user."""
     from aiohttp import web
 
-    from config.runtime import Runtime
-    from config.settings import Settings
+    from kernel.runtime import Runtime
+    from kernel.settings import Settings
     from store.db import create_engine
     from store.migrate import upgrade
     from web.app import create_app

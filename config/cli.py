@@ -4,7 +4,7 @@ Each package contributes its commands in ``<pkg>/cli.py``; ``COMMANDS`` lists th
 ``"module:attribute"`` and they are attached here. Settings load lazily (``ctx.obj.settings``) so
 ``--help`` works with a broken configuration, and a ``SettingsError`` anywhere stops the command
 with exit code 2 and one line naming the field (no traceback); so does a ``FileReadError`` (a
-file given to a command that cannot be read as text: ``config.files``), naming the file.
+file given to a command that cannot be read as text: ``kernel.files``), naming the file.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from config.files import FileReadError
-from config.settings import Settings, SettingsError, load_settings
+from kernel.files import FileReadError
+from kernel.settings import Settings, SettingsError, load_settings
 
 COMMANDS: list[str] = [
     "config.commands:version",

@@ -10,10 +10,10 @@ import click
 
 from config.logs import setup_logging
 from config.pieces import PIECES, available, default_pieces, supervised
-from config.runtime import Runtime
 from config.services import open_runtime
-from config.settings import Settings, SettingsError
 from config.stopping import cancel_on_signals
+from kernel.runtime import Runtime
+from kernel.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 

@@ -37,10 +37,10 @@ from config.demo_data import (
 )
 from config.logs import setup_logging
 from config.pieces import supervised
-from config.runtime import Runtime
 from config.services import open_runtime
-from config.settings import Settings, SettingsError
 from config.stopping import cancel_on_signals
+from kernel.runtime import Runtime
+from kernel.settings import Settings, SettingsError
 from store.complaints import ComplaintConfig, open_complaint
 from store.customers import CustomerRecord, save_customer
 from store.outbound_tasks import OutboundConfig, record_sale

@@ -14,15 +14,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from config import liveness
-from config.cancellation import still_running
-from config.runtime import Runtime
-from config.settings import ROUTER_REASONS
-from config.stream_consumer import redis_unavailable
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.events import DomainEvent, make_event_id
+from kernel.runtime import Runtime
+from kernel.settings import ROUTER_REASONS
+from kernel.stream_consumer import redis_unavailable
 from queueing.actions import AgentActions
 from queueing.errors import QueueingError
 from queueing.routing import Routing
-from store.events import DomainEvent, make_event_id
 
 log = logging.getLogger(__name__)
 

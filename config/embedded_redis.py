@@ -29,7 +29,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from config.liveness import PieceStatus
+from kernel.liveness import PieceStatus
 
 log = logging.getLogger(__name__)
 

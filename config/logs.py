@@ -6,7 +6,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-from config.settings import Settings
+from kernel.settings import Settings
 
 
 def setup_logging(settings: Settings, name: str) -> None:

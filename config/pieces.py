@@ -12,9 +12,9 @@ import functools
 import importlib
 from collections.abc import Awaitable, Callable
 
-from config import liveness
-from config.runtime import Piece, Runtime
-from config.settings import Settings
+from kernel import liveness
+from kernel.runtime import Piece, Runtime
+from kernel.settings import Settings
 
 PIECES: dict[str, str] = {
     "store-writer": "store.writer:run_store_writer",

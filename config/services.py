@@ -2,7 +2,7 @@
 
 Connection problems at start-up are reported as ``SettingsError`` naming the setting, so a wrong
 URL stops ``callcenter`` with exit code 2 and one line. Once started, the pieces wait out
-outages of either by themselves (``config.supervisor``). Without ``redis_url`` the directory's
+outages of either by themselves (``kernel.supervisor``). Without ``redis_url`` the directory's
 embedded redis-server is used when one is running (a command started beside ``serve`` or
 ``demo``: it is left running) or started (and stopped at the end).
 """
@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.embedded_redis import EmbeddedRedis, EmbeddedRedisError
-from config.runtime import Runtime
-from config.settings import Settings, SettingsError
+from kernel.runtime import Runtime
+from kernel.settings import Settings, SettingsError
 from store.db import create_engine
 from store.migrate import current_heads, upgrade
 

@@ -20,7 +20,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.services import open_database
-from config.settings import QaSettings, Settings
+from kernel.settings import QaSettings, Settings
 from qa.calibration import CalibrationReport
 from qa.errors import QaError
 from qa.files import load_answers, load_form

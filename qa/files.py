@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from config.files import FileReadError, read_text
+from kernel.files import FileReadError, read_text
 from qa.errors import AnswersFileError, FormError
 from qa.forms import Form, form_from_text, format_of
 

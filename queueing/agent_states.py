@@ -7,7 +7,7 @@ agents between offered, on_call and wrap_up on its own; agents act only as below
 
 from __future__ import annotations
 
-from store.events import AGENT_STATES
+from kernel.events import AGENT_STATES
 
 ALLOWED_FROM: dict[str, frozenset[str]] = {
     "login": frozenset({"logged_out"}),

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from config.cancellation import still_running
-from config.settings import Settings, SettingsError
-from config.stream_consumer import redis_unavailable
+from kernel.cancellation import still_running
+from kernel.settings import Settings, SettingsError
+from kernel.stream_consumer import redis_unavailable
 from queueing.routing import Routing
 from queueing.stats import QueueStats
 

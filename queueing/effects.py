@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from kernel.commands import Command
+from kernel.events import DomainEvent, make_event_id
 from queueing.stats import average_handle_s, expected_wait_s
-from store.events import DomainEvent, make_event_id
-from telephony.commands import Command
 
 Entry = list[str]  # a stream entry as a flat [field, value, ...] list
 

@@ -16,7 +16,7 @@ carries the data that names what was wrong::
 
 from __future__ import annotations
 
-from config.settings import SettingsError
+from kernel.settings import SettingsError
 
 
 class QueueingError(Exception):

@@ -211,7 +211,7 @@ local function agent(aid) return rec(k1('agent', aid), AGENT_FIELDS) end
 local function call(cid) return rec(k1('call', cid), CALL_FIELDS) end
 
 -- effects, kept in the outbox and published by routing.py as they are: events and commands as
--- stream entries (flat field, value lists, the fields of store.events / telephony.commands),
+-- stream entries (flat field, value lists, the fields of kernel.events / kernel.commands),
 -- and the few effects Python completes (announce: expected wait) as effects.py describes them.
 -- An event's id is deterministic, so an entry published twice gives the same ids: its parts
 -- joined by '|' (e.g. "c1|offered|2"), or when that is long its first part, ':' and 20 hex digits

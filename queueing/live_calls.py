@@ -1,7 +1,7 @@
 """The calls the router holds live, read (never written) for the bridge's reconcile at a login.
 
 A call is live for the router while it waits or is offered in a queue (``:inq:<queue>``) or
-while an agent is offered it or on it (the agent hash's ``call``); its hash (``queueing/keys.py``)
+while an agent is offered it or on it (the agent hash's ``call``); its hash (``kernel/keys.py``)
 says which. Outbound work (``number`` set: a callback's dial) has no channel until its customer
 is on the line (``live``): before that it is left out, the reconcile ends only calls whose
 channel Asterisk should have. The router changes its

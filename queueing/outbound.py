@@ -60,9 +60,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config import liveness
-from config.cancellation import still_running
-from config.stream_consumer import (
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.events import DomainEvent, EventError
+from kernel.stream_consumer import (
     StreamConsumer,
     default_consumer_name,
     redis_unavailable,
@@ -75,7 +76,6 @@ from queueing.routing import Routing
 from queueing.rules import call_priority
 from queueing.stats import day_id
 from store.db import database_unavailable, refuses_data
-from store.events import DomainEvent, EventError
 from store.models.customers import OutboundAttempt
 from store.outbound_tasks import (
     OutboundConfig,

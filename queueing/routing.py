@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 
 from redis.exceptions import NoScriptError, ResponseError
 
-from config.settings import Settings
+from kernel.keys import DomainKeys, StreamNames
+from kernel.settings import Settings
 from queueing import effects, scripts
-from queueing.keys import DomainKeys
 from queueing.rules import build_plans, script_config
 from queueing.stats import QueueStats, day_id
-from store.events import StreamNames
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kernel.protocols import EscalationRule, QueueRules
 from queueing.errors import RoutingConfigError
 
 EPOCH_MS = 1_735_689_600_000  # 2025-01-01T00:00Z: scores hold milliseconds since then
@@ -63,8 +64,8 @@ def _requirement(levels: Mapping[str, int]) -> Requirement:
     return tuple(sorted(levels.items()))
 
 
-def _first_cap(queue: object) -> int | None:
-    steps = sorted(getattr(queue, "escalation", []), key=lambda s: s.after)
+def _first_cap(queue: QueueRules) -> int | None:
+    steps = sorted(queue.escalation, key=lambda s: s.after)
     if steps and steps[0].after == 0:
         return steps[0].min_level
     return None
@@ -76,15 +77,16 @@ def _capped(levels: Mapping[str, int], cap: int | None) -> Requirement:
     return _requirement({s: min(level, cap) for s, level in levels.items()})
 
 
-def build_plans(queues: Iterable[object], default_domain: str) -> dict[str, QueuePlan]:
+def build_plans(queues: Iterable[QueueRules], default_domain: str) -> dict[str, QueuePlan]:
     """``QueueConfig`` list → plans; raises ``RoutingConfigError`` naming the field."""
-    by_id = {q.id: q for q in queues}  # type: ignore[attr-defined]
+    by_id = {q.id: q for q in queues}
     plans: dict[str, QueuePlan] = {}
     for i, (qid, q) in enumerate(by_id.items()):
-        domain = getattr(q, "domain", None) or default_domain
-        configured = sorted(q.escalation, key=lambda s: s.after)  # type: ignore[attr-defined]
-        if not configured or configured[0].after > 0:
-            configured = [None, *configured]
+        domain = q.domain or default_domain
+        ordered = sorted(q.escalation, key=lambda s: s.after)
+        configured: list[EscalationRule | None] = list(ordered)
+        if not ordered or ordered[0].after > 0:
+            configured = [None, *ordered]
         steps: list[Step] = []
         cap: int | None = None
         overflow: set[str] = set()
@@ -92,7 +94,7 @@ def build_plans(queues: Iterable[object], default_domain: str) -> dict[str, Queu
         for step in configured:
             after = 0 if step is None else step.after
             if step is not None:
-                j = list(q.escalation).index(step)  # type: ignore[attr-defined]
+                j = list(q.escalation).index(step)
                 if step.min_level is not None:
                     cap = step.min_level if cap is None else min(cap, step.min_level)
                 for o in step.overflow:
@@ -101,7 +103,7 @@ def build_plans(queues: Iterable[object], default_domain: str) -> dict[str, Queu
                         raise RoutingConfigError(
                             f"queues.{i}.escalation.{j}.overflow", o, "unknown queue"
                         )
-                    if (getattr(other, "domain", None) or default_domain) != domain:
+                    if (other.domain or default_domain) != domain:
                         raise RoutingConfigError(
                             f"queues.{i}.escalation.{j}.overflow",
                             o,
@@ -110,9 +112,9 @@ def build_plans(queues: Iterable[object], default_domain: str) -> dict[str, Queu
                     overflow.add(o)
                 for s, level in step.extra_skills.items():
                     extra[s] = min(level, extra.get(s, level))
-            alternatives = {_capped(q.skills, cap)}  # type: ignore[attr-defined]
+            alternatives = {_capped(q.skills, cap)}
             for o in sorted(overflow):
-                alternatives.add(_capped(by_id[o].skills, _first_cap(by_id[o])))  # type: ignore[attr-defined]
+                alternatives.add(_capped(by_id[o].skills, _first_cap(by_id[o])))
             for s, level in extra.items():
                 alternatives.add(((s, level),))
             new = Step(after, tuple(sorted(alternatives)))
@@ -123,16 +125,16 @@ def build_plans(queues: Iterable[object], default_domain: str) -> dict[str, Queu
         plans[qid] = QueuePlan(
             queue_id=qid,
             domain=domain,
-            strategy=q.strategy,  # type: ignore[attr-defined]
-            priority=q.priority,  # type: ignore[attr-defined]
+            strategy=q.strategy,
+            priority=q.priority,
             steps=tuple(steps),
-            level_skills=tuple(sorted(q.skills)),  # type: ignore[attr-defined]
-            ring_timeout_s=q.ring_timeout_s,  # type: ignore[attr-defined]
-            wrap_up_s=q.wrap_up_s,  # type: ignore[attr-defined]
-            sl_target_s=q.sl_target_s,  # type: ignore[attr-defined]
-            short_abandon_s=q.short_abandon_s,  # type: ignore[attr-defined]
-            abandon_counts_against_sl=q.abandon_counts_against_sl,  # type: ignore[attr-defined]
-            announce_every_s=q.announce_every_s,  # type: ignore[attr-defined]
+            level_skills=tuple(sorted(q.skills)),
+            ring_timeout_s=q.ring_timeout_s,
+            wrap_up_s=q.wrap_up_s,
+            sl_target_s=q.sl_target_s,
+            short_abandon_s=q.short_abandon_s,
+            abandon_counts_against_sl=q.abandon_counts_against_sl,
+            announce_every_s=q.announce_every_s,
         )
     return plans
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from redis.exceptions import NoScriptError
 
-from queueing.keys import DomainKeys
+from kernel.keys import DomainKeys
 
 ENTRY_SCRIPTS = ("events", "tick", "action", "stats")
 STANDALONE_SCRIPTS = ("append",)  # without lib.lua

@@ -4,7 +4,7 @@ Several routers may run at once in one consumer group: all state is in Redis and
 is one atomic script, so they never offer one agent two calls or one call to two agents. Each
 router also ticks the domains' timers (escalation, ring timeout, wrap-up end, announcements) and
 takes over outbox entries and stream entries left behind by a router that died (after the lease).
-The stream is read through ``config.stream_consumer``: a restarted router (same name, by default
+The stream is read through ``kernel.stream_consumer``: a restarted router (same name, by default
 ``router-<hostname>``) handles its own pending entries first, and Redis outages are waited out.
 
 A batch costs three round trips: read the stream, run the events script of each domain, append
@@ -27,10 +27,11 @@ from typing import Any
 
 from redis.exceptions import ResponseError
 
-from config import liveness
-from config.cancellation import still_running
-from config.runtime import Runtime
-from config.stream_consumer import (
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.events import DomainEvent, EventError
+from kernel.runtime import Runtime
+from kernel.stream_consumer import (
     Cleanup,
     StreamConsumer,
     default_consumer_name,
@@ -40,7 +41,6 @@ from config.stream_consumer import (
 from queueing.errors import QueueingError
 from queueing.routing import Routing
 from queueing.translate import PAYLOAD_TYPES, ROUTED_TYPES, Op, to_ops
-from store.events import DomainEvent, EventError
 
 log = logging.getLogger(__name__)
 

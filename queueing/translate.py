@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from kernel.events import DomainEvent
 from queueing.errors import CallError
 from queueing.rules import QueuePlan, call_priority
-from store.events import DomainEvent
 
 Op = dict[str, Any]
 ROUTED_COMMANDS = ("connect", "originate")

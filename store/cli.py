@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from config.services import open_database
-from config.settings import Settings
+from kernel.settings import Settings
 from store.seed import seed_from_settings
 
 console = Console()

@@ -33,8 +33,10 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from config import liveness
-from config.cancellation import still_running
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.events import DomainEvent, make_event_id
+from kernel.protocols import CustomerWorkSettings
 from store.deadlines import (
     DeadlinePolicy,
     DeadlineState,
@@ -43,7 +45,6 @@ from store.deadlines import (
     overdue_kinds,
     policy_from_settings,
 )
-from store.events import DomainEvent, make_event_id
 from store.models.core import Customer
 from store.models.customers import Complaint, ComplaintHistory
 from store.outbound_tasks import OutboundConfig, create_task, publish
@@ -93,7 +94,7 @@ class ComplaintConfig:
     policy: DeadlinePolicy
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ComplaintConfig:
+    def from_settings(cls, settings: CustomerWorkSettings) -> ComplaintConfig:
         return cls(
             categories=tuple(settings.complaints.categories),
             policy=policy_from_settings(settings.complaints, settings.timezone),

@@ -7,7 +7,7 @@ Errors::
 
 Phone numbers are stored in E.164 (``phonenumbers``, national numbers read in the configured
 default region). The caller lookup the bridge and router use is a Redis hash
-(``queueing.keys.customer_phones``: E.164 number -> ``customer_id|tier``) that this module keeps in
+(``kernel.keys.customer_phones``: E.164 number -> ``customer_id|tier``) that this module keeps in
 step with the database: ``sync_caller_index`` after each write, ``rebuild_caller_index`` at start-up
 or after a repair. ``lookup_caller(redis, prefix, number)`` reads it.
 
@@ -30,8 +30,8 @@ from phonenumbers import timezone as pn_timezone
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from config.files import CsvRowError, csv_dicts
-from queueing.keys import customer_phones
+from kernel.files import CsvRowError, csv_dicts
+from kernel.keys import customer_phones
 from queueing.return_visits import parse_days, parse_hhmm
 from store.audit import record_read
 from store.masking import PERSONAL_FIELDS, Viewer, mask_field, mask_numbers, visible_fields

@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from config.cancellation import still_running
-from config.files import read_csv_text
 from config.services import open_database, open_redis
-from config.settings import Settings
+from kernel.cancellation import still_running
+from kernel.files import read_csv_text
+from kernel.settings import Settings
 from store.complaints import ComplaintConfig, list_complaints
 from store.customers import import_customers_csv, rebuild_caller_index
 from store.models.customers import TASK_STATUSES

@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
-from config.settings import async_db_url
+from kernel.settings import async_db_url
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

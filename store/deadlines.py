@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kernel.protocols import ComplaintRules
+
 ACK_STATUSES = frozenset({"acknowledged", "in_progress", "resolved"})
 CYCLE_START = frozenset({"open", "reopened"})
 MAX_DAYS = 3660  # a search that finds no working time in ten years has a broken calendar
@@ -131,17 +133,17 @@ def parse_duration_s(text: str, day_s: float = 86400.0) -> float:
     return amount * {"m": 60.0, "h": 3600.0, "d": day_s}[unit]
 
 
-def policy_from_settings(complaints: object, default_timezone: str) -> DeadlinePolicy:
-    """``ComplaintsSettings`` → policy (the settings object is read, nothing else)."""
+def policy_from_settings(complaints: ComplaintRules, default_timezone: str) -> DeadlinePolicy:
+    """``[complaints]`` settings → policy."""
     c = complaints
     working = None
-    if c.business_hours:  # type: ignore[attr-defined]
+    if c.business_hours:
         working = WorkingTime(
-            timezone=c.timezone or default_timezone,  # type: ignore[attr-defined]
-            days=frozenset(c.work_days),  # type: ignore[attr-defined]
-            start=c.work_start,  # type: ignore[attr-defined]
-            end=c.work_end,  # type: ignore[attr-defined]
-            holidays=frozenset(c.holidays),  # type: ignore[attr-defined]
+            timezone=c.timezone or default_timezone,
+            days=frozenset(c.work_days),
+            start=c.work_start,
+            end=c.work_end,
+            holidays=frozenset(c.holidays),
         )
     day_s = working.day_s if working else 86400.0
     severities = {
@@ -149,7 +151,7 @@ def policy_from_settings(complaints: object, default_timezone: str) -> DeadlineP
             acknowledge_s=parse_duration_s(sev.acknowledge, day_s),
             resolve_s=parse_duration_s(sev.resolve, day_s),
         )
-        for name, sev in c.severities.items()  # type: ignore[attr-defined]
+        for name, sev in c.severities.items()
     }
     return DeadlinePolicy(severities=severities, working=working)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store.events import utc
+from kernel.events import utc
 from store.models.core import Call
 
 

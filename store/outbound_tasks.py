@@ -29,7 +29,10 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from config.files import CsvRowError, csv_dicts
+from kernel.events import DomainEvent, make_event_id
+from kernel.files import CsvRowError, csv_dicts
+from kernel.keys import StreamNames
+from kernel.protocols import CustomerWorkSettings
 from queueing.return_visits import (
     OUTCOMES,
     AttemptResult,
@@ -40,7 +43,6 @@ from queueing.return_visits import (
     place_return_visit,
 )
 from store.customers import customer_contact
-from store.events import DomainEvent, StreamNames, make_event_id
 from store.models.core import Customer
 from store.models.customers import TIERS, OutboundAttempt, OutboundTask, Sale
 from store.writer import write_events
@@ -87,7 +89,7 @@ class OutboundConfig:
     call_days: str = "1234567"
 
     @classmethod
-    def from_settings(cls, settings: Any) -> OutboundConfig:
+    def from_settings(cls, settings: CustomerWorkSettings) -> OutboundConfig:
         o = settings.outbound
         queue_id = o.queue or (settings.queues[0].id if settings.queues else "outbound")
         return cls(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from store.events import REASON_BACKFILLED, REASON_GAP, DomainEvent
+from kernel.events import REASON_BACKFILLED, REASON_GAP, DomainEvent
 
 Row = dict[str, Any]
 

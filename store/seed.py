@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.settings import Settings
+from kernel.settings import Settings
 from store.models.core import Agent, AgentSkill, Queue, Skill
 
 

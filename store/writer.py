@@ -24,18 +24,12 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from config import liveness
-from config.cancellation import still_running
-from config.stream_consumer import Health, StreamConsumer, default_consumer_name
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.events import REASON_BACKFILLED, REASON_GAP, DomainEvent, EventError, utc
+from kernel.keys import StreamNames
+from kernel.stream_consumer import Health, StreamConsumer, default_consumer_name
 from store.db import database_unavailable
-from store.events import (
-    REASON_BACKFILLED,
-    REASON_GAP,
-    DomainEvent,
-    EventError,
-    StreamNames,
-    utc,
-)
 from store.models.core import AgentState, Call, CallEvent
 from store.projection import project, touches_call, without_superseded
 
@@ -280,7 +274,7 @@ class StoreWriter:
         for entry_id, fields, reason in dead:
             log.warning("store writer: invalid event %s skipped: %s", entry_id, reason)
             await self.redis.xadd(
-                f"{self.streams.events}:dead",
+                self.streams.dead_events,
                 {**{_s(k): _s(v) for k, v in fields.items()}, "_entry": entry_id, "_error": reason},
                 maxlen=100_000,
                 approximate=True,

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from telephony.commands import Command
+from kernel.commands import Command
 from telephony.errors import CommandTargetError
 from telephony.translator import VAR_CALL_ID, VAR_ORIGIN_CALL_ID, CallState
 

@@ -22,7 +22,7 @@
   ignores its cancellation never stops (the hang that once made the 200-call test time out).
   For the same reason every Redis call in a loop is followed by ``still_running()``: redis-py
   8.1 returns normally from a command whose task was cancelled while it waited for the reply.
-* Commands (``<prefix>:commands``) are read in a consumer group (``config.stream_consumer``:
+* Commands (``<prefix>:commands``) are read in a consumer group (``kernel.stream_consumer``:
   the bridge's own pending commands first, under a stable name), turned into AMI actions by
   ``telephony.actions.plan`` once logged in, and acknowledged once Asterisk answered; the
   outcome is published as ``command.succeeded`` / ``command.failed``. A command carried out
@@ -51,10 +51,13 @@ from panoramisk.manager import Manager
 from panoramisk.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config import liveness
-from config.cancellation import still_running
-from config.settings import Settings
-from config.stream_consumer import (
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.commands import Command, CommandError
+from kernel.events import DomainEvent, make_event_id
+from kernel.keys import StreamNames
+from kernel.settings import Settings
+from kernel.stream_consumer import (
     StreamConsumer,
     default_consumer_name,
     redis_unavailable,
@@ -62,10 +65,8 @@ from config.stream_consumer import (
 )
 from store.customers import lookup_caller
 from store.db import database_unavailable
-from store.events import DomainEvent, StreamNames, make_event_id
 from telephony.actions import ActionConfig, plan
 from telephony.ami_frames import Frame, FrameError, FrameReader, format_frame
-from telephony.commands import Command, CommandError
 from telephony.errors import (
     AmiActionError,
     AmiLoginError,
@@ -615,6 +616,6 @@ class Bridge:
 
 
 async def run_bridge(rt: Any) -> None:
-    """The bridge as a piece of ``callcenter serve`` (``rt``: ``config.runtime.Runtime``)."""
+    """The bridge as a piece of ``callcenter serve`` (``rt``: ``kernel.runtime.Runtime``)."""
     name = rt.settings.ami.consumer or default_consumer_name("bridge")
     await Bridge(rt.settings, rt.redis, engine=rt.engine, consumer=name).run()

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from config.commands import serve_until_signal
-from config.files import read_text
 from config.logs import setup_logging
-from config.settings import Settings
+from kernel.files import read_text
+from kernel.settings import Settings
 
 
 @click.command()

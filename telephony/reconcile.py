@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from store.events import REASON_BACKFILLED, REASON_GAP, DomainEvent, make_event_id
+from kernel.events import REASON_BACKFILLED, REASON_GAP, DomainEvent, make_event_id
 from telephony.cdr import CdrCall
 from telephony.translator import CallState
 

@@ -26,8 +26,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.cancellation import still_running
-from config.settings import Settings
+from kernel.cancellation import still_running
+from kernel.keys import last_heard
+from kernel.settings import Settings
 from queueing.live_calls import routed_calls
 from queueing.routing import Routing
 from store.open_calls import ended_calls, open_calls
@@ -51,7 +52,7 @@ class LastHeard:
 
     def __init__(self, redis: aioredis.Redis, prefix: str, source: str) -> None:
         self.redis = redis
-        self.key = f"{prefix}:telephony:heard:{source}"
+        self.key = last_heard(prefix, source)
 
     async def get(self) -> datetime | None:
         raw = await self.redis.get(self.key)

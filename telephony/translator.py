@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from store.events import DomainEvent, make_event_id
+from kernel.events import DomainEvent, make_event_id
 from telephony.ami_frames import Frame
 
 VAR_QUEUE = "CC_QUEUE"

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from config.settings import Settings
+from kernel.settings import Settings
 from web.passwords import hash_password
 
 PASSWORD = "correct horse battery"

@@ -22,8 +22,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import text
 
-from config.runtime import Runtime
-from config.settings import SettingsError
+from kernel.runtime import Runtime
+from kernel.settings import SettingsError
 from queueing.errors import (
     AgentActionError,
     AgentStateError,

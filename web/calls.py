@@ -1,7 +1,7 @@
 """Call control from the web: commands for telephony on ``cc:commands``.
 
 Hold, resume, blind transfer, hang up and supervisor listen/whisper/barge are telephony commands
-(``telephony.commands``); the bridge carries them out and reports ``command.succeeded`` /
+(``kernel.commands``); the bridge carries them out and reports ``command.succeeded`` /
 ``command.failed`` on the event stream with the same command id, which the pages show.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from store.events import StreamNames
-from telephony.commands import COMMAND_KINDS, Command
+from kernel.commands import COMMAND_KINDS, Command
+from kernel.keys import StreamNames
 from web.errors import UnavailableError
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from config.files import read_text
 from config.services import open_database
-from config.settings import Settings
+from kernel.files import read_text
+from kernel.settings import Settings
 from store.models.web import ROLES
 from web.passwords import MIN_PASSWORD_CHARS
 from web.users import UserExistsError, create_user

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 
 if TYPE_CHECKING:
     from web.live import LiveHub

@@ -34,9 +34,10 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from config import liveness
-from config.cancellation import still_running
-from store.events import DomainEvent, EventError, StreamNames
+from kernel import liveness
+from kernel.cancellation import still_running
+from kernel.events import DomainEvent, EventError
+from kernel.keys import StreamNames
 from web.privacy import mask_payload
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Reading the router's live state for the pages: queue figures, agents, an agent's own call.
 
 All of it comes from ``queueing`` (``Routing.read_stats``, the agent and call hashes documented in
-``queueing/keys.py``); this module only shapes it for the API and keeps one cached copy of the
+``kernel/keys.py``); this module only shapes it for the API and keeps one cached copy of the
 queue figures per web worker so a wallboard of 50 queues costs one script call per domain per
 second, whatever the number of screens.
 """
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from config.settings import Settings
+from kernel.settings import Settings
 from queueing.routing import Routing
 from queueing.stats import QueueStats
 from web.wallboard import QueueTarget, abandon_rate_pct, queue_alerts

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from config.supervisor import PieceBoard
-from store.events import DomainEvent
+from kernel.events import DomainEvent
+from kernel.supervisor import PieceBoard
 
 LATENCY_BUCKETS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 MAX_TRACKED = 20_000

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from config.settings import AgentConfig, IceServerConfig, Settings, WebrtcSettings
+from kernel.settings import AgentConfig, IceServerConfig, Settings, WebrtcSettings
 
 PASSWORD_CHARS = 32
 

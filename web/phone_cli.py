@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from config.settings import Settings, SettingsError
+from kernel.settings import Settings, SettingsError
 from web.phone import PhoneError, pjsip_sections
 
 

@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.keys import planner_history
 from store.models.workforce import Roster, Shift
 from store.models.workspaces import RosterRequirement
 from store.readers import interval_stats
@@ -36,7 +37,7 @@ DEFAULT_INTERVAL_MIN = 30
 
 
 def _history_key(prefix: str, username: str) -> str:
-    return f"{prefix}:planner:{username}:history"
+    return planner_history(prefix, username)
 
 
 async def save_history(redis: aioredis.Redis, prefix: str, username: str, csv_text: str) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from kernel.keys import login_failures
+
 
 @dataclass(frozen=True, slots=True)
 class LoginLimits:
@@ -31,10 +33,7 @@ class LoginThrottle:
         self.limits = limits
 
     def _keys(self, username: str, address: str) -> tuple[str, str]:
-        return (
-            f"{self.prefix}:web:loginfail:user:{username.lower()[:64]}",
-            f"{self.prefix}:web:loginfail:addr:{address}",
-        )
+        return login_failures(self.prefix, username, address)
 
     async def check(self, username: str, address: str) -> tuple[str, int] | None:
         """(blocking field, seconds until it lifts) or None when an attempt may proceed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from web.livestate import LiveState

@@ -17,7 +17,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from config.files import read_text
+from kernel.files import read_text
 from workforce.errors import WorkforceError
 from workforce.formats import read_history_csv
 from workforce.roster import RosterRules
@@ -87,7 +87,7 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
 def _file_option(
     flag: str, dest: str, help: str, *, required: bool = True, output: bool = False
 ) -> Any:
-    """A file path option. Files read go through ``config.files.read_text`` (a directory, a
+    """A file path option. Files read go through ``kernel.files.read_text`` (a directory, a
     binary or non-UTF-8 file is one line naming it); a file written must not be a directory."""
     return click.option(
         flag,

@@ -22,7 +22,7 @@ from datetime import datetime, time
 import numpy as np
 import pandas as pd
 
-from config.files import CsvRowError, csv_records
+from kernel.files import CsvRowError, csv_records
 from workforce.errors import FormatError
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

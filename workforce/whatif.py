@@ -39,12 +39,12 @@ from typing import Any
 import pandas as pd
 
 from config.services import open_runtime
-from config.settings import QueueConfig, Settings
+from kernel.keys import StreamNames
+from kernel.settings import QueueConfig, Settings
 from queueing.actions import AgentActions
 from queueing.errors import AgentStateError
 from queueing.routing import Routing
 from queueing.service import Router
-from store.events import StreamNames
 from store.readers import interval_stats
 from store.writer import StoreWriter
 from telephony.bridge import Bridge

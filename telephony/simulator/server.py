@@ -29,7 +29,7 @@ from telephony.simulator.phones import Device
 from telephony.simulator.traffic import Scenario, Traffic
 
 if TYPE_CHECKING:
-    from config.runtime import Runtime
+    from kernel.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from telephony.simulator.dialplan import Dialplan, add_local_agent, contract_dia
 from telephony.simulator.phones import Device
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from kernel.settings import Settings
     from telephony.simulator.engine import Engine
     from telephony.simulator.model import Channel
 

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from config.cli import cli
-from config.files import CSV_FIELD_LIMIT, MAX_FILE_BYTES, FileReadError, csv_records, read_text
-from config.settings import Settings, load_settings
+from kernel.files import CSV_FIELD_LIMIT, MAX_FILE_BYTES, FileReadError, csv_records, read_text
+from kernel.settings import Settings, load_settings
 
 EXE = str(Path(sys.executable).with_name("callcenter"))
 GOOD = {

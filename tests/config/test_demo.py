@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from config.demo import start_demo
 from config.demo_data import DEMO_PASSWORD
-from config.settings import load_settings
+from kernel.settings import load_settings
 from store.models.core import Call
 
 # The URL must answer within 60 s (asserted); the calls then arrive at the simulated morning's

@@ -13,7 +13,7 @@ import pytest
 import redis as sync_redis
 
 from config.embedded_redis import EmbeddedRedis
-from config.liveness import PieceStatus
+from kernel.liveness import PieceStatus
 
 
 def test_a_running_server_is_used_and_left_running(tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import SettingsError, load_settings
+from kernel.settings import SettingsError, load_settings
 
 GOOD = """
 redis_prefix = "cc"

@@ -15,8 +15,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from config.embedded_redis import EmbeddedRedis
-from config.liveness import PieceStatus
-from config.stream_consumer import ConsumerNameTaken, Entry, StreamConsumer
+from kernel.liveness import PieceStatus
+from kernel.stream_consumer import ConsumerNameTaken, Entry, StreamConsumer
 
 GROUP = "g"
 

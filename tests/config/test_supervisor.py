@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from config import liveness
-from config.settings import SettingsError
-from config.stream_consumer import ConsumerNameTaken
-from config.supervisor import PieceBoard, Supervisor
+from kernel import liveness
+from kernel.settings import SettingsError
+from kernel.stream_consumer import ConsumerNameTaken
+from kernel.supervisor import PieceBoard, Supervisor
 
 
 async def test_a_failing_piece_is_logged_and_restarted_and_the_others_run_on(caplog):
@@ -31,7 +31,7 @@ async def test_a_failing_piece_is_logged_and_restarted_and_the_others_run_on(cap
         await asyncio.Event().wait()
 
     sup = Supervisor(backoff_min_s=0.01, backoff_max_s=0.04)
-    with caplog.at_level(logging.ERROR, logger="config.supervisor"):
+    with caplog.at_level(logging.ERROR, logger="kernel.supervisor"):
         task = asyncio.create_task(sup.run({"flaky": flaky, "steady": steady}))
         async with asyncio.timeout(10):
             while runs["flaky"] < 4:  # noqa: ASYNC110 - counting the restarts

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import SettingsError, load_settings
+from kernel.settings import SettingsError, load_settings
 
 SECRET = "0123456789abcdef"
 

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from config.settings import load_settings
+from kernel.keys import StreamNames
+from kernel.settings import load_settings
 from store.complaints import (
     ComplaintConfig,
     ComplaintFieldError,
@@ -20,7 +21,6 @@ from store.complaints import (
     open_complaint,
 )
 from store.customers import CustomerRecord, save_customer
-from store.events import StreamNames
 from store.models.core import CallEvent
 from store.models.customers import OutboundTask
 from store.outbound_tasks import OutboundConfig

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from config.settings import load_settings
+from kernel.keys import StreamNames  # noqa: F401
+from kernel.settings import load_settings
 from store.complaints import ComplaintConfig, change_status, open_complaint
 from store.customer_reports import (
     complaint_summary,
@@ -17,7 +18,6 @@ from store.customer_reports import (
     return_visit_summary,
 )
 from store.customers import CustomerRecord, save_customer
-from store.events import StreamNames  # noqa: F401
 from store.outbound_tasks import OutboundConfig, record_outcome, record_sale
 
 SH = ZoneInfo("Asia/Shanghai")

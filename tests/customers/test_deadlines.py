@@ -152,7 +152,7 @@ def test_bad_history_and_severity_are_named() -> None:
 
 
 def test_policy_from_default_settings() -> None:
-    from config.settings import load_settings
+    from kernel.settings import load_settings
 
     settings = load_settings({})
     policy = policy_from_settings(settings.complaints, "Asia/Shanghai")

@@ -24,19 +24,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from config.cancellation import still_running
-from config.settings import Settings
+from kernel.cancellation import still_running
+from kernel.commands import Command
+from kernel.keys import DomainKeys, StreamNames
+from kernel.settings import Settings
 from queueing.actions import AgentActions
-from queueing.keys import DomainKeys
 from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from queueing.service import Router
 from store.customers import CustomerRecord, write_customers
-from store.events import StreamNames
 from store.models.customers import OutboundAttempt, OutboundTask
 from store.outbound_tasks import OutboundConfig, parse_call_id, record_sale
 from telephony.bridge import Bridge
-from telephony.commands import Command
 from telephony.simulator import Scenario, start_simulator
 from telephony.simulator.traffic import AgentPhone, Dist, OutboundProfile
 
@@ -125,7 +124,7 @@ class Monitor:
             self.max_in_progress = max(self.max_in_progress, len(during))
             if len(during) > reserved:
                 self.violations.append((len(during), reserved))
-            still_running()  # redis-py may have swallowed the cancellation (config.cancellation)
+            still_running()  # redis-py may have swallowed the cancellation (kernel.cancellation)
             await asyncio.sleep(0.005)
 
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_outbound_scheduler import commands, pieces, pump, telephony
 
+from kernel.keys import StreamNames
 from queueing.outbound import OutboundScheduler, attempts_of
 from store.customers import CustomerRecord, save_customer
-from store.events import StreamNames
 from store.outbound_tasks import (
     list_tasks,
     record_outcome,

@@ -19,13 +19,13 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from config.settings import Settings
-from queueing.keys import DomainKeys
+from kernel.events import DomainEvent
+from kernel.keys import DomainKeys, StreamNames
+from kernel.settings import Settings
 from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from store.customers import CustomerRecord, save_customer
 from store.db import refuses_data
-from store.events import DomainEvent, StreamNames
 from store.outbound_tasks import OutboundConfig, list_tasks, record_sale
 
 T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside the default calling hours

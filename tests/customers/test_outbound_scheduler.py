@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from config.settings import Settings
+from kernel.commands import Command
+from kernel.events import DomainEvent
+from kernel.keys import DomainKeys, StreamNames
+from kernel.settings import Settings
 from queueing.actions import AgentActions
-from queueing.keys import DomainKeys
 from queueing.outbound import OutboundScheduler, attempts_of
 from queueing.routing import Routing
 from queueing.service import Router
 from store.customers import CustomerRecord, save_customer
-from store.events import DomainEvent, StreamNames
 from store.models.customers import OutboundTask
 from store.outbound_tasks import (
     FormError,
@@ -30,7 +31,6 @@ from store.outbound_tasks import (
     record_sale,
     request_callback,
 )
-from telephony.commands import Command
 
 T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside 09:00-20:00 UTC
 

@@ -25,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.embedded_redis import EmbeddedRedis
-from config.settings import Settings, load_settings
+from kernel.keys import StreamNames
+from kernel.settings import Settings, load_settings
 from queueing.actions import AgentActions
 from queueing.routing import Routing
-from store.events import StreamNames
 from store.models.core import AgentState, Call
 from telephony.simulator import Scenario, start_simulator
 from telephony.simulator.bursts import burst

@@ -16,8 +16,8 @@ import pytest
 import redis.asyncio as aioredis
 from fault_rig import Calls, drained, platform, stored
 
+from kernel.keys import StreamNames
 from store.db import create_engine
-from store.events import StreamNames
 from store.throwaway_pg import ThrowawayPostgres
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import SettingsError, load_settings
+from kernel.settings import SettingsError, load_settings
 from qa.cli import role_rules, sampling_rules
 from qa.scorecard import DEFAULT_ROLES, KpiRule
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.cli import cli
+from kernel.events import DomainEvent
 from qa.scorecard import DEFAULT_ROLES, KPIS
-from store.events import DomainEvent
 from store.models.core import Call
 from store.writer import write_events
 

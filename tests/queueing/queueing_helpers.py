@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from config.settings import Settings
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
+from kernel.settings import Settings
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from queueing.service import Router
-from store.events import DomainEvent, StreamNames
 
 T0 = 1_760_000_000.0  # 2025-10-09T08:53:20Z
 

@@ -10,11 +10,10 @@ from cluster import redis_cluster
 from queueing_helpers import emit, eventually, make_settings, read_stream, routing_for, running
 from redis.asyncio.cluster import RedisCluster
 
-from queueing.keys import DomainKeys
+from kernel.commands import Command
+from kernel.keys import DomainKeys, StreamNames
 from queueing.routing import Routing
 from queueing.service import Router
-from store.events import StreamNames
-from telephony.commands import Command
 
 
 @pytest.fixture(scope="module")

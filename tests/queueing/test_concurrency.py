@@ -14,13 +14,12 @@ import pytest
 import redis.asyncio as aioredis
 from queueing_helpers import emit, eventually, make_settings, read_stream, routing_for, running
 
+from kernel.commands import Command
+from kernel.keys import DomainKeys, StreamNames
 from queueing.errors import AgentStateError
-from queueing.keys import DomainKeys
 from queueing.routing import Routing
 from queueing.rules import earliest_step
 from queueing.service import Router
-from store.events import StreamNames
-from telephony.commands import Command
 
 QUEUES = [
     {"id": "sales", "skills": {"sales": 3}, "wrap_up_s": 0, "ring_timeout_s": 1},

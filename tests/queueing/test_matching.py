@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from queueing_helpers import Clock, make_settings, routing_for
 
+from kernel.events import DomainEvent
 from queueing.effects import messages
 from queueing.matching import ReadyAgent, WaitingCall, best_agent, best_call, can_serve
 from queueing.rules import build_plans, call_priority, earliest_step, step_at
-from store.events import DomainEvent
 
 SKILLS = ["s0", "s1", "s2", "s3"]
 T0_MS = 1_760_000_000_000

@@ -23,11 +23,10 @@ from queueing_helpers import (
     running,
 )
 
-from queueing.keys import DomainKeys
+from kernel.commands import Command
+from kernel.keys import DomainKeys, StreamNames
 from queueing.routing import Routing
 from queueing.service import Router
-from store.events import StreamNames
-from telephony.commands import Command
 
 QUEUES = [{"id": "sales", "skills": {"sales": 1}, "ring_timeout_s": 1, "wrap_up_s": 0}]
 

@@ -17,17 +17,17 @@ from queueing_helpers import (
     running,
 )
 
+from kernel.commands import Command
+from kernel.events import DomainEvent
+from kernel.keys import DomainKeys, StreamNames
 from queueing.errors import (
     AgentStateError,
     CallNotWaitingError,
     UnknownAgentError,
     UnknownReasonError,
 )
-from queueing.keys import DomainKeys
 from queueing.service import Router
 from queueing.translate import to_ops
-from store.events import DomainEvent, StreamNames
-from telephony.commands import Command
 
 QUEUES = [
     {

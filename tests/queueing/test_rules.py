@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.settings import QueueConfig
+from kernel.commands import Command
+from kernel.events import DomainEvent
+from kernel.keys import DomainKeys
+from kernel.settings import QueueConfig
 from queueing.effects import join, messages, split, to_messages
 from queueing.errors import CallError, RoutingConfigError
-from queueing.keys import DomainKeys
 from queueing.rules import (
     build_plans,
     call_priority,
@@ -26,10 +28,8 @@ from queueing.rules import (
 from queueing.scripts import decode_result, script_args
 from queueing.stats import day_id, expected_wait_s, service_level_pct
 from queueing.translate import parse_command_id, to_ops
-from store.events import DomainEvent
-from telephony.commands import Command
 
-PURE = ["rules", "matching", "translate", "effects", "stats", "agent_states", "keys", "errors"]
+PURE = ["rules", "matching", "translate", "effects", "stats", "agent_states", "errors"]
 
 
 @pytest.mark.parametrize("module", PURE)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from store.events import DomainEvent, make_event_id, utc
+from kernel.events import DomainEvent, make_event_id, utc
 from store.gaps import read_gaps
 from store.models.core import Call, CallEvent
 from store.open_calls import ended_calls, open_calls

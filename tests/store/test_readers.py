@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from store.events import DomainEvent
+from kernel.events import DomainEvent
 from store.readers import interval_stats
 from store.writer import write_events
 

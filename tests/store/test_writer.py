@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from store.events import DomainEvent, StreamNames
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
 from store.models.core import AgentState, Call, CallEvent
 from store.writer import StoreWriter, write_events
 

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
-from config.settings import AgentConfig, AmiSettings, Settings
-from store.events import DomainEvent, StreamNames
+from kernel.commands import Command
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
+from kernel.settings import AgentConfig, AmiSettings, Settings
 from telephony.bridge import Bridge
-from telephony.commands import Command
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.engine import Engine
 from telephony.simulator.model import Channel

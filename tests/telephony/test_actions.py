@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from kernel.commands import Command
 from telephony.actions import ActionConfig, plan
-from telephony.commands import Command
 from telephony.errors import CommandTargetError
 from telephony.translator import CallState
 

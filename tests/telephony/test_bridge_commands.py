@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as aioredis
 from pbx_rig import Rig, customers_who_answer, manual_pbx, running_bridge
 
-from store.events import DomainEvent
+from kernel.events import DomainEvent
 from telephony.simulator import Scenario
 from telephony.simulator.model import Channel
 from telephony.simulator.phones import Device

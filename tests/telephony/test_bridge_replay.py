@@ -13,11 +13,12 @@ import redis.asyncio as aioredis
 from replay_server import REAL, ReplayServer, load_steps
 from test_translator import EXPECTED  # the tables written from the captures
 
-from config.settings import AgentConfig, AmiSettings, Settings
-from store.events import DomainEvent, StreamNames, make_event_id
+from kernel.commands import Command
+from kernel.events import DomainEvent, make_event_id
+from kernel.keys import StreamNames
+from kernel.settings import AgentConfig, AmiSettings, Settings
 from telephony.ami_frames import parse_frames
 from telephony.bridge import Bridge, backoff_delays
-from telephony.commands import Command
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -423,8 +424,8 @@ async def test_arrived_call_gets_the_known_callers_tier(redis, prefix):
     """The customers' caller index turns a known number into customer id and tier."""
     from datetime import UTC, datetime
 
-    from config.settings import Settings
-    from store.events import DomainEvent
+    from kernel.events import DomainEvent
+    from kernel.settings import Settings
     from telephony.bridge import Bridge
 
     s = Settings.model_validate({"redis_prefix": prefix, "ami": {"host": "127.0.0.1"}})

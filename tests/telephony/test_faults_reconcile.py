@@ -37,12 +37,12 @@ from pbx_rig import Oracle
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.settings import Settings
+from kernel.keys import StreamNames
+from kernel.settings import Settings
 from queueing.actions import AgentActions
 from queueing.live_calls import routed_calls
 from queueing.routing import Routing
 from queueing.service import Router
-from store.events import StreamNames
 from store.models.core import Call, CallEvent
 from store.writer import StoreWriter
 from telephony.simulator import Scenario, Simulator, build_simulator

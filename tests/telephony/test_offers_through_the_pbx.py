@@ -29,12 +29,13 @@ from pbx_rig import SECRET, USER, customers_who_answer, manual_pbx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.settings import Settings
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
+from kernel.settings import Settings
 from queueing.actions import AgentActions
 from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from queueing.service import Router
-from store.events import DomainEvent, StreamNames
 from store.models.core import Call, CallEvent
 from store.outbound_tasks import OutboundConfig, list_tasks
 from store.writer import StoreWriter

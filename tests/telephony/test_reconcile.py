@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store.events import make_event_id
+from kernel.events import make_event_id
 from telephony.ami_frames import Frame
 from telephony.captures import capture_frames
 from telephony.cdr import CdrCall

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.settings import Settings
-from store.events import DomainEvent, make_event_id
+from kernel.events import DomainEvent, make_event_id
+from kernel.settings import Settings
 from store.writer import write_events
 from telephony.reconciler import LastHeard, Reconciler
 

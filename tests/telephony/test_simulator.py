@@ -694,7 +694,7 @@ def test_simulate_command_is_registered_and_checks_the_scenario(tmp_path) -> Non
 
 
 def test_default_scenario_takes_queues_and_agents_from_the_settings() -> None:
-    from config.settings import Settings
+    from kernel.settings import Settings
 
     settings = Settings.model_validate(
         {

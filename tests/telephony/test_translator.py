@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from store.events import make_event_id
+from kernel.events import make_event_id
 from telephony.ami_frames import Frame, parse_frames
 from telephony.captures import capture_frames, split_capture
 from telephony.reconcile import end_by_guess, known_from_memory

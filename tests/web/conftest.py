@@ -40,8 +40,8 @@ from webtools import (  # noqa: E402
     web_settings,
 )
 
-from config.runtime import Runtime  # noqa: E402
-from config.settings import Settings  # noqa: E402
+from kernel.runtime import Runtime  # noqa: E402
+from kernel.settings import Settings  # noqa: E402
 from queueing.routing import Routing  # noqa: E402
 from queueing.service import Router  # noqa: E402
 from store.db import create_engine  # noqa: E402

@@ -15,8 +15,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from store.events import DomainEvent, StreamNames, make_event_id
-from telephony.commands import Command
+from kernel.commands import Command
+from kernel.events import DomainEvent, make_event_id
+from kernel.keys import StreamNames
 
 FOLLOWS = {"hold": "call.held", "unhold": "call.resumed", "hangup": "call.ended"}
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from webtools import handled_call  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from store.customers import CustomerRecord, save_customer
 from store.masking import Viewer
 from store.models.core import Call

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from webtools import PASSWORD, web_settings  # type: ignore[import-not-found]
 
-from config.settings import Settings
+from kernel.settings import Settings
 from web.monitoring import is_local
 
 TOKEN = "prometheus-scrape-token-0123"

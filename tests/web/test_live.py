@@ -11,7 +11,8 @@ import aiohttp
 import redis.asyncio as aioredis
 from webtools import Login, Server  # type: ignore[import-not-found]
 
-from store.events import DomainEvent, StreamNames, make_event_id
+from kernel.events import DomainEvent, make_event_id
+from kernel.keys import StreamNames
 from web.keys import LIVE, RUNTIME
 from web.live import LiveHub
 

@@ -32,13 +32,15 @@ from webtools import (  # type: ignore[import-not-found]
     web_settings,
 )
 
-from config.runtime import Runtime
-from config.settings import Settings
+from kernel.commands import Command
+from kernel.events import EVENT_TYPES, DomainEvent
+from kernel.keys import StreamNames
+from kernel.runtime import Runtime
+from kernel.settings import Settings
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from store.complaints import ComplaintConfig, change_status, escalate_overdue, open_complaint
 from store.customers import CustomerRecord, save_customer
-from store.events import EVENT_TYPES, DomainEvent, StreamNames
 from store.masking import number_shaped
 from store.models.core import Call
 from store.models.customers import OutboundTask
@@ -54,7 +56,6 @@ from store.outbound_tasks import (
 )
 from telephony.bridge import Bridge
 from telephony.captures import capture_frames
-from telephony.commands import Command
 from telephony.reconcile import Gap, KnownCall, plan
 from telephony.translator import new_state, translate
 from web.privacy import PHONE_FIELDS

@@ -15,9 +15,10 @@ import redis.asyncio as aioredis
 from sqlalchemy import delete, update
 from webtools import Login, Server, web_settings  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
-from config.settings import Settings
-from store.events import DomainEvent, StreamNames, make_event_id
+from kernel.events import DomainEvent, make_event_id
+from kernel.keys import StreamNames
+from kernel.runtime import Runtime
+from kernel.settings import Settings
 from store.models.web import User, WebSession
 from web.keys import LIVE
 from web.live import CLOSE_SESSION_ENDED

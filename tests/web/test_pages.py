@@ -19,13 +19,14 @@ from phone_line import PhoneLine  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, async_playwright, expect
 from webtools import PASSWORD, Server, watch_csp, web_settings  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
-from config.settings import AmiSettings
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
+from kernel.runtime import Runtime
+from kernel.settings import AmiSettings
 from queueing.actions import AgentActions
 from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from store.customers import CustomerRecord, rebuild_caller_index, save_customer
-from store.events import DomainEvent, StreamNames
 from store.models.core import Call
 from store.models.customers import OutboundTask
 from store.models.workforce import Roster, Shift

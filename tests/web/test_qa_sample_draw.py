@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from webtools import Login, handled_call  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from qa.periods import parse_period
 from store.models.core import Call
 from store.models.qa import QaSample

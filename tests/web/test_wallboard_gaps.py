@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from webtools import Login, Server
 
-from store.events import DomainEvent, make_event_id
+from kernel.events import DomainEvent, make_event_id
 from store.writer import write_events
 from web.keys import RUNTIME
 

@@ -22,7 +22,7 @@ import pytest  # noqa: E402
 from playwright.async_api import Browser, async_playwright  # noqa: E402
 from webtools import web_settings  # noqa: E402
 
-from config.settings import Settings  # noqa: E402
+from kernel.settings import Settings  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -21,7 +21,7 @@ from history import history_csv  # type: ignore[import-not-found]
 from playwright.async_api import Browser, expect
 from webtools import Server, handled_call  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from qa.periods import parse_period
 from store.complaints import ComplaintConfig, open_complaint
 from store.models.core import Call

@@ -17,7 +17,7 @@ from browsing import no_js_errors, shot, sign_in  # type: ignore[import-not-foun
 from playwright.async_api import Browser, expect
 from webtools import Server  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from qa.calibrations_store import add_calibration_score, create_calibration
 from qa.evaluations_store import submit_evaluation
 from qa.files import load_default_form

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from webtools import Login  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from store.complaints import ComplaintConfig, open_complaint
 from store.models.core import Call
 from web.api import load_endpoints

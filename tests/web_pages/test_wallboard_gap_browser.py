@@ -11,8 +11,8 @@ from browsing import no_js_errors, shot, sign_in  # type: ignore[import-not-foun
 from playwright.async_api import Browser, expect
 from webtools import Server  # type: ignore[import-not-found]
 
-from config.runtime import Runtime
-from store.events import DomainEvent, make_event_id
+from kernel.events import DomainEvent, make_event_id
+from kernel.runtime import Runtime
 from store.writer import write_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]

@@ -29,7 +29,7 @@ from phone_setup import DOMAIN, MEDIA_FLAGS, SECRET, phone_settings  # noqa: E40
 from playwright.async_api import Browser, async_playwright  # noqa: E402
 from webtools import Server  # noqa: E402
 
-from config.settings import Settings  # noqa: E402
+from kernel.settings import Settings  # noqa: E402
 from web.phone import sip_password  # noqa: E402
 
 web_db = _web.web_db

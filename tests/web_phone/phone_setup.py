@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from webtools import web_settings  # type: ignore[import-not-found]
 
-from config.settings import Settings
+from kernel.settings import Settings
 
 SECRET = "test-webrtc-secret-0123456789"
 DOMAIN = "callcenter.test"

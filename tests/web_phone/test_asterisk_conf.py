@@ -9,7 +9,7 @@ from pathlib import Path
 
 from phone_setup import SECRET  # type: ignore[import-not-found]
 
-from config.settings import Settings
+from kernel.settings import Settings
 from web.phone import pjsip_sections
 
 CONF = Path(__file__).resolve().parents[2] / "config" / "asterisk"

@@ -16,7 +16,7 @@ from phone_setup import DOMAIN, SECRET, agents, phone_settings  # type: ignore[i
 from webtools import Login, web_settings  # type: ignore[import-not-found]
 
 from config.cli import cli
-from config.settings import Settings
+from kernel.settings import Settings
 from web.phone import phone_setup, sip_password, turn_credential
 
 WS_URL = "wss://pbx.example:8089/ws"

@@ -25,7 +25,7 @@ from phone_setup import DOMAIN, SECRET, phone_settings  # type: ignore[import-no
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from webtools import PASSWORD, Server  # type: ignore[import-not-found]
 
-from config.settings import Settings
+from kernel.settings import Settings
 from web.phone import sip_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]

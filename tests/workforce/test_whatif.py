@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from config.settings import Settings
+from kernel.settings import Settings
 from workforce.cli import whatif_table
 from workforce.errors import InputError, WhatIfError
 from workforce.whatif import WhatIfOptions, WhatIfResult, run_whatif, whatif_queue, whatif_settings

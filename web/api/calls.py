@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from kernel.events import DomainEvent, make_event_id
 from store.complaints import ComplaintConfig, open_complaint
 from store.customers import FieldError, normalise_number
-from store.events import DomainEvent, make_event_id
 from store.models.core import Call
 from store.outbound_tasks import OutboundConfig, record_outcome, request_callback, task_of_call
 from web.api import API

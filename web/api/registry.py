@@ -20,7 +20,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from config.runtime import Runtime
+from kernel.runtime import Runtime
 from web.bodies import read_json
 from web.errors import BadRequestError, ForbiddenError, UnauthorizedError, ValidationError
 from web.keys import PRINCIPAL, RUNTIME

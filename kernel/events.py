@@ -143,29 +143,3 @@ def make_event_id(*parts: object) -> str:
 def utc(dt: datetime) -> datetime:
     """Return ``dt`` as aware UTC; naive datetimes (as SQLite returns them) are taken as UTC."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class StreamNames:
-    """Names of the Redis keys every process shares (streams and status counters); ``prefix``
-    isolates tests and tenants. Routing keys live in ``queueing/keys.py``."""
-
-    prefix: str = "cc"
-
-    @property
-    def events(self) -> str:
-        return f"{self.prefix}:events"
-
-    @property
-    def commands(self) -> str:
-        return f"{self.prefix}:commands"
-
-    @property
-    def events_written(self) -> str:
-        """Counter of events the store writer has written (read by /metrics)."""
-        return f"{self.prefix}:store:events_written"
-
-    @property
-    def bridge_status(self) -> str:
-        """Hash with the AMI bridge's ``connected`` flag "1"/"0" (read by /healthz, /metrics)."""
-        return f"{self.prefix}:bridge"

@@ -6,7 +6,7 @@ Each piece runs in a task of its own under ``Supervisor.keep``:
   and the error, and started again after a capped exponential back-off (0.5 s, 1 s, 2 s ... 30 s;
   back to 0.5 s after it ran ``steady_s``); one piece never stops another;
 * waiting for Redis or the database is not a failure: the piece's loops retry by themselves and
-  report it (``config.liveness``), which shows as ``retrying``;
+  report it (``kernel.liveness``), which shows as ``retrying``;
 * a ``SettingsError`` (bad configuration, a consumer name another live process uses) stops the
   whole process: start-up ends with exit code 2 and one line naming the field;
 * cancellation stops every piece (Ctrl-C, SIGTERM).
@@ -22,9 +22,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from config.liveness import PieceStatus, bind
-from config.settings import SettingsError
-from config.stream_consumer import ConsumerNameTaken
+from kernel.liveness import PieceStatus, bind
+from kernel.settings import SettingsError
+from kernel.stream_consumer import ConsumerNameTaken
 
 log = logging.getLogger(__name__)
 

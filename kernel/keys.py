@@ -1,5 +1,12 @@
-"""Every Redis key of the router, built in one place.
+"""Every Redis key and stream name of the platform, built in one place.
 
+``StreamNames``: the streams every process shares (events, commands) and what hangs off them
+(dead letters, consumer-name locks), and the status keys (events written, the bridge's
+connection). ``DomainKeys``: the router's keys. Then the keys of customer work, telephony, the
+web and what-if runs, each a function of the prefix. ``prefix`` isolates tests and tenants.
+
+Router keys
+-----------
 All keys of a routing domain share the prefix ``<prefix>:{<domain>}`` whose ``{domain}`` is a
 Redis Cluster hash tag, so one domain lives in one slot and every Lua script touches one domain.
 The Lua scripts receive that base (``ARGV[1]``) and append the same suffixes as below (``key(...)``
@@ -44,6 +51,41 @@ key (after the base)        type    content
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class StreamNames:
+    """The streams and status keys every process shares."""
+
+    prefix: str = "cc"
+
+    @property
+    def events(self) -> str:
+        return f"{self.prefix}:events"
+
+    @property
+    def commands(self) -> str:
+        return f"{self.prefix}:commands"
+
+    @property
+    def dead_events(self) -> str:
+        """Entries of the events stream that are not valid events, with the reason."""
+        return f"{self.events}:dead"
+
+    @property
+    def events_written(self) -> str:
+        """Counter of events the store writer has written (read by /metrics)."""
+        return f"{self.prefix}:store:events_written"
+
+    @property
+    def bridge_status(self) -> str:
+        """Hash with the AMI bridge's ``connected`` flag "1"/"0" (read by /healthz, /metrics)."""
+        return f"{self.prefix}:bridge"
+
+
+def consumer_lock(stream: str, group: str, consumer: str) -> str:
+    """String held by the one live process reading ``stream`` in ``group`` as ``consumer``."""
+    return f"{stream}:consumer-lock:{group}:{consumer}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +147,36 @@ class DomainKeys:
         return self._k("outboxd")
 
 
-# --- customer work (store.customers, queueing.outbound): not per routing domain ---------------
+# --- customer work: not per routing domain -----------------------------------------------------
 
 
 def customer_phones(prefix: str) -> str:
-    """Hash: E.164 number -> ``customer_id|tier`` (caller lookup; kept by ``store.customers``)."""
+    """Hash: E.164 number -> ``customer_id|tier`` (the caller index ``customers.caller_index``
+    keeps)."""
     return f"{prefix}:customers:phones"
+
+
+# --- telephony, web, what-if ----------------------------------------------------------------
+
+
+def last_heard(prefix: str, source: str) -> str:
+    """String: epoch seconds the bridge last heard Asterisk ``source`` (``telephony.reconciler``)."""
+    return f"{prefix}:telephony:heard:{source}"
+
+
+def login_failures(prefix: str, username: str, address: str) -> tuple[str, str]:
+    """Counters of failed sign-ins: by user name (lower case, at most 64 characters), by address."""
+    return (
+        f"{prefix}:web:loginfail:user:{username.lower()[:64]}",
+        f"{prefix}:web:loginfail:addr:{address}",
+    )
+
+
+def planner_history(prefix: str, username: str) -> str:
+    """String: the history CSV a planner uploaded (kept a week)."""
+    return f"{prefix}:planner:{username}:history"
+
+
+def whatif_prefix(prefix: str, run: str) -> str:
+    """The prefix of one what-if run's keys (``<prefix>-whatif-<run>``), deleted after it."""
+    return f"{prefix}-whatif-{run}"

@@ -23,7 +23,7 @@ What it guarantees, in this order on every (re)start:
    held by a live process stops with ``ConsumerNameTaken`` naming the key. A holder on this host
    whose process is gone (SIGKILL) is taken over at once, one elsewhere once its lock expires.
 
-Cancellation always wins (checked after every Redis call: see ``config/cancellation.py`` for
+Cancellation always wins (checked after every Redis call: see ``kernel/cancellation.py`` for
 why). The module depends on redis and the standard library only, so that it can move into the
 shared kernel as it is.
 """
@@ -50,6 +50,9 @@ from redis.exceptions import (
 )
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from kernel.cancellation import still_running
+from kernel.keys import consumer_lock
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +106,7 @@ class ConsumerNameTaken(Exception):
 
 
 class Health(Protocol):
-    """Where a loop reports that it waits for a server (``config.liveness.PieceStatus``)."""
+    """Where a loop reports that it waits for a server (``kernel.liveness.PieceStatus``)."""
 
     def retrying(self, what: str, error: BaseException) -> None: ...
 
@@ -155,14 +158,14 @@ async def waiting_out(
         try:
             result = await step()
         except Exception as exc:
-            _still_running()
+            still_running()
             if not (redis_unavailable(exc) or (transient is not None and transient(exc))):
                 raise
             health.retrying(what, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_S)
             continue
-        _still_running()
+        still_running()
         health.ok(what)
         return result
 
@@ -170,14 +173,6 @@ async def waiting_out(
 def default_consumer_name(piece: str) -> str:
     """``<piece>-<hostname>``: the same after a restart on this host."""
     return f"{piece}-{socket.gethostname()}"
-
-
-def _still_running() -> None:
-    # redis-py 8.1 can return normally from a command whose task was cancelled
-    # (config/cancellation.py); repeated here to keep this module free of project imports
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 def _text(v: Any) -> str:
@@ -232,7 +227,7 @@ class StreamConsumer:
         self.named_by = named_by
         self.lock_ttl_ms = lock_ttl_ms
         self.what = f"{stream} (group {group})"
-        self.lock_key = f"{stream}:consumer-lock:{group}:{consumer}"
+        self.lock_key = consumer_lock(stream, group, consumer)
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.caught_up = asyncio.Event()  # the stream was read to its end once
         self.handled = 0  # entries handled and acknowledged
@@ -275,7 +270,7 @@ class StreamConsumer:
                 self.health.ok(self.what)  # a whole round went through
                 delay = RETRY_MIN_S
             except ResponseError as exc:
-                _still_running()
+                still_running()
                 if not str(exc).startswith("NOGROUP"):
                     if not (redis_unavailable(exc) or self.transient(exc)):
                         raise
@@ -284,12 +279,12 @@ class StreamConsumer:
                     await self._retrying(self.what, self._group_lost)
                 backlog = True
             except Exception as exc:
-                _still_running()
+                still_running()
                 if not (redis_unavailable(exc) or self.transient(exc)):
                     raise
                 backlog = True
                 delay = await self._wait(exc, delay)
-            _still_running()
+            still_running()
 
     async def _wait(self, exc: BaseException, delay: float) -> float:
         self.health.retrying(self.what, exc)
@@ -348,7 +343,7 @@ class StreamConsumer:
             reply = await self.redis.xreadgroup(
                 self.group, self.name, streams, count=self.batch, block=block_ms
             )
-        _still_running()
+        still_running()
         return list(reply[0][1]) if reply else []
 
     def _queue_ack(self, pipe: Any, ack: list[str], cleanup: Cleanup | None) -> None:
@@ -367,7 +362,7 @@ class StreamConsumer:
                 gone.append(_text(entry_id))
         if gone:
             await self.redis.xack(self.stream, self.group, *gone)
-            _still_running()
+            still_running()
         return entries
 
     async def read_pending(self) -> int:
@@ -388,7 +383,7 @@ class StreamConsumer:
             reply = await self.redis.xautoclaim(
                 self.stream, self.group, self.name, min_idle_ms, cursor, count=self.batch
             )
-            _still_running()
+            still_running()
             cursor = _text(reply[0])
             entries = await self._present(reply[1])
             if entries:
@@ -414,7 +409,7 @@ class StreamConsumer:
             pipe = self.redis.pipeline(transaction=False)
             self._queue_ack(pipe, ids, cleanup)
             await pipe.execute()
-            _still_running()
+            still_running()
         self.handled += len(entries)
         return len(entries)
 
@@ -455,13 +450,13 @@ class StreamConsumer:
                 log.info(
                     "%s: removed stopped consumer %s from group %s", self.name, name, self.group
                 )
-        _still_running()
+        still_running()
         return removed
 
     # --- the name's lock ------------------------------------------------------------------
 
     def _lock_key_of(self, consumer: str) -> str:
-        return f"{self.stream}:consumer-lock:{self.group}:{consumer}"
+        return consumer_lock(self.stream, self.group, consumer)
 
     async def _acquire(self) -> None:
         ttl = self.lock_ttl_ms
@@ -470,7 +465,7 @@ class StreamConsumer:
             if await self.redis.set(self.lock_key, self.token, nx=True, px=ttl):
                 break
             holder = await self.redis.get(self.lock_key)
-            _still_running()
+            still_running()
             if holder is None:
                 continue
             holder = _text(holder)
@@ -504,11 +499,11 @@ class StreamConsumer:
                     _REFRESH, 1, self.lock_key, self.token, self.lock_ttl_ms
                 )
             except Exception as exc:
-                _still_running()
+                still_running()
                 if not redis_unavailable(exc):
                     raise
                 continue  # the consume loop reports the outage
-            _still_running()
+            still_running()
             if holder:
                 raise ConsumerNameTaken(self.lock_key, self.name, _text(holder), self.named_by)
 

@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from config.files import FileReadError, read_text
+from kernel.files import FileReadError, read_text
 
 DEFAULT_CONFIG_FILE = "callcenter.toml"
 

@@ -1,23 +1,31 @@
 """Runtime: the shared resources a running piece needs (settings, Redis, database, streams).
 
 A *piece* is ``async def run(rt: Runtime) -> None`` that runs until cancelled (store writer,
-router, bridge, web, simulator...). ``config.commands.serve`` runs the configured pieces under
-``rt.supervisor`` (``config.supervisor``); each can also run alone in its own process
-(``callcenter router`` etc.).
+router, bridge, web, simulator...). The composition root (``config``) opens the runtime and runs
+the configured pieces under ``rt.supervisor`` (``kernel.supervisor``); each can also run alone in
+its own process (``callcenter router`` etc.). The pieces live in the feature packages and know
+the runtime only through this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.embedded_redis import EmbeddedRedis
-from config.settings import Settings
-from config.supervisor import Supervisor
-from store.events import StreamNames
+from kernel.keys import StreamNames
+from kernel.liveness import PieceStatus
+from kernel.settings import Settings
+from kernel.supervisor import Supervisor
+
+
+class RedisKeeper(Protocol):
+    """The embedded redis-server as the runtime holds it (``config.embedded_redis``)."""
+
+    async def keep_running(self, health: PieceStatus) -> None: ...
 
 
 @dataclass
@@ -26,7 +34,7 @@ class Runtime:
     redis: aioredis.Redis  # decode_responses=True
     engine: AsyncEngine
     redis_url: str  # the effective URL (embedded server's socket when none is configured)
-    embedded: EmbeddedRedis | None = None  # the embedded redis-server, when no URL is set
+    embedded: RedisKeeper | None = None  # the embedded redis-server, when no URL is set
     supervisor: Supervisor = field(default_factory=Supervisor)  # its board feeds /healthz
 
     @property
