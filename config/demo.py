@@ -24,6 +24,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import open_complaint
 from config.demo_agents import run_simulated_agents
 from config.demo_data import (
     DEMO_PASSWORD,
@@ -39,11 +41,12 @@ from config.logs import setup_logging
 from config.pieces import supervised
 from config.services import open_runtime
 from config.stopping import cancel_on_signals
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.runtime import Runtime
 from kernel.settings import Settings, SettingsError
-from store.complaints import ComplaintConfig, open_complaint
-from store.customers import CustomerRecord, save_customer
-from store.outbound_tasks import OutboundConfig, record_sale
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import record_sale
 from store.seed import seed_from_settings
 from telephony.simulator.server import start_simulator
 from web.app import start_web

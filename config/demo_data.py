@@ -214,7 +214,7 @@ def demo_users() -> list[DemoUser]:
 
 
 def demo_customers(scenario: Scenario, ordinary: int = 40) -> list[dict[str, Any]]:
-    """Customer rows (for ``store.customers.CustomerRecord``) for the scenario's callers."""
+    """Customer rows (for ``customers.records.CustomerRecord``) for the scenario's callers."""
     rng = random.Random(5)
     surnames = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou"]
     given = ["Hua", "Ming", "Jing", "Lei", "Yan", "Qiang", "Xin", "Fang", "Bo", "Ting"]

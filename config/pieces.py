@@ -22,8 +22,8 @@ PIECES: dict[str, str] = {
     "bridge": "telephony.bridge:run_bridge",
     "web": "web.app:run_web",
     "simulator": "telephony.simulator.server:run_simulator",
-    "outbound": "queueing.outbound:run_outbound",
-    "complaint-watch": "store.complaints:run_complaint_watch",
+    "outbound": "outbound.scheduler:run_outbound",
+    "complaint-watch": "complaints.watch:run_complaint_watch",
 }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from customers.records import FieldError, normalise_number
 from queueing.agent_states import ALLOWED_FROM
 from queueing.errors import (
     AgentStateError,
@@ -24,7 +25,6 @@ from queueing.errors import (
 )
 from queueing.routing import Routing
 from queueing.rules import eligibility, encode_eligibility
-from store.customers import FieldError, normalise_number
 
 log = logging.getLogger(__name__)
 

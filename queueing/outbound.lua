@@ -1,4 +1,4 @@
--- Outbound work becomes routable (queueing/outbound.py): one call per dial attempt of a task,
+-- Outbound work becomes routable (outbound/scheduler.py): one call per dial attempt of a task,
 -- queued like an inbound call (same queue, skills, priorities, agent states) but carrying the
 -- number to dial. `place` offers it to the best ready agent at once if there is one: the agent is
 -- reserved (state offered) and only then the `originate` command goes out (progressive

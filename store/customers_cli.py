@@ -21,14 +21,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import list_complaints
 from config.services import open_database, open_redis
+from customers.caller_index import rebuild_caller_index
+from customers.records_store import import_customers_csv
 from kernel.cancellation import still_running
 from kernel.files import read_csv_text
 from kernel.settings import Settings
-from store.complaints import ComplaintConfig, list_complaints
-from store.customers import import_customers_csv, rebuild_caller_index
-from store.models.customers import TASK_STATUSES
-from store.outbound_tasks import QUEUE_SOURCE, OutboundConfig, import_sales_csv, list_tasks
+from kernel.vocabulary import TASK_STATUSES
+from outbound.tasks import QUEUE_SOURCE, OutboundConfig
+from outbound.tasks_store import import_sales_csv, list_tasks
 
 console = Console()
 T = TypeVar("T")

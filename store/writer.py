@@ -345,3 +345,14 @@ async def run_store_writer(rt: Any) -> None:
 
 
 __all__ = ["StoreWriter", "run_store_writer", "write_events"]
+
+
+async def publish(redis: aioredis.Redis | None, prefix: str, events: Sequence[DomainEvent]) -> None:
+    """Events already in the store go onto the stream too (live readers; the writer dedups)."""
+    if redis is None or not events:
+        return
+    stream = StreamNames(prefix).events
+    pipe = redis.pipeline(transaction=False)
+    for e in events:
+        pipe.xadd(stream, e.to_fields())
+    await pipe.execute()

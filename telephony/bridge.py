@@ -51,6 +51,7 @@ from panoramisk.manager import Manager
 from panoramisk.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from customers.caller_index import lookup_caller
 from kernel import liveness
 from kernel.cancellation import still_running
 from kernel.commands import Command, CommandError
@@ -63,7 +64,6 @@ from kernel.stream_consumer import (
     redis_unavailable,
     waiting_out,
 )
-from store.customers import lookup_caller
 from store.db import database_unavailable
 from telephony.actions import ActionConfig, plan
 from telephony.ami_frames import Frame, FrameError, FrameReader, format_frame

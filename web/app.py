@@ -22,8 +22,10 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import text
 
+from complaints.lifecycle import ComplaintError, ComplaintFieldError
 from kernel.runtime import Runtime
 from kernel.settings import SettingsError
+from outbound.tasks import FormError, OutboundTaskError, TaskNotFoundError
 from queueing.errors import (
     AgentActionError,
     AgentStateError,
@@ -33,8 +35,6 @@ from queueing.errors import (
     UnknownAgentError,
     UnknownReasonError,
 )
-from store.complaints import ComplaintError, ComplaintFieldError
-from store.outbound_tasks import FormError, OutboundTaskError, TaskNotFoundError
 from web import pages
 from web.api import load_endpoints
 from web.api.openapi import build_openapi

@@ -1,6 +1,6 @@
 """Store reads for the pages: the customer card, an agent's figures for today.
 
-The card comes from the customers service (``store.customers.get_customer``), which masks per
+The card comes from the customers service (``customers.records_store.get_customer``), which masks per
 the viewer's role and writes the audit row for any unmasked read; a caller who is no known
 customer shows only the masked number.
 """
@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store.complaints import ACTIVE
-from store.customers import get_customer
-from store.masking import Viewer, mask_phone
+from complaints.lifecycle import ACTIVE
+from customers.masking import Viewer, mask_phone
+from customers.records_store import get_customer
+from outbound.tasks import QUEUE_SOURCE
+from outbound.tasks_store import task_of_call
 from store.models.core import Call
 from store.models.customers import Complaint, OutboundTask, Sale
 from store.models.qa import QaEvaluation
 from store.models.workforce import Roster, Shift
-from store.outbound_tasks import QUEUE_SOURCE, task_of_call
 from web.api.schemas import AgentFigures, CallSummary, CustomerCard, ShiftOut, TaskCard
 
 LAST_CALLS = 5

@@ -13,7 +13,7 @@ from rich.console import Console
 from config.services import open_database
 from kernel.files import read_text
 from kernel.settings import Settings
-from store.models.web import ROLES
+from kernel.vocabulary import ROLES
 from web.passwords import MIN_PASSWORD_CHARS
 from web.users import UserExistsError, create_user
 

@@ -1,6 +1,6 @@
 """Masking of personal data in the live feed. No live page needs a full number (unmasked reads go
 through the customers service, which audits them), so every event payload is masked before it
-leaves the server, for every role, with the customers area's rules (``store.masking``):
+leaves the server, for every role, with the customers area's rules (``customers.masking``):
 
 * by name: the fields that hold a number (``PHONE_FIELDS``) are masked whole (``mask_phone``);
 * by value: in every other text of the payload, however deep in objects and lists, each
@@ -11,14 +11,14 @@ JSON numbers, booleans and null are passed as they are (counts, durations, score
 
 Free text the API shows beside a call (wrap-up notes to QA, a callback's note on the agent's
 preview) goes through ``text_for``: its numbers are masked for the roles the customers policy
-does not let see a phone number (customers' own notes: ``store.customers``).
+does not let see a phone number (customers' own notes: ``customers.records``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from store.masking import Viewer, mask_numbers, mask_phone, visible_fields
+from customers.masking import Viewer, mask_numbers, mask_phone, visible_fields
 
 PHONE_FIELDS = frozenset({"caller", "number", "phone", "dialled", "caller_id"})
 

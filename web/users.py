@@ -17,7 +17,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store.models.web import ROLES, User, WebSession
+from kernel.vocabulary import ROLES
+from store.models.web import User, WebSession
 from web.passwords import hash_password
 
 

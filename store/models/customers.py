@@ -29,12 +29,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.models.base import Base, UtcDateTime
 from store.models.core import Customer
 
-TIERS = ("ordinary", "key_account", "vip")
-COMPLAINT_STATUSES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
-TASK_KINDS = ("return_visit", "callback")
-TASK_STATUSES = ("scheduled", "queued", "connected", "done", "cancelled")
-OUTCOMES = ("reached", "no_answer", "busy", "wrong_number", "refused")
-
 # --- columns added to ``customers`` (declared in core) ---------------------------------------
 Customer.account_manager = mapped_column(String(64), nullable=True)  # agent id
 Customer.do_not_call = mapped_column(Boolean, nullable=False, default=False)
@@ -59,7 +53,7 @@ class CustomerPhone(Base):
 
 
 class Complaint(Base):
-    """A complaint ticket; the deadlines are recomputed from the history (``store.deadlines``)
+    """A complaint ticket; the deadlines are recomputed from the history (``complaints.deadlines``)
     and kept here for queries (``acknowledge_due_at`` / ``resolve_due_at`` of the current cycle)."""
 
     __tablename__ = "complaints"

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime
 
-ROLES = ("agent", "supervisor", "planner", "qa", "admin")
-
 
 class User(Base):
     __tablename__ = "web_users"

@@ -9,21 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from complaints.lifecycle import ComplaintConfig, ComplaintFieldError, TransitionError
+from complaints.tickets import change_status, escalate_overdue, list_complaints, open_complaint
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.keys import StreamNames
 from kernel.settings import load_settings
-from store.complaints import (
-    ComplaintConfig,
-    ComplaintFieldError,
-    TransitionError,
-    change_status,
-    escalate_overdue,
-    list_complaints,
-    open_complaint,
-)
-from store.customers import CustomerRecord, save_customer
+from outbound.tasks import OutboundConfig
 from store.models.core import CallEvent
 from store.models.customers import OutboundTask
-from store.outbound_tasks import OutboundConfig
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -8,18 +8,16 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from store.audit import AuditError, audit_rows
-from store.customers import (
-    CustomerRecord,
-    FieldError,
+from customers.audit import AuditError, audit_rows
+from customers.caller_index import lookup_caller, rebuild_caller_index
+from customers.masking import Viewer
+from customers.records import CustomerRecord, FieldError
+from customers.records_store import (
     get_customer,
     import_customers_csv,
-    lookup_caller,
     read_customers,
-    rebuild_caller_index,
     save_customer,
 )
-from store.masking import Viewer
 from store.models.core import Customer
 from store.models.customers import AuditEntry, CustomerPhone
 

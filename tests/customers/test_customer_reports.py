@@ -8,17 +8,15 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.reports import complaint_summary, load_complaints, load_tasks, return_visit_summary
+from complaints.tickets import change_status, open_complaint
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.keys import StreamNames  # noqa: F401
 from kernel.settings import load_settings
-from store.complaints import ComplaintConfig, change_status, open_complaint
-from store.customer_reports import (
-    complaint_summary,
-    load_complaints,
-    load_tasks,
-    return_visit_summary,
-)
-from store.customers import CustomerRecord, save_customer
-from store.outbound_tasks import OutboundConfig, record_outcome, record_sale
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import record_outcome, record_sale
 
 SH = ZoneInfo("Asia/Shanghai")
 

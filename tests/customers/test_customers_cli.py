@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from config.cli import cli
+from customers.caller_index import lookup_caller
 from kernel.files import CSV_FIELD_LIMIT
-from store.customers import lookup_caller
 from store.customers_cli import _task_table
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.masking import (
+from customers.masking import (
     MaskingError,
     Viewer,
     mask_email,

@@ -24,17 +24,19 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from customers.records import CustomerRecord
+from customers.records_store import write_customers
 from kernel.cancellation import still_running
 from kernel.commands import Command
 from kernel.keys import DomainKeys, StreamNames
 from kernel.settings import Settings
+from outbound.scheduler import OutboundScheduler
+from outbound.tasks import OutboundConfig, parse_call_id
+from outbound.tasks_store import record_sale
 from queueing.actions import AgentActions
-from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from queueing.service import Router
-from store.customers import CustomerRecord, write_customers
 from store.models.customers import OutboundAttempt, OutboundTask
-from store.outbound_tasks import OutboundConfig, parse_call_id, record_sale
 from telephony.bridge import Bridge
 from telephony.simulator import Scenario, start_simulator
 from telephony.simulator.traffic import AgentPhone, Dist, OutboundProfile

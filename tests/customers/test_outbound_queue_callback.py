@@ -15,15 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_outbound_scheduler import commands, pieces, pump, telephony
 
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.keys import StreamNames
-from queueing.outbound import OutboundScheduler, attempts_of
-from store.customers import CustomerRecord, save_customer
-from store.outbound_tasks import (
-    list_tasks,
-    record_outcome,
-    task_id_for,
-    task_of_call,
-)
+from outbound.scheduler import OutboundScheduler, attempts_of
+from outbound.tasks import task_id_for
+from outbound.tasks_store import list_tasks, record_outcome, task_of_call
 
 NUMBER = "+8613800000001"
 DIAL = "in1-cb"  # the router's dial of the callback asked for on call in1

@@ -19,14 +19,16 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.events import DomainEvent
 from kernel.keys import DomainKeys, StreamNames
 from kernel.settings import Settings
-from queueing.outbound import OutboundScheduler
+from outbound.scheduler import OutboundScheduler
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import list_tasks, record_sale
 from queueing.routing import Routing
-from store.customers import CustomerRecord, save_customer
 from store.db import refuses_data
-from store.outbound_tasks import OutboundConfig, list_tasks, record_sale
 
 T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside the default calling hours
 
@@ -117,7 +119,7 @@ async def test_failing_script_is_logged_and_the_attempt_queued_again(
     try:
         await asyncio.wait_for(scheduler.started.wait(), 10)
         await redis.hset(keys.queue_config, "care", "{not json")  # the script fails reading it
-        with caplog.at_level(logging.ERROR, logger="queueing.outbound"):
+        with caplog.at_level(logging.ERROR, logger="outbound.scheduler"):
             task_id = await one_due_task(engine, redis, prefix, config)
             call_id = f"ob-{task_id}-1"
 
@@ -214,7 +216,7 @@ async def test_an_entry_the_store_refuses_is_skipped_and_the_rest_recorded(
             payload={"kind": "callback_in_queue", "queue": "care", "number": number},
         )
         await redis.xadd(stream, event.to_fields())
-    with caplog.at_level(logging.ERROR, logger="queueing.outbound"):
+    with caplog.at_level(logging.ERROR, logger="outbound.scheduler"):
         with pytest.raises(DBAPIError):  # the loop would pause, then read its pending entries
             await scheduler.stream.process(await scheduler.stream.read(">"))
         assert [t["source_id"] for t in await list_tasks(engine)] == ["in2"]  # recorded, acked

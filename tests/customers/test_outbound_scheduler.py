@@ -12,25 +12,25 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.commands import Command
 from kernel.events import DomainEvent
 from kernel.keys import DomainKeys, StreamNames
 from kernel.settings import Settings
-from queueing.actions import AgentActions
-from queueing.outbound import OutboundScheduler, attempts_of
-from queueing.routing import Routing
-from queueing.service import Router
-from store.customers import CustomerRecord, save_customer
-from store.models.customers import OutboundTask
-from store.outbound_tasks import (
-    FormError,
-    OutboundConfig,
+from outbound.scheduler import OutboundScheduler, attempts_of
+from outbound.tasks import FormError, OutboundConfig
+from outbound.tasks_store import (
     claim_due,
     list_tasks,
     record_outcome,
     record_sale,
     request_callback,
 )
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from queueing.service import Router
+from store.models.customers import OutboundTask
 
 T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside 09:00-20:00 UTC
 

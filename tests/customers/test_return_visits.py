@@ -11,14 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queueing.return_visits import (
-    CallingWindow,
-    after_attempt,
-    earliest_allowed,
-    parse_days,
-    parse_hhmm,
-    place_return_visit,
-)
+from customers.records import parse_days, parse_hhmm
+from outbound.rules import CallingWindow, after_attempt, earliest_allowed, place_return_visit
 
 SH = ZoneInfo("Asia/Shanghai")
 EVERY_DAY = CallingWindow("Asia/Shanghai", time(9), time(20), frozenset(range(1, 8)))

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from store.customers import CustomerRecord, save_customer
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import import_sales_csv
 from store.models.customers import OutboundTask, Sale
-from store.outbound_tasks import OutboundConfig, import_sales_csv
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 CONFIG = OutboundConfig(queue_id="care", default_timezone="Asia/Shanghai")

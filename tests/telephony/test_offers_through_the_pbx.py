@@ -32,12 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
 from kernel.settings import Settings
+from outbound.scheduler import OutboundScheduler
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import list_tasks
 from queueing.actions import AgentActions
-from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
 from queueing.service import Router
 from store.models.core import Call, CallEvent
-from store.outbound_tasks import OutboundConfig, list_tasks
 from store.writer import StoreWriter
 from telephony.ami_frames import Frame
 from telephony.bridge import Bridge

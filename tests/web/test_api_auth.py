@@ -187,7 +187,8 @@ async def test_sign_out_ends_the_session(login: Login) -> None:
 async def test_overdue_complaints_for_the_wallboard(login: Login, server: Server) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from store.complaints import ComplaintConfig, open_complaint
+    from complaints.lifecycle import ComplaintConfig
+    from complaints.tickets import open_complaint
     from web.keys import RUNTIME
 
     rt = server.app[RUNTIME]

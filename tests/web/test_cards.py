@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from webtools import handled_call  # type: ignore[import-not-found]
 
+from customers.masking import Viewer
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.runtime import Runtime
-from store.customers import CustomerRecord, save_customer
-from store.masking import Viewer
 from store.models.core import Call
 from web.cards import customer_card
 
@@ -42,7 +43,8 @@ async def test_card_lists_earlier_calls_not_the_one_on_screen(web_rt: Runtime) -
 
 
 async def test_queue_callback_card_says_where_the_caller_waited(web_rt: Runtime) -> None:
-    from store.outbound_tasks import OutboundConfig, mirror_queue_callback
+    from outbound.tasks import OutboundConfig
+    from outbound.tasks_store import mirror_queue_callback
     from web.cards import task_card
 
     now = datetime.now(UTC)

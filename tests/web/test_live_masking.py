@@ -32,28 +32,29 @@ from webtools import (  # type: ignore[import-not-found]
     web_settings,
 )
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import change_status, escalate_overdue, open_complaint
+from customers.masking import number_shaped
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.commands import Command
 from kernel.events import EVENT_TYPES, DomainEvent
 from kernel.keys import StreamNames
 from kernel.runtime import Runtime
 from kernel.settings import Settings
-from queueing.actions import AgentActions
-from queueing.routing import Routing
-from store.complaints import ComplaintConfig, change_status, escalate_overdue, open_complaint
-from store.customers import CustomerRecord, save_customer
-from store.masking import number_shaped
-from store.models.core import Call
-from store.models.customers import OutboundTask
-from store.outbound_tasks import (
-    OutboundConfig,
+from outbound.tasks import OutboundConfig, call_id_for
+from outbound.tasks_store import (
     attempt_answered,
-    call_id_for,
     claim_due,
-    publish,
     record_outcome,
     record_sale,
     request_callback,
 )
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from store.models.core import Call
+from store.models.customers import OutboundTask
+from store.writer import publish
 from telephony.bridge import Bridge
 from telephony.captures import capture_frames
 from telephony.reconcile import Gap, KnownCall, plan

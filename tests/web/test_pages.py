@@ -19,18 +19,21 @@ from phone_line import PhoneLine  # type: ignore[import-not-found]
 from playwright.async_api import Browser, Page, async_playwright, expect
 from webtools import PASSWORD, Server, watch_csp, web_settings  # type: ignore[import-not-found]
 
+from customers.caller_index import rebuild_caller_index
+from customers.records import CustomerRecord
+from customers.records_store import save_customer
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
 from kernel.runtime import Runtime
 from kernel.settings import AmiSettings
+from outbound.scheduler import OutboundScheduler
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import record_sale
 from queueing.actions import AgentActions
-from queueing.outbound import OutboundScheduler
 from queueing.routing import Routing
-from store.customers import CustomerRecord, rebuild_caller_index, save_customer
 from store.models.core import Call
 from store.models.customers import OutboundTask
 from store.models.workforce import Roster, Shift
-from store.outbound_tasks import OutboundConfig, record_sale
 from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.phones import Device

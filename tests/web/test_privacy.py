@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from webtools import strings_in  # type: ignore[import-not-found]
 
-from store.masking import mask_numbers, number_shaped
+from customers.masking import mask_numbers, number_shaped
 from web.privacy import mask_payload
 
 

@@ -21,9 +21,10 @@ from history import history_csv  # type: ignore[import-not-found]
 from playwright.async_api import Browser, expect
 from webtools import Server, handled_call  # type: ignore[import-not-found]
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import open_complaint
 from kernel.runtime import Runtime
 from qa.periods import parse_period
-from store.complaints import ComplaintConfig, open_complaint
 from store.models.core import Call
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]

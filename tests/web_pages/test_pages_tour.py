@@ -17,17 +17,18 @@ from browsing import no_js_errors, shot, sign_in  # type: ignore[import-not-foun
 from playwright.async_api import Browser, expect
 from webtools import Server  # type: ignore[import-not-found]
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import change_status, open_complaint
 from kernel.runtime import Runtime
+from outbound.tasks import OutboundConfig
 from qa.calibrations_store import add_calibration_score, create_calibration
 from qa.evaluations_store import submit_evaluation
 from qa.files import load_default_form
 from qa.forms_store import save_form
 from qa.periods import Period, parse_period, week_label
-from store.complaints import ComplaintConfig, change_status, open_complaint
 from store.db import session_factory
 from store.models.core import AgentState, Call, Customer
 from store.models.customers import CustomerPhone
-from store.outbound_tasks import OutboundConfig
 from workforce.store_io import save_roster
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]

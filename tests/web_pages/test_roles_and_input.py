@@ -9,8 +9,9 @@ import aiohttp
 import pytest
 from webtools import Login  # type: ignore[import-not-found]
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import open_complaint
 from kernel.runtime import Runtime
-from store.complaints import ComplaintConfig, open_complaint
 from store.models.core import Call
 from web.api import load_endpoints
 

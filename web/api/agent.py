@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from store.masking import Viewer, mask_phone
+from customers.masking import Viewer, mask_phone
 from web.api import API
 from web.api.registry import ApiCall
 from web.api.schemas import (

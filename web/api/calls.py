@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import open_complaint
+from customers.records import FieldError, normalise_number
 from kernel.events import DomainEvent, make_event_id
-from store.complaints import ComplaintConfig, open_complaint
-from store.customers import FieldError, normalise_number
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import record_outcome, request_callback, task_of_call
 from store.models.core import Call
-from store.outbound_tasks import OutboundConfig, record_outcome, request_callback, task_of_call
 from web.api import API
 from web.api.agent import own_agent
 from web.api.registry import ApiCall

@@ -10,24 +10,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import insert, select
 
-from store.complaints import (
+from complaints.lifecycle import (
     ComplaintConfig,
     ComplaintFieldError,
     ComplaintNotFoundError,
     TransitionError,
-    change_status,
-    list_complaints,
 )
-from store.customer_reports import (
-    complaint_summary,
-    load_complaints,
-    load_tasks,
-    return_visit_summary,
-)
+from complaints.reports import complaint_summary, load_complaints, load_tasks, return_visit_summary
+from complaints.tickets import change_status, list_complaints
+from outbound.tasks import OutboundConfig
 from store.models.core import Agent
 from store.models.customers import Complaint, ComplaintHistory
 from store.models.workspaces import ComplaintAssignment
-from store.outbound_tasks import OutboundConfig
 from web.api import API
 from web.api.registry import ApiCall
 from web.api.schemas import ID, _In
@@ -249,7 +243,7 @@ async def complaint_ticket(call: ApiCall) -> TicketOut:
 
 
 async def _ticket_out(call: ApiCall, complaint_id: str) -> TicketOut:
-    from store.complaints import TRANSITIONS
+    from complaints.lifecycle import TRANSITIONS
 
     t = await _ticket(call, complaint_id)
     h, a = ComplaintHistory.__table__, ComplaintAssignment.__table__

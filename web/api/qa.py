@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from customers.masking import Viewer
 from qa.calibrations_store import (
     add_calibration_score,
     calibration_report,
@@ -53,7 +54,6 @@ from qa.periods import parse_period
 from qa.samples_store import draw_sample
 from qa.scorecard import KPIS
 from store.db import session_factory
-from store.masking import Viewer
 from store.models.core import Agent, Call
 from store.models.qa import QaCalibration, QaCalibrationScore, QaEvaluation, QaSample
 from web.api import API

@@ -7,7 +7,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from store.complaints import ComplaintConfig, list_complaints
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import list_complaints
 from store.readers import interval_stats
 from web.api import API
 from web.api.agent import state_out

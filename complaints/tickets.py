@@ -1,104 +1,41 @@
-"""Complaint tickets: open, move through their statuses, escalate when overdue.
+"""Complaint tickets in the store: open, move through their statuses, escalate when overdue.
 
-Lifecycle: ``open → acknowledged → in_progress → resolved → closed``; a resolved or closed ticket
-may be ``reopened`` and then goes the same way again (steps may be skipped forward, e.g. an open
-ticket resolved at once). Deadlines come from ``store.deadlines`` (pure) and are recomputed from
-the history on every change; the current cycle's deadlines are kept on the row for queries.
-
-Every change is a domain event written into the call-event store in the same transaction
-(``complaint.opened``, ``complaint.status``, ``complaint.overdue``) and then put on the events
-stream. A resolved ticket with a known customer gets a return visit (``store.outbound_tasks``).
-
-Errors::
-
-    ComplaintError
-    ├── ComplaintFieldError(field, value, message)   bad input, the field named
-    ├── ComplaintNotFoundError(complaint_id)
-    └── TransitionError(complaint_id, from, to)      a status change the lifecycle does not allow
+Deadlines come from ``complaints.deadlines`` (pure) and are recomputed from the history on every
+change; the current cycle's deadlines are kept on the row for queries. Every change is a domain
+event written into the call-event store in the same transaction (``complaint.opened``,
+``complaint.status``, ``complaint.overdue``) and then put on the events stream. A resolved ticket
+with a known customer gets a return visit (``outbound.tasks_store``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 from sqlalchemy import and_, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from kernel import liveness
-from kernel.cancellation import still_running
-from kernel.events import DomainEvent, make_event_id
-from kernel.protocols import CustomerWorkSettings
-from store.deadlines import (
-    DeadlinePolicy,
-    DeadlineState,
-    StatusChange,
-    deadline_state,
-    overdue_kinds,
-    policy_from_settings,
+from complaints.deadlines import DeadlineState, StatusChange, deadline_state, overdue_kinds
+from complaints.lifecycle import (
+    ACTIVE,
+    TRANSITIONS,
+    ComplaintConfig,
+    ComplaintFieldError,
+    ComplaintNotFoundError,
+    TransitionError,
 )
+from kernel.events import DomainEvent, make_event_id
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import create_task
 from store.models.core import Customer
 from store.models.customers import Complaint, ComplaintHistory
-from store.outbound_tasks import OutboundConfig, create_task, publish
-from store.writer import write_events
+from store.writer import publish, write_events
 
 log = logging.getLogger(__name__)
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"acknowledged", "in_progress", "resolved"}),
-    "acknowledged": frozenset({"in_progress", "resolved"}),
-    "in_progress": frozenset({"resolved"}),
-    "resolved": frozenset({"closed", "reopened"}),
-    "closed": frozenset({"reopened"}),
-    "reopened": frozenset({"acknowledged", "in_progress", "resolved"}),
-}
-ACTIVE = ("open", "acknowledged", "in_progress", "reopened")
-
-
-class ComplaintError(Exception):
-    """Base of the errors of complaint tickets."""
-
-
-class ComplaintFieldError(ComplaintError):
-    def __init__(self, field: str, value: object, message: str) -> None:
-        self.field, self.value, self.message = field, value, message
-        super().__init__(f"{field}={value!r}: {message}")
-
-
-class ComplaintNotFoundError(ComplaintError):
-    def __init__(self, complaint_id: str) -> None:
-        self.complaint_id = complaint_id
-        super().__init__(f"complaint {complaint_id}: not found")
-
-
-class TransitionError(ComplaintError):
-    def __init__(self, complaint_id: str, current: str, wanted: str) -> None:
-        self.complaint_id, self.current, self.wanted = complaint_id, current, wanted
-        allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "nothing"
-        super().__init__(
-            f"complaint {complaint_id}: cannot go from {current} to {wanted} (allowed: {allowed})"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintConfig:
-    categories: tuple[str, ...]
-    policy: DeadlinePolicy
-
-    @classmethod
-    def from_settings(cls, settings: CustomerWorkSettings) -> ComplaintConfig:
-        return cls(
-            categories=tuple(settings.complaints.categories),
-            policy=policy_from_settings(settings.complaints, settings.timezone),
-        )
 
 
 async def _history(conn: AsyncConnection, complaint_id: str) -> list[StatusChange]:
@@ -374,28 +311,3 @@ async def list_complaints(
 async def complaint_history(engine: AsyncEngine, complaint_id: str) -> list[StatusChange]:
     async with engine.connect() as conn:
         return await _history(conn, complaint_id)
-
-
-async def run_complaint_watch(rt: Any) -> None:
-    """Piece for ``callcenter serve``: escalate overdue tickets every ``overdue_check_s``; while
-    the database or Redis is away, try again every second."""
-    settings = rt.settings
-    config = ComplaintConfig.from_settings(settings)
-    health = liveness.current("complaint-watch")
-    while True:
-        try:
-            await escalate_overdue(
-                rt.engine,
-                now=datetime.now(UTC),
-                config=config,
-                redis=rt.redis,
-                prefix=settings.redis_prefix,
-            )
-            still_running()
-            health.ok("escalation")
-            pause_s = settings.complaints.overdue_check_s
-        except (OSError, SQLAlchemyError, RedisError) as exc:
-            still_running()  # redis-py may report a cancelled command as a connection error
-            health.retrying("escalation", exc)
-            pause_s = min(1.0, settings.complaints.overdue_check_s)
-        await asyncio.sleep(pause_s)

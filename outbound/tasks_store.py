@@ -1,12 +1,10 @@
 """Outbound tasks in the store: the rules that create them (a sale or a resolved complaint → a
 return visit; a customer's request → a callback; a callback asked for while waiting in line →
 its mirror, ``mirror_queue_callback``), attempt bookkeeping, outcomes and the agent's
-return-visit form.
+return-visit form, the sales import.
 
-An attempt's router call is ``ob-<task>-<n>``, except the first attempt of a queue callback,
-which the router dials itself as ``<caller's call id>-cb`` (a call of its own, ``origin_call_id``
-naming the caller's): outcomes find their task from the ``ob-`` id itself, else from the attempt
-row (``attempt_of_call``), written when that dial starts.
+Outcomes find their task from the ``ob-`` call id itself, else from the attempt row
+(``attempt_of_call``), written when a queue callback's dial starts.
 
 Every change writes its domain event (``outbound.scheduled``, ``outbound.outcome``) into the
 call-event store in the same transaction, with a deterministic id, and then onto the events stream
@@ -16,120 +14,43 @@ for live readers; the store writer drops the duplicate. Compare-and-set updates 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from customers.records_store import customer_contact
 from kernel.events import DomainEvent, make_event_id
-from kernel.files import CsvRowError, csv_dicts
-from kernel.keys import StreamNames
-from kernel.protocols import CustomerWorkSettings
-from queueing.return_visits import (
-    OUTCOMES,
-    AttemptResult,
-    CallingWindow,
-    after_attempt,
-    parse_days,
-    parse_hhmm,
-    place_return_visit,
+from kernel.vocabulary import TIERS
+from outbound.rules import AttemptResult, after_attempt, place_return_visit
+from outbound.sales import SalesImport, parse_sales_csv
+from outbound.tasks import (
+    AFTER_TALKING,
+    QUEUE_SOURCE,
+    FormError,
+    OutboundConfig,
+    TaskNotFoundError,
+    call_id_for,
+    calling_window,
+    form_answers,
+    is_queue_callback,
+    outcome_event,
+    parse_call_id,
+    router_dialled,
+    scheduled_event,
+    task_id_for,
 )
-from store.customers import customer_contact
 from store.models.core import Customer
-from store.models.customers import TIERS, OutboundAttempt, OutboundTask, Sale
-from store.writer import write_events
+from store.models.customers import OutboundAttempt, OutboundTask, Sale
+from store.writer import publish, write_events
 
 log = logging.getLogger(__name__)
-
-CALL_ID_PREFIX = "ob-"
-QUEUE_SOURCE = "queue"  # source of the tasks mirroring the router's callbacks in queue
-
-
-class OutboundTaskError(Exception):
-    """Base of the errors of outbound tasks::
-
-    OutboundTaskError
-    ├── TaskNotFoundError(task_id)
-    └── FormError(field, value, message)   a bad return-visit form or outcome
-    """
-
-
-class TaskNotFoundError(OutboundTaskError):
-    def __init__(self, task_id: str) -> None:
-        self.task_id = task_id
-        super().__init__(f"task {task_id}: not found")
-
-
-class FormError(OutboundTaskError):
-    def __init__(self, field: str, value: object, message: str) -> None:
-        self.field, self.value, self.message = field, value, message
-        super().__init__(f"{field}={value!r}: {message}")
-
-
-@dataclass(frozen=True, slots=True)
-class OutboundConfig:
-    """What the rules need of the settings (``OutboundSettings`` plus defaults)."""
-
-    queue_id: str
-    window_s: float = 24 * 3600.0
-    delay_s: float = 0.0
-    retry_delay_s: float = 1800.0
-    max_attempts: int = 3
-    default_timezone: str = "UTC"
-    call_from: str = "09:00"
-    call_until: str = "20:00"
-    call_days: str = "1234567"
-
-    @classmethod
-    def from_settings(cls, settings: CustomerWorkSettings) -> OutboundConfig:
-        o = settings.outbound
-        queue_id = o.queue or (settings.queues[0].id if settings.queues else "outbound")
-        return cls(
-            queue_id=queue_id,
-            window_s=o.return_visit_window_h * 3600.0,
-            delay_s=o.return_visit_delay_min * 60.0,
-            retry_delay_s=o.retry_delay_min * 60.0,
-            max_attempts=o.max_attempts,
-            default_timezone=settings.timezone,
-            call_from=o.call_from.strftime("%H:%M"),
-            call_until=o.call_until.strftime("%H:%M"),
-            call_days="".join(str(d) for d in sorted(o.call_days)),
-        )
-
-
-def calling_window(customer: dict[str, Any], config: OutboundConfig) -> CallingWindow:
-    """The customer's own allowed hours, else the configured default ones."""
-    return CallingWindow(
-        timezone=customer.get("timezone") or config.default_timezone,
-        start=parse_hhmm(customer.get("call_from") or config.call_from),
-        end=parse_hhmm(customer.get("call_until") or config.call_until),
-        days=parse_days(customer.get("call_days") or config.call_days),
-    )
-
-
-def task_id_for(kind: str, source: str, source_id: str) -> str:
-    digest = hashlib.blake2b(f"{kind}|{source}|{source_id}".encode(), digest_size=8).hexdigest()
-    return f"{'rv' if kind == 'return_visit' else 'cb'}-{digest}"
-
-
-def call_id_for(task_id: str, attempt: int) -> str:
-    """The router call of one attempt: ``ob-<task>-<n>`` (one call per attempt, never reused)."""
-    return f"{CALL_ID_PREFIX}{task_id}-{attempt}"
-
-
-def parse_call_id(call_id: str | None) -> tuple[str, int] | None:
-    if not call_id or not call_id.startswith(CALL_ID_PREFIX):
-        return None
-    task_id, _, n = call_id[len(CALL_ID_PREFIX) :].rpartition("-")
-    return (task_id, int(n)) if task_id and n.isdigit() else None
 
 
 async def attempt_of_call(conn: AsyncConnection, call_id: str | None) -> tuple[str, int] | None:
@@ -167,17 +88,6 @@ def _queue_callback_rows(t: Any) -> Any:
     return and_(t.c.source == QUEUE_SOURCE, t.c.kind == "callback")
 
 
-def is_queue_callback(task: dict[str, Any]) -> bool:
-    """A callback asked for while waiting in line (``mirror_queue_callback``)."""
-    return task["kind"] == "callback" and task["source"] == QUEUE_SOURCE
-
-
-def router_dialled(task: dict[str, Any]) -> bool:
-    """The task's current attempt is a call the router dials itself (a queue callback's first
-    attempt, the router's ``<caller's call id>-cb``), not one of the scheduler's (``ob-<...>``)."""
-    return is_queue_callback(task) and parse_call_id(task["call_id"]) is None
-
-
 def _insert(conn: AsyncConnection, table: Any) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
@@ -190,38 +100,6 @@ async def _insert_once(conn: AsyncConnection, task: dict[str, Any]) -> bool:
         .returning(OutboundTask.__table__.c.task_id)
     )
     return bool((await conn.execute(stmt, [task])).scalars().all())
-
-
-async def publish(redis: aioredis.Redis | None, prefix: str, events: Sequence[DomainEvent]) -> None:
-    """Events already in the store go onto the stream too (live readers; the writer dedups)."""
-    if redis is None or not events:
-        return
-    stream = StreamNames(prefix).events
-    pipe = redis.pipeline(transaction=False)
-    for e in events:
-        pipe.xadd(stream, e.to_fields())
-    await pipe.execute()
-
-
-def _scheduled_event(task: dict[str, Any], at: datetime, reason: str) -> DomainEvent:
-    return DomainEvent(
-        id=make_event_id(task["task_id"], "scheduled", task["attempts"], reason),
-        ts=at,
-        type="outbound.scheduled",
-        payload={
-            "task_id": task["task_id"],
-            "kind": task["kind"],
-            "customer_id": task["customer_id"],
-            "due": task["due_at"].astimezone(UTC).isoformat(),
-            "deadline": task["deadline_at"].astimezone(UTC).isoformat()
-            if task["deadline_at"]
-            else None,
-            "source": task["source"],
-            "source_id": task["source_id"],
-            "attempt": task["attempts"] + 1,
-            "reason": reason,
-        },
-    )
 
 
 async def create_task(
@@ -288,7 +166,7 @@ async def create_task(
     }
     if not await _insert_once(conn, task):
         return task["task_id"], []  # this source already has its task
-    events = [_scheduled_event(task, now, "created")]
+    events = [scheduled_event(task, now, "created")]
     await write_events(conn, events)
     return task["task_id"], events
 
@@ -416,7 +294,7 @@ async def mirror_queue_callback(
     }
     if not await _insert_once(conn, task):
         return []  # a replay: this call already has its task
-    events = [_scheduled_event({**task, "attempts": 0}, requested_at, "callback_in_queue")]
+    events = [scheduled_event({**task, "attempts": 0}, requested_at, "callback_in_queue")]
     await write_events(conn, events)
     return events
 
@@ -538,9 +416,7 @@ async def attempt_answered(
         .where(and_(t.c.task_id == task_id, t.c.call_id == call_id, t.c.status == "queued"))
         .values(status="connected", agent_id=agent_id, last_outcome="reached", updated_at=at)
     )
-    return [
-        _outcome_event(task_id, attempt, call_id, "reached", at, agent_id=agent_id, final=False)
-    ]
+    return [outcome_event(task_id, attempt, call_id, "reached", at, agent_id=agent_id, final=False)]
 
 
 async def attempt_failed(
@@ -631,7 +507,7 @@ async def attempt_ended(
     if res.rowcount != 1:
         return []
     events = [
-        _outcome_event(
+        outcome_event(
             task_id, attempt, call_id, "reached", at, agent_id=row["agent_id"], final=True
         )
     ]
@@ -664,7 +540,7 @@ async def _finish(
             )
         )
         events.append(
-            _outcome_event(
+            outcome_event(
                 task["task_id"],
                 attempt,
                 call_id,
@@ -676,7 +552,7 @@ async def _finish(
             )
         )
         task = {**task, "due_at": result.retry_at}
-        events.append(_scheduled_event(task, at, "retry"))
+        events.append(scheduled_event(task, at, "retry"))
     else:
         outcome = result.final_outcome or attempt_outcome
         await conn.execute(
@@ -685,44 +561,12 @@ async def _finish(
             .values(status="done", outcome=outcome, last_outcome=outcome, done_at=at, updated_at=at)
         )
         events.append(
-            _outcome_event(
+            outcome_event(
                 task["task_id"], attempt, call_id, outcome, at, agent_id=agent_id, final=True
             )
         )
     await write_events(conn, events)
     return events
-
-
-def _outcome_event(
-    task_id: str,
-    attempt: int,
-    call_id: str,
-    outcome: str,
-    at: datetime,
-    *,
-    agent_id: str | None,
-    final: bool,
-    retry_at: datetime | None = None,
-    answers: dict[str, Any] | None = None,
-) -> DomainEvent:
-    payload: dict[str, Any] = {
-        "task_id": task_id,
-        "attempt": attempt,
-        "outcome": outcome,
-        "final": final,
-    }
-    if retry_at is not None:
-        payload["retry_at"] = retry_at.astimezone(UTC).isoformat()
-    if answers is not None:
-        payload["answers"] = answers
-    return DomainEvent(
-        id=make_event_id(task_id, "outcome", attempt, outcome, "final" if final else "attempt"),
-        ts=at,
-        type="outbound.outcome",
-        call_id=call_id,
-        agent_id=agent_id,
-        payload=payload,
-    )
 
 
 async def record_outcome(
@@ -742,13 +586,7 @@ async def record_outcome(
     """The agent's wrap-up of a reached task: the outcome (reached, wrong_number, refused) and,
     when reached, the return-visit form (satisfied yes/no, score 1-5, comment). Ends the task.
     ``call_id`` (from a call's wrap-up): refused unless it is the task's current attempt."""
-    if outcome not in ("reached", "wrong_number", "refused"):
-        raise FormError("outcome", outcome, "after talking: reached, wrong_number or refused")
-    answers: dict[str, Any] | None = None
-    if outcome == "reached":
-        if score is not None and not (isinstance(score, int) and 1 <= score <= 5):
-            raise FormError("score", score, "must be 1 to 5")
-        answers = {"satisfied": satisfied, "score": score, "comment": comment}
+    answers = form_answers(outcome, satisfied=satisfied, score=score, comment=comment)
     t = OutboundTask.__table__
     async with engine.begin() as conn:
         task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
@@ -756,11 +594,7 @@ async def record_outcome(
             raise TaskNotFoundError(task_id)
         if call_id is not None and task["call_id"] != call_id:
             raise FormError("call_id", call_id, "not the task's current attempt")
-        amend = task["status"] == "done" and task["outcome"] in (
-            "reached",
-            "wrong_number",
-            "refused",
-        )
+        amend = task["status"] == "done" and task["outcome"] in AFTER_TALKING
         if task["status"] not in ("connected", "queued") and not amend:
             raise FormError("task_id", task_id, f"task is {task['status']}, not reached")
         if task["status"] == "queued" and router_dialled(dict(task)):
@@ -784,7 +618,7 @@ async def record_outcome(
             await conn.execute(
                 update(at_t).where(at_t.c.call_id == task["call_id"]).values(outcome=outcome)
             )
-        form_event = _outcome_event(
+        form_event = outcome_event(
             task_id,
             task["attempts"],
             task["call_id"] or task_id,
@@ -808,99 +642,6 @@ async def list_tasks(
         q = q.where(t.c.status.in_(list(statuses)))
     async with engine.connect() as conn:
         return [dict(r) for r in (await conn.execute(q)).mappings()]
-
-
-def local_due(task: dict[str, Any], tz: str) -> str:
-    return task["due_at"].astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-
-
-__all__ = [
-    "OUTCOMES",
-    "OutboundConfig",
-    "OutboundTaskError",
-    "TaskNotFoundError",
-    "FormError",
-    "call_id_for",
-    "claim_due",
-    "create_task",
-    "list_tasks",
-    "mirror_queue_callback",
-    "parse_call_id",
-    "record_outcome",
-    "record_sale",
-    "request_callback",
-    "task_of_call",
-]
-
-
-SALE_COLUMNS = ("sale_id", "customer_id", "sold_at", "product", "amount", "agent_id")
-
-
-def parse_sales_csv(
-    data: str,
-) -> tuple[list[tuple[int, dict[str, Any]]], list[FormError], list[int]]:
-    """Sales CSV → (valid rows with their line, errors, the line of each error).
-
-    ``sold_at`` is ISO 8601 with an offset (``2026-11-16T10:00:00+08:00``)."""
-    try:
-        header, rows = csv_dicts(data.lstrip("\ufeff"))
-    except CsvRowError as exc:
-        return [], [FormError("header", None, exc.message)], [exc.line]
-    for required in ("sale_id", "customer_id", "sold_at"):
-        if required not in header:
-            return [], [FormError(required, None, "column missing from the header")], [1]
-    good: list[tuple[int, dict[str, Any]]] = []
-    errors: list[FormError] = []
-    lines: list[int] = []
-    seen: set[str] = set()
-    for line, row in rows:
-        try:
-            if isinstance(row, CsvRowError):
-                raise FormError("row", None, row.message)
-            values = {k: (row.get(k) or "").strip() for k in SALE_COLUMNS}
-            if not values["sale_id"]:
-                raise FormError("sale_id", None, "required")
-            if values["sale_id"] in seen:
-                raise FormError("sale_id", values["sale_id"], "repeated in the file")
-            if not values["customer_id"]:
-                raise FormError("customer_id", None, "required")
-            try:
-                sold_at = datetime.fromisoformat(values["sold_at"])
-            except ValueError:
-                raise FormError("sold_at", values["sold_at"], "not an ISO 8601 time") from None
-            if sold_at.tzinfo is None:
-                raise FormError("sold_at", values["sold_at"], "needs a UTC offset")
-            amount = None
-            if values["amount"]:
-                try:
-                    amount = float(values["amount"])
-                except ValueError:
-                    raise FormError("amount", values["amount"], "not a number") from None
-        except FormError as exc:
-            errors.append(exc)
-            lines.append(line)
-            continue
-        seen.add(values["sale_id"])
-        good.append(
-            (
-                line,
-                {
-                    **values,
-                    "sold_at": sold_at,
-                    "amount": amount,
-                    "product": values["product"] or None,
-                    "agent_id": values["agent_id"] or None,
-                },
-            )
-        )
-    return good, errors, lines
-
-
-@dataclass(frozen=True, slots=True)
-class SalesImport:
-    imported: int
-    return_visits: int
-    errors: tuple[tuple[int, FormError], ...]  # (line, error)
 
 
 async def import_sales_csv(

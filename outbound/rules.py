@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-OUTCOMES = ("reached", "no_answer", "busy", "wrong_number", "refused")
+from kernel.vocabulary import OUTCOMES
+
 RETRY_OUTCOMES = frozenset({"no_answer", "busy"})
 HORIZON_DAYS = 15  # a weekly window always has an opening within 8 days; DST needs a little more
 
@@ -67,24 +68,6 @@ class Placement:
     due_at: datetime
     deadline_at: datetime | None
     late: bool  # no allowed instant before the deadline
-
-
-def parse_days(text: str | None) -> frozenset[int]:
-    """``"12345"`` → {1, 2, 3, 4, 5}."""
-    if not text:
-        return frozenset()
-    days = frozenset(int(c) for c in text if c.isdigit())
-    if not days <= frozenset(range(1, 8)) or any(not c.isdigit() for c in text):
-        raise ValueError(f"days: {text!r} is not a string of ISO weekdays 1-7")
-    return days
-
-
-def parse_hhmm(text: str) -> time:
-    """``"09:30"`` → time(9, 30); ``"24:00"`` is not allowed (use ``"00:00"`` as the end)."""
-    hh, sep, mm = text.strip().partition(":")
-    if not sep or not hh.isdigit() or not mm.isdigit() or len(mm) != 2:
-        raise ValueError(f"time: {text!r} is not HH:MM")
-    return time(int(hh), int(mm))
 
 
 def earliest_allowed(earliest_at: datetime, window: CallingWindow) -> datetime | None:

@@ -21,13 +21,13 @@ Nothing is lost, nothing is dialled twice at once:
   effects are recovered from its outbox by the next router (``queueing.service``).
 
 Outcomes: ``call.answered`` → reached (the agent's form completes it later), ``call.failed`` →
-busy / no answer / wrong number (``return_visits.FAILURE_OUTCOMES``), ``call.ended`` without an
+busy / no answer / wrong number (``outbound.rules.FAILURE_OUTCOMES``), ``call.ended`` without an
 answer → no answer; busy and no answer are retried after the configured delay, inside the
 customer's allowed hours, up to the configured number of attempts.
 
 Callbacks asked for in line (the router's ``callback`` action: ``outbound.scheduled`` with kind
 ``callback_in_queue`` on the caller's call) are mirrored into the tasks
-(``store.outbound_tasks.mirror_queue_callback``, once per caller's call): the router dials them
+(``outbound.tasks_store.mirror_queue_callback``, once per caller's call): the router dials them
 itself when they reach the front, as a call of their own (``dial_call_id``, ``<caller's id>-cb``:
 its events name the caller's call as ``origin_call_id``), so such a task is born ``queued`` with
 attempt 1 on the dial's call id. That attempt counts from the first sign of its dial
@@ -69,28 +69,26 @@ from kernel.stream_consumer import (
     redis_unavailable,
     waiting_out,
 )
-from queueing import scripts
-from queueing.errors import RoutingConfigError
-from queueing.return_visits import FAILURE_OUTCOMES
-from queueing.routing import Routing
-from queueing.rules import call_priority
-from queueing.stats import day_id
-from store.db import database_unavailable, refuses_data
-from store.models.customers import OutboundAttempt
-from store.outbound_tasks import (
-    OutboundConfig,
+from outbound.rules import FAILURE_OUTCOMES
+from outbound.tasks import OutboundConfig, parse_call_id, router_dialled
+from outbound.tasks_store import (
     attempt_answered,
     attempt_ended,
     attempt_failed,
     claim_due,
     mirror_queue_callback,
-    parse_call_id,
-    publish,
     queue_callback_calls,
     queued_tasks,
-    router_dialled,
     start_queue_callback_attempt,
 )
+from queueing import scripts
+from queueing.errors import RoutingConfigError
+from queueing.routing import Routing
+from queueing.rules import call_priority
+from queueing.stats import day_id
+from store.db import database_unavailable, refuses_data
+from store.models.customers import OutboundAttempt
+from store.writer import publish
 
 log = logging.getLogger(__name__)
 

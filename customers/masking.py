@@ -15,7 +15,7 @@ notes          yes     yes      yes      masked
 through the platform (progressive dialling), so they never need the number itself. A role that
 may read the notes but not the phone reads them with their numbers masked (``mask_numbers``).
 
-Every unmasked read of a field the policy lists as personal is audited (``store.audit``); the
+Every unmasked read of a field the policy lists as personal is audited (``customers.audit``); the
 functions here only decide and mask.
 
 Text that may carry a number anywhere (free text, ids made by others, channel names) is masked
@@ -43,7 +43,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-ROLES = ("agent", "supervisor", "planner", "qa", "admin")
+from kernel.vocabulary import ROLES
+
 PERSONAL_FIELDS = ("name", "phone", "email", "notes")
 
 _POLICY: dict[str, frozenset[str]] = {

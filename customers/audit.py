@@ -1,7 +1,7 @@
 """The audit log of unmasked reads: who saw which personal fields of what, when, and why.
 
 Written in the same transaction as the read it records, so a read that returned data always has
-its row and a failed read has none. ``store.customers`` calls ``record_read`` exactly once per
+its row and a failed read has none. ``customers.records_store`` calls ``record_read`` exactly once per
 record it returns with at least one personal field unmasked.
 """
 
@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.masking import Viewer
+from customers.masking import Viewer
 from store.models.customers import AuditEntry
 
 

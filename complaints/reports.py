@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store.deadlines import DeadlinePolicy, StatusChange, deadline_state
+from complaints.deadlines import DeadlinePolicy, StatusChange, deadline_state
 from store.models.customers import Complaint, ComplaintHistory, OutboundTask
 
 COMPLAINT_COLUMNS = [
