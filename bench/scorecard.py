@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
-from qa.cli import scorecards_csv  # noqa: E402
 from qa.forms import Form, Item, Section, form_to_dict  # noqa: E402
 from qa.kpi_store import KpiOptions, read_totals  # noqa: E402
 from qa.periods import parse_period  # noqa: E402
 from qa.scorecard import build_scorecards  # noqa: E402
+from qa.service import scorecards_csv  # noqa: E402
 from store.db import create_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models.core import Agent, Call  # noqa: E402

@@ -1,7 +1,7 @@
 """The ``callcenter`` command: the composition root's front door.
 
-Each package contributes its commands in ``<pkg>/cli.py``; ``COMMANDS`` lists them as
-``"module:attribute"`` and they are attached here. Settings load lazily (``ctx.obj.settings``) so
+The subcommands live in ``config/commands/`` (one module per area, calling the services of the
+feature packages) and in ``config.demo``; they are attached here. Settings load lazily (``ctx.obj.settings``) so
 ``--help`` works with a broken configuration, and a ``SettingsError`` anywhere stops the command
 with exit code 2 and one line naming the field (no traceback); so does a ``FileReadError`` (a
 file given to a command that cannot be read as text: ``kernel.files``), naming the file.
@@ -9,7 +9,6 @@ file given to a command that cannot be read as text: ``kernel.files``), naming t
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -17,31 +16,20 @@ from pathlib import Path
 
 import click
 
+from config.commands import (
+    customers,
+    db,
+    phone,
+    platform,
+    qa,
+    router,
+    telephony,
+    users,
+    workforce,
+)
+from config.demo import demo
 from kernel.files import FileReadError
 from kernel.settings import Settings, SettingsError, load_settings
-
-COMMANDS: list[str] = [
-    "config.commands:version",
-    "config.commands:serve",
-    "store.cli:db",
-    "config.demo:demo",
-    "workforce.cli:staffing",
-    "workforce.cli:forecast",
-    "workforce.cli:roster",
-    "workforce.cli:adherence",
-    "telephony.cli:bridge",
-    "telephony.cli:simulate",
-    "qa.cli:qa",
-    "qa.cli:scorecard",
-    "web.cli:user",
-    "web.phone_cli:phone",
-    "store.customers_cli:customers",
-    "store.customers_cli:complaints",
-    "store.customers_cli:outbound",
-    "queueing.cli:router",
-    "queueing.cli:queues",
-    "workforce.cli:whatif",
-]
 
 
 @dataclass
@@ -82,13 +70,29 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = CliContext(config_path=config_path)
 
 
-def _attach() -> None:
-    for spec in COMMANDS:
-        module, _, attr = spec.partition(":")
-        cli.add_command(getattr(importlib.import_module(module), attr))
-
-
-_attach()
+for command in (
+    platform.version,
+    platform.serve,
+    db.db,
+    demo,
+    workforce.staffing,
+    workforce.forecast,
+    workforce.roster,
+    workforce.adherence,
+    telephony.bridge,
+    telephony.simulate,
+    qa.qa,
+    qa.scorecard,
+    users.user,
+    phone.phone,
+    customers.customers,
+    customers.complaints,
+    customers.outbound,
+    router.router,
+    router.queues,
+    workforce.whatif,
+):
+    cli.add_command(command)
 
 
 def main() -> None:

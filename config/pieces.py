@@ -1,4 +1,4 @@
-"""The pieces ``callcenter serve`` can run, by name, resolved lazily ("module:function").
+"""The pieces ``callcenter serve`` can run, by name.
 
 Each is ``async def run(rt: Runtime) -> None`` running until cancelled; the same functions back
 the single-piece commands (``callcenter router``, ``callcenter bridge``, ...). ``supervised``
@@ -9,34 +9,28 @@ gives what ``rt.supervisor`` runs: the named pieces plus, with an embedded Redis
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Awaitable, Callable
 
+from complaints.watch import run_complaint_watch
 from kernel import liveness
 from kernel.runtime import Piece, Runtime
 from kernel.settings import Settings
+from outbound.scheduler import run_outbound
+from queueing.service import run_router
+from store.writer import run_store_writer
+from telephony.bridge import run_bridge
+from telephony.simulator.server import run_simulator
+from web.app import run_web
 
-PIECES: dict[str, str] = {
-    "store-writer": "store.writer:run_store_writer",
-    "router": "queueing.service:run_router",
-    "bridge": "telephony.bridge:run_bridge",
-    "web": "web.app:run_web",
-    "simulator": "telephony.simulator.server:run_simulator",
-    "outbound": "outbound.scheduler:run_outbound",
-    "complaint-watch": "complaints.watch:run_complaint_watch",
+PIECES: dict[str, Piece] = {
+    "store-writer": run_store_writer,
+    "router": run_router,
+    "bridge": run_bridge,
+    "web": run_web,
+    "simulator": run_simulator,
+    "outbound": run_outbound,
+    "complaint-watch": run_complaint_watch,
 }
-
-
-def resolve(name: str) -> Piece:
-    module, _, attr = PIECES[name].partition(":")
-    fn: Piece = getattr(importlib.import_module(module), attr)
-    return fn
-
-
-def available(name: str) -> bool:
-    """A piece whose module is not part of this build yet is skipped, not an error."""
-    module = PIECES[name].partition(":")[0]
-    return importlib.util.find_spec(module) is not None
 
 
 def default_pieces(settings: Settings) -> list[str]:
@@ -45,7 +39,7 @@ def default_pieces(settings: Settings) -> list[str]:
         names.append("outbound")
     if settings.ami.host:
         names.append("bridge")
-    return [n for n in names if available(n)]
+    return names
 
 
 def supervised(rt: Runtime, names: list[str]) -> dict[str, Callable[[], Awaitable[None]]]:
@@ -59,5 +53,5 @@ def supervised(rt: Runtime, names: list[str]) -> dict[str, Callable[[], Awaitabl
 
         pieces["embedded-redis"] = keep_redis
     for name in names:
-        pieces[name] = functools.partial(resolve(name), rt)
+        pieces[name] = functools.partial(PIECES[name], rt)
     return pieces

@@ -3,15 +3,13 @@
 Minute by minute: scheduled to be on the phones (shift minus breaks), on a break or lunch, or off;
 actually logged in (any state but ``logged_out``), available or busy (ready, offered, on_call,
 wrap_up), or on a not-ready break. Adherence = minutes in the scheduled activity / scheduled
-minutes; occupancy = (on_call + wrap_up) / (ready + offered + on_call + wrap_up). Pure, except
-``agent_adherence_pct`` (the QA scorecard's entry point), which reads the store through
-``workforce.store_io``.
+minutes; occupancy = (on_call + wrap_up) / (ready + offered + on_call + wrap_up). Pure: the store
+is read by ``workforce.store_io`` (``agent_adherence_pct``, the QA scorecard's source).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,20 +62,6 @@ def adherence_pct(frame: pd.DataFrame) -> dict[str, float]:
     """Adherence in percent per agent with scheduled time (others are left out: no figure)."""
     rows = frame[frame["scheduled_min"] > 0]
     return {str(a): float(100 * v) for a, v in rows["adherence"].items()}
-
-
-async def agent_adherence_pct(
-    engine: Any, start_at: datetime, end_at: datetime
-) -> dict[str, float]:
-    """Percent adherence per agent over [start_at, end_at) from the published rosters and the
-    ``agent_states`` intervals: the QA scorecard's source. The store is read by
-    ``workforce.store_io`` (imported here, so this module stays free of I/O imports)."""
-    from workforce.store_io import read_agent_states, read_shifts, utc_now
-
-    roster = await read_shifts(engine, start_at, end_at)
-    states = await read_agent_states(engine, start_at, end_at)
-    now_at = min(utc_now(), end_at)
-    return adherence_pct(period_adherence(roster, states, start_at, end_at, now_at))
 
 
 def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

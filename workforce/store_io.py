@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from store.db import session_factory
 from store.models.core import AgentState
 from store.models.workforce import Roster, Shift
+from workforce.adherence import adherence_pct, period_adherence
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +90,14 @@ async def read_agent_states(
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+async def agent_adherence_pct(
+    engine: AsyncEngine, start_at: datetime, end_at: datetime
+) -> dict[str, float]:
+    """Percent adherence per agent over [start_at, end_at) from the published rosters and the
+    ``agent_states`` intervals: the QA scorecard's source."""
+    roster = await read_shifts(engine, start_at, end_at)
+    states = await read_agent_states(engine, start_at, end_at)
+    now_at = min(utc_now(), end_at)
+    return adherence_pct(period_adherence(roster, states, start_at, end_at, now_at))

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from config.cli import cli
+from config.commands.customers import _task_table
 from customers.caller_index import lookup_caller
 from kernel.files import CSV_FIELD_LIMIT
-from store.customers_cli import _task_table
 
 
 @pytest.fixture

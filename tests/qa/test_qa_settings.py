@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kernel.settings import SettingsError, load_settings
-from qa.cli import role_rules, sampling_rules
 from qa.scorecard import DEFAULT_ROLES, KpiRule
+from qa.service import role_rules, sampling_rules
 
 
 def settings_from(tmp_path: Path, text: str):

@@ -10,8 +10,8 @@ import pytest
 
 from store.db import session_factory
 from store.models.core import AgentState
-from workforce.adherence import agent_adherence_pct, period_adherence
-from workforce.store_io import save_roster
+from workforce.adherence import period_adherence
+from workforce.store_io import agent_adherence_pct, save_roster
 
 
 def at(day: int, hh: int, mm: int = 0) -> datetime:

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from config.commands.workforce import whatif_table
+from config.whatif import WhatIfOptions, WhatIfResult, run_whatif, whatif_queue, whatif_settings
 from kernel.settings import Settings
-from workforce.cli import whatif_table
 from workforce.errors import InputError, WhatIfError
-from workforce.whatif import WhatIfOptions, WhatIfResult, run_whatif, whatif_queue, whatif_settings
 from workforce.whatif_compare import COLUMNS, compare, poisson_range, predictions, summary
 from workforce.whatif_plan import (
     RosterStep,

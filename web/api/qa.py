@@ -22,7 +22,6 @@ from qa.calibrations_store import (
     calibration_report,
     create_calibration,
 )
-from qa.cli import compute_scorecards, sampling_rules, scorecards_csv
 from qa.errors import (
     AnswerError,
     EvaluationStateError,
@@ -53,6 +52,7 @@ from qa.forms_store import (
 from qa.periods import parse_period
 from qa.samples_store import draw_sample
 from qa.scorecard import KPIS
+from qa.service import compute_scorecards, sampling_rules, scorecards_csv
 from store.db import session_factory
 from store.models.core import Agent, Call
 from store.models.qa import QaCalibration, QaCalibrationScore, QaEvaluation, QaSample

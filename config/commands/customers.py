@@ -1,6 +1,6 @@
 """``callcenter customers | complaints | outbound``: customer work from the command line.
 
-Thin edges over ``store.customers``, ``store.complaints`` and ``store.outbound_tasks``: open the
+Thin edges over ``customers``, ``complaints`` and ``outbound``: open the
 database (and Redis where the caller index is kept), call the service, print with rich.
 """
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kernel.files import read_text
+from kernel.keys import whatif_prefix
 from workforce.errors import WorkforceError
 from workforce.formats import read_history_csv
 from workforce.roster import RosterRules
@@ -286,28 +287,19 @@ def roster(
         import asyncio
 
         from store.db import create_engine
-        from workforce.store_io import save_roster, utc_now
+        from workforce.service import save_solved_roster
 
         settings = ctx.obj.settings
 
         async def _save() -> int:
             engine = create_engine(settings.effective_db_url)
             try:
-                idx = req.index
-                return await save_roster(
+                return await save_solved_roster(
                     engine,
-                    result.roster,
+                    result,
                     name=out_path.stem,
-                    period_start_at=idx[0].to_pydatetime(),
-                    period_end_at=(idx[-1] + (idx[1] - idx[0])).to_pydatetime(),
-                    created_at=utc_now(),
+                    requirements_index=pd.DatetimeIndex(req.index),
                     published=publish,
-                    figures={
-                        "under_staffing": result.under_staffing,
-                        "over_staffing": result.over_staffing,
-                        "lower_bound": result.lower_bound,
-                        "gap": result.gap,
-                    },
                 )
             finally:
                 await engine.dispose()
@@ -386,28 +378,23 @@ def adherence(ctx: click.Context, day: str, tz: str | None, fmt: str) -> None:
     import asyncio
 
     from store.db import create_engine
-    from workforce.adherence import adherence as compute
-    from workforce.store_io import read_agent_states, read_shifts, utc_now
+    from workforce.service import day_adherence
+    from workforce.store_io import utc_now
 
     settings = ctx.obj.settings
     try:
         start = pd.Timestamp(day).tz_localize(tz or settings.timezone)
     except (ValueError, TypeError) as exc:
         raise click.BadParameter(str(exc), param_hint="--date/--tz") from None
-    end = start + pd.Timedelta(days=1)
 
-    async def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
+    async def _read() -> pd.DataFrame:
         engine = create_engine(settings.effective_db_url)
         try:
-            return (
-                await read_shifts(engine, start.to_pydatetime(), end.to_pydatetime()),
-                await read_agent_states(engine, start.to_pydatetime(), end.to_pydatetime()),
-            )
+            return await day_adherence(engine, start.to_pydatetime(), utc_now())
         finally:
             await engine.dispose()
 
-    shifts, states = asyncio.run(_read())
-    df = compute(shifts, states, start.to_pydatetime(), utc_now())
+    df = asyncio.run(_read())
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -544,8 +531,8 @@ def whatif(
     import redis.asyncio as aioredis
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from config.whatif import WhatIfOptions, run_whatif
     from workforce.formats import read_roster_csv
-    from workforce.whatif import WhatIfOptions, run_whatif
 
     settings = ctx.obj.settings
     try:
@@ -560,7 +547,7 @@ def whatif(
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="callcenter-whatif-") as tmp:
         # A run of its own: unique Redis prefix, throwaway SQLite (and Redis when embedded).
-        prefix = f"{settings.redis_prefix}-whatif-{uuid.uuid4().hex[:8]}"
+        prefix = whatif_prefix(settings.redis_prefix, uuid.uuid4().hex[:8])
         update: dict[str, Any] = {
             "redis_prefix": prefix,
             "db_url": f"sqlite:///{tmp}/whatif.sqlite3",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from config.commands import serve_until_signal
+from config.commands.platform import serve_until_signal
 from config.logs import setup_logging
 from kernel.files import read_text
 from kernel.settings import Settings

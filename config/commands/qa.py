@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import importlib
-import io
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -20,23 +17,17 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.services import open_database
-from kernel.settings import QaSettings, Settings
+from kernel.settings import Settings
 from qa.calibration import CalibrationReport
 from qa.errors import QaError
 from qa.files import load_answers, load_form
-from qa.kpi_store import KpiOptions, read_totals
 from qa.periods import Period, parse_period
-from qa.sampling import SamplingRules
 from qa.scorecard import (
-    DEFAULT_ROLES,
     KPIS,
-    AgentTotals,
-    KpiRule,
-    RoleRules,
     Scorecard,
-    build_scorecards,
 )
 from qa.scoring import score as score_answers
+from qa.service import compute_scorecards, sampling_rules, scorecards_csv
 from store.db import session_factory
 
 T = TypeVar("T")
@@ -134,20 +125,6 @@ def form_save(ctx: click.Context, path: Path | None) -> None:
     click.echo(
         f"form {form.name!r} {state} version {stored.form.version} "
         f"(form_version_id {stored.form_version_id})"
-    )
-
-
-def sampling_rules(q: QaSettings, per_agent: int | None, percent: float | None) -> SamplingRules:
-    if per_agent is None and percent is None:
-        per_agent, percent = q.sample_per_agent, q.sample_percent
-    return SamplingRules(
-        per_agent=per_agent,
-        per_agent_pct=percent,
-        strata=tuple(q.sample_strata),
-        always_dispositions=frozenset(q.always_dispositions),
-        short_talk_s=q.short_talk_s,
-        long_talk_s=q.long_talk_s,
-        always_transfers=q.always_transfers,
     )
 
 
@@ -333,83 +310,6 @@ def calibration(ctx: click.Context, calibration_id: int, fmt: str) -> None:
 # ---- scorecard ---------------------------------------------------------------------------------
 
 
-def role_rules(q: QaSettings) -> dict[str, RoleRules]:
-    configured = {
-        role: RoleRules(
-            cfg.scope, tuple(KpiRule(r.kpi, r.target, r.floor, r.weight) for r in cfg.kpis)
-        )
-        for role, cfg in q.scorecard.items()
-    }
-    return {**DEFAULT_ROLES, **configured}
-
-
-ADHERENCE_SOURCE = "workforce.adherence:agent_adherence_pct"
-
-
-async def load_adherence(engine: AsyncEngine, period: Period) -> dict[str, float] | None:
-    """Adherence per agent from the workforce package, or None while it does not provide it.
-
-    Contract: ``async agent_adherence_pct(engine, start_at, end_at) -> {agent_id: percent}``.
-    """
-    module_name, _, attr = ADHERENCE_SOURCE.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    fn = getattr(module, attr, None)
-    if fn is None:
-        return None
-    return dict(await fn(engine, period.start_at, period.end_at))
-
-
-async def compute_scorecards(
-    engine: AsyncEngine, settings: Settings, period: Period
-) -> tuple[list[Scorecard], bool]:
-    """Scorecards for every agent (store and settings); second value: adherence available."""
-    q = settings.qa
-    adherence = await load_adherence(engine, period)
-    options = KpiOptions(
-        fcr_window_days=q.fcr_window_days,
-        callback_dispositions=tuple(q.callback_dispositions),
-        callback_window_h=q.callback_window_h,
-        timezone=settings.timezone,
-    )
-    totals, teams = await read_totals(engine, period, options, adherence)
-    for agent in settings.agents:
-        totals.setdefault(agent.id, AgentTotals())
-        if teams.get(agent.id) is None:
-            teams[agent.id] = agent.team
-    roles = {agent_id: "team_lead" for agent_id in q.team_leads}
-    cards = build_scorecards(totals, teams, roles, role_rules(q))
-    return cards, adherence is not None
-
-
-def scorecards_csv(cards: list[Scorecard]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
-        ["agent_id", "team", "role"]
-        + [c for k in KPIS for c in (k, f"{k}_score")]
-        + ["total", "rank", "missing"]
-    )
-    for card in cards:
-        by_kpi = {k.kpi: k for k in card.kpis}
-        row: list[Any] = [card.agent_id, card.team or "", card.role]
-        for k in KPIS:
-            scored = by_kpi.get(k)
-            row += [
-                "" if scored is None or scored.value is None else round(scored.value, 3),
-                "" if scored is None or scored.score is None else round(scored.score, 2),
-            ]
-        row += [
-            "" if card.total is None else round(card.total, 2),
-            "" if card.rank is None else card.rank,
-            " ".join(card.missing),
-        ]
-        writer.writerow(row)
-    return buf.getvalue()
-
-
 KPI_LABELS = {
     "calls_handled": "calls",
     "aht_s": "AHT s",
@@ -487,7 +387,7 @@ def scorecard(ctx: click.Context, period: str, fmt: str, team: str | None) -> No
     console = _console()
     console.print(table)
     if not has_adherence:
-        console.print(f"adherence: not available yet ({ADHERENCE_SOURCE}); marked missing")
+        console.print("adherence: not available; marked missing")
 
 
 def _card_dict(card: Scorecard) -> dict[str, Any]:

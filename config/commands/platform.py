@@ -9,7 +9,7 @@ from importlib.metadata import version as dist_version
 import click
 
 from config.logs import setup_logging
-from config.pieces import PIECES, available, default_pieces, supervised
+from config.pieces import PIECES, default_pieces, supervised
 from config.services import open_runtime
 from config.stopping import cancel_on_signals
 from kernel.runtime import Runtime
@@ -63,8 +63,5 @@ def serve(ctx: click.Context, only: tuple[str, ...]) -> None:
     """Start the platform's pieces in this process; Ctrl-C or SIGTERM stops them cleanly."""
     settings: Settings = ctx.obj.settings
     names = list(only) or default_pieces(settings)
-    missing = [n for n in names if not available(n)]
-    if missing:
-        raise click.UsageError(f"not available in this build: {', '.join(missing)}")
     setup_logging(settings, "serve")
     asyncio.run(serve_until_signal(settings, names))

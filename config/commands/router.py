@@ -28,7 +28,7 @@ from queueing.stats import QueueStats
 @click.pass_context
 def router(ctx: click.Context, consumer: str | None) -> None:
     """Run the skills-based router; several may run side by side (one consumer group)."""
-    from config.commands import serve_until_signal
+    from config.commands.platform import serve_until_signal
     from config.logs import setup_logging
 
     settings: Settings = ctx.obj.settings
