@@ -7,7 +7,7 @@ directly. Rows are plain dicts keyed by column name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,75 +63,127 @@ def _earliest(current: datetime | None, ts: datetime) -> datetime:
     return ts if current is None or ts < current else current
 
 
+def _arrived(r: Row, ev: DomainEvent) -> None:
+    p, t = ev.payload, ev.type
+    r["direction"] = p.get("direction", "outbound" if t == "call.originated" else "inbound")
+    r["arrived_at"] = _earliest(r["arrived_at"], ev.ts)
+    for col, key in (
+        ("caller", "caller"),
+        ("dialled", "dialled"),
+        ("queue_id", "queue"),
+        ("customer_id", "customer_id"),
+        ("priority", "priority"),
+    ):
+        if p.get(key) is not None:
+            r[col] = p[key]
+    if t == "call.originated":
+        r["caller"] = r["caller"] or p.get("number")
+        r["agent_id"] = ev.agent_id or r["agent_id"]
+
+
+def _queued(r: Row, ev: DomainEvent) -> None:
+    p = ev.payload
+    r["queued_at"] = _earliest(r["queued_at"], ev.ts)
+    r["arrived_at"] = _earliest(r["arrived_at"], ev.ts)
+    if p.get("direction") is not None:  # outbound work is queued before it is dialled
+        r["direction"] = p["direction"]
+    if p.get("queue") is not None:
+        r["queue_id"] = p["queue"]
+    if p.get("priority") is not None:
+        r["priority"] = p["priority"]
+
+
+def _offered(r: Row, ev: DomainEvent) -> None:
+    r["offers"] = (r["offers"] or 0) + 1
+
+
+def _answered(r: Row, ev: DomainEvent) -> None:
+    if r["answered_at"] is None or ev.ts < r["answered_at"]:
+        r["answered_at"] = ev.ts
+    r["agent_id"] = ev.agent_id or ev.payload.get("agent_id") or r["agent_id"]
+    r["outcome"] = "answered"
+
+
+def _held(r: Row, ev: DomainEvent) -> None:
+    if r["hold_started_at"] is None:
+        r["hold_started_at"] = ev.ts
+
+
+def _resumed(r: Row, ev: DomainEvent) -> None:
+    _close_hold(r, ev.ts)
+
+
+def _transferred(r: Row, ev: DomainEvent) -> None:
+    r["transferred"] = True
+
+
+def _callback_asked(r: Row, ev: DomainEvent) -> None:
+    # the caller asked to be called back instead of waiting: their hang-up is no abandon
+    # (the dial is a call of its own, with ``origin_call_id`` = this one)
+    if r["outcome"] in (None, "abandoned"):
+        r["outcome"] = "callback"
+
+
+def _abandoned(r: Row, ev: DomainEvent) -> None:
+    r["outcome"] = "callback" if r["outcome"] == "callback" else "abandoned"
+    r["ended_at"] = r["ended_at"] or ev.ts
+    r["ended_by"] = r["ended_by"] or "caller"
+
+
+def _ended(r: Row, ev: DomainEvent) -> None:
+    p, ts = ev.payload, ev.ts
+    _close_hold(r, ts)
+    r["ended_at"] = ts if r["ended_at"] is None or r["outcome"] == "answered" else r["ended_at"]
+    r["ended_by"] = p.get("ended_by") or p.get("who") or r["ended_by"]
+    if r["outcome"] is None:
+        r["outcome"] = "abandoned" if r["direction"] == "inbound" else "not_connected"
+
+
+def _failed(r: Row, ev: DomainEvent) -> None:
+    p = ev.payload
+    r["direction"] = p.get("direction", "outbound")  # only originated calls fail to connect
+    r["outcome"] = p.get("reason", "failed")
+    r["ended_at"] = r["ended_at"] or ev.ts
+
+
+def _wrapped(r: Row, ev: DomainEvent) -> None:
+    p = ev.payload
+    r["wrapped_at"] = ev.ts
+    r["disposition"] = p.get("disposition", r["disposition"])
+    r["notes"] = p.get("notes", r["notes"])
+    if p.get("wrap_s") is not None:
+        r["wrap_s"] = float(p["wrap_s"])
+
+
+CALLBACK_ASKED = "outbound.scheduled"  # with kind callback_in_queue: on the caller's call
+
+CALL_EVENTS: dict[str, Callable[[Row, DomainEvent], None]] = {
+    "call.arrived": _arrived,
+    "call.originated": _arrived,
+    "call.queued": _queued,
+    "call.offered": _offered,
+    "call.answered": _answered,
+    "call.held": _held,
+    "call.resumed": _resumed,
+    "call.transferred": _transferred,
+    CALLBACK_ASKED: _callback_asked,
+    "call.abandoned": _abandoned,
+    "call.ended": _ended,
+    "call.failed": _failed,
+    "call.wrapped": _wrapped,
+}
+"""What each event type does to its call's row (in place, on the copy ``apply_call_event``
+makes); other call events change only the derived durations."""
+
+
 def apply_call_event(row: Row, ev: DomainEvent) -> Row:
     """Return ``row`` updated by one call event (a new dict; ``row`` is not changed)."""
     r = dict(row)
     p = ev.payload
-    ts = ev.ts
     t = ev.type
-    if t in ("call.arrived", "call.originated"):
-        r["direction"] = p.get("direction", "outbound" if t == "call.originated" else "inbound")
-        r["arrived_at"] = _earliest(r["arrived_at"], ts)
-        for col, key in (
-            ("caller", "caller"),
-            ("dialled", "dialled"),
-            ("queue_id", "queue"),
-            ("customer_id", "customer_id"),
-            ("priority", "priority"),
-        ):
-            if p.get(key) is not None:
-                r[col] = p[key]
-        if t == "call.originated":
-            r["caller"] = r["caller"] or p.get("number")
-            r["agent_id"] = ev.agent_id or r["agent_id"]
-    elif t == "call.queued":
-        r["queued_at"] = _earliest(r["queued_at"], ts)
-        r["arrived_at"] = _earliest(r["arrived_at"], ts)
-        if p.get("direction") is not None:  # outbound work is queued before it is dialled
-            r["direction"] = p["direction"]
-        if p.get("queue") is not None:
-            r["queue_id"] = p["queue"]
-        if p.get("priority") is not None:
-            r["priority"] = p["priority"]
-    elif t == "call.offered":
-        r["offers"] = (r["offers"] or 0) + 1
-    elif t == "call.answered":
-        if r["answered_at"] is None or ts < r["answered_at"]:
-            r["answered_at"] = ts
-        r["agent_id"] = ev.agent_id or p.get("agent_id") or r["agent_id"]
-        r["outcome"] = "answered"
-    elif t == "call.held":
-        if r["hold_started_at"] is None:
-            r["hold_started_at"] = ts
-    elif t == "call.resumed":
-        r = _close_hold(r, ts)
-    elif t == "call.transferred":
-        r["transferred"] = True
-    elif t == CALLBACK_ASKED:
-        # the caller asked to be called back instead of waiting: their hang-up is no abandon
-        # (the dial is a call of its own, with ``origin_call_id`` = this one)
-        if r["outcome"] in (None, "abandoned"):
-            r["outcome"] = "callback"
-    elif t == "call.abandoned":
-        r["outcome"] = "callback" if r["outcome"] == "callback" else "abandoned"
-        r["ended_at"] = r["ended_at"] or ts
-        r["ended_by"] = r["ended_by"] or "caller"
-    elif t == "call.ended":
-        r = _close_hold(r, ts)
-        r["ended_at"] = ts if r["ended_at"] is None or r["outcome"] == "answered" else r["ended_at"]
-        r["ended_by"] = p.get("ended_by") or p.get("who") or r["ended_by"]
-        if r["outcome"] is None:
-            r["outcome"] = "abandoned" if r["direction"] == "inbound" else "not_connected"
-    elif t == "call.failed":
-        r["direction"] = p.get("direction", "outbound")  # only originated calls fail to connect
-        r["outcome"] = p.get("reason", "failed")
-        r["ended_at"] = r["ended_at"] or ts
-    elif t == "call.wrapped":
-        r["wrapped_at"] = ts
-        r["disposition"] = p.get("disposition", r["disposition"])
-        r["notes"] = p.get("notes", r["notes"])
-        if p.get("wrap_s") is not None:
-            r["wrap_s"] = float(p["wrap_s"])
+    handle = CALL_EVENTS.get(t)
+    if handle is not None:
+        handle(r, ev)
     # Derived durations, recomputed from the timestamps so event order within a call matters less.
     if r["answered_at"] is not None:
         r["wait_s"] = _secs(r["answered_at"], r["queued_at"] or r["arrived_at"])
@@ -146,11 +198,9 @@ def apply_call_event(row: Row, ev: DomainEvent) -> Row:
         )
     if r["wrapped_at"] is not None and r["wrap_s"] is None:
         r["wrap_s"] = _secs(r["wrapped_at"], r["ended_at"])
+    ts = ev.ts
     r["updated_at"] = ts if r["updated_at"] is None or ts > r["updated_at"] else r["updated_at"]
     return r
-
-
-CALLBACK_ASKED = "outbound.scheduled"  # with kind callback_in_queue: on the caller's call
 
 
 def touches_call(ev: DomainEvent) -> bool:
