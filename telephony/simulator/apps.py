@@ -9,16 +9,13 @@ one emits follow Asterisk 22 (``tests/fixtures/ami/real-asterisk/``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from telephony.simulator.cdr import set_userfield
 from telephony.simulator.dtmf import DEFAULT_DURATION_MS, finish_read, key_pressed
 from telephony.simulator.model import BUSY, DOWN, UP, Channel, DialAttempt, ReadState, event
+from telephony.simulator.switch import Switch
 
-if TYPE_CHECKING:
-    from telephony.simulator.engine import Engine
-
-App = Callable[["Engine", Channel, str], str]
+App = Callable[[Switch, Channel, str], str]
 
 DIAL_VARS = (
     "DIALSTATUS",
@@ -39,11 +36,11 @@ READ_TIMEOUT_S = 5.0  # Read without a timeout: Asterisk's default wait for a di
 SAYNUMBER_S = 0.8
 
 
-def app_noop(engine: Engine, ch: Channel, data: str) -> str:
+def app_noop(engine: Switch, ch: Channel, data: str) -> str:
     return "next"
 
 
-def app_set(engine: Engine, ch: Channel, data: str) -> str:
+def app_set(engine: Switch, ch: Channel, data: str) -> str:
     name, _, value = data.partition("=")
     if name == "CDR(userfield)":  # a function, not a variable: no VarSet
         if ch.cdr is not None:
@@ -53,7 +50,7 @@ def app_set(engine: Engine, ch: Channel, data: str) -> str:
     return "next"
 
 
-def app_goto(engine: Engine, ch: Channel, data: str) -> str:
+def app_goto(engine: Switch, ch: Channel, data: str) -> str:
     parts = data.split(",")
     if len(parts) == 3:
         ch.context, ch.exten, prio = parts
@@ -65,13 +62,13 @@ def app_goto(engine: Engine, ch: Channel, data: str) -> str:
     return "jump"
 
 
-def priority_of(engine: Engine, ch: Channel, prio: str) -> int:
+def priority_of(engine: Switch, ch: Channel, prio: str) -> int:
     if prio.isdigit():
         return int(prio)
     return engine.dialplan.label_priority(ch.context, ch.exten, prio) or 1
 
 
-def app_gotoif(engine: Engine, ch: Channel, data: str) -> str:
+def app_gotoif(engine: Switch, ch: Channel, data: str) -> str:
     cond, _, labels = data.partition("?")
     if_true, _, if_false = labels.partition(":")
     target = if_true if cond.strip() not in ("", "0") else if_false
@@ -80,23 +77,23 @@ def app_gotoif(engine: Engine, ch: Channel, data: str) -> str:
     return app_goto(engine, ch, target)
 
 
-def app_answer(engine: Engine, ch: Channel, data: str) -> str:
+def app_answer(engine: Switch, ch: Channel, data: str) -> str:
     if ch.state != UP:
         engine.answer(ch)
     return "next"
 
 
-def app_ringing(engine: Engine, ch: Channel, data: str) -> str:
+def app_ringing(engine: Switch, ch: Channel, data: str) -> str:
     if ch.half == 2 and ch.peer is not None and ch.peer.alive:
         engine.callee_ringing(ch.peer)
     return "next"
 
 
-def app_wait(engine: Engine, ch: Channel, data: str) -> str:
+def app_wait(engine: Switch, ch: Channel, data: str) -> str:
     return engine.block(ch, "wait", _float(data, 0.0))
 
 
-def app_musiconhold(engine: Engine, ch: Channel, data: str) -> str:
+def app_musiconhold(engine: Switch, ch: Channel, data: str) -> str:
     engine.moh_start(ch, data or "default")
     if not ch.tech:  # no technology to play to (OutgoingSpoolFailed): stops, stays (capture 24)
         engine.moh_stop(ch)
@@ -104,15 +101,15 @@ def app_musiconhold(engine: Engine, ch: Channel, data: str) -> str:
     return "block"
 
 
-def app_playback(engine: Engine, ch: Channel, data: str) -> str:
+def app_playback(engine: Switch, ch: Channel, data: str) -> str:
     return engine.block(ch, "playback", PLAYBACK_S)
 
 
-def app_saynumber(engine: Engine, ch: Channel, data: str) -> str:
+def app_saynumber(engine: Switch, ch: Channel, data: str) -> str:
     return engine.block(ch, "playback", SAYNUMBER_S)
 
 
-def app_senddtmf(engine: Engine, ch: Channel, data: str) -> str:
+def app_senddtmf(engine: Switch, ch: Channel, data: str) -> str:
     """The phone side of a Local pair sends digits: they come in on the ``;1`` half."""
     if ch.half == 2 and ch.peer is not None and ch.peer.alive:
         for digit in data.split(",", 1)[0]:
@@ -120,7 +117,7 @@ def app_senddtmf(engine: Engine, ch: Channel, data: str) -> str:
     return "next"
 
 
-def app_read(engine: Engine, ch: Channel, data: str) -> str:
+def app_read(engine: Switch, ch: Channel, data: str) -> str:
     """``Read(variable,prompt,maxdigits,options,attempts,timeout)``: ``READSTATUS`` is ``ERROR``
     until it ends (capture 25); the digits come in as DTMF (``dtmf.heard``); after the prompt
     and ``timeout`` seconds without them, ``TIMEOUT``."""
@@ -138,7 +135,7 @@ def app_read(engine: Engine, ch: Channel, data: str) -> str:
     return "block"
 
 
-def app_waitexten(engine: Engine, ch: Channel, data: str) -> str:
+def app_waitexten(engine: Switch, ch: Channel, data: str) -> str:
     seconds, _, opts = data.partition(",")
     if "m(" in opts and ch.half == 2 and ch.peer is not None:
         moh_class = opts.split("m(", 1)[1].rstrip(")") or "default"
@@ -149,21 +146,21 @@ def app_waitexten(engine: Engine, ch: Channel, data: str) -> str:
     return engine.block(ch, "waitexten", _float(seconds, 0.0))
 
 
-def waitexten_done(engine: Engine, ch: Channel, one: Channel) -> None:
+def waitexten_done(engine: Switch, ch: Channel, one: Channel) -> None:
     if one.alive:
         engine.indicate_unhold(one)
     engine.resume(ch)
 
 
-def app_busy(engine: Engine, ch: Channel, data: str) -> str:
+def app_busy(engine: Switch, ch: Channel, data: str) -> str:
     return refuse(engine, ch, 17, "BUSY")
 
 
-def app_congestion(engine: Engine, ch: Channel, data: str) -> str:
+def app_congestion(engine: Switch, ch: Channel, data: str) -> str:
     return refuse(engine, ch, 34, "CONGESTION")
 
 
-def refuse(engine: Engine, ch: Channel, cause: int, status: str) -> str:
+def refuse(engine: Switch, ch: Channel, cause: int, status: str) -> str:
     engine.newstate(ch, BUSY)
     ch.hangup_cause = cause
     ch.blocked = "busy"
@@ -172,12 +169,12 @@ def refuse(engine: Engine, ch: Channel, cause: int, status: str) -> str:
     return "block"
 
 
-def app_hangup(engine: Engine, ch: Channel, data: str) -> str:
+def app_hangup(engine: Switch, ch: Channel, data: str) -> str:
     engine.self_hangup(ch)
     return "block"
 
 
-def app_dial(engine: Engine, ch: Channel, data: str) -> str:
+def app_dial(engine: Switch, ch: Channel, data: str) -> str:
     args = data.split(",")
     target = args[0]
     timeout_s = _float(args[1], 0.0) if len(args) > 1 and args[1] else None
@@ -234,7 +231,7 @@ def app_dial(engine: Engine, ch: Channel, data: str) -> str:
 
 
 def dial_setup_local(
-    engine: Engine, caller: Channel, one: Channel, two: Channel, dialstring: str
+    engine: Switch, caller: Channel, one: Channel, two: Channel, dialstring: str
 ) -> None:
     one.dialed_string = two.dialed_string = dialstring
     engine.set_var(one, "DIALEDPEERNUMBER", dialstring)
@@ -253,7 +250,7 @@ def dial_setup_local(
     engine.local_bridge(one, two)
 
 
-def inherit_variables(engine: Engine, parent: Channel, child: Channel) -> None:
+def inherit_variables(engine: Switch, parent: Channel, child: Channel) -> None:
     """``__NAME`` passes on for ever (prefix kept), ``_NAME`` once (as ``NAME``)."""
     for name, value in list(parent.variables.items()):
         if name.startswith("__"):

@@ -1,6 +1,6 @@
 """The attended transfer feature of the simulated PBX (features.conf ``atxfer``, e.g. ``*2``).
 
-Pure functions over the ``Engine``, reproducing files 15 and 22 of the real-Asterisk captures: an
+Pure functions over the engine (``switch.Switch``), reproducing files 15 and 22 of the real-Asterisk captures: an
 agent leg dialled with the ``t`` option may key the feature code; Asterisk then puts the caller
 on hold (a ``Hold`` event on the transferer, music for the caller), collects the target's digits
 (until they name an extension that cannot grow, or ``transferdigittimeout`` passes), calls it
@@ -12,17 +12,13 @@ configured, the digits are plain DTMF for the other party (``dtmf.py``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from telephony.simulator.model import Channel, ConsultCall, DialAttempt, calling_pres, event
-
-if TYPE_CHECKING:
-    from telephony.simulator.engine import Engine
+from telephony.simulator.switch import Switch
 
 TRANSFER_DIGIT_TIMEOUT_S = 3.0  # features.conf [general] transferdigittimeout
 
 
-def feature_digit(engine: Engine, ch: Channel, digit: str) -> str:
+def feature_digit(engine: Switch, ch: Channel, digit: str) -> str:
     """A digit came in on ``ch``: the attended transfer feature takes it (its code, then the
     target's digits) when the leg may transfer; returns the digits it lets through to the
     bridge (a code prefix that did not complete is let through as a whole)."""
@@ -55,7 +51,7 @@ def _may_transfer(ch: Channel) -> bool:
     return isinstance(attempt, DialAttempt) and "t" in attempt.options and ch.bridge is not None
 
 
-def _target_digit(engine: Engine, ch: Channel) -> None:
+def _target_digit(engine: Switch, ch: Channel) -> None:
     """bridge_basic's digit collection: call the target as soon as the digits name an extension
     that cannot grow any longer, else when no digit came for the digit timeout."""
     digits = ch.xfer_digits or ""
@@ -69,7 +65,7 @@ def _target_digit(engine: Engine, ch: Channel) -> None:
     engine.later(ch, TRANSFER_DIGIT_TIMEOUT_S, _digits_done, engine, ch, len(digits))
 
 
-def _digits_done(engine: Engine, ch: Channel, count: int) -> None:
+def _digits_done(engine: Switch, ch: Channel, count: int) -> None:
     digits = ch.xfer_digits
     if digits is None or len(digits) != count:
         return  # the consultation started, or a later digit re-armed the timer
@@ -89,7 +85,7 @@ def transfer_context(ch: Channel) -> str:
     return ch.var("TRANSFER_CONTEXT") or "default"
 
 
-def start_consult(engine: Engine, transferer: Channel, exten: str, context: str) -> None:
+def start_consult(engine: Switch, transferer: Channel, exten: str, context: str) -> None:
     """Call the transfer target into a new bridge and move the transferer there."""
     orig = transferer.bridge
     assert orig is not None
@@ -134,13 +130,13 @@ def start_consult(engine: Engine, transferer: Channel, exten: str, context: str)
         transferer.peer.pending_cid = (transferer.conn_num, transferer.conn_name)
 
 
-def consult_ringing(engine: Engine, consult: ConsultCall) -> None:
+def consult_ringing(engine: Switch, consult: ConsultCall) -> None:
     if not consult.rang:
         consult.rang = True
         engine.emit(event("DialState", consult.target.headers("Dest"), [("DialStatus", "RINGING")]))
 
 
-def consult_answered(engine: Engine, consult: ConsultCall) -> None:
+def consult_answered(engine: Switch, consult: ConsultCall) -> None:
     consult.answered = True
     target, transferer = consult.target, consult.transferer
     engine.emit(event("DialEnd", target.headers("Dest"), [("DialStatus", "ANSWER")]))
@@ -149,7 +145,7 @@ def consult_answered(engine: Engine, consult: ConsultCall) -> None:
     engine.set_var(transferer, "BRIDGEPEER", target.name)
 
 
-def complete_transfer(engine: Engine, transferer: Channel) -> None:
+def complete_transfer(engine: Switch, transferer: Channel) -> None:
     """The transferer hangs up during the consultation: merge the bridges, caller meets target."""
     consult: ConsultCall = transferer.xfer
     transferer.xfer = None

@@ -10,15 +10,11 @@ get ``Invalid/unknown command``. A mixin of ``manager.Manager``; the effects are
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from telephony.ami_frames import Frame
 from telephony.simulator import controls
 from telephony.simulator.dtmf import DEFAULT_DURATION_MS, key_pressed, play_toward
-
-if TYPE_CHECKING:
-    from telephony.simulator.engine import Engine
-    from telephony.simulator.manager import Session
+from telephony.simulator.model import Session
+from telephony.simulator.switch import Switch
 
 _FALSE = {"no", "false", "n", "f", "0", "off"}  # ast_false
 _TRUE = {"yes", "true", "y", "t", "1", "on"}  # ast_true
@@ -27,7 +23,7 @@ _TRUE = {"yes", "true", "y", "t", "1", "on"}  # ast_true
 class ControlActions:
     """``_action_<name>`` handlers; ``Manager`` provides the engine and the responses."""
 
-    engine: Engine
+    engine: Switch
 
     def _respond(
         self, session: Session, frame: Frame, response: str, *pairs: tuple[str, str]

@@ -1,7 +1,7 @@
 """Call controls of the simulated PBX: recording, muting and transfers, as Asterisk 22.10.1 does
 them (real-Asterisk captures 20, 21 and 22).
 
-Pure functions over the ``Engine``; ``control_actions.py`` is their AMI side.
+Pure functions over the engine (``switch.Switch``); ``control_actions.py`` is their AMI side.
 
 * ``MixMonitor`` records a channel (both directions mixed) into a file under
   ``<spool>/monitor/`` when the name is relative (``MIXMONITOR_FILENAME``), ``MixMonitorStart``;
@@ -20,37 +20,15 @@ Pure functions over the ``Engine``; ``control_actions.py`` is their AMI side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from telephony.simulator.model import Channel, DialAttempt, MixMonitorState, event
-
-if TYPE_CHECKING:
-    from telephony.simulator.engine import Engine
+from telephony.simulator.model import Channel, DialAttempt, MixMonitorState, Recording, event
+from telephony.simulator.switch import Switch
 
 SPOOL_DIR = "/var/spool/asterisk"  # asterisk.conf astspooldir (the captures': stock)
 MUTE_DIRECTIONS = {"read": {"read"}, "write": {"write"}, "both": {"read", "write"}}
 AUDIO_DIRECTIONS = {"in": {"in"}, "out": {"out"}, "all": {"in", "out"}}
 
 
-@dataclass
-class Recording:
-    """One MixMonitor recording: what the file would hold (seconds from its start)."""
-
-    channel: str
-    uniqueid: str
-    file: str
-    started_s: float
-    stopped_s: float | None = None
-    muted: list[tuple[str, float, float | None]] = field(default_factory=list)  # dir, from, to
-
-    @property
-    def length_s(self) -> float | None:
-        """Start to stop: muted stretches are recorded as silence, not left out."""
-        return None if self.stopped_s is None else self.stopped_s - self.started_s
-
-
-def refresh_bridgepeer(engine: Engine, ch: Channel) -> None:
+def refresh_bridgepeer(engine: Switch, ch: Channel) -> None:
     """An audiohook on ``ch`` changed: its bridge sets ``BRIDGEPEER`` on every member again."""
     if ch.bridge is None:
         return
@@ -61,7 +39,7 @@ def refresh_bridgepeer(engine: Engine, ch: Channel) -> None:
             engine.set_var(m, "BRIDGEPEER", others[0].name)
 
 
-def mixmonitor_start(engine: Engine, ch: Channel, file: str, options: str) -> None:
+def mixmonitor_start(engine: Switch, ch: Channel, file: str, options: str) -> None:
     path = file if file.startswith("/") else f"{SPOOL_DIR}/monitor/{file}"
     engine.set_var(ch, "MIXMONITOR_FILENAME", path)
     ch.mixmonitor = MixMonitorState(path, options)
@@ -70,14 +48,14 @@ def mixmonitor_start(engine: Engine, ch: Channel, file: str, options: str) -> No
     refresh_bridgepeer(engine, ch)
 
 
-def _recording(engine: Engine, ch: Channel) -> Recording | None:
+def _recording(engine: Switch, ch: Channel) -> Recording | None:
     for rec in reversed(engine.recordings):
         if rec.uniqueid == ch.uniqueid and rec.stopped_s is None:
             return rec
     return None
 
 
-def mixmonitor_mute(engine: Engine, ch: Channel, direction: str, on: bool) -> None:
+def mixmonitor_mute(engine: Switch, ch: Channel, direction: str, on: bool) -> None:
     state = ch.mixmonitor
     assert state is not None
     rec = _recording(engine, ch)
@@ -102,7 +80,7 @@ def mixmonitor_mute(engine: Engine, ch: Channel, direction: str, on: bool) -> No
     )
 
 
-def mixmonitor_end(engine: Engine, ch: Channel) -> None:
+def mixmonitor_end(engine: Switch, ch: Channel) -> None:
     """The recording stops (StopMixMonitor, or the channel hung up): its file is complete."""
     ch.mixmonitor = None
     rec = _recording(engine, ch)
@@ -112,13 +90,13 @@ def mixmonitor_end(engine: Engine, ch: Channel) -> None:
     rec.muted = [(d, s, rec.length_s if e is None else e) for d, s, e in rec.muted]
 
 
-def mixmonitor_stop(engine: Engine, ch: Channel) -> None:
+def mixmonitor_stop(engine: Switch, ch: Channel) -> None:
     mixmonitor_end(engine, ch)
     engine.emit(event("MixMonitorStop", ch.headers()))
     refresh_bridgepeer(engine, ch)
 
 
-def mute_audio(engine: Engine, ch: Channel, direction: str, on: bool) -> None:
+def mute_audio(engine: Switch, ch: Channel, direction: str, on: bool) -> None:
     for d in AUDIO_DIRECTIONS[direction]:
         if on:
             ch.muted.add(d)
@@ -127,7 +105,7 @@ def mute_audio(engine: Engine, ch: Channel, direction: str, on: bool) -> None:
     refresh_bridgepeer(engine, ch)
 
 
-def blind_transfer(engine: Engine, transferer: Channel, context: str, exten: str) -> None:
+def blind_transfer(engine: Switch, transferer: Channel, context: str, exten: str) -> None:
     """``transferer`` is in a two-party bridge; the other party goes to ``context,exten``.
 
     As capture 22 shows: the transferer's leg leaves first and is hung up; the party's place is

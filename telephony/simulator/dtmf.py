@@ -1,6 +1,6 @@
 """DTMF in the simulated PBX: keys pressed on a phone, digits played by AMI, what hears them.
 
-Pure functions over the ``Engine``, reproducing the real-Asterisk captures:
+Pure functions over the engine (``switch.Switch``), reproducing the real-Asterisk captures:
 
 * a phone's key (``SendDTMF`` in a Local ``;2``, ``PlayDTMF`` on a ``;2``) arrives on the other
   half: ``DTMFBegin`` and ``DTMFEnd`` with ``Direction: Received`` there (15, 25);
@@ -17,13 +17,10 @@ Pure functions over the ``Engine``, reproducing the real-Asterisk captures:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from telephony.simulator.atxfer import feature_digit
 from telephony.simulator.model import Channel, event
-
-if TYPE_CHECKING:
-    from telephony.simulator.engine import Engine
+from telephony.simulator.switch import Switch
 
 DEFAULT_DURATION_MS = 100  # PlayDTMF without Duration, SendDTMF
 BRIDGE_MIN_MS = 100
@@ -31,7 +28,7 @@ FRAME_MS = 20
 
 
 def _dtmf(
-    engine: Engine, name: str, ch: Channel, digit: str, direction: str, ms: int | None
+    engine: Switch, name: str, ch: Channel, digit: str, direction: str, ms: int | None
 ) -> None:
     extra = [("Digit", digit)]
     if ms is not None:
@@ -41,7 +38,7 @@ def _dtmf(
 
 
 def key_pressed(
-    engine: Engine, ch: Channel, digit: str, duration_ms: int, begin: bool = True
+    engine: Switch, ch: Channel, digit: str, duration_ms: int, begin: bool = True
 ) -> None:
     """``digit`` arrives on ``ch`` from its phone's side (``begin`` False: only the end is seen,
     as for a digit queued by AMI); then whatever ``ch`` does hears it."""
@@ -51,14 +48,14 @@ def key_pressed(
     heard(engine, ch, digit, duration_ms)
 
 
-def play_toward(engine: Engine, ch: Channel, digit: str, duration_ms: int) -> None:
+def play_toward(engine: Switch, ch: Channel, digit: str, duration_ms: int) -> None:
     """AMI ``PlayDTMF`` without ``Receive``: the digit goes out toward ``ch``'s phone; on a
     Local half it comes in on the other half."""
     if ch.half and ch.peer is not None and ch.peer.alive:
         key_pressed(engine, ch.peer, digit, duration_ms)
 
 
-def heard(engine: Engine, ch: Channel, digit: str, duration_ms: int) -> None:
+def heard(engine: Switch, ch: Channel, digit: str, duration_ms: int) -> None:
     """What ``ch`` does with a digit that came in: a Read takes it, else a bridge feature may,
     else the bridge plays it to the other party."""
     if ch.blocked == "read" and ch.read is not None:
@@ -70,7 +67,7 @@ def heard(engine: Engine, ch: Channel, digit: str, duration_ms: int) -> None:
         relay(engine, ch, released, duration_ms)
 
 
-def relay(engine: Engine, ch: Channel, digit: str, duration_ms: int) -> None:
+def relay(engine: Switch, ch: Channel, digit: str, duration_ms: int) -> None:
     """The bridge plays ``digit`` from ``ch`` to every other member (and its phone side)."""
     if ch.bridge is None:
         return
@@ -85,7 +82,7 @@ def relay(engine: Engine, ch: Channel, digit: str, duration_ms: int) -> None:
             _dtmf(engine, "DTMFEnd", phone, digit, "Received", ms)
 
 
-def finish_read(engine: Engine, ch: Channel, status: str) -> None:
+def finish_read(engine: Switch, ch: Channel, status: str) -> None:
     """``Read`` ends: the variable gets the digits, ``READSTATUS`` the outcome (25)."""
     read, ch.read = ch.read, None
     if read is None:

@@ -30,7 +30,7 @@ from telephony.cdr import CdrRecord
 from telephony.simulator import cdr
 from telephony.simulator.apps import APPS
 from telephony.simulator.atxfer import complete_transfer, consult_answered, consult_ringing
-from telephony.simulator.controls import Recording, mixmonitor_end
+from telephony.simulator.controls import mixmonitor_end
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.model import (
     CAUSE_TEXT,
@@ -44,6 +44,7 @@ from telephony.simulator.model import (
     DialAttempt,
     OriginateJob,
     Pairs,
+    Recording,
     calling_pres,
     event,
 )
@@ -57,9 +58,7 @@ from telephony.simulator.originate import (
     spy_stop,
 )
 from telephony.simulator.phones import Device
-
-Phonebook = Callable[[str, str], Device | None]
-"""``phonebook(resource, role)`` → the Device answering ``PJSIP/<resource>`` (None: unknown)."""
+from telephony.simulator.switch import Phonebook
 
 
 @dataclass

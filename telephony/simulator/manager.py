@@ -12,33 +12,17 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from telephony.ami_frames import Frame
 from telephony.simulator.control_actions import ControlActions
 from telephony.simulator.engine import Engine
-from telephony.simulator.model import Channel, OriginateJob, Pairs
+from telephony.simulator.model import Channel, OriginateJob, Pairs, Session
 from telephony.simulator.originate import originate
 
 BANNER = "Asterisk Call Manager/11.0.0"
 UNSET = "(null)"  # how Status with Variables lists a variable that is not set (capture 16)
 CHANNEL_BUCKETS = 1567  # AST_NUM_CHANNEL_BUCKETS (main/channel.c)
-
-
-@dataclass
-class Session:
-    session_id: int
-    local_address: str  # "IPV4/TCP/127.0.0.1/5038"
-    remote_address: str
-    started_wall_s: float
-    authenticated: bool = False
-    username: str = ""
-    closing: bool = False
-
-    @property
-    def hex_id(self) -> str:
-        return f"0x{0x7F22CC0011A0 + self.session_id * 0x1000:x}"
 
 
 def _tv(wall_s: float) -> str:
@@ -54,6 +38,8 @@ def _duration(seconds: float) -> str:
 class Manager(ControlActions):
     """Asterisk Manager Interface over an ``Engine``; the TCP server does the I/O (the call
     control actions: ``control_actions.ControlActions``)."""
+
+    engine: Engine
 
     def __init__(self, engine: Engine, username: str, secret: str) -> None:
         self.engine = engine

@@ -230,3 +230,35 @@ class ConsultCall:
     consult_bridge: Bridge
     rang: bool = False
     answered: bool = False
+
+
+@dataclass
+class Recording:
+    """One MixMonitor recording: what the file would hold (seconds from its start)."""
+
+    channel: str
+    uniqueid: str
+    file: str
+    started_s: float
+    stopped_s: float | None = None
+    muted: list[tuple[str, float, float | None]] = field(default_factory=list)  # dir, from, to
+
+    @property
+    def length_s(self) -> float | None:
+        """Start to stop: muted stretches are recorded as silence, not left out."""
+        return None if self.stopped_s is None else self.stopped_s - self.started_s
+
+
+@dataclass
+class Session:
+    session_id: int
+    local_address: str  # "IPV4/TCP/127.0.0.1/5038"
+    remote_address: str
+    started_wall_s: float
+    authenticated: bool = False
+    username: str = ""
+    closing: bool = False
+
+    @property
+    def hex_id(self) -> str:
+        return f"0x{0x7F22CC0011A0 + self.session_id * 0x1000:x}"

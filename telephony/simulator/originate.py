@@ -1,6 +1,6 @@
 """Originate and ChanSpy in the simulated PBX.
 
-Pure functions over the ``Engine``. An Originate creates the channel (a Local pair, or a
+Pure functions over the engine (``switch.Switch``). An Originate creates the channel (a Local pair, or a
 PJSIP-style channel with a simulated phone), reports ``OriginateResponse`` with the reason codes
 of the captures (4 answered, 5 busy, 3 no answer, 8 congestion, 0 failure with
 ``Uniqueid: <unknown>`` and the dial string as ``Channel``), then runs the dialplan or the
@@ -16,8 +16,6 @@ A channel that could not be created at all (unknown technology or endpoint) fail
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from telephony.simulator.model import (
     CAUSE_TEXT,
     DOWN,
@@ -29,16 +27,14 @@ from telephony.simulator.model import (
     calling_pres,
     event,
 )
-
-if TYPE_CHECKING:
-    from telephony.simulator.engine import Engine
+from telephony.simulator.switch import Switch
 
 REASON_ANSWERED, REASON_BUSY, REASON_NOANSWER, REASON_CONGESTION, REASON_FAILED = 4, 5, 3, 8, 0
 FAILED_EXTEN = "failed"  # the special extension a failed Originate runs (main/pbx.c)
 SPOOL_FAILED_CHANNEL = "OutgoingSpoolFailed"
 
 
-def originate(engine: Engine, job: OriginateJob) -> None:
+def originate(engine: Switch, job: OriginateJob) -> None:
     """Start an Originate (the Response was already sent by the action handler)."""
     tech, _, resource = job.dial_string.partition("/")
     if tech == "Local":
@@ -90,7 +86,7 @@ def originate(engine: Engine, job: OriginateJob) -> None:
     engine.schedule(job.timeout_s, originate_timeout, engine, job)
 
 
-def callerid_events_one_then_connected(engine: Engine, one: Channel) -> None:
+def callerid_events_one_then_connected(engine: Switch, one: Channel) -> None:
     engine.emit(
         event(
             "NewCallerid",
@@ -102,7 +98,7 @@ def callerid_events_one_then_connected(engine: Engine, one: Channel) -> None:
     engine.emit(event("NewConnectedLine", one.headers()))
 
 
-def originate_timeout(engine: Engine, job: OriginateJob) -> None:
+def originate_timeout(engine: Switch, job: OriginateJob) -> None:
     if job.done or job.callee is None or not job.callee.alive:
         return
     job.done = True
@@ -124,7 +120,7 @@ def originate_timeout(engine: Engine, job: OriginateJob) -> None:
         spool_failed(engine, job, REASON_NOANSWER)
 
 
-def originate_answered(engine: Engine, job: OriginateJob, callee: Channel) -> None:
+def originate_answered(engine: Switch, job: OriginateJob, callee: Channel) -> None:
     if job.done:
         return
     job.done = True
@@ -149,7 +145,7 @@ def originate_answered(engine: Engine, job: OriginateJob, callee: Channel) -> No
         engine.schedule(0.0, originate_response, engine, job, callee, REASON_ANSWERED)
 
 
-def originate_failed(engine: Engine, job: OriginateJob, reason: int, dialled: bool = True) -> None:
+def originate_failed(engine: Switch, job: OriginateJob, reason: int, dialled: bool = True) -> None:
     """The Originate failed: reported now, or (``dialled``, the context has ``failed``) once the
     ``OutgoingSpoolFailed`` channel has run that extension and gone."""
     job.done = True
@@ -159,11 +155,11 @@ def originate_failed(engine: Engine, job: OriginateJob, reason: int, dialled: bo
     originate_response(engine, job, None, reason)
 
 
-def runs_failed_extension(engine: Engine, job: OriginateJob) -> bool:
+def runs_failed_extension(engine: Switch, job: OriginateJob) -> bool:
     return not job.application and engine.dialplan.exists(job.context, FAILED_EXTEN)
 
 
-def spool_failed(engine: Engine, job: OriginateJob, reason: int) -> None:
+def spool_failed(engine: Switch, job: OriginateJob, reason: int) -> None:
     """main/pbx.c's failed-Originate channel: the response waits until it has hung up."""
     ch = engine.spool_failed_channel(job.context, FAILED_EXTEN)
     if job.cid_num is not None:
@@ -176,7 +172,7 @@ def spool_failed(engine: Engine, job: OriginateJob, reason: int) -> None:
     engine.start_pbx(ch, job.context, FAILED_EXTEN, 1)
 
 
-def originate_response(engine: Engine, job: OriginateJob, ch: Channel | None, reason: int) -> None:
+def originate_response(engine: Switch, job: OriginateJob, ch: Channel | None, reason: int) -> None:
     success = ch is not None
     pairs: Pairs = [("Event", "OriginateResponse"), ("Privilege", "call,all")]
     if job.action_id is not None:
@@ -204,7 +200,7 @@ def originate_response(engine: Engine, job: OriginateJob, ch: Channel | None, re
         engine.emit(response, job.session_id)
 
 
-def chanspy(engine: Engine, spyer: Channel, data: str) -> None:
+def chanspy(engine: Switch, spyer: Channel, data: str) -> None:
     target, _, options = data.partition(",")
     session = SpySession(spyer, target, options)
     spyer.spy = session
@@ -219,7 +215,7 @@ def chanspy(engine: Engine, spyer: Channel, data: str) -> None:
         _refresh_bridgepeer(engine, session.spyee)
 
 
-def _refresh_bridgepeer(engine: Engine, spyee: Channel) -> None:
+def _refresh_bridgepeer(engine: Switch, spyee: Channel) -> None:
     """Attaching or detaching an audiohook makes the bridge set BRIDGEPEER again (noise)."""
     if spyee.bridge is not None:
         members = spyee.bridge.members
@@ -229,7 +225,7 @@ def _refresh_bridgepeer(engine: Engine, spyee: Channel) -> None:
                 engine.set_var(m, "BRIDGEPEER", others[0].name)
 
 
-def spy_stop(engine: Engine, session: SpySession) -> None:
+def spy_stop(engine: Switch, session: SpySession) -> None:
     spyee = session.spyee
     if spyee is None:
         return

@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 from telephony.ami_frames import Frame, FrameReader, format_frame
 from telephony.cdr import format_record
 from telephony.simulator.dialplan import Dialplan
-from telephony.simulator.engine import Engine, Phonebook
-from telephony.simulator.manager import BANNER, Manager, Session
-from telephony.simulator.model import Channel
+from telephony.simulator.engine import Engine
+from telephony.simulator.manager import BANNER, Manager
+from telephony.simulator.model import Channel, Session
 from telephony.simulator.phones import Device
+from telephony.simulator.switch import Phonebook
 from telephony.simulator.traffic import Scenario, Traffic
 
 if TYPE_CHECKING:
