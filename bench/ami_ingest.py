@@ -38,7 +38,6 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -46,26 +45,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import redis.asyncio as aioredis
+from panoramisk.ami_protocol import AMIProtocol
+
+from config.embedded_redis import EmbeddedRedis
+from kernel.commands import Command
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
+from kernel.settings import AgentConfig, AmiSettings, Settings
+from store.db import create_engine
+from store.migrate import upgrade
+from store.writer import StoreWriter
+from telephony.ami_frames import FrameReader, format_frame, parse_frames
+from telephony.bridge import Bridge
+from telephony.captures import received_bytes
+from telephony.simulator import Scenario, start_simulator
+from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
+from telephony.translator import new_state, translate
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import redis.asyncio as aioredis  # noqa: E402
-from panoramisk.ami_protocol import AMIProtocol  # noqa: E402
-
-from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from kernel.commands import Command  # noqa: E402
-from kernel.events import DomainEvent  # noqa: E402
-from kernel.keys import StreamNames  # noqa: E402
-from kernel.settings import AgentConfig, AmiSettings, Settings  # noqa: E402
-from store.db import create_engine  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.writer import StoreWriter  # noqa: E402
-from telephony.ami_frames import FrameReader, format_frame, parse_frames  # noqa: E402
-from telephony.bridge import Bridge  # noqa: E402
-from telephony.captures import received_bytes  # noqa: E402
-from telephony.simulator import Scenario, start_simulator  # noqa: E402
-from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic  # noqa: E402
-from telephony.translator import new_state, translate  # noqa: E402
 
 REAL = ROOT / "tests" / "fixtures" / "ami" / "real-asterisk"
 CALL_FILES = [f"{n:02d}" for n in range(4, 16)]

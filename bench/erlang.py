@@ -26,10 +26,8 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from workforce.erlang import erlang_a_metrics, erlang_c_metrics  # noqa: E402
-from workforce.staffing import Target, required_agents_a, required_agents_c  # noqa: E402
+from workforce.erlang import erlang_a_metrics, erlang_c_metrics
+from workforce.staffing import Target, required_agents_a, required_agents_c
 
 INTERVAL_S = 900
 SL, WITHIN_S = 0.8, 20.0

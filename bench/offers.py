@@ -21,28 +21,24 @@ import contextlib
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import redis.asyncio as aioredis
 
-import redis.asyncio as aioredis  # noqa: E402
-
-from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from kernel.keys import StreamNames  # noqa: E402
-from kernel.settings import Settings  # noqa: E402
-from queueing.actions import AgentActions  # noqa: E402
-from queueing.routing import Routing  # noqa: E402
-from queueing.service import Router  # noqa: E402
-from telephony.ami_frames import Frame  # noqa: E402
-from telephony.bridge import Bridge  # noqa: E402
-from telephony.simulator import Scenario, start_simulator  # noqa: E402
-from telephony.simulator.phones import Device  # noqa: E402
-from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic  # noqa: E402
+from config.embedded_redis import EmbeddedRedis
+from kernel.keys import StreamNames
+from kernel.settings import Settings
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from queueing.service import Router
+from telephony.ami_frames import Frame
+from telephony.bridge import Bridge
+from telephony.simulator import Scenario, start_simulator
+from telephony.simulator.phones import Device
+from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
 
 USER, SECRET = "bench", "bench-secret"
 SCENARIO = Scenario(

@@ -21,28 +21,24 @@ import asyncio
 import contextlib
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import redis.asyncio as aioredis
 
-import redis.asyncio as aioredis  # noqa: E402
-
-from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from kernel.keys import StreamNames  # noqa: E402
-from kernel.settings import Settings  # noqa: E402
-from queueing.routing import Routing  # noqa: E402
-from queueing.service import Router  # noqa: E402
-from store.db import create_engine  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.writer import StoreWriter  # noqa: E402
-from telephony.bridge import Bridge  # noqa: E402
-from telephony.simulator import Scenario, start_simulator  # noqa: E402
-from telephony.simulator.phones import Device  # noqa: E402
-from telephony.simulator.traffic import QueueTraffic  # noqa: E402
+from config.embedded_redis import EmbeddedRedis
+from kernel.keys import StreamNames
+from kernel.settings import Settings
+from queueing.routing import Routing
+from queueing.service import Router
+from store.db import create_engine
+from store.migrate import upgrade
+from store.writer import StoreWriter
+from telephony.bridge import Bridge
+from telephony.simulator import Scenario, start_simulator
+from telephony.simulator.phones import Device
+from telephony.simulator.traffic import QueueTraffic
 
 USER, SECRET = "cc", "bench"
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time as clock
 from datetime import time
 from pathlib import Path
@@ -25,12 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from workforce.curtois import parse_instance, solve_instance  # noqa: E402
-from workforce.formats import AgentSpec  # noqa: E402
-from workforce.roster import RosterRules, build_problem, lp_under_staffing_bound  # noqa: E402
-from workforce.roster_solver import RosterSolve  # noqa: E402
+from workforce.curtois import parse_instance, solve_instance
+from workforce.formats import AgentSpec
+from workforce.roster import RosterRules, build_problem, lp_under_staffing_bound
+from workforce.roster_solver import RosterSolve
 
 
 def week(peak: float) -> pd.Series:

@@ -24,21 +24,21 @@ import aiohttp
 import psutil
 from aiohttp import web
 
+from config.embedded_redis import EmbeddedRedis
+from kernel.runtime import Runtime
+from kernel.settings import Settings
+from store.db import create_engine
+from store.migrate import upgrade
+from store.models.web import User
+from store.seed import seed_from_settings
+from web.app import create_app
+from web.passwords import hash_password
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "web_pages"))
+# the planner tests' history generator, from the test kit (not part of the installed platform)
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-from history import history_csv  # noqa: E402
-
-from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from kernel.runtime import Runtime  # noqa: E402
-from kernel.settings import Settings  # noqa: E402
-from store.db import create_engine  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.models.web import User  # noqa: E402
-from store.seed import seed_from_settings  # noqa: E402
-from web.app import create_app  # noqa: E402
-from web.passwords import hash_password  # noqa: E402
+from callcenter_testkit.history import history_csv  # noqa: E402
 
 AGENTS = 200
 REQUESTS = 60

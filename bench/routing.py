@@ -29,26 +29,23 @@ import random
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import redis.asyncio as aioredis
 
-import redis.asyncio as aioredis  # noqa: E402
-
-from config import embedded_redis  # noqa: E402
-from config.embedded_redis import EmbeddedRedis  # noqa: E402
+from config import embedded_redis
+from config.embedded_redis import EmbeddedRedis
 from kernel.events import DomainEvent
-from kernel.keys import StreamNames  # noqa: E402
-from kernel.settings import Settings  # noqa: E402
-from queueing import scripts  # noqa: E402
-from queueing.actions import AgentActions  # noqa: E402
-from queueing.routing import Routing  # noqa: E402
-from queueing.service import Router  # noqa: E402
+from kernel.keys import StreamNames
+from kernel.settings import Settings
+from queueing import scripts
+from queueing.actions import AgentActions
+from queueing.routing import Routing
+from queueing.service import Router
 
 
 def make_config(

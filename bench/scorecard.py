@@ -17,7 +17,6 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,21 +24,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sqlalchemy import insert  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
-
-from qa.forms import Form, Item, Section, form_to_dict  # noqa: E402
-from qa.kpi_store import KpiOptions, read_totals  # noqa: E402
-from qa.periods import parse_period  # noqa: E402
-from qa.scorecard import build_scorecards  # noqa: E402
-from qa.service import scorecards_csv  # noqa: E402
-from store.db import create_engine  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.models.core import Agent, Call  # noqa: E402
-from store.models.qa import QaEvaluation, QaForm, QaFormVersion  # noqa: E402
-from store.throwaway_pg import ThrowawayPostgres  # noqa: E402
+from qa.forms import Form, Item, Section, form_to_dict
+from qa.kpi_store import KpiOptions, read_totals
+from qa.periods import parse_period
+from qa.scorecard import build_scorecards
+from qa.service import scorecards_csv
+from store.db import create_engine
+from store.migrate import upgrade
+from store.models.core import Agent, Call
+from store.models.qa import QaEvaluation, QaForm, QaFormVersion
+from store.throwaway_pg import ThrowawayPostgres
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 DISPOSITIONS = (

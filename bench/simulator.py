@@ -12,16 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from telephony.ami_frames import format_frame, parse_frames  # noqa: E402
-from telephony.simulator import start_simulator  # noqa: E402
-from telephony.simulator.engine import Engine  # noqa: E402
-from telephony.simulator.traffic import AgentPhone, QueueTraffic, Scenario, Traffic  # noqa: E402
+from telephony.ami_frames import format_frame, parse_frames
+from telephony.simulator import start_simulator
+from telephony.simulator.engine import Engine
+from telephony.simulator.traffic import AgentPhone, QueueTraffic, Scenario, Traffic
 
 SIM_HOURS = 1.0
 SCENARIO = Scenario(

@@ -52,12 +52,12 @@ from pathlib import Path
 import aiohttp
 import redis.asyncio as aioredis
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from config.embedded_redis import EmbeddedRedis
+from kernel.events import DomainEvent
+from kernel.keys import StreamNames
 
-from config.embedded_redis import EmbeddedRedis  # noqa: E402
-from kernel.events import DomainEvent  # noqa: E402
-from kernel.keys import StreamNames  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 PASSWORD = "bench-password-1"
 PREFIX = "ccbench"

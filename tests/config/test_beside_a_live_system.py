@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis as sync_redis
-from cli_run import (
+from callcenter_testkit.cli_run import (
     background,
     free_port,
     healthz,

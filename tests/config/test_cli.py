@@ -11,7 +11,7 @@ import urllib.request
 
 import click
 import pytest
-from cli_run import EXE, clean_env, free_port, redis_servers_under, run
+from callcenter_testkit.cli_run import EXE, clean_env, free_port, redis_servers_under, run
 from click.testing import CliRunner
 
 from config.cli import cli

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_outbound_scheduler import commands, pieces, pump, telephony
+from callcenter_testkit.outbound_rig import commands, pieces, pump, telephony
 
 from customers.records import CustomerRecord
 from customers.records_store import save_customer

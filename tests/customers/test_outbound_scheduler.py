@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from callcenter_testkit.outbound_rig import (
+    commands,
+    pieces,
+    pump,
+    telephony,
+)
 from sqlalchemy import select
 
 from customers.records import CustomerRecord
 from customers.records_store import save_customer
-from kernel.commands import Command
-from kernel.events import DomainEvent
-from kernel.keys import DomainKeys, StreamNames
-from kernel.settings import Settings
+from kernel.keys import StreamNames
 from outbound.scheduler import OutboundScheduler, attempts_of
-from outbound.tasks import FormError, OutboundConfig
+from outbound.tasks import FormError
 from outbound.tasks_store import (
     claim_due,
     list_tasks,
@@ -27,61 +30,7 @@ from outbound.tasks_store import (
     record_sale,
     request_callback,
 )
-from queueing.actions import AgentActions
-from queueing.routing import Routing
-from queueing.service import Router
 from store.models.customers import OutboundTask
-
-T0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, inside 09:00-20:00 UTC
-
-
-class Clock:
-    def __init__(self, at: datetime = T0) -> None:
-        self.t = at.timestamp()
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-    @property
-    def at(self) -> datetime:
-        return datetime.fromtimestamp(self.t, UTC)
-
-
-def make_settings(prefix: str) -> Settings:
-    return Settings.model_validate(
-        {
-            "redis_prefix": prefix,
-            "timezone": "UTC",
-            "queues": [{"id": "care", "skills": {"care": 1}, "wrap_up_s": 0, "ring_timeout_s": 15}],
-            "outbound": {"queue": "care", "retry_delay_min": 30, "max_attempts": 2},
-        }
-    )
-
-
-async def pieces(engine, redis, prefix) -> dict[str, Any]:
-    """The scheduler, a router and the agent actions on one routing, all on a manual clock."""
-    clock = Clock()
-    settings = make_settings(prefix)
-    routing = Routing(redis, settings, clock=clock)
-    await routing.setup()
-    config = OutboundConfig.from_settings(settings)
-    scheduler = OutboundScheduler(engine, routing, config, clock=clock, stale_s=60, block_ms=10)
-    await scheduler.ensure_group()
-    router = Router(routing, block_ms=10)
-    await router.stream.ensure_group()
-    return {
-        "clock": clock,
-        "settings": settings,
-        "routing": routing,
-        "config": config,
-        "scheduler": scheduler,
-        "router": router,
-        "actions": AgentActions(routing),
-        "keys": DomainKeys(prefix, "default"),
-    }
 
 
 @pytest.fixture
@@ -100,34 +49,6 @@ async def world(engine, redis, prefix) -> dict[str, Any]:
             default_tz="UTC",
         )
     return w
-
-
-async def commands(redis, prefix) -> list[Command]:
-    return [Command.from_fields(f) for _, f in await redis.xrange(StreamNames(prefix).commands)]
-
-
-async def telephony(
-    redis, prefix, type_: str, call_id: str, at: datetime, agent_id: str | None = None, **payload
-) -> None:
-    event = DomainEvent(
-        id=f"{type_}:{call_id}",
-        ts=at,
-        type=type_,
-        call_id=call_id,
-        agent_id=agent_id,
-        payload=payload,
-    )
-    await redis.xadd(StreamNames(prefix).events, event.to_fields())
-
-
-async def pump(w: dict[str, Any], redis, prefix) -> None:
-    """Let the router and the scheduler consume everything on the events stream."""
-    stream = StreamNames(prefix).events
-    for _ in range(5):
-        resp = await redis.xreadgroup(w["router"].group, "r1", {stream: ">"}, count=1000)
-        for _s, entries in resp or []:
-            await w["router"].handle(entries)
-        await w["scheduler"].stream.drain()
 
 
 async def test_progressive_dialling_retry_and_form(engine, redis, prefix, world) -> None:

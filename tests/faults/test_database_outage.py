@@ -14,7 +14,7 @@ import time
 
 import pytest
 import redis.asyncio as aioredis
-from fault_rig import Calls, drained, platform, stored
+from callcenter_testkit.fault_rig import Calls, drained, platform, stored
 
 from kernel.keys import StreamNames
 from store.db import create_engine

@@ -13,7 +13,7 @@ import asyncio
 import time
 
 import pytest
-from fault_rig import Calls, busy_agents, drained, platform, stored
+from callcenter_testkit.fault_rig import Calls, busy_agents, drained, platform, stored
 from sqlalchemy import func, select
 
 from store.db import create_engine

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from callcenter_testkit.form_toml import form_toml, item
 from click.testing import CliRunner
-from form_toml import form_toml, item  # type: ignore[import-not-found]
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

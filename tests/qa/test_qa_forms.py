@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from form_toml import form_toml, item  # type: ignore[import-not-found]
+from callcenter_testkit.form_toml import form_toml, item
 
 from qa.errors import FormError
 from qa.files import load_default_form

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from callcenter_testkit.queueing_helpers import Clock, make_settings, routing_for
 from hypothesis import given
 from hypothesis import strategies as st
-from queueing_helpers import Clock, make_settings, routing_for
 
 from queueing.actions import callback_number
 from queueing.errors import CallbackNumberError, CallError, QueueingError

@@ -6,8 +6,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from cluster import redis_cluster
-from queueing_helpers import emit, eventually, make_settings, read_stream, routing_for, running
+from callcenter_testkit.cluster import redis_cluster
+from callcenter_testkit.queueing_helpers import (
+    emit,
+    eventually,
+    make_settings,
+    read_stream,
+    routing_for,
+    running,
+)
 from redis.asyncio.cluster import RedisCluster
 
 from kernel.commands import Command

@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from queueing_helpers import emit, eventually, make_settings, read_stream, routing_for, running
+from callcenter_testkit.queueing_helpers import (
+    emit,
+    eventually,
+    make_settings,
+    read_stream,
+    routing_for,
+    running,
+)
 
 from kernel.commands import Command
 from kernel.keys import DomainKeys, StreamNames

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queueing_helpers import Clock, make_settings, routing_for
+from callcenter_testkit.queueing_helpers import Clock, make_settings, routing_for
 
 from queueing.live_calls import RoutedCall, routed_calls
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from callcenter_testkit.queueing_helpers import Clock, make_settings, routing_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from queueing_helpers import Clock, make_settings, routing_for
 
 from kernel.events import DomainEvent
 from queueing.effects import messages

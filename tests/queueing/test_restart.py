@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from queueing_helpers import (
+from callcenter_testkit.queueing_helpers import (
     Clock,
     emit,
     eventually,

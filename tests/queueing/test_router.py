@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from queueing_helpers import (
+from callcenter_testkit.queueing_helpers import (
     Clock,
     emit,
     eventually,

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
-from pbx_rig import Rig, customers_who_answer, manual_pbx, running_bridge
+from callcenter_testkit.pbx_rig import Rig, customers_who_answer, manual_pbx, running_bridge
 
 from kernel.events import DomainEvent
 from telephony.simulator import Scenario

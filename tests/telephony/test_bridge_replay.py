@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from replay_server import REAL, ReplayServer, load_steps
-from test_translator import EXPECTED  # the tables written from the captures
+from callcenter_testkit.capture_tables import EXPECTED  # the tables written from the captures
+from callcenter_testkit.replay_server import REAL, ReplayServer, load_steps
 
 from kernel.commands import Command
 from kernel.events import DomainEvent, make_event_id

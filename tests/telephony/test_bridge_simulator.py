@@ -22,7 +22,14 @@ from collections.abc import Callable
 
 import pytest
 import redis.asyncio as aioredis
-from pbx_rig import SECRET, USER, Oracle, StandInRouter, customers_who_answer, running_bridge
+from callcenter_testkit.pbx_rig import (
+    SECRET,
+    USER,
+    Oracle,
+    StandInRouter,
+    customers_who_answer,
+    running_bridge,
+)
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

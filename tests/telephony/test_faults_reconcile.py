@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from pbx_rig import Oracle
+from callcenter_testkit.pbx_rig import Oracle
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

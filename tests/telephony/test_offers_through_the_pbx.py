@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from pbx_rig import SECRET, USER, customers_who_answer, manual_pbx
+from callcenter_testkit.pbx_rig import SECRET, USER, customers_who_answer, manual_pbx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_simulator import SECRET, USER, Ami, advance
+from callcenter_testkit.ami_client import SECRET, USER, Ami, advance
 
 from telephony.cdr import ANSWERED, calls_from_records, parse_bytes
 from telephony.simulator import Scenario, Simulator, start_simulator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
-from webtools import PASSWORD, Login, Server  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import PASSWORD, Login, Server
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import re
 
 import aiohttp
 import pytest
-from webtools import Login  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import Login
 
 from web.api import load_endpoints
 from web.api.registry import Endpoint

@@ -8,7 +8,7 @@ import json
 
 import aiohttp
 import pytest
-from webtools import Login, Server  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import Login, Server
 
 from web.keys import RUNTIME, SERVICES
 

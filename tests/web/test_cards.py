@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from webtools import handled_call  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import handled_call
 
 from customers.masking import Viewer
 from customers.records import CustomerRecord

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
-from webtools import PASSWORD, web_settings  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import PASSWORD, web_settings
 
 from kernel.settings import Settings
 from web.monitoring import is_local

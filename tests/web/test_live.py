@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 import redis.asyncio as aioredis
-from webtools import Login, Server  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import Login, Server
 
 from kernel.events import DomainEvent, make_event_id
 from kernel.keys import StreamNames

@@ -23,14 +23,8 @@ from typing import Any
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from callcenter_testkit.webtools import Login, Server, handled_call, strings_in, web_settings
 from sqlalchemy import select
-from webtools import (  # type: ignore[import-not-found]
-    Login,
-    Server,
-    handled_call,
-    strings_in,
-    web_settings,
-)
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import change_status, escalate_overdue, open_complaint

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from callcenter_testkit.webtools import Login, Server, web_settings
 from sqlalchemy import delete, update
-from webtools import Login, Server, web_settings  # type: ignore[import-not-found]
 
 from kernel.events import DomainEvent, make_event_id
 from kernel.keys import StreamNames

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from schema_fuzz import find_5xx  # type: ignore[import-not-found]
-from webtools import Login, Server  # type: ignore[import-not-found]
+from callcenter_testkit.schema_fuzz import find_5xx
+from callcenter_testkit.webtools import Login, Server
 
 from web.api import load_endpoints
 

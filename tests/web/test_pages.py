@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from phone_line import PhoneLine  # type: ignore[import-not-found]
+from callcenter_testkit.phone_line import PhoneLine
+from callcenter_testkit.webtools import PASSWORD, Server, watch_csp, web_settings
 from playwright.async_api import Browser, Page, async_playwright, expect
-from webtools import PASSWORD, Server, watch_csp, web_settings  # type: ignore[import-not-found]
 
 from customers.caller_index import rebuild_caller_index
 from customers.records import CustomerRecord

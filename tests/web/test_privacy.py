@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 import pytest
+from callcenter_testkit.webtools import strings_in
 from hypothesis import given
 from hypothesis import strategies as st
-from webtools import strings_in  # type: ignore[import-not-found]
 
 from customers.masking import mask_numbers, number_shaped
 from web.privacy import mask_payload

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from callcenter_testkit.webtools import Login, handled_call
 from sqlalchemy import func, select
-from webtools import Login, handled_call  # type: ignore[import-not-found]
 
 from kernel.runtime import Runtime
 from qa.periods import parse_period

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from webtools import Login, Server
+from callcenter_testkit.webtools import Login, Server
 
 from kernel.events import DomainEvent, make_event_id
 from store.writer import write_events

@@ -1,36 +1,22 @@
-"""Fixtures of the planner, QA and complaint page tests: the web tests' fixtures (a real Redis,
-a migrated SQLite file, the application on a loopback port, signed-in clients), loaded from
-tests/web/conftest.py so both suites run against the same set-up, with more agents (a roster of
-60 needs 60 agents; ``@pytest.mark.agents(200)`` asks for more). Helpers shared with the web
-tests (``Server``, ``Login``, ``PASSWORD``) are in tests/webtools.py."""
+"""Fixtures of the planner, QA and complaint page tests: the test kit's web fixtures (a real
+Redis, a migrated SQLite file, the application on a loopback port, signed-in clients), as the web
+tests have them, with more agents (a roster of 60 needs 60 agents; ``@pytest.mark.agents(200)``
+asks for more), and Chromium. Helpers shared with the web tests (``Server``, ``Login``,
+``PASSWORD``) are in ``callcenter_testkit.webtools``."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-_WEB_CONFTEST = Path(__file__).resolve().parents[1] / "web" / "conftest.py"
-_spec = importlib.util.spec_from_file_location("web_tests_conftest", _WEB_CONFTEST)
-assert _spec is not None and _spec.loader is not None
-_web = importlib.util.module_from_spec(_spec)
-sys.modules["web_tests_conftest"] = _web
-_spec.loader.exec_module(_web)
+import pytest
+from callcenter_testkit.webtools import web_settings
+from playwright.async_api import Browser, async_playwright
 
-import pytest  # noqa: E402
-from playwright.async_api import Browser, async_playwright  # noqa: E402
-from webtools import web_settings  # noqa: E402
-
-from kernel.settings import Settings  # noqa: E402
+from kernel.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-web_db = _web.web_db
-web_rt = _web.web_rt
-server = _web.server
-anon = _web.anon
-login = _web.login
 
 NAMES = [
     "Wang",

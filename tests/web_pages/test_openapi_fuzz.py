@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 import schemathesis
-from history import history_csv  # type: ignore[import-not-found]
-from schema_fuzz import find_5xx  # type: ignore[import-not-found]
-from webtools import Login, Server  # type: ignore[import-not-found]
+from callcenter_testkit.history import history_csv
+from callcenter_testkit.schema_fuzz import find_5xx
+from callcenter_testkit.webtools import Login, Server
 
 MINE = ("/api/planner/", "/api/qa/", "/api/complaints/", "/api/agent/shifts")
 

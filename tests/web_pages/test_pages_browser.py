@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browsing import no_js_errors, shot, sign_in  # type: ignore[import-not-found]
-from history import history_csv  # type: ignore[import-not-found]
+from callcenter_testkit.browsing import no_js_errors, shot, sign_in
+from callcenter_testkit.history import history_csv
+from callcenter_testkit.webtools import Server, handled_call
 from playwright.async_api import Browser, expect
-from webtools import Server, handled_call  # type: ignore[import-not-found]
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browsing import no_js_errors, shot, sign_in  # type: ignore[import-not-found]
+from callcenter_testkit.browsing import no_js_errors, shot, sign_in
+from callcenter_testkit.webtools import Server
 from playwright.async_api import Browser, expect
-from webtools import Server  # type: ignore[import-not-found]
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import change_status, open_complaint

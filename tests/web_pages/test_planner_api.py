@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
-from history import history_csv  # type: ignore[import-not-found]
-from webtools import Login  # type: ignore[import-not-found]
+from callcenter_testkit.history import history_csv
+from callcenter_testkit.webtools import Login
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from history import history_csv  # type: ignore[import-not-found]
+from callcenter_testkit.history import history_csv
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
-from webtools import Login  # type: ignore[import-not-found]
+from callcenter_testkit.webtools import Login
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint

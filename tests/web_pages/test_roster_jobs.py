@@ -7,8 +7,8 @@ import asyncio
 
 import psutil
 import pytest
-from history import history_csv  # type: ignore[import-not-found]
-from webtools import Login, Server  # type: ignore[import-not-found]
+from callcenter_testkit.history import history_csv
+from callcenter_testkit.webtools import Login, Server
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browsing import no_js_errors, shot, sign_in  # type: ignore[import-not-found]
+from callcenter_testkit.browsing import no_js_errors, shot, sign_in
+from callcenter_testkit.webtools import Server
 from playwright.async_api import Browser, expect
-from webtools import Server  # type: ignore[import-not-found]
 
 from kernel.events import DomainEvent, make_event_id
 from kernel.runtime import Runtime

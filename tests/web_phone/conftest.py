@@ -1,42 +1,23 @@
-"""Fixtures of the browser phone tests: the web tests' fixtures (a real Redis, a migrated SQLite
-file, the application on a loopback port), loaded from tests/web/conftest.py, with agents whose
-phone is the browser phone and ``[webrtc]`` pointing at a Kamailio started for the test
-(``kamailio.Kamailio``); Chromium with a fake microphone; and the "customer" page, served from
+"""Fixtures of the browser phone tests: the test kit's web fixtures (a real Redis, a migrated
+SQLite file, the application on a loopback port), with agents whose phone is the browser phone
+and ``[webrtc]`` pointing at a Kamailio started for the test (``callcenter_testkit.kamailio``); Chromium with a fake microphone; and the "customer" page, served from
 another origin, which calls the agent with the same phone module.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-_WEB_CONFTEST = Path(__file__).resolve().parents[1] / "web" / "conftest.py"
-if "web_tests_conftest" in sys.modules:
-    _web = sys.modules["web_tests_conftest"]
-else:
-    _spec = importlib.util.spec_from_file_location("web_tests_conftest", _WEB_CONFTEST)
-    assert _spec is not None and _spec.loader is not None
-    _web = importlib.util.module_from_spec(_spec)
-    sys.modules["web_tests_conftest"] = _web
-    _spec.loader.exec_module(_web)
+import pytest
+from aiohttp import web
+from callcenter_testkit.kamailio import Kamailio, available
+from callcenter_testkit.phone_setup import DOMAIN, MEDIA_FLAGS, SECRET, phone_settings
+from callcenter_testkit.webtools import Server
+from playwright.async_api import Browser, async_playwright
 
-import pytest  # noqa: E402
-from aiohttp import web  # noqa: E402
-from kamailio import Kamailio, available  # noqa: E402
-from phone_setup import DOMAIN, MEDIA_FLAGS, SECRET, phone_settings  # noqa: E402
-from playwright.async_api import Browser, async_playwright  # noqa: E402
-from webtools import Server  # noqa: E402
-
-from kernel.settings import Settings  # noqa: E402
-from web.phone import sip_password  # noqa: E402
-
-web_db = _web.web_db
-web_rt = _web.web_rt
-server = _web.server
-anon = _web.anon
-login = _web.login
+from kernel.settings import Settings
+from web.phone import sip_password
 
 CHROMIUM = Path("/usr/bin/chromium")
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"

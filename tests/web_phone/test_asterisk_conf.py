@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from phone_setup import SECRET  # type: ignore[import-not-found]
+from callcenter_testkit.phone_setup import SECRET
 
 from kernel.settings import Settings
 from web.phone import pjsip_sections

@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from callcenter_testkit.phone_setup import DOMAIN, SECRET, agents, phone_settings
+from callcenter_testkit.webtools import Login, web_settings
 from click.testing import CliRunner
-from phone_setup import DOMAIN, SECRET, agents, phone_settings  # type: ignore[import-not-found]
-from webtools import Login, web_settings  # type: ignore[import-not-found]
 
 from config.cli import cli
 from kernel.settings import Settings

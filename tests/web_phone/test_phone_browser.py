@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kamailio import Kamailio  # type: ignore[import-not-found]
-from phone_setup import DOMAIN, SECRET, phone_settings  # type: ignore[import-not-found]
+from callcenter_testkit.kamailio import Kamailio
+from callcenter_testkit.phone_setup import DOMAIN, SECRET, phone_settings
+from callcenter_testkit.webtools import PASSWORD, Server
 from playwright.async_api import Browser, BrowserContext, Page, expect
-from webtools import PASSWORD, Server  # type: ignore[import-not-found]
 
 from kernel.settings import Settings
 from web.phone import sip_password

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from callcenter_testkit.roster_checks import (
+    RULES,
+    check_roster,
+    coverage_of,
+    team,
+    week_requirements,
+)
 from scipy.optimize import milp
-from test_roster import RULES, check_roster, coverage_of, team, week_requirements
 
 from workforce.roster import assign_agents, build_problem, deal_greedily, split_solution
 from workforce.roster_search import (

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
-from webtools import PASSWORD, Server, watch_csp  # type: ignore[import-not-found]
+
+from callcenter_testkit.webtools import PASSWORD, Server, watch_csp
 
 expect.set_options(timeout=20_000)  # the machine is shared: be patient, never flaky
 

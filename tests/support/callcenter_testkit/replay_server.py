@@ -19,7 +19,7 @@ from pathlib import Path
 from telephony.ami_frames import Frame, format_frame, parse_frames
 from telephony.captures import split_capture
 
-REAL = Path(__file__).parents[1] / "fixtures" / "ami" / "real-asterisk"
+REAL = Path(__file__).resolve().parents[2] / "fixtures" / "ami" / "real-asterisk"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from cli_run import free_port, healthz, run, start
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter_testkit.cli_run import free_port, healthz, run, start
 from config.embedded_redis import EmbeddedRedis
 from kernel.keys import StreamNames
 from kernel.settings import Settings, load_settings

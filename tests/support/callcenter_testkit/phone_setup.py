@@ -1,10 +1,9 @@
-"""Helpers of the browser phone tests (imported by name, never ``from conftest``): the settings
+"""Helpers of the browser phone tests: the settings
 with browser-phone agents, the ``[webrtc]`` secret, the SIP domain, Chromium's media flags."""
 
 from __future__ import annotations
 
-from webtools import web_settings  # type: ignore[import-not-found]
-
+from callcenter_testkit.webtools import web_settings
 from kernel.settings import Settings
 
 SECRET = "test-webrtc-secret-0123456789"

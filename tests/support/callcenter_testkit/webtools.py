@@ -1,8 +1,6 @@
 """Helpers shared by the web and page tests (tests/web, tests/web_pages): the test users and
 their password, the settings of the web tests, the served application's handle, the signed-in
-client factory's type, a row of a handled call. Fixtures stay in the conftest.py files; a test imports helpers from here
-(``from webtools import ...``), never ``from conftest import ...``: two conftest modules share that
-name and whichever was imported first would answer."""
+client factory's type, a row of a handled call. The fixtures are in ``web_fixtures``."""
 
 from __future__ import annotations
 

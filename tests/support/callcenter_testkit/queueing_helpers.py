@@ -1,4 +1,4 @@
-"""Shared helpers of the router tests (imported by name: tests/queueing is on sys.path)."""
+"""Shared helpers of the router tests."""
 
 from __future__ import annotations
 
