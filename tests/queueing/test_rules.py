@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,22 +26,6 @@ from queueing.rules import (
 from queueing.scripts import decode_result, script_args
 from queueing.stats import day_id, expected_wait_s, service_level_pct
 from queueing.translate import parse_command_id, to_ops
-
-PURE = ["rules", "matching", "translate", "effects", "stats", "agent_states", "errors"]
-
-
-@pytest.mark.parametrize("module", PURE)
-def test_pure_modules_do_no_io(module: str) -> None:
-    tree = ast.parse((Path(__file__).parents[2] / "queueing" / f"{module}.py").read_text())
-    imported = {
-        (n.module or "") if isinstance(n, ast.ImportFrom) else a.name
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Import | ast.ImportFrom)
-        for a in (n.names if isinstance(n, ast.Import) else [n])
-    }
-    banned = {"redis", "aiohttp", "panoramisk", "sqlalchemy", "asyncio", "logging", "time"}
-    assert not {m.split(".")[0] for m in imported} & banned
-
 
 BILLING = QueueConfig.model_validate(
     {

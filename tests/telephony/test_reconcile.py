@@ -4,13 +4,10 @@ backfill calls (``telephony.reconcile``), checked against values written by hand
 
 from __future__ import annotations
 
-import ast
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from kernel.events import make_event_id
 from telephony.ami_frames import Frame
@@ -253,15 +250,3 @@ def test_sources_merge_answered_wins_earliest_arrival() -> None:
     assert merged["c1"] == KnownCall(
         "c1", queue="sales", answered=True, agent_id="1001", arrived_at=t
     )
-
-
-@pytest.mark.parametrize("module", ["reconcile.py", "cdr.py", "translator.py"])
-def test_rules_are_pure(module: str) -> None:
-    tree = ast.parse((Path(__file__).parents[2] / "telephony" / module).read_text())
-    imported: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert not imported & {"asyncio", "redis", "sqlalchemy", "logging", "time", "os", "socket"}

@@ -218,51 +218,6 @@ def test_distributions_have_the_stated_mean(dist: Dist, mean: float) -> None:
     assert math.isclose(sum(samples) / len(samples), mean, rel_tol=0.03)
 
 
-PURE = [
-    "model",
-    "dialplan",
-    "apps",
-    "engine",
-    "originate",
-    "manager",
-    "phones",
-    "traffic",
-    "atxfer",
-    "dtmf",
-    "controls",
-    "control_actions",
-    "second_run",
-    "bursts",
-]
-IO_MODULES = {
-    "asyncio",
-    "socket",
-    "time",
-    "logging",
-    "redis",
-    "aiohttp",
-    "panoramisk",
-    "sqlalchemy",
-    "os",
-    "pathlib",
-}
-
-
-@pytest.mark.parametrize("module", PURE)
-def test_pure_modules_import_no_io(module: str) -> None:
-    import ast
-
-    path = Path(__file__).parents[2] / "telephony" / "simulator" / f"{module}.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    imported: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert not imported & IO_MODULES, (module, imported & IO_MODULES)
-
-
 def test_the_example_scenario_file_parses() -> None:
     path = Path(__file__).parents[2] / "telephony" / "simulator" / "scenario.example.toml"
     s = Scenario.from_toml(path.read_text(encoding="utf-8"), str(path))

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import ast
 import copy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from callcenter_testkit.capture_tables import AMI, C04, C07, DAVE, ERIN, EXPECTED, REAL, T0, replay
@@ -391,34 +389,3 @@ def test_other_user_events_change_nothing(frame: Frame) -> None:
 
 
 # --- the pure modules stay pure ----------------------------------------------------------------
-
-PURE = [
-    "telephony/ami_frames.py",
-    "telephony/translator.py",
-    "telephony/captures.py",
-    "telephony/actions.py",
-]
-FORBIDDEN = {
-    "redis",
-    "aiohttp",
-    "panoramisk",
-    "sqlalchemy",
-    "asyncio",
-    "logging",
-    "socket",
-    "time",
-    "random",
-}
-
-
-@pytest.mark.parametrize("module", PURE)
-def test_pure_module_imports_no_io(module: str) -> None:
-    path = Path(__file__).parents[2] / module
-    tree = ast.parse(path.read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert not imported & FORBIDDEN
