@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import click
 from rich.console import Console
@@ -80,7 +81,7 @@ class Demo:
 DEMO_PIECES = ["store-writer", "router", "bridge", "outbound", "complaint-watch"]
 
 
-async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, object]]) -> None:
+async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, Any]]) -> None:
     """Idempotent: a second start finds everything in place."""
     s = rt.settings
     now = datetime.now(UTC)
@@ -99,7 +100,7 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, object]]) ->
         await save_customer(
             rt.engine,
             CustomerRecord(**row),
-            now=now,  # type: ignore[arg-type]
+            now=now,
             default_tz=s.timezone,
             redis=rt.redis,
             prefix=s.redis_prefix,

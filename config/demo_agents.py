@@ -19,7 +19,7 @@ from kernel.cancellation import still_running
 from kernel.events import DomainEvent, make_event_id
 from kernel.runtime import Runtime
 from kernel.settings import ROUTER_REASONS
-from kernel.stream_consumer import redis_unavailable
+from kernel.stream_consumer import redis_unavailable, stream_entry
 from queueing.actions import AgentActions
 from queueing.errors import QueueingError
 from queueing.routing import Routing
@@ -147,7 +147,7 @@ async def _do(rt: Runtime, actions: AgentActions, agent_id: str, step: Step) -> 
             agent_id=agent_id,
             payload={"disposition": step.disposition, "notes": "", "by": "agent"},
         )
-        await rt.redis.xadd(rt.streams.events, wrapped.to_fields())
+        await rt.redis.xadd(rt.streams.events, stream_entry(wrapped.to_fields()))
         await actions.end_wrap_up(agent_id)
 
 

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from kernel.runtime import Runtime
@@ -50,7 +51,7 @@ async def open_redis(
     return client, url, server
 
 
-async def open_database(settings: Settings, stack: AsyncExitStack, *, migrate: bool) -> object:
+async def open_database(settings: Settings, stack: AsyncExitStack, *, migrate: bool) -> AsyncEngine:
     url = settings.effective_db_url
     if not settings.db_url:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -79,4 +80,4 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> AsyncIte
         engine = await open_database(settings, stack, migrate=migrate)
         yield Runtime(
             settings=settings, redis=client, engine=engine, redis_url=url, embedded=server
-        )  # type: ignore[arg-type]
+        )

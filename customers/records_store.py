@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import redis.asyncio as aioredis
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customers.audit import record_read
@@ -166,13 +167,13 @@ async def save_customer(
 
 
 async def _load(
-    conn: AsyncConnection, where: object
-) -> list[tuple[dict[str, object], tuple[str, ...]]]:
+    conn: AsyncConnection, where: ColumnElement[bool]
+) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
     ct, pt = Customer.__table__, CustomerPhone.__table__
     rows = [
         dict(r)
         for r in (await conn.execute(select(ct).where(where).order_by(ct.c.customer_id))).mappings()
-    ]  # type: ignore[arg-type]
+    ]
     if not rows:
         return []
     ids = [r["customer_id"] for r in rows]
@@ -214,7 +215,7 @@ async def read_customers(
     out: list[CustomerView] = []
     async with engine.begin() as conn:
         for row, phones in await _load(conn, where):
-            view = customer_view(row, phones, visible_fields(viewer, row.get("account_manager")))  # type: ignore[arg-type]
+            view = customer_view(row, phones, visible_fields(viewer, row.get("account_manager")))
             if view.unmasked:
                 await record_read(
                     conn,
@@ -237,7 +238,7 @@ async def get_customer(
     return found[0] if found else None
 
 
-async def customer_contact(conn: AsyncConnection, customer_id: str) -> dict[str, object] | None:
+async def customer_contact(conn: AsyncConnection, customer_id: str) -> dict[str, Any] | None:
     """The unmasked fields the platform itself needs to place outbound work (not shown to anyone:
     not audited). ``phones`` are in order, primary first."""
     loaded = await _load(conn, Customer.__table__.c.customer_id == customer_id)

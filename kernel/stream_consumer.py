@@ -36,8 +36,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeVar, cast
 
 import redis.asyncio as aioredis
 from redis.exceptions import (
@@ -50,6 +50,7 @@ from redis.exceptions import (
 )
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.typing import EncodableT, FieldT
 
 from kernel.cancellation import still_running
 from kernel.keys import consumer_lock
@@ -58,8 +59,15 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Entry = tuple[str, dict[str, str]]
-Cleanup = Callable[[Any], None]  # queues more commands on the pipeline that acknowledges
+Cleanup = Callable[[Any], object]  # queues more commands on the pipeline that acknowledges
 Handler = Callable[[list[Entry]], Awaitable[Cleanup | None]]
+
+
+def stream_entry(fields: Mapping[str, str]) -> dict[FieldT, EncodableT]:
+    """``fields`` (an event's or a command's ``to_fields()``) as redis-py types an ``XADD``
+    entry: its dict type is invariant, so a ``dict[str, str]`` is refused though it fits."""
+    return cast("dict[FieldT, EncodableT]", fields)
+
 
 RETRY_MIN_S = 0.1
 RETRY_MAX_S = 1.0  # "at least once a second" while a server is away

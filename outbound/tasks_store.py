@@ -145,8 +145,9 @@ async def create_task(
     number = number or (customer["phones"][0] if customer["phones"] else None)
     if not number:
         raise FormError("number", None, f"customer {customer_id} has no phone number")
+    task_id = task_id_for(kind, source, source_id)
     task = {
-        "task_id": task_id_for(kind, source, source_id),
+        "task_id": task_id,
         "kind": kind,
         "customer_id": customer_id,
         "number": number,
@@ -165,10 +166,10 @@ async def create_task(
         "updated_at": now,
     }
     if not await _insert_once(conn, task):
-        return task["task_id"], []  # this source already has its task
+        return task_id, []  # this source already has its task
     events = [scheduled_event(task, now, "created")]
     await write_events(conn, events)
-    return task["task_id"], events
+    return task_id, events
 
 
 async def record_sale(

@@ -28,7 +28,7 @@ from kernel import liveness
 from kernel.cancellation import still_running
 from kernel.events import REASON_BACKFILLED, REASON_GAP, DomainEvent, EventError, utc
 from kernel.keys import StreamNames
-from kernel.stream_consumer import Health, StreamConsumer, default_consumer_name
+from kernel.stream_consumer import Health, StreamConsumer, default_consumer_name, stream_entry
 from store.db import database_unavailable
 from store.models.core import AgentState, Call, CallEvent
 from store.projection import project, touches_call, without_superseded
@@ -66,13 +66,13 @@ async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> 
     ]
     new_ids: set[str] = set()
     for chunk_start in range(0, len(rows), 1000):
-        chunk = rows[chunk_start : chunk_start + 1000]
+        batch = rows[chunk_start : chunk_start + 1000]
         stmt = (
             _insert(conn, CallEvent.__table__)
             .on_conflict_do_nothing(index_elements=["event_id"])
             .returning(CallEvent.__table__.c.event_id)
         )
-        result = await conn.execute(stmt, chunk)
+        result = await conn.execute(stmt, batch)
         new_ids.update(result.scalars().all())
     replaced = await _replace_gap_guesses(
         conn, [e for i, e in unique.items() if i not in new_ids and backfilled(e)]
@@ -354,5 +354,5 @@ async def publish(redis: aioredis.Redis | None, prefix: str, events: Sequence[Do
     stream = StreamNames(prefix).events
     pipe = redis.pipeline(transaction=False)
     for e in events:
-        pipe.xadd(stream, e.to_fields())
+        pipe.xadd(stream, stream_entry(e.to_fields()))
     await pipe.execute()

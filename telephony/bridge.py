@@ -49,6 +49,7 @@ from panoramisk import actions as pm_actions
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.manager import Manager
 from panoramisk.message import Message
+from redis.typing import EncodableT, FieldT
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from customers.caller_index import lookup_caller
@@ -62,6 +63,7 @@ from kernel.stream_consumer import (
     StreamConsumer,
     default_consumer_name,
     redis_unavailable,
+    stream_entry,
     waiting_out,
 )
 from store.db import database_unavailable
@@ -163,13 +165,15 @@ class _Protocol(AMIProtocol):
         frame = Frame(_action_pairs(action))
         raw = format_frame(frame)  # FrameError before anything is registered or written
         self.responses[action.id] = action
-        self.transport.write(raw)  # type: ignore[attr-defined]
+        self.transport.write(raw)
         self.manager.bridge.on_sent(frame)
         return action.future
 
 
 class _Manager(Manager):
     """panoramisk's Manager; connection outcomes go to the bridge instead of its fixed retry."""
+
+    pinger: asyncio.TimerHandle | None  # panoramisk's keep-alive Ping (set in its __init__)
 
     def __init__(self, bridge: Bridge, **config: Any) -> None:
         super().__init__(protocol_factory=lambda: _Protocol(self), **config)
@@ -524,7 +528,7 @@ class Bridge:
         customer_id, tier = found
         return replace(event, payload={**event.payload, "customer_id": customer_id, "tier": tier})
 
-    async def _set_status(self, mapping: dict[str, Any]) -> None:
+    async def _set_status(self, mapping: dict[FieldT, EncodableT]) -> None:
         """The connection state for ``/healthz``; Redis away: logged, written at the next
         change (the AMI session does not wait for Redis)."""
         try:
@@ -555,7 +559,7 @@ class Bridge:
         events = [await self._with_customer(event) for event in batch]
         pipe = self.redis.pipeline(transaction=False)
         for event in events:
-            pipe.xadd(self.streams.events, event.to_fields())
+            pipe.xadd(self.streams.events, stream_entry(event.to_fields()))
         await pipe.execute()
 
     async def published(self) -> None:

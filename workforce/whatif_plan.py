@@ -98,7 +98,7 @@ def arrival_plan(
 
 
 def _utc(ts: object, field: str) -> pd.Timestamp:
-    t = pd.Timestamp(ts)  # type: ignore[arg-type]
+    t = pd.Timestamp(ts)
     if t.tzinfo is None:
         raise InputError(field, str(t), "needs a UTC offset")
     return t.tz_convert("UTC")

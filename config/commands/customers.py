@@ -62,7 +62,7 @@ def _with_store(settings: Settings, work: Callable[[Any, aioredis.Redis], Awaita
     return asyncio.run(go())
 
 
-def _print_bad_rows(rows: list[tuple[int, str, object, str]]) -> None:
+def _print_bad_rows(rows: list[tuple[int | None, str, object, str]]) -> None:
     """Rows not imported: (line, column, value, problem)."""
     table = Table(title=f"{len(rows)} bad rows (not imported)")
     for col in ("line", "column", "value", "problem"):
@@ -153,7 +153,7 @@ def complaints(ctx: click.Context, overdue: bool) -> None:
     async def go() -> list[dict[str, Any]]:
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=False)
-            return await list_complaints(engine, now=now, config=config, overdue_only=overdue)  # type: ignore[arg-type]
+            return await list_complaints(engine, now=now, config=config, overdue_only=overdue)
 
     rows = asyncio.run(go())
     table = Table(title=f"{len(rows)} {'overdue ' if overdue else ''}complaints")
@@ -228,14 +228,14 @@ def outbound(ctx: click.Context, watch: bool, statuses: tuple[str, ...], limit: 
     async def go() -> None:
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=False)
-            tasks = await list_tasks(engine, statuses=statuses or None, limit=limit)  # type: ignore[arg-type]
+            tasks = await list_tasks(engine, statuses=statuses or None, limit=limit)
             if not watch:
                 console.print(_task_table(tasks, tz))
                 return
             with Live(_task_table(tasks, tz), console=console, refresh_per_second=1) as live:
                 while True:
                     await asyncio.sleep(2)
-                    tasks = await list_tasks(engine, statuses=statuses or None, limit=limit)  # type: ignore[arg-type]
+                    tasks = await list_tasks(engine, statuses=statuses or None, limit=limit)
                     live.update(_task_table(tasks, tz))
                     still_running()
 

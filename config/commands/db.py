@@ -46,7 +46,7 @@ def seed(ctx: click.Context) -> None:
 
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=True)
-            return await seed_from_settings(engine, settings)  # type: ignore[arg-type]
+            return await seed_from_settings(engine, settings)
 
     counts = asyncio.run(go())
     console.print(", ".join(f"{v} {k}" for k, v in counts.items()) + " written")

@@ -47,7 +47,7 @@ def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]
     async def go() -> T:
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=False)
-            return await work(engine)  # type: ignore[arg-type]
+            return await work(engine)
 
     try:
         return asyncio.run(go())

@@ -69,7 +69,7 @@ def add(
                 name,
                 password,
                 role,
-                now=datetime.now(UTC),  # type: ignore[arg-type]
+                now=datetime.now(UTC),
                 agent_id=agent_id,
                 display_name=display_name,
             )
