@@ -71,6 +71,18 @@ def stream_entry(fields: Mapping[str, str]) -> dict[FieldT, EncodableT]:
 
 RETRY_MIN_S = 0.1
 RETRY_MAX_S = 1.0  # "at least once a second" while a server is away
+# the group is gone: NOGROUP on the next read; a newer Redis also unblocks a blocked
+# XREADGROUP with UNBLOCKED when its stream is deleted
+GROUP_GONE = ("NOGROUP", "UNBLOCKED")
+
+
+def group_gone(exc: ResponseError) -> bool:
+    """The error says the group is gone, alone or from inside a pipeline (redis-py words a
+    pipeline's error as ``Command # 2 (XREADGROUP ...) of pipeline caused error: NOGROUP ...``)."""
+    text = str(exc)
+    return text.startswith(GROUP_GONE) or any(f"caused error: {c}" in text for c in GROUP_GONE)
+
+
 LOCK_TTL_MS = 10_000
 
 _DELETE_IF_IDLE = """
@@ -279,7 +291,7 @@ class StreamConsumer:
                 delay = RETRY_MIN_S
             except ResponseError as exc:
                 still_running()
-                if not str(exc).startswith("NOGROUP"):
+                if not group_gone(exc):
                     if not (redis_unavailable(exc) or self.transient(exc)):
                         raise
                     delay = await self._wait(exc, delay)

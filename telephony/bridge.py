@@ -29,6 +29,11 @@
   whose acknowledgement Redis lost is not carried out again.
 * Redis away: the publisher keeps its batch and the events behind it and writes them once Redis
   answers; the command reader waits too. The AMI session goes on meanwhile.
+* Redis back without its data (the command group is gone): the bridge does what a restarted
+  bridge does, forgetting the calls it had in memory and asking Asterisk again, so that every
+  caller still waiting is queued again (original arrival time and ids) and the reconcile ends
+  the store's open calls Asterisk no longer has. Agents log in again: their states went with
+  Redis's data.
 """
 
 from __future__ import annotations
@@ -286,7 +291,9 @@ class Bridge:
             block_ms=1000,
             health=self.health,
             named_by="ami.consumer",
+            on_group_lost=self._redis_lost,
         )
+        self.redis_losses = 0  # times Redis came back without its data (tests, logs)
 
     # --- callbacks from the protocol (synchronous, in wire order) -----------------------------
 
@@ -480,6 +487,33 @@ class Bridge:
         await self.reconciler.heard_now()  # reconciles the same gap again at its next login
         self.last_plan = result
         return result
+
+    def _forget_calls(self) -> None:
+        self.state = new_state(self.state.config)
+        self._ended_live = set()
+
+    async def _redis_lost(self) -> None:
+        """Redis came back empty: the router lost its queues, so the calls are learnt again
+        from Asterisk as after a restart (see the module docstring)."""
+        self.redis_losses += 1
+        self._forget_calls()
+        if not self.connected.is_set():
+            log.error("bridge %s: Redis lost its data; the next AMI login queues the callers "
+                      "Asterisk still has", self.consumer)  # fmt: skip
+            return
+        log.error("bridge %s: Redis lost its data; asking Asterisk for the live calls to queue "
+                  "the waiting callers again", self.consumer)  # fmt: skip
+        try:
+            await self.resync()
+        except (AmiActionError, TimeoutError) as exc:
+            log.warning("bridge %s: resync after Redis lost its data failed (%s); the AMI "
+                        "session is started again", self.consumer, exc)  # fmt: skip
+            self._session_failed(exc)  # the next login resynchronises and reconciles
+            return
+        await waiting_out(
+            "reconcile", functools.partial(self.reconcile, datetime.now(UTC)), self.health,
+            database_unavailable,
+        )  # fmt: skip
 
     async def resync(self) -> None:
         """Ask for every channel with the CC_* variables; the translator reconciles."""

@@ -298,3 +298,33 @@ async def test_callback_in_queue_is_dialled_as_its_own_call_and_both_are_recorde
     missing = [t for t, payload in stored_dial if payload.get("origin_call_id") != call_id]
     assert [t for t in missing if t.startswith("call.")] == [], missing
     assert (task["call_id"], task["source_id"], task["last_outcome"]) == (dial, call_id, "reached")
+
+
+async def test_a_redis_that_lost_its_data_gets_the_waiting_caller_queued_again(
+    redis: aioredis.Redis, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every key of the platform vanishes while a caller waits (Redis restarted without its
+    data): the bridge's command group is made again, an error is logged, the bridge asks
+    Asterisk for the live calls and publishes the caller's arrival again (the same event id; its
+    time is Asterisk's Seconds before the wall clock, which this simulator's manual clock does
+    not follow, so only the id is compared); the agent who logs in again is offered the call, once, and takes it."""
+    async with platform(redis, prefix) as p:
+        p.sim.call_in("5000", "+8613800000001", caller())
+        arrived = await p.first("call.arrived")
+        await p.sim.advance(5)  # waiting: nobody is logged in
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
+        assert keys
+        await redis.delete(*keys)  # the test's own prefix only, never FLUSHALL
+        again = await p.first("call.arrived", call_id=arrived.call_id)
+        await p.actions.login("a2", ready=True)
+        answered = await p.first("call.answered", call_id=arrived.call_id)
+        events = [e for e in await p.events() if e.call_id == arrived.call_id]
+        bridge_losses = [
+            r
+            for r in caplog.records
+            if r.name == "telephony.bridge" and "Redis lost its data" in r.getMessage()
+        ]
+    assert (again.id, again.payload["caller"]) == (arrived.id, arrived.payload["caller"])
+    assert answered.agent_id == "a2"
+    assert [e.agent_id for e in events if e.type == "call.offered"] == ["a2"]
+    assert [r.levelname for r in bridge_losses] == ["ERROR"]
