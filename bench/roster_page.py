@@ -32,7 +32,7 @@ from store.migrate import upgrade
 from store.models.web import User
 from store.seed import seed_from_settings
 from web.app import create_app
-from web.passwords import hash_password
+from web.session.passwords import hash_password
 
 ROOT = Path(__file__).resolve().parents[1]
 # the planner tests' history generator, from the test kit (not part of the installed platform)

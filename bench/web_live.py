@@ -149,7 +149,7 @@ async def serve(redis_url: str, db_path: str, port: int, agents: int) -> None:
     from store.db import create_engine
     from store.migrate import upgrade
     from web.app import create_app
-    from web.users import create_user
+    from web.session.users import create_user
 
     settings = Settings.model_validate(settings_data(agents))
     engine = create_engine(f"sqlite:///{db_path}")

@@ -51,7 +51,7 @@ from outbound.tasks_store import record_sale
 from store.seed import seed_from_settings
 from telephony.simulator.server import start_simulator
 from web.app import start_web
-from web.users import ensure_user
+from web.session.users import ensure_user
 from workforce.store_io import save_roster
 
 log = logging.getLogger(__name__)

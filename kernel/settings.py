@@ -119,7 +119,7 @@ class WebSettings(_Model):
         description="addresses or networks (CIDR) of reverse proxies whose X-Forwarded-Proto is "
         "believed",
     )
-    # Who may read /metrics and /healthz (web/monitoring.py): local, token or open.
+    # Who may read /metrics and /healthz (web/ops/monitoring.py): local, token or open.
     monitoring: Literal["local", "token", "open"] = "local"
     monitoring_token: str | None = Field(None, min_length=16)
     session_ttl_h: float = Field(12.0, gt=0, le=24 * 30)

@@ -20,7 +20,6 @@ from pathlib import Path
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from sqlalchemy import text
 
 from complaints.lifecycle import ComplaintError, ComplaintFieldError
 from kernel.runtime import Runtime
@@ -35,10 +34,6 @@ from queueing.errors import (
     UnknownAgentError,
     UnknownReasonError,
 )
-from web import pages
-from web.api import load_endpoints
-from web.api.openapi import build_openapi
-from web.auth import security_middleware
 from web.bodies import MAX_REQUEST_BYTES
 from web.errors import (
     ApiError,
@@ -49,21 +44,23 @@ from web.errors import (
     UnauthorizedError,
     ValidationError,
 )
-from web.keys import LIVE, METRICS, RUNTIME, SERVICES, THROTTLE
-from web.live import LiveHub
-from web.metrics import WebMetrics
-from web.monitoring import monitoring_guard
-from web.phone import connect_sources
-from web.ratelimit import LoginLimits, LoginThrottle
+from web.keys import CSP, LIVE, METRICS, OPENAPI, ROSTER_JOBS, RUNTIME, SERVICES, THROTTLE
+from web.live.hub import LiveHub
+from web.live.socket import live_sessions
+from web.openapi import build_openapi
+from web.ops.metrics import WebMetrics
+from web.ops.monitoring import monitoring_guard
+from web.pages import error_page
+from web.phone.credentials import connect_sources
+from web.roster_jobs import RosterJobs
+from web.routes import endpoints, setup_routes
 from web.services import WebServices
-from web.workspaces import register_workspaces
-from web.ws import live_sessions, live_socket
+from web.session.auth import security_middleware
+from web.session.ratelimit import LoginLimits, LoginThrottle
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-OPENAPI = web.AppKey("openapi", dict)
-CSP = web.AppKey("csp", str)
 
 
 def content_security_policy(connect: list[str]) -> str:
@@ -75,77 +72,6 @@ def content_security_policy(connect: list[str]) -> str:
     return (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         f"script-src 'self'; connect-src {sources}; frame-ancestors 'none'"
-    )
-
-
-def plotly_js_path() -> Path:
-    """plotly.min.js as shipped by the installed ``plotly`` package (served locally)."""
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """Each dependency and each supervised piece of this process reported on its own; 503 only
-    when a piece is stopped or has been retrying (waiting for Redis or the database) for over a
-    minute: a short outage is waited out, not an alarm."""
-    rt = request.app[RUNTIME]
-    checks: dict[str, dict[str, object]] = {}
-    try:
-        async with asyncio.timeout(2):
-            await rt.redis.ping()
-        checks["redis"] = {"ok": True}
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
-        checks["redis"] = {"ok": False, "error": str(exc) or type(exc).__name__}
-    try:
-        async with asyncio.timeout(2), rt.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        checks["database"] = {"ok": True}
-    except Exception as exc:  # noqa: BLE001
-        checks["database"] = {"ok": False, "error": str(exc) or type(exc).__name__}
-    if rt.settings.ami.host:
-        try:
-            async with asyncio.timeout(2):
-                state = await rt.redis.hget(rt.streams.bridge_status, "connected")
-            checks["ami"] = {"ok": state == "1", "host": rt.settings.ami.host}
-        except Exception as exc:  # noqa: BLE001
-            checks["ami"] = {"ok": False, "host": rt.settings.ami.host, "error": str(exc)}
-    board = rt.supervisor.board
-    failing = board.failing()
-    body = {"ok": not failing, "failing": failing, "pieces": board.snapshot(), "checks": checks}
-    return web.json_response(body, status=503 if failing else 200)
-
-
-async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(request.app[OPENAPI])
-
-
-async def metrics(request: web.Request) -> web.Response:
-    app = request.app
-    rt, m, hub = app[RUNTIME], app[METRICS], app[LIVE]
-    m.ws_clients.set(len(hub.clients))
-    try:
-        for q in await app[SERVICES].live_state.queues():
-            m.queue_waiting.labels(q["queue_id"]).set(q["waiting"])
-            m.queue_longest.labels(q["queue_id"]).set(q["longest_wait_s"])
-        counts: dict[str, int] = {}
-        for a in await app[SERVICES].live_state.agents():
-            counts[a["state"]] = counts.get(a["state"], 0) + 1
-        for state in ("ready", "not_ready", "offered", "on_call", "wrap_up"):
-            m.agents.labels(state).set(counts.get(state, 0))
-        connected, written = await asyncio.gather(
-            rt.redis.hget(rt.streams.bridge_status, "connected"),
-            rt.redis.get(rt.streams.events_written),
-        )
-        m.ami_connected.set(1 if connected == "1" else 0)
-        m.events_written.set(int(written or 0))
-    except Exception as exc:  # noqa: BLE001 - a scrape reports what it can
-        log.warning("metrics: live figures unavailable: %s", exc)
-    return web.Response(
-        body=m.render(),
-        content_type="text/plain",
-        charset="utf-8",
-        headers={"X-Content-Type-Options": "nosniff"},
     )
 
 
@@ -230,7 +156,7 @@ async def error_middleware(
         return resp
     if isinstance(err, UnauthorizedError):
         raise web.HTTPSeeOther(f"/login?next={request.path}")
-    return await pages.error_page(request, err)
+    return await error_page(request, err)
 
 
 @web.middleware
@@ -284,32 +210,24 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
         sessions=live_sessions(rt.engine),
         session_check_s=s.web.ws_session_check_s,
     )
-    register_workspaces(app)
-    api = load_endpoints()
-    app[OPENAPI] = build_openapi(api, title="Call center API", version=_version())
+    app[ROSTER_JOBS] = RosterJobs(app[LIVE])
+    app[OPENAPI] = build_openapi(endpoints(), title="Call center API", version=_version())
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    app.router.add_get("/api/openapi.json", openapi_json)
-    app.router.add_get("/ws", live_socket)
-    app.router.add_get("/static/vendor/plotly.min.js", _plotly)
-    app.router.add_static("/static/", HERE / "static", append_version=True, name="static")
-    api.install(app)
-    pages.install(app)
+    setup_routes(app)
+    app.cleanup_ctx.append(_roster_jobs)
     if live:
         app.cleanup_ctx.append(_live_feed)
     return app
 
 
-async def _plotly(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(
-        plotly_js_path(),
-        headers={"Cache-Control": "public, max-age=86400", "Content-Type": "text/javascript"},
-    )
+async def _roster_jobs(app: web.Application) -> AsyncIterator[None]:
+    """Running roster solves are stopped on shutdown."""
+    yield
+    await app[ROSTER_JOBS].close()
 
 
 async def _live_feed(app: web.Application) -> AsyncIterator[None]:

@@ -74,6 +74,11 @@ class ValidationError(ApiError):
         return {**super().body(), "fields": self.fields}
 
 
+def invalid(field: str, message: str, where: str = "body") -> ValidationError:
+    """422 naming one field of the body (or of the ``query`` or ``path``)."""
+    return ValidationError([{"field": field, "in": where, "message": message}])
+
+
 class RateLimitedError(ApiError):
     status, code = 429, "rate_limited"
 

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from web.live import LiveHub
+from web.live.hub import LiveHub
 from workforce.errors import WorkforceError
 from workforce.roster import RosterProblem, RosterResult
 from workforce.roster_solver import Progress, RosterSolve

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kernel.runtime import Runtime
 from queueing.actions import AgentActions
 from queueing.routing import Routing
-from web.livestate import LiveState
+from web.supervisor.live_state import LiveState
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kernel.settings import Settings, SettingsError
-from web.phone import PhoneError, pjsip_sections
+from web.phone.credentials import PhoneError, pjsip_sections
 
 
 @click.group()

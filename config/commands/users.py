@@ -14,8 +14,8 @@ from config.services import open_database
 from kernel.files import read_text
 from kernel.settings import Settings
 from kernel.vocabulary import ROLES
-from web.passwords import MIN_PASSWORD_CHARS
-from web.users import UserExistsError, create_user
+from web.session.passwords import MIN_PASSWORD_CHARS
+from web.session.users import UserExistsError, create_user
 
 console = Console()
 

@@ -11,12 +11,12 @@ import aiohttp
 import pytest
 from callcenter_testkit.webtools import Login
 
-from web.api import load_endpoints
-from web.api.registry import Endpoint
 from web.app import _value_error
 from web.bodies import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_depth, parse_json
+from web.endpoints import Endpoint
 from web.errors import BadRequestError
 from web.planner_store import MAX_HISTORY_BYTES
+from web.routes import endpoints
 
 # (name, body, status, words in the message)
 CASES = [
@@ -32,10 +32,7 @@ FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def state_changing() -> list[Endpoint]:
-    import web.workspaces  # noqa: F401 - registers the planner, QA and complaint endpoints
-    from web.api import complaints, planner, qa  # noqa: F401
-
-    return [ep for ep in load_endpoints().endpoints if ep.method in ("POST", "PUT", "PATCH")]
+    return [ep for ep in endpoints() if ep.method in ("POST", "PUT", "PATCH")]
 
 
 def concrete(path: str) -> str:

@@ -11,7 +11,7 @@ from customers.records import CustomerRecord
 from customers.records_store import save_customer
 from kernel.runtime import Runtime
 from store.models.core import Call
-from web.cards import customer_card
+from web.agent.cards import customer_card
 
 
 async def test_card_lists_earlier_calls_not_the_one_on_screen(web_rt: Runtime) -> None:
@@ -45,7 +45,7 @@ async def test_card_lists_earlier_calls_not_the_one_on_screen(web_rt: Runtime) -
 async def test_queue_callback_card_says_where_the_caller_waited(web_rt: Runtime) -> None:
     from outbound.tasks import OutboundConfig
     from outbound.tasks_store import mirror_queue_callback
-    from web.cards import task_card
+    from web.agent.cards import task_card
 
     now = datetime.now(UTC)
     async with web_rt.engine.begin() as conn:

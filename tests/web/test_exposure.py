@@ -10,7 +10,7 @@ import pytest
 from callcenter_testkit.webtools import PASSWORD, web_settings
 
 from kernel.settings import Settings
-from web.monitoring import is_local
+from web.ops.monitoring import is_local
 
 TOKEN = "prometheus-scrape-token-0123"
 FORWARDED = {"X-Forwarded-For": "203.0.113.9"}

@@ -14,7 +14,7 @@ from callcenter_testkit.webtools import Login, Server
 from kernel.events import DomainEvent, make_event_id
 from kernel.keys import StreamNames
 from web.keys import LIVE, RUNTIME
-from web.live import LiveHub
+from web.live.hub import LiveHub
 
 
 def _event(

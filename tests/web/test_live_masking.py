@@ -53,7 +53,7 @@ from telephony.bridge import Bridge
 from telephony.captures import capture_frames
 from telephony.reconcile import Gap, KnownCall, plan
 from telephony.translator import new_state, translate
-from web.privacy import PHONE_FIELDS
+from web.live.privacy import PHONE_FIELDS
 
 pytestmark = pytest.mark.timeout(60)
 

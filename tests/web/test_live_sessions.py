@@ -21,8 +21,8 @@ from kernel.runtime import Runtime
 from kernel.settings import Settings
 from store.models.web import User, WebSession
 from web.keys import LIVE
-from web.live import CLOSE_SESSION_ENDED
-from web.ws import origin_allowed
+from web.live.hub import CLOSE_SESSION_ENDED
+from web.live.socket import origin_allowed
 
 PROXY_ORIGIN = "https://cc.example.com"
 

@@ -426,7 +426,7 @@ async def test_wallboard_at_scale(
     from store.db import create_engine
     from store.models.web import User
     from web.app import create_app
-    from web.passwords import hash_password
+    from web.session.passwords import hash_password
 
     skills = [f"s{i}" for i in range(10)]
     settings = web_settings(

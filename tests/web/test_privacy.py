@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from customers.masking import mask_numbers, number_shaped
-from web.privacy import mask_payload
+from web.live.privacy import mask_payload
 
 
 @pytest.mark.parametrize(

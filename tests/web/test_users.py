@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.cli import cli
 from store.db import create_engine
-from web.passwords import verify_password
-from web.ratelimit import LoginLimits, blocked_by
-from web.users import (
+from web.session.passwords import verify_password
+from web.session.ratelimit import LoginLimits, blocked_by
+from web.session.users import (
     UserExistsError,
     close_session,
     create_user,

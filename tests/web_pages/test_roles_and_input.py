@@ -13,17 +13,14 @@ from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint
 from kernel.runtime import Runtime
 from store.models.core import Call
-from web.api import load_endpoints
+from web.routes import endpoints
 
 MINE = ("/api/planner/", "/api/qa/", "/api/complaints/", "/api/agent/shifts")
 USERS = {"agent": "alice", "supervisor": "sue", "planner": "pat", "qa": "quinn"}
 
 
 def my_endpoints() -> list:
-    import web.workspaces  # noqa: F401 - the app registers them; make sure they are loaded
-    from web.api import complaints, planner, qa  # noqa: F401
-
-    return [ep for ep in load_endpoints().endpoints if ep.path.startswith(MINE)]
+    return [ep for ep in endpoints() if ep.path.startswith(MINE)]
 
 
 def concrete(path: str) -> str:

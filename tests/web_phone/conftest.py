@@ -17,7 +17,7 @@ from callcenter_testkit.webtools import Server
 from playwright.async_api import Browser, async_playwright
 
 from kernel.settings import Settings
-from web.phone import sip_password
+from web.phone.credentials import sip_password
 
 CHROMIUM = Path("/usr/bin/chromium")
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"

@@ -10,7 +10,7 @@ from pathlib import Path
 from callcenter_testkit.phone_setup import SECRET
 
 from kernel.settings import Settings
-from web.phone import pjsip_sections
+from web.phone.credentials import pjsip_sections
 
 CONF = Path(__file__).resolve().parents[2] / "config" / "asterisk"
 

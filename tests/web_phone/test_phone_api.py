@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from config.cli import cli
 from kernel.settings import Settings
-from web.phone import phone_setup, sip_password, turn_credential
+from web.phone.credentials import phone_setup, sip_password, turn_credential
 
 WS_URL = "wss://pbx.example:8089/ws"
 TURN_SECRET = "coturn-static-auth-secret"

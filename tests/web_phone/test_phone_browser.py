@@ -26,7 +26,7 @@ from callcenter_testkit.webtools import PASSWORD, Server
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from kernel.settings import Settings
-from web.phone import sip_password
+from web.phone.credentials import sip_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 expect.set_options(timeout=20_000)  # the machine is shared: be patient, never flaky

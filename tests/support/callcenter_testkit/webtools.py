@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from kernel.settings import Settings
-from web.passwords import hash_password
+from web.session.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 

@@ -1,7 +1,7 @@
 // The live feed: one WebSocket, reconnected with backoff; messages handed over once per animation
 // frame (a burst of events costs one repaint). After every (re)connect the page reloads its state
 // through onOpen, so nothing missed while away stays missed. A close with SESSION_ENDED (the
-// server's web/live.py CLOSE_SESSION_ENDED: signed out, account disabled, session expired) is
+// server's web/live/hub.py CLOSE_SESSION_ENDED: signed out, account disabled, session expired) is
 // final: no reconnect, the reason is shown with a link to sign in again.
 const SESSION_ENDED = 4401;
 

@@ -1,0 +1,1 @@
+"""Call control: the agent's commands and wrap-up, the supervisor's listen / whisper / barge."""

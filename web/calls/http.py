@@ -1,0 +1,351 @@
+"""Call control: an agent acts on its own current call only; a supervisor may listen, whisper or
+barge into any call that has an agent, and ask for a waiting caller to be called back instead of
+waiting (callback in queue)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from complaints.lifecycle import ComplaintConfig
+from complaints.tickets import open_complaint
+from customers.records import FieldError, normalise_number
+from kernel.events import DomainEvent, make_event_id
+from outbound.tasks import OutboundConfig
+from outbound.tasks_store import record_outcome, request_callback, task_of_call
+from store.models.core import Call
+from web.calls.commands import send_command
+from web.calls.schemas import (
+    CallbackInQueueBody,
+    CallbackInQueueOut,
+    CommandOut,
+    ReturnVisitBody,
+    ReturnVisitOut,
+    SpyBody,
+    TransferBody,
+    WrapUpBody,
+    WrapUpOut,
+)
+from web.endpoints import ApiCall, Endpoints
+from web.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from web.keys import SERVICES
+from web.roles import AGENT, SUPERVISOR
+
+api = Endpoints(tag="calls")
+
+
+async def own_call(call: ApiCall, *, after_call: bool = False) -> tuple[str, str]:
+    """(agent id, call id) when the path's call is the signed-in agent's; 403 otherwise.
+
+    During and just after a call the router's agent hash names it; for a late wrap-up the store's
+    ``calls`` row (its agent) decides."""
+    agent_id = call.own_agent()
+    call_id = call.path["call_id"]
+    h = await call.request.app[SERVICES].live_state.agent(agent_id)
+    if h.get("call") == call_id:
+        return agent_id, call_id
+    if after_call:
+        c = Call.__table__
+        async with call.rt.engine.connect() as conn:
+            owner = (
+                await conn.execute(select(c.c.agent_id).where(c.c.call_id == call_id))
+            ).scalar_one_or_none()
+        if owner == agent_id:
+            return agent_id, call_id
+    raise ForbiddenError(f"call {call_id} is not agent {agent_id}'s call", field="call_id")
+
+
+async def _customer_of(call: ApiCall, agent_id: str, call_id: str) -> str | None:
+    """The call's customer: the router's call hash while it lives, else the ``calls`` row."""
+    live = await call.request.app[SERVICES].live_state.call(agent_id, call_id)
+    if live.get("customer"):
+        return live["customer"]
+    c = Call.__table__
+    async with call.rt.engine.connect() as conn:
+        return (
+            await conn.execute(select(c.c.customer_id).where(c.c.call_id == call_id))
+        ).scalar_one_or_none()
+
+
+async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
+    cid = await send_command(call.rt.redis, call.rt.streams, kind, **args)
+    return CommandOut(command_id=cid)
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/answer",
+    roles=AGENT,
+    summary="Answer the offered call",
+    response=CommandOut,
+)
+async def call_answer(call: ApiCall) -> CommandOut:
+    agent_id, call_id = await own_call(call)
+    return await _command(call, "answer", call_id=call_id, agent_id=agent_id)
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/hold",
+    roles=AGENT,
+    summary="Put the call on hold",
+    response=CommandOut,
+)
+async def call_hold(call: ApiCall) -> CommandOut:
+    _, call_id = await own_call(call)
+    return await _command(call, "hold", call_id=call_id)
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/resume",
+    roles=AGENT,
+    summary="Resume the held call",
+    response=CommandOut,
+)
+async def call_resume(call: ApiCall) -> CommandOut:
+    _, call_id = await own_call(call)
+    return await _command(call, "unhold", call_id=call_id)
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/hangup",
+    roles=AGENT,
+    summary="Hang up the call",
+    response=CommandOut,
+)
+async def call_hangup(call: ApiCall) -> CommandOut:
+    _, call_id = await own_call(call)
+    return await _command(call, "hangup", call_id=call_id)
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/transfer",
+    roles=AGENT,
+    summary="Transfer the call to a queue or an agent",
+    body=TransferBody,
+    response=CommandOut,
+)
+async def call_transfer(call: ApiCall) -> CommandOut:
+    agent_id, call_id = await own_call(call)
+    body: TransferBody = call.body
+    s = call.rt.settings
+    known = {q.id for q in s.queues} if body.target_kind == "queue" else {a.id for a in s.agents}
+    if body.target not in known or (body.target_kind == "agent" and body.target == agent_id):
+        raise ValidationError(
+            [{"field": "target", "in": "body", "message": f"no such {body.target_kind}"}]
+        )
+    return await _command(
+        call, "transfer", call_id=call_id, target=f"{body.target_kind}:{body.target}"
+    )
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/return-visit",
+    roles=AGENT,
+    summary="Record the outcome (and the return-visit form) of an outbound task's call",
+    body=ReturnVisitBody,
+    response=ReturnVisitOut,
+)
+async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
+    agent_id, call_id = await own_call(call, after_call=True)
+    body: ReturnVisitBody = call.body
+    async with call.rt.engine.connect() as conn:
+        parsed = await task_of_call(conn, call_id)  # a queue callback's dial: the router's id
+    if parsed is None:
+        raise ValidationError(
+            [{"field": "call_id", "in": "path", "message": "not a return visit or callback call"}]
+        )
+    reached = body.outcome == "reached"
+    await record_outcome(
+        call.rt.engine,
+        parsed[0],
+        outcome=body.outcome,
+        now=datetime.now(UTC),
+        agent_id=agent_id,
+        satisfied=body.satisfied if reached else None,
+        score=body.score if reached else None,
+        comment=body.comment,
+        call_id=call_id,
+        redis=call.rt.redis,
+        prefix=call.rt.settings.redis_prefix,
+    )
+    return ReturnVisitOut(task_id=parsed[0], outcome=body.outcome)
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/wrap-up",
+    roles=AGENT,
+    summary="Write the wrap-up (disposition, notes, complaint, callback)",
+    body=WrapUpBody,
+    response=WrapUpOut,
+)
+async def call_wrap_up(call: ApiCall) -> WrapUpOut:
+    agent_id, call_id = await own_call(call, after_call=True)
+    body: WrapUpBody = call.body
+    s = call.rt.settings
+    if body.disposition not in s.routing.dispositions:
+        raise ValidationError(
+            [
+                {
+                    "field": "disposition",
+                    "in": "body",
+                    "message": f"one of {', '.join(s.routing.dispositions)}",
+                }
+            ]
+        )
+    now = datetime.now(UTC)
+    if body.callback_at is not None:
+        if body.callback_at.tzinfo is None:
+            raise ValidationError(
+                [
+                    {
+                        "field": "callback_at",
+                        "in": "body",
+                        "message": "needs a time zone (e.g. Z or +08:00)",
+                    }
+                ]
+            )
+        if body.callback_at <= now:
+            raise ValidationError(
+                [{"field": "callback_at", "in": "body", "message": "must be in the future"}]
+            )
+    customer_id = await _customer_of(call, agent_id, call_id)
+    if body.callback_at is not None and customer_id is None:
+        raise ValidationError(
+            [
+                {
+                    "field": "callback_at",
+                    "in": "body",
+                    "message": "the caller is no known customer: schedule the callback by hand",
+                }
+            ]
+        )
+    if body.complaint is not None and body.complaint.category not in s.complaints.categories:
+        raise ValidationError(
+            [
+                {
+                    "field": "complaint.category",
+                    "in": "body",
+                    "message": f"one of {', '.join(s.complaints.categories)}",
+                }
+            ]
+        )
+    if body.complaint is not None and body.complaint.severity not in s.complaints.severities:
+        raise ValidationError(
+            [
+                {
+                    "field": "complaint.severity",
+                    "in": "body",
+                    "message": f"one of {', '.join(s.complaints.severities)}",
+                }
+            ]
+        )
+    rt = call.rt
+    out = WrapUpOut(event_id=make_event_id(call_id, "wrapped", "web"))
+    if body.complaint is not None:
+        out.complaint_id = await open_complaint(
+            rt.engine,
+            category=body.complaint.category,
+            severity=body.complaint.severity,
+            description=body.complaint.description,
+            wish=body.complaint.wish,
+            now=now,
+            config=ComplaintConfig.from_settings(s),
+            customer_id=customer_id,
+            call_id=call_id,
+            opened_by=call.principal.username if call.principal else agent_id,
+            complaint_id=make_event_id(call_id, "complaint"),  # one per call, idempotent
+            redis=rt.redis,
+            prefix=s.redis_prefix,
+        )
+    if body.callback_at is not None and customer_id is not None:
+        out.callback_task_id = await request_callback(
+            rt.engine,
+            customer_id=customer_id,
+            due_at=body.callback_at,
+            now=now,
+            config=OutboundConfig.from_settings(s),
+            source="call",
+            source_id=call_id,
+            note=body.notes or None,
+            redis=rt.redis,
+            prefix=s.redis_prefix,
+        )
+    wrapped = DomainEvent(
+        id=out.event_id,
+        ts=now,
+        type="call.wrapped",
+        call_id=call_id,
+        agent_id=agent_id,
+        payload={"disposition": body.disposition, "notes": body.notes, "by": "agent"},
+    )
+    await rt.redis.xadd(rt.streams.events, wrapped.to_fields())
+    if body.end_wrap_up:
+        h = await call.request.app[SERVICES].live_state.agent(agent_id)
+        if h.get("state") == "wrap_up":
+            out.state = await call.request.app[SERVICES].actions.end_wrap_up(agent_id)
+        else:
+            out.state = h.get("state") or None
+    return out
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/spy",
+    roles=SUPERVISOR,
+    summary="Listen, whisper or barge into a call",
+    tag="supervisor",
+    body=SpyBody,
+    response=CommandOut,
+)
+async def call_spy(call: ApiCall) -> CommandOut:
+    call_id = call.path["call_id"]
+    live = await call.request.app[SERVICES].live_state.call_anywhere(call_id)
+    if not live:
+        raise NotFoundError(f"no live call {call_id}", field="call_id")
+    agent_id = live.get("agent")
+    if not agent_id or live.get("state") != "connected":
+        raise ConflictError(f"call {call_id} is not connected to an agent", field="call_id")
+    return await _command(
+        call,
+        "spy",
+        call_id=call_id,
+        agent_id=agent_id,
+        mode=call.body.mode,
+        supervisor=call.rt.settings.ami.supervisor_endpoint,
+    )
+
+
+@api.op(
+    "POST",
+    "/api/calls/{call_id}/callback-in-queue",
+    roles=SUPERVISOR,
+    summary="Call a waiting caller back at a number instead of keeping them in line",
+    tag="supervisor",
+    body=CallbackInQueueBody,
+    response=CallbackInQueueOut,
+)
+async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
+    """The caller keeps their place; the router dials ``number`` when their turn comes. A
+    national number is read in ``settings.default_region``, as customer import does."""
+    call_id = call.path["call_id"]
+    s = call.rt.settings
+    try:
+        number = normalise_number(call.body.number, s.default_region)
+    except FieldError as exc:
+        raise ValidationError([{"field": "number", "in": "body", "message": exc.message}]) from None
+    callback = await call.request.app[SERVICES].actions.request_callback(call_id, number)
+    names = {q.id: q.name for q in s.queues}
+    return CallbackInQueueOut(
+        call_id=call_id,
+        number=number,
+        queue_id=callback.queue_id,
+        queue_name=names.get(callback.queue_id),
+        dial_call_id=callback.dial_call_id,
+    )

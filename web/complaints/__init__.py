@@ -1,0 +1,1 @@
+"""The supervisor's complaint desk and the complaint and return-visit reports."""

@@ -1,0 +1,740 @@
+"""The planner's API: history upload, forecast and requirement for a target, roster solves with
+progress and cancel, the roster grid with coverage, hand edits, CSV export, publishing,
+adherence; and the agent's own published shifts (``GET /api/agent/shifts``)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from aiohttp import web
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from store.models.core import Agent
+from web.endpoints import ApiCall, Endpoints, Upload
+from web.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from web.keys import ROSTER_JOBS
+from web.planner_model import Activity, Forecast, forecast_week, requirement
+from web.planner_store import (
+    MAX_HISTORY_BYTES,
+    StoredRoster,
+    agent_shifts,
+    get_roster,
+    list_rosters,
+    load_history,
+    move_agent_shift,
+    publish_roster,
+    save_history,
+    save_planned_roster,
+    store_history,
+)
+from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
+from web.roster_jobs import JobLimitError, RosterJob
+from web.schemas import ID, Input
+from workforce.adherence import adherence
+from workforce.errors import FormatError, InputError, WorkforceError
+from workforce.formats import AgentSpec, read_history_csv, write_roster_csv
+from workforce.roster import RosterRules, build_problem
+from workforce.staffing import Target
+from workforce.store_io import read_agent_states, read_shifts
+
+api = Endpoints(tag="planner")
+
+
+def _invalid(field: str, message: str, where: str = "query") -> ValidationError:
+    return ValidationError([{"field": field, "in": where, "message": message}])
+
+
+def _num(v: Any, digits: int = 2) -> float | None:
+    if v is None:
+        return None
+    f = float(v)
+    return None if math.isnan(f) or math.isinf(f) else round(f, digits)
+
+
+# ---- schemas -----------------------------------------------------------------------------------
+
+
+class TargetQuery(Input):
+    source: Literal["upload", "store"] = "upload"
+    service_level_pct: float = Field(80, ge=1, le=99.9)
+    answer_within_s: float = Field(20, ge=1, le=3600)
+    asa_s: float | None = Field(None, gt=0, le=3600)
+    max_occupancy_pct: float = Field(90, ge=30, le=100)
+    shrinkage_pct: float = Field(30, ge=0, le=80)
+
+
+class RosterBody(TargetQuery):
+    weekly_hours_min: float = Field(30, ge=0, le=60)
+    weekly_hours_max: float = Field(40, ge=4, le=60)
+    time_limit_s: float = Field(60, ge=3, le=900)
+    agent_ids: list[str] | None = Field(None, max_length=2000)
+
+
+class HistoryOut(BaseModel):
+    intervals: int
+    days: int
+    interval_min: int
+    first_at: datetime
+    last_at: datetime
+
+
+class HistoryStatus(BaseModel):
+    uploaded: bool
+    history: HistoryOut | None = None
+
+
+class Series(BaseModel):
+    starts: list[datetime]
+    calls: list[float]
+
+
+class ForecastOut(BaseModel):
+    interval_min: int
+    wape_pct: float | None
+    mape_pct: float | None
+    holdout_actual: Series
+    holdout_forecast: list[float]
+    starts: list[datetime]
+    calls: list[float]
+    aht_s: list[float]
+    agents: list[int]
+    scheduled_agents: list[int]
+    service_level_pct: list[float | None]
+    total_calls: float
+    scheduled_hours: float
+    peak_scheduled: int
+
+
+class JobOut(BaseModel):
+    job_id: str
+    status: str
+    stage: str
+    elapsed_s: float
+    best_bound: float | None
+    best_objective: float | None
+    gap: float | None
+    agents: int
+    time_limit_s: float
+    roster_id: int | None
+    error: str | None
+
+
+class ActivityOut(BaseModel):
+    activity: str
+    start_at: datetime
+    end_at: datetime
+
+
+class AgentRosterOut(BaseModel):
+    agent_id: str
+    name: str
+    hours: float
+    activities: list[ActivityOut]
+
+
+class RosterSummary(BaseModel):
+    roster_id: int
+    name: str
+    published: bool
+    created_at: datetime
+    period_start_at: datetime
+    period_end_at: datetime
+    under_staffing: float | None
+    over_staffing: float | None
+    gap: float | None
+    created_by: str | None
+    published_at: datetime | None
+
+
+class RosterListOut(BaseModel):
+    rosters: list[RosterSummary]
+
+
+class RosterOut(BaseModel):
+    roster_id: int
+    name: str
+    published: bool
+    published_at: datetime | None
+    first_interval_at: datetime
+    interval_min: int
+    utc_offset_min: int
+    required: list[float]
+    coverage: list[float]
+    under_agent_h: float
+    over_agent_h: float
+    gap: float | None
+    settings: dict[str, Any]
+    agents: list[AgentRosterOut]
+
+
+class MoveBody(Input):
+    agent_id: str = Field(pattern=ID)
+    shift_start_at: datetime
+    start_at: datetime
+    end_at: datetime
+
+
+class AdherenceQuery(Input):
+    day: date | None = None
+
+
+class StateSpanOut(BaseModel):
+    state: str
+    reason: str | None
+    start_at: datetime
+    end_at: datetime
+
+
+class AgentAdherenceOut(BaseModel):
+    agent_id: str
+    name: str
+    adherence_pct: float | None
+    occupancy_pct: float | None
+    scheduled_min: int
+    in_adherence_min: int
+    scheduled: list[ActivityOut]
+    actual: list[StateSpanOut]
+
+
+class AdherenceOut(BaseModel):
+    day: date
+    day_start_at: datetime
+    agents: list[AgentAdherenceOut]
+
+
+class ShiftsQuery(Input):
+    week_start: date | None = None
+
+
+class AgentShiftsOut(BaseModel):
+    agent_id: str
+    week_start: date
+    timezone: str
+    activities: list[ActivityOut]
+
+
+# ---- history and forecast ----------------------------------------------------------------------
+
+
+@api.op(
+    "PUT",
+    "/api/planner/history",
+    roles=PLANNER,
+    summary="Upload a call history CSV (interval_start,calls,aht_s)",
+    upload=Upload("text/csv", MAX_HISTORY_BYTES),
+    response=HistoryOut,
+)
+async def planner_upload_history(call: ApiCall) -> HistoryOut:
+    try:
+        text = call.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _invalid("body", "the CSV must be UTF-8 text", "body") from None
+    history = await asyncio.to_thread(_check_history, text)
+    assert call.principal is not None
+    await save_history(call.rt.redis, call.rt.settings.redis_prefix, call.principal.username, text)
+    return _history_out(history)
+
+
+def _history_out(history: pd.DataFrame) -> HistoryOut:
+    idx = pd.DatetimeIndex(history.index)
+    step_min = int((idx[1] - idx[0]).total_seconds() // 60)
+    return HistoryOut(
+        intervals=len(idx),
+        days=len(idx) * step_min // 1440,
+        interval_min=step_min,
+        first_at=idx[0].to_pydatetime(),
+        last_at=idx[-1].to_pydatetime(),
+    )
+
+
+@api.op(
+    "GET",
+    "/api/planner/history",
+    roles=PLANNER,
+    summary="Read the uploaded history's span",
+    response=HistoryStatus,
+)
+async def planner_history(call: ApiCall) -> HistoryStatus:
+    assert call.principal is not None
+    text = await load_history(call.rt.redis, call.rt.settings.redis_prefix, call.principal.username)
+    if text is None:
+        return HistoryStatus(uploaded=False)
+    history = await asyncio.to_thread(read_history_csv, text, "history.csv")
+    return HistoryStatus(uploaded=True, history=_history_out(history))
+
+
+def _check_history(text: str) -> pd.DataFrame:
+    try:
+        history = read_history_csv(text, "history.csv")
+        forecast_week(history)
+    except FormatError as exc:
+        raise ValidationError(
+            [{"field": exc.column or "csv", "in": "body", "message": str(exc)}]
+        ) from None
+    except InputError as exc:
+        raise ValidationError(
+            [{"field": exc.field, "in": "body", "message": f"{exc.message} (got {exc.value})"}]
+        ) from None
+    return history
+
+
+async def _history(call: ApiCall, source: str) -> pd.DataFrame:
+    s = call.rt.settings
+    if source == "store":
+        return await store_history(call.rt.engine, s.timezone, datetime.now(UTC))
+    assert call.principal is not None
+    text = await load_history(call.rt.redis, s.redis_prefix, call.principal.username)
+    if text is None:
+        raise NotFoundError(
+            "no history uploaded yet: upload a CSV or use the store's history", field="source"
+        )
+    return read_history_csv(text, "history.csv")
+
+
+def _target(q: TargetQuery) -> tuple[Target, float]:
+    return Target(
+        service_level=q.service_level_pct / 100,
+        answer_within_s=q.answer_within_s,
+        asa_s=q.asa_s,
+        max_occupancy=q.max_occupancy_pct / 100,
+    ), q.shrinkage_pct / 100
+
+
+def _plan(history: pd.DataFrame, q: TargetQuery) -> tuple[Forecast, pd.DataFrame]:
+    try:
+        fc = forecast_week(history)
+        target, shrinkage = _target(q)
+        table = requirement(fc.forecast, fc.interval_s, target, shrinkage)
+    except InputError as exc:
+        field = {
+            "service_level": "service_level_pct",
+            "max_occupancy": "max_occupancy_pct",
+            "shrinkage": "shrinkage_pct",
+        }.get(exc.field, exc.field)
+        raise _invalid(field, f"{exc.message} (got {exc.value})") from None
+    return fc, table
+
+
+@api.op(
+    "GET",
+    "/api/planner/forecast",
+    roles=PLANNER,
+    summary="Read the forecast and the requirement for a target",
+    query=TargetQuery,
+    response=ForecastOut,
+)
+async def planner_forecast(call: ApiCall) -> ForecastOut:
+    q: TargetQuery = call.query
+    history = await _history(call, q.source)
+    fc, table = await asyncio.to_thread(_plan, history, q)
+    step_h = fc.interval_s / 3600
+    return ForecastOut(
+        interval_min=fc.interval_s // 60,
+        wape_pct=None if fc.wape is None else round(100 * fc.wape, 1),
+        mape_pct=None if fc.mape is None else round(100 * fc.mape, 1),
+        holdout_actual=Series(
+            starts=[t.to_pydatetime() for t in fc.holdout_actual.index],
+            calls=[float(v) for v in fc.holdout_actual],
+        ),
+        holdout_forecast=[round(float(v), 2) for v in fc.holdout_forecast],
+        starts=[t.to_pydatetime() for t in fc.forecast.index],
+        calls=[round(float(v), 2) for v in fc.forecast["calls"]],
+        aht_s=[round(float(v), 1) for v in fc.forecast["aht_s"]],
+        agents=[int(v) for v in table["agents"]],
+        scheduled_agents=[int(v) for v in table["scheduled_agents"]],
+        service_level_pct=[
+            None if (x := _num(v, 4)) is None else round(100 * x, 1) for v in table["service_level"]
+        ],
+        total_calls=round(float(fc.forecast["calls"].sum()), 1),
+        scheduled_hours=round(float(table["scheduled_agents"].sum()) * step_h, 1),
+        peak_scheduled=int(table["scheduled_agents"].max()),
+    )
+
+
+# ---- roster solves -----------------------------------------------------------------------------
+
+
+def _job_out(job: RosterJob) -> JobOut:
+    return JobOut(**job.view())
+
+
+async def _agents(call: ApiCall, ids: list[str] | None) -> dict[str, str]:
+    async with call.rt.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(Agent.agent_id, Agent.name)
+                .where(Agent.active.is_(True))
+                .order_by(Agent.agent_id)
+            )
+        ).all()
+    names = {r.agent_id: r.name for r in rows}
+    if ids is not None:
+        unknown = [a for a in ids if a not in names]
+        if unknown:
+            raise _invalid("agent_ids", f"unknown agent {unknown[0]}", "body")
+        names = {a: names[a] for a in ids}
+    if not names:
+        raise _invalid("agent_ids", "no active agents to roster", "body")
+    return names
+
+
+@api.op(
+    "POST",
+    "/api/planner/rosters",
+    roles=PLANNER,
+    summary="Start solving a roster for the forecast week",
+    body=RosterBody,
+    response=JobOut,
+    status=202,
+)
+async def planner_start_roster(call: ApiCall) -> JobOut:
+    body: RosterBody = call.body
+    if body.weekly_hours_min > body.weekly_hours_max:
+        raise _invalid("weekly_hours_min", "must not exceed weekly_hours_max", "body")
+    history = await _history(call, body.source)
+    agents = await _agents(call, body.agent_ids)
+    _, table = await asyncio.to_thread(_plan, history, body)
+    required = table["scheduled_agents"].astype(float)
+    specs = [AgentSpec(a, body.weekly_hours_min, body.weekly_hours_max) for a in agents]
+    assert call.principal is not None
+    by = call.principal.username
+    engine = call.rt.engine
+    settings = body.model_dump(mode="json", exclude={"agent_ids"})
+
+    def build() -> Any:
+        return build_problem(required, specs, RosterRules())
+
+    async def on_result(result: Any) -> int:
+        figures = {
+            "under_staffing": result.under_staffing,
+            "over_staffing": result.over_staffing,
+            "lower_bound": result.lower_bound,
+            "gap": result.gap,
+        }
+        return await save_planned_roster(
+            engine,
+            result.roster,
+            required,
+            by=by,
+            now=datetime.now(UTC),
+            settings={
+                **settings,
+                "objective": result.objective,
+                "status": result.status,
+                "unfilled_shifts": result.unfilled_shifts,
+            },
+            figures=figures,
+        )
+
+    try:
+        job = call.request.app[ROSTER_JOBS].start(
+            by, build, body.time_limit_s, len(specs), on_result
+        )
+    except JobLimitError as exc:
+        raise ConflictError(str(exc), field="job") from None
+    return _job_out(job)
+
+
+def _job(call: ApiCall) -> RosterJob:
+    job = call.request.app[ROSTER_JOBS].jobs.get(call.path["job_id"])
+    if job is None:
+        raise NotFoundError(f"no roster job {call.path['job_id']}", field="job_id")
+    return job
+
+
+@api.op(
+    "GET",
+    "/api/planner/jobs/{job_id}",
+    roles=PLANNER,
+    summary="Read a roster solve's progress",
+    response=JobOut,
+)
+async def planner_job(call: ApiCall) -> JobOut:
+    return _job_out(_job(call))
+
+
+@api.op(
+    "POST",
+    "/api/planner/jobs/{job_id}/cancel",
+    roles=PLANNER,
+    summary="Cancel a roster solve (stops the solver)",
+    response=JobOut,
+)
+async def planner_cancel_job(call: ApiCall) -> JobOut:
+    job = _job(call)
+    call.request.app[ROSTER_JOBS].cancel(job)
+    return _job_out(job)
+
+
+# ---- rosters -----------------------------------------------------------------------------------
+
+
+@api.op(
+    "GET",
+    "/api/planner/rosters",
+    roles=PLANNER_OR_SUPERVISOR,
+    summary="List rosters",
+    response=RosterListOut,
+)
+async def planner_rosters(call: ApiCall) -> RosterListOut:
+    return RosterListOut(rosters=[RosterSummary(**r) for r in await list_rosters(call.rt.engine)])
+
+
+async def _roster(call: ApiCall) -> StoredRoster:
+    raw = call.path["roster_id"]
+    roster = await get_roster(call.rt.engine, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if roster is None:
+        raise NotFoundError(f"no roster {raw}", field="roster_id")
+    return roster
+
+
+async def _agent_names(call: ApiCall) -> dict[str, str]:
+    async with call.rt.engine.connect() as conn:
+        return {
+            r.agent_id: r.name for r in (await conn.execute(select(Agent.agent_id, Agent.name)))
+        }
+
+
+def _act(a: Activity) -> ActivityOut:
+    return ActivityOut(activity=a.activity, start_at=a.start_at, end_at=a.end_at)
+
+
+async def _roster_out(call: ApiCall, roster: StoredRoster) -> RosterOut:
+    names = await _agent_names(call)
+    by_agent: dict[str, list[Activity]] = {}
+    for a in roster.activities:
+        by_agent.setdefault(a.agent_id, []).append(a)
+    agents = []
+    for agent_id in sorted(by_agent, key=lambda x: (names.get(x, x), x)):
+        acts = sorted(by_agent[agent_id], key=lambda a: (a.start_at, a.activity != "shift"))
+        hours = (
+            sum((a.end_at - a.start_at).total_seconds() for a in acts if a.activity == "shift")
+            / 3600
+        )
+        agents.append(
+            AgentRosterOut(
+                agent_id=agent_id,
+                name=names.get(agent_id, agent_id),
+                hours=round(hours, 2),
+                activities=[_act(a) for a in acts],
+            )
+        )
+    cov = roster.coverage()
+    diff = np.asarray(cov) - np.asarray(roster.required, dtype=float)
+    slot_h = roster.interval_min / 60
+    tz = roster.tz
+    return RosterOut(
+        roster_id=roster.roster_id,
+        name=roster.name,
+        published=roster.published,
+        published_at=roster.published_at,
+        first_interval_at=roster.first_interval_at.astimezone(tz),
+        interval_min=roster.interval_min,
+        utc_offset_min=roster.utc_offset_min,
+        required=roster.required,
+        coverage=cov,
+        under_agent_h=round(float(np.clip(-diff, 0, None).sum()) * slot_h, 1),
+        over_agent_h=round(float(np.clip(diff, 0, None).sum()) * slot_h, 1),
+        gap=roster.gap,
+        settings=roster.settings,
+        agents=agents,
+    )
+
+
+@api.op(
+    "GET",
+    "/api/planner/rosters/{roster_id}",
+    roles=PLANNER_OR_SUPERVISOR,
+    summary="Read a roster with coverage against requirement",
+    response=RosterOut,
+)
+async def planner_roster(call: ApiCall) -> RosterOut:
+    return await _roster_out(call, await _roster(call))
+
+
+def _aware(field: str, value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise _invalid(field, "needs a time zone (e.g. Z or +08:00)", "body")
+    return value.astimezone(UTC)
+
+
+@api.op(
+    "POST",
+    "/api/planner/rosters/{roster_id}/moves",
+    roles=PLANNER,
+    summary="Move a shift by hand",
+    body=MoveBody,
+    response=RosterOut,
+)
+async def planner_move_shift(call: ApiCall) -> RosterOut:
+    body: MoveBody = call.body
+    roster = await _roster(call)
+    shift_at = _aware("shift_start_at", body.shift_start_at)
+    start, end = _aware("start_at", body.start_at), _aware("end_at", body.end_at)
+    first = roster.first_interval_at
+    last = first + timedelta(minutes=roster.interval_min * len(roster.required))
+    if start < first or end > last:
+        raise _invalid("start_at", "the shift must stay inside the roster's week", "body")
+    if not any(a.agent_id == body.agent_id for a in roster.activities):
+        raise _invalid("agent_id", f"agent {body.agent_id} is not on this roster", "body")
+    try:
+        await move_agent_shift(call.rt.engine, roster, body.agent_id, shift_at, start, end)
+    except ValueError as exc:
+        name, _, message = str(exc).partition(": ")
+        raise _invalid(name, message, "body") from None
+    moved = await get_roster(call.rt.engine, roster.roster_id)
+    assert moved is not None
+    return await _roster_out(call, moved)
+
+
+@api.op(
+    "POST",
+    "/api/planner/rosters/{roster_id}/publish",
+    roles=PLANNER,
+    summary="Publish a roster so agents see their shifts",
+    response=RosterSummary,
+)
+async def planner_publish(call: ApiCall) -> RosterSummary:
+    roster = await _roster(call)
+    await publish_roster(call.rt.engine, roster.roster_id, datetime.now(UTC))
+    rows = {r["roster_id"]: r for r in await list_rosters(call.rt.engine, limit=500)}
+    return RosterSummary(**rows[roster.roster_id])
+
+
+@api.op(
+    "GET",
+    "/api/planner/rosters/{roster_id}/export",
+    roles=PLANNER_OR_SUPERVISOR,
+    summary="Export a roster as CSV",
+)
+async def planner_export(call: ApiCall) -> web.StreamResponse:
+    roster = await _roster(call)
+    tz = roster.tz
+    frame = pd.DataFrame(
+        [
+            (a.agent_id, a.activity, a.start_at.astimezone(tz), a.end_at.astimezone(tz))
+            for a in sorted(roster.activities, key=lambda a: (a.agent_id, a.start_at))
+        ],
+        columns=["agent_id", "activity", "start", "end"],
+    )
+    return web.Response(
+        text=write_roster_csv(frame),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="roster-{roster.roster_id}.csv"'},
+    )
+
+
+# ---- adherence ---------------------------------------------------------------------------------
+
+
+def _day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(tz_name)
+    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+@api.op(
+    "GET",
+    "/api/planner/adherence",
+    roles=PLANNER_OR_SUPERVISOR,
+    summary="Read adherence per agent for a day (scheduled vs actual)",
+    query=AdherenceQuery,
+    response=AdherenceOut,
+)
+async def planner_adherence(call: ApiCall) -> AdherenceOut:
+    q: AdherenceQuery = call.query
+    tz_name = call.rt.settings.timezone
+    now = datetime.now(UTC)
+    day = q.day or now.astimezone(ZoneInfo(tz_name)).date()
+    if not date(2000, 1, 1) <= day <= date(2100, 1, 1):
+        raise _invalid("day", "must be between 2000 and 2100")
+    start, end = _day_bounds(day, tz_name)
+    shifts = await read_shifts(call.rt.engine, start, end)
+    states = await read_agent_states(call.rt.engine, start, end)
+    names = await _agent_names(call)
+    until = min(now, end)
+    try:
+        table = await asyncio.to_thread(adherence, shifts, states, start, until)
+    except WorkforceError as exc:
+        raise UnavailableError(f"adherence failed: {exc}", field="day") from None
+    out = []
+    for agent_id in sorted(
+        set(shifts["agent_id"]) | set(states["agent_id"]), key=lambda a: (names.get(a, a), a)
+    ):
+        row = table.loc[agent_id] if agent_id in table.index else None
+        mine = shifts[shifts["agent_id"] == agent_id]
+        st = states[states["agent_id"] == agent_id]
+        out.append(
+            AgentAdherenceOut(
+                agent_id=agent_id,
+                name=names.get(agent_id, agent_id),
+                adherence_pct=None
+                if row is None or (v := _num(row["adherence"], 4)) is None
+                else round(100 * v, 1),
+                occupancy_pct=None
+                if row is None or (o := _num(row["occupancy"], 4)) is None
+                else round(100 * o, 1),
+                scheduled_min=0 if row is None else int(row["scheduled_min"]),
+                in_adherence_min=0 if row is None else int(row["in_adherence_min"]),
+                scheduled=[
+                    ActivityOut(
+                        activity=r.activity, start_at=max(r.start, start), end_at=min(r.end, end)
+                    )
+                    for r in mine.itertuples()
+                ],
+                actual=[
+                    StateSpanOut(
+                        state=r.state,
+                        reason=r.reason if isinstance(r.reason, str) else None,
+                        start_at=max(r.start_at, start),
+                        end_at=min(
+                            r.end_at if r.end_at is not None and not pd.isna(r.end_at) else until,
+                            end,
+                        ),
+                    )
+                    for r in st.itertuples()
+                ],
+            )
+        )
+    return AdherenceOut(day=day, day_start_at=start, agents=out)
+
+
+# ---- the agent's shifts ------------------------------------------------------------------------
+
+
+@api.op(
+    "GET",
+    "/api/agent/shifts",
+    roles=AGENT,
+    summary="Read the agent's published shifts",
+    tag="agent",
+    query=ShiftsQuery,
+    response=AgentShiftsOut,
+)
+async def agent_week_shifts(call: ApiCall) -> AgentShiftsOut:
+    q: ShiftsQuery = call.query
+    agent_id = call.own_agent()
+    tz_name = call.rt.settings.timezone
+    today = datetime.now(UTC).astimezone(ZoneInfo(tz_name)).date()
+    week_start = q.week_start or today - timedelta(days=today.weekday())
+    if not date(2000, 1, 1) <= week_start <= date(2100, 1, 1):
+        raise _invalid("week_start", "must be between 2000 and 2100")
+    start, _ = _day_bounds(week_start, tz_name)
+    # a day's margin on both sides: rosters may be planned in another UTC offset
+    acts = await agent_shifts(
+        call.rt.engine, agent_id, start - timedelta(days=1), start + timedelta(days=8)
+    )
+    return AgentShiftsOut(
+        agent_id=agent_id,
+        week_start=week_start,
+        timezone=tz_name,
+        activities=[_act(a) for a in acts],
+    )

@@ -1,0 +1,51 @@
+"""Planner pages: forecast and roster generation, the roster list, one roster's grid, adherence;
+and the agent's own week of published shifts. Pages render the frame; their modules load data
+from ``/api/planner`` and follow the live feed."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from store.models.core import Agent
+from web.errors import ForbiddenError
+from web.keys import RUNTIME
+from web.pages import Pages, render
+from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
+from web.session.users import Principal
+
+pages = Pages()
+
+
+@pages.get("/planner", roles=PLANNER)
+async def forecast_page(request: web.Request, principal: Principal) -> web.StreamResponse:
+    async with request.app[RUNTIME].engine.connect() as conn:
+        n = (
+            await conn.execute(
+                select(func.count()).select_from(Agent).where(Agent.active.is_(True))
+            )
+        ).scalar_one()
+    return render("planner/forecast.html", request, {"page": "planner", "agent_count": n})
+
+
+@pages.get("/planner/rosters", roles=PLANNER)
+async def rosters_page(request: web.Request, principal: Principal) -> web.StreamResponse:
+    return render("planner/rosters.html", request, {"page": "rosters"})
+
+
+@pages.get(r"/planner/rosters/{roster_id:\d{1,9}}", roles=PLANNER_OR_SUPERVISOR)
+async def roster_page(request: web.Request, principal: Principal) -> web.StreamResponse:
+    roster_id = request.match_info["roster_id"]
+    return render("planner/roster.html", request, {"page": "rosters", "roster_id": roster_id})
+
+
+@pages.get("/planner/adherence", roles=PLANNER_OR_SUPERVISOR)
+async def adherence_page(request: web.Request, principal: Principal) -> web.StreamResponse:
+    return render("planner/adherence.html", request, {"page": "adherence"})
+
+
+@pages.get("/agent/shifts", roles=AGENT)
+async def my_shifts_page(request: web.Request, principal: Principal) -> web.StreamResponse:
+    if not principal.agent_id:
+        raise ForbiddenError(f"user {principal.username} is not tied to an agent", field="agent_id")
+    return render("planner/my_shifts.html", request, {"page": "my-shifts"})

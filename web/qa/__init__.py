@@ -1,0 +1,1 @@
+"""Quality: calls to evaluate, evaluations and disputes, calibration, scorecards, the form."""

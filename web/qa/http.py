@@ -1,0 +1,954 @@
+"""The QA API: sampled calls to evaluate, the evaluation form, evaluations (submit, the agent's
+acknowledge / dispute, the supervisor's resolution), calibration sessions, scorecards, and form
+editing for admins (a save stores a new version)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from typing import Any, Literal, get_type_hints
+
+from aiohttp import web
+from pydantic import BaseModel, Field, create_model
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qa.calibrations_store import (
+    add_calibration_score,
+    calibration_report,
+    create_calibration,
+)
+from qa.errors import (
+    AnswerError,
+    EvaluationStateError,
+    FormError,
+    NotAllowedError,
+    PeriodError,
+    QaError,
+)
+from qa.errors import NotFoundError as QaNotFoundError
+from qa.evaluations_store import (
+    EvaluationView,
+    acknowledge,
+    dispute,
+    disputes_of,
+    get_evaluation,
+    resolve_dispute,
+    submit_evaluation,
+)
+from qa.files import DEFAULT_FORM_PATH, load_form
+from qa.forms import Form, form_to_dict, parse_form
+from qa.forms_store import (
+    StoredForm,
+    form_versions,
+    get_form_version,
+    latest_form,
+    save_form,
+)
+from qa.periods import parse_period
+from qa.samples_store import draw_sample
+from qa.scorecard import KPIS
+from qa.service import compute_scorecards, sampling_rules, scorecards_csv
+from store.db import session_factory
+from store.models.core import Agent, Call
+from store.models.qa import QaCalibration, QaCalibrationScore, QaEvaluation, QaSample
+from web.endpoints import ApiCall, Endpoints
+from web.errors import ApiError, ConflictError, ForbiddenError, NotFoundError, ValidationError
+from web.live.privacy import text_for, viewer_of
+from web.roles import ADMIN, AGENT, QA, QA_OR_SUPERVISOR, SUPERVISOR
+from web.schemas import ID, Input
+
+api = Endpoints(tag="qa")
+
+
+WEEK = r"^\d{4}-W\d{2}$"
+PERIOD = r"^\d{4}-(W\d{2}|\d{2})$"
+
+
+def _invalid(field: str, message: str, where: str = "body") -> ValidationError:
+    return ValidationError([{"field": field, "in": where, "message": message}])
+
+
+def _api_error(exc: QaError) -> ApiError:
+    if isinstance(exc, AnswerError):
+        field = (
+            exc.item if exc.item in ("comment", "resolution", "answers") else f"answers.{exc.item}"
+        )
+        return _invalid(field, str(exc))
+    if isinstance(exc, FormError):
+        return _invalid("definition", str(exc))
+    if isinstance(exc, PeriodError):
+        return _invalid("period", str(exc), "query")
+    if isinstance(exc, EvaluationStateError):
+        return ConflictError(str(exc), field="status")
+    if isinstance(exc, NotAllowedError):
+        return ForbiddenError(str(exc), field="evaluation_id")
+    if isinstance(exc, QaNotFoundError):
+        return NotFoundError(str(exc), field=exc.kind.replace(" ", "_"))
+    return ConflictError(str(exc))
+
+
+@asynccontextmanager
+async def _tx(call: ApiCall) -> AsyncIterator[AsyncSession]:
+    """One transaction; QA errors become API errors naming the field."""
+    try:
+        async with session_factory(call.rt.engine)() as session, session.begin():
+            yield session
+    except QaError as exc:
+        raise _api_error(exc) from None
+
+
+def _user(call: ApiCall) -> str:
+    assert call.principal is not None
+    return call.principal.username
+
+
+# ---- schemas -----------------------------------------------------------------------------------
+
+
+Answer = Literal["yes", "no", "na"] | int
+
+
+class SamplesQuery(Input):
+    week: str | None = Field(None, pattern=WEEK)
+    queue: str | None = Field(None, pattern=ID)
+    agent: str | None = Field(None, pattern=ID)
+    status: Literal["todo", "done", "all"] = "all"
+
+
+class SampleRow(BaseModel):
+    call_id: str
+    agent_id: str
+    agent_name: str | None
+    queue_id: str | None
+    arrived_at: datetime | None
+    talk_s: float | None
+    disposition: str | None
+    reasons: list[str]
+    period: str
+    evaluation_id: int | None
+    score: float | None
+    status: str | None
+
+
+class SamplesOut(BaseModel):
+    week: str | None
+    samples: list[SampleRow]
+
+
+class DrawBody(Input):
+    week: str = Field(pattern=WEEK)
+    per_agent: int | None = Field(None, ge=1, le=100)
+
+
+class DrawOut(BaseModel):
+    """``drawn`` of the week's ``candidates`` handled calls (``excluded``: already sampled or
+    evaluated); no candidates means no calls that week, an empty draw and not an error."""
+
+    week: str
+    drawn: int
+    candidates: int
+    excluded: int
+
+
+class FormOut(BaseModel):
+    form_version_id: int
+    name: str
+    version: int
+    definition: dict[str, Any]
+
+
+class CallDetail(BaseModel):
+    call_id: str
+    agent_id: str | None
+    agent_name: str | None
+    queue_id: str | None
+    direction: str | None
+    arrived_at: datetime | None
+    answered_at: datetime | None
+    ended_at: datetime | None
+    wait_s: float | None
+    talk_s: float | None
+    hold_s: float | None
+    wrap_s: float | None
+    disposition: str | None
+    notes: str | None
+    transferred: bool
+    sample_reasons: list[str]
+
+
+def _fields_of(view: type) -> dict[str, Any]:
+    """The fields of the dataclass ``view``, for ``create_model``: one list of fields, not two."""
+    hints = get_type_hints(view)
+    return {f.name: (hints[f.name], ...) for f in dataclasses.fields(view)}
+
+
+class EvaluationOut(create_model("EvaluationFields", **_fields_of(EvaluationView))):  # type: ignore[misc]
+    """An evaluation (every field of ``EvaluationView``) with its last dispute, if any."""
+
+    dispute_comment: str | None = None
+    resolution: str | None = None
+    resolution_comment: str | None = None
+    previous_score: float | None = None
+
+
+class CallWorkOut(BaseModel):
+    call: CallDetail
+    form: FormOut
+    evaluation: EvaluationOut | None
+
+
+class EvaluateBody(Input):
+    call_id: str = Field(pattern=ID)
+    form_version_id: int = Field(ge=1, le=2**31 - 1)
+    answers: dict[str, Answer] = Field(max_length=500)
+    comments: dict[str, str] = Field(default_factory=dict, max_length=500)
+
+
+class EvaluationsQuery(Input):
+    agent: str | None = Field(None, pattern=ID)
+    status: Literal["submitted", "acknowledged", "disputed", "resolved"] | None = None
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class EvaluationsOut(BaseModel):
+    evaluations: list[EvaluationOut]
+    form: FormOut | None = None
+
+
+class CommentBody(Input):
+    comment: str = Field("", max_length=4000)
+
+
+class DisputeBody(Input):
+    comment: str = Field(min_length=1, max_length=4000)
+
+
+class ResolveBody(Input):
+    resolution: Literal["upheld", "amended"]
+    comment: str = Field("", max_length=4000)
+    answers: dict[str, Answer] | None = Field(None, max_length=500)
+
+
+class CalibrationBody(Input):
+    call_id: str = Field(pattern=ID)
+
+
+class CalibrationRow(BaseModel):
+    calibration_id: int
+    call_id: str
+    facilitator_id: str | None
+    created_at: datetime
+    evaluators: list[str]
+
+
+class CalibrationsOut(BaseModel):
+    calibrations: list[CalibrationRow]
+
+
+class CalibrationScoreBody(Input):
+    answers: dict[str, Answer] = Field(max_length=500)
+
+
+class ItemSpread(BaseModel):
+    item_id: str
+    text: str
+    values: dict[str, float | None]
+    std: float | None
+    max_diff: float | None
+    agreement_rate: float | None
+
+
+class EvaluatorOut(BaseModel):
+    evaluator_id: str
+    score: float | None
+    deviation: float | None
+    item_match_rate: float | None
+
+
+class CalibrationOut(BaseModel):
+    calibration_id: int
+    call_id: str
+    form: FormOut
+    scores: dict[str, float | None]
+    std: float | None
+    max_diff: float | None
+    agreement_rate: float | None
+    agreed_score: float | None
+    basis: str
+    items: list[ItemSpread]
+    evaluators: list[EvaluatorOut]
+
+
+class ScorecardQuery(Input):
+    period: str = Field(pattern=PERIOD)
+    team: str | None = Field(None, pattern=ID)
+
+
+class KpiOut(BaseModel):
+    kpi: str
+    value: float | None
+    score: float | None
+    weight: float
+    target: float
+    floor: float
+
+
+class ScorecardOut(BaseModel):
+    agent_id: str
+    name: str | None
+    team: str | None
+    role: str
+    total: float | None
+    rank: int | None
+    missing: list[str]
+    kpis: list[KpiOut]
+
+
+class ScorecardsOut(BaseModel):
+    period: str
+    kpis: list[str]
+    adherence_available: bool
+    scorecards: list[ScorecardOut]
+
+
+class FormSaveBody(Input):
+    definition: dict[str, Any]
+
+
+class FormVersionRow(BaseModel):
+    form_version_id: int
+    version: int
+    created_at: datetime
+
+
+class FormEditOut(BaseModel):
+    form: FormOut
+    created: bool
+    versions: list[FormVersionRow]
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def _form_out(stored: StoredForm) -> FormOut:
+    return FormOut(
+        form_version_id=stored.form_version_id,
+        name=stored.form.name,
+        version=stored.form.version,
+        definition=form_to_dict(stored.form),
+    )
+
+
+def _file_form(call: ApiCall) -> Form:
+    return load_form(call.rt.settings.qa.form or DEFAULT_FORM_PATH)
+
+
+async def current_form(session: AsyncSession, call: ApiCall) -> StoredForm:
+    """The newest stored version of the configured form (stored from its file the first time)."""
+    form = _file_form(call)
+    try:
+        return await latest_form(session, form.name)
+    except QaNotFoundError:
+        return await save_form(session, form, datetime.now(UTC))
+
+
+async def _names(session: AsyncSession) -> dict[str, str]:
+    return {r.agent_id: r.name for r in (await session.execute(select(Agent.agent_id, Agent.name)))}
+
+
+async def _evaluation_out(session: AsyncSession, evaluation_id: int) -> EvaluationOut:
+    view = await get_evaluation(session, evaluation_id)
+    disputes = await disputes_of(session, evaluation_id)
+    last = disputes[-1] if disputes else None
+    return EvaluationOut(
+        **{k: getattr(view, k) for k in EvaluationOut.model_fields if hasattr(view, k)},
+        dispute_comment=last.comment if last else None,
+        resolution=last.resolution if last else None,
+        resolution_comment=last.resolution_comment if last else None,
+        previous_score=last.previous_score if last else None,
+    )
+
+
+def _path_id(call: ApiCall, field: str, what: str) -> int:
+    """A numeric id from the path; anything else names no ``what`` (404 on ``field``)."""
+    raw = call.path[field]
+    if not raw.isdigit() or len(raw) > 9:
+        raise NotFoundError(f"no {what} {raw}", field=field)
+    return int(raw)
+
+
+def _eval_id(call: ApiCall) -> int:
+    return _path_id(call, "evaluation_id", "evaluation")
+
+
+# ---- samples and evaluation work ---------------------------------------------------------------
+
+
+@api.op(
+    "GET",
+    "/api/qa/samples",
+    roles=QA_OR_SUPERVISOR,
+    summary="List the sampled calls",
+    query=SamplesQuery,
+    response=SamplesOut,
+)
+async def qa_samples(call: ApiCall) -> SamplesOut:
+    q: SamplesQuery = call.query
+    s, c, e = QaSample.__table__, Call.__table__, QaEvaluation.__table__
+    stmt = (
+        select(
+            s.c.call_id,
+            s.c.agent_id,
+            s.c.period,
+            s.c.reasons,
+            c.c.queue_id,
+            c.c.arrived_at,
+            c.c.talk_s,
+            c.c.disposition,
+            e.c.evaluation_id,
+            e.c.score,
+            e.c.status,
+        )
+        .outerjoin(c, c.c.call_id == s.c.call_id)
+        .outerjoin(e, e.c.call_id == s.c.call_id)
+        .order_by(s.c.period.desc(), c.c.arrived_at.desc(), s.c.call_id)
+        .limit(1000)
+    )
+    if q.week:
+        stmt = stmt.where(s.c.period == q.week)
+    if q.queue:
+        stmt = stmt.where(c.c.queue_id == q.queue)
+    if q.agent:
+        stmt = stmt.where(s.c.agent_id == q.agent)
+    if q.status == "todo":
+        stmt = stmt.where(e.c.evaluation_id.is_(None))
+    elif q.status == "done":
+        stmt = stmt.where(e.c.evaluation_id.is_not(None))
+    async with session_factory(call.rt.engine)() as session:
+        names = await _names(session)
+        rows = (await session.execute(stmt)).all()
+    return SamplesOut(
+        week=q.week,
+        samples=[
+            SampleRow(
+                call_id=r.call_id,
+                agent_id=r.agent_id,
+                agent_name=names.get(r.agent_id),
+                queue_id=r.queue_id,
+                arrived_at=r.arrived_at,
+                talk_s=r.talk_s,
+                disposition=r.disposition,
+                reasons=[x for x in r.reasons.split(",") if x],
+                period=r.period,
+                evaluation_id=r.evaluation_id,
+                score=r.score,
+                status=r.status,
+            )
+            for r in rows
+        ],
+    )
+
+
+@api.op(
+    "POST",
+    "/api/qa/samples/draw",
+    roles=QA,
+    summary="Draw the week's sample of calls",
+    body=DrawBody,
+    response=DrawOut,
+)
+async def qa_draw_sample(call: ApiCall) -> DrawOut:
+    body: DrawBody = call.body
+    settings = call.rt.settings
+    try:
+        period = parse_period(body.week, settings.timezone)
+        rules = sampling_rules(settings.qa, body.per_agent, None)
+    except PeriodError as exc:
+        raise _invalid("week", str(exc)) from None
+    except QaError as exc:
+        raise _invalid("per_agent", str(exc)) from None
+    async with _tx(call) as session:
+        draw = await draw_sample(session, period, rules, body.week, datetime.now(UTC))
+    return DrawOut(
+        week=body.week,
+        drawn=len(draw.samples),
+        candidates=draw.candidates,
+        excluded=draw.excluded,
+    )
+
+
+@api.op(
+    "GET",
+    "/api/qa/calls/{call_id}",
+    roles=QA_OR_SUPERVISOR,
+    summary="Read a call to evaluate (details, wrap-up notes, the form)",
+    response=CallWorkOut,
+)
+async def qa_call(call: ApiCall) -> CallWorkOut:
+    call_id = call.path["call_id"]
+    async with _tx(call) as session:
+        row = await session.get(Call, call_id)
+        sample = (
+            await session.execute(select(QaSample).where(QaSample.call_id == call_id))
+        ).scalar_one_or_none()
+        if row is None and sample is None:
+            raise NotFoundError(f"no call {call_id}", field="call_id")
+        names = await _names(session)
+        stored = await current_form(session, call)
+        ev_id = (
+            await session.execute(
+                select(QaEvaluation.evaluation_id)
+                .where(QaEvaluation.call_id == call_id)
+                .order_by(QaEvaluation.evaluation_id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        evaluation = await _evaluation_out(session, ev_id) if ev_id else None
+    agent_id = row.agent_id if row is not None else sample.agent_id if sample else None
+    detail = CallDetail(
+        call_id=call_id,
+        agent_id=agent_id,
+        agent_name=names.get(agent_id or ""),
+        queue_id=row.queue_id if row else None,
+        direction=row.direction if row else None,
+        arrived_at=row.arrived_at if row else None,
+        answered_at=row.answered_at if row else None,
+        ended_at=row.ended_at if row else None,
+        wait_s=row.wait_s if row else None,
+        talk_s=row.talk_s if row else None,
+        hold_s=row.hold_s if row else None,
+        wrap_s=row.wrap_s if row else None,
+        disposition=row.disposition if row else None,
+        notes=text_for(viewer_of(call.user), row.notes) if row else None,
+        transferred=bool(row.transferred) if row else False,
+        sample_reasons=[x for x in (sample.reasons.split(",") if sample else []) if x],
+    )
+    return CallWorkOut(call=detail, form=_form_out(stored), evaluation=evaluation)
+
+
+@api.op(
+    "POST",
+    "/api/qa/evaluations",
+    roles=QA,
+    summary="Submit an evaluation of a call",
+    body=EvaluateBody,
+    response=EvaluationOut,
+    status=201,
+)
+async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
+    body: EvaluateBody = call.body
+    async with _tx(call) as session:
+        known = (
+            await session.execute(select(Call.call_id).where(Call.call_id == body.call_id))
+        ).scalar_one_or_none()
+        sample = (
+            await session.execute(select(QaSample.agent_id).where(QaSample.call_id == body.call_id))
+        ).scalar_one_or_none()
+        if known is None and sample is None:
+            raise _invalid("call_id", f"no call {body.call_id}")
+        view = await submit_evaluation(
+            session,
+            form_version_id=body.form_version_id,
+            call_id=body.call_id,
+            evaluator_id=_user(call),
+            answers=body.answers,
+            now=datetime.now(UTC),
+            agent_id=None if known else sample,
+            comments=body.comments,
+        )
+        return await _evaluation_out(session, view.evaluation_id)
+
+
+@api.op(
+    "GET",
+    "/api/qa/evaluations",
+    roles=QA_OR_SUPERVISOR,
+    summary="List evaluations",
+    query=EvaluationsQuery,
+    response=EvaluationsOut,
+)
+async def qa_evaluations(call: ApiCall) -> EvaluationsOut:
+    q: EvaluationsQuery = call.query
+    stmt = select(QaEvaluation.evaluation_id).order_by(QaEvaluation.evaluation_id.desc())
+    if q.agent:
+        stmt = stmt.where(QaEvaluation.agent_id == q.agent)
+    if q.status:
+        stmt = stmt.where(QaEvaluation.status == q.status)
+    async with _tx(call) as session:
+        ids = list((await session.execute(stmt.limit(q.limit))).scalars())
+        out = [await _evaluation_out(session, i) for i in ids]
+        form = _form_out(await current_form(session, call))
+    return EvaluationsOut(evaluations=out, form=form)
+
+
+@api.op(
+    "GET",
+    "/api/qa/my-evaluations",
+    roles=AGENT,
+    summary="List the agent's evaluations",
+    response=EvaluationsOut,
+)
+async def qa_my_evaluations(call: ApiCall) -> EvaluationsOut:
+    agent_id = call.own_agent()
+    async with _tx(call) as session:
+        ids = list(
+            (
+                await session.execute(
+                    select(QaEvaluation.evaluation_id)
+                    .where(QaEvaluation.agent_id == agent_id)
+                    .order_by(QaEvaluation.evaluation_id.desc())
+                    .limit(200)
+                )
+            ).scalars()
+        )
+        out = [await _evaluation_out(session, i) for i in ids]
+        form = _form_out(await current_form(session, call))
+    return EvaluationsOut(evaluations=out, form=form)
+
+
+@api.op(
+    "POST",
+    "/api/qa/evaluations/{evaluation_id}/acknowledge",
+    roles=AGENT,
+    summary="Acknowledge an evaluation",
+    body=CommentBody,
+    response=EvaluationOut,
+)
+async def qa_acknowledge(call: ApiCall) -> EvaluationOut:
+    agent_id = call.own_agent()
+    async with _tx(call) as session:
+        await acknowledge(session, _eval_id(call), agent_id, datetime.now(UTC), call.body.comment)
+        return await _evaluation_out(session, _eval_id(call))
+
+
+@api.op(
+    "POST",
+    "/api/qa/evaluations/{evaluation_id}/dispute",
+    roles=AGENT,
+    summary="Dispute an evaluation",
+    body=DisputeBody,
+    response=EvaluationOut,
+)
+async def qa_dispute(call: ApiCall) -> EvaluationOut:
+    agent_id = call.own_agent()
+    async with _tx(call) as session:
+        await dispute(session, _eval_id(call), agent_id, call.body.comment, datetime.now(UTC))
+        return await _evaluation_out(session, _eval_id(call))
+
+
+@api.op(
+    "POST",
+    "/api/qa/evaluations/{evaluation_id}/resolve",
+    roles=SUPERVISOR,
+    summary="Resolve a disputed evaluation",
+    body=ResolveBody,
+    response=EvaluationOut,
+)
+async def qa_resolve(call: ApiCall) -> EvaluationOut:
+    body: ResolveBody = call.body
+    async with _tx(call) as session:
+        await resolve_dispute(
+            session,
+            _eval_id(call),
+            _user(call),
+            body.resolution,
+            body.comment,
+            datetime.now(UTC),
+            body.answers,
+        )
+        return await _evaluation_out(session, _eval_id(call))
+
+
+# ---- calibration -------------------------------------------------------------------------------
+
+
+def _cal_id(call: ApiCall) -> int:
+    return _path_id(call, "calibration_id", "calibration")
+
+
+@api.op(
+    "GET",
+    "/api/qa/calibrations",
+    roles=QA_OR_SUPERVISOR,
+    summary="List calibration sessions",
+    response=CalibrationsOut,
+)
+async def qa_calibrations(call: ApiCall) -> CalibrationsOut:
+    async with _tx(call) as session:
+        cals = list(
+            (
+                await session.execute(
+                    select(QaCalibration).order_by(QaCalibration.calibration_id.desc()).limit(200)
+                )
+            ).scalars()
+        )
+        scores = (
+            await session.execute(
+                select(QaCalibrationScore.calibration_id, QaCalibrationScore.evaluator_id)
+            )
+        ).all()
+    who: dict[int, list[str]] = {}
+    for cid, ev in scores:
+        who.setdefault(cid, []).append(ev)
+    return CalibrationsOut(
+        calibrations=[
+            CalibrationRow(
+                calibration_id=c.calibration_id,
+                call_id=c.call_id,
+                facilitator_id=c.facilitator_id,
+                created_at=c.created_at,
+                evaluators=sorted(who.get(c.calibration_id, [])),
+            )
+            for c in cals
+        ]
+    )
+
+
+@api.op(
+    "POST",
+    "/api/qa/calibrations",
+    roles=QA_OR_SUPERVISOR,
+    summary="Start a calibration session on a call",
+    body=CalibrationBody,
+    response=CalibrationRow,
+    status=201,
+)
+async def qa_create_calibration(call: ApiCall) -> CalibrationRow:
+    body: CalibrationBody = call.body
+    async with _tx(call) as session:
+        if await session.get(Call, body.call_id) is None:
+            raise _invalid("call_id", f"no call {body.call_id}")
+        stored = await current_form(session, call)
+        now = datetime.now(UTC)
+        cid = await create_calibration(
+            session,
+            form_version_id=stored.form_version_id,
+            call_id=body.call_id,
+            now=now,
+            facilitator_id=_user(call),
+        )
+    return CalibrationRow(
+        calibration_id=cid,
+        call_id=body.call_id,
+        facilitator_id=_user(call),
+        created_at=now,
+        evaluators=[],
+    )
+
+
+@api.op(
+    "PUT",
+    "/api/qa/calibrations/{calibration_id}/score",
+    roles=QA_OR_SUPERVISOR,
+    summary="Score the calibration call (as the signed-in evaluator)",
+    body=CalibrationScoreBody,
+    response=CalibrationOut,
+)
+async def qa_calibration_score(call: ApiCall) -> CalibrationOut:
+    cid = _cal_id(call)
+    async with _tx(call) as session:
+        await add_calibration_score(session, cid, _user(call), call.body.answers, datetime.now(UTC))
+    return await _calibration_out(call, cid)
+
+
+async def _calibration_out(call: ApiCall, cid: int) -> CalibrationOut:
+    async with _tx(call) as session:
+        cal = await session.get(QaCalibration, cid)
+        if cal is None:
+            raise NotFoundError(f"no calibration {cid}", field="calibration_id")
+        form = await get_form_version(session, cal.form_version_id)
+        stored = StoredForm(cal.form_version_id, form, created=False)
+        n = (
+            await session.execute(
+                select(QaCalibrationScore.calibration_score_id).where(
+                    QaCalibrationScore.calibration_id == cid
+                )
+            )
+        ).first()
+        texts = {i.id: i.text for i in form.items.values()}
+        if n is None:
+            return CalibrationOut(
+                calibration_id=cid,
+                call_id=cal.call_id,
+                form=_form_out(stored),
+                scores={},
+                std=None,
+                max_diff=None,
+                agreement_rate=None,
+                agreed_score=None,
+                basis="mean",
+                items=[],
+                evaluators=[],
+            )
+        report = await calibration_report(session, cid)
+    return CalibrationOut(
+        calibration_id=cid,
+        call_id=cal.call_id,
+        form=_form_out(stored),
+        scores=report.scores,
+        std=report.spread.std,
+        max_diff=report.spread.max_diff,
+        agreement_rate=report.agreement_rate,
+        agreed_score=report.agreed_score,
+        basis=report.basis,
+        items=[
+            ItemSpread(
+                item_id=i.item_id,
+                text=texts.get(i.item_id, i.item_id),
+                values=i.values,
+                std=i.spread.std,
+                max_diff=i.spread.max_diff,
+                agreement_rate=i.agreement_rate,
+            )
+            for i in report.items
+        ],
+        evaluators=[
+            EvaluatorOut(
+                evaluator_id=e.evaluator_id,
+                score=e.score,
+                deviation=e.deviation,
+                item_match_rate=e.item_match_rate,
+            )
+            for e in report.evaluators
+        ],
+    )
+
+
+@api.op(
+    "GET",
+    "/api/qa/calibrations/{calibration_id}",
+    roles=QA_OR_SUPERVISOR,
+    summary="Read a calibration session's results",
+    response=CalibrationOut,
+)
+async def qa_calibration(call: ApiCall) -> CalibrationOut:
+    return await _calibration_out(call, _cal_id(call))
+
+
+# ---- scorecards --------------------------------------------------------------------------------
+
+
+async def _scorecards(call: ApiCall) -> tuple[list[Any], bool, str]:
+    q: ScorecardQuery = call.query
+    settings = call.rt.settings
+    try:
+        period = parse_period(q.period, settings.timezone)
+    except PeriodError as exc:
+        raise _invalid("period", str(exc), "query") from None
+    if not date(2000, 1, 1) <= period.first_day <= date(2100, 1, 1):
+        raise _invalid("period", "must be between 2000 and 2100", "query")
+    cards, has_adherence = await compute_scorecards(call.rt.engine, settings, period)
+    if q.team is not None:
+        cards = [c for c in cards if c.team == q.team]
+    cards.sort(key=lambda c: (c.total is None, c.team or "", c.role, c.rank or 10**9, c.agent_id))
+    return cards, has_adherence, q.period
+
+
+@api.op(
+    "GET",
+    "/api/qa/scorecards",
+    roles=QA_OR_SUPERVISOR,
+    summary="Read the agents' scorecards for a period",
+    query=ScorecardQuery,
+    response=ScorecardsOut,
+)
+async def qa_scorecards(call: ApiCall) -> ScorecardsOut:
+    cards, has_adherence, period = await _scorecards(call)
+    async with session_factory(call.rt.engine)() as session:
+        names = await _names(session)
+    return ScorecardsOut(
+        period=period,
+        kpis=list(KPIS),
+        adherence_available=has_adherence,
+        scorecards=[
+            ScorecardOut(
+                agent_id=c.agent_id,
+                name=names.get(c.agent_id),
+                team=c.team,
+                role=c.role,
+                total=None if c.total is None else round(c.total, 2),
+                rank=c.rank,
+                missing=list(c.missing),
+                kpis=[
+                    KpiOut(
+                        kpi=k.kpi,
+                        value=k.value,
+                        score=k.score,
+                        weight=k.weight,
+                        target=k.target,
+                        floor=k.floor,
+                    )
+                    for k in c.kpis
+                ],
+            )
+            for c in cards
+        ],
+    )
+
+
+@api.op(
+    "GET",
+    "/api/qa/scorecards.csv",
+    roles=QA_OR_SUPERVISOR,
+    summary="Export the scorecards of a period as CSV",
+    query=ScorecardQuery,
+)
+async def qa_scorecards_csv(call: ApiCall) -> web.StreamResponse:
+    cards, _, period = await _scorecards(call)
+    return web.Response(
+        text=scorecards_csv(cards),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="scorecards-{period}.csv"'},
+    )
+
+
+# ---- forms (admins) ----------------------------------------------------------------------------
+
+
+async def _versions(session: AsyncSession, name: str) -> list[FormVersionRow]:
+    return [
+        FormVersionRow(form_version_id=i, version=v, created_at=at)
+        for i, v, at in await form_versions(session, name)
+    ]
+
+
+@api.op(
+    "GET",
+    "/api/qa/forms/current",
+    roles=ADMIN,
+    summary="Read the current QA form",
+    response=FormEditOut,
+)
+async def qa_form_current(call: ApiCall) -> FormEditOut:
+    async with _tx(call) as session:
+        stored = await current_form(session, call)
+        versions = await _versions(session, stored.form.name)
+    return FormEditOut(form=_form_out(stored), created=False, versions=versions)
+
+
+@api.op(
+    "PUT",
+    "/api/qa/forms/current",
+    roles=ADMIN,
+    summary="Save the QA form (a changed form becomes a new version)",
+    body=FormSaveBody,
+    response=FormEditOut,
+)
+async def qa_form_save(call: ApiCall) -> FormEditOut:
+    definition = dict(call.body.definition)
+    if len(json.dumps(definition)) > 60_000:
+        raise _invalid("definition", "at most 60 000 characters")
+    async with _tx(call) as session:
+        current = await current_form(session, call)
+        definition.setdefault("version", current.form.version)
+        if definition.get("name") != current.form.name:
+            raise _invalid("definition.name", f"must stay {current.form.name!r}")
+        form = parse_form(definition)
+        stored = await save_form(session, form, datetime.now(UTC))
+        versions = await _versions(session, stored.form.name)
+    return FormEditOut(form=_form_out(stored), created=stored.created, versions=versions)

@@ -1,0 +1,1 @@
+"""Sign-in, sessions, CSRF and the sign-in throttle; the users who sign in."""
