@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import re
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -44,9 +45,19 @@ from web.errors import (
     UnauthorizedError,
     ValidationError,
 )
-from web.keys import CSP, LIVE, METRICS, OPENAPI, ROSTER_JOBS, RUNTIME, SERVICES, THROTTLE
+from web.keys import (
+    CSP,
+    LIVE,
+    METRICS,
+    OPENAPI,
+    ROSTER_JOBS,
+    RUNTIME,
+    SERVICES,
+    SOCKETS,
+    THROTTLE,
+)
 from web.live.hub import LiveHub
-from web.live.socket import live_sessions
+from web.live.socket import close_sockets, live_sessions
 from web.openapi import build_openapi
 from web.ops.metrics import WebMetrics
 from web.ops.monitoring import monitoring_guard
@@ -211,6 +222,8 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
         session_check_s=s.web.ws_session_check_s,
     )
     app[ROSTER_JOBS] = RosterJobs(app[LIVE])
+    app[SOCKETS] = weakref.WeakSet()
+    app.on_shutdown.append(close_sockets)
     app[OPENAPI] = build_openapi(endpoints(), title="Call center API", version=_version())
     aiohttp_jinja2.setup(
         app,

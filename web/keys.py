@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -24,5 +25,7 @@ SERVICES: web.AppKey[WebServices] = web.AppKey("services")
 ROSTER_JOBS: web.AppKey[RosterJobs] = web.AppKey("roster_jobs")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")
 CSP = web.AppKey("csp", str)
+# The live feed's open WebSockets, closed on shutdown (``web.live.socket.close_sockets``).
+SOCKETS: web.AppKey[weakref.WeakSet[web.WebSocketResponse]] = web.AppKey("sockets")
 # Request-scoped: the signed-in user, or None.
 PRINCIPAL: web.RequestKey[Principal | None] = web.RequestKey("principal")

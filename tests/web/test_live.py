@@ -176,3 +176,16 @@ async def test_no_client_receives_an_event_twice(
     assert got["sue"] == [e.id for e in events] + [marker.id]
     assert got["alice"] == [e.id for e in events if e.agent_id == "a1"] + [marker.id]
     assert server.app[LIVE].repeats == 14
+
+
+async def test_shutdown_closes_open_feeds_with_going_away(login: Login, server: Server) -> None:
+    """An open feed would hold the server's shutdown until its timeout: it is closed with 1001."""
+    sue = await login("sue")
+    async with sue.ws_connect("/ws") as ws:
+        await _next(ws, "hello")
+        await server.app.shutdown()
+        msg = await asyncio.wait_for(ws.receive(), 10)
+        while msg.type == aiohttp.WSMsgType.TEXT:  # what was queued before the close
+            msg = await asyncio.wait_for(ws.receive(), 10)
+        assert msg.type == aiohttp.WSMsgType.CLOSE
+        assert msg.data == aiohttp.WSCloseCode.GOING_AWAY
