@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError
@@ -22,29 +21,11 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from complaints.lifecycle import ComplaintError, ComplaintFieldError
 from kernel.runtime import Runtime
 from kernel.settings import SettingsError
-from outbound.tasks import FormError, OutboundTaskError, TaskNotFoundError
-from queueing.errors import (
-    AgentActionError,
-    AgentStateError,
-    CallbackNumberError,
-    CallNotWaitingError,
-    QueueingError,
-    UnknownAgentError,
-    UnknownReasonError,
-)
 from web.bodies import MAX_REQUEST_BYTES
-from web.errors import (
-    ApiError,
-    ConflictError,
-    NotFoundError,
-    PayloadTooLargeError,
-    RateLimitedError,
-    UnauthorizedError,
-    ValidationError,
-)
+from web.domain_errors import api_error
+from web.errors import ApiError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
 from web.keys import (
     CSP,
     LIVE,
@@ -86,55 +67,6 @@ def content_security_policy(connect: list[str]) -> str:
     )
 
 
-def _queueing_error(exc: QueueingError) -> ApiError:
-    if isinstance(exc, UnknownReasonError):
-        return ValidationError([{"field": "reason", "in": "body", "message": exc.message}])
-    if isinstance(exc, UnknownAgentError):
-        return NotFoundError(exc.message, field="agent_id")
-    if isinstance(exc, CallbackNumberError):
-        return ValidationError([{"field": "number", "in": "body", "message": exc.reason}])
-    if isinstance(exc, CallNotWaitingError):
-        if exc.state == "unknown":  # in no domain's calls: there is no such waiting call
-            return NotFoundError(f"no waiting call {exc.call_id}", field="call_id")
-        return ConflictError(exc.message, field="call_id")
-    if isinstance(exc, AgentStateError):
-        return ConflictError(f"{exc.action} not allowed while {exc.state}", field="state")
-    if isinstance(exc, AgentActionError):
-        return ConflictError(exc.message, field="state")
-    return ConflictError(str(exc))
-
-
-def _store_error(exc: ComplaintError | OutboundTaskError) -> ApiError:
-    """Complaint and outbound-task errors name the field of their own input; map it to ours."""
-    field = getattr(exc, "field", None)
-    message = getattr(exc, "message", str(exc))
-    if isinstance(exc, ComplaintError):
-        if isinstance(exc, ComplaintFieldError):
-            return ValidationError(
-                [{"field": f"complaint.{field}", "in": "body", "message": message}]
-            )
-        return ConflictError(str(exc), field="complaint")
-    if isinstance(exc, TaskNotFoundError):
-        return NotFoundError(str(exc), field="call_id")
-    if isinstance(exc, FormError):
-        name = "callback_at" if field == "due_at" else str(field)
-        where = "path" if name == "call_id" else "body"
-        return ValidationError([{"field": name, "in": where, "message": message}])
-    return ValidationError([{"field": "callback_at", "in": "body", "message": str(exc)}])
-
-
-FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
-
-
-def _value_error(exc: ValueError) -> ValidationError:
-    """``"extra_s: must be positive"`` names the field ``extra_s``; any other text is about the
-    body as a whole (``field`` stays a field name, never a message)."""
-    name, _, message = str(exc).partition(": ")
-    if not message or not FIELD_NAME.fullmatch(name):
-        name, message = "body", str(exc)
-    return ValidationError([{"field": name, "in": "body", "message": message}])
-
-
 def _wants_json(request: web.Request) -> bool:
     return request.path.startswith("/api/") or request.path in ("/metrics", "/healthz", "/ws")
 
@@ -152,14 +84,12 @@ async def error_middleware(
         )
     except web.HTTPException:
         raise
-    except QueueingError as exc:
-        err = _queueing_error(exc)
-    except (ComplaintError, OutboundTaskError) as exc:
-        err = _store_error(exc)
-    except ApiError as exc:
-        err = exc
-    except ValueError as exc:  # a service's precondition naming its argument ("extra_s: ...")
-        err = _value_error(exc)
+    except Exception as exc:
+        # an API error, a feature's error (the table in web.domain_errors), or a bug (500)
+        known = api_error(exc)
+        if known is None:
+            raise
+        err = known
     if _wants_json(request):
         resp = web.json_response(err.body(), status=err.status)
         if isinstance(err, RateLimitedError):

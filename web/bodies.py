@@ -86,7 +86,9 @@ async def read_json(request: web.Request) -> Any:
     return parse_json(raw) if raw.strip() else {}
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def read_form(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
         raise _too_large(MAX_FORM_BYTES)
     return await request.post()

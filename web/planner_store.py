@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import redis.asyncio as aioredis
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.keys import planner_history
@@ -29,6 +29,12 @@ from web.planner_model import Activity, coverage, move_shift
 from workforce.store_io import save_roster
 
 log = logging.getLogger(__name__)
+
+
+def _table(model: type[Any]) -> Table:
+    """A model's table, typed as the ``Table`` it is (the declarative base says ``FromClause``)."""
+    return cast(Table, model.__table__)
+
 
 HISTORY_TTL_S = 7 * 86400
 MAX_HISTORY_BYTES = 4 * 1024 * 1024
@@ -45,7 +51,8 @@ async def save_history(redis: aioredis.Redis, prefix: str, username: str, csv_te
 
 
 async def load_history(redis: aioredis.Redis, prefix: str, username: str) -> str | None:
-    return await redis.get(_history_key(prefix, username))
+    # the client decodes responses (str); redis-py types the value as bytes | str
+    return cast("str | None", await redis.get(_history_key(prefix, username)))
 
 
 async def store_history(
@@ -137,7 +144,7 @@ async def save_planned_roster(
 
 
 async def list_rosters(engine: AsyncEngine, limit: int = 50) -> list[dict[str, Any]]:
-    r, q = Roster.__table__, RosterRequirement.__table__
+    r, q = _table(Roster), _table(RosterRequirement)
     stmt = (
         select(
             r.c.roster_id,
@@ -161,7 +168,7 @@ async def list_rosters(engine: AsyncEngine, limit: int = 50) -> list[dict[str, A
 
 
 async def get_roster(engine: AsyncEngine, roster_id: int) -> StoredRoster | None:
-    r, q, s = Roster.__table__, RosterRequirement.__table__, Shift.__table__
+    r, q, s = _table(Roster), _table(RosterRequirement), _table(Shift)
     async with engine.connect() as conn:
         row = (
             (
@@ -224,7 +231,7 @@ async def move_agent_shift(
     """Move one shift by hand (its breaks move with it); rewrites that agent's activities."""
     moved = move_shift(roster.activities, agent_id, shift_start_at, start_at, end_at)
     mine = [a for a in moved if a.agent_id == agent_id]
-    s = Shift.__table__
+    s = _table(Shift)
     async with engine.begin() as conn:
         await conn.execute(
             delete(s).where(s.c.roster_id == roster.roster_id, s.c.agent_id == agent_id)
@@ -254,7 +261,7 @@ async def move_agent_shift(
 
 async def publish_roster(engine: AsyncEngine, roster_id: int, now: datetime) -> list[int]:
     """Publish ``roster_id``; published rosters overlapping its period are withdrawn (returned)."""
-    r, q = Roster.__table__, RosterRequirement.__table__
+    r, q = _table(Roster), _table(RosterRequirement)
     async with engine.begin() as conn:
         period = (
             await conn.execute(
@@ -289,7 +296,7 @@ async def agent_shifts(
     engine: AsyncEngine, agent_id: str, start_at: datetime, end_at: datetime
 ) -> list[Activity]:
     """The agent's published activities (shifts, breaks, lunches) overlapping [start_at, end_at)."""
-    r, s = Roster.__table__, Shift.__table__
+    r, s = _table(Roster), _table(Shift)
     stmt = (
         select(s.c.agent_id, s.c.activity, s.c.start_at, s.c.end_at)
         .join(r, r.c.roster_id == s.c.roster_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.services import open_database
 from kernel.files import read_text
@@ -64,6 +65,7 @@ def add(
     async def go() -> None:
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=False)
+            assert isinstance(engine, AsyncEngine)  # open_database is typed as returning object
             await create_user(
                 engine,
                 name,

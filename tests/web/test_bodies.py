@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from callcenter_testkit.webtools import Login
 
-from web.app import _value_error
 from web.bodies import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_depth, parse_json
+from web.domain_errors import value_error
 from web.endpoints import Endpoint
 from web.errors import BadRequestError
 from web.planner_store import MAX_HISTORY_BYTES
@@ -142,6 +142,6 @@ def test_parse_json_within_the_limit() -> None:
     ],
 )
 def test_a_services_value_error_keeps_field_a_name(message: str, field: str) -> None:
-    err = _value_error(ValueError(message))
+    err = value_error(ValueError(message))
     assert err.field == field
     assert FIELD_NAME.fullmatch(err.field)

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.typing import EncodableT, FieldT
 
 from kernel.commands import COMMAND_KINDS, Command
 from kernel.keys import StreamNames
@@ -26,5 +27,6 @@ async def send_command(redis: aioredis.Redis, streams: StreamNames, kind: str, *
     if kind not in COMMAND_KINDS:
         raise UnavailableError(f"telephony has no {kind!r} command in this build", field="kind")
     command = Command(new_command_id(), kind, args)
-    await redis.xadd(streams.commands, command.to_fields())
+    fields: dict[FieldT, EncodableT] = dict(command.to_fields().items())
+    await redis.xadd(streams.commands, fields)
     return command.id

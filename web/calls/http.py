@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from redis.typing import EncodableT, FieldT
 from sqlalchemy import select
 
 from complaints.lifecycle import ComplaintConfig
@@ -285,7 +286,8 @@ async def call_wrap_up(call: ApiCall) -> WrapUpOut:
         agent_id=agent_id,
         payload={"disposition": body.disposition, "notes": body.notes, "by": "agent"},
     )
-    await rt.redis.xadd(rt.streams.events, wrapped.to_fields())
+    fields: dict[FieldT, EncodableT] = dict(wrapped.to_fields().items())
+    await rt.redis.xadd(rt.streams.events, fields)
     if body.end_wrap_up:
         h = await call.request.app[SERVICES].live_state.agent(agent_id)
         if h.get("state") == "wrap_up":

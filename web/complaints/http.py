@@ -23,7 +23,7 @@ from store.models.core import Agent
 from store.models.customers import Complaint, ComplaintHistory
 from store.models.workspaces import ComplaintAssignment
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError, NotFoundError, ValidationError
+from web.errors import ConflictError, NotFoundError, invalid
 from web.roles import SUPERVISOR
 from web.schemas import ID, Input
 
@@ -34,10 +34,6 @@ STATUSES = Literal["open", "acknowledged", "in_progress", "resolved", "closed", 
 FILTER_STATUSES = Literal[
     "active", "open", "acknowledged", "in_progress", "resolved", "closed", "reopened"
 ]
-
-
-def _invalid(field: str, message: str, where: str = "body") -> ValidationError:
-    return ValidationError([{"field": field, "in": where, "message": message}])
 
 
 def _clean(v: Any) -> float | None:
@@ -324,7 +320,7 @@ async def complaint_set_status(call: ApiCall) -> TicketOut:
     except TransitionError as exc:
         raise ConflictError(str(exc), field="status") from None
     except ComplaintFieldError as exc:
-        raise _invalid(exc.field, exc.message) from None
+        raise invalid(exc.field, exc.message) from None
     return await _ticket_out(call, complaint_id)
 
 
@@ -346,7 +342,7 @@ async def complaint_assign(call: ApiCall) -> TicketOut:
             await conn.execute(select(Agent.agent_id).where(Agent.agent_id == body.assignee))
         ).scalar()
         if known is None:
-            raise _invalid("assignee", f"no agent {body.assignee}")
+            raise invalid("assignee", f"no agent {body.assignee}")
         await conn.execute(
             insert(ComplaintAssignment).values(
                 complaint_id=complaint_id,

@@ -29,7 +29,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -46,6 +46,9 @@ SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 MAX_TRACKED_CALLS = 64
 RECENT_EVENT_IDS = 10_000  # some 20 s of a busy centre's events
 RESYNC = json.dumps({"t": "resync"})
+# What ``xread`` of one stream returns with decoded responses: [(stream, [(id, fields)])].
+StreamRead = list[tuple[str, list[tuple[str, dict[str, str]]]]]
+
 # WebSocket close codes (4000-4999: the application's own); web/static/js/live.js knows them.
 CLOSE_SESSION_ENDED = 4401
 
@@ -216,7 +219,7 @@ class LiveHub:
     async def _stream_end(self) -> str:
         """The id ``$`` stands for, read once, so events written after ``started`` are seen."""
         newest = await self.redis.xrevrange(self.streams.events, count=1)
-        return newest[0][0] if newest else "0-0"
+        return cast(str, newest[0][0]) if newest else "0-0"
 
     async def _listen(self) -> None:
         """Read the stream for ever. Redis away: report, retry at least once a second, and tell
@@ -230,7 +233,8 @@ class LiveHub:
                 if last is None:
                     last = await self._stream_end()
                     self.started.set()
-                resp = await self.redis.xread({self.streams.events: last}, count=500, block=1000)
+                read = await self.redis.xread({self.streams.events: last}, count=500, block=1000)
+                resp = cast(StreamRead, read)
                 still_running()
             except (RedisError, OSError) as exc:
                 still_running()

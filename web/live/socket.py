@@ -75,7 +75,8 @@ async def close_sockets(app: web.Application) -> None:
     """On shutdown, close the open feeds with 1001 (going away): an open WebSocket would
     otherwise hold the server's shutdown until its timeout (aiohttp's advice). The pages
     reconnect to the server that comes back."""
-    for ws in set(app[SOCKETS]):
+    sockets = app[SOCKETS]
+    for ws in list(sockets):
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
 

@@ -13,8 +13,7 @@ from dataclasses import asdict
 from aiohttp import web
 
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError
-from web.phone.credentials import PhoneError, sip_credentials
+from web.phone.credentials import sip_credentials
 from web.phone.schemas import PhoneCredentialsOut
 from web.roles import AGENT
 
@@ -33,10 +32,7 @@ log = logging.getLogger(__name__)
 async def agent_phone(call: ApiCall) -> web.Response:
     agent_id = call.own_agent()
     s = call.rt.settings
-    try:
-        creds = sip_credentials(s, agent_id, time.time())
-    except PhoneError as exc:
-        raise ConflictError(exc.message, field=exc.field) from None
+    creds = sip_credentials(s, agent_id, time.time())
     w = s.webrtc
     out = PhoneCredentialsOut(
         **asdict(creds),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from store.models.core import Agent
 from web.endpoints import ApiCall, Endpoints, Upload
-from web.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from web.errors import NotFoundError, UnavailableError, ValidationError, invalid
 from web.keys import ROSTER_JOBS
 from web.planner_model import Activity, Forecast, forecast_week, requirement
 from web.planner_store import (
@@ -35,7 +35,7 @@ from web.planner_store import (
     store_history,
 )
 from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
-from web.roster_jobs import JobLimitError, RosterJob
+from web.roster_jobs import RosterJob
 from web.schemas import ID, Input
 from workforce.adherence import adherence
 from workforce.errors import FormatError, InputError, WorkforceError
@@ -45,10 +45,6 @@ from workforce.staffing import Target
 from workforce.store_io import read_agent_states, read_shifts
 
 api = Endpoints(tag="planner")
-
-
-def _invalid(field: str, message: str, where: str = "query") -> ValidationError:
-    return ValidationError([{"field": field, "in": where, "message": message}])
 
 
 def _num(v: Any, digits: int = 2) -> float | None:
@@ -235,7 +231,7 @@ async def planner_upload_history(call: ApiCall) -> HistoryOut:
     try:
         text = call.body.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _invalid("body", "the CSV must be UTF-8 text", "body") from None
+        raise invalid("body", "the CSV must be UTF-8 text", "body") from None
     history = await asyncio.to_thread(_check_history, text)
     assert call.principal is not None
     await save_history(call.rt.redis, call.rt.settings.redis_prefix, call.principal.username, text)
@@ -318,7 +314,7 @@ def _plan(history: pd.DataFrame, q: TargetQuery) -> tuple[Forecast, pd.DataFrame
             "max_occupancy": "max_occupancy_pct",
             "shrinkage": "shrinkage_pct",
         }.get(exc.field, exc.field)
-        raise _invalid(field, f"{exc.message} (got {exc.value})") from None
+        raise invalid(field, f"{exc.message} (got {exc.value})", "query") from None
     return fc, table
 
 
@@ -378,10 +374,10 @@ async def _agents(call: ApiCall, ids: list[str] | None) -> dict[str, str]:
     if ids is not None:
         unknown = [a for a in ids if a not in names]
         if unknown:
-            raise _invalid("agent_ids", f"unknown agent {unknown[0]}", "body")
+            raise invalid("agent_ids", f"unknown agent {unknown[0]}", "body")
         names = {a: names[a] for a in ids}
     if not names:
-        raise _invalid("agent_ids", "no active agents to roster", "body")
+        raise invalid("agent_ids", "no active agents to roster", "body")
     return names
 
 
@@ -397,7 +393,7 @@ async def _agents(call: ApiCall, ids: list[str] | None) -> dict[str, str]:
 async def planner_start_roster(call: ApiCall) -> JobOut:
     body: RosterBody = call.body
     if body.weekly_hours_min > body.weekly_hours_max:
-        raise _invalid("weekly_hours_min", "must not exceed weekly_hours_max", "body")
+        raise invalid("weekly_hours_min", "must not exceed weekly_hours_max", "body")
     history = await _history(call, body.source)
     agents = await _agents(call, body.agent_ids)
     _, table = await asyncio.to_thread(_plan, history, body)
@@ -433,12 +429,7 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
             figures=figures,
         )
 
-    try:
-        job = call.request.app[ROSTER_JOBS].start(
-            by, build, body.time_limit_s, len(specs), on_result
-        )
-    except JobLimitError as exc:
-        raise ConflictError(str(exc), field="job") from None
+    job = call.request.app[ROSTER_JOBS].start(by, build, body.time_limit_s, len(specs), on_result)
     return _job_out(job)
 
 
@@ -561,7 +552,7 @@ async def planner_roster(call: ApiCall) -> RosterOut:
 
 def _aware(field: str, value: datetime) -> datetime:
     if value.tzinfo is None:
-        raise _invalid(field, "needs a time zone (e.g. Z or +08:00)", "body")
+        raise invalid(field, "needs a time zone (e.g. Z or +08:00)", "body")
     return value.astimezone(UTC)
 
 
@@ -581,14 +572,14 @@ async def planner_move_shift(call: ApiCall) -> RosterOut:
     first = roster.first_interval_at
     last = first + timedelta(minutes=roster.interval_min * len(roster.required))
     if start < first or end > last:
-        raise _invalid("start_at", "the shift must stay inside the roster's week", "body")
+        raise invalid("start_at", "the shift must stay inside the roster's week", "body")
     if not any(a.agent_id == body.agent_id for a in roster.activities):
-        raise _invalid("agent_id", f"agent {body.agent_id} is not on this roster", "body")
+        raise invalid("agent_id", f"agent {body.agent_id} is not on this roster", "body")
     try:
         await move_agent_shift(call.rt.engine, roster, body.agent_id, shift_at, start, end)
     except ValueError as exc:
         name, _, message = str(exc).partition(": ")
-        raise _invalid(name, message, "body") from None
+        raise invalid(name, message, "body") from None
     moved = await get_roster(call.rt.engine, roster.roster_id)
     assert moved is not None
     return await _roster_out(call, moved)
@@ -655,7 +646,7 @@ async def planner_adherence(call: ApiCall) -> AdherenceOut:
     now = datetime.now(UTC)
     day = q.day or now.astimezone(ZoneInfo(tz_name)).date()
     if not date(2000, 1, 1) <= day <= date(2100, 1, 1):
-        raise _invalid("day", "must be between 2000 and 2100")
+        raise invalid("day", "must be between 2000 and 2100", "query")
     start, end = _day_bounds(day, tz_name)
     shifts = await read_shifts(call.rt.engine, start, end)
     states = await read_agent_states(call.rt.engine, start, end)
@@ -726,7 +717,7 @@ async def agent_week_shifts(call: ApiCall) -> AgentShiftsOut:
     today = datetime.now(UTC).astimezone(ZoneInfo(tz_name)).date()
     week_start = q.week_start or today - timedelta(days=today.weekday())
     if not date(2000, 1, 1) <= week_start <= date(2100, 1, 1):
-        raise _invalid("week_start", "must be between 2000 and 2100")
+        raise invalid("week_start", "must be between 2000 and 2100", "query")
     start, _ = _day_bounds(week_start, tz_name)
     # a day's margin on both sides: rosters may be planned in another UTC offset
     acts = await agent_shifts(

@@ -21,15 +21,11 @@ from qa.calibrations_store import (
     calibration_report,
     create_calibration,
 )
+from qa.errors import NotFoundError as QaNotFoundError
 from qa.errors import (
-    AnswerError,
-    EvaluationStateError,
-    FormError,
-    NotAllowedError,
     PeriodError,
     QaError,
 )
-from qa.errors import NotFoundError as QaNotFoundError
 from qa.evaluations_store import (
     EvaluationView,
     acknowledge,
@@ -56,7 +52,7 @@ from store.db import session_factory
 from store.models.core import Agent, Call
 from store.models.qa import QaCalibration, QaCalibrationScore, QaEvaluation, QaSample
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ApiError, ConflictError, ForbiddenError, NotFoundError, ValidationError
+from web.errors import NotFoundError, invalid
 from web.live.privacy import text_for, viewer_of
 from web.roles import ADMIN, AGENT, QA, QA_OR_SUPERVISOR, SUPERVISOR
 from web.schemas import ID, Input
@@ -68,37 +64,11 @@ WEEK = r"^\d{4}-W\d{2}$"
 PERIOD = r"^\d{4}-(W\d{2}|\d{2})$"
 
 
-def _invalid(field: str, message: str, where: str = "body") -> ValidationError:
-    return ValidationError([{"field": field, "in": where, "message": message}])
-
-
-def _api_error(exc: QaError) -> ApiError:
-    if isinstance(exc, AnswerError):
-        field = (
-            exc.item if exc.item in ("comment", "resolution", "answers") else f"answers.{exc.item}"
-        )
-        return _invalid(field, str(exc))
-    if isinstance(exc, FormError):
-        return _invalid("definition", str(exc))
-    if isinstance(exc, PeriodError):
-        return _invalid("period", str(exc), "query")
-    if isinstance(exc, EvaluationStateError):
-        return ConflictError(str(exc), field="status")
-    if isinstance(exc, NotAllowedError):
-        return ForbiddenError(str(exc), field="evaluation_id")
-    if isinstance(exc, QaNotFoundError):
-        return NotFoundError(str(exc), field=exc.kind.replace(" ", "_"))
-    return ConflictError(str(exc))
-
-
 @asynccontextmanager
 async def _tx(call: ApiCall) -> AsyncIterator[AsyncSession]:
-    """One transaction; QA errors become API errors naming the field."""
-    try:
-        async with session_factory(call.rt.engine)() as session, session.begin():
-            yield session
-    except QaError as exc:
-        raise _api_error(exc) from None
+    """One transaction (QA errors become API errors through ``web.domain_errors``)."""
+    async with session_factory(call.rt.engine)() as session, session.begin():
+        yield session
 
 
 def _user(call: ApiCall) -> str:
@@ -468,9 +438,9 @@ async def qa_draw_sample(call: ApiCall) -> DrawOut:
         period = parse_period(body.week, settings.timezone)
         rules = sampling_rules(settings.qa, body.per_agent, None)
     except PeriodError as exc:
-        raise _invalid("week", str(exc)) from None
+        raise invalid("week", str(exc)) from None
     except QaError as exc:
-        raise _invalid("per_agent", str(exc)) from None
+        raise invalid("per_agent", str(exc)) from None
     async with _tx(call) as session:
         draw = await draw_sample(session, period, rules, body.week, datetime.now(UTC))
     return DrawOut(
@@ -549,7 +519,7 @@ async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
             await session.execute(select(QaSample.agent_id).where(QaSample.call_id == body.call_id))
         ).scalar_one_or_none()
         if known is None and sample is None:
-            raise _invalid("call_id", f"no call {body.call_id}")
+            raise invalid("call_id", f"no call {body.call_id}")
         view = await submit_evaluation(
             session,
             form_version_id=body.form_version_id,
@@ -721,7 +691,7 @@ async def qa_create_calibration(call: ApiCall) -> CalibrationRow:
     body: CalibrationBody = call.body
     async with _tx(call) as session:
         if await session.get(Call, body.call_id) is None:
-            raise _invalid("call_id", f"no call {body.call_id}")
+            raise invalid("call_id", f"no call {body.call_id}")
         stored = await current_form(session, call)
         now = datetime.now(UTC)
         cid = await create_calibration(
@@ -838,9 +808,9 @@ async def _scorecards(call: ApiCall) -> tuple[list[Any], bool, str]:
     try:
         period = parse_period(q.period, settings.timezone)
     except PeriodError as exc:
-        raise _invalid("period", str(exc), "query") from None
+        raise invalid("period", str(exc), "query") from None
     if not date(2000, 1, 1) <= period.first_day <= date(2100, 1, 1):
-        raise _invalid("period", "must be between 2000 and 2100", "query")
+        raise invalid("period", "must be between 2000 and 2100", "query")
     cards, has_adherence = await compute_scorecards(call.rt.engine, settings, period)
     if q.team is not None:
         cards = [c for c in cards if c.team == q.team]
@@ -942,12 +912,12 @@ async def qa_form_current(call: ApiCall) -> FormEditOut:
 async def qa_form_save(call: ApiCall) -> FormEditOut:
     definition = dict(call.body.definition)
     if len(json.dumps(definition)) > 60_000:
-        raise _invalid("definition", "at most 60 000 characters")
+        raise invalid("definition", "at most 60 000 characters")
     async with _tx(call) as session:
         current = await current_form(session, call)
         definition.setdefault("version", current.form.version)
         if definition.get("name") != current.form.name:
-            raise _invalid("definition.name", f"must stay {current.form.name!r}")
+            raise invalid("definition.name", f"must stay {current.form.name!r}")
         form = parse_form(definition)
         stored = await save_form(session, form, datetime.now(UTC))
         versions = await _versions(session, stored.form.name)

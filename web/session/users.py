@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -69,7 +69,7 @@ async def create_user(
     }
     try:
         async with engine.begin() as conn:
-            await conn.execute(User.__table__.insert(), [row])
+            await conn.execute(insert(User), [row])
     except IntegrityError as exc:
         raise UserExistsError(username) from exc
 
@@ -93,7 +93,7 @@ async def open_session(
     async with engine.begin() as conn:
         await conn.execute(delete(WebSession).where(WebSession.expires_at < now))
         await conn.execute(
-            WebSession.__table__.insert(),
+            insert(WebSession),
             [
                 {
                     "token_hash": token_hash(token),
@@ -145,7 +145,7 @@ async def session_states(
     return out
 
 
-def _session_state(row: Mapping[str, Any], now: datetime) -> Principal | str:
+def _session_state(row: Mapping[Any, Any], now: datetime) -> Principal | str:
     if row["username"] is None:  # the user row is gone (no cascade on this database)
         return "account deleted"
     if not row["active"]:
