@@ -1,11 +1,11 @@
 // The agent's softphone dashboard: state, screen pop with the customer card, call control,
 // wrap-up. State comes from /api/agent on load and after every (re)connect; live events move it.
-import { api, ApiError } from "./api.js";
-import { duration, label, setText, el } from "./format.js";
+import { api } from "./api.js";
+import { duration, label } from "./format.js";
 import { connectLive } from "./live.js";
 import { startPhonePanel } from "./phone/panel.js";
+import { $, act, el, setText } from "./helpers.js";
 
-const $ = (id) => document.getElementById(id);
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
 let view = null;          // last AgentView from the server
 let clockSkewMs = 0;      // server clock - browser clock
@@ -17,6 +17,8 @@ let formFor = null;       // the call the wrap-up form was last cleared for
 let saving = false;       // a wrap-up save in flight (no double submit)
 
 const now = () => Date.now() + clockSkewMs;
+// Actions report on the page's message line.
+const run = (fn, done) => act(fn, done, say);
 
 function say(text, bad = false) {
   const m = $("message");
@@ -28,18 +30,6 @@ function log(text) {
   const li = el("li", {}, el("time", {}, new Date().toLocaleTimeString()), " ", text);
   $("log").prepend(li);
   while ($("log").children.length > 40) $("log").lastChild.remove();
-}
-
-async function act(fn, done) {
-  try {
-    const out = await fn();
-    if (done) say(done);
-    return out;
-  } catch (e) {
-    const field = e instanceof ApiError && e.field ? ` (${e.field})` : "";
-    say(`${e.message}${field}`, true);
-    return null;
-  }
 }
 
 function renderState() {
@@ -283,13 +273,13 @@ function tick() {
 function currentCallId() { return call?.call_id ?? view?.call?.call_id; }
 
 function wire() {
-  $("btn-login").onclick = () => act(() => api("POST", "/api/agent/login"), "Logged in").then(reloadSoon);
-  $("btn-ready").onclick = () => act(() => api("POST", "/api/agent/ready"), "Ready for calls").then(reloadSoon);
-  $("btn-not-ready").onclick = () => act(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
-  $("btn-logout").onclick = () => act(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
-  const callCmd = (what, body) => act(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
+  $("btn-login").onclick = () => run(() => api("POST", "/api/agent/login"), "Logged in").then(reloadSoon);
+  $("btn-ready").onclick = () => run(() => api("POST", "/api/agent/ready"), "Ready for calls").then(reloadSoon);
+  $("btn-not-ready").onclick = () => run(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
+  $("btn-logout").onclick = () => run(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
+  const callCmd = (what, body) => run(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
   // a browser phone answers in the browser; a device by the PBX (PJSIPNotify)
-  $("btn-answer").onclick = () => (phone ? act(async () => phone.answer(), "Answered") : callCmd("answer"));
+  $("btn-answer").onclick = () => (phone ? run(async () => phone.answer(), "Answered") : callCmd("answer"));
   $("btn-hold").onclick = () => callCmd("hold");
   $("btn-resume").onclick = () => callCmd("resume");
   $("btn-hangup").onclick = () => callCmd("hangup");
@@ -299,7 +289,7 @@ function wire() {
   };
   $("open-complaint").onchange = (e) => { $("complaint-fields").hidden = !e.target.checked; };
   $("rv-outcome").onchange = () => renderWrap();
-  $("btn-extend").onclick = () => act(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
+  $("btn-extend").onclick = () => run(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
   $("wrapup").onsubmit = async (e) => {
     e.preventDefault();
     if (saving || !wrapCall) return;
@@ -329,7 +319,7 @@ async function saveWrapUp() {
       form.satisfied = sat ? sat.value === "yes" : null;
       form.score = $("rv-score").value ? Number($("rv-score").value) : null;
     }
-    const done = await act(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/return-visit`, form));
+    const done = await run(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/return-visit`, form));
     if (!done) {  // e.g. the task moved on meanwhile: the wrap-up itself must still be savable
       task.skip = true;
       say(`${$("message").textContent} (press Save again to keep the wrap-up without it)`, true);
@@ -338,7 +328,7 @@ async function saveWrapUp() {
     task.recorded = true;
     log(`${task.kind === "callback" ? "callback" : "return visit"} recorded: ${outcome.replace("_", " ")}`);
   }
-  const out = await act(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
+  const out = await run(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
     cb ? "Wrap-up saved, callback scheduled" : "Wrap-up saved");
   if (out) {
     log(`wrap-up saved${out.callback_task_id ? ", callback scheduled" : ""}${out.complaint_id ? ", complaint opened" : ""}`);

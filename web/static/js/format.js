@@ -8,16 +8,3 @@ export function duration(seconds) {
 export const pct = (v) => (v == null || !isFinite(v) ? "—" : `${Math.round(v)}%`);
 export const label = (state) => (state ?? "").replace("_", " ");
 
-export function setText(el, text) {
-  if (el && el.textContent !== String(text)) el.textContent = text;
-}
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (v !== undefined && v !== null) node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}

@@ -1,11 +1,11 @@
 // The supervisor's wallboard: queue tiles (paged, alerted queues first), totals, agents table
 // (paged on the server), today's chart. Figures arrive every second over the live feed; agent
 // state events update the visible rows between page reloads. All DOM writes happen once per frame.
-import { api, ApiError } from "./api.js";
-import { duration, label, pct, setText, el } from "./format.js";
+import { api } from "./api.js";
+import { duration, label, pct } from "./format.js";
 import { connectLive } from "./live.js";
+import { $, el, errorText, setText, toast } from "./helpers.js";
 
-const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const QUEUES_PER_PAGE = Number(params.get("queues_per_page") || 8);
 const AGENTS_PER_PAGE = Number(params.get("agents_per_page") || 20);
@@ -21,15 +21,6 @@ let overdue = new Map();        // complaint id -> text
 const tiles = new Map();        // queue_id -> tile element
 
 const now = () => Date.now() + skewMs;
-
-function toast(text, bad = false) {
-  const t = $("toast");
-  t.textContent = text;
-  t.dataset.kind = bad ? "bad" : "ok";
-  t.classList.add("show");
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => t.classList.remove("show"), 3500);
-}
 
 // ---- queues ----------------------------------------------------------------------------------
 
@@ -251,7 +242,7 @@ async function onAction(e) {
       toast(`${b.dataset.agent} logged out`);
     }
   } catch (err) {
-    toast(err instanceof ApiError ? `${err.message}${err.field ? ` (${err.field})` : ""}` : String(err), true);
+    toast(errorText(err), true);
   } finally {
     b.disabled = false;
   }

@@ -2,7 +2,8 @@
 // status changes and assignments, refreshed when complaint events arrive on the live feed.
 import { api } from "../api.js";
 import { connectLive } from "../live.js";
-import { $, toast, errorText, localTime, setBusy, debounce } from "../workspace/common.js";
+import { localTime, setBusy, debounce } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 const form = $("filters");
 let selected = null;

@@ -1,7 +1,8 @@
 // Complaint and return-visit reports as charts: tickets per day, in-time shares by category,
 // hours to acknowledge / resolve by severity, return-visit outcomes.
 import { api } from "../api.js";
-import { $, toast, errorText, num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
+import { num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 const pct = (v) => (v == null ? "—" : `${num(v, 0)}%`);
 function weighted(rows, key) {

@@ -22,10 +22,10 @@ const NO_MICROPHONE = new Set(["microphone_denied", "no_microphone", "insecure_p
 /** @returns {Phone|null} */
 export function startPhonePanel(root = document.getElementById("phone-panel")) {
   if (!root || root.dataset.configured !== "yes") return null;
-  const $ = (id) => root.querySelector(`#${id}`);
-  const phone = new Phone({ audio: $("phone-audio") });
+  const part = (id) => root.querySelector(`#${id}`);  // an element of this panel
+  const phone = new Phone({ audio: part("phone-audio") });
 
-  const act = (fn) => {
+  const usePhone = (fn) => {  // a PhoneError is said on the panel, not thrown
     try {
       phone.resumeAudio();
       fn();
@@ -35,13 +35,13 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
     }
   };
   const say = (text, bad = false) => {
-    $("phone-message").textContent = text ?? "";
-    $("phone-message").dataset.kind = bad ? "bad" : "ok";
+    part("phone-message").textContent = text ?? "";
+    part("phone-message").dataset.kind = bad ? "bad" : "ok";
   };
 
   function render() {
     const s = phone.state;
-    const pill = $("phone-state");
+    const pill = part("phone-state");
     const shown = s.call?.held ? "held" : s.state;
     pill.dataset.phone = shown;
     pill.textContent = s.state === "failed" ? SHORT[s.reason] ?? "failed" : shown === "held" ? "on hold" : LABELS[s.state] ?? s.state;
@@ -54,20 +54,20 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
     else say(s.state === "registered" ? "Ready to ring when a call is offered." : "");
     const call = s.call;
     const talking = call?.state === "in_call";
-    $("phone-call").hidden = !call;
+    part("phone-call").hidden = !call;
     if (call) {
-      $("phone-direction").textContent = call.direction === "incoming" ? (talking ? "Talking to" : "Incoming call from") : "Calling";
-      $("phone-remote").textContent = call.remote;
+      part("phone-direction").textContent = call.direction === "incoming" ? (talking ? "Talking to" : "Incoming call from") : "Calling";
+      part("phone-remote").textContent = call.remote;
     }
-    $("phone-answer").hidden = call?.state !== "ringing";
-    $("phone-hangup").hidden = !call;
-    $("phone-hold").hidden = !talking || call.held;
-    $("phone-unhold").hidden = !talking || !call.held;
-    $("phone-mute").hidden = !talking || call.muted;
-    $("phone-unmute").hidden = !talking || !call.muted;
-    $("phone-keypad").hidden = !talking;
-    $("phone-quality").hidden = !talking;
-    $("phone-devices").hidden = NO_MICROPHONE.has(s.reason);
+    part("phone-answer").hidden = call?.state !== "ringing";
+    part("phone-hangup").hidden = !call;
+    part("phone-hold").hidden = !talking || call.held;
+    part("phone-unhold").hidden = !talking || !call.held;
+    part("phone-mute").hidden = !talking || call.muted;
+    part("phone-unmute").hidden = !talking || !call.muted;
+    part("phone-keypad").hidden = !talking;
+    part("phone-quality").hidden = !talking;
+    part("phone-devices").hidden = NO_MICROPHONE.has(s.reason);
   }
 
   async function fillDevices() {
@@ -76,25 +76,25 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
       select.replaceChildren(...list.map((d) => new Option(d.label, d.id, false, d.id === current)));
       select.disabled = list.length < 2;
     };
-    fill($("phone-mic"), inputs, $("phone-mic").value);
-    fill($("phone-speaker"), outputs, speaker);
+    fill(part("phone-mic"), inputs, part("phone-mic").value);
+    fill(part("phone-speaker"), outputs, speaker);
   }
 
   function tick() {
     const level = phone.level();
-    $("phone-level").style.width = `${Math.round(level * 100)}%`;
-    $("phone-level").dataset.level = level.toFixed(2);
+    part("phone-level").style.width = `${Math.round(level * 100)}%`;
+    part("phone-level").dataset.level = level.toFixed(2);
     const call = phone.state.call;
-    $("phone-timer").textContent = call ? duration((Date.now() - call.since_ms) / 1000) : "0:00";
+    part("phone-timer").textContent = call ? duration((Date.now() - call.since_ms) / 1000) : "0:00";
   }
 
   async function showQuality() {
     const q = await phone.quality();
     if (!q) return;
-    const el = $("phone-quality");
+    const el = part("phone-quality");
     el.dataset.grade = q.grade;
     const fig = (v, unit) => (v == null ? "—" : `${v} ${unit}`);
-    $("phone-quality-text").textContent =
+    part("phone-quality-text").textContent =
       `${q.grade} · round trip ${fig(q.rtt_ms, "ms")} · jitter ${fig(q.jitter_ms, "ms")} · loss ${fig(q.loss_pct, "%")}`;
     el.title = `${q.codec ?? "?"}: ${q.bytes_received} bytes in, ${q.bytes_sent} bytes out`;
     Object.assign(el.dataset, {
@@ -102,18 +102,18 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
     });
   }
 
-  $("phone-answer").onclick = () => act(() => phone.answer());
-  $("phone-hangup").onclick = () => act(() => phone.hangup());
-  $("phone-hold").onclick = () => act(() => phone.hold());
-  $("phone-unhold").onclick = () => act(() => phone.unhold());
-  $("phone-mute").onclick = () => act(() => phone.mute());
-  $("phone-unmute").onclick = () => act(() => phone.unmute());
-  $("phone-keypad").onclick = (e) => {
+  part("phone-answer").onclick = () => usePhone(() => phone.answer());
+  part("phone-hangup").onclick = () => usePhone(() => phone.hangup());
+  part("phone-hold").onclick = () => usePhone(() => phone.hold());
+  part("phone-unhold").onclick = () => usePhone(() => phone.unhold());
+  part("phone-mute").onclick = () => usePhone(() => phone.mute());
+  part("phone-unmute").onclick = () => usePhone(() => phone.unmute());
+  part("phone-keypad").onclick = (e) => {
     const tone = e.target.closest("[data-tone]")?.dataset.tone;
-    if (tone) act(() => phone.sendDtmf(tone));
+    if (tone) usePhone(() => phone.sendDtmf(tone));
   };
-  $("phone-mic").onchange = (e) => phone.setMicrophone(e.target.value).catch((err) => say(err.message, true));
-  $("phone-speaker").onchange = (e) => phone.setSpeaker(e.target.value).catch((err) => say(err.message, true));
+  part("phone-mic").onchange = (e) => phone.setMicrophone(e.target.value).catch((err) => say(err.message, true));
+  part("phone-speaker").onchange = (e) => phone.setSpeaker(e.target.value).catch((err) => say(err.message, true));
   document.addEventListener("pointerdown", () => phone.resumeAudio(), { once: true });
   navigator.mediaDevices?.addEventListener("devicechange", () => fillDevices().catch(() => {}));
   window.addEventListener("pagehide", () => phone.stop());

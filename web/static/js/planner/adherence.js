@@ -1,7 +1,8 @@
 // Adherence for a day: per agent the published schedule (top lane) against the states the agent
 // was in (bottom lane), with the adherence figure from the workforce package.
 import { api } from "../api.js";
-import { $, toast, errorText, num, followLive } from "../workspace/common.js";
+import { num, followLive } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 const params = new URLSearchParams(location.search);
 let day = params.get("day") || new Date().toISOString().slice(0, 10);

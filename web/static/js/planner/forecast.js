@@ -3,7 +3,8 @@
 // over the live feed (elapsed, best bound, gap); cancel stops the solver.
 import { api, ApiError } from "../api.js";
 import { connectLive } from "../live.js";
-import { $, toast, errorText, debounce, darkLayout, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
+import { debounce, darkLayout, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 let job = null;
 let pollTimer = null;

@@ -1,6 +1,7 @@
 // The agent's published shifts for a week, one card per day (shift, breaks, lunch).
 import { api } from "../api.js";
-import { $, toast, errorText, num, followLive } from "../workspace/common.js";
+import { num, followLive } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 const params = new URLSearchParams(location.search);
 let weekStart = params.get("week_start");

@@ -2,7 +2,8 @@
 // the requirement per interval. Clicking a shift opens the move dialog; after a move the server
 // returns the roster with its coverage recomputed, and both are repainted.
 import { api } from "../api.js";
-import { $, toast, errorText, darkLayout, PLOT_CONFIG, num, shifted, hhmm, dayKey, dayLabel, offsetText, setBusy, followLive } from "../workspace/common.js";
+import { darkLayout, PLOT_CONFIG, num, shifted, hhmm, dayKey, dayLabel, offsetText, setBusy, followLive } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 const rosterId = $("roster-app").dataset.roster;
 let roster = null;

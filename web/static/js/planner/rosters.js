@@ -1,6 +1,7 @@
 // The list of rosters, newest first; a row opens the roster.
 import { api } from "../api.js";
-import { $, toast, errorText, localTime, num, followLive } from "../workspace/common.js";
+import { localTime, num, followLive } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
 
 api("GET", "/api/planner/rosters").then(({ rosters }) => {
   const body = $("rosters");

@@ -1,8 +1,9 @@
 // Calibration: evaluators score the same call; the spread per item, the agreement rate and each
 // evaluator's deviation from the agreed (or mean) score.
 import { api } from "../api.js";
-import { $, toast, errorText, num, darkLayout, PLOT_CONFIG, setBusy, followLive } from "../workspace/common.js";
+import { num, darkLayout, PLOT_CONFIG, setBusy, followLive } from "../workspace/common.js";
 import { renderForm, readAnswers } from "./form.js";
+import { $, errorText, toast } from "../helpers.js";
 
 let current = null;
 

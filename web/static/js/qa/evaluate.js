@@ -2,8 +2,9 @@
 // on the server (critical items zero the evaluation) and shows the result.
 import { api } from "../api.js";
 import { duration } from "../format.js";
-import { $, toast, errorText, localTime, setBusy, followLive } from "../workspace/common.js";
+import { localTime, setBusy, followLive } from "../workspace/common.js";
 import { renderForm, readAnswers, scoreClass } from "./form.js";
+import { $, errorText, toast } from "../helpers.js";
 
 const callId = $("eval-app").dataset.call;
 let work = null;

@@ -1,8 +1,9 @@
 // Evaluations as cards. An agent acknowledges or disputes its own (a dispute needs a comment);
 // a supervisor resolves disputes: uphold the score, or amend by crediting items marked "no".
 import { api } from "../api.js";
-import { $, toast, errorText, localTime, setBusy, followLive } from "../workspace/common.js";
+import { localTime, setBusy, followLive } from "../workspace/common.js";
 import { scoreClass } from "./form.js";
+import { $, el, errorText, toast } from "../helpers.js";
 
 const app = $("evals-app");
 const mode = app.dataset.mode;
@@ -15,59 +16,57 @@ function itemText(id) {
   return id;
 }
 
-function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
-
 function card(ev) {
-  const c = el("article", "eval-card");
+  const c = el("article", { class: "eval-card" });
   c.dataset.evaluation = ev.evaluation_id;
   c.dataset.status = ev.status;
-  const score = el("div", `eval-score score-big ${scoreClass(ev.score)}`, ev.score == null ? "—" : Number(ev.score).toFixed(0));
+  const score = el("div", { class: `eval-score score-big ${scoreClass(ev.score)}` }, ev.score == null ? "—" : Number(ev.score).toFixed(0));
   score.style.fontSize = "40px";
-  const mid = el("div", "stack");
+  const mid = el("div", { class: "stack" });
   mid.style.gap = "6px";
   const head = el("div");
-  head.append(el("strong", null, `Call ${ev.call_id}`), " ", el("span", `pill ${STATUS[ev.status] ?? ""}`, ev.status));
-  mid.append(head, el("div", "note", `Agent ${ev.agent_id} · evaluated by ${ev.evaluator_id} · ${localTime(ev.created_at)}`));
+  head.append(el("strong", {}, `Call ${ev.call_id}`), " ", el("span", { class: `pill ${STATUS[ev.status] ?? ""}` }, ev.status));
+  mid.append(head, el("div", { class: "note" }, `Agent ${ev.agent_id} · evaluated by ${ev.evaluator_id} · ${localTime(ev.created_at)}`));
   if (ev.critical_failed.length) {
-    const crit = el("div", "message", `Critical failed: ${ev.critical_failed.map(itemText).join("; ")}`);
+    const crit = el("div", { class: "message" }, `Critical failed: ${ev.critical_failed.map(itemText).join("; ")}`);
     crit.dataset.kind = "bad";
     mid.append(crit);
   }
-  const secs = el("div", "note", Object.entries(ev.section_scores).map(([k, v]) => `${k} ${v == null ? "N/A" : Math.round(v)}`).join(" · "));
+  const secs = el("div", { class: "note" }, Object.entries(ev.section_scores).map(([k, v]) => `${k} ${v == null ? "N/A" : Math.round(v)}`).join(" · "));
   mid.append(secs);
-  if (ev.comments?.[""]) mid.append(el("div", null, `Evaluator: “${ev.comments[""]}”`));
-  if (ev.dispute_comment) mid.append(el("div", null, `Agent's dispute: “${ev.dispute_comment}”`));
-  if (ev.resolution) mid.append(el("div", null, `Resolution: ${ev.resolution}${ev.previous_score != null ? ` (was ${Math.round(ev.previous_score)})` : ""}${ev.resolution_comment ? ` — “${ev.resolution_comment}”` : ""}`));
-  const actions = el("div", "eval-actions");
+  if (ev.comments?.[""]) mid.append(el("div", {}, `Evaluator: “${ev.comments[""]}”`));
+  if (ev.dispute_comment) mid.append(el("div", {}, `Agent's dispute: “${ev.dispute_comment}”`));
+  if (ev.resolution) mid.append(el("div", {}, `Resolution: ${ev.resolution}${ev.previous_score != null ? ` (was ${Math.round(ev.previous_score)})` : ""}${ev.resolution_comment ? ` — “${ev.resolution_comment}”` : ""}`));
+  const actions = el("div", { class: "eval-actions" });
   if (mode === "agent" && ev.status === "submitted") {
     const ta = el("textarea"); ta.placeholder = "Comment (required to dispute)"; ta.maxLength = 4000; ta.className = "dispute-comment";
-    const row = el("div", "btn-row"); row.style.marginTop = "0";
-    const ack = el("button", "btn btn-good ack", "Acknowledge");
-    const dis = el("button", "btn btn-warn dispute", "Dispute");
-    ack.onclick = () => act(ev, "acknowledge", { comment: ta.value.trim() }, ack);
+    const row = el("div", { class: "btn-row" }); row.style.marginTop = "0";
+    const ack = el("button", { class: "btn btn-good ack" }, "Acknowledge");
+    const dis = el("button", { class: "btn btn-warn dispute" }, "Dispute");
+    ack.onclick = () => respond(ev, "acknowledge", { comment: ta.value.trim() }, ack);
     dis.onclick = () => {
       if (!ta.value.trim()) { toast("Say why you dispute the evaluation", true); ta.focus(); return; }
-      act(ev, "dispute", { comment: ta.value.trim() }, dis);
+      respond(ev, "dispute", { comment: ta.value.trim() }, dis);
     };
     row.append(ack, dis);
     actions.append(ta, row);
   } else if (mode !== "agent" && ev.status === "disputed" && (role === "supervisor" || role === "admin")) {
     const ta = el("textarea"); ta.placeholder = "Resolution comment"; ta.className = "resolve-comment";
-    const credits = el("div", "stack"); credits.style.gap = "4px";
+    const credits = el("div", { class: "stack" }); credits.style.gap = "4px";
     for (const [item, v] of Object.entries(ev.answers)) {
       if (v !== "no" && v !== 0) continue;
-      const lab = el("label", "check"); const cb = el("input"); cb.type = "checkbox"; cb.value = item; lab.append(cb, ` credit “${itemText(item)}”`); credits.append(lab);
+      const lab = el("label", { class: "check" }); const cb = el("input"); cb.type = "checkbox"; cb.value = item; lab.append(cb, ` credit “${itemText(item)}”`); credits.append(lab);
     }
-    const row = el("div", "btn-row"); row.style.marginTop = "0";
-    const up = el("button", "btn uphold", "Uphold score");
-    const am = el("button", "btn btn-primary amend", "Amend");
-    up.onclick = () => act(ev, "resolve", { resolution: "upheld", comment: ta.value.trim() }, up);
+    const row = el("div", { class: "btn-row" }); row.style.marginTop = "0";
+    const up = el("button", { class: "btn uphold" }, "Uphold score");
+    const am = el("button", { class: "btn btn-primary amend" }, "Amend");
+    up.onclick = () => respond(ev, "resolve", { resolution: "upheld", comment: ta.value.trim() }, up);
     am.onclick = () => {
       const answers = { ...ev.answers };
       const chosen = [...credits.querySelectorAll("input:checked")].map((x) => x.value);
       if (!chosen.length) { toast("Tick the items to credit, or uphold the score", true); return; }
       for (const id of chosen) answers[id] = typeof answers[id] === "number" ? maxOf(id) : "yes";
-      act(ev, "resolve", { resolution: "amended", comment: ta.value.trim(), answers }, am);
+      respond(ev, "resolve", { resolution: "amended", comment: ta.value.trim(), answers }, am);
     };
     row.append(up, am);
     actions.append(ta, credits, row);
@@ -81,7 +80,7 @@ function maxOf(id) {
   return 1;
 }
 
-async function act(ev, action, body, btn) {
+async function respond(ev, action, body, btn) {
   setBusy(btn, true);
   try {
     await api("POST", `/api/qa/evaluations/${ev.evaluation_id}/${action}`, body);
@@ -99,7 +98,7 @@ async function load() {
   form = data.form;
   if ($("count")) $("count").textContent = `${data.evaluations.length} evaluations`;
   const list = $("evaluations");
-  if (!data.evaluations.length) { const p = el("div", "card empty"); p.style.minHeight = "160px"; p.textContent = "Nothing here."; list.replaceChildren(p); return; }
+  if (!data.evaluations.length) { const p = el("div", { class: "card empty" }); p.style.minHeight = "160px"; p.textContent = "Nothing here."; list.replaceChildren(p); return; }
   list.replaceChildren(...data.evaluations.map(card));
 }
 

@@ -1,5 +1,6 @@
 // Renders a QA form (sections of items: yes/no or a 0..max scale, N/A where allowed, critical
 // items marked) into a container, and reads the answers back.
+import { SCORE_BANDS, scoreBand } from "../helpers.js";
 let seq = 0;
 
 export function renderForm(container, definition, answers = {}) {
@@ -56,7 +57,5 @@ export function readAnswers(container, definition) {
   return { answers: out, missing };
 }
 
-export function scoreClass(score) {
-  if (score == null) return "";
-  return score >= 85 ? "good" : score >= 60 ? "warn" : "bad";
-}
+// An evaluation's score band (the bands are helpers.js's SCORE_BANDS).
+export const scoreClass = (score) => scoreBand(score, SCORE_BANDS.evaluation);

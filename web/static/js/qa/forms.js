@@ -1,8 +1,9 @@
 // The admin's form editor: the definition as JSON with a live preview; saving a changed form
 // stores a new version (evaluations keep theirs).
 import { api } from "../api.js";
-import { $, toast, errorText, localTime, setBusy, debounce, followLive } from "../workspace/common.js";
+import { localTime, setBusy, debounce, followLive } from "../workspace/common.js";
 import { renderForm } from "./form.js";
+import { $, errorText, toast } from "../helpers.js";
 
 function paint(data) {
   $("version").textContent = `version ${data.form.version}`;

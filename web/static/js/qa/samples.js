@@ -1,7 +1,8 @@
 // The sampled calls of a week, filtered by queue, agent and status; a row opens the evaluation.
 import { api } from "../api.js";
 import { duration } from "../format.js";
-import { $, toast, errorText, localTime, setBusy, followLive } from "../workspace/common.js";
+import { localTime, setBusy, followLive } from "../workspace/common.js";
+import { $, SCORE_BANDS, errorText, scoreBand, toast } from "../helpers.js";
 
 const form = $("filters");
 let drawNote = null; // { week, text } of the last draw, shown in place of an empty table
@@ -33,7 +34,7 @@ async function load() {
     const why = document.createElement("td");
     for (const r of s.reasons) { const p = document.createElement("span"); p.className = `pill ${r === "random" ? "" : "warn"}`; p.textContent = r; p.style.marginRight = "4px"; why.append(p); }
     const ev = document.createElement("td");
-    ev.innerHTML = s.evaluation_id ? `<span class="pill ${s.score >= 85 ? "good" : s.score >= 60 ? "warn" : "bad"}">${s.score ?? "—"} · ${s.status}</span>` : `<span class="pill blue">to evaluate</span>`;
+    ev.innerHTML = s.evaluation_id ? `<span class="pill ${scoreBand(s.score, SCORE_BANDS.evaluation)}">${s.score ?? "—"} · ${s.status}</span>` : `<span class="pill blue">to evaluate</span>`;
     tr.append(why, ev);
     return tr;
   }));

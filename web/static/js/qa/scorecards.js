@@ -1,20 +1,23 @@
 // Scorecards for a period: total and rank per agent with each KPI's score; a row drills down to
 // the KPI values against their targets; CSV export of the same table.
 import { api } from "../api.js";
-import { $, toast, errorText, num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
+import { num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
+import { $, SCORE_BANDS, errorText, scoreBand, toast } from "../helpers.js";
 
 const LABEL = { calls_handled: "Calls/day", aht_s: "AHT s", hold_s: "Hold s", acw_s: "ACW s", qa_score: "QA", adherence_pct: "Adher. %", fcr_pct: "FCR %", transfer_rate_pct: "Transfer %", callback_pct: "Callback %" };
 const f = $("period-form");
 let cards = [];
 
-function scoreCell(v) { const td = document.createElement("td"); td.className = "num"; td.innerHTML = v == null ? `<span class="note">—</span>` : `<span class="pill ${v >= 80 ? "good" : v >= 50 ? "warn" : "bad"}">${Math.round(v)}</span>`; return td; }
+const BAND_COLOUR = { good: "#2fb380", warn: "#f2a93b", bad: "#f0564a" };
+
+function scoreCell(v) { const td = document.createElement("td"); td.className = "num"; td.innerHTML = v == null ? `<span class="note">—</span>` : `<span class="pill ${scoreBand(v, SCORE_BANDS.scorecard)}">${Math.round(v)}</span>`; return td; }
 
 function drill(c) {
   for (const tr of $("cards").tBodies[0].rows) tr.classList.toggle("selected", tr.dataset.agent === c.agent_id);
   $("drill-title").textContent = `${c.name ?? c.agent_id} · total ${num(c.total, 1)} · rank ${c.rank ?? "—"}`;
   Plotly.react("drill-chart", [{ type: "bar", orientation: "h", y: c.kpis.map((k) => LABEL[k.kpi] ?? k.kpi), x: c.kpis.map((k) => k.score ?? 0),
     text: c.kpis.map((k) => (k.score == null ? "missing" : Math.round(k.score))), textposition: "auto",
-    marker: { color: c.kpis.map((k) => (k.score == null ? "#39445a" : k.score >= 80 ? "#2fb380" : k.score >= 50 ? "#f2a93b" : "#f0564a")) } }],
+    marker: { color: c.kpis.map((k) => (BAND_COLOUR[scoreBand(k.score, SCORE_BANDS.scorecard)] ?? "#39445a")) } }],
   darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: "score (0–100)" }, yaxis: { autorange: "reversed" }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
   $("drill-rows").replaceChildren(...c.kpis.map((k) => {
     const tr = document.createElement("tr");

@@ -1,22 +1,5 @@
-// Helpers shared by the planner, QA and complaint pages.
+// What the planner, QA and complaint pages share beyond helpers.js: dates, charts, busy buttons.
 import { connectLive } from "../live.js";
-export const $ = (id) => document.getElementById(id);
-
-export function toast(text, bad = false) {
-  const t = $("toast");
-  if (!t) return;
-  t.textContent = text;
-  t.dataset.kind = bad ? "bad" : "ok";
-  t.classList.add("show");
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => t.classList.remove("show"), 4000);
-}
-
-export function errorText(err) {
-  if (err?.field && err.field !== "body") return `${err.field}: ${err.message}`;
-  return err?.message ?? String(err);
-}
-
 export function debounce(fn, ms = 300) {
   let t;
   return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
