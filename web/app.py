@@ -44,7 +44,7 @@ from web.ops.metrics import WebMetrics
 from web.ops.monitoring import monitoring_guard
 from web.pages import error_page
 from web.phone.credentials import connect_sources
-from web.roster_jobs import RosterJobs
+from web.planner.jobs import RosterJobs
 from web.routes import endpoints, setup_routes
 from web.services import WebServices
 from web.session.auth import security_middleware

@@ -45,7 +45,7 @@ from web.errors import (
     invalid,
 )
 from web.phone.credentials import PhoneError
-from web.roster_jobs import JobLimitError
+from web.planner.jobs import JobLimitError
 
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
 

@@ -12,7 +12,7 @@ from kernel.runtime import Runtime
 if TYPE_CHECKING:
     from web.live.hub import LiveHub
     from web.ops.metrics import WebMetrics
-    from web.roster_jobs import RosterJobs
+    from web.planner.jobs import RosterJobs
     from web.services import WebServices
     from web.session.ratelimit import LoginThrottle
     from web.session.users import Principal

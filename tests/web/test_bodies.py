@@ -15,8 +15,8 @@ from web.bodies import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_depth, parse_json
 from web.domain_errors import value_error
 from web.endpoints import Endpoint
 from web.errors import BadRequestError
-from web.planner_store import MAX_HISTORY_BYTES
 from web.routes import endpoints
+from workforce.planner_store import MAX_HISTORY_BYTES
 
 # (name, body, status, words in the message)
 CASES = [

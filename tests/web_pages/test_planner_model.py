@@ -12,9 +12,10 @@ from callcenter_testkit.history import history_csv
 from hypothesis import given
 from hypothesis import strategies as st
 
-from web.planner_model import Activity, coverage, forecast_week, move_shift
+from workforce import planner
 from workforce.errors import InputError
 from workforce.formats import read_history_csv
+from workforce.planner import Activity, coverage, forecast_week, move_shift
 
 T0 = datetime(2026, 11, 16, tzinfo=UTC)
 
@@ -105,11 +106,7 @@ def test_forecast_holds_out_the_last_week() -> None:
 
 
 def test_model_is_pure() -> None:
-    tree = ast.parse(
-        Path("web/planner_model.py").read_text()
-        if Path("web/planner_model.py").exists()
-        else (Path(__file__).parents[2] / "web/planner_model.py").read_text()
-    )
+    tree = ast.parse(Path(planner.__file__).read_text())
     names = {
         a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }

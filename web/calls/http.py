@@ -29,7 +29,7 @@ from web.calls.schemas import (
     WrapUpOut,
 )
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from web.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, invalid
 from web.keys import SERVICES
 from web.roles import AGENT, SUPERVISOR
 
@@ -341,7 +341,7 @@ async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
     try:
         number = normalise_number(call.body.number, s.default_region)
     except FieldError as exc:
-        raise ValidationError([{"field": "number", "in": "body", "message": exc.message}]) from None
+        raise invalid("number", exc.message) from None
     callback = await call.request.app[SERVICES].actions.request_callback(call_id, number)
     names = {q.id: q.name for q in s.queues}
     return CallbackInQueueOut(

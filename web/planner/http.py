@@ -7,21 +7,46 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from aiohttp import web
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from store.models.core import Agent
 from web.endpoints import ApiCall, Endpoints, Upload
 from web.errors import NotFoundError, UnavailableError, ValidationError, invalid
 from web.keys import ROSTER_JOBS
-from web.planner_model import Activity, Forecast, forecast_week, requirement
-from web.planner_store import (
+from web.planner.jobs import RosterJob
+from web.planner.schemas import (
+    ActivityOut,
+    AdherenceOut,
+    AdherenceQuery,
+    AgentAdherenceOut,
+    AgentRosterOut,
+    AgentShiftsOut,
+    ForecastOut,
+    HistoryOut,
+    HistoryStatus,
+    JobOut,
+    MoveBody,
+    RosterBody,
+    RosterListOut,
+    RosterOut,
+    RosterSummary,
+    Series,
+    ShiftsQuery,
+    StateSpanOut,
+    TargetQuery,
+)
+from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
+from workforce.adherence import adherence
+from workforce.errors import FormatError, InputError, WorkforceError
+from workforce.formats import AgentSpec, read_history_csv, write_roster_csv
+from workforce.planner import Activity, Forecast, forecast_week, requirement
+from workforce.planner_store import (
     MAX_HISTORY_BYTES,
     StoredRoster,
     agent_shifts,
@@ -34,12 +59,6 @@ from web.planner_store import (
     save_planned_roster,
     store_history,
 )
-from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
-from web.roster_jobs import RosterJob
-from web.schemas import ID, Input
-from workforce.adherence import adherence
-from workforce.errors import FormatError, InputError, WorkforceError
-from workforce.formats import AgentSpec, read_history_csv, write_roster_csv
 from workforce.roster import RosterRules, build_problem
 from workforce.staffing import Target
 from workforce.store_io import read_agent_states, read_shifts
@@ -55,165 +74,6 @@ def _num(v: Any, digits: int = 2) -> float | None:
 
 
 # ---- schemas -----------------------------------------------------------------------------------
-
-
-class TargetQuery(Input):
-    source: Literal["upload", "store"] = "upload"
-    service_level_pct: float = Field(80, ge=1, le=99.9)
-    answer_within_s: float = Field(20, ge=1, le=3600)
-    asa_s: float | None = Field(None, gt=0, le=3600)
-    max_occupancy_pct: float = Field(90, ge=30, le=100)
-    shrinkage_pct: float = Field(30, ge=0, le=80)
-
-
-class RosterBody(TargetQuery):
-    weekly_hours_min: float = Field(30, ge=0, le=60)
-    weekly_hours_max: float = Field(40, ge=4, le=60)
-    time_limit_s: float = Field(60, ge=3, le=900)
-    agent_ids: list[str] | None = Field(None, max_length=2000)
-
-
-class HistoryOut(BaseModel):
-    intervals: int
-    days: int
-    interval_min: int
-    first_at: datetime
-    last_at: datetime
-
-
-class HistoryStatus(BaseModel):
-    uploaded: bool
-    history: HistoryOut | None = None
-
-
-class Series(BaseModel):
-    starts: list[datetime]
-    calls: list[float]
-
-
-class ForecastOut(BaseModel):
-    interval_min: int
-    wape_pct: float | None
-    mape_pct: float | None
-    holdout_actual: Series
-    holdout_forecast: list[float]
-    starts: list[datetime]
-    calls: list[float]
-    aht_s: list[float]
-    agents: list[int]
-    scheduled_agents: list[int]
-    service_level_pct: list[float | None]
-    total_calls: float
-    scheduled_hours: float
-    peak_scheduled: int
-
-
-class JobOut(BaseModel):
-    job_id: str
-    status: str
-    stage: str
-    elapsed_s: float
-    best_bound: float | None
-    best_objective: float | None
-    gap: float | None
-    agents: int
-    time_limit_s: float
-    roster_id: int | None
-    error: str | None
-
-
-class ActivityOut(BaseModel):
-    activity: str
-    start_at: datetime
-    end_at: datetime
-
-
-class AgentRosterOut(BaseModel):
-    agent_id: str
-    name: str
-    hours: float
-    activities: list[ActivityOut]
-
-
-class RosterSummary(BaseModel):
-    roster_id: int
-    name: str
-    published: bool
-    created_at: datetime
-    period_start_at: datetime
-    period_end_at: datetime
-    under_staffing: float | None
-    over_staffing: float | None
-    gap: float | None
-    created_by: str | None
-    published_at: datetime | None
-
-
-class RosterListOut(BaseModel):
-    rosters: list[RosterSummary]
-
-
-class RosterOut(BaseModel):
-    roster_id: int
-    name: str
-    published: bool
-    published_at: datetime | None
-    first_interval_at: datetime
-    interval_min: int
-    utc_offset_min: int
-    required: list[float]
-    coverage: list[float]
-    under_agent_h: float
-    over_agent_h: float
-    gap: float | None
-    settings: dict[str, Any]
-    agents: list[AgentRosterOut]
-
-
-class MoveBody(Input):
-    agent_id: str = Field(pattern=ID)
-    shift_start_at: datetime
-    start_at: datetime
-    end_at: datetime
-
-
-class AdherenceQuery(Input):
-    day: date | None = None
-
-
-class StateSpanOut(BaseModel):
-    state: str
-    reason: str | None
-    start_at: datetime
-    end_at: datetime
-
-
-class AgentAdherenceOut(BaseModel):
-    agent_id: str
-    name: str
-    adherence_pct: float | None
-    occupancy_pct: float | None
-    scheduled_min: int
-    in_adherence_min: int
-    scheduled: list[ActivityOut]
-    actual: list[StateSpanOut]
-
-
-class AdherenceOut(BaseModel):
-    day: date
-    day_start_at: datetime
-    agents: list[AgentAdherenceOut]
-
-
-class ShiftsQuery(Input):
-    week_start: date | None = None
-
-
-class AgentShiftsOut(BaseModel):
-    agent_id: str
-    week_start: date
-    timezone: str
-    activities: list[ActivityOut]
 
 
 # ---- history and forecast ----------------------------------------------------------------------

@@ -4,16 +4,13 @@ editing for admins (a save stores a new version)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any, Literal, get_type_hints
+from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field, create_model
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.calibrations_store import (
@@ -27,7 +24,6 @@ from qa.errors import (
     QaError,
 )
 from qa.evaluations_store import (
-    EvaluationView,
     acknowledge,
     dispute,
     disputes_of,
@@ -45,23 +41,58 @@ from qa.forms_store import (
     save_form,
 )
 from qa.periods import parse_period
+from qa.queries import (
+    agent_names,
+    calibrations,
+    evaluation_ids,
+    has_calibration_scores,
+    latest_evaluation_id,
+    sample_of,
+    sampled_calls,
+)
 from qa.samples_store import draw_sample
 from qa.scorecard import KPIS
 from qa.service import compute_scorecards, sampling_rules, scorecards_csv
 from store.db import session_factory
-from store.models.core import Agent, Call
-from store.models.qa import QaCalibration, QaCalibrationScore, QaEvaluation, QaSample
+from store.models.core import Call
+from store.models.qa import QaCalibration
 from web.endpoints import ApiCall, Endpoints
 from web.errors import NotFoundError, invalid
 from web.live.privacy import text_for, viewer_of
+from web.qa.schemas import (
+    CalibrationBody,
+    CalibrationOut,
+    CalibrationRow,
+    CalibrationScoreBody,
+    CalibrationsOut,
+    CallDetail,
+    CallWorkOut,
+    CommentBody,
+    DisputeBody,
+    DrawBody,
+    DrawOut,
+    EvaluateBody,
+    EvaluationOut,
+    EvaluationsOut,
+    EvaluationsQuery,
+    EvaluatorOut,
+    FormEditOut,
+    FormOut,
+    FormSaveBody,
+    FormVersionRow,
+    ItemSpread,
+    KpiOut,
+    ResolveBody,
+    SampleRow,
+    SamplesOut,
+    SamplesQuery,
+    ScorecardOut,
+    ScorecardQuery,
+    ScorecardsOut,
+)
 from web.roles import ADMIN, AGENT, QA, QA_OR_SUPERVISOR, SUPERVISOR
-from web.schemas import ID, Input
 
 api = Endpoints(tag="qa")
-
-
-WEEK = r"^\d{4}-W\d{2}$"
-PERIOD = r"^\d{4}-(W\d{2}|\d{2})$"
 
 
 @asynccontextmanager
@@ -77,228 +108,6 @@ def _user(call: ApiCall) -> str:
 
 
 # ---- schemas -----------------------------------------------------------------------------------
-
-
-Answer = Literal["yes", "no", "na"] | int
-
-
-class SamplesQuery(Input):
-    week: str | None = Field(None, pattern=WEEK)
-    queue: str | None = Field(None, pattern=ID)
-    agent: str | None = Field(None, pattern=ID)
-    status: Literal["todo", "done", "all"] = "all"
-
-
-class SampleRow(BaseModel):
-    call_id: str
-    agent_id: str
-    agent_name: str | None
-    queue_id: str | None
-    arrived_at: datetime | None
-    talk_s: float | None
-    disposition: str | None
-    reasons: list[str]
-    period: str
-    evaluation_id: int | None
-    score: float | None
-    status: str | None
-
-
-class SamplesOut(BaseModel):
-    week: str | None
-    samples: list[SampleRow]
-
-
-class DrawBody(Input):
-    week: str = Field(pattern=WEEK)
-    per_agent: int | None = Field(None, ge=1, le=100)
-
-
-class DrawOut(BaseModel):
-    """``drawn`` of the week's ``candidates`` handled calls (``excluded``: already sampled or
-    evaluated); no candidates means no calls that week, an empty draw and not an error."""
-
-    week: str
-    drawn: int
-    candidates: int
-    excluded: int
-
-
-class FormOut(BaseModel):
-    form_version_id: int
-    name: str
-    version: int
-    definition: dict[str, Any]
-
-
-class CallDetail(BaseModel):
-    call_id: str
-    agent_id: str | None
-    agent_name: str | None
-    queue_id: str | None
-    direction: str | None
-    arrived_at: datetime | None
-    answered_at: datetime | None
-    ended_at: datetime | None
-    wait_s: float | None
-    talk_s: float | None
-    hold_s: float | None
-    wrap_s: float | None
-    disposition: str | None
-    notes: str | None
-    transferred: bool
-    sample_reasons: list[str]
-
-
-def _fields_of(view: type) -> dict[str, Any]:
-    """The fields of the dataclass ``view``, for ``create_model``: one list of fields, not two."""
-    hints = get_type_hints(view)
-    return {f.name: (hints[f.name], ...) for f in dataclasses.fields(view)}
-
-
-class EvaluationOut(create_model("EvaluationFields", **_fields_of(EvaluationView))):  # type: ignore[misc]
-    """An evaluation (every field of ``EvaluationView``) with its last dispute, if any."""
-
-    dispute_comment: str | None = None
-    resolution: str | None = None
-    resolution_comment: str | None = None
-    previous_score: float | None = None
-
-
-class CallWorkOut(BaseModel):
-    call: CallDetail
-    form: FormOut
-    evaluation: EvaluationOut | None
-
-
-class EvaluateBody(Input):
-    call_id: str = Field(pattern=ID)
-    form_version_id: int = Field(ge=1, le=2**31 - 1)
-    answers: dict[str, Answer] = Field(max_length=500)
-    comments: dict[str, str] = Field(default_factory=dict, max_length=500)
-
-
-class EvaluationsQuery(Input):
-    agent: str | None = Field(None, pattern=ID)
-    status: Literal["submitted", "acknowledged", "disputed", "resolved"] | None = None
-    limit: int = Field(200, ge=1, le=1000)
-
-
-class EvaluationsOut(BaseModel):
-    evaluations: list[EvaluationOut]
-    form: FormOut | None = None
-
-
-class CommentBody(Input):
-    comment: str = Field("", max_length=4000)
-
-
-class DisputeBody(Input):
-    comment: str = Field(min_length=1, max_length=4000)
-
-
-class ResolveBody(Input):
-    resolution: Literal["upheld", "amended"]
-    comment: str = Field("", max_length=4000)
-    answers: dict[str, Answer] | None = Field(None, max_length=500)
-
-
-class CalibrationBody(Input):
-    call_id: str = Field(pattern=ID)
-
-
-class CalibrationRow(BaseModel):
-    calibration_id: int
-    call_id: str
-    facilitator_id: str | None
-    created_at: datetime
-    evaluators: list[str]
-
-
-class CalibrationsOut(BaseModel):
-    calibrations: list[CalibrationRow]
-
-
-class CalibrationScoreBody(Input):
-    answers: dict[str, Answer] = Field(max_length=500)
-
-
-class ItemSpread(BaseModel):
-    item_id: str
-    text: str
-    values: dict[str, float | None]
-    std: float | None
-    max_diff: float | None
-    agreement_rate: float | None
-
-
-class EvaluatorOut(BaseModel):
-    evaluator_id: str
-    score: float | None
-    deviation: float | None
-    item_match_rate: float | None
-
-
-class CalibrationOut(BaseModel):
-    calibration_id: int
-    call_id: str
-    form: FormOut
-    scores: dict[str, float | None]
-    std: float | None
-    max_diff: float | None
-    agreement_rate: float | None
-    agreed_score: float | None
-    basis: str
-    items: list[ItemSpread]
-    evaluators: list[EvaluatorOut]
-
-
-class ScorecardQuery(Input):
-    period: str = Field(pattern=PERIOD)
-    team: str | None = Field(None, pattern=ID)
-
-
-class KpiOut(BaseModel):
-    kpi: str
-    value: float | None
-    score: float | None
-    weight: float
-    target: float
-    floor: float
-
-
-class ScorecardOut(BaseModel):
-    agent_id: str
-    name: str | None
-    team: str | None
-    role: str
-    total: float | None
-    rank: int | None
-    missing: list[str]
-    kpis: list[KpiOut]
-
-
-class ScorecardsOut(BaseModel):
-    period: str
-    kpis: list[str]
-    adherence_available: bool
-    scorecards: list[ScorecardOut]
-
-
-class FormSaveBody(Input):
-    definition: dict[str, Any]
-
-
-class FormVersionRow(BaseModel):
-    form_version_id: int
-    version: int
-    created_at: datetime
-
-
-class FormEditOut(BaseModel):
-    form: FormOut
-    created: bool
-    versions: list[FormVersionRow]
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -324,10 +133,6 @@ async def current_form(session: AsyncSession, call: ApiCall) -> StoredForm:
         return await latest_form(session, form.name)
     except QaNotFoundError:
         return await save_form(session, form, datetime.now(UTC))
-
-
-async def _names(session: AsyncSession) -> dict[str, str]:
-    return {r.agent_id: r.name for r in (await session.execute(select(Agent.agent_id, Agent.name)))}
 
 
 async def _evaluation_out(session: AsyncSession, evaluation_id: int) -> EvaluationOut:
@@ -368,39 +173,11 @@ def _eval_id(call: ApiCall) -> int:
 )
 async def qa_samples(call: ApiCall) -> SamplesOut:
     q: SamplesQuery = call.query
-    s, c, e = QaSample.__table__, Call.__table__, QaEvaluation.__table__
-    stmt = (
-        select(
-            s.c.call_id,
-            s.c.agent_id,
-            s.c.period,
-            s.c.reasons,
-            c.c.queue_id,
-            c.c.arrived_at,
-            c.c.talk_s,
-            c.c.disposition,
-            e.c.evaluation_id,
-            e.c.score,
-            e.c.status,
-        )
-        .outerjoin(c, c.c.call_id == s.c.call_id)
-        .outerjoin(e, e.c.call_id == s.c.call_id)
-        .order_by(s.c.period.desc(), c.c.arrived_at.desc(), s.c.call_id)
-        .limit(1000)
-    )
-    if q.week:
-        stmt = stmt.where(s.c.period == q.week)
-    if q.queue:
-        stmt = stmt.where(c.c.queue_id == q.queue)
-    if q.agent:
-        stmt = stmt.where(s.c.agent_id == q.agent)
-    if q.status == "todo":
-        stmt = stmt.where(e.c.evaluation_id.is_(None))
-    elif q.status == "done":
-        stmt = stmt.where(e.c.evaluation_id.is_not(None))
     async with session_factory(call.rt.engine)() as session:
-        names = await _names(session)
-        rows = (await session.execute(stmt)).all()
+        names = await agent_names(session)
+        rows = await sampled_calls(
+            session, week=q.week, queue=q.queue, agent=q.agent, status=q.status
+        )
     return SamplesOut(
         week=q.week,
         samples=[
@@ -462,21 +239,12 @@ async def qa_call(call: ApiCall) -> CallWorkOut:
     call_id = call.path["call_id"]
     async with _tx(call) as session:
         row = await session.get(Call, call_id)
-        sample = (
-            await session.execute(select(QaSample).where(QaSample.call_id == call_id))
-        ).scalar_one_or_none()
+        sample = await sample_of(session, call_id)
         if row is None and sample is None:
             raise NotFoundError(f"no call {call_id}", field="call_id")
-        names = await _names(session)
+        names = await agent_names(session)
         stored = await current_form(session, call)
-        ev_id = (
-            await session.execute(
-                select(QaEvaluation.evaluation_id)
-                .where(QaEvaluation.call_id == call_id)
-                .order_by(QaEvaluation.evaluation_id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        ev_id = await latest_evaluation_id(session, call_id)
         evaluation = await _evaluation_out(session, ev_id) if ev_id else None
     agent_id = row.agent_id if row is not None else sample.agent_id if sample else None
     detail = CallDetail(
@@ -512,13 +280,9 @@ async def qa_call(call: ApiCall) -> CallWorkOut:
 async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
     body: EvaluateBody = call.body
     async with _tx(call) as session:
-        known = (
-            await session.execute(select(Call.call_id).where(Call.call_id == body.call_id))
-        ).scalar_one_or_none()
-        sample = (
-            await session.execute(select(QaSample.agent_id).where(QaSample.call_id == body.call_id))
-        ).scalar_one_or_none()
-        if known is None and sample is None:
+        known = await session.get(Call, body.call_id) is not None
+        sampled = await sample_of(session, body.call_id)
+        if not known and sampled is None:
             raise invalid("call_id", f"no call {body.call_id}")
         view = await submit_evaluation(
             session,
@@ -527,7 +291,7 @@ async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
             evaluator_id=_user(call),
             answers=body.answers,
             now=datetime.now(UTC),
-            agent_id=None if known else sample,
+            agent_id=None if known or sampled is None else sampled.agent_id,
             comments=body.comments,
         )
         return await _evaluation_out(session, view.evaluation_id)
@@ -543,13 +307,8 @@ async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
 )
 async def qa_evaluations(call: ApiCall) -> EvaluationsOut:
     q: EvaluationsQuery = call.query
-    stmt = select(QaEvaluation.evaluation_id).order_by(QaEvaluation.evaluation_id.desc())
-    if q.agent:
-        stmt = stmt.where(QaEvaluation.agent_id == q.agent)
-    if q.status:
-        stmt = stmt.where(QaEvaluation.status == q.status)
     async with _tx(call) as session:
-        ids = list((await session.execute(stmt.limit(q.limit))).scalars())
+        ids = await evaluation_ids(session, agent=q.agent, status=q.status, limit=q.limit)
         out = [await _evaluation_out(session, i) for i in ids]
         form = _form_out(await current_form(session, call))
     return EvaluationsOut(evaluations=out, form=form)
@@ -565,16 +324,7 @@ async def qa_evaluations(call: ApiCall) -> EvaluationsOut:
 async def qa_my_evaluations(call: ApiCall) -> EvaluationsOut:
     agent_id = call.own_agent()
     async with _tx(call) as session:
-        ids = list(
-            (
-                await session.execute(
-                    select(QaEvaluation.evaluation_id)
-                    .where(QaEvaluation.agent_id == agent_id)
-                    .order_by(QaEvaluation.evaluation_id.desc())
-                    .limit(200)
-                )
-            ).scalars()
-        )
+        ids = await evaluation_ids(session, agent=agent_id, limit=200)
         out = [await _evaluation_out(session, i) for i in ids]
         form = _form_out(await current_form(session, call))
     return EvaluationsOut(evaluations=out, form=form)
@@ -649,21 +399,7 @@ def _cal_id(call: ApiCall) -> int:
 )
 async def qa_calibrations(call: ApiCall) -> CalibrationsOut:
     async with _tx(call) as session:
-        cals = list(
-            (
-                await session.execute(
-                    select(QaCalibration).order_by(QaCalibration.calibration_id.desc()).limit(200)
-                )
-            ).scalars()
-        )
-        scores = (
-            await session.execute(
-                select(QaCalibrationScore.calibration_id, QaCalibrationScore.evaluator_id)
-            )
-        ).all()
-    who: dict[int, list[str]] = {}
-    for cid, ev in scores:
-        who.setdefault(cid, []).append(ev)
+        rows = await calibrations(session, limit=200)
     return CalibrationsOut(
         calibrations=[
             CalibrationRow(
@@ -671,9 +407,9 @@ async def qa_calibrations(call: ApiCall) -> CalibrationsOut:
                 call_id=c.call_id,
                 facilitator_id=c.facilitator_id,
                 created_at=c.created_at,
-                evaluators=sorted(who.get(c.calibration_id, [])),
+                evaluators=evaluators,
             )
-            for c in cals
+            for c, evaluators in rows
         ]
     )
 
@@ -732,15 +468,8 @@ async def _calibration_out(call: ApiCall, cid: int) -> CalibrationOut:
             raise NotFoundError(f"no calibration {cid}", field="calibration_id")
         form = await get_form_version(session, cal.form_version_id)
         stored = StoredForm(cal.form_version_id, form, created=False)
-        n = (
-            await session.execute(
-                select(QaCalibrationScore.calibration_score_id).where(
-                    QaCalibrationScore.calibration_id == cid
-                )
-            )
-        ).first()
         texts = {i.id: i.text for i in form.items.values()}
-        if n is None:
+        if not await has_calibration_scores(session, cid):
             return CalibrationOut(
                 calibration_id=cid,
                 call_id=cal.call_id,
@@ -829,7 +558,7 @@ async def _scorecards(call: ApiCall) -> tuple[list[Any], bool, str]:
 async def qa_scorecards(call: ApiCall) -> ScorecardsOut:
     cards, has_adherence, period = await _scorecards(call)
     async with session_factory(call.rt.engine)() as session:
-        names = await _names(session)
+        names = await agent_names(session)
     return ScorecardsOut(
         period=period,
         kpis=list(KPIS),

@@ -13,7 +13,7 @@ from store.readers import interval_stats
 from web.agent.cards import day_start
 from web.agent.schemas import AgentStateOut
 from web.endpoints import ApiCall, Endpoints
-from web.errors import NotFoundError, ValidationError
+from web.errors import NotFoundError, invalid
 from web.keys import SERVICES
 from web.roles import SUPERVISOR
 from web.supervisor.schemas import (
@@ -87,7 +87,7 @@ def _agents_of_queue(call: ApiCall, queue_id: str) -> set[str]:
     s = call.rt.settings
     conf = next((x for x in s.queues if x.id == queue_id), None)
     if conf is None:
-        raise ValidationError([{"field": "queue", "in": "query", "message": "no such queue"}])
+        raise invalid("queue", "no such queue", "query")
     return {a.id for a in s.agents if all(a.skills.get(k, 0) >= 1 for k in conf.skills)}
 
 
@@ -106,7 +106,7 @@ async def wallboard_day(call: ApiCall) -> DayOut:
     if q.queue:
         conf = next((x for x in s.queues if x.id == q.queue), None)
         if conf is None:
-            raise ValidationError([{"field": "queue", "in": "query", "message": "no such queue"}])
+            raise invalid("queue", "no such queue", "query")
     now = datetime.now(UTC)
     start = day_start(now, ZoneInfo(s.timezone))
     end = start + timedelta(days=1)

@@ -1,4 +1,4 @@
-"""The planner pages' edge to Redis and the store: the uploaded history, stored rosters with the
+"""The planner's edge to Redis and the store: the uploaded history, stored rosters with the
 requirement they were solved against, hand edits, publishing, an agent's published shifts.
 
 Rosters and their activities are the workforce tables (``workforce.store_io``); the requirement,
@@ -25,7 +25,7 @@ from kernel.keys import planner_history
 from store.models.workforce import Roster, Shift
 from store.models.workspaces import RosterRequirement
 from store.readers import interval_stats
-from web.planner_model import Activity, coverage, move_shift
+from workforce.planner import Activity, coverage, move_shift
 from workforce.store_io import save_roster
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
-"""The planner pages' computations (pure): the forecast with its held-out week, the requirement
-per interval, the coverage of a roster, a shift moved by hand.
+"""The planner's computations (pure): the forecast with its held-out week, the requirement per
+interval, the coverage of a roster, a shift moved by hand.
 
 Values in, values out: no clock, no I/O. Forecasting, staffing, rostering and adherence maths
-live in ``workforce``; this module only shapes what the pages show.
+live in the other ``workforce`` modules; this one shapes them into what the planner works with
+(the web's planner pages are its callers: ``web/planner/http.py``).
 """
 
 from __future__ import annotations
