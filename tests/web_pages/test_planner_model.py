@@ -3,16 +3,13 @@ moved by hand (breaks follow), the forecast's held-out week."""
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from callcenter_testkit.history import history_csv
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workforce import planner
 from workforce.errors import InputError
 from workforce.formats import read_history_csv
 from workforce.planner import Activity, coverage, forecast_week, move_shift
@@ -103,17 +100,6 @@ def test_forecast_holds_out_the_last_week() -> None:
     with pytest.raises(InputError) as err:
         forecast_week(read_history_csv(history_csv(1)))
     assert err.value.field == "interval_start"
-
-
-def test_model_is_pure() -> None:
-    tree = ast.parse(Path(planner.__file__).read_text())
-    names = {
-        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-    }
-    names |= {
-        n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-    }
-    assert not names & {"aiohttp", "redis", "sqlalchemy", "asyncio", "logging"}
 
 
 def test_move_shift_keeps_the_rest_between_shifts() -> None:
