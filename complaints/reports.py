@@ -182,6 +182,24 @@ def return_visit_summary(df: pd.DataFrame, now: datetime) -> dict[str, float | i
     }
 
 
+def per_day(df: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(day, tickets opened, tickets resolved) for each day with either, oldest first."""
+    if df.empty:
+        return []
+    opened = df["opened_at"].dt.strftime("%Y-%m-%d").value_counts()
+    resolved = df["resolved_at"].dropna().dt.strftime("%Y-%m-%d").value_counts()
+    days = sorted(set(opened.index) | set(resolved.index))
+    return [(d, int(opened.get(d, 0)), int(resolved.get(d, 0))) for d in days]
+
+
+def return_visit_outcomes(df: pd.DataFrame) -> dict[str, int]:
+    """Return visits per outcome (their status while they have none)."""
+    rv = df[df["kind"] == "return_visit"] if not df.empty else df
+    if rv.empty:
+        return {}
+    return {str(k): int(v) for k, v in rv["outcome"].fillna(rv["status"]).value_counts().items()}
+
+
 def _pct(part: int, whole: int) -> float | None:
     return round(part / whole * 100, 2) if whole else None
 
