@@ -22,6 +22,7 @@ from complaints.tickets import list_complaints
 from store.models.core import Agent
 from store.models.customers import Complaint, ComplaintHistory
 from store.models.workspaces import ComplaintAssignment
+from store.readers import agent_names
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 DONE = ("resolved", "closed")
@@ -134,13 +135,6 @@ async def ticket_file(
         wish = (
             await conn.execute(select(Complaint.wish).where(Complaint.complaint_id == complaint_id))
         ).scalar()
-        agents = (
-            await conn.execute(
-                select(Agent.agent_id, Agent.name)
-                .where(Agent.active.is_(True))
-                .order_by(Agent.name)
-            )
-        ).all()
     history = [
         FileEntry(kind="status", at=r.at, by=r.by_user, status=r.status, note=r.note)
         for r in statuses
@@ -156,7 +150,9 @@ async def ticket_file(
         assignee=assignee,
         wish=wish,
         history=history,
-        agents=[(r.agent_id, r.name) for r in agents],
+        agents=sorted(
+            (await agent_names(engine, active_only=True)).items(), key=lambda a: (a[1], a[0])
+        ),
     )
 
 

@@ -5,6 +5,8 @@ inputs and the wallboard's day chart.
 them to the pure ``summarise_intervals``, which is what the tests check against hand-computed
 values. An interval a gap touches has ``no_data`` set: its figures are what the CDR could tell
 (or nothing), not a quiet quarter of an hour.
+
+``agent_names`` is the agents' directory the planner and the complaint desk both show.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store.gaps import TelephonyGap, no_data, read_gaps
-from store.models.core import Call
+from store.models.core import Agent, Call
 
 COLUMNS = ["offered", "answered", "abandoned", "aht_s", "asa_s", "service_level", "no_data"]
 
@@ -132,3 +134,12 @@ async def interval_stats(
         short_abandon_s=short_abandon_s,
         gaps=gaps,
     )
+
+
+async def agent_names(engine: AsyncEngine, *, active_only: bool = False) -> dict[str, str]:
+    """Agent id -> name, by agent id; only the agents still active when ``active_only``."""
+    stmt = select(Agent.agent_id, Agent.name).order_by(Agent.agent_id)
+    if active_only:
+        stmt = stmt.where(Agent.active.is_(True))
+    async with engine.connect() as conn:
+        return {r.agent_id: r.name for r in await conn.execute(stmt)}

@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from aiohttp import web
-from sqlalchemy import select
 
-from store.models.core import Agent
+from store.readers import agent_names
 from web.endpoints import ApiCall, Endpoints, Upload
 from web.errors import NotFoundError, UnavailableError, ValidationError, invalid
 from web.keys import ROSTER_JOBS
@@ -222,15 +221,7 @@ def _job_out(job: RosterJob) -> JobOut:
 
 
 async def _agents(call: ApiCall, ids: list[str] | None) -> dict[str, str]:
-    async with call.rt.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(Agent.agent_id, Agent.name)
-                .where(Agent.active.is_(True))
-                .order_by(Agent.agent_id)
-            )
-        ).all()
-    names = {r.agent_id: r.name for r in rows}
+    names = await agent_names(call.rt.engine, active_only=True)
     if ids is not None:
         unknown = [a for a in ids if a not in names]
         if unknown:
@@ -346,19 +337,12 @@ async def _roster(call: ApiCall) -> StoredRoster:
     return roster
 
 
-async def _agent_names(call: ApiCall) -> dict[str, str]:
-    async with call.rt.engine.connect() as conn:
-        return {
-            r.agent_id: r.name for r in (await conn.execute(select(Agent.agent_id, Agent.name)))
-        }
-
-
 def _act(a: Activity) -> ActivityOut:
     return ActivityOut(activity=a.activity, start_at=a.start_at, end_at=a.end_at)
 
 
 async def _roster_out(call: ApiCall, roster: StoredRoster) -> RosterOut:
-    names = await _agent_names(call)
+    names = await agent_names(call.rt.engine)
     by_agent: dict[str, list[Activity]] = {}
     for a in roster.activities:
         by_agent.setdefault(a.agent_id, []).append(a)
@@ -510,7 +494,7 @@ async def planner_adherence(call: ApiCall) -> AdherenceOut:
     start, end = _day_bounds(day, tz_name)
     shifts = await read_shifts(call.rt.engine, start, end)
     states = await read_agent_states(call.rt.engine, start, end)
-    names = await _agent_names(call)
+    names = await agent_names(call.rt.engine)
     until = min(now, end)
     try:
         table = await asyncio.to_thread(adherence, shifts, states, start, until)

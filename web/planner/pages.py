@@ -5,9 +5,8 @@ from ``/api/planner`` and follow the live feed."""
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import func, select
 
-from store.models.core import Agent
+from store.readers import agent_names
 from web.errors import ForbiddenError
 from web.keys import RUNTIME
 from web.pages import Pages, render
@@ -19,12 +18,7 @@ pages = Pages()
 
 @pages.get("/planner", roles=PLANNER)
 async def forecast_page(request: web.Request, principal: Principal) -> web.StreamResponse:
-    async with request.app[RUNTIME].engine.connect() as conn:
-        n = (
-            await conn.execute(
-                select(func.count()).select_from(Agent).where(Agent.active.is_(True))
-            )
-        ).scalar_one()
+    n = len(await agent_names(request.app[RUNTIME].engine, active_only=True))
     return render("planner/forecast.html", request, {"page": "planner", "agent_count": n})
 
 
