@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from complaints.deadlines import DeadlineState, StatusChange, deadline_state, overdue_kinds
@@ -311,3 +311,11 @@ async def list_complaints(
 async def complaint_history(engine: AsyncEngine, complaint_id: str) -> list[StatusChange]:
     async with engine.connect() as conn:
         return await _history(conn, complaint_id)
+
+
+async def active_count(engine: AsyncEngine, customer_id: str) -> int:
+    """How many of the customer's complaints are still being worked on."""
+    c = Complaint.__table__
+    stmt = select(func.count()).where(c.c.customer_id == customer_id, c.c.status.in_(ACTIVE))
+    async with engine.connect() as conn:
+        return int((await conn.execute(stmt)).scalar_one())

@@ -32,7 +32,7 @@ from customers.records import (
     parse_customer_csv,
     timezone_of_number,
 )
-from store.models.core import Customer
+from store.models.core import Call, Customer
 from store.models.customers import CustomerPhone
 
 log = logging.getLogger(__name__)
@@ -246,3 +246,26 @@ async def customer_contact(conn: AsyncConnection, customer_id: str) -> dict[str,
         return None
     row, phones = loaded[0]
     return {**row, "phones": phones}
+
+
+async def last_calls(
+    engine: AsyncEngine, customer_id: str, *, leave_out: str | None = None, limit: int = 5
+) -> list[dict[str, Any]]:
+    """The customer's latest calls, newest first, without ``leave_out`` (the call on screen)."""
+    c = Call.__table__
+    stmt = (
+        select(
+            c.c.call_id,
+            c.c.arrived_at,
+            c.c.queue_id,
+            c.c.direction,
+            c.c.talk_s,
+            c.c.outcome,
+            c.c.disposition,
+        )
+        .where(c.c.customer_id == customer_id, c.c.call_id != (leave_out or ""))
+        .order_by(c.c.arrived_at.desc())
+        .limit(limit)
+    )
+    async with engine.connect() as conn:
+        return [dict(r) for r in (await conn.execute(stmt)).mappings().all()]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from customers.masking import Viewer, mask_phone
-from web.agent.cards import agent_today, caller_of, customer_card, task_card, week_shifts
+from store.readers import call_parties
+from web.agent.cards import agent_today, customer_card, task_card, week_shifts
 from web.agent.schemas import (
     AgentStateOut,
     AgentView,
@@ -31,7 +32,8 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
         return None
     services = call.request.app[SERVICES]
     c = await services.live_state.call(agent_id, call_id)
-    caller, direction = await caller_of(call.rt.engine, call_id)
+    stored = await call_parties(call.rt.engine, call_id)
+    caller, direction = (stored.caller, stored.direction) if stored else (None, None)
     number = c.get("number") or caller
     viewer = viewer_of(call.user)
     card = await customer_card(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from redis.typing import EncodableT, FieldT
-from sqlalchemy import select
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint
@@ -15,7 +14,7 @@ from customers.records import FieldError, normalise_number
 from kernel.events import DomainEvent, make_event_id
 from outbound.tasks import OutboundConfig
 from outbound.tasks_store import record_outcome, request_callback, task_of_call
-from store.models.core import Call
+from store.readers import call_parties
 from web.calls.commands import send_command
 from web.calls.schemas import (
     CallbackInQueueBody,
@@ -47,12 +46,8 @@ async def own_call(call: ApiCall, *, after_call: bool = False) -> tuple[str, str
     if h.get("call") == call_id:
         return agent_id, call_id
     if after_call:
-        c = Call.__table__
-        async with call.rt.engine.connect() as conn:
-            owner = (
-                await conn.execute(select(c.c.agent_id).where(c.c.call_id == call_id))
-            ).scalar_one_or_none()
-        if owner == agent_id:
+        stored = await call_parties(call.rt.engine, call_id)
+        if stored is not None and stored.agent_id == agent_id:
             return agent_id, call_id
     raise ForbiddenError(f"call {call_id} is not agent {agent_id}'s call", field="call_id")
 
@@ -62,11 +57,8 @@ async def _customer_of(call: ApiCall, agent_id: str, call_id: str) -> str | None
     live = await call.request.app[SERVICES].live_state.call(agent_id, call_id)
     if live.get("customer"):
         return live["customer"]
-    c = Call.__table__
-    async with call.rt.engine.connect() as conn:
-        return (
-            await conn.execute(select(c.c.customer_id).where(c.c.call_id == call_id))
-        ).scalar_one_or_none()
+    stored = await call_parties(call.rt.engine, call_id)
+    return stored.customer_id if stored is not None else None
 
 
 async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
