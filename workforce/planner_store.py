@@ -42,17 +42,13 @@ STORE_HISTORY_DAYS = 28
 DEFAULT_INTERVAL_MIN = 30
 
 
-def _history_key(prefix: str, username: str) -> str:
-    return planner_history(prefix, username)
-
-
 async def save_history(redis: aioredis.Redis, prefix: str, username: str, csv_text: str) -> None:
-    await redis.set(_history_key(prefix, username), csv_text, ex=HISTORY_TTL_S)
+    await redis.set(planner_history(prefix, username), csv_text, ex=HISTORY_TTL_S)
 
 
 async def load_history(redis: aioredis.Redis, prefix: str, username: str) -> str | None:
     # the client decodes responses (str); redis-py types the value as bytes | str
-    return cast("str | None", await redis.get(_history_key(prefix, username)))
+    return cast("str | None", await redis.get(planner_history(prefix, username)))
 
 
 async def store_history(
