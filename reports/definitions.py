@@ -1,0 +1,324 @@
+"""What each report figure means, written once. Pure: frames and numbers in, frames out.
+
+The wallboard's live figures (``queueing.stats``), the API and the historical reports all take
+their figures from here, so they agree for the same minutes:
+
+- a call counts in the interval it *arrived* (its outcome follows it there, even when it was
+  answered or abandoned in a later interval), so ``answered <= offered`` always holds;
+- ``offered``: inbound calls that arrived in a queue; ``answered``, ``abandoned`` (every abandon)
+  and ``callbacks`` (the caller asked to be called back instead of waiting) are parts of it;
+- ``abandoned_short``: the abandons that waited less than the queue's ``short_abandon_s``;
+- ``answered_in_sl``: answered within the queue's ``sl_target_s``;
+- ``sl_pct``: ``answered_in_sl / (answered + abandoned - abandoned_short)`` when the queue's
+  abandons count against service level, else ``answered_in_sl / answered``; ``None`` (shown
+  "—") when that denominator is 0, never 100 % of nothing;
+- ``asa_s``: mean wait of the answered calls; ``aht_s``: mean of talk + hold + wrap-up over the
+  handled calls (answered and ended); ``hold_s``: mean hold over the same calls;
+- ``transfers``: calls transferred; ``rona``: offers the agent let ring unanswered;
+- ``no_data``: 1 when a telephony gap overlaps the interval (its figures are incomplete);
+- per agent: ``logged_in_s`` (every state but logged out), time per state and not-ready
+  reason, ``occupancy_pct`` = (on call + wrap-up) / (on call + wrap-up + ready + offered),
+  ``calls`` answered and their ``aht_s``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+INTERVAL_MINUTES = (15, 30, 60)
+COUNTS = (
+    "offered",
+    "answered",
+    "answered_in_sl",
+    "abandoned",
+    "abandoned_short",
+    "transfers",
+    "rona",
+    "callbacks",
+)
+FIGURES = (*COUNTS, "sl_pct", "asa_s", "aht_s", "hold_s", "no_data")
+INTERVAL_COLUMNS = ("interval_start", "queue", *FIGURES)
+QUEUE_COLUMNS = ("queue", *FIGURES)
+AGENT_COLUMNS = (
+    "agent_id",
+    "state",
+    "reason",
+    "state_s",
+    "logged_in_s",
+    "occupancy_pct",
+    "calls",
+    "aht_s",
+)
+DISPOSITION_COLUMNS = ("queue", "disposition", "calls", "share_pct", "aht_s")
+# Columns the readers hand in: one row per call (``calls``) and per agent state (``states``).
+CALL_INPUT = (
+    "arrived_at",
+    "queue_id",
+    "agent_id",
+    "outcome",
+    "wait_s",
+    "talk_s",
+    "hold_s",
+    "wrap_s",
+    "transferred",
+    "disposition",
+    "rona",
+)
+STATE_INPUT = ("agent_id", "state", "reason", "start_at", "end_at")
+HANDLING_STATES = ("on_call", "wrap_up")
+AVAILABLE_STATES = ("ready", "offered")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRules:
+    """A queue's settings that change its figures (``QueueConfig``'s fields of the same name)."""
+
+    sl_target_s: float = 20.0
+    short_abandon_s: float = 5.0
+    abandon_counts_against_sl: bool = True
+
+
+def service_level_pct(
+    answered_in_sl: float,
+    answered: float,
+    abandoned: float,
+    abandoned_short: float,
+    abandon_counts_against_sl: bool,
+) -> float | None:
+    """Answered within target over answered (plus the abandons that were not short, when they
+    count); ``None`` when nothing is in the denominator."""
+    denominator = answered + (abandoned - abandoned_short if abandon_counts_against_sl else 0)
+    return None if denominator <= 0 else 100.0 * answered_in_sl / denominator
+
+
+def mean_or_none(total: float, n: float) -> float | None:
+    """``total / n``, or ``None`` when there is nothing to average (shown "—", never 0)."""
+    return None if n <= 0 else total / n
+
+
+def pct_or_none(part: float, whole: float) -> float | None:
+    return None if whole <= 0 else 100.0 * part / whole
+
+
+def interval_index(
+    start_at: datetime, end_at: datetime, interval_min: int, tz: str
+) -> pd.DatetimeIndex:
+    """Interval starts in ``[start_at, end_at)``, in the centre's time zone ``tz``. Steps are
+    absolute (a 60-minute interval is an hour even across a daylight-saving change)."""
+    if interval_min not in INTERVAL_MINUTES:
+        raise ValueError(f"interval_min: must be 15, 30 or 60, got {interval_min}")
+    first = pd.Timestamp(start_at).tz_convert(tz)
+    return pd.date_range(
+        first,
+        pd.Timestamp(end_at).tz_convert(tz),
+        freq=f"{interval_min}min",
+        inclusive="left",
+        name="interval_start",
+    )
+
+
+def _per_call(calls: pd.DataFrame, rules: Mapping[str, QueueRules]) -> pd.DataFrame:
+    """One row per call with its 0/1 counts and the sums the means are made of."""
+    default = QueueRules()
+    queues = calls["queue_id"]
+    sl_target = queues.map({q: r.sl_target_s for q, r in rules.items()})
+    sl_target = sl_target.astype(float).fillna(default.sl_target_s)
+    short_s = queues.map({q: r.short_abandon_s for q, r in rules.items()})
+    short_s = short_s.astype(float).fillna(default.short_abandon_s)
+    outcome = calls["outcome"]
+    wait = calls["wait_s"].astype(float)
+    answered = (outcome == "answered").to_numpy()
+    abandoned = (outcome == "abandoned").to_numpy()
+    talk = calls["talk_s"].astype(float)
+    handled = answered & talk.notna().to_numpy()
+    hold = calls["hold_s"].astype(float).fillna(0.0)
+    handle = talk.fillna(0.0) + hold + calls["wrap_s"].astype(float).fillna(0.0)
+    return pd.DataFrame(
+        {
+            "offered": 1,
+            "answered": answered.astype(int),
+            "answered_in_sl": (answered & (wait <= sl_target).to_numpy()).astype(int),
+            "abandoned": abandoned.astype(int),
+            "abandoned_short": (abandoned & (wait.fillna(0.0) < short_s).to_numpy()).astype(int),
+            "transfers": calls["transferred"].fillna(False).astype(bool).astype(int),
+            "rona": calls["rona"].fillna(0).astype(int),
+            "callbacks": (outcome == "callback").astype(int),
+            "wait_sum": np.where(answered, wait.fillna(0.0), 0.0),
+            "handled": handled.astype(int),
+            "handle_sum": np.where(handled, handle, 0.0),
+            "hold_sum": np.where(handled, hold, 0.0),
+        },
+        index=calls.index,
+    )
+
+
+SUMS = (*COUNTS, "wait_sum", "handled", "handle_sum", "hold_sum")
+
+
+def _finish(sums: pd.DataFrame, counts_against: pd.Series) -> pd.DataFrame:
+    """Counts and sums -> the figures (the means and service level from the scalar rules)."""
+    out = sums[list(COUNTS)].astype(int)
+    rows = sums.to_dict("records")
+    out["sl_pct"] = [
+        service_level_pct(
+            r["answered_in_sl"], r["answered"], r["abandoned"], r["abandoned_short"], c
+        )
+        for r, c in zip(rows, counts_against, strict=True)
+    ]
+    out["asa_s"] = [mean_or_none(r["wait_sum"], r["answered"]) for r in rows]
+    out["aht_s"] = [mean_or_none(r["handle_sum"], r["handled"]) for r in rows]
+    out["hold_s"] = [mean_or_none(r["hold_sum"], r["handled"]) for r in rows]
+    return out
+
+
+def _bucket(arrived_at: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
+    """Position in ``index`` of the interval each arrival falls in (-1 before the first)."""
+    return index.searchsorted(pd.DatetimeIndex(arrived_at), side="right") - 1
+
+
+def interval_report(
+    calls: pd.DataFrame,
+    index: pd.DatetimeIndex,
+    interval_min: int,
+    queues: Iterable[str],
+    rules: Mapping[str, QueueRules],
+    no_data: np.ndarray,
+) -> pd.DataFrame:
+    """One row per interval of ``index`` and queue of ``queues`` (``INTERVAL_COLUMNS``), zeros
+    where no call arrived. ``calls`` holds ``CALL_INPUT`` (UTC ``arrived_at``); ``no_data`` is
+    one flag per interval of ``index``."""
+    queue_list = list(dict.fromkeys(queues))
+    end = index[-1] + pd.Timedelta(minutes=interval_min) if len(index) else None
+    df = calls[calls["queue_id"].isin(queue_list)] if len(calls) else calls
+    per = _per_call(df, rules) if len(df) else pd.DataFrame(columns=list(SUMS), dtype=float)
+    if len(df):
+        per["slot"] = _bucket(df["arrived_at"], index)
+        per["queue"] = df["queue_id"].to_numpy()
+        arrived = pd.DatetimeIndex(df["arrived_at"])
+        per = per[(per["slot"] >= 0) & (arrived < end)]
+    else:
+        per["slot"], per["queue"] = pd.Series(dtype=int), pd.Series(dtype=object)
+    sums = per.groupby(["slot", "queue"])[list(SUMS)].sum()
+    full = pd.MultiIndex.from_product([range(len(index)), queue_list], names=["slot", "queue"])
+    sums = sums.reindex(full, fill_value=0)
+    counts_against = pd.Series(
+        [rules.get(q, QueueRules()).abandon_counts_against_sl for _, q in full]
+    )
+    out = _finish(sums.reset_index(drop=True), counts_against)
+    slots = full.get_level_values("slot")
+    out.insert(0, "queue", full.get_level_values("queue"))
+    out.insert(0, "interval_start", index[slots])
+    out["no_data"] = np.asarray(no_data, dtype=int)[slots] if len(index) else []
+    return out[list(INTERVAL_COLUMNS)].reset_index(drop=True)
+
+
+def queue_report(
+    calls: pd.DataFrame,
+    queues: Iterable[str],
+    rules: Mapping[str, QueueRules],
+    no_data: bool,
+) -> pd.DataFrame:
+    """One row per queue over the whole range (``QUEUE_COLUMNS``); ``calls`` already limited to
+    the range. ``no_data``: a telephony gap touches the range."""
+    queue_list = list(dict.fromkeys(queues))
+    df = calls[calls["queue_id"].isin(queue_list)] if len(calls) else calls
+    per = _per_call(df, rules) if len(df) else pd.DataFrame(columns=list(SUMS), dtype=float)
+    per["queue"] = df["queue_id"].to_numpy() if len(df) else []
+    sums = per.groupby("queue")[list(SUMS)].sum().reindex(queue_list, fill_value=0)
+    counts_against = pd.Series(
+        [rules.get(q, QueueRules()).abandon_counts_against_sl for q in queue_list]
+    )
+    out = _finish(sums.reset_index(drop=True), counts_against)
+    out.insert(0, "queue", queue_list)
+    out["no_data"] = int(no_data)
+    return out[list(QUEUE_COLUMNS)]
+
+
+def disposition_report(calls: pd.DataFrame, queues: Iterable[str]) -> pd.DataFrame:
+    """Answered calls per queue and disposition (``DISPOSITION_COLUMNS``): how many, their share
+    of the queue's answered calls, and their AHT. A call not yet wrapped has disposition ""."""
+    queue_list = list(dict.fromkeys(queues))
+    df = calls[calls["queue_id"].isin(queue_list) & (calls["outcome"] == "answered")]
+    if df.empty:
+        return pd.DataFrame(columns=list(DISPOSITION_COLUMNS))
+    per = _per_call(df, {})
+    per["queue"] = df["queue_id"].to_numpy()
+    per["disposition"] = df["disposition"].fillna("").to_numpy()
+    g = per.groupby(["queue", "disposition"])[["answered", "handled", "handle_sum"]].sum()
+    totals = g["answered"].groupby(level="queue").transform("sum")
+    out = pd.DataFrame(
+        {
+            "calls": g["answered"].astype(int),
+            "share_pct": [pct_or_none(a, t) for a, t in zip(g["answered"], totals, strict=True)],
+            "aht_s": [
+                mean_or_none(s, n) for s, n in zip(g["handle_sum"], g["handled"], strict=True)
+            ],
+        },
+        index=g.index,
+    ).reset_index()
+    order = {q: i for i, q in enumerate(queue_list)}
+    out = out.sort_values(
+        ["queue", "calls"], key=lambda s: s.map(order) if s.name == "queue" else -s
+    )
+    return out[list(DISPOSITION_COLUMNS)].reset_index(drop=True)
+
+
+def agent_report(
+    states: pd.DataFrame,
+    calls: pd.DataFrame,
+    start_at: datetime,
+    end_at: datetime,
+    agents: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Per agent, long format (``AGENT_COLUMNS``): one row per state and not-ready reason with
+    its seconds inside ``[start_at, end_at)`` (a state still open ends at ``end_at``), each row
+    carrying the agent's logged-in time, occupancy, answered calls and AHT.
+
+    ``states`` holds ``STATE_INPUT`` rows overlapping the range; ``calls`` the range's calls
+    (answered ones count for the agent who answered)."""
+    start, end = pd.Timestamp(start_at), pd.Timestamp(end_at)
+    st = states.copy()
+    if len(st):
+        begin = pd.DatetimeIndex(st["start_at"]).tz_convert("UTC").as_unit("ns")
+        finish = pd.DatetimeIndex(st["end_at"].fillna(end)).tz_convert("UTC").as_unit("ns")
+        clipped_begin = np.maximum(begin.asi8, start.value)
+        clipped_end = np.minimum(finish.asi8, end.value)
+        st["state_s"] = np.maximum(clipped_end - clipped_begin, 0) / 1e9
+        st = st[st["state"] != "logged_out"]
+        st["reason"] = np.where(st["state"] == "not_ready", st["reason"].fillna(""), "")
+    else:
+        st = pd.DataFrame(columns=["agent_id", "state", "reason", "state_s"])
+    long = st.groupby(["agent_id", "state", "reason"], as_index=False)["state_s"].sum()
+    by_state = long.pivot_table(index="agent_id", columns="state", values="state_s", aggfunc="sum")
+    answered = calls[(calls["outcome"] == "answered") & calls["agent_id"].notna()]
+    per = _per_call(answered, {}) if len(answered) else pd.DataFrame(columns=list(SUMS))
+    per["agent_id"] = answered["agent_id"].to_numpy() if len(answered) else []
+    work = per.groupby("agent_id")[["answered", "handled", "handle_sum"]].sum()
+    ids = list(dict.fromkeys([*(agents or []), *long["agent_id"], *work.index]))
+    if agents is not None:
+        wanted = set(agents)
+        ids = [a for a in ids if a in wanted]
+    rows: list[dict[str, object]] = []
+    for agent_id in ids:
+        s = by_state.loc[agent_id] if agent_id in by_state.index else pd.Series(dtype=float)
+        handling = float(np.nansum([s.get(k, 0.0) for k in HANDLING_STATES]))
+        available = float(np.nansum([s.get(k, 0.0) for k in AVAILABLE_STATES]))
+        w = work.loc[agent_id] if agent_id in work.index else None
+        common = {
+            "agent_id": agent_id,
+            "logged_in_s": float(np.nansum(s.to_numpy(dtype=float))),
+            "occupancy_pct": pct_or_none(handling, handling + available),
+            "calls": int(w["answered"]) if w is not None else 0,
+            "aht_s": mean_or_none(w["handle_sum"], w["handled"]) if w is not None else None,
+        }
+        mine = long[long["agent_id"] == agent_id]
+        if mine.empty:
+            rows.append({**common, "state": "", "reason": "", "state_s": 0.0})
+        for r in mine.itertuples(index=False):
+            rows.append({**common, "state": r.state, "reason": r.reason, "state_s": r.state_s})
+    return pd.DataFrame(rows, columns=list(AGENT_COLUMNS))
