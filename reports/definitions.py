@@ -69,7 +69,7 @@ CALL_INPUT = (
     "disposition",
     "rona",
 )
-STATE_INPUT = ("agent_id", "state", "reason", "start_at", "end_at")
+STATE_SECONDS = ("agent_id", "state", "reason", "state_s")
 HANDLING_STATES = ("on_call", "wrap_up")
 AVAILABLE_STATES = ("ready", "offered")
 
@@ -178,7 +178,8 @@ def _finish(sums: pd.DataFrame, counts_against: pd.Series) -> pd.DataFrame:
 
 def _bucket(arrived_at: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
     """Position in ``index`` of the interval each arrival falls in (-1 before the first)."""
-    return index.searchsorted(pd.DatetimeIndex(arrived_at), side="right") - 1
+    starts = index.as_unit("ns").asi8
+    return np.searchsorted(starts, pd.DatetimeIndex(arrived_at).as_unit("ns").asi8, "right") - 1
 
 
 def interval_report(
@@ -269,30 +270,18 @@ def disposition_report(calls: pd.DataFrame, queues: Iterable[str]) -> pd.DataFra
 
 
 def agent_report(
-    states: pd.DataFrame,
+    state_seconds: pd.DataFrame,
     calls: pd.DataFrame,
-    start_at: datetime,
-    end_at: datetime,
     agents: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Per agent, long format (``AGENT_COLUMNS``): one row per state and not-ready reason with
-    its seconds inside ``[start_at, end_at)`` (a state still open ends at ``end_at``), each row
-    carrying the agent's logged-in time, occupancy, answered calls and AHT.
+    its seconds, each row carrying the agent's logged-in time, occupancy, answered calls and AHT.
 
-    ``states`` holds ``STATE_INPUT`` rows overlapping the range; ``calls`` the range's calls
-    (answered ones count for the agent who answered)."""
-    start, end = pd.Timestamp(start_at), pd.Timestamp(end_at)
-    st = states.copy()
-    if len(st):
-        begin = pd.DatetimeIndex(st["start_at"]).tz_convert("UTC").as_unit("ns")
-        finish = pd.DatetimeIndex(st["end_at"].fillna(end)).tz_convert("UTC").as_unit("ns")
-        clipped_begin = np.maximum(begin.asi8, start.value)
-        clipped_end = np.minimum(finish.asi8, end.value)
-        st["state_s"] = np.maximum(clipped_end - clipped_begin, 0) / 1e9
-        st = st[st["state"] != "logged_out"]
-        st["reason"] = np.where(st["state"] == "not_ready", st["reason"].fillna(""), "")
-    else:
-        st = pd.DataFrame(columns=["agent_id", "state", "reason", "state_s"])
+    ``state_seconds`` holds ``STATE_SECONDS`` rows: seconds per agent, state and reason inside
+    the range; ``calls`` the range's calls (an answered one counts for the agent who answered)."""
+    st = state_seconds[state_seconds["state"] != "logged_out"].copy()
+    st["reason"] = np.where(st["state"] == "not_ready", st["reason"].fillna(""), "")
+    st["state_s"] = st["state_s"].astype(float)
     long = st.groupby(["agent_id", "state", "reason"], as_index=False)["state_s"].sum()
     by_state = long.pivot_table(index="agent_id", columns="state", values="state_s", aggfunc="sum")
     answered = calls[(calls["outcome"] == "answered") & calls["agent_id"].notna()]
@@ -304,6 +293,7 @@ def agent_report(
         wanted = set(agents)
         ids = [a for a in ids if a in wanted]
     rows: list[dict[str, object]] = []
+    groups = {a: g for a, g in long.groupby("agent_id", sort=False)}
     for agent_id in ids:
         s = by_state.loc[agent_id] if agent_id in by_state.index else pd.Series(dtype=float)
         handling = float(np.nansum([s.get(k, 0.0) for k in HANDLING_STATES]))
@@ -316,9 +306,10 @@ def agent_report(
             "calls": int(w["answered"]) if w is not None else 0,
             "aht_s": mean_or_none(w["handle_sum"], w["handled"]) if w is not None else None,
         }
-        mine = long[long["agent_id"] == agent_id]
-        if mine.empty:
+        mine = groups.get(agent_id)
+        if mine is None:
             rows.append({**common, "state": "", "reason": "", "state_s": 0.0})
+            continue
         for r in mine.itertuples(index=False):
             rows.append({**common, "state": r.state, "reason": r.reason, "state_s": r.state_s})
     return pd.DataFrame(rows, columns=list(AGENT_COLUMNS))

@@ -24,7 +24,7 @@ from reports.definitions import (
     interval_report,
     queue_report,
 )
-from reports.readers import read_calls, read_states
+from reports.readers import read_calls, read_state_seconds
 from store.gaps import no_data, read_gaps
 
 Kind = Literal["intervals", "queues", "agents", "dispositions"]
@@ -126,8 +126,8 @@ async def build_report(
         )
     if request.kind == "agents":
         calls = await read_calls(engine, start_at, end_at, request.queues or None)
-        states = await read_states(engine, start_at, end_at, request.agents or None)
-        return agent_report(states, calls, start_at, end_at, request.agents or None)
+        states = await read_state_seconds(engine, start_at, end_at, request.agents or None)
+        return agent_report(states, calls, request.agents or None)
     calls = await read_calls(engine, start_at, end_at, chosen)
     if request.kind == "queues":
         gaps = await read_gaps(engine, start_at, end_at)
