@@ -45,7 +45,7 @@ from queueing.actions import AgentActions
 from queueing.errors import AgentStateError
 from queueing.routing import Routing
 from queueing.service import Router
-from store.readers import interval_stats
+from reports.service import interval_figures, rules_of
 from store.writer import StoreWriter
 from telephony.bridge import Bridge
 from telephony.simulator.engine import Engine
@@ -57,7 +57,7 @@ from workforce.adherence import period_adherence
 from workforce.errors import InputError, WhatIfError
 from workforce.staffing import interval_length_s
 from workforce.store_io import read_agent_states
-from workforce.whatif_compare import compare, summary
+from workforce.whatif_compare import compare, simulated_frame, summary
 from workforce.whatif_plan import (
     Arrival,
     RosterStep,
@@ -378,14 +378,16 @@ async def run_whatif(
             )
         finally:
             await sim.stop()
-        stats = await interval_stats(
+        figures = await interval_figures(
             rt.engine,
             start_at,
             end_at,
             interval_min=interval_s // 60,
-            queue_id=q.id,
-            sl_target_s=q.sl_target_s,
+            timezone="UTC",
+            queues=[q.id],
+            rules=rules_of([q]),
         )
+        stats = simulated_frame(figures)
         states = await read_agent_states(rt.engine, start_at, end_at)
     comparison = compare(
         forecast.set_axis(index),

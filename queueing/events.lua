@@ -10,10 +10,10 @@ local function arrive(op)
   local arrived = tonumber(op.ts)
   if arrived > NOW then arrived = NOW end
   local score = (PSPAN - 1 - op.prio) * SCALE + rel(arrived)
-  put(ck, 'queue', q, 'prio', op.prio, 'score', score, 'arrived', arrived,
+  put(ck, 'queue', q, 'prio', op.prio, 'score', score, 'arrived', arrived, 'day', DAY,
       'state', 'waiting', 'offers', 0, 'tier', op.tier or '', 'customer', op.customer or '')
   redis.call('ZADD', k1('inq', q), fmt(arrived), cid)
-  stat(q, 'offered', 1)
+  stat_arrived(q, 'offered', 1, {arrived = arrived, day = DAY})
   emit('call.queued', cid, nil, {queue = q, priority = op.prio, tier = op.tier}, cid, 'queued')
   if c.ann > 0 then redis.call('ZADD', KT, fmt(NOW + c.ann), 'ann|' .. cid) end
   place(cid, q, op.trigger or 'call_arrived')
@@ -70,12 +70,13 @@ local function answer(op)
       set_state(aid, 'on_call', nil, cid, false, 'call', cid, 'queue', q, 'talk_from', NOW)
     end
   end
-  if c then
+  -- outbound work (a callback's dial, a return visit) was never offered: no inbound figure
+  if c and not (ci.number and ci.number ~= '') then
     local wait = tonumber(op.ts) - tonumber(ci.arrived)
     if wait < 0 then wait = 0 end
-    stat(q, 'answered', 1)
-    stat(q, 'wait_ms', wait)
-    if wait <= c.sl then stat(q, 'answered_sl', 1) end
+    stat_arrived(q, 'answered', 1, ci)
+    stat_arrived(q, 'wait_ms', wait, ci)
+    if wait <= c.sl then stat_arrived(q, 'answered_sl', 1, ci) end
   end
 end
 
@@ -118,8 +119,8 @@ local function gone(op)
   local c = qconf(q)
   if c then
     local wait = tonumber(op.ts) - tonumber(ci.arrived)
-    stat(q, 'abandoned', 1)
-    if wait < c.short then stat(q, 'abandoned_short', 1) end
+    stat_arrived(q, 'abandoned', 1, ci)
+    if wait < c.short then stat_arrived(q, 'abandoned_short', 1, ci) end
   end
 end
 

@@ -102,7 +102,7 @@ end
 local AGENT_FIELDS = {'state', 'reason', 'elig', 'ready_at', 'seq', 'call', 'queue', 'talk_from',
                       'wrap_until', 'idx'}
 local CALL_FIELDS = {'state', 'queue', 'agent', 'arrived', 'score', 'prio', 'step', 'offers',
-                     'number', 'tier', 'fails', 'ann', 'origin', 'live'}
+                     'number', 'tier', 'fails', 'ann', 'origin', 'live', 'day'}
 local REC, DIRTY, DIRTY_KEYS, LATER = {}, {}, {}, {}
 local function rec(k, fields)
   local r = REC[k]
@@ -261,6 +261,20 @@ local function stat(q, metric, by)
   by = math.floor(by)
   incr(h, f[1], by)
   incr(h, f[2], by)
+end
+
+-- a call's outcome (answered, abandoned, its waits and handle time) counts in the minute and day
+-- the call arrived, as in the reports (reports/definitions.py), so a period never shows more
+-- answered than offered; a minute already dropped, or another day, is not counted again
+local function stat_arrived(q, metric, by, ci)
+  local arrived = tonumber(ci.arrived)
+  if arrived == nil then return stat(q, metric, by) end
+  local h = k1('stats', q)
+  by = math.floor(by)
+  if (ci.day or DAY) == DAY then incr(h, metric .. '@d' .. DAY, by) end
+  local m = math.floor(arrived / 60000)
+  if m > MIN then m = MIN end
+  if m > MIN - 60 then incr(h, metric .. '@m' .. m, by) end
 end
 
 local function stats_gc(q)
@@ -485,12 +499,17 @@ local function make_ready(aid)
   if cid then offer(cid, aid, q, s, 'priority_then_wait', n, 'agent_ready', true) end
 end
 
--- handle time (talk + wrap-up) of the agent's last call, counted when wrap-up ends
+-- handle time (talk + hold + wrap-up) of the agent's last call, counted when wrap-up ends (in the
+-- minute its call arrived)
 local function finish_handle(aid)
   local a = agent(aid)
   if a.talk_from and a.talk_from ~= '' and a.queue and a.queue ~= '' then
-    stat(a.queue, 'handled', 1)
-    stat(a.queue, 'handle_ms', NOW - tonumber(a.talk_from))
+    local ci = {}
+    if a.call and a.call ~= '' then ci = rec(key('call', a.call), CALL_FIELDS) end
+    if not (ci.number and ci.number ~= '') then -- outbound work is no inbound handle time
+      stat_arrived(a.queue, 'handled', 1, ci)
+      stat_arrived(a.queue, 'handle_ms', NOW - tonumber(a.talk_from), ci)
+    end
   end
   if a.wrap_until and a.wrap_until ~= '' then redis.call('ZREM', KT, 'wrap|' .. aid) end
   put(k1('agent', aid), 'talk_from', '', 'call', '', 'wrap_until', '')

@@ -3,7 +3,9 @@
 Counters per queue and period (day so far, last 15 and 30 minutes): offered (calls that entered
 the queue), answered, answered_sl (within the queue's target), abandoned, abandoned_short (before
 ``short_abandon_s``: left out of service level), wait_ms (sum of answered calls' waits), handled
-and handle_ms (talk plus wrap-up of finished calls).
+and handle_ms (talk, hold and wrap-up of finished calls). Like the reports, the scripts count a
+call's outcome in the minute (and day) it arrived, so a period's answered never exceeds its
+offered; the figures come from ``reports.definitions``, the one home of their meaning.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+from reports.definitions import abandons_against_sl, mean_or_none, service_level_pct
 
 METRICS = (
     "offered",
@@ -31,16 +35,10 @@ def day_id(now_ms: int, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(now_ms / 1000, UTC).astimezone(tz).strftime("%Y%m%d")
 
 
-def service_level_pct(
-    answered_sl: int, answered: int, abandoned: int, abandoned_short: int, count_abandons: bool
-) -> float | None:
-    """Answered within target / (answered + counted abandons); short abandons never count."""
-    denominator = answered + (abandoned - abandoned_short if count_abandons else 0)
-    return None if denominator <= 0 else 100.0 * answered_sl / denominator
-
-
 def average_handle_s(handle_ms: int, handled: int) -> float | None:
-    return handle_ms / handled / 1000 if handled > 0 else None
+    """Mean handle time in seconds of the counters' finished calls (``None`` when none)."""
+    ms = mean_or_none(handle_ms, handled)
+    return None if ms is None else ms / 1000
 
 
 def expected_wait_s(position: int, agents: int, handle_s: float) -> int:
@@ -57,6 +55,8 @@ class PeriodStats:
     offered: int
     answered: int
     abandoned: int
+    answered_in_sl: int
+    abandons_against_sl: int
     service_level_pct: float | None
     asa_s: float | None
     handle_s: float | None
@@ -64,18 +64,17 @@ class PeriodStats:
     @classmethod
     def from_counters(cls, c: Mapping[str, int], count_abandons: bool) -> PeriodStats:
         answered = int(c.get("answered", 0))
+        abandoned = int(c.get("abandoned", 0))
+        against = abandons_against_sl(abandoned, int(c.get("abandoned_short", 0)), count_abandons)
+        asa_ms = mean_or_none(int(c.get("wait_ms", 0)), answered)
         return cls(
             offered=int(c.get("offered", 0)),
             answered=answered,
-            abandoned=int(c.get("abandoned", 0)),
-            service_level_pct=service_level_pct(
-                int(c.get("answered_sl", 0)),
-                answered,
-                int(c.get("abandoned", 0)),
-                int(c.get("abandoned_short", 0)),
-                count_abandons,
-            ),
-            asa_s=c.get("wait_ms", 0) / answered / 1000 if answered else None,
+            abandoned=abandoned,
+            answered_in_sl=int(c.get("answered_sl", 0)),
+            abandons_against_sl=int(against),
+            service_level_pct=service_level_pct(int(c.get("answered_sl", 0)), answered, against),
+            asa_s=None if asa_ms is None else asa_ms / 1000,
             handle_s=average_handle_s(int(c.get("handle_ms", 0)), int(c.get("handled", 0))),
         )
 

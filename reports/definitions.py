@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,17 +84,20 @@ class QueueRules:
     abandon_counts_against_sl: bool = True
 
 
+def abandons_against_sl(
+    abandoned: Any, abandoned_short: Any, abandon_counts_against_sl: Any
+) -> Any:
+    """The abandons service level counts: those that were not short, when the queue counts
+    abandons at all. Plain arithmetic, so it takes numbers or arrays alike."""
+    return (abandoned - abandoned_short) * abandon_counts_against_sl
+
+
 def service_level_pct(
-    answered_in_sl: float,
-    answered: float,
-    abandoned: float,
-    abandoned_short: float,
-    abandon_counts_against_sl: bool,
+    answered_in_sl: float, answered: float, abandons_against: float
 ) -> float | None:
-    """Answered within target over answered (plus the abandons that were not short, when they
-    count); ``None`` when nothing is in the denominator."""
-    denominator = answered + (abandoned - abandoned_short if abandon_counts_against_sl else 0)
-    return None if denominator <= 0 else 100.0 * answered_in_sl / denominator
+    """Answered within target over answered plus the abandons that count
+    (``abandons_against_sl``); ``None`` when that is nothing."""
+    return pct_or_none(answered_in_sl, answered + abandons_against)
 
 
 def mean_or_none(total: float, n: float) -> float | None:
@@ -130,10 +134,13 @@ def _per_call(calls: pd.DataFrame, rules: Mapping[str, QueueRules]) -> pd.DataFr
     sl_target = sl_target.astype(float).fillna(default.sl_target_s)
     short_s = queues.map({q: r.short_abandon_s for q, r in rules.items()})
     short_s = short_s.astype(float).fillna(default.short_abandon_s)
+    counts = queues.map({q: r.abandon_counts_against_sl for q, r in rules.items()})
+    counts = counts.astype(object).fillna(default.abandon_counts_against_sl).astype(int).to_numpy()
     outcome = calls["outcome"]
     wait = calls["wait_s"].astype(float)
     answered = (outcome == "answered").to_numpy()
     abandoned = (outcome == "abandoned").to_numpy()
+    short = abandoned & (wait.fillna(0.0) < short_s).to_numpy()
     talk = calls["talk_s"].astype(float)
     handled = answered & talk.notna().to_numpy()
     hold = calls["hold_s"].astype(float).fillna(0.0)
@@ -144,7 +151,8 @@ def _per_call(calls: pd.DataFrame, rules: Mapping[str, QueueRules]) -> pd.DataFr
             "answered": answered.astype(int),
             "answered_in_sl": (answered & (wait <= sl_target).to_numpy()).astype(int),
             "abandoned": abandoned.astype(int),
-            "abandoned_short": (abandoned & (wait.fillna(0.0) < short_s).to_numpy()).astype(int),
+            "abandoned_short": short.astype(int),
+            "sl_abandons": abandons_against_sl(abandoned.astype(int), short.astype(int), counts),
             "transfers": calls["transferred"].fillna(False).astype(bool).astype(int),
             "rona": calls["rona"].fillna(0).astype(int),
             "callbacks": (outcome == "callback").astype(int),
@@ -157,18 +165,15 @@ def _per_call(calls: pd.DataFrame, rules: Mapping[str, QueueRules]) -> pd.DataFr
     )
 
 
-SUMS = (*COUNTS, "wait_sum", "handled", "handle_sum", "hold_sum")
+SUMS = (*COUNTS, "sl_abandons", "wait_sum", "handled", "handle_sum", "hold_sum")
 
 
-def _finish(sums: pd.DataFrame, counts_against: pd.Series) -> pd.DataFrame:
+def _finish(sums: pd.DataFrame) -> pd.DataFrame:
     """Counts and sums -> the figures (the means and service level from the scalar rules)."""
     out = sums[list(COUNTS)].astype(int)
     rows = sums.to_dict("records")
     out["sl_pct"] = [
-        service_level_pct(
-            r["answered_in_sl"], r["answered"], r["abandoned"], r["abandoned_short"], c
-        )
-        for r, c in zip(rows, counts_against, strict=True)
+        service_level_pct(r["answered_in_sl"], r["answered"], r["sl_abandons"]) for r in rows
     ]
     out["asa_s"] = [mean_or_none(r["wait_sum"], r["answered"]) for r in rows]
     out["aht_s"] = [mean_or_none(r["handle_sum"], r["handled"]) for r in rows]
@@ -182,6 +187,19 @@ def _bucket(arrived_at: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
     return np.searchsorted(starts, pd.DatetimeIndex(arrived_at).as_unit("ns").asi8, "right") - 1
 
 
+ALL_QUEUES = ""  # the ``queue`` of a row that adds every chosen queue up
+
+
+def _sums(calls: pd.DataFrame, queues: list[str], rules: Mapping[str, QueueRules]) -> pd.DataFrame:
+    df = calls[calls["queue_id"].isin(queues)] if len(calls) else calls
+    if not len(df):
+        return pd.DataFrame({n: pd.Series(dtype=float) for n in (*SUMS, "queue", "arrived_at")})
+    per = _per_call(df, rules)
+    per["queue"] = df["queue_id"].to_numpy()
+    per["arrived_at"] = df["arrived_at"].to_numpy()
+    return per
+
+
 def interval_report(
     calls: pd.DataFrame,
     index: pd.DatetimeIndex,
@@ -189,28 +207,26 @@ def interval_report(
     queues: Iterable[str],
     rules: Mapping[str, QueueRules],
     no_data: np.ndarray,
+    *,
+    by_queue: bool = True,
 ) -> pd.DataFrame:
     """One row per interval of ``index`` and queue of ``queues`` (``INTERVAL_COLUMNS``), zeros
-    where no call arrived. ``calls`` holds ``CALL_INPUT`` (UTC ``arrived_at``); ``no_data`` is
-    one flag per interval of ``index``."""
+    where no call arrived; with ``by_queue`` False, one row per interval adding the queues up
+    (``queue`` is ``ALL_QUEUES``). ``calls`` holds ``CALL_INPUT`` (UTC ``arrived_at``);
+    ``no_data`` is one flag per interval of ``index``."""
     queue_list = list(dict.fromkeys(queues))
-    end = index[-1] + pd.Timedelta(minutes=interval_min) if len(index) else None
-    df = calls[calls["queue_id"].isin(queue_list)] if len(calls) else calls
-    per = _per_call(df, rules) if len(df) else pd.DataFrame(columns=list(SUMS), dtype=float)
-    if len(df):
-        per["slot"] = _bucket(df["arrived_at"], index)
-        per["queue"] = df["queue_id"].to_numpy()
-        arrived = pd.DatetimeIndex(df["arrived_at"])
-        per = per[(per["slot"] >= 0) & (arrived < end)]
-    else:
-        per["slot"], per["queue"] = pd.Series(dtype=int), pd.Series(dtype=object)
-    sums = per.groupby(["slot", "queue"])[list(SUMS)].sum()
-    full = pd.MultiIndex.from_product([range(len(index)), queue_list], names=["slot", "queue"])
-    sums = sums.reindex(full, fill_value=0)
-    counts_against = pd.Series(
-        [rules.get(q, QueueRules()).abandon_counts_against_sl for _, q in full]
-    )
-    out = _finish(sums.reset_index(drop=True), counts_against)
+    per = _sums(calls, queue_list, rules)
+    if len(index):
+        end = index[-1] + pd.Timedelta(minutes=interval_min)
+        per = per[pd.DatetimeIndex(per["arrived_at"]).tz_localize(None) < end.tz_convert(None)]
+    per["slot"] = _bucket(per["arrived_at"], index) if len(per) else pd.Series(dtype=int)
+    per = per[per["slot"] >= 0]
+    labels = queue_list if by_queue else [ALL_QUEUES]
+    if not by_queue:
+        per["queue"] = ALL_QUEUES
+    full = pd.MultiIndex.from_product([range(len(index)), labels], names=["slot", "queue"])
+    sums = per.groupby(["slot", "queue"])[list(SUMS)].sum().reindex(full, fill_value=0)
+    out = _finish(sums.reset_index(drop=True))
     slots = full.get_level_values("slot")
     out.insert(0, "queue", full.get_level_values("queue"))
     out.insert(0, "interval_start", index[slots])
@@ -227,14 +243,9 @@ def queue_report(
     """One row per queue over the whole range (``QUEUE_COLUMNS``); ``calls`` already limited to
     the range. ``no_data``: a telephony gap touches the range."""
     queue_list = list(dict.fromkeys(queues))
-    df = calls[calls["queue_id"].isin(queue_list)] if len(calls) else calls
-    per = _per_call(df, rules) if len(df) else pd.DataFrame(columns=list(SUMS), dtype=float)
-    per["queue"] = df["queue_id"].to_numpy() if len(df) else []
+    per = _sums(calls, queue_list, rules)
     sums = per.groupby("queue")[list(SUMS)].sum().reindex(queue_list, fill_value=0)
-    counts_against = pd.Series(
-        [rules.get(q, QueueRules()).abandon_counts_against_sl for q in queue_list]
-    )
-    out = _finish(sums.reset_index(drop=True), counts_against)
+    out = _finish(sums.reset_index(drop=True))
     out.insert(0, "queue", queue_list)
     out["no_data"] = int(no_data)
     return out[list(QUEUE_COLUMNS)]

@@ -7,7 +7,7 @@ and interval starts carry that zone's offset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
@@ -91,15 +91,20 @@ async def interval_figures(
     *,
     interval_min: int,
     timezone: str,
-    queues: Sequence[str],
-    rules: dict[str, QueueRules],
+    queues: Sequence[str] | None,
+    rules: Mapping[str, QueueRules],
+    by_queue: bool = True,
 ) -> pd.DataFrame:
-    """Per interval and queue figures over ``[start_at, end_at)`` (the intervals report)."""
+    """Per interval and queue figures over ``[start_at, end_at)`` (the intervals report); with
+    ``by_queue`` False the queues added up (the wallboard's day chart, planners' history).
+    ``queues`` None: every queue the calls name."""
     index = interval_index(start_at, end_at, interval_min, timezone)
     calls = await read_calls(engine, start_at, end_at, queues)
+    if queues is None:
+        queues = sorted(calls["queue_id"].dropna().unique())
     gaps = await read_gaps(engine, start_at, end_at)
     flags = no_data(index, pd.Timedelta(minutes=interval_min), gaps).to_numpy()
-    return interval_report(calls, index, interval_min, queues, rules, flags)
+    return interval_report(calls, index, interval_min, queues, rules, flags, by_queue=by_queue)
 
 
 async def build_report(

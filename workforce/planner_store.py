@@ -22,9 +22,9 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.keys import planner_history
+from reports.service import interval_figures
 from store.models.workforce import Roster, Shift
 from store.models.workspaces import RosterRequirement
-from store.readers import interval_stats
 from workforce.planner import Activity, coverage, move_shift
 from workforce.store_io import save_roster
 
@@ -58,10 +58,19 @@ async def store_history(
     tz = ZoneInfo(timezone)
     today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     start = (today - timedelta(days=STORE_HISTORY_DAYS)).astimezone(UTC)
-    df = await interval_stats(engine, start, today.astimezone(UTC), interval_min=interval_min)
+    df = await interval_figures(
+        engine,
+        start,
+        today.astimezone(UTC),
+        interval_min=interval_min,
+        timezone=timezone,
+        queues=None,
+        rules={},
+        by_queue=False,
+    )
     out = pd.DataFrame(
-        {"calls": df["offered"].to_numpy(), "aht_s": df["aht_s"].to_numpy()},
-        index=pd.DatetimeIndex(df.index).tz_convert(tz),
+        {"calls": df["offered"].to_numpy(dtype=float), "aht_s": df["aht_s"].to_numpy(dtype=float)},
+        index=pd.DatetimeIndex(df["interval_start"]).tz_convert(tz),
     )
     out.index.name = "interval_start"
     return out

@@ -106,6 +106,23 @@ def predictions(
     )
 
 
+def simulated_frame(figures: pd.DataFrame) -> pd.DataFrame:
+    """The intervals report of the simulated queue (``reports.definitions``) as ``compare``
+    takes it: indexed by interval start, with ``service_level`` the fraction of *offered* calls
+    answered within target, as Erlang's models state it (the reports' ``sl_pct`` leaves short
+    abandons out), built from the reports' own counts."""
+    out = figures.set_index("interval_start")[
+        ["offered", "answered", "abandoned", "aht_s", "asa_s"]
+    ].astype(float)
+    offered = out["offered"].to_numpy()
+    in_sl = figures["answered_in_sl"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["service_level"] = np.where(
+            offered > 0, in_sl / np.where(offered > 0, offered, 1), np.nan
+        )
+    return out
+
+
 def compare(
     forecast: pd.DataFrame,
     agents: pd.Series,
@@ -116,9 +133,9 @@ def compare(
     patience_s: float | None,
 ) -> pd.DataFrame:
     """One row per forecast interval (index: interval start, UTC): forecast, agents, predictions
-    and simulated figures (``COLUMNS``). ``simulated`` is the store's ``interval_stats`` frame
-    (offered, answered, abandoned, aht_s, asa_s, service_level); a missing interval counts as
-    nothing offered."""
+    and simulated figures (``COLUMNS``). ``simulated`` is ``simulated_frame`` of the intervals
+    report (offered, answered, abandoned, aht_s, asa_s, service_level); a missing interval
+    counts as nothing offered."""
     index = pd.DatetimeIndex(forecast.index).tz_convert("UTC")
     sim = simulated.copy()
     sim.index = pd.DatetimeIndex(sim.index).tz_convert("UTC")

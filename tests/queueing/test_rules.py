@@ -24,8 +24,9 @@ from queueing.rules import (
     waiting_score,
 )
 from queueing.scripts import decode_result, script_args
-from queueing.stats import day_id, expected_wait_s, service_level_pct
+from queueing.stats import day_id, expected_wait_s
 from queueing.translate import parse_command_id, to_ops
+from reports.definitions import abandons_against_sl, service_level_pct
 
 BILLING = QueueConfig.model_validate(
     {
@@ -314,7 +315,9 @@ def test_outbox_entries_split_into_stream_entries_without_decoding() -> None:
 def test_service_level(
     counts: tuple[int, int, int, int], count_abandons: bool, pct: float | None
 ) -> None:
-    got = service_level_pct(*counts, count_abandons)
+    answered_sl, answered, abandoned, short = counts
+    against = abandons_against_sl(abandoned, short, count_abandons)
+    got = service_level_pct(answered_sl, answered, against)
     assert got == (pytest.approx(pct) if pct is not None else None)
 
 

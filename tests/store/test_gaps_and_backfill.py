@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from kernel.events import DomainEvent, make_event_id, utc
+from reports.service import interval_figures
 from store.gaps import read_gaps
 from store.models.core import Call, CallEvent
 from store.open_calls import ended_calls, open_calls
-from store.readers import interval_stats
 from store.writer import write_events
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -119,9 +119,11 @@ async def test_gap_intervals_are_no_data_not_zeros(engine) -> None:
     )
     assert [(g.from_at, g.to_at) for g in await read_gaps(engine, T0, at(60))] == [(at(20), at(50))]
     assert await read_gaps(engine, at(55), at(60)) == []
-    df = await interval_stats(engine, T0, at(60), interval_min=15)
-    assert list(df["no_data"]) == [False, True, True, True]
-    assert list(df["offered"]) == [1.0, 0.0, 0.0, 0.0]
+    df = await interval_figures(
+        engine, T0, at(60), interval_min=15, timezone="UTC", queues=["sales"], rules={}
+    )
+    assert list(df["no_data"]) == [0, 1, 1, 1]
+    assert list(df["offered"]) == [1, 0, 0, 0]
 
 
 async def test_reads_for_the_reconcile(engine) -> None:

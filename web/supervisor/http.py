@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import list_complaints
-from store.readers import interval_stats
+from reports.service import interval_figures, rules_of
 from web.agent.cards import day_start
 from web.agent.schemas import AgentStateOut
 from web.endpoints import ApiCall, Endpoints
@@ -109,31 +110,28 @@ async def wallboard_day(call: ApiCall) -> DayOut:
             raise invalid("queue", "no such queue", "query")
     now = datetime.now(UTC)
     start = day_start(now, ZoneInfo(s.timezone))
-    end = start + timedelta(days=1)
-    df = await interval_stats(
+    df = await interval_figures(
         call.rt.engine,
         start,
-        end,
+        start + timedelta(days=1),
         interval_min=q.interval_min,
-        queue_id=q.queue,
-        sl_target_s=conf.sl_target_s if conf else 20.0,
-        short_abandon_s=conf.short_abandon_s if conf else 0.0,
+        timezone=s.timezone,
+        queues=[conf.id] if conf else [x.id for x in s.queues],
+        rules=rules_of(s.queues),
+        by_queue=False,
     )
-    intervals = []
-    for ts, row in df.iterrows():
-        if ts > now:
-            break
-        sl = row["service_level"]
-        intervals.append(
-            IntervalOut(
-                start_at=ts.to_pydatetime(),
-                offered=int(row["offered"]),
-                answered=int(row["answered"]),
-                abandoned=int(row["abandoned"]),
-                service_level_pct=None if sl is None or math.isnan(sl) else round(100 * sl, 1),
-                no_data=bool(row["no_data"]),
-            )
+    intervals = [
+        IntervalOut(
+            start_at=row.interval_start.to_pydatetime(),
+            offered=row.offered,
+            answered=row.answered,
+            abandoned=row.abandoned,
+            service_level_pct=None if pd.isna(row.sl_pct) else round(row.sl_pct, 1),
+            no_data=bool(row.no_data),
         )
+        for row in df.itertuples()
+        if row.interval_start <= now
+    ]
     return DayOut(interval_min=q.interval_min, queue=q.queue, intervals=intervals)
 
 

@@ -16,7 +16,8 @@ from typing import Any
 from kernel.settings import Settings
 from queueing.routing import Routing
 from queueing.stats import QueueStats
-from web.supervisor.wallboard import QueueTarget, abandon_rate_pct, queue_alerts
+from reports.definitions import pct_or_none
+from web.supervisor.wallboard import QueueTarget, queue_alerts
 
 
 def _period(p: Any) -> dict[str, Any]:
@@ -25,6 +26,8 @@ def _period(p: Any) -> dict[str, Any]:
             "offered": 0,
             "answered": 0,
             "abandoned": 0,
+            "answered_in_sl": 0,
+            "abandons_against_sl": 0,
             "service_level_pct": None,
             "asa_s": None,
             "handle_s": None,
@@ -33,6 +36,8 @@ def _period(p: Any) -> dict[str, Any]:
         "offered": p.offered,
         "answered": p.answered,
         "abandoned": p.abandoned,
+        "answered_in_sl": p.answered_in_sl,
+        "abandons_against_sl": p.abandons_against_sl,
         "service_level_pct": p.service_level_pct,
         "asa_s": p.asa_s,
         "handle_s": p.handle_s,
@@ -59,7 +64,7 @@ def queue_figures(stats: QueueStats, settings: Settings) -> dict[str, Any]:
         "day": day,
         "last_15m": _period(stats.last_15m),
         "last_30m": m30,
-        "abandon_rate_pct": abandon_rate_pct(day["offered"], day["abandoned"]),
+        "abandon_rate_pct": pct_or_none(day["abandoned"], day["offered"]),
         "alerts": queue_alerts(
             waiting=stats.waiting,
             longest_wait_s=stats.longest_wait_s,

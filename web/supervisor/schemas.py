@@ -21,6 +21,10 @@ class PeriodOut(BaseModel):
     offered: int
     answered: int
     abandoned: int
+    answered_in_sl: int = Field(0, description="answered within the queue's target")
+    abandons_against_sl: int = Field(
+        0, description="abandons service level counts (not short, when the queue counts them)"
+    )
     service_level_pct: float | None
     asa_s: float | None
     handle_s: float | None

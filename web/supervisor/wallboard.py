@@ -19,10 +19,6 @@ class QueueTarget:
     sl_target_s: int
 
 
-def abandon_rate_pct(offered: int, abandoned: int) -> float | None:
-    return None if offered <= 0 else 100.0 * abandoned / offered
-
-
 def queue_alerts(
     *,
     waiting: int,

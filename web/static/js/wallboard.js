@@ -88,11 +88,9 @@ function paintTotals() {
   for (const q of queues) {
     waiting += q.waiting;
     longest = Math.max(longest, q.longest_wait_s);
-    if (q.day.service_level_pct != null) {
-      const den = q.day.answered + q.day.abandoned;
-      answeredSl += (q.day.service_level_pct / 100) * den;
-      slDen += den;
-    }
+    // the service level of all queues adds their counts up (reports/definitions.py)
+    answeredSl += q.day.answered_in_sl;
+    slDen += q.day.answered + q.day.abandons_against_sl;
     abandoned += q.day.abandoned;
     dayOffered += q.day.offered;
     offered += q.last_30m.offered;
