@@ -22,6 +22,7 @@ from config.commands import (
     phone,
     platform,
     qa,
+    reports,
     router,
     telephony,
     users,
@@ -91,6 +92,7 @@ for command in (
     router.router,
     router.queues,
     workforce.whatif,
+    reports.report,
 ):
     cli.add_command(command)
 

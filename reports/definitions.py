@@ -42,7 +42,21 @@ COUNTS = (
     "rona",
     "callbacks",
 )
-FIGURES = (*COUNTS, "sl_pct", "asa_s", "aht_s", "hold_s", "no_data")
+FIGURES = (
+    "offered",
+    "answered",
+    "answered_in_sl",
+    "abandoned",
+    "abandoned_short",
+    "sl_pct",
+    "asa_s",
+    "aht_s",
+    "hold_s",
+    "transfers",
+    "rona",
+    "callbacks",
+    "no_data",
+)
 INTERVAL_COLUMNS = ("interval_start", "queue", *FIGURES)
 QUEUE_COLUMNS = ("queue", *FIGURES)
 AGENT_COLUMNS = (
