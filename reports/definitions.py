@@ -207,10 +207,17 @@ ALL_QUEUES = ""  # the ``queue`` of a row that adds every chosen queue up
 def _sums(calls: pd.DataFrame, queues: list[str], rules: Mapping[str, QueueRules]) -> pd.DataFrame:
     df = calls[calls["queue_id"].isin(queues)] if len(calls) else calls
     if not len(df):
-        return pd.DataFrame({n: pd.Series(dtype=float) for n in (*SUMS, "queue", "arrived_at")})
+        empty = {n: pd.Series(dtype=float) for n in SUMS}
+        return pd.DataFrame(
+            {
+                **empty,
+                "queue": pd.Series(dtype=object),
+                "arrived_at": pd.Series(dtype="datetime64[ns, UTC]"),
+            }
+        )
     per = _per_call(df, rules)
     per["queue"] = df["queue_id"].to_numpy()
-    per["arrived_at"] = df["arrived_at"].to_numpy()
+    per["arrived_at"] = df["arrived_at"]
     return per
 
 
@@ -232,7 +239,7 @@ def interval_report(
     per = _sums(calls, queue_list, rules)
     if len(index):
         end = index[-1] + pd.Timedelta(minutes=interval_min)
-        per = per[pd.DatetimeIndex(per["arrived_at"]).tz_localize(None) < end.tz_convert(None)]
+        per = per[per["arrived_at"] < end]
     per["slot"] = _bucket(per["arrived_at"], index) if len(per) else pd.Series(dtype=int)
     per = per[per["slot"] >= 0]
     labels = queue_list if by_queue else [ALL_QUEUES]

@@ -35,8 +35,8 @@ def epoch_s(col: Any, dialect: str) -> ColumnElement[float]:
 
 
 def _frame(rows: Sequence[Any], names: Sequence[str]) -> pd.DataFrame:
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    return pd.DataFrame({n: list(c) for n, c in zip(names, columns, strict=True)})
+    # plain tuples take pandas' fast path; SQLAlchemy's Row objects are probed one by one
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(names))
 
 
 def _utc(seconds: pd.Series) -> pd.Series:

@@ -112,6 +112,18 @@ async def test_dispositions_hand_computed(day) -> None:
     ]
 
 
+@pytest.mark.parametrize("kind", ["intervals", "queues", "agents", "dispositions"])
+async def test_a_day_without_calls(engine, kind: str) -> None:
+    request = ReportRequest(kind, DAY, DAY, TZ, interval_min=60)  # type: ignore[arg-type]
+    df = await build_report(engine, request, QUEUES)
+    if kind == "intervals":
+        assert len(df) == 24 * 2 and (df["offered"] == 0).all() and df["sl_pct"].isna().all()
+    elif kind == "queues":
+        assert list(df["offered"]) == [0, 0] and df["aht_s"].isna().all()
+    else:
+        assert df.empty
+
+
 async def test_bad_requests_name_the_field(day) -> None:
     with pytest.raises(ReportError) as e:
         await report(day, "intervals", queues=("nope",))
