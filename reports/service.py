@@ -29,6 +29,7 @@ from store.gaps import no_data, read_gaps
 
 Kind = Literal["intervals", "queues", "agents", "dispositions"]
 KINDS: tuple[Kind, ...] = ("intervals", "queues", "agents", "dispositions")
+MAX_DAYS = 366  # a year of a large centre is about 7 million calls: beyond, export in parts
 
 
 class ReportError(ValueError):
@@ -62,6 +63,8 @@ class ReportRequest:
             raise ReportError("kind", f"must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.to_day < self.from_day:
             raise ReportError("to", f"{self.to_day} is before from {self.from_day}")
+        if (self.to_day - self.from_day).days >= MAX_DAYS:
+            raise ReportError("to", f"at most {MAX_DAYS} days from {self.from_day}")
         if self.interval_min not in (15, 30, 60):
             raise ReportError("interval_min", f"must be 15, 30 or 60, got {self.interval_min}")
 

@@ -27,6 +27,8 @@ from web.planner import http as planner_http
 from web.planner import pages as planner_pages
 from web.qa import http as qa_http
 from web.qa import pages as qa_pages
+from web.reports import http as reports_http
+from web.reports import pages as reports_pages
 from web.session import http as session_http
 from web.session import pages as session_pages
 from web.supervisor import http as supervisor_http
@@ -43,6 +45,7 @@ API: tuple[Endpoints, ...] = (
     complaints_http.api,
     planner_http.api,
     qa_http.api,
+    reports_http.api,
 )
 PAGES: tuple[Pages, ...] = (
     session_pages.pages,
@@ -51,6 +54,7 @@ PAGES: tuple[Pages, ...] = (
     planner_pages.pages,
     qa_pages.pages,
     complaints_pages.pages,
+    reports_pages.pages,
 )
 OTHER: tuple[web.RouteTableDef, ...] = (ops_http.routes, live_socket.routes)
 

@@ -1,0 +1,1 @@
+"""Historical reports: the Reports page and ``/api/reports/{kind}`` (JSON, CSV, XLSX)."""
