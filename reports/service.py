@@ -30,6 +30,7 @@ from store.gaps import no_data, read_gaps
 Kind = Literal["intervals", "queues", "agents", "dispositions"]
 KINDS: tuple[Kind, ...] = ("intervals", "queues", "agents", "dispositions")
 MAX_DAYS = 366  # a year of a large centre is about 7 million calls: beyond, export in parts
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # datetimes stay far from overflow
 
 
 class ReportError(ValueError):
@@ -59,6 +60,9 @@ class ReportRequest:
     agents: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        for name, day in (("from", self.from_day), ("to", self.to_day)):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise ReportError(name, f"{day} is not between {FIRST_DAY} and {LAST_DAY}")
         if self.kind not in KINDS:
             raise ReportError("kind", f"must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.to_day < self.from_day:

@@ -134,3 +134,9 @@ async def test_bad_requests_name_the_field(day) -> None:
     with pytest.raises(ReportError) as e:
         ReportRequest("intervals", DAY, DAY, TZ, interval_min=20)
     assert e.value.field == "interval_min"
+    with pytest.raises(ReportError) as e:
+        ReportRequest("intervals", DAY.replace(year=2024), DAY, TZ)
+    assert e.value.field == "to"  # more than 366 days
+    with pytest.raises(ReportError) as e:
+        ReportRequest("intervals", DAY.replace(year=9999), DAY.replace(year=9999), TZ)
+    assert e.value.field == "from"  # a day whose end would overflow

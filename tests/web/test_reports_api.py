@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
 from callcenter_testkit.report_day import known_day
+from callcenter_testkit.schema_fuzz import find_5xx
 from callcenter_testkit.webtools import Login, Server
 from openpyxl import load_workbook
 
@@ -67,3 +69,21 @@ async def test_only_supervisors(login: Login) -> None:
     s = await login("alice")
     async with s.get("/api/reports/queues", params=DAY) as r:
         assert r.status == 403
+
+
+async def test_schemathesis_finds_no_5xx_on_reports(login: Login, server: Server) -> None:
+    await _day(server)
+    s = await login("sue")
+    cookies = {c.key: c.value for c in s.cookie_jar}
+    seen: dict[int, int] = {}
+    failures = await asyncio.to_thread(
+        find_5xx,
+        server.url,
+        cookies,
+        s.headers["X-CSRF-Token"],
+        max_examples=60,
+        seen=seen,
+        keep=lambda path, method: path.startswith("/api/reports/"),
+    )
+    assert failures == [], "\n".join(failures[:20])
+    assert sum(seen.values()) >= 60
