@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PHONE_LIB := web/static/vendor/jssip.js
 # Every package of the platform, bottom layer first (pyproject's import contracts).
-PACKAGES := kernel store customers queueing outbound workforce complaints telephony qa web config
+PACKAGES := kernel store customers reports queueing outbound workforce complaints telephony qa web config
 
 .PHONY: install demo serve test lint bench clean
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.protocols import QueueRules as QueueRulesProtocol
 from reports.definitions import (
     QueueRules,
     agent_report,
@@ -42,11 +43,7 @@ class ReportError(ValueError):
         self.message = message
 
 
-class QueueLike(Protocol):
-    id: str
-    sl_target_s: int
-    short_abandon_s: int
-    abandon_counts_against_sl: bool
+QueueLike = QueueRulesProtocol  # a queue's settings (``QueueConfig``): the kernel's protocol
 
 
 @dataclass(frozen=True, slots=True)
