@@ -4,6 +4,11 @@ weighted weekly level, with hand overrides for holidays and special days (pure).
 The profile is the share of a week's calls in each (day of week, time of day) interval, averaged
 over the history's complete weeks; the level is an exponentially weighted mean of the weekly
 totals (``alpha`` on the newest week). AHT per (day, time) is the call-weighted mean.
+
+An interval whose calls are unknown (NaN: a telephony gap in the store's history, when nobody
+heard Asterisk) is left out of the training rather than read as zero calls: it counts as the
+mean of the same (day, time) interval in the weeks that have it, so a gap neither lowers the
+weekly level nor carves a hole in the profile. A closed interval is 0, not NaN.
 """
 
 from __future__ import annotations
@@ -40,6 +45,19 @@ def _weeks(history: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     return history.iloc[len(history) - full * per_week :], per_week, full
 
 
+def fill_unknown(calls: np.ndarray) -> np.ndarray:
+    """``calls`` (weeks x intervals of a week) with each NaN replaced by the mean of the same
+    interval in the other weeks (0 when no week has it)."""
+    unknown = np.isnan(calls)
+    if not unknown.any():
+        return calls
+    known = ~unknown
+    counts = known.sum(axis=0)
+    sums = np.where(known, calls, 0.0).sum(axis=0)
+    means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    return np.where(unknown, means[None, :], calls)
+
+
 def forecast_calls(
     history: pd.DataFrame,
     horizon_days: int = 7,
@@ -56,7 +74,7 @@ def forecast_calls(
     if horizon_days < 1:
         raise InputError("horizon_days", horizon_days, "must be >= 1")
     hist, per_week, n_weeks = _weeks(history)
-    calls = hist["calls"].to_numpy(dtype=float).reshape(n_weeks, per_week)
+    calls = fill_unknown(hist["calls"].to_numpy(dtype=float).reshape(n_weeks, per_week))
     aht = hist["aht_s"].to_numpy(dtype=float).reshape(n_weeks, per_week)
     totals = calls.sum(axis=1)
     shares = np.divide(calls, totals[:, None], out=np.zeros_like(calls), where=totals[:, None] > 0)
@@ -95,6 +113,8 @@ def holdout_error(history: pd.DataFrame, *, alpha: float = 0.3) -> ForecastError
     train, test = hist.iloc[:-per_week], hist.iloc[-per_week:]
     pred = forecast_calls(train, 7, alpha=alpha)["calls"].to_numpy()
     actual = test["calls"].to_numpy(dtype=float)
+    heard = ~np.isnan(actual)  # a gap's intervals are not scored
+    pred, actual = pred[heard], actual[heard]
     err = np.abs(pred - actual)
     nz = actual > 0
     mape = float(np.mean(err[nz] / actual[nz])) if nz.any() else float("nan")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import redis.asyncio as aioredis
 from sqlalchemy import Table, delete, insert, select, update
@@ -54,7 +55,8 @@ async def load_history(redis: aioredis.Redis, prefix: str, username: str) -> str
 async def store_history(
     engine: AsyncEngine, timezone: str, now: datetime, interval_min: int = 30
 ) -> pd.DataFrame:
-    """The last four whole local weeks of inbound calls from the ``calls`` read model."""
+    """The last four whole local weeks of inbound calls from the ``calls`` read model; the
+    intervals of a telephony gap have unknown (NaN) calls, which the forecast leaves out."""
     tz = ZoneInfo(timezone)
     today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     start = (today - timedelta(days=STORE_HISTORY_DAYS)).astimezone(UTC)
@@ -68,8 +70,12 @@ async def store_history(
         rules={},
         by_queue=False,
     )
+    gap = df["no_data"].to_numpy(dtype=bool)  # nobody heard Asterisk: unknown, not zero
     out = pd.DataFrame(
-        {"calls": df["offered"].to_numpy(dtype=float), "aht_s": df["aht_s"].to_numpy(dtype=float)},
+        {
+            "calls": np.where(gap, np.nan, df["offered"].to_numpy(dtype=float)),
+            "aht_s": np.where(gap, np.nan, df["aht_s"].to_numpy(dtype=float)),
+        },
         index=pd.DatetimeIndex(df["interval_start"]).tz_convert(tz),
     )
     out.index.name = "interval_start"

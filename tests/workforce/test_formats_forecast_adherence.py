@@ -11,7 +11,7 @@ import pytest
 
 from workforce.adherence import adherence
 from workforce.errors import FormatError
-from workforce.forecast import forecast_calls, holdout_error
+from workforce.forecast import fill_unknown, forecast_calls, holdout_error
 from workforce.formats import (
     AgentSpec,
     read_agents_csv,
@@ -88,6 +88,32 @@ def test_forecast_profile_level_and_overrides() -> None:
     assert fc["calls"].iloc[5] == pytest.approx(1.5 * 6)
     assert (fc["aht_s"] == 200.0).all()
     assert fc.index[0] == pd.Timestamp("2025-03-24T00:00:00+00:00")
+
+
+def test_a_gap_is_left_out_of_the_training_not_read_as_zero_calls() -> None:
+    """Two identical weeks; in the second, a day nobody heard Asterisk (NaN, a telephony gap):
+    the forecast is the same as without the gap. Read as zeros, that day would have lowered
+    the level and carved the day out of the profile."""
+    hist = _history(2, [1.0, 1.0])
+    with_gap = hist.copy()
+    day = slice(7 * 24 + 24, 7 * 24 + 48)  # the second week's Tuesday
+    with_gap.iloc[day, with_gap.columns.get_loc("calls")] = np.nan
+    with_gap.iloc[day, with_gap.columns.get_loc("aht_s")] = np.nan
+    zeros = hist.copy()
+    zeros.iloc[day, zeros.columns.get_loc("calls")] = 0.0
+    expected = forecast_calls(hist, 7, alpha=0.5)
+    got = forecast_calls(with_gap, 7, alpha=0.5)
+    assert got["calls"].to_numpy() == pytest.approx(expected["calls"].to_numpy())
+    assert got["aht_s"].to_numpy() == pytest.approx(expected["aht_s"].to_numpy())
+    assert forecast_calls(zeros, 7, alpha=0.5)["calls"].sum() < expected["calls"].sum() - 1
+    # the held-out week's gap is not scored: a perfect forecast elsewhere has no error
+    err = holdout_error(with_gap)
+    assert err is not None and (err.mape, err.wape) == pytest.approx((0.0, 0.0), abs=1e-12)
+
+
+def test_fill_unknown_takes_the_same_interval_of_the_other_weeks() -> None:
+    calls = np.array([[1.0, np.nan, 3.0], [3.0, np.nan, np.nan], [5.0, np.nan, 1.0]])
+    assert fill_unknown(calls).tolist() == [[1.0, 0.0, 3.0], [3.0, 0.0, 2.0], [5.0, 0.0, 1.0]]
 
 
 def test_holdout_error_by_hand() -> None:

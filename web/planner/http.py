@@ -196,7 +196,7 @@ async def planner_forecast(call: ApiCall) -> ForecastOut:
         mape_pct=None if fc.mape is None else round(100 * fc.mape, 1),
         holdout_actual=Series(
             starts=[t.to_pydatetime() for t in fc.holdout_actual.index],
-            calls=[float(v) for v in fc.holdout_actual],
+            calls=[_num(v) for v in fc.holdout_actual],  # None: a gap, nobody heard Asterisk
         ),
         holdout_forecast=[round(float(v), 2) for v in fc.holdout_forecast],
         starts=[t.to_pydatetime() for t in fc.forecast.index],

@@ -41,7 +41,7 @@ class HistoryStatus(BaseModel):
 
 class Series(BaseModel):
     starts: list[datetime]
-    calls: list[float]
+    calls: list[float | None]  # None: unknown (a telephony gap)
 
 
 class ForecastOut(BaseModel):
