@@ -1,4 +1,5 @@
-"""The audit log of unmasked reads: who saw which personal fields of what, when, and why.
+"""The audit log: unmasked reads (who saw which personal fields of what, when, and why) and
+administrative changes (who added, disabled, enabled, unlocked a user or reset a password).
 
 Written in the same transaction as the read it records, so a read that returned data always has
 its row and a failed read has none. ``customers.records_store`` calls ``record_read`` exactly once per
@@ -44,6 +45,34 @@ async def record_read(
             entity_id=entity_id,
             fields=",".join(sorted(fields)),
             reason=reason.strip(),
+        )
+    )
+
+
+async def record_change(
+    conn: AsyncConnection,
+    *,
+    actor: str,
+    role: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    fields: Iterable[str] = (),
+    reason: str,
+    at: datetime,
+) -> None:
+    """One audit row for one administrative change (``action`` says what: ``user.disable``...),
+    written in the change's own transaction."""
+    await conn.execute(
+        insert(AuditEntry.__table__).values(
+            at=at,
+            actor=actor[:64],
+            role=role,
+            action=action[:32],
+            entity=entity,
+            entity_id=entity_id,
+            fields=",".join(sorted(fields)),
+            reason=reason,
         )
     )
 

@@ -164,12 +164,25 @@ def last_heard(prefix: str, source: str) -> str:
     return f"{prefix}:telephony:heard:{source}"
 
 
-def login_failures(prefix: str, username: str, address: str) -> tuple[str, str]:
-    """Counters of failed sign-ins: by user name (lower case, at most 64 characters), by address."""
+def login_failures(prefix: str, username: str, address: str) -> tuple[str, str, str]:
+    """Counters of failed sign-ins (``web.session.ratelimit``): by user name (lower case, at most
+    64 characters), by (user name, address), by address."""
+    user = username.lower()[:64]
     return (
-        f"{prefix}:web:loginfail:user:{username.lower()[:64]}",
+        f"{prefix}:web:loginfail:user:{user}",
+        f"{prefix}:web:loginfail:pair:{user}:{address}",
         f"{prefix}:web:loginfail:addr:{address}",
     )
+
+
+def login_addresses(prefix: str, username: str) -> str:
+    """Set: the addresses with a (user name, address) failure counter, so an unlock finds them."""
+    return f"{prefix}:web:loginfail:addrs:{username.lower()[:64]}"
+
+
+def login_known(prefix: str, username: str, address: str) -> str:
+    """String: this user name signed in from this address lately (spared the address limit)."""
+    return f"{prefix}:web:loginok:{username.lower()[:64]}:{address}"
 
 
 def planner_history(prefix: str, username: str) -> str:

@@ -124,7 +124,10 @@ class WebSettings(_Model):
     monitoring_token: str | None = Field(None, min_length=16)
     session_ttl_h: float = Field(12.0, gt=0, le=24 * 30)
     login_window_s: int = Field(900, ge=1, description="window of the login failure limits")
-    login_failures_per_user: int = Field(5, ge=1)
+    # web.session.ratelimit: a (user, address) pair, a user from anywhere, and an address for
+    # user names never signed in from it (password spraying) each have their own limit.
+    login_failures_per_user_address: int = Field(5, ge=1)
+    login_failures_per_user: int = Field(20, ge=1)
     login_failures_per_address: int = Field(20, ge=1)
     ws_queue_size: int = Field(1000, ge=10, description="per WebSocket client, before resync")
     stats_every_ms: int = Field(1000, ge=100, le=60_000, description="wallboard figures push")

@@ -1,86 +1,117 @@
-"""Seed the configuration tables (skills, queues, agents) from the settings file: an upsert, so
-running it again after editing the file updates the rows."""
+"""Seed the configuration tables (skills, queues, agents with their skill levels) from the settings
+file.
+
+The store is authoritative once seeded: a seed adds the rows the file has and the store lacks
+(a new agent with its skill levels) and keeps every row the store already has, so an edit made
+on the administration pages survives ``callcenter db seed`` and a demo restart. ``overwrite=True``
+(``db seed --overwrite``) writes the file's values over the store's instead, replacing the skill
+levels of the file's agents.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from kernel.settings import Settings
+from sqlalchemy import Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from kernel.settings import AgentConfig, Settings
 from store.models.core import Agent, AgentSkill, Queue, Skill
 
 
-async def seed_from_settings(engine: AsyncEngine, settings: Settings) -> dict[str, int]:
-    async with engine.begin() as conn:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+@dataclass
+class SeedReport:
+    """Rows per table (``skills``, ``queues``, ``agents``): added, kept as the store had them,
+    overwritten with the file's values."""
 
-        async def upsert(table, rows, key):
-            if not rows:
-                return
-            ins = dialect.insert(table)
-            cols = [c for c in rows[0] if c not in key]
-            await conn.execute(
-                ins.on_conflict_do_update(
-                    index_elements=key, set_={c: ins.excluded[c] for c in cols}
-                ),
-                rows,
-            )
+    added: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+    overwritten: dict[str, int] = field(default_factory=dict)
 
-        skill_ids = {s.id for s in settings.skills}
-        skill_ids |= {k for q in settings.queues for k in q.skills}
-        skill_ids |= {k for a in settings.agents for k in a.skills}
-        names = {s.id: s.name or s.id for s in settings.skills}
-        await upsert(
-            Skill.__table__,
-            [{"skill_id": s, "name": names.get(s, s)} for s in sorted(skill_ids)],
-            ["skill_id"],
-        )
-        await upsert(
-            Queue.__table__,
-            [
-                {
-                    "queue_id": q.id,
-                    "name": q.name or q.id,
-                    "required_skills": q.skills,
-                    "priority": q.priority,
-                    "sl_target_pct": q.sl_target_pct,
-                    "sl_target_s": q.sl_target_s,
-                    "settings": q.model_dump(mode="json"),
-                }
-                for q in settings.queues
-            ],
-            ["queue_id"],
-        )
-        await upsert(
-            Agent.__table__,
-            [
-                {
-                    "agent_id": a.id,
-                    "name": a.name or a.id,
-                    "endpoint": a.dial_string,
-                    "team": a.team,
-                    "active": True,
-                }
-                for a in settings.agents
-            ],
-            ["agent_id"],
-        )
-        if settings.agents:
-            await conn.execute(
-                delete(AgentSkill.__table__).where(
-                    AgentSkill.__table__.c.agent_id.in_([a.id for a in settings.agents])
-                )
-            )
-            rows = [
-                {"agent_id": a.id, "skill_id": s, "level": lvl}
-                for a in settings.agents
-                for s, lvl in a.skills.items()
-            ]
-            if rows:
-                await conn.execute(AgentSkill.__table__.insert(), rows)
+
+def _rows(settings: Settings) -> dict[str, tuple[Table, str, list[dict[str, Any]]]]:
+    """Each table's rows as the settings file has them: table, key column, rows."""
+    skill_ids = {s.id for s in settings.skills}
+    skill_ids |= {k for q in settings.queues for k in q.skills}
+    skill_ids |= {k for a in settings.agents for k in a.skills}
+    names = {s.id: s.name or s.id for s in settings.skills}
+    skills = [{"skill_id": s, "name": names.get(s, s)} for s in sorted(skill_ids)]
+    queues = [
+        {
+            "queue_id": q.id,
+            "name": q.name or q.id,
+            "required_skills": q.skills,
+            "priority": q.priority,
+            "sl_target_pct": q.sl_target_pct,
+            "sl_target_s": q.sl_target_s,
+            "settings": q.model_dump(mode="json"),
+        }
+        for q in settings.queues
+    ]
+    agents = [
+        {"agent_id": a.id, "name": a.name or a.id, "endpoint": a.dial_string, "team": a.team}
+        for a in settings.agents
+    ]
     return {
-        "skills": len(skill_ids),
-        "queues": len(settings.queues),
-        "agents": len(settings.agents),
+        "skills": (Skill.__table__, "skill_id", skills),
+        "queues": (Queue.__table__, "queue_id", queues),
+        "agents": (Agent.__table__, "agent_id", agents),
     }
+
+
+async def seed_from_settings(
+    engine: AsyncEngine, settings: Settings, *, overwrite: bool = False
+) -> SeedReport:
+    report = SeedReport()
+    added_agents: set[str] = set()
+    async with engine.begin() as conn:
+        for name, (table, key, rows) in _rows(settings).items():
+            have = set((await conn.execute(select(table.c[key]))).scalars())
+            new = [r for r in rows if r[key] not in have]
+            old = [r for r in rows if r[key] in have]
+            if new:
+                await conn.execute(table.insert(), [r | _defaults(name) for r in new])
+            if overwrite and old:
+                await _update(conn, table, key, old)
+            report.added[name] = len(new)
+            report.kept[name] = 0 if overwrite else len(old)
+            report.overwritten[name] = len(old) if overwrite else 0
+            if name == "agents":
+                added_agents = {r[key] for r in new}
+        levels_of = [a for a in settings.agents if overwrite or a.id in added_agents]
+        await _agent_levels(conn, levels_of)
+    return report
+
+
+def _defaults(table: str) -> dict[str, Any]:
+    return {"active": True} if table == "agents" else {}
+
+
+async def _update(
+    conn: AsyncConnection, table: Table, key: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    ins = dialect.insert(table)
+    cols = [c for c in rows[0] if c != key]
+    await conn.execute(
+        ins.on_conflict_do_update(index_elements=[key], set_={c: ins.excluded[c] for c in cols}),
+        list(rows),
+    )
+
+
+async def _agent_levels(conn: AsyncConnection, agents: Sequence[AgentConfig]) -> None:
+    """The skill levels of ``agents`` as the settings file has them (replacing the store's)."""
+    if not agents:
+        return
+    t = AgentSkill.__table__
+    await conn.execute(delete(t).where(t.c.agent_id.in_([a.id for a in agents])))
+    rows = [
+        {"agent_id": a.id, "skill_id": s, "level": lvl}
+        for a in agents
+        for s, lvl in a.skills.items()
+    ]
+    if rows:
+        await conn.execute(t.insert(), rows)

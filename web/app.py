@@ -48,7 +48,7 @@ from web.planner.jobs import RosterJobs
 from web.routes import endpoints, setup_routes
 from web.services import WebServices
 from web.session.auth import security_middleware
-from web.session.ratelimit import LoginLimits, LoginThrottle
+from web.session.ratelimit import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +134,7 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
     services = WebServices.build(rt)
     app[SERVICES] = services
     app[METRICS] = WebMetrics(rt.supervisor.board)
-    app[THROTTLE] = LoginThrottle(
-        rt.redis,
-        s.redis_prefix,
-        LoginLimits(
-            s.web.login_window_s, s.web.login_failures_per_user, s.web.login_failures_per_address
-        ),
-    )
+    app[THROTTLE] = LoginThrottle.for_settings(rt.redis, s)
     app[LIVE] = LiveHub(
         rt.redis,
         rt.streams,

@@ -46,6 +46,7 @@ from web.errors import (
 )
 from web.phone.credentials import PhoneError
 from web.planner.jobs import JobLimitError
+from web.session.users import UnknownUserError, UserExistsError
 
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
 
@@ -109,6 +110,9 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], Callable[[Any], ApiError]], ...] = (
     (QaError, lambda e: ConflictError(str(e))),
     # planning
     (JobLimitError, lambda e: ConflictError(str(e), field="job")),
+    # user administration
+    (UnknownUserError, lambda e: NotFoundError(str(e), field="username")),
+    (UserExistsError, lambda e: ConflictError(f"{e.username!r} already exists", field="username")),
     # the browser phone
     (PhoneError, lambda e: ConflictError(e.message, field=e.field)),
 )

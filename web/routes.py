@@ -33,6 +33,8 @@ from web.session import http as session_http
 from web.session import pages as session_pages
 from web.supervisor import http as supervisor_http
 from web.supervisor import pages as supervisor_pages
+from web.users import http as users_http
+from web.users import pages as users_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -46,6 +48,7 @@ API: tuple[Endpoints, ...] = (
     planner_http.api,
     qa_http.api,
     reports_http.api,
+    users_http.api,
 )
 PAGES: tuple[Pages, ...] = (
     session_pages.pages,
@@ -55,6 +58,7 @@ PAGES: tuple[Pages, ...] = (
     qa_pages.pages,
     complaints_pages.pages,
     reports_pages.pages,
+    users_pages.pages,
 )
 OTHER: tuple[web.RouteTableDef, ...] = (ops_http.routes, live_socket.routes)
 

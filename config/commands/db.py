@@ -9,7 +9,7 @@ from rich.console import Console
 
 from config.services import open_database
 from kernel.settings import Settings
-from store.seed import seed_from_settings
+from store.seed import SeedReport, seed_from_settings
 
 console = Console()
 
@@ -36,17 +36,28 @@ def upgrade(ctx: click.Context) -> None:
 
 
 @db.command()
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Write the file's values over rows the store already has (edits made on the pages).",
+)
 @click.pass_context
-def seed(ctx: click.Context) -> None:
-    """Insert or update the skills, queues and agents listed in the settings file."""
+def seed(ctx: click.Context, overwrite: bool) -> None:
+    """Add the skills, queues and agents of the settings file that the store lacks; rows the
+    store has (perhaps edited on the pages) are kept unless --overwrite is given."""
     settings: Settings = ctx.obj.settings
 
-    async def go() -> dict[str, int]:
+    async def go() -> SeedReport:
         from contextlib import AsyncExitStack
 
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=True)
-            return await seed_from_settings(engine, settings)
+            return await seed_from_settings(engine, settings, overwrite=overwrite)
 
-    counts = asyncio.run(go())
-    console.print(", ".join(f"{v} {k}" for k, v in counts.items()) + " written")
+    report = asyncio.run(go())
+    console.print(", ".join(f"{v} {k}" for k, v in report.added.items()) + " added")
+    if overwrite:
+        console.print(", ".join(f"{v} {k}" for k, v in report.overwritten.items()) + " overwritten")
+    elif any(report.kept.values()):
+        kept = ", ".join(f"{v} {k}" for k, v in report.kept.items())
+        console.print(f"{kept} already in the store, kept (--overwrite to replace them)")

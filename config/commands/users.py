@@ -1,4 +1,5 @@
-"""``callcenter user add NAME --role R``: create the people who sign in to the web pages."""
+"""``callcenter user add NAME --role R`` and ``callcenter user unlock NAME``: the people who sign
+in to the web pages (the Users page does the rest: ``web.users``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.services import open_database
+from config.services import open_database, open_redis
 from kernel.files import read_text
 from kernel.settings import Settings
 from kernel.vocabulary import ROLES
 from web.session.passwords import MIN_PASSWORD_CHARS
-from web.session.users import UserExistsError, create_user
+from web.session.ratelimit import LoginThrottle
+from web.session.users import UnknownUserError, UserExistsError
+from web.users.accounts import Actor, UnknownAgentIdError, add_user, record_unlock
+
+CLI = Actor("cli", "admin")  # who the audit log names for a change made on the command line
 
 console = Console()
 
@@ -55,29 +59,50 @@ def add(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_CHARS:
         raise click.BadParameter(f"at least {MIN_PASSWORD_CHARS} characters", param_hint="password")
-    if role == "agent" and settings.agents:
-        known = {a.id for a in settings.agents}
-        if (agent_id or name) not in known:
-            raise click.BadParameter(
-                f"{agent_id or name!r} is not an agent in the settings", param_hint="--agent-id"
-            )
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
             engine = await open_database(settings, stack, migrate=False)
-            assert isinstance(engine, AsyncEngine)  # open_database is typed as returning object
-            await create_user(
+            await add_user(
                 engine,
-                name,
-                password,
-                role,
-                now=datetime.now(UTC),
+                CLI,
+                username=name,
+                password=password,
+                role=role,
                 agent_id=agent_id,
                 display_name=display_name,
+                configured_agents={a.id for a in settings.agents},
+                now=datetime.now(UTC),
             )
 
     try:
         asyncio.run(go())
     except UserExistsError as exc:
         raise click.BadParameter(str(exc), param_hint="NAME") from None
+    except UnknownAgentIdError as exc:  # exit 1, one line naming the option
+        raise click.ClickException(f"--agent-id: {str(exc).partition(': ')[2]}") from None
     console.print(f"[green]user {name} added[/] (role {role})")
+
+
+@user.command("unlock")
+@click.argument("name")
+@click.pass_context
+def unlock(ctx: click.Context, name: str) -> None:
+    """Clear NAME's failed sign-ins (from every address) so they can sign in at once; audited."""
+    settings: Settings = ctx.obj.settings
+
+    async def go() -> bool:
+        async with AsyncExitStack() as stack:
+            engine = await open_database(settings, stack, migrate=False)
+            redis, _, _ = await open_redis(settings, stack)
+            was_locked = await LoginThrottle.for_settings(redis, settings).unlock(name)
+            await record_unlock(engine, CLI, name, was_locked=was_locked, now=datetime.now(UTC))
+            return was_locked
+
+    try:
+        was_locked = asyncio.run(go())
+    except UnknownUserError as exc:
+        raise click.ClickException(f"NAME: {exc}") from None
+    console.print(
+        f"[green]user {name} unlocked[/]" if was_locked else f"user {name} was not locked"
+    )

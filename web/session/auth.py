@@ -6,8 +6,8 @@ state-changing request: the session's token in the ``X-CSRF-Token`` header or a 
 form field. Before sign-in there is no session, so the sign-in form and ``POST /api/session`` use a
 double-submit token: the ``cc_login_csrf`` cookie must match the header or form field.
 
-``sign_in`` is the one place that checks a password: throttled per user name and address
-(``web.session.ratelimit``), constant-time for unknown names.
+``sign_in`` is the one place that checks a password: throttled per user name, per (user name,
+address) and per address (``web.session.ratelimit``), constant-time for unknown names.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ LOGIN_CSRF_COOKIE = "cc_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_PATHS = frozenset({"/login", "/api/session"})
+THROTTLED = {  # web.session.ratelimit's limits, as the refusal names them
+    "user": "for this user name",
+    "user_address": "for this user name from this address",
+    "address": "from this address",
+}
 
 
 def _now() -> datetime:
@@ -131,8 +136,9 @@ async def sign_in(request: web.Request, username: str, password: str) -> tuple[P
         which, retry_s = blocked
         log.warning("sign-in of %r from %s throttled by %s", username, address, which)
         raise RateLimitedError(
-            f"too many failed sign-ins; try again in {retry_s} s",
-            field=which,
+            f"too many failed sign-ins {THROTTLED[which]}; try again in {retry_s} s"
+            " or ask an administrator to unlock",
+            field="address" if which == "address" else "username",
             retry_after_s=retry_s,
         )
     user = await find_user(rt.engine, username)

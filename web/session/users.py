@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from kernel.vocabulary import ROLES
 from store.models.web import User, WebSession
@@ -44,6 +44,46 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class UnknownUserError(LookupError):
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(f"no user {username!r}")
+
+
+def user_row(
+    username: str,
+    password: str,
+    role: str,
+    *,
+    now: datetime,
+    agent_id: str | None = None,
+    display_name: str | None = None,
+) -> dict[str, Any]:
+    """A ``web_users`` row (the password hashed); an ``agent`` user is its own agent by default."""
+    if role not in ROLES:
+        raise ValueError(f"role: must be one of {', '.join(ROLES)}, got {role!r}")
+    if role == "agent" and not agent_id:
+        agent_id = username
+    return {
+        "username": username,
+        "password_hash": hash_password(password),
+        "role": role,
+        "agent_id": agent_id,
+        "display_name": display_name,
+        "active": True,
+        "created_at": now,
+    }
+
+
+async def insert_user(conn: AsyncConnection, row: Mapping[str, Any]) -> None:
+    """Insert ``row`` (``user_row``) in the caller's transaction; UserExistsError on a taken name
+    (a race past the check ends as the IntegrityError the caller's commit raises)."""
+    name = str(row["username"])
+    if (await conn.execute(select(User.username).where(User.username == name))).first():
+        raise UserExistsError(name)
+    await conn.execute(insert(User), [dict(row)])
+
+
 async def create_user(
     engine: AsyncEngine,
     username: str,
@@ -54,22 +94,10 @@ async def create_user(
     agent_id: str | None = None,
     display_name: str | None = None,
 ) -> None:
-    if role not in ROLES:
-        raise ValueError(f"role: must be one of {', '.join(ROLES)}, got {role!r}")
-    if role == "agent" and not agent_id:
-        agent_id = username
-    row = {
-        "username": username,
-        "password_hash": hash_password(password),
-        "role": role,
-        "agent_id": agent_id,
-        "display_name": display_name,
-        "active": True,
-        "created_at": now,
-    }
+    row = user_row(username, password, role, now=now, agent_id=agent_id, display_name=display_name)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(User), [row])
+            await insert_user(conn, row)
     except IntegrityError as exc:
         raise UserExistsError(username) from exc
 

@@ -54,7 +54,8 @@ def web_settings(prefix: str, **overrides: object) -> Settings:
             {"id": "a3", "name": "Chen Jie", "skills": {"complaints": 6, "sales": 2}},
         ],
         "web": {
-            "login_failures_per_user": 3,
+            "login_failures_per_user_address": 3,
+            "login_failures_per_user": 5,
             "login_failures_per_address": 6,
             "stats_every_ms": 200,
         },
