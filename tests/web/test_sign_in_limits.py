@@ -140,6 +140,8 @@ async def test_admin_adds_disables_and_resets_users(
         assert r.status == 200
     assert await _attempt(anon, "mei", "first-password") == (401, "password")
     assert await _attempt(anon, "mei", "second-password") == (200, None)
+    async with admin.post("/api/users/ada/active", json={"active": False}) as r:
+        assert r.status == 409 and (await r.json())["field"] == "username"
     async with admin.post("/api/users/mei/password", json={"password": "short"}) as r:
         assert r.status == 422 and (await r.json())["field"] == "password"
     async with web_rt.engine.connect() as conn:

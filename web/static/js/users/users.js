@@ -1,7 +1,7 @@
 // The admin's Users page: every user with role, agent, active and sign-in locks; add a user,
 // disable or enable, reset a password, unlock (web/users/http.py; each change is audited).
 import { api } from "../api.js";
-import { localTime } from "../workspace/common.js";
+import { followLive, localTime } from "../workspace/common.js";
 import { $, act, el } from "../helpers.js";
 
 const path = (name, what) => `/api/users/${encodeURIComponent(name)}/${what}`;
@@ -13,7 +13,7 @@ function lockCell(u) {
 }
 
 function actions(u) {
-  const td = el("td", { class: "btn-row" });
+  const td = el("div", { class: "btn-row" });
   if (u.locked_until) {
     td.append(el("button", { class: "btn btn-primary", type: "button", "data-action": "unlock" }, "Unlock"));
     td.lastChild.onclick = () => change(() => api("POST", path(u.username, "unlock")), `${u.username} unlocked`);
@@ -21,7 +21,7 @@ function actions(u) {
   const toggle = el("button", { class: "btn", type: "button", "data-action": u.active ? "disable" : "enable" }, u.active ? "Disable" : "Enable");
   toggle.onclick = () => change(() => api("POST", path(u.username, "active"), { active: !u.active }), `${u.username} ${u.active ? "disabled" : "enabled"}`);
   td.append(toggle);
-  return td;
+  return el("td", {}, td);
 }
 
 async function load() {
@@ -65,3 +65,4 @@ $("reset-password").onsubmit = async (e) => {
 };
 
 load();
+followLive();
