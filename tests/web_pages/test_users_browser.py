@@ -58,6 +58,8 @@ async def test_admin_unlocks_a_locked_user(
     await form.locator("button[type=submit]").click()
     await expect(admin.locator("#toast")).to_contain_text("agent_id: no agent '9999'")
     await expect(admin.locator("#toast")).to_have_attribute("data-kind", "bad")
+    # the bar's colour fades in: wait for the error red (--bad) before the screenshot
+    await expect(admin.locator("#toast")).to_have_css("border-left-color", "rgb(240, 86, 74)")
     await expect(admin.locator("#live-status")).to_have_attribute("data-state", "live")
     await shot(admin, artifacts / "users-unlocked.png")
     no_js_errors(admin, "422 ")
