@@ -1,5 +1,6 @@
-"""The audit log: unmasked reads (who saw which personal fields of what, when, and why) and
-administrative changes (who added, disabled, enabled, unlocked a user or reset a password).
+"""The audit log: unmasked reads (who saw which personal fields of what, when, and why), changes
+to records (a customer created from a call, a call linked to a customer) and administrative
+changes (who added, disabled, enabled, unlocked a user or reset a password).
 
 Written in the same transaction as the read it records, so a read that returned data always has
 its row and a failed read has none. ``customers.records_store`` calls ``record_read`` exactly once per
@@ -33,19 +34,42 @@ async def record_read(
     at: datetime,
 ) -> None:
     """One audit row for one unmasked read."""
+    await record_entry(
+        conn,
+        viewer,
+        action="read_unmasked",
+        entity=entity,
+        entity_id=entity_id,
+        fields=fields,
+        reason=reason,
+        at=at,
+    )
+
+
+async def record_entry(
+    conn: AsyncConnection,
+    viewer: Viewer,
+    *,
+    action: str,
+    entity: str,
+    entity_id: str,
+    fields: Iterable[str],
+    reason: str,
+    at: datetime,
+) -> None:
+    """One audit row: an unmasked read, or a change (``created``, ``linked_call``) to a record."""
     if not reason or not reason.strip():
-        raise AuditError("reason: an unmasked read needs a reason")
-    await conn.execute(
-        insert(AuditEntry.__table__).values(
-            at=at,
-            actor=viewer.user_id,
-            role=viewer.role,
-            action="read_unmasked",
-            entity=entity,
-            entity_id=entity_id,
-            fields=",".join(sorted(fields)),
-            reason=reason.strip(),
-        )
+        raise AuditError(f"reason: {action} needs a reason")
+    await record_change(
+        conn,
+        actor=viewer.user_id,
+        role=viewer.role,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        fields=fields,
+        reason=reason.strip(),
+        at=at,
     )
 
 

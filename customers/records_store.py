@@ -167,13 +167,11 @@ async def save_customer(
 
 
 async def _load(
-    conn: AsyncConnection, where: ColumnElement[bool]
+    conn: AsyncConnection, where: ColumnElement[bool], limit: int | None = None
 ) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
     ct, pt = Customer.__table__, CustomerPhone.__table__
-    rows = [
-        dict(r)
-        for r in (await conn.execute(select(ct).where(where).order_by(ct.c.customer_id))).mappings()
-    ]
+    stmt = select(ct).where(where).order_by(ct.c.customer_id).limit(limit)
+    rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
     if not rows:
         return []
     ids = [r["customer_id"] for r in rows]
@@ -194,9 +192,12 @@ async def read_customers(
     now: datetime,
     customer_ids: Sequence[str] | None = None,
     number: str | None = None,
+    name_contains: str | None = None,
     region: str = "CN",
+    limit: int | None = None,
 ) -> list[CustomerView]:
-    """Customers by id (or all, or the one with ``number``) as ``viewer`` may see them.
+    """Customers by id (or all, or the one with ``number``, or those whose name contains
+    ``name_contains``) as ``viewer`` may see them, at most ``limit``.
 
     Each returned record with any personal field unmasked writes one audit row, in the same
     transaction as the read.
@@ -208,13 +209,15 @@ async def read_customers(
         except FieldError:
             return []
         where = ct.c.customer_id.in_(select(pt.c.customer_id).where(pt.c.e164 == e164))
+    elif name_contains is not None:
+        where = ct.c.name.ilike(f"%{_like_escaped(name_contains)}%", escape="\\")
     elif customer_ids is not None:
         where = ct.c.customer_id.in_(list(customer_ids))
     else:
         where = ct.c.customer_id.is_not(None)
     out: list[CustomerView] = []
     async with engine.begin() as conn:
-        for row, phones in await _load(conn, where):
+        for row, phones in await _load(conn, where, limit):
             view = customer_view(row, phones, visible_fields(viewer, row.get("account_manager")))
             if view.unmasked:
                 await record_read(
@@ -228,6 +231,11 @@ async def read_customers(
                 )
             out.append(view)
     return out
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` matched literally by LIKE (its ``%`` and ``_`` are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def get_customer(

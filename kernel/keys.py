@@ -190,6 +190,11 @@ def planner_history(prefix: str, username: str) -> str:
     return f"{prefix}:planner:{username}:history"
 
 
+def wrap_up_draft(prefix: str, agent_id: str, call_id: str) -> str:
+    """String: JSON of the wrap-up form an agent is typing for a call (``queueing.wrap_drafts``)."""
+    return f"{prefix}:wrapdraft:{agent_id}:{call_id}"
+
+
 def whatif_prefix(prefix: str, run: str) -> str:
     """The prefix of one what-if run's keys (``<prefix>-whatif-<run>``), deleted after it."""
     return f"{prefix}-whatif-{run}"

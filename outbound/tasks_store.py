@@ -106,7 +106,7 @@ async def create_task(
     conn: AsyncConnection,
     *,
     kind: str,
-    customer_id: str,
+    customer_id: str | None,
     source: str,
     source_id: str,
     trigger_at: datetime,
@@ -117,10 +117,18 @@ async def create_task(
     note: str | None = None,
 ) -> tuple[str | None, list[DomainEvent]]:
     """Create a return visit (placed by the rules) or a callback (``due_at`` agreed), once per
-    source. Returns (task id or None when none may be created, events written)."""
-    customer = await customer_contact(conn, customer_id)
-    if customer is None:
-        raise TaskNotFoundError(f"customer {customer_id}")
+    source. Returns (task id or None when none may be created, events written).
+
+    A callback to a ``number`` needs no customer (``customer_id`` None: a caller not on file)."""
+    if customer_id is None:
+        if kind != "callback" or not number:
+            raise FormError("customer_id", None, "required unless a callback to a number")
+        customer: dict[str, Any] = {"phones": (number,)}
+    else:
+        found = await customer_contact(conn, customer_id)
+        if found is None:
+            raise TaskNotFoundError(f"customer {customer_id}")
+        customer = found
     deadline: datetime | None = None
     if kind == "return_visit":
         placed = place_return_visit(
@@ -219,7 +227,7 @@ async def record_sale(
 async def request_callback(
     engine: AsyncEngine,
     *,
-    customer_id: str,
+    customer_id: str | None,
     due_at: datetime,
     now: datetime,
     config: OutboundConfig,
@@ -230,8 +238,9 @@ async def request_callback(
     redis: aioredis.Redis | None = None,
     prefix: str = "cc",
 ) -> str:
-    """A callback at the time agreed with the customer (asked for on a call, or by hand)."""
-    source_id = source_id or f"{customer_id}@{due_at.astimezone(UTC).isoformat()}"
+    """A callback at the time agreed with the customer (asked for on a call, or by hand); to
+    ``number`` without a customer record when ``customer_id`` is None."""
+    source_id = source_id or f"{customer_id or number}@{due_at.astimezone(UTC).isoformat()}"
     async with engine.begin() as conn:
         task_id, events = await create_task(
             conn,

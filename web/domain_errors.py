@@ -23,6 +23,7 @@ from complaints.lifecycle import (
     ComplaintNotFoundError,
     TransitionError,
 )
+from customers.records import FieldError as CustomerFieldError
 from outbound.tasks import FormError, OutboundTaskError, TaskNotFoundError
 from qa.errors import AnswerError, EvaluationStateError, NotAllowedError, PeriodError, QaError
 from qa.errors import FormError as QaFormError
@@ -89,6 +90,8 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], Callable[[Any], ApiError]], ...] = (
     ),
     (AgentActionError, lambda e: ConflictError(e.message, field="state")),
     (QueueingError, lambda e: ConflictError(str(e))),
+    # customers (a record's field: the agent's new customer, a link)
+    (CustomerFieldError, lambda e: invalid(e.field, e.message)),
     # complaints
     (ComplaintNotFoundError, lambda e: NotFoundError(str(e), field="complaint_id")),
     (TransitionError, lambda e: ConflictError(str(e), field="status")),

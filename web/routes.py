@@ -14,6 +14,7 @@ from aiohttp import web
 
 from web.agent import http as agent_http
 from web.agent import pages as agent_pages
+from web.agent import wrap_up as agent_wrap_up
 from web.calls import http as calls_http
 from web.complaints import http as complaints_http
 from web.complaints import pages as complaints_pages
@@ -40,6 +41,7 @@ STATIC = Path(__file__).parent / "static"
 
 API: tuple[Endpoints, ...] = (
     agent_http.api,
+    agent_wrap_up.api,
     calls_http.api,
     phone_http.api,
     session_http.api,

@@ -6,7 +6,10 @@ import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from customers.desk import customer_of_call, tiers_for
 from customers.masking import Viewer, mask_phone
+from customers.records import FieldError, normalise_number
+from queueing.wrap_drafts import load_draft
 from store.readers import call_parties
 from web.agent.cards import agent_today, customer_card, task_card, week_shifts
 from web.agent.schemas import (
@@ -36,9 +39,16 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
     caller, direction = (stored.caller, stored.direction) if stored else (None, None)
     number = c.get("number") or caller
     viewer = viewer_of(call.user)
+    s = call.rt.settings
+    draft = await load_draft(call.rt.redis, s.redis_prefix, agent_id, call_id) or {}
+    found = await customer_of_call(
+        call.rt.engine,
+        [draft.get("customer_id"), c.get("customer"), stored.customer_id if stored else None],
+        _e164(number, s.default_region),
+    )
     card = await customer_card(
         call.rt.engine,
-        c.get("customer") or None,
+        found,
         c.get("tier") or None,
         number,
         viewer=viewer,
@@ -63,6 +73,13 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
     )
 
 
+def _e164(number: str | None, region: str) -> str | None:
+    try:
+        return normalise_number(number, region) if number else None
+    except FieldError:
+        return None
+
+
 def _task_as_seen(task: TaskCard | None, viewer: Viewer) -> TaskCard | None:
     """The task's note (written by whoever scheduled it) with numbers masked for the agent."""
     if task is None or not task.note:
@@ -85,6 +102,7 @@ async def get_agent(call: ApiCall) -> AgentView:
         reasons=s.routing.pickable_reasons,
         dispositions=list(s.routing.dispositions),
         complaint_categories=list(s.complaints.categories),
+        customer_tiers=list(tiers_for(call.user.role)),
         queues=[NamedRef(id=q.id, name=q.name or q.id) for q in s.queues],
         agents=[NamedRef(id=a.id, name=a.name or a.id) for a in s.agents if a.id != agent_id],
         today=await agent_today(call.rt.engine, agent_id, datetime.now(UTC), tz),

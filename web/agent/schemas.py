@@ -8,11 +8,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from web.schemas import Input
+from web.schemas import ID, Input
 
 
 class NotReadyBody(Input):
     reason: str = Field(min_length=1, max_length=32, description="one of routing.not_ready_reasons")
+
+
+class LinkCustomerBody(Input):
+    customer_id: str = Field(pattern=ID)
+
+
+class CustomerSearchQuery(Input):
+    q: str = Field(min_length=1, max_length=100, description="a name (or part of one) or a number")
 
 
 class ExtendWrapUpBody(Input):
@@ -115,6 +123,7 @@ class AgentView(BaseModel):
     reasons: list[str]
     dispositions: list[str]
     complaint_categories: list[str]
+    customer_tiers: list[str] = Field(description="the tiers this user may give a new customer")
     queues: list[NamedRef]
     agents: list[NamedRef]
     today: AgentFigures

@@ -6,14 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from redis.typing import EncodableT, FieldT
-
-from complaints.lifecycle import ComplaintConfig
-from complaints.tickets import open_complaint
 from customers.records import FieldError, normalise_number
-from kernel.events import DomainEvent, make_event_id
-from outbound.tasks import OutboundConfig
-from outbound.tasks_store import record_outcome, request_callback, task_of_call
+from outbound.tasks_store import record_outcome, task_of_call
 from store.readers import call_parties
 from web.calls.commands import send_command
 from web.calls.schemas import (
@@ -24,8 +18,6 @@ from web.calls.schemas import (
     ReturnVisitOut,
     SpyBody,
     TransferBody,
-    WrapUpBody,
-    WrapUpOut,
 )
 from web.endpoints import ApiCall, Endpoints
 from web.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, invalid
@@ -50,15 +42,6 @@ async def own_call(call: ApiCall, *, after_call: bool = False) -> tuple[str, str
         if stored is not None and stored.agent_id == agent_id:
             return agent_id, call_id
     raise ForbiddenError(f"call {call_id} is not agent {agent_id}'s call", field="call_id")
-
-
-async def _customer_of(call: ApiCall, agent_id: str, call_id: str) -> str | None:
-    """The call's customer: the router's call hash while it lives, else the ``calls`` row."""
-    live = await call.request.app[SERVICES].live_state.call(agent_id, call_id)
-    if live.get("customer"):
-        return live["customer"]
-    stored = await call_parties(call.rt.engine, call_id)
-    return stored.customer_id if stored is not None else None
 
 
 async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
@@ -168,125 +151,6 @@ async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
         prefix=call.rt.settings.redis_prefix,
     )
     return ReturnVisitOut(task_id=parsed[0], outcome=body.outcome)
-
-
-@api.op(
-    "POST",
-    "/api/calls/{call_id}/wrap-up",
-    roles=AGENT,
-    summary="Write the wrap-up (disposition, notes, complaint, callback)",
-    body=WrapUpBody,
-    response=WrapUpOut,
-)
-async def call_wrap_up(call: ApiCall) -> WrapUpOut:
-    agent_id, call_id = await own_call(call, after_call=True)
-    body: WrapUpBody = call.body
-    s = call.rt.settings
-    if body.disposition not in s.routing.dispositions:
-        raise ValidationError(
-            [
-                {
-                    "field": "disposition",
-                    "in": "body",
-                    "message": f"one of {', '.join(s.routing.dispositions)}",
-                }
-            ]
-        )
-    now = datetime.now(UTC)
-    if body.callback_at is not None:
-        if body.callback_at.tzinfo is None:
-            raise ValidationError(
-                [
-                    {
-                        "field": "callback_at",
-                        "in": "body",
-                        "message": "needs a time zone (e.g. Z or +08:00)",
-                    }
-                ]
-            )
-        if body.callback_at <= now:
-            raise ValidationError(
-                [{"field": "callback_at", "in": "body", "message": "must be in the future"}]
-            )
-    customer_id = await _customer_of(call, agent_id, call_id)
-    if body.callback_at is not None and customer_id is None:
-        raise ValidationError(
-            [
-                {
-                    "field": "callback_at",
-                    "in": "body",
-                    "message": "the caller is no known customer: schedule the callback by hand",
-                }
-            ]
-        )
-    if body.complaint is not None and body.complaint.category not in s.complaints.categories:
-        raise ValidationError(
-            [
-                {
-                    "field": "complaint.category",
-                    "in": "body",
-                    "message": f"one of {', '.join(s.complaints.categories)}",
-                }
-            ]
-        )
-    if body.complaint is not None and body.complaint.severity not in s.complaints.severities:
-        raise ValidationError(
-            [
-                {
-                    "field": "complaint.severity",
-                    "in": "body",
-                    "message": f"one of {', '.join(s.complaints.severities)}",
-                }
-            ]
-        )
-    rt = call.rt
-    out = WrapUpOut(event_id=make_event_id(call_id, "wrapped", "web"))
-    if body.complaint is not None:
-        out.complaint_id = await open_complaint(
-            rt.engine,
-            category=body.complaint.category,
-            severity=body.complaint.severity,
-            description=body.complaint.description,
-            wish=body.complaint.wish,
-            now=now,
-            config=ComplaintConfig.from_settings(s),
-            customer_id=customer_id,
-            call_id=call_id,
-            opened_by=call.principal.username if call.principal else agent_id,
-            complaint_id=make_event_id(call_id, "complaint"),  # one per call, idempotent
-            redis=rt.redis,
-            prefix=s.redis_prefix,
-        )
-    if body.callback_at is not None and customer_id is not None:
-        out.callback_task_id = await request_callback(
-            rt.engine,
-            customer_id=customer_id,
-            due_at=body.callback_at,
-            now=now,
-            config=OutboundConfig.from_settings(s),
-            source="call",
-            source_id=call_id,
-            note=body.notes or None,
-            redis=rt.redis,
-            prefix=s.redis_prefix,
-        )
-    wrapped = DomainEvent(
-        id=out.event_id,
-        ts=now,
-        type="call.wrapped",
-        call_id=call_id,
-        agent_id=agent_id,
-        payload={"disposition": body.disposition, "notes": body.notes, "by": "agent"},
-    )
-    fields: dict[FieldT, EncodableT] = dict(wrapped.to_fields().items())
-    await rt.redis.xadd(rt.streams.events, fields)
-    if body.end_wrap_up:
-        h = await call.request.app[SERVICES].live_state.agent(agent_id)
-        if h.get("state") == "wrap_up":
-            out.state = await call.request.app[SERVICES].actions.end_wrap_up(agent_id)
-        else:
-            out.state = h.get("state") or None
-    return out
 
 
 @api.op(

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from web.schemas import ID, Input
 
+NONE_GIVEN = "none_given"  # the disposition of a wrap-up saved without one (time ran out)
+
 
 class TransferBody(Input):
     target_kind: Literal["queue", "agent"]
@@ -19,16 +21,49 @@ class TransferBody(Input):
 class ComplaintDraft(Input):
     category: str = Field(min_length=1, max_length=64, description="one of complaints.categories")
     severity: str = Field("medium", min_length=1, max_length=16, description="a configured one")
-    description: str = Field(min_length=1, max_length=4000)
+    description: str = Field(
+        "", max_length=4000, description="required: an empty one fails the complaint part only"
+    )
     wish: str | None = Field(None, max_length=2000, description="what the customer asks for")
 
 
+class NewCustomerBody(Input):
+    """A customer created from the call: the caller's number, the name and tier the agent gives."""
+
+    name: str = Field(min_length=1, max_length=200)
+    tier: str = Field("ordinary", max_length=16, description="one the role may give")
+
+
 class WrapUpBody(Input):
-    disposition: str = Field(min_length=1, max_length=64, description="one of routing.dispositions")
+    """The wrap-up: disposition and notes are always saved; each other part on its own."""
+
+    disposition: str = Field(
+        "", max_length=64, description=f"one of routing.dispositions; empty: {NONE_GIVEN}"
+    )
     notes: str = Field("", max_length=4000)
     callback_at: datetime | None = Field(None, description="schedule a callback (timezone-aware)")
     complaint: ComplaintDraft | None = None
+    customer_id: str | None = Field(None, pattern=ID, description="link the call to a customer")
+    new_customer: NewCustomerBody | None = Field(None, description="create the caller's record")
+    expired: bool = Field(False, description="saved because the wrap-up time ran out")
     end_wrap_up: bool = True
+
+
+class WrapUpDraft(Input):
+    """What the agent has typed so far (any field may be missing or half done)."""
+
+    disposition: str = Field("", max_length=64)
+    notes: str = Field("", max_length=4000)
+    callback_at: str = Field("", max_length=40, description="as typed (local time)")
+    complaint: bool = False
+    complaint_category: str = Field("", max_length=64)
+    complaint_severity: str = Field("", max_length=16)
+    complaint_description: str = Field("", max_length=4000)
+    customer_id: str | None = Field(None, pattern=ID)
+
+
+class DraftOut(BaseModel):
+    draft: WrapUpDraft | None
 
 
 class ReturnVisitBody(Input):
@@ -73,8 +108,38 @@ class CommandOut(BaseModel):
     command_id: str
 
 
+class PartResult(BaseModel):
+    """How one part of the wrap-up went: ``ok``, or the field and message of what failed."""
+
+    ok: bool
+    id: str | None = None
+    field: str | None = None
+    message: str | None = None
+
+
 class WrapUpOut(BaseModel):
     event_id: str
+    disposition: str
+    parts: dict[str, PartResult] = Field(
+        default_factory=dict,
+        description="customer, complaint, callback: each part asked for, as it went",
+    )
+    customer_id: str | None = None
     callback_task_id: str | None = None
     complaint_id: str | None = None
     state: str | None = None
+
+
+class FoundCustomer(BaseModel):
+    customer_id: str
+    name: str
+    tier: str
+    phone_masked: str | None
+
+
+class CallerOut(BaseModel):
+    customer: FoundCustomer
+
+
+class CustomersOut(BaseModel):
+    customers: list[FoundCustomer]

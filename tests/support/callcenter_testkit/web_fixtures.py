@@ -4,7 +4,8 @@ signed-in clients. Each test directory that uses them provides ``settings`` (its
 ``web_rt`` is a Runtime on the test's Redis prefix and a migrated SQLite file (the store's own
 tests cover PostgreSQL; the users table is checked on both in test_users.py). ``server`` serves
 ``create_app`` on port 0; ``login`` returns an aiohttp client session signed in as a user;
-``router`` runs the real router on the test's Redis, ``phone`` plays the bridge
+``router`` runs the real router on the test's Redis, ``store_writer`` the store writer,
+``phone`` plays the bridge
 (``phone_line.PhoneLine``).
 Fixtures only: the helpers (users, password, settings, ``Server``, ``Login``) are in
 ``callcenter_testkit.webtools``.
@@ -33,6 +34,7 @@ from queueing.service import Router
 from store.db import create_engine
 from store.models.web import User
 from store.seed import seed_from_settings
+from store.writer import StoreWriter
 from web.app import create_app
 from web.keys import LIVE
 
@@ -128,6 +130,19 @@ async def router(web_rt: Runtime) -> AsyncIterator[Routing]:
     await asyncio.wait_for(r.started.wait(), 10)
     try:
         yield routing
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def store_writer(web_rt: Runtime) -> AsyncIterator[StoreWriter]:
+    """The real store writer on the test's stream and database (the ``calls`` read model)."""
+    writer = StoreWriter(web_rt.redis, web_rt.engine, web_rt.streams, block_ms=50)
+    task = asyncio.create_task(writer.run())
+    try:
+        yield writer
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
