@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from callcenter_testkit.phone_line import PhoneLine
 from callcenter_testkit.webtools import PASSWORD, Server, watch_csp, web_settings
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from customers.caller_index import rebuild_caller_index
 from customers.records import CustomerRecord
@@ -42,24 +42,7 @@ from web.keys import LIVE
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-CHROMIUM = "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
 VIP_PHONE = "+8613812345678"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not HAVE_CHROMIUM:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 @pytest.fixture

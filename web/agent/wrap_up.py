@@ -234,10 +234,11 @@ async def get_wrap_up_draft(call: ApiCall) -> DraftOut:
 async def put_wrap_up_draft(call: ApiCall) -> DraftOut:
     agent_id, call_id = await wrap_call(call)
     body: WrapUpDraft = call.body
-    await save_draft(
-        call.rt.redis, call.rt.settings.redis_prefix, agent_id, call_id, body.model_dump()
-    )
-    return DraftOut(draft=body)
+    prefix = call.rt.settings.redis_prefix
+    kept = await load_draft(call.rt.redis, prefix, agent_id, call_id) or {}
+    draft = {**kept, **body.model_dump(exclude_none=True)}  # keeps the customer linked meanwhile
+    await save_draft(call.rt.redis, prefix, agent_id, call_id, draft)
+    return DraftOut(draft=WrapUpDraft.model_validate(draft))
 
 
 @api.op(
@@ -283,10 +284,17 @@ async def call_wrap_up(call: ApiCall) -> WrapUpOut:
     if "customer" in out.parts and out.parts["customer"].ok:
         out.customer_id = out.parts["customer"].id
     else:
+        draft = await load_draft(rt.redis, s.redis_prefix, agent_id, call_id) or {}
         live = await call.request.app[SERVICES].live_state.call(agent_id, call_id)
         stored = await call_parties(rt.engine, call_id)
         found = await customer_of_call(
-            rt.engine, [live.get("customer"), stored.customer_id if stored else None], number
+            rt.engine,
+            [
+                draft.get("customer_id"),
+                live.get("customer"),
+                stored.customer_id if stored else None,
+            ],
+            number,
         )
         out.customer_id = found
 

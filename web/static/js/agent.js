@@ -4,7 +4,7 @@ import { api } from "./api.js";
 import { duration, label } from "./format.js";
 import { connectLive } from "./live.js";
 import { startPhonePanel } from "./phone/panel.js";
-import { $, act, el, setText } from "./helpers.js";
+import { $, act, el, errorText, setText } from "./helpers.js";
 
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
 let view = null;          // last AgentView from the server
@@ -15,6 +15,11 @@ let lastCustomer = null;  // name on the last card, for the wrap-up heading
 const tasks = new Map();  // call id -> its outbound task (return visit / callback), recent calls
 let formFor = null;       // the call the wrap-up form was last cleared for
 let saving = false;       // a wrap-up save in flight (no double submit)
+let lastCall = null;      // {call_id, started_ms, ended_ms}: the ended call's length stays shown
+let expiredFor = null;    // the call whose wrap-up was saved when its time ran out
+let draftTimer = null;    // the next draft save (a few seconds after the agent stops typing)
+const PARTS = ["customer", "complaint", "callback"];
+const DRAFT_DELAY_MS = 1500;
 
 const now = () => Date.now() + clockSkewMs;
 // Actions report on the page's message line.
@@ -23,6 +28,13 @@ const run = (fn, done) => act(fn, done, say);
 function say(text, bad = false) {
   const m = $("message");
   m.textContent = text;
+  m.dataset.kind = bad ? "bad" : "ok";
+}
+
+// A wrap-up part's message, beside the control that caused it.
+function partSay(id, text, bad = false) {
+  const m = $(id);
+  setText(m, text ?? "");
   m.dataset.kind = bad ? "bad" : "ok";
 }
 
@@ -72,6 +84,7 @@ function renderCall() {
   setText($("call-queue"), c?.queue_id ? `· ${c.queue_id}` : "");
   setText($("call-direction"), c?.direction === "outbound" ? "Outbound call" : "Incoming call");
   setText($("cust-complaints"), cust?.open_complaints ?? "—");
+  $("caller-box").hidden = !!cust?.customer_id;
   const t = c?.task ?? tasks.get(call?.call_id ?? c?.call_id);
   $("task-banner").hidden = !t;
   if (t) {
@@ -104,9 +117,9 @@ function renderWrap() {
   const form = $("wrapup");
   form.hidden = !wrapCall;
   if (wrapCall && formFor !== wrapCall) {  // a new call to wrap up: nothing of the last one's
-    $("wrapup").reset();
-    $("complaint-fields").hidden = true;
+    clearWrapForm();
     formFor = wrapCall;
+    restoreDraft(wrapCall);
   }
   const rv = wrapCall ? tasks.get(wrapCall) : null;
   $("rv-fields").hidden = !rv;
@@ -152,7 +165,11 @@ function fillSelects() {
   const reasons = $("reason");
   if (!reasons.options.length) reasons.append(...view.reasons.map((r) => el("option", { value: r }, r)));
   const disp = $("disposition");
-  if (!disp.options.length) disp.append(...view.dispositions.map((d) => el("option", { value: d }, d.replace("_", " "))));
+  if (!disp.options.length) {
+    disp.append(el("option", { value: "" }, "— choose —"), ...view.dispositions.map((d) => el("option", { value: d }, d.replace("_", " "))));
+  }
+  const tiers = $("new-cust-tier");
+  if (!tiers.options.length) tiers.append(...view.customer_tiers.map((t) => el("option", { value: t }, t.replace("_", " "))));
   const cat = $("complaint-category");
   if (!cat.options.length) cat.append(...view.complaint_categories.map((c) => el("option", { value: c }, c.replaceAll("_", " "))));
   const tt = $("transfer-target");
@@ -200,6 +217,9 @@ function onEvents(msgs) {
     const p = m.payload ?? {};
     switch (m.type) {
       case "agent.state":
+        // the wrap-up time ran out before the page saved it: save what was typed now
+        if (view.state.state === "wrap_up" && p.state !== "wrap_up" && wrapCall && !saving) expire(wrapCall);
+        if (p.state === "not_ready" && p.reason === "rona") missed();
         view.state = { ...view.state, state: p.state, reason: p.reason ?? null, since_ms: Date.parse(m.ts), call_id: m.call_id ?? view.state.call_id,
                        wrap_until_ms: p.state === "wrap_up" ? view.state.wrap_until_ms : null };
         if (p.state === "wrap_up") wrapCall = m.call_id ?? view.state.call_id ?? call?.call_id ?? wrapCall;
@@ -235,15 +255,20 @@ function onEvents(msgs) {
         say("Your phone could not be reached: check that it is on and registered, then go ready again.", true);
         reloadSoon();
         break;
+      case "agent.rona":
+        missed(p.queue);
+        break;
       case "call.ended":
       case "call.abandoned":
+        if (call?.call_id === m.call_id && call.state === "connected" && m.type === "call.ended") {
+          lastCall = { call_id: m.call_id, started_ms: call.started_ms, ended_ms: Date.parse(m.ts) };
+        }
         if (call?.call_id === m.call_id) { wrapCall = m.type === "call.ended" && call.state === "connected" ? m.call_id : wrapCall; call = null; view.call = null; }
         log(m.type === "call.ended" ? `call ended${p.by ? ` by ${p.by}` : ""}` : "caller hung up before answer");
         reloadSoon();
         break;
-      case "call.wrapped":
-        if (wrapCall === m.call_id) wrapCall = null;
-        log(`wrap-up saved: ${p.disposition ?? ""}`);
+      case "call.wrapped":  // the form goes when the save's answer says every part is done
+        log(`wrap-up saved: ${(p.disposition ?? "").replace("_", " ")}`);
         break;
       case "command.failed":
         say(`the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
@@ -260,12 +285,15 @@ function tick() {
   if (view) {
     const s = view.state;
     setText($("state-timer"), s.since_ms ? duration((now() - s.since_ms) / 1000) : "0:00");
-    setText($("call-timer"), call?.started_ms ? duration((now() - call.started_ms) / 1000) : "0:00");
+    const ended = !call && lastCall && lastCall.call_id === (wrapCall ?? view.call?.call_id);
+    const talk = call?.started_ms ? now() - call.started_ms : ended ? lastCall.ended_ms - lastCall.started_ms : 0;
+    setText($("call-timer"), duration(Math.max(0, talk) / 1000));
     const cd = $("wrap-countdown");
     if (s.state === "wrap_up" && s.wrap_until_ms) {
       const left = (s.wrap_until_ms - now()) / 1000;
       setText(cd, duration(Math.max(0, left)));
       cd.dataset.urgent = left < 10 ? "yes" : "no";
+      if (left <= 0 && wrapCall && !saving) expire(wrapCall);
     } else setText(cd, "—");
   }
 }
@@ -288,30 +316,144 @@ function wire() {
     callCmd("transfer", { target_kind: kind, target });
   };
   $("open-complaint").onchange = (e) => { $("complaint-fields").hidden = !e.target.checked; };
+  $("wrapup").addEventListener("input", draftSoon);
+  $("wrapup").addEventListener("change", draftSoon);
+  $("btn-new-cust").onclick = () => createCustomer();
+  $("btn-cust-search").onclick = () => findCustomers();
+  $("cust-search").onkeydown = (e) => { if (e.key === "Enter") { e.preventDefault(); findCustomers(); } };
   $("rv-outcome").onchange = () => renderWrap();
   $("btn-extend").onclick = () => run(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
-  $("wrapup").onsubmit = async (e) => {
-    e.preventDefault();
-    if (saving || !wrapCall) return;
-    saving = true;
-    $("btn-wrapup").disabled = true;
-    try { await saveWrapUp(); } finally { saving = false; $("btn-wrapup").disabled = false; }
+  $("wrapup").onsubmit = (e) => { e.preventDefault(); submitWrapUp(false); };
+}
+
+async function submitWrapUp(expired) {
+  if (saving || !wrapCall) return;
+  saving = true;
+  $("btn-wrapup").disabled = true;
+  try { await saveWrapUp(expired); } finally { saving = false; $("btn-wrapup").disabled = false; }
+}
+
+// The wrap-up time ran out: what was typed is saved (no disposition: none_given) and the form
+// clears for the next call.
+function expire(callId) {
+  if (expiredFor === callId) return;
+  expiredFor = callId;
+  submitWrapUp(true);
+}
+
+function missed(queue) {
+  say(`You missed a call${queue ? ` from ${queue}` : ""}: it rang until the queue's ring timeout. You are not ready; press Ready to take calls.`, true);
+  document.body.dataset.missed = "yes";
+}
+
+function clearWrapForm() {
+  clearTimeout(draftTimer);
+  $("wrapup").reset();
+  $("complaint-fields").hidden = true;
+  for (const id of ["msg-customer", "msg-complaint", "msg-callback", "msg-wrapup", "draft-state"]) partSay(id, "");
+  $("new-cust-name").value = "";
+  $("cust-search").value = "";
+  $("cust-results").replaceChildren();
+}
+
+// Drafts: what the agent types is kept on the server a moment after they stop typing.
+function draftBody() {
+  return {
+    disposition: $("disposition").value, notes: $("notes").value, callback_at: $("callback-at").value,
+    complaint: $("open-complaint").checked, complaint_category: $("complaint-category").value,
+    complaint_severity: $("complaint-severity").value, complaint_description: $("complaint-description").value,
   };
+}
+
+function draftSoon() {
+  if (!wrapCall) return;
+  clearTimeout(draftTimer);
+  const callId = wrapCall;
+  draftTimer = setTimeout(() => saveDraft(callId), DRAFT_DELAY_MS);
+}
+
+async function saveDraft(callId) {
+  if (callId !== wrapCall || saving) return;
+  try {
+    await api("PUT", `/api/calls/${encodeURIComponent(callId)}/wrap-up/draft`, draftBody());
+    setText($("draft-state"), `draft kept ${new Date().toLocaleTimeString()}`);
+  } catch (err) {  // kept in the form; tried again a little later
+    setText($("draft-state"), `draft not kept (${errorText(err)}), retrying`);
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => saveDraft(callId), 5000);
+  }
+}
+
+async function restoreDraft(callId) {
+  const out = await api("GET", `/api/calls/${encodeURIComponent(callId)}/wrap-up/draft`).catch(() => null);
+  const d = out?.draft;
+  if (!d || formFor !== callId) return;
+  $("disposition").value = d.disposition ?? "";
+  $("notes").value = d.notes ?? "";
+  $("callback-at").value = d.callback_at ?? "";
+  $("open-complaint").checked = !!d.complaint;
+  $("complaint-fields").hidden = !d.complaint;
+  if (d.complaint_category) $("complaint-category").value = d.complaint_category;
+  if (d.complaint_severity) $("complaint-severity").value = d.complaint_severity;
+  $("complaint-description").value = d.complaint_description ?? "";
+  setText($("draft-state"), "draft restored");
+}
+
+// The caller's customer record: created with the caller's number, or an existing one linked.
+const callOnScreen = () => wrapCall ?? currentCallId();
+
+async function createCustomer() {
+  const callId = callOnScreen();
+  const name = $("new-cust-name").value.trim();
+  if (!callId) return;
+  if (!name) { partSay("msg-customer", "name: required", true); return; }
+  try {
+    const out = await api("POST", `/api/calls/${encodeURIComponent(callId)}/customer`, { name, tier: $("new-cust-tier").value });
+    partSay("msg-customer", `Customer ${out.customer.name} created`);
+    reloadSoon(0);
+  } catch (err) { partSay("msg-customer", errorText(err), true); }
+}
+
+async function findCustomers() {
+  const q = $("cust-search").value.trim();
+  if (!q) return;
+  try {
+    const out = await api("GET", `/api/agent/customers?q=${encodeURIComponent(q)}`);
+    $("cust-results").replaceChildren(...out.customers.map((c) => {
+      const b = el("button", { class: "btn btn-ghost", type: "button" }, "Link");
+      b.onclick = () => linkCustomer(c);
+      return el("li", {}, el("span", {}, `${c.name} · ${c.tier.replace("_", " ")} · ${c.phone_masked ?? "—"}`), b);
+    }));
+    partSay("msg-customer", out.customers.length ? "" : "No customer found", !out.customers.length);
+  } catch (err) { partSay("msg-customer", errorText(err), true); }
+}
+
+async function linkCustomer(c) {
+  const callId = callOnScreen();
+  try {
+    await api("POST", `/api/calls/${encodeURIComponent(callId)}/customer/link`, { customer_id: c.customer_id });
+    partSay("msg-customer", `Call linked to ${c.name}`);
+    $("cust-results").replaceChildren();
+    reloadSoon(0);
+  } catch (err) { partSay("msg-customer", errorText(err), true); }
 }
 
 // The wrap-up of the call being wrapped up: the return-visit form first (when the call was an
 // outbound task's), then the disposition, notes, callback and complaint.
-async function saveWrapUp() {
+async function saveWrapUp(expired = false) {
   const callId = wrapCall;
-  const body = { disposition: $("disposition").value, notes: $("notes").value };
+  clearTimeout(draftTimer);
+  const body = { disposition: $("disposition").value, notes: $("notes").value, expired };
   const cb = $("callback-at").value;
   if (cb) body.callback_at = new Date(cb).toISOString();
   if ($("open-complaint").checked) {
     body.complaint = { category: $("complaint-category").value, severity: $("complaint-severity").value,
-                       description: $("complaint-description").value || $("notes").value || "(see call)" };
+                       description: $("complaint-description").value };
   }
+  const name = $("new-cust-name").value.trim();
+  if (name && !view.call?.customer?.customer_id) body.new_customer = { name, tier: $("new-cust-tier").value };
   const task = tasks.get(callId);
-  if (task && !task.recorded && !task.skip) {
+  if (task && !task.recorded && !task.skip && !expired) {
     const outcome = $("rv-outcome").value;
     const sat = document.querySelector('input[name="rv-satisfied"]:checked');
     const form = { outcome, comment: $("rv-comment").value || null };
@@ -328,16 +470,32 @@ async function saveWrapUp() {
     task.recorded = true;
     log(`${task.kind === "callback" ? "callback" : "return visit"} recorded: ${outcome.replace("_", " ")}`);
   }
-  const out = await run(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
-    cb ? "Wrap-up saved, callback scheduled" : "Wrap-up saved");
-  if (out) {
-    log(`wrap-up saved${out.callback_task_id ? ", callback scheduled" : ""}${out.complaint_id ? ", complaint opened" : ""}`);
-    if (wrapCall === callId) wrapCall = null;
-    tasks.delete(callId);
-    $("wrapup").reset();
-    $("complaint-fields").hidden = true;
-    reloadSoon(0);
+  let out;
+  try {
+    out = await api("POST", `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body);
+  } catch (err) {  // nothing saved: the form and the draft on the server keep it
+    partSay("msg-wrapup", errorText(err), true);
+    return;
   }
+  const failed = PARTS.filter((k) => out.parts[k] && !out.parts[k].ok);
+  for (const k of PARTS) {
+    const r = out.parts[k];
+    if (r) partSay(`msg-${k}`, r.ok ? `${k} saved` : `${r.field ? `${r.field}: ` : ""}${r.message}`, !r.ok);
+  }
+  const saved = `Disposition (${out.disposition.replace("_", " ")}) and notes saved`;
+  if (out.callback_task_id) log("callback scheduled");
+  if (out.complaint_id) log("complaint opened");
+  if (failed.length && !expired) {
+    partSay("msg-wrapup", `${saved}; ${failed.join(" and ")} failed: fix it and save again.`, true);
+    return;
+  }
+  say(expired ? `Wrap-up time ran out: what you typed was saved (${out.disposition.replace("_", " ")})${failed.length ? `; ${failed.join(" and ")} failed` : ""}.` : `${saved}.`, failed.length > 0);
+  if (wrapCall === callId) wrapCall = null;
+  tasks.delete(callId);
+  lastCall = null;
+  clearWrapForm();
+  formFor = null;
+  reloadSoon(0);
 }
 
 wire();
