@@ -240,9 +240,19 @@ async def test_agents_create_ordinary_customers_only(
     async with alice.post("/api/calls/u-5/customer", json={"name": "Zhao", "tier": "vip"}) as r:
         assert r.status == 422 and (await r.json())["field"] == "tier"
     out = await wrap_up(
-        alice, "u-5", {"disposition": "sale", "new_customer": {"name": "Zhao", "tier": "vip"}}
+        alice,
+        "u-5",
+        {
+            "disposition": "sale",
+            "new_customer": {"name": "Zhao", "tier": "vip"},
+            "complaint": {"category": "billing", "description": "price"},
+        },
     )
     assert out["parts"]["customer"]["field"] == "tier" and out["state"] is None
+    # the complaint is kept without a customer: no "New caller" beside the one being fixed
+    assert out["parts"]["complaint"]["ok"] and out["customer_id"] is None
+    async with web_rt.engine.connect() as conn:
+        assert (await conn.execute(select(Customer.__table__))).first() is None
     assert [e.payload["disposition"] for e in await events(web_rt, "call.wrapped", "u-5")] == [
         "sale"
     ]

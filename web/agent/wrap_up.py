@@ -319,10 +319,12 @@ async def call_wrap_up(call: ApiCall) -> WrapUpOut:
 async def _complaint(
     call: ApiCall, call_id: str, body: WrapUpBody, number: str | None, out: WrapUpOut, now: datetime
 ) -> str:
-    """The complaint, for the call's customer; a new caller's complaint creates the customer."""
+    """The complaint, for the call's customer; a new caller's complaint creates the customer
+    (unless the agent's own new customer just failed: then it waits for them to fix it)."""
     assert body.complaint is not None
     s = call.rt.settings
-    if out.customer_id is None and number is not None and body.complaint.description.strip():
+    asked = "customer" in out.parts
+    if out.customer_id is None and not asked and number and body.complaint.description.strip():
         out.customer_id = await _new_customer(
             call, call_id, NewCustomerBody(name=NEW_CALLER_NAME), number
         )
