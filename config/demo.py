@@ -200,7 +200,13 @@ def sign_in_panel(url: str) -> Panel:
         table.add_row(
             u.username,
             u.role,
-            hints.get(u.role, f"agent {u.agent_id}: log in, ready, press Answer when it rings"),
+            hints.get(
+                u.role,
+                (
+                    f"agent {u.agent_id}: log in, ready, press Answer while it rings (it rings"
+                    " until the queue's ring timeout, then you are not ready for rona)"
+                ),
+            ),
         )
     body = Table.grid(padding=(0, 1))
     body.add_row(f"[bold green]{url}[/]")

@@ -187,7 +187,8 @@ def demo_scenario(start_hour: float) -> Scenario:
         )
         for (q, share), did in zip(QUEUE_SHARE.items(), ("5000", "5001", "5002"), strict=True)
     ]
-    # Simulated agents' phones answer by themselves; the people's ring until they press Answer.
+    # Simulated agents' phones answer by themselves; the people's ring until they press Answer
+    # or the queue's ring timeout passes (then the router makes them not ready for rona).
     agents = [AgentPhone(agent_id=a) for a in SIMULATED_AGENTS] + [
         AgentPhone(agent_id=a, auto_answer=False) for a in HUMAN_AGENTS
     ]

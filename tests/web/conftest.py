@@ -24,14 +24,17 @@ HAVE_CHROMIUM = Path(CHROMIUM).exists()
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+def chromium_args() -> list[str]:
+    """Chromium's command line; a test module overrides it (e.g. the autoplay policy)."""
+    return ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+async def browser(chromium_args: list[str]) -> AsyncIterator[Browser]:
     if not HAVE_CHROMIUM:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        b = await pw.chromium.launch(executable_path=CHROMIUM, args=chromium_args)
         try:
             yield b
         finally:

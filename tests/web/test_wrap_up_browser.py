@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callcenter_testkit.browsing import no_js_errors, shot, sign_in
+from callcenter_testkit.browsing import no_js_errors, ready_agent, shot
 from callcenter_testkit.webtools import Server, web_settings
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
@@ -65,16 +65,6 @@ async def desk(
 async def events(rt: Runtime, type_: str, call_id: str) -> list[DomainEvent]:
     found = [DomainEvent.from_fields(f) for _, f in await rt.redis.xrange(rt.streams.events)]
     return [e for e in found if e.type == type_ and e.call_id == call_id]
-
-
-async def ready_agent(browser: Browser, server: Server) -> Page:
-    page = await sign_in(browser, server, "alice", "/agent")
-    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
-    await page.click("#btn-login")
-    await expect(page.locator("#state-pill")).not_to_have_text("logged out")
-    await page.click("#btn-ready")
-    await expect(page.locator("#state-pill")).to_have_text("ready")
-    return page
 
 
 async def talk_and_hang_up(page: Page, rt: Runtime, phone: Any, call_id: str, queue: str) -> None:

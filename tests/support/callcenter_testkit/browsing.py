@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, Page, expect
 
@@ -12,10 +13,24 @@ from callcenter_testkit.webtools import PASSWORD, Server, watch_csp
 expect.set_options(timeout=20_000)  # the machine is shared: be patient, never flaky
 
 
-async def sign_in(browser: Browser, server: Server, username: str, path: str) -> Page:
+async def sign_in(
+    browser: Browser,
+    server: Server,
+    username: str,
+    path: str,
+    *,
+    permissions: list[str] | None = None,
+    init_script: str | None = None,
+) -> Page:
+    """Sign ``username`` in and open ``path``, in a new context granted ``permissions`` (e.g.
+    ``notifications``) whose pages run ``init_script`` before the page's own scripts."""
     ctx = await browser.new_context(
-        viewport={"width": 1600, "height": 1000}, timezone_id="Asia/Shanghai"
+        viewport={"width": 1600, "height": 1000},
+        timezone_id="Asia/Shanghai",
+        permissions=permissions or [],
     )
+    if init_script:
+        await ctx.add_init_script(init_script)
     errors: list[str] = []
     await watch_csp(ctx, errors)
     page = await ctx.new_page()
@@ -30,6 +45,17 @@ async def sign_in(browser: Browser, server: Server, username: str, path: str) ->
     await page.click("#sign-in")
     await expect(page).to_have_url(re.compile(re.escape(path.split("?")[0])))
     await page.wait_for_load_state("networkidle")
+    return page
+
+
+async def ready_agent(browser: Browser, server: Server, **context: Any) -> Page:
+    """Alice signed in on her desk (``context``: what ``sign_in`` takes), logged in and ready."""
+    page = await sign_in(browser, server, "alice", "/agent", **context)
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    await page.click("#btn-login")
+    await expect(page.locator("#state-pill")).not_to_have_text("logged out")
+    await page.click("#btn-ready")
+    await expect(page.locator("#state-pill")).to_have_text("ready")
     return page
 
 

@@ -4,12 +4,14 @@ import { api } from "./api.js";
 import { duration, label } from "./format.js";
 import { connectLive } from "./live.js";
 import { startPhonePanel } from "./phone/panel.js";
+import { startRinger } from "./ringer.js";
 import { $, act, el, errorText, setText } from "./helpers.js";
 
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
+const ringer = startRinger($("ring-banner"));  // tone, notification and title while an offer rings
 let view = null;          // last AgentView from the server
 let clockSkewMs = 0;      // server clock - browser clock
-let call = null;          // {call_id, state, started_ms, held}
+let call = null;          // {call_id, state, started_ms, held, queue}
 let wrapCall = null;      // call id awaiting wrap-up
 let lastCustomer = null;  // name on the last card, for the wrap-up heading
 const tasks = new Map();  // call id -> its outbound task (return visit / callback), recent calls
@@ -60,7 +62,19 @@ function renderState() {
   document.body.dataset.agentState = st;
 }
 
+// The offer on screen rings until it is answered or ends (the queue's ring timeout, the caller
+// hanging up): the ringer follows the call's state.
+function renderRing() {
+  const offered = call ? call.state === "offered" : view.call?.state === "offered";
+  const id = offered ? call?.call_id ?? view.call?.call_id : null;
+  const c = view.call?.call_id === id ? view.call : null;
+  const qid = c?.queue_id ?? call?.queue;
+  const queue = view.queues.find((q) => q.id === qid)?.name ?? qid;
+  ringer.offer(id, queue, c?.customer?.name ?? c?.caller_masked);
+}
+
 function renderCall() {
+  renderRing();
   const c = view.call;
   const panel = $("call-panel");
   if (!c && !call) {
@@ -180,9 +194,16 @@ function fillSelects() {
   }
 }
 
+// A load answered after a newer one was asked for is stale (e.g. it still shows an offer that
+// rang out meanwhile, which would ring again): it is dropped, the newer one shows the page.
+let loadSeq = 0;
+
 async function load() {
   const started = Date.now();
-  view = await api("GET", "/api/agent");
+  const seq = ++loadSeq;
+  const fresh = await api("GET", "/api/agent");
+  if (seq !== loadSeq) return;
+  view = fresh;
   clockSkewMs = view.server_ms - (started + Date.now()) / 2;
   const s = view.state;
   if (view.call?.task && !tasks.has(view.call.call_id)) {
@@ -191,7 +212,8 @@ async function load() {
   }
   if (view.call) {
     const state = view.call.state === "connected" ? "connected" : view.call.state ?? "offered";
-    call = { call_id: view.call.call_id, state, started_ms: call?.call_id === view.call.call_id ? call.started_ms : s.since_ms, held: call?.held ?? false };
+    call = { call_id: view.call.call_id, state, started_ms: call?.call_id === view.call.call_id ? call.started_ms : s.since_ms,
+             held: call?.held ?? false, queue: view.call.queue_id };
     if (s.state === "wrap_up") { wrapCall = view.call.call_id; call = null; }
   } else {
     call = null;
@@ -208,6 +230,7 @@ async function load() {
 let reloadTimer = null;
 function reloadSoon(ms = 150) {
   clearTimeout(reloadTimer);
+  loadSeq++;
   reloadTimer = setTimeout(() => load().catch((e) => say(e.message, true)), ms);
 }
 
@@ -230,7 +253,7 @@ function onEvents(msgs) {
         reloadSoon();
         break;
       case "call.offered":
-        call = { call_id: m.call_id, state: "offered", started_ms: Date.parse(m.ts), held: false };
+        call = { call_id: m.call_id, state: "offered", started_ms: Date.parse(m.ts), held: false, queue: p.queue };
         log(`call offered from queue ${p.queue ?? "?"}`);
         reloadSoon(0);
         break;
