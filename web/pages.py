@@ -17,6 +17,7 @@ from aiohttp import web
 
 from web.errors import ApiError
 from web.keys import PRINCIPAL
+from web.navigation import menu
 from web.roles import require_role
 from web.session.users import Principal
 
@@ -39,12 +40,14 @@ def home_of(principal: Principal | None) -> str:
 def render(
     name: str, request: web.Request, ctx: dict[str, Any], *, status: int = 200
 ) -> web.Response:
-    """Render a template with what every page shows (the user, the CSRF token, home)."""
+    """Render a template with what every page shows (the user, the CSRF token, home, the
+    navigation with ``ctx['page']`` marked)."""
     p = request.get(PRINCIPAL)
     base = {
         "principal": p,
         "csrf_token": p.csrf_token if p else "",
         "home_url": HOME_BY_ROLE.get(p.role, "/") if p else "/",
+        "menu": menu(p, ctx.get("page")),
     }
     return aiohttp_jinja2.render_template(name, request, {**base, **ctx}, status=status)
 

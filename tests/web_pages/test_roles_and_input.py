@@ -85,7 +85,7 @@ async def test_pages_check_roles(
     s = await login(allowed)
     async with s.get(path) as r:
         assert r.status == 200
-        assert '<nav class="ws-nav"' in await r.text()
+        assert '<nav class="main-nav"' in await r.text()
     s2 = await login(denied)
     async with s2.get(path) as r:
         assert r.status == 403

@@ -37,7 +37,7 @@ async def test_admin_unlocks_a_locked_user(
     row = admin.locator("tr[data-user=bob]")
     await expect(row.locator("td.late")).to_contain_text("from 127.0.0.1")
     await expect(admin.locator("#locked-count")).to_have_text("1 locked")
-    await expect(admin.locator("nav.ws-nav a.on")).to_have_text("Users")
+    await expect(admin.locator("nav.main-nav a.on")).to_have_text("Users")
     await shot(admin, artifacts / "users-locked.png")
     await row.locator("[data-action=unlock]").click()
     await expect(admin.locator("#toast")).to_have_text("bob unlocked")

@@ -105,7 +105,7 @@ function paintTotals() {
 function paintAlerts() {
   const items = [];
   for (const q of queues) if (q.alerts.length) items.push(el("div", { class: "alert-item" }, el("b", {}, q.name), ` ${q.alerts.join(" · ")}`));
-  for (const [id, text] of overdue) items.push(el("div", { class: "alert-item complaint" }, el("b", {}, "Complaint overdue"), ` ${text}`, el("small", {}, ` ${id}`)));
+  for (const [id, text] of overdue) items.push(el("a", { class: "alert-item complaint", href: `/complaints?ticket=${encodeURIComponent(id)}` }, el("b", {}, "Complaint overdue"), ` ${text}`, el("small", {}, ` ${id}`)));
   const box = $("alerts");
   box.hidden = items.length === 0;
   box.replaceChildren(...items);

@@ -93,3 +93,5 @@ $("t-save-assign").addEventListener("click", () => change("assign"));
 const reload = debounce(() => { load(); if (selected) open(selected); }, 500);
 connectLive({ onOpen: reload, onMessages: (msgs) => { if (msgs.some((m) => m.t === "event" && m.type?.startsWith("complaint."))) reload(); } });
 load();
+const asked = new URLSearchParams(location.search).get("ticket"); // the wallboard's overdue alert
+if (asked) open(asked);
