@@ -135,6 +135,8 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "call_from": "00:00",
             "call_until": "23:59",
         },
+        # the desk's manual dialling and transfers to numbers: mainland China and Hong Kong
+        "dialling": {"allowed_prefixes": {"agent": ["+86", "+852"], "supervisor": ["+"]}},
     }
 
 

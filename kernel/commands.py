@@ -24,7 +24,10 @@ COMMAND_KINDS: dict[str, tuple[str, ...]] = {
     "hangup": ("call_id",),
     "hold": ("call_id",),  # music on hold for the customer
     "unhold": ("call_id",),
-    "transfer": ("call_id", "target"),  # blind transfer: target "queue:<id>" or "agent:<id>"
+    # blind transfer: target "queue:<id>", "agent:<id>" or "number:<E.164>" (telephony.call_controls)
+    "transfer": ("call_id", "target"),
+    "mute": ("call_id", "muted"),  # the agent's voice muted (true) or not (false): MuteAudio
+    "dtmf": ("call_id", "digits"),  # tones played to the customer's side: PlayDTMF per digit
     "spy": ("call_id", "agent_id", "mode", "supervisor"),  # mode listen|whisper|barge
     "announce": ("call_id", "position", "wait_s"),  # tell a waiting caller position and wait
 }

@@ -33,6 +33,12 @@ CALL_TYPES = frozenset(
         # the agent's phone could not be dialled at all (CHANUNAVAIL, CONGESTION, BUSY): the
         # offer ends at once (payload: dial_status)
         "call.connect_failed",
+        # the desk's call controls, published by the bridge once Asterisk accepted the action
+        # (MuteAudio has no event of its own): payload ``by`` (the agent); ``call.dtmf_sent``
+        # carries ``count``, never the digits
+        "call.muted",
+        "call.unmuted",
+        "call.dtmf_sent",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

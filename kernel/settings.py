@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from kernel.files import FileReadError, read_text
+from kernel.vocabulary import ROLES
 
 DEFAULT_CONFIG_FILE = "callcenter.toml"
 
@@ -94,6 +95,9 @@ class AmiSettings(_Model):
     reconnect_max_s: float = Field(30.0, gt=0)
     # Bridge (telephony/bridge.py): hold parks both parties here; outbound dial string template.
     onhold_context: str = "cc-onhold"
+    # a blind transfer to an outside number: BlindTransfer of the agent's leg to <this>/<number>,
+    # which dials ${CC_TRANSFER_DIAL} (outbound_channel for the number, set by the bridge)
+    transfer_context: str = "cc-transfer-out"
     outbound_channel: str = "PJSIP/{number}@trunk"
     outbound_caller_id: str = '"Call Center" <5000>'
     action_timeout_s: float = Field(10.0, gt=0)
@@ -324,6 +328,25 @@ class IceServerConfig(_Model):
         return self
 
 
+class DiallingSettings(_Model):
+    """Outside numbers the desk may dial by hand or transfer a call to, as E.164 prefixes per
+    role (``outbound.dialling``), against toll fraud: a role not listed dials none; ``"+"``
+    allows every number."""
+
+    allowed_prefixes: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("allowed_prefixes")
+    @classmethod
+    def _prefixes(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for role, prefixes in v.items():
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+            for prefix in prefixes:
+                if not re.fullmatch(r"\+[0-9]{0,15}", prefix):
+                    raise ValueError(f"{role}: {prefix!r} is not an E.164 prefix like '+86'")
+        return v
+
+
 class WebrtcSettings(_Model):
     """The browser phone of agents with ``phone = "webrtc"``: SIP over WebSocket to Asterisk.
 
@@ -538,6 +561,7 @@ class Settings(_Model):
     complaints: ComplaintsSettings = ComplaintsSettings()
     outbound: OutboundSettings = OutboundSettings()
     webrtc: WebrtcSettings = WebrtcSettings()
+    dialling: DiallingSettings = DiallingSettings()
 
     @field_validator("redis_url")
     @classmethod

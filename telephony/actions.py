@@ -35,6 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kernel.commands import Command
+from telephony.call_controls import (
+    dtmf_actions,
+    flag,
+    mute_actions,
+    number_of,
+    number_transfer_actions,
+)
 from telephony.errors import CommandTargetError
 from telephony.translator import VAR_CALL_ID, VAR_ORIGIN_CALL_ID, CallState
 
@@ -52,6 +59,7 @@ class ActionConfig:
     connect_context: str = "cc-connect"
     announce_context: str = "cc-announce"
     onhold_context: str = "cc-onhold"
+    transfer_context: str = "cc-transfer-out"
     supervisor_endpoint: str = "PJSIP/9000"
     answer_event: str = "talk"
     outbound_channel: str = "PJSIP/{number}@trunk"
@@ -183,8 +191,25 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
                 ("Tone", "no"),
             ]
         ]
+    if kind == "mute":
+        _need_connected(command, call)
+        return mute_actions(call.agent_channel or "", flag(a["muted"]))
+    if kind == "dtmf":
+        _need_connected(command, call)
+        return dtmf_actions(channel, a["digits"])
     if kind == "transfer":
         target = str(a["target"])
+        outside = number_of(target)
+        if outside is not None:
+            _need_connected(command, call)
+            if call.held:  # BlindTransfer needs the agent's leg bridged with the customer
+                raise CommandTargetError(
+                    "call_id", call.call_id, "call is on hold: resume it first"
+                )
+            dial = config.outbound_channel.format(number=outside)
+            return number_transfer_actions(
+                channel, call.agent_channel or "", outside, config.transfer_context, dial
+            )
         what, _, target_id = target.partition(":")
         if what == "queue" and target_id:
             return [
@@ -196,7 +221,9 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
                 _setvar(channel, VAR_AGENT_ENDPOINT, config.dial_string(target_id)),
                 _redirect(channel, config.connect_context, target_id),
             ]
-        raise CommandTargetError("target", target, "must be queue:<id> or agent:<id>")
+        raise CommandTargetError(
+            "target", target, "must be queue:<id>, agent:<id> or number:<E.164>"
+        )
     if kind == "spy":
         _need_connected(command, call)
         mode = str(a["mode"])

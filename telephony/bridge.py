@@ -74,6 +74,7 @@ from kernel.stream_consumer import (
 from store.db import database_unavailable
 from telephony.actions import ActionConfig, plan
 from telephony.ami_frames import Frame, FrameError, FrameReader, format_frame
+from telephony.call_controls import success_events
 from telephony.errors import (
     AmiActionError,
     AmiLoginError,
@@ -251,6 +252,7 @@ class Bridge:
                 inbound_context=ami.inbound_context,
                 hold_context=ami.hold_context,
                 connect_context=ami.connect_context,
+                transfer_context=ami.transfer_context,
             )
         )
         self.action_config = ActionConfig(
@@ -258,6 +260,7 @@ class Bridge:
             connect_context=ami.connect_context,
             announce_context=ami.announce_context,
             onhold_context=ami.onhold_context,
+            transfer_context=ami.transfer_context,
             supervisor_endpoint=ami.supervisor_endpoint,
             answer_event=ami.answer_event,
             outbound_channel=ami.outbound_channel,
@@ -423,6 +426,9 @@ class Bridge:
             loop=loop,
             ping_delay=10,
             ping_interval=10,
+            # never re-sent on a new connection, so panoramisk never logs them while it queues
+            # them (a PlayDTMF's digit may be a PIN)
+            forgetable_actions=("ping", "login", "playdtmf"),
         )
         self._manager = manager
         self._ended_live = set()
@@ -632,6 +638,8 @@ class Bridge:
             log.warning("command %s %s failed: %s", command.id, command.kind, message)
             return self._outcome(command.id, command.kind, command.args, False, message)
         log.debug("command %s %s done", command.id, command.kind)
+        for event in success_events(command, datetime.now(UTC)):  # mute, keypad: no AMI event
+            self.outbox.put_nowait(event)
         return self._outcome(command.id, command.kind, command.args, True, None)
 
     def _outcome(

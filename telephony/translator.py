@@ -17,7 +17,9 @@ How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/r
   Originate into the connect context; a failed ``OriginateResponse`` is ``call.failed``;
 * the **agent leg** is the ``DestChannel`` of the customer channel's Dial; ``DialEnd ANSWER`` is
   ``call.answered`` (first agent) or ``call.transferred`` (any later agent); an
-  ``AttendedTransfer`` moves the call to the transfer target; a Dial of the agent that fails at
+  ``AttendedTransfer`` moves the call to the transfer target; a ``BlindTransfer`` into the
+  transfer context is ``call.transferred`` to ``number:<exten>``, the agent leaves, and the
+  customer's Dials from then on reach the outside party, not an agent; a Dial of the agent that fails at
   once (``DIALSTATUS`` ``CHANUNAVAIL``, ``CONGESTION``, ``BUSY`` on the customer's channel) is
   ``call.connect_failed`` with the ``dial_status``;
 * a callback's dial (an Originate with ``CC_ORIGIN_CALL_ID``) carries ``origin_call_id`` in the
@@ -89,6 +91,7 @@ HANDLED_EVENTS = frozenset(
         "SoftHangupRequest",
         "Hangup",
         "AttendedTransfer",
+        "BlindTransfer",
         "OriginateResponse",
         "UserEvent",
         "Status",
@@ -109,6 +112,7 @@ class TranslatorConfig:
     inbound_context: str = "cc-inbound"
     hold_context: str = "cc-hold"
     connect_context: str = "cc-connect"
+    transfer_context: str = "cc-transfer-out"  # a blind transfer to an outside number
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,7 @@ class CallState:
     hangup_by: str | None = None
     origin_call_id: str | None = None  # a callback's dial: the caller's call (every payload)
     connects: int = 0  # times the call entered the connect context (CC_AGENT set)
+    outside: str | None = None  # the number a blind transfer sent the customer to
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,28 +627,42 @@ def _on_moh_start(t: _Step, f: Frame) -> None:
         return
     if in_hold_context:
         # back in the queue while an agent had it: a transfer to the queue
-        call = _ensure_arrived(t, call)
-        t.emit(
-            "call.transferred",
-            call,
-            ("transferred", "queue", call.transfer_count + 1),
-            {"kind": "blind", "from_agent_id": call.agent_id, "target": f"queue:{call.queue}"},
-        )
-        t.put(
-            replace(
-                call,
-                connected=False,
-                held=False,
-                agent_id=None,
-                agent_uid=None,
-                agent_channel=None,
-                transfer_count=call.transfer_count + 1,
-                hangup_by=None,
-            )
-        )
+        _left_agent(t, _ensure_arrived(t, call), "queue", f"queue:{call.queue}")
         return
     if call.connected:
         t.put(_set_held(t, call, True))
+
+
+def _left_agent(
+    t: _Step,
+    call: CallState,
+    kind: str,
+    target: str,
+    agent_id: str | None = None,
+    **changes: Any,
+) -> None:
+    """A blind transfer took the customer away from its agent (to a queue, to a number):
+    ``call.transferred`` (``agent_id``: whose live feed hears it), the agent leg forgotten."""
+    t.emit(
+        "call.transferred",
+        call,
+        ("transferred", kind, call.transfer_count + 1),
+        {"kind": "blind", "from_agent_id": call.agent_id, "target": target},
+        agent_id=agent_id,
+    )
+    t.put(
+        replace(
+            call,
+            connected=False,
+            held=False,
+            agent_id=None,
+            agent_uid=None,
+            agent_channel=None,
+            transfer_count=call.transfer_count + 1,
+            hangup_by=None,
+            **changes,
+        )
+    )
 
 
 def _on_moh_stop(t: _Step, f: Frame) -> None:
@@ -661,7 +680,7 @@ def _on_hold(t: _Step, f: Frame) -> None:
 
 def _on_dial_begin(t: _Step, f: Frame) -> None:
     call = t.call_of_channel(f)
-    if call is None or f.get("Uniqueid") != call.customer_uid:
+    if call is None or f.get("Uniqueid") != call.customer_uid or call.outside:
         return
     call = _ensure_arrived(t, call)
     t.put(replace(call, ringing_uid=f.get("DestUniqueid"), hangup_by=None))
@@ -669,7 +688,7 @@ def _on_dial_begin(t: _Step, f: Frame) -> None:
 
 def _on_dial_end(t: _Step, f: Frame) -> None:
     call = t.call_of_channel(f)
-    if call is None or f.get("Uniqueid") != call.customer_uid:
+    if call is None or f.get("Uniqueid") != call.customer_uid or call.outside:
         return
     dest_uid = f.get("DestUniqueid") or ""
     if f.get("DialStatus") == "ANSWER":
@@ -689,6 +708,22 @@ def _on_attended_transfer(t: _Step, f: Frame) -> None:
         return
     target = _known(f.get("TransferTargetExten")) or _known(f.get("TransferTargetCallerIDNum"))
     t.put(_answered_by(t, call, target_uid, f.get("TransferTargetChannel"), target, "attended"))
+
+
+def _on_blind_transfer(t: _Step, f: Frame) -> None:
+    """A blind transfer into the transfer context: the customer goes to an outside number and
+    the agent is free (a transfer to the connect or hold context shows in their own events)."""
+    if f.get("Result") != "Success" or f.get("Context") != t.state.config.transfer_context:
+        return
+    uid = f.get("TransfereeUniqueid")
+    call = t.call(f.get("TransfereeLinkedid")) or t.call(t.state.channels.get(uid or ""))
+    if call is None or uid != call.customer_uid:
+        return
+    number = f.get("Extension") or ""
+    _left_agent(
+        t, _ensure_arrived(t, call), "number", f"number:{number}", agent_id=call.agent_id,
+        target_agent_id=None, ringing_uid=None, outside=number,
+    )  # fmt: skip
 
 
 def _on_hangup_request(t: _Step, f: Frame) -> None:
@@ -942,6 +977,7 @@ _HANDLERS = {
     "SoftHangupRequest": _on_hangup_request,
     "Hangup": _on_hangup,
     "AttendedTransfer": _on_attended_transfer,
+    "BlindTransfer": _on_blind_transfer,
     "OriginateResponse": _on_originate_response,
     "UserEvent": _on_user_event,
     "Status": _on_snapshot_item,

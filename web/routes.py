@@ -12,9 +12,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from web.agent import dialling as agent_dialling
 from web.agent import http as agent_http
 from web.agent import pages as agent_pages
 from web.agent import wrap_up as agent_wrap_up
+from web.calls import controls as calls_controls
 from web.calls import http as calls_http
 from web.complaints import http as complaints_http
 from web.complaints import pages as complaints_pages
@@ -42,7 +44,9 @@ STATIC = Path(__file__).parent / "static"
 API: tuple[Endpoints, ...] = (
     agent_http.api,
     agent_wrap_up.api,
+    agent_dialling.api,
     calls_http.api,
+    calls_controls.api,
     phone_http.api,
     session_http.api,
     supervisor_http.api,

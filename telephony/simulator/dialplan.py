@@ -172,7 +172,8 @@ def add_contract(
     cdr_userfield: bool = True,
     customer_id: Render | None = None,
 ) -> None:
-    """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold.
+    """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold,
+    cc-transfer-out.
 
     ``agent_pattern``, ``failed_extension`` and ``cdr_userfield`` reproduce older dialplans the
     real-Asterisk captures were recorded with: the first run's cc-connect matched ``_X.``; the
@@ -258,6 +259,15 @@ def add_contract(
         Step("Wait", _s("3600")),
         Step("Hangup", _s("")),
     )
+
+    for pattern in ("_X.", "_+X."):  # a blind transfer's target starts at priority 2 (22)
+        plan.add(
+            "cc-transfer-out",
+            pattern,
+            Step("NoOp", lambda ch: f"CC transfer out {ch.name} to {ch.exten}"),
+            Step("Dial", lambda ch: f"{ch.var('CC_TRANSFER_DIAL')},60"),
+            Step("Hangup", _s("")),
+        )
 
     def wait_min(ch: Channel) -> str:
         try:

@@ -10,7 +10,7 @@ import pytest
 from telephony.simulator.dialplan import contract_dialplan
 
 CONF = Path(__file__).parents[2] / "config" / "asterisk"
-CONTRACT = ("cc-inbound", "cc-hold", "cc-connect", "cc-announce", "cc-onhold")
+CONTRACT = ("cc-inbound", "cc-hold", "cc-connect", "cc-announce", "cc-onhold", "cc-transfer-out")
 LINE = re.compile(r"^\s*(exten|same)\s*=>\s*(.*)$")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from callcenter_testkit.pbx_rig import real_time_pbx
 from callcenter_testkit.phone_line import PhoneLine
 from callcenter_testkit.webtools import PASSWORD, Server, watch_csp, web_settings
 from playwright.async_api import Browser, Page, expect
@@ -25,7 +26,6 @@ from customers.records_store import save_customer
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
 from kernel.runtime import Runtime
-from kernel.settings import AmiSettings
 from outbound.scheduler import OutboundScheduler
 from outbound.tasks import OutboundConfig
 from outbound.tasks_store import record_sale
@@ -34,8 +34,7 @@ from queueing.routing import Routing
 from store.models.core import Call
 from store.models.customers import OutboundTask
 from store.models.workforce import Roster, Shift
-from telephony.bridge import Bridge
-from telephony.simulator import Scenario, Simulator, start_simulator
+from telephony.simulator import Scenario, Simulator
 from telephony.simulator.phones import Device
 from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
 from web.keys import LIVE
@@ -494,21 +493,8 @@ async def pbx(web_rt: Runtime) -> AsyncIterator[Simulator]:
         ],
         unknown_endpoints_answer=False,
     )
-    async with start_simulator(
-        scenario=scenario, speed=1.0, traffic=False, username="cc", secret="pbx-secret"
-    ) as sim:
-        ami = AmiSettings(
-            host="127.0.0.1", port=sim.port, username="cc", secret="pbx-secret", reconnect_max_s=1
-        )
-        bridge = Bridge(web_rt.settings.model_copy(update={"ami": ami}), web_rt.redis)
-        task = asyncio.create_task(bridge.run())
-        await asyncio.wait_for(bridge.connected.wait(), 10)
-        try:
-            yield sim
-        finally:
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+    async with real_time_pbx(web_rt.settings, web_rt.redis, scenario) as sim:
+        yield sim
 
 
 def pbx_actions(sim: Simulator) -> list[str]:

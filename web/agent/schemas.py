@@ -129,3 +129,33 @@ class AgentView(BaseModel):
     today: AgentFigures
     shifts: list[ShiftOut]
     server_ms: int
+
+
+class DialBody(Input):
+    number: str = Field(min_length=3, max_length=32, description="E.164 or national")
+    override_reason: str | None = Field(
+        None,
+        max_length=500,
+        description="dial a do-not-call customer or outside their hours anyway (audited)",
+    )
+
+
+class DialRefusal(BaseModel):
+    reason: Literal["do_not_call", "calling_hours"]
+    message: str
+
+
+class DialPreviewOut(BaseModel):
+    """The number as it will be dialled, the customer when it is a known one's, and what would
+    stop the dial (each needs an override reason)."""
+
+    number: str
+    customer: CustomerCard | None
+    refusals: list[DialRefusal]
+
+
+class DialOut(BaseModel):
+    call_id: str
+    command_id: str
+    number: str
+    overridden: list[str] = Field(description="the refusals the agent's reason overrode")

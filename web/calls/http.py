@@ -10,6 +10,7 @@ from customers.records import FieldError, normalise_number
 from outbound.tasks_store import record_outcome, task_of_call
 from store.readers import call_parties
 from web.calls.commands import send_command
+from web.calls.numbers import outside_number
 from web.calls.schemas import (
     CallbackInQueueBody,
     CallbackInQueueOut,
@@ -101,7 +102,7 @@ async def call_hangup(call: ApiCall) -> CommandOut:
     "POST",
     "/api/calls/{call_id}/transfer",
     roles=AGENT,
-    summary="Transfer the call to a queue or an agent",
+    summary="Transfer the call to a queue, an agent or an outside number",
     body=TransferBody,
     response=CommandOut,
 )
@@ -109,6 +110,11 @@ async def call_transfer(call: ApiCall) -> CommandOut:
     agent_id, call_id = await own_call(call)
     body: TransferBody = call.body
     s = call.rt.settings
+    if body.target_kind == "number":  # blind, via BlindTransfer (telephony.call_controls)
+        number = outside_number(s, call.user.role, body.target, "target")
+        return await _command(
+            call, "transfer", call_id=call_id, agent_id=agent_id, target=f"number:{number}"
+        )
     known = {q.id for q in s.queues} if body.target_kind == "queue" else {a.id for a in s.agents}
     if body.target not in known or (body.target_kind == "agent" and body.target == agent_id):
         raise ValidationError(

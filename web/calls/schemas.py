@@ -14,8 +14,20 @@ NONE_GIVEN = "none_given"  # the disposition of a wrap-up saved without one (tim
 
 
 class TransferBody(Input):
-    target_kind: Literal["queue", "agent"]
-    target: str = Field(pattern=ID)
+    target_kind: Literal["queue", "agent", "number"]
+    target: str = Field(
+        min_length=1, max_length=64, description="a queue id, an agent id or a phone number"
+    )
+
+
+class MuteBody(Input):
+    muted: bool = Field(description="true: the customer no longer hears the agent")
+
+
+class DtmfBody(Input):
+    digits: str = Field(
+        pattern=r"^[0-9*#A-Da-d]{1,32}$", description="tones to the customer's side, in order"
+    )
 
 
 class ComplaintDraft(Input):

@@ -151,6 +151,32 @@ async def running_bridge(
             await task
 
 
+@contextlib.asynccontextmanager
+async def real_time_pbx(
+    settings: Settings, redis: aioredis.Redis, scenario: Scenario
+) -> AsyncIterator[Simulator]:
+    """The simulator in real time (no traffic of its own) and a bridge against it over TCP with
+    ``settings`` (the application's: its prefix, agents and dialplan contract): the PBX of the
+    page tests."""
+    async with start_simulator(
+        scenario=scenario, speed=1.0, traffic=False, username=USER, secret=SECRET
+    ) as sim:
+        ami = AmiSettings(
+            host="127.0.0.1", port=sim.port, username=USER, secret=SECRET, reconnect_max_s=1
+        )
+        ami = ami.model_copy(update={"outbound_channel": settings.ami.outbound_channel})
+        bridge = Bridge(settings.model_copy(update={"ami": ami}), redis)
+        task = asyncio.create_task(bridge.run(), name="test-bridge")
+        try:
+            async with asyncio.timeout(10):
+                await bridge.connected.wait()
+            yield sim
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 # --- the stand-in router ------------------------------------------------------------------
 
 

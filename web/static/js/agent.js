@@ -3,12 +3,14 @@
 import { api } from "./api.js";
 import { duration, label } from "./format.js";
 import { connectLive } from "./live.js";
+import { startControls } from "./desk/controls.js";
 import { startPhonePanel } from "./phone/panel.js";
 import { startRinger } from "./ringer.js";
 import { $, act, el, errorText, setText } from "./helpers.js";
 
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
 const ringer = startRinger($("ring-banner"));  // tone, notification and title while an offer rings
+const controls = startControls({ log: (t) => log(t) });  // mute, keypad, transfer out, dialling
 let view = null;          // last AgentView from the server
 let clockSkewMs = 0;      // server clock - browser clock
 let call = null;          // {call_id, state, started_ms, held, queue}
@@ -75,6 +77,7 @@ function renderRing() {
 
 function renderCall() {
   renderRing();
+  controls.render(call?.state === "connected" && view.state.state === "on_call" ? call.call_id : null);
   const c = view.call;
   const panel = $("call-panel");
   if (!c && !call) {
@@ -237,6 +240,7 @@ function reloadSoon(ms = 150) {
 function onEvents(msgs) {
   for (const m of msgs) {
     if (m.t !== "event") continue;
+    controls.onEvent(m);
     const p = m.payload ?? {};
     switch (m.type) {
       case "agent.state":
