@@ -175,7 +175,7 @@ async def test_blind_transfer_to_an_outside_number(
     await expect(page.locator("#msg-xfer-number")).to_have_text(
         "target: not an allowed number for role agent: allowed prefixes +86"
     )
-    await shot(page, artifacts / "controls-transfer-refused.png")
+    await shot(page, artifacts / f"controls-transfer-refused-{phone_kind}.png")
     assert actions(pbx, "BlindTransfer") == []
 
     await page.fill("#xfer-number", "138 0013 8000")
