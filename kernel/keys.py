@@ -78,6 +78,13 @@ class StreamNames:
         return f"{self.prefix}:store:events_written"
 
     @property
+    def config_version(self) -> str:
+        """String changed (a new random token) whenever the administration pages change the
+        routing configuration in the store; routers and web workers reload it when it differs
+        from what they last saw (a Redis that lost it reads as a change too)."""
+        return f"{self.prefix}:config:version"
+
+    @property
     def bridge_status(self) -> str:
         """Hash with the AMI bridge's ``connected`` flag "1"/"0" (read by /healthz, /metrics)."""
         return f"{self.prefix}:bridge"

@@ -214,6 +214,9 @@ class RoutingSettings(_Model):
     ]
 
 
+_SKILL_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
 class SkillConfig(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: str | None = None
@@ -225,10 +228,15 @@ class EscalationStep(_Model):
     overflow: list[str] = []
     extra_skills: dict[str, int] = {}
 
+    @field_validator("extra_skills")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        return QueueConfig._levels(v)
+
 
 class QueueConfig(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str | None = None
+    name: str | None = Field(None, max_length=200)  # the store's column
     skills: dict[str, int] = Field(default_factory=dict, description="skill id -> minimum level")
     priority: int = Field(0, ge=0, le=100)
     sl_target_pct: float = Field(80.0, gt=0, le=100)
@@ -249,6 +257,8 @@ class QueueConfig(_Model):
     @classmethod
     def _levels(cls, v: dict[str, int]) -> dict[str, int]:
         for skill, level in v.items():
+            if not _SKILL_ID.fullmatch(skill):
+                raise ValueError(f"skill id {skill!r}: 1-64 letters, digits and _.- only")
             if not 1 <= level <= 10:
                 raise ValueError(f"level of skill {skill!r} must be 1-10, got {level}")
         return v
@@ -256,9 +266,9 @@ class QueueConfig(_Model):
 
 class AgentConfig(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str | None = None
-    endpoint: str | None = None  # Asterisk dial string; default PJSIP/<id>
-    team: str | None = None
+    name: str | None = Field(None, max_length=200)  # lengths: the store's columns
+    endpoint: str | None = Field(None, max_length=200)  # Asterisk dial string; default PJSIP/<id>
+    team: str | None = Field(None, max_length=64)
     skills: dict[str, int] = {}
     # "device": a desk phone or softphone app (Answer by PJSIPNotify); "webrtc": the browser
     # phone in the agent's desk (SIP over WebSocket, [webrtc]).

@@ -32,6 +32,19 @@ elseif op.op == 'extend_wrap_up' then
   local untl = tonumber(agent(aid).wrap_until) + op.extend_ms
   put(ak, 'wrap_until', untl)
   redis.call('ZADD', key('timers'), fmt(untl), 'wrap|' .. aid)
+elseif op.op == 'reindex' then
+  -- the agent's skills or the queues' settings changed: out of the ready sets and the per-queue
+  -- counters under the old eligibility, into them under the new; a ready agent then takes the
+  -- best waiting call it may now serve
+  local a = agent(aid)
+  if a.idx == '1' or (a.idx == nil and state == 'ready') then
+    unindex(aid, elig_of(a.elig))
+    put(ak, 'idx', '0')
+  end
+  count_state(a.elig, state, -1)
+  count_state(op.elig, state, 1)
+  put(ak, 'elig', op.elig, 'skills', op.skills)
+  if state == 'ready' then make_ready(aid) end
 elseif op.op == 'logout' then
   leave_wrap()
   set_state(aid, 'logged_out', nil, nil)

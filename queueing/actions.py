@@ -87,18 +87,46 @@ class AgentActions:
         self, agent_id: str, skills: Mapping[str, int] | None = None, *, ready: bool = False
     ) -> str:
         """Log in with the agent's current skills (given, else configured); returns the state."""
+        await self.routing.refresh()  # the skills and queues the administration pages set
         if skills is None:
             agent = self.routing.agents.get(agent_id)
             if agent is None:
                 raise UnknownAgentError(agent_id)
             skills = agent.skills
+        res = await self._act("login", agent_id, **self._indexing(agent_id, skills), ready=ready)
+        return str(res["state"])
+
+    def _indexing(self, agent_id: str, skills: Mapping[str, int]) -> dict[str, str]:
+        """The agent hash's ``elig`` and ``skills`` for ``skills`` under the current plans."""
         domain = self.routing.agent_domain(agent_id)
         plans = [p for p in self.routing.plans.values() if p.domain == domain]
-        elig = encode_eligibility(eligibility(skills, plans))
-        res = await self._act(
-            "login", agent_id, elig=elig, skills=json.dumps(dict(skills)), ready=ready
-        )
-        return str(res["state"])
+        return {
+            "elig": encode_eligibility(eligibility(skills, plans)),
+            "skills": json.dumps(dict(skills), sort_keys=True),
+        }
+
+    async def reindex_all(self) -> list[str]:
+        """After a configuration change: every logged-in agent whose eligibility (the current
+        plans, the agent's current skills) differs from what routing holds is indexed anew, and
+        a ready one takes a waiting call it may now serve. Returns those agents' ids."""
+        changed: list[str] = []
+        for domain in self.routing.domains:
+            keys = self.routing.keys(domain)
+            for agent_id in sorted(await self.routing.client.smembers(keys.agents)):
+                held, old_skills = await self.routing.client.hmget(
+                    keys.agent(agent_id), "elig", "skills"
+                )
+                agent = self.routing.agents.get(agent_id)
+                skills = agent.skills if agent else json.loads(old_skills or "{}")
+                fields = self._indexing(agent_id, skills)
+                if fields["elig"] == held and json.loads(old_skills or "{}") == skills:
+                    continue
+                try:
+                    await self._act("reindex", agent_id, domain, **fields)
+                except AgentStateError:
+                    continue  # logged out meanwhile: the next login indexes anew
+                changed.append(agent_id)
+        return changed
 
     async def ready(self, agent_id: str) -> str:
         return str((await self._act("ready", agent_id))["state"])

@@ -17,6 +17,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "extend_wrap_up": frozenset({"wrap_up"}),
     "logout": frozenset({"ready", "not_ready", "wrap_up"}),
     "callback": frozenset(AGENT_STATES),
+    "reindex": frozenset(AGENT_STATES) - {"logged_out"},  # skills or queue settings changed
 }
 
 

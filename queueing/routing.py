@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,29 +24,76 @@ from kernel.settings import Settings
 from queueing import effects, scripts
 from queueing.rules import build_plans, script_config
 from queueing.stats import QueueStats, day_id
+from store.routing_config import RoutingConfig
 
 log = logging.getLogger(__name__)
 
 
-class Routing:
-    """Settings-derived routing facts plus script calls, for one Redis client (or cluster)."""
+ConfigLoader = Callable[[], Awaitable[RoutingConfig | None]]
+"""Reads the routing configuration from the store (None: never seeded, the file's applies)."""
+_UNSEEN = object()
 
-    def __init__(self, client: Any, settings: Settings, *, clock: Any = time.time) -> None:
+
+class Routing:
+    """Settings-derived routing facts plus script calls, for one Redis client (or cluster).
+
+    With a ``config`` loader the queues and agents are the store's (authoritative once seeded):
+    ``setup`` loads them, ``refresh`` reloads them after the administration pages changed them.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        settings: Settings,
+        *,
+        clock: Any = time.time,
+        config: ConfigLoader | None = None,
+    ) -> None:
         self.client = client
-        self.settings = settings
         self.clock = clock
+        self.config = config
+        self._version: object = _UNSEEN  # the config version key's value at the last load
         self.streams = StreamNames(settings.redis_prefix)
         rs = settings.routing
-        self.plans = build_plans(settings.queues, rs.domain)
-        self.domains = sorted(
-            {rs.domain} | {p.domain for p in self.plans.values()} | set(rs.agent_domains.values())
-        )
+        self._configure(settings)
         self.lease_ms = int(rs.offer_lease_s * 1000)
         # the scripts append their effects to the streams themselves (RoutingSettings)
         self.publish_in_script = rs.publish_in_script and not self.is_cluster
         self._publish_args = (self.streams.events, self.streams.commands, rs.consumer_group)
         self.tz = ZoneInfo(settings.timezone)
+
+    def _configure(self, settings: Settings) -> None:
+        """The queue plans, domains and agents of ``settings`` (raises ``RoutingConfigError``)."""
+        rs = settings.routing
+        plans = build_plans(settings.queues, rs.domain)
+        self.settings = settings
+        self.plans = plans
+        self.domains = sorted(
+            {rs.domain} | {p.domain for p in plans.values()} | set(rs.agent_domains.values())
+        )
         self.agents = {a.id: a for a in settings.agents}
+
+    async def refresh(self) -> bool:
+        """Reload the queues and agents from the store (``config``) when the configuration
+        version key differs from the last load's; returns whether they were reloaded. A store
+        that cannot be read, or holds a configuration routing refuses, is logged and routing goes
+        on with what it has (the next refresh tries again)."""
+        if self.config is None:
+            return False
+        version = await self.client.get(self.streams.config_version)
+        if version == self._version:
+            return False
+        try:
+            loaded = await self.config()
+            if loaded is not None:
+                self._configure(loaded.applied_to(self.settings))
+        except Exception:  # the store is down or holds a bad row: keep the current plans
+            log.exception("routing: configuration version %s not loaded from the store", version)
+            return False
+        self._version = version
+        log.info("routing: configuration version %s loaded (%d queues, %d agents)",
+                 version, len(self.plans), len(self.agents))  # fmt: skip
+        return True
 
     def keys(self, domain: str) -> DomainKeys:
         return DomainKeys(self.settings.redis_prefix, domain)
@@ -61,8 +108,14 @@ class Routing:
         return [q for q, p in self.plans.items() if p.domain == domain]
 
     async def setup(self) -> None:
-        """Load the scripts and write each domain's queue settings (idempotent)."""
+        """Load the scripts, the configuration (``refresh``) and write each domain's queue
+        settings (idempotent: also after Redis lost its data)."""
         await scripts.register(self.client)
+        await self.refresh()
+        await self.write_queue_settings()
+
+    async def write_queue_settings(self) -> None:
+        """Each domain's queue settings as the scripts read them (``qconf``)."""
         originate_s = self.settings.ami.originate_timeout_s
         for domain in self.domains:
             conf = {

@@ -38,13 +38,16 @@ from kernel.stream_consumer import (
     redis_unavailable,
     waiting_out,
 )
+from queueing.actions import AgentActions
 from queueing.errors import QueueingError
 from queueing.routing import Routing
 from queueing.translate import PAYLOAD_TYPES, ROUTED_TYPES, Op, to_ops
+from store.routing_config import store_loader
 
 log = logging.getLogger(__name__)
 
 TIMER_LIMIT = 500
+CONFIG_CHECK_S = 1.0  # how often the configuration version key is read (one GET)
 
 
 class Router:
@@ -65,6 +68,8 @@ class Router:
         self.tick_s = routing.settings.routing.tick_ms / 1000
         self.started = asyncio.Event()
         self.health = liveness.current("router")
+        self.actions = AgentActions(routing)
+        self._config_checked_at = 0.0  # the event loop's clock
         # stream entries delivered to a router that died are taken over after the lease; the
         # acknowledgement and the outbox clean-up of a batch go with the next read
         self.stream = StreamConsumer(
@@ -99,7 +104,20 @@ class Router:
 
     async def _setup(self) -> None:
         await self.routing.setup()
+        await self.actions.reindex_all()  # agents logged in under a configuration since changed
         await self.stream.ensure_group()
+
+    async def reload_config(self) -> bool:
+        """Take a configuration the administration pages changed (``Routing.refresh``): the
+        queue settings written for the scripts, the logged-in agents indexed anew. Returns
+        whether there was a change."""
+        if not await self.routing.refresh():
+            return False
+        await self.routing.write_queue_settings()
+        changed = await self.actions.reindex_all()
+        log.info("router %s: configuration reloaded; agents indexed anew: %s",
+                 self.consumer, ", ".join(changed) or "none")  # fmt: skip
+        return True
 
     async def _state_lost(self) -> None:
         """Redis came back without its data: the queue settings are written again (agents log
@@ -188,8 +206,12 @@ class Router:
 
     async def _tick(self) -> None:
         delay = self.tick_s
+        loop = asyncio.get_running_loop()
         while True:
             try:
+                if loop.time() - self._config_checked_at >= CONFIG_CHECK_S:
+                    await self.reload_config()
+                    self._config_checked_at = loop.time()
                 more = await self.tick_once()
                 still_running()
                 self.health.ok("timers")
@@ -227,4 +249,10 @@ def _event(f: dict[str, str]) -> DomainEvent:
 async def run_router(rt: Runtime) -> None:
     """The ``router`` piece: runs until cancelled."""
     name = rt.settings.routing.consumer or default_consumer_name("router")
-    await Router(Routing(rt.redis, rt.settings), consumer=name).run()
+    await Router(runtime_routing(rt), consumer=name).run()
+
+
+def runtime_routing(rt: Runtime) -> Routing:
+    """The routing of a running piece: the store's queues and agents (authoritative once
+    seeded), reloaded when the administration pages change them."""
+    return Routing(rt.redis, rt.settings, config=store_loader(rt.engine, rt.settings.agents))

@@ -146,7 +146,7 @@ class Endpoints:
         return deco
 
 
-def _fields(exc: PydanticValidationError, where: str) -> list[dict[str, str]]:
+def validation_fields(exc: PydanticValidationError, where: str) -> list[dict[str, str]]:
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or where
@@ -172,7 +172,7 @@ def request_handler(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.Strea
             try:
                 query = ep.query.model_validate(_query_dict(request, ep.query))
             except PydanticValidationError as exc:
-                raise ValidationError(_fields(exc, "query")) from None
+                raise ValidationError(validation_fields(exc, "query")) from None
         body: Any = None
         if ep.body is not None:
             body = await _read_body(request, ep.body)
@@ -209,4 +209,4 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
-        raise ValidationError(_fields(exc, "body")) from None
+        raise ValidationError(validation_fields(exc, "body")) from None

@@ -73,6 +73,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Quality", "Calibration", "/qa/calibrations", "qa-calibrations", QUALITY_SUPERVISORS),
     Entry("Quality", "Scorecards", "/qa/scorecards", "qa-scorecards", QUALITY_SUPERVISORS),
     Entry("Admin", "Users", "/admin/users", "users", ADMINS),
+    Entry("Admin", "Agents", "/admin/agents", "agents", ADMINS),
+    Entry("Admin", "Queues", "/admin/queues", "queues", ADMINS),
+    Entry("Admin", "Teams", "/admin/teams", "teams", ADMINS),
     Entry("Admin", "QA form", "/qa/forms", "qa-forms", ADMINS),
 )
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from web.admin import http as admin_http
+from web.admin import pages as admin_pages
 from web.agent import dialling as agent_dialling
 from web.agent import http as agent_http
 from web.agent import pages as agent_pages
@@ -55,6 +57,7 @@ API: tuple[Endpoints, ...] = (
     qa_http.api,
     reports_http.api,
     users_http.api,
+    admin_http.api,
 )
 PAGES: tuple[Pages, ...] = (
     session_pages.pages,
@@ -65,6 +68,7 @@ PAGES: tuple[Pages, ...] = (
     complaints_pages.pages,
     reports_pages.pages,
     users_pages.pages,
+    admin_pages.pages,
 )
 OTHER: tuple[web.RouteTableDef, ...] = (ops_http.routes, live_socket.routes)
 

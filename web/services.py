@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kernel.runtime import Runtime
 from queueing.actions import AgentActions
 from queueing.routing import Routing
+from queueing.service import runtime_routing
 from web.supervisor.live_state import LiveState
 
 
@@ -19,5 +20,5 @@ class WebServices:
 
     @classmethod
     def build(cls, rt: Runtime) -> WebServices:
-        routing = Routing(rt.redis, rt.settings)
+        routing = runtime_routing(rt)  # the store's queues and agents, reloaded on change
         return cls(routing=routing, actions=AgentActions(routing), live_state=LiveState(routing))

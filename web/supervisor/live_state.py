@@ -97,6 +97,7 @@ class LiveState:
         async with self._lock:
             now = time.monotonic()
             if self._queues is None or now - self._queues.at > self.max_age_s:
+                await self.routing.refresh()  # queues changed on the administration pages
                 stats = await self.routing.read_stats()
                 self._queues = _Cached(now, [queue_figures(s, self.settings) for s in stats])
             return self._queues.value

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 
 from kernel.commands import Command
 from kernel.events import DomainEvent, make_event_id
-from kernel.keys import StreamNames
+from kernel.keys import DomainKeys, StreamNames
 
 FOLLOWS = {"hold": "call.held", "unhold": "call.resumed", "hangup": "call.ended"}
 
@@ -103,6 +103,21 @@ class PhoneLine:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+    async def connected_agent(self, call_id: str, timeout_s: float = 10) -> str:
+        """The agent the router connects ``call_id`` to (its ``connect`` command)."""
+        async with asyncio.timeout(timeout_s):
+            while True:
+                for c in self.commands:
+                    if c.kind == "connect" and c.args.get("call_id") == call_id:
+                        return str(c.args["agent_id"])
+                await asyncio.sleep(0.05)
+
+    async def routed_state(self, keys: DomainKeys, call_id: str, state: str) -> None:
+        """Wait until the router holds ``call_id`` in ``state`` (``waiting``, ``ended`` ...)."""
+        async with asyncio.timeout(10):
+            while await self.redis.hget(keys.call(call_id), "state") != state:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
 
     async def wait_command(self, kind: str, timeout_s: float = 10) -> Command:
         async with asyncio.timeout(timeout_s):

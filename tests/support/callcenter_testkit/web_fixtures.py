@@ -30,7 +30,7 @@ from callcenter_testkit.webtools import PASSWORD, USERS, Login, Server, password
 from kernel.runtime import Runtime
 from kernel.settings import Settings
 from queueing.routing import Routing
-from queueing.service import Router
+from queueing.service import Router, runtime_routing
 from store.db import create_engine
 from store.models.web import User
 from store.seed import seed_from_settings
@@ -124,7 +124,7 @@ async def login(server: Server) -> AsyncIterator[Login]:
 
 @pytest.fixture
 async def router(web_rt: Runtime) -> AsyncIterator[Routing]:
-    routing = Routing(web_rt.redis, web_rt.settings)
+    routing = runtime_routing(web_rt)  # the store's queues and agents, as the piece has them
     r = Router(routing, block_ms=50)
     task = asyncio.create_task(r.run())
     await asyncio.wait_for(r.started.wait(), 10)

@@ -76,6 +76,15 @@ class Server:
 Login = Callable[[str], Awaitable[aiohttp.ClientSession]]
 
 
+async def agent_ready(login: Login, user: str) -> aiohttp.ClientSession:
+    """``user`` (an agent) signed in, logged in and ready through the API."""
+    s = await login(user)
+    for step in ("login", "ready"):
+        async with s.post(f"/api/agent/{step}") as r:
+            assert r.status == 200, await r.text()
+    return s
+
+
 def handled_call(
     call_id: str, agent_id: str, arrived_at: datetime, **overrides: object
 ) -> dict[str, object]:

@@ -1,0 +1,66 @@
+// The admin's Agents page: every agent with team, skills and levels, endpoint, phone kind; add
+// an agent or change one through web/admin/http.py (audited; skills reach routing at once).
+import { api } from "../api.js";
+import { followLive } from "../workspace/common.js";
+import { $, act, el } from "../helpers.js";
+import { loadChanges, parseSkills, skillsText, submit } from "./form.js";
+
+let editing = null; // null: a new agent
+
+function edit(a) {
+  editing = a?.agent_id ?? null;
+  const f = $("agent-form");
+  $("editor").hidden = false;
+  $("editor-title").textContent = a ? `Agent ${a.agent_id}` : "New agent";
+  $("id-field").hidden = Boolean(a);
+  f.agent_id.value = a?.agent_id ?? "";
+  f.name.value = a?.name ?? "";
+  f.team.value = a?.team ?? "";
+  f.skills.value = skillsText(a?.skills);
+  f.endpoint.value = a?.endpoint ?? "";
+  f.active.checked = a?.active ?? true;
+}
+
+function body(f) {
+  const out = { name: f.name.value.trim() || null, team: f.team.value.trim() || null, skills: parseSkills(f.skills.value), endpoint: f.endpoint.value.trim() || null, active: f.active.checked };
+  if (editing === null) out.agent_id = f.agent_id.value.trim();
+  return out;
+}
+
+async function load() {
+  const data = await act(() => api("GET", "/api/admin/agents"));
+  if (!data) return;
+  const teams = [...new Set(data.agents.map((a) => a.team).filter(Boolean))].sort();
+  $("team-list").replaceChildren(...teams.map((t) => el("option", { value: t })));
+  $("agents").replaceChildren(...data.agents.map((a) => {
+    const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, "Edit");
+    btn.onclick = () => edit(a);
+    return el("tr", { dataset: { agent: a.agent_id } },
+      el("td", {}, el("strong", {}, a.name), el("div", { class: "note" }, a.agent_id)),
+      el("td", {}, a.team ?? "—"),
+      el("td", { class: "skills" }, skillsText(a.skills) || "—"),
+      el("td", {}, a.endpoint),
+      el("td", {}, a.phone ?? "—"),
+      el("td", {}, el("span", { class: `pill ${a.active ? "good" : "bad"}` }, a.active ? "active" : "inactive")),
+      el("td", {}, btn));
+  }));
+  await loadChanges("agent", $("changes"));
+  return data;
+}
+
+$("new-agent").onclick = () => edit(null);
+$("agent-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const b = body(e.target);
+  const id = editing ?? b.agent_id;
+  const done = editing === null
+    ? await submit(e.target, "POST", "/api/admin/agents", b, `agent ${id} added`)
+    : await submit(e.target, "PATCH", `/api/admin/agents/${encodeURIComponent(id)}`, b, `agent ${id} saved`);
+  if (done) {
+    const data = await load();
+    edit(data?.agents.find((a) => a.agent_id === id) ?? null);
+  }
+};
+
+load();
+followLive();

@@ -1,0 +1,52 @@
+// The admin's Teams page: each team with its agents; rename a team, choose its agents, or start
+// a new one (web/admin/http.py; audited).
+import { api } from "../api.js";
+import { followLive } from "../workspace/common.js";
+import { $, act, el } from "../helpers.js";
+import { loadChanges, submit } from "./form.js";
+
+let agents = [];
+let editing = null; // the team's current name; null: a new team
+
+function edit(team) {
+  editing = team?.team ?? null;
+  const f = $("team-form");
+  $("editor").hidden = false;
+  $("editor-title").textContent = team ? `Team ${team.team}` : "New team";
+  f.name.value = team?.team ?? "";
+  const members = new Set(team?.agents ?? []);
+  $("members").replaceChildren(...agents.map((a) => el("label", { class: "check" },
+    el("input", { type: "checkbox", name: "agent", value: a.agent_id, ...(members.has(a.agent_id) ? { checked: "" } : {}) }),
+    ` ${a.name} (${a.agent_id})${a.team && !members.has(a.agent_id) ? ` · now in ${a.team}` : ""}`)));
+}
+
+async function load() {
+  const [teams, all] = await Promise.all([act(() => api("GET", "/api/admin/teams")), act(() => api("GET", "/api/admin/agents"))]);
+  if (!teams || !all) return null;
+  agents = all.agents;
+  const names = Object.fromEntries(agents.map((a) => [a.agent_id, a.name]));
+  $("teams").replaceChildren(...teams.teams.map((t) => {
+    const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, "Edit");
+    btn.onclick = () => edit(t);
+    return el("tr", { dataset: { team: t.team } }, el("td", {}, el("strong", {}, t.team)),
+      el("td", {}, t.agents.map((a) => names[a] ?? a).join(", ")), el("td", {}, btn));
+  }));
+  await loadChanges("team", $("changes"));
+  return teams;
+}
+
+$("new-team").onclick = () => edit(null);
+$("team-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const f = e.target;
+  const name = f.name.value.trim();
+  const chosen = [...f.querySelectorAll('input[name="agent"]:checked')].map((i) => i.value);
+  const path = `/api/admin/teams/${encodeURIComponent(editing ?? (name || "-"))}`;
+  if (await submit(f, "PUT", path, { name, agents: chosen }, `team ${name} saved`)) {
+    const teams = await load();
+    edit(teams?.teams.find((t) => t.team === name) ?? null);
+  }
+};
+
+load();
+followLive();
