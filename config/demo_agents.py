@@ -22,7 +22,7 @@ from kernel.settings import ROUTER_REASONS
 from kernel.stream_consumer import redis_unavailable, stream_entry
 from queueing.actions import AgentActions
 from queueing.errors import QueueingError
-from queueing.routing import Routing
+from queueing.service import runtime_routing
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def _pick(rng: random.Random) -> str:
 
 async def run_simulated_agents(rt: Runtime, agent_ids: list[str], *, seed: int = 3) -> None:
     """Log the agents in and play them until cancelled (Redis away: they wait for it)."""
-    routing = Routing(rt.redis, rt.settings)
+    routing = runtime_routing(rt)  # the skills the administration pages set
     actions = AgentActions(routing)
     rng = random.Random(seed)
     crew = Crew()

@@ -149,6 +149,7 @@ async def test_refusals_name_what_was_wrong(server: Server, login: Login) -> Non
         ("PATCH", "/api/admin/agents/a2", {"phone": "webrtc"}, 422, "phone"),
         ("PUT", "/api/admin/teams/t1", {"name": "north", "agents": ["a1", "zz"]}, 422, "agents.1"),
         ("PUT", "/api/admin/teams/t1", {"name": "", "agents": []}, 422, "name"),
+        ("POST", "/api/admin/teams", {"name": "a b", "agents": []}, 422, "name"),
         ("GET", "/api/admin/changes/users", None, 422, "kind"),
     ]:
         resp = await admin.request(method, path, json=body)
@@ -180,9 +181,11 @@ async def test_new_agent_and_team_are_audited(server: Server, login: Login) -> N
         201,
     )
     body = await _ok(
-        await admin.put("/api/admin/teams/north", json={"name": "north", "agents": ["a9", "a2"]})
+        await admin.post("/api/admin/teams", json={"name": "north", "agents": ["a9", "a2"]}), 201
     )
     assert body["changed"] == {"agents": ["a2", "a9"]}
+    again = await admin.post("/api/admin/teams", json={"name": "north", "agents": []})
+    assert (again.status, (await again.json())["field"]) == (409, "name")
     teams = (await _ok(await admin.get("/api/admin/teams")))["teams"]
     assert {"team": "north", "agents": ["a2", "a9"]} in teams
     renamed = await _ok(

@@ -91,3 +91,26 @@ async def test_queue_escalation_and_agent_skills_reach_the_router(
     await shot(agents, artifacts / "admin-agent-saved.png")
     no_js_errors(admin, "422 ")
     no_js_errors(agents, "422 ")
+
+
+async def test_teams_page_sets_a_teams_agents(
+    browser: Browser, server: Server, artifacts: Path
+) -> None:
+    page = await sign_in(browser, server, "ada", "/admin/teams")
+    await page.click("#new-team")
+    form = page.locator("#team-form")
+    await form.locator('[name=agent][value="a1"]').check()
+    await form.locator('[name=agent][value="a3"]').check()
+    await form.locator("[name=name]").fill("north team")
+    await form.locator("button[type=submit]").click()
+    await expect(_msg(form, "name")).to_contain_text("String should match pattern")
+    await expect(form.locator('[name=agent][value="a3"]')).to_be_checked()  # kept as chosen
+    await form.locator("[name=name]").fill("north")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#toast")).to_have_text("team north saved")
+    await expect(page.locator("tr[data-team=north]")).to_contain_text("Alice Wang, Chen Jie")
+    await expect(page.locator("#changes li[data-id=north]")).to_contain_text(
+        'agents: [] → ["a1","a3"]'
+    )
+    await shot(page, artifacts / "admin-teams.png")
+    no_js_errors(page, "422 ")

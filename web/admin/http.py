@@ -38,7 +38,7 @@ from web.admin.schemas import (
     TeamsOut,
 )
 from web.endpoints import ApiCall, Endpoints, validation_fields
-from web.errors import NotFoundError, ValidationError
+from web.errors import ConflictError, NotFoundError, ValidationError
 from web.keys import SERVICES
 from web.roles import ADMIN
 from web.users.accounts import Actor
@@ -150,6 +150,21 @@ async def change_queue(call: ApiCall) -> ChangeOut:
 async def teams(call: ApiCall) -> TeamsOut:
     found = await list_teams(call.rt.engine)
     return TeamsOut(teams=[TeamOut(team=t, agents=a) for t, a in found.items()])
+
+
+@api.op(
+    "POST", "/api/admin/teams", roles=ADMIN, summary="Start a team with its agents",
+    body=TeamChange, response=ChangeOut, status=201,
+)  # fmt: skip
+async def new_team(call: ApiCall) -> ChangeOut:
+    b: TeamChange = call.body
+    if b.name in await list_teams(call.rt.engine):
+        raise ConflictError(f"team {b.name!r} already exists", field="name")
+    changed = await save_team(
+        call.rt.engine, _actor(call), b.name, name=b.name, agent_ids=b.agents,
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    return await _published(call, b.name, changed)
 
 
 @api.op(

@@ -41,8 +41,10 @@ $("team-form").onsubmit = async (e) => {
   const f = e.target;
   const name = f.name.value.trim();
   const chosen = [...f.querySelectorAll('input[name="agent"]:checked')].map((i) => i.value);
-  const path = `/api/admin/teams/${encodeURIComponent(editing ?? (name || "-"))}`;
-  if (await submit(f, "PUT", path, { name, agents: chosen }, `team ${name} saved`)) {
+  const done = editing === null
+    ? await submit(f, "POST", "/api/admin/teams", { name, agents: chosen }, `team ${name} saved`)
+    : await submit(f, "PUT", `/api/admin/teams/${encodeURIComponent(editing)}`, { name, agents: chosen }, `team ${name} saved`);
+  if (done) {
     const teams = await load();
     edit(teams?.teams.find((t) => t.team === name) ?? null);
   }
