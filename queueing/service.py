@@ -255,4 +255,4 @@ async def run_router(rt: Runtime) -> None:
 def runtime_routing(rt: Runtime) -> Routing:
     """The routing of a running piece: the store's queues and agents (authoritative once
     seeded), reloaded when the administration pages change them."""
-    return Routing(rt.redis, rt.settings, config=store_loader(rt.engine, rt.settings.agents))
+    return Routing(rt.redis, rt.settings, config=store_loader(rt.engine, rt.settings))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,11 +71,10 @@ def agent_config(
     )
 
 
-async def load_routing_config(
-    engine: AsyncEngine, configured: Sequence[AgentConfig] = ()
-) -> RoutingConfig | None:
-    """The store's queues and active agents, or None when no queue was ever seeded."""
-    by_id = {a.id: a for a in configured}
+async def load_routing_config(engine: AsyncEngine, settings: Settings) -> RoutingConfig | None:
+    """The store's queues and active agents, or None when no queue was ever seeded. Those the
+    settings file has come in its order (the wallboard's), the others after them by id."""
+    by_id = {a.id: a for a in settings.agents}
     async with engine.connect() as conn:
         queues = (await conn.execute(select(Queue.__table__).order_by(Queue.queue_id))).mappings()
         queue_rows = [dict(r) for r in queues]
@@ -91,11 +90,16 @@ async def load_routing_config(
             agent_config(dict(r), levels.get(r["agent_id"], {}), by_id.get(r["agent_id"]))
             for r in agent_rows
         ]
-    return RoutingConfig([queue_config(r) for r in queue_rows], agents)
+    queue_order = {q.id: i for i, q in enumerate(settings.queues)}
+    agent_order = {a.id: i for i, a in enumerate(settings.agents)}
+    return RoutingConfig(
+        sorted((queue_config(r) for r in queue_rows), key=lambda q: queue_order.get(q.id, 1 << 30)),
+        sorted(agents, key=lambda a: agent_order.get(a.id, 1 << 30)),
+    )
 
 
 def store_loader(
-    engine: AsyncEngine, configured: Sequence[AgentConfig]
+    engine: AsyncEngine, settings: Settings
 ) -> Callable[[], Awaitable[RoutingConfig | None]]:
     """``load_routing_config`` bound to a store, as ``queueing.routing.Routing`` takes it."""
-    return functools.partial(load_routing_config, engine, configured)
+    return functools.partial(load_routing_config, engine, settings)

@@ -212,7 +212,7 @@ async def test_the_store_stays_authoritative(
     await _ok(await admin.patch("/api/admin/queues/sales", json={"ring_timeout_s": 40}))
     report = await seed_from_settings(web_rt.engine, settings)
     assert report.kept["queues"] == 3 and report.added["queues"] == 0
-    loaded = await load_routing_config(web_rt.engine, settings.agents)
+    loaded = await load_routing_config(web_rt.engine, settings)
     assert loaded is not None
     assert next(q for q in loaded.queues if q.id == "sales").ring_timeout_s == 40
 
