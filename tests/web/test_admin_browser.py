@@ -34,7 +34,7 @@ async def test_queue_escalation_and_agent_skills_reach_the_router(
     await phone.publish("call.abandoned", "c1", wait_s=4)
 
     admin = await sign_in(browser, server, "ada", "/admin/queues")
-    await expect(admin.locator("nav.ws-nav a.on")).to_have_text("Queues")
+    await expect(admin.locator("nav.main-nav a.on")).to_have_text("Queues")
     row = admin.locator("tr[data-queue=complaints]")
     await expect(row.locator("td.escalation")).to_have_text("—")
     await row.locator("[data-action=edit]").click()

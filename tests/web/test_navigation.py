@@ -41,6 +41,9 @@ EXPECTED = {
         "/qa/calibrations",
         "/qa/scorecards",
         "/admin/users",
+        "/admin/agents",
+        "/admin/queues",
+        "/admin/teams",
         "/qa/forms",
     ],
 }
