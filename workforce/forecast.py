@@ -64,8 +64,10 @@ def forecast_calls(
     *,
     alpha: float = 0.3,
     overrides: dict[date, float] | None = None,
+    start: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Calls and AHT for the ``horizon_days`` after the history, per interval.
+    """Calls and AHT per interval for the ``horizon_days`` from ``start`` (a tz-aware time on
+    the history's interval grid; default: right after the history).
 
     ``overrides`` multiply a whole day's calls (0 for a closed holiday, 1.4 for a campaign day).
     """
@@ -95,8 +97,14 @@ def forecast_calls(
     idx = pd.DatetimeIndex(hist.index)
     step = idx[1] - idx[0]
     n = horizon_days * per_week // 7
-    future = pd.date_range(idx[-1] + step, periods=n, freq=step, name="interval_start")
-    pos = np.arange(n) % per_week  # the history starts a week-aligned cycle
+    first = idx[-1] + step if start is None else pd.Timestamp(start)
+    if first.tz is None:
+        raise InputError("start", str(first), "needs a time zone")
+    shift = (first - idx[0]) / step  # the history starts a week-aligned cycle
+    if shift != int(shift):
+        raise InputError("start", first.isoformat(), f"must lie on the history's {step} grid")
+    future = pd.date_range(first, periods=n, freq=step, name="interval_start")
+    pos = (int(shift) + np.arange(n)) % per_week
     out = pd.DataFrame({"calls": level * profile[pos], "aht_s": aht_profile[pos]}, index=future)
     for day, factor in (overrides or {}).items():
         if factor < 0:

@@ -1,7 +1,10 @@
 """CSV file formats of the planners' files (header row required; datetimes ISO 8601 with offset).
 
 - calls history / forecast: ``interval_start,calls,aht_s`` (``aht`` accepted for ``aht_s``)
-- requirements: ``interval_start,required`` (agents on the phones; uniform interval length)
+- requirements: ``interval_start,required`` (agents on the phones)
+
+Interval rows lie on one grid (the smallest step between rows) but may be missing: a missing
+interval is closed time (0 calls, 0 required), and the data is completed to whole local days.
 - agents: ``agent_id,weekly_hours_min,weekly_hours_max,earliest_start,latest_end,
   days_off_wanted,skills`` (days as ``Mon;Sun``, times ``HH:MM``, skills ``sales;support:7``)
 - roster: ``agent_id,activity,start,end`` with activity ``shift``, ``break`` or ``lunch``
@@ -17,7 +20,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -122,19 +125,36 @@ def _time(value: str, source: str, line: int, column: str) -> time | None:
     return time(h, mi)
 
 
-def _check_uniform(starts: list[datetime], lines: list[int], source: str) -> None:
-    if len(starts) < 2:
-        return
-    step = starts[1] - starts[0]
+def _grid_step(starts: list[datetime], lines: list[int], source: str) -> timedelta:
+    """The interval length: the smallest step between rows; every row must lie on that grid
+    (rows may be missing: an ACD export often holds only the opening hours)."""
+    step = min((b - a for a, b in zip(starts, starts[1:], strict=False)), default=timedelta(0))
     for i in range(1, len(starts)):
-        if starts[i] - starts[i - 1] != step or step.total_seconds() <= 0:
+        diff = starts[i] - starts[i - 1]
+        if diff <= timedelta(0):
+            raise FormatError(source, lines[i], "interval_start", "intervals must be ascending")
+        if diff % step:
             raise FormatError(
                 source,
                 lines[i],
                 "interval_start",
-                f"intervals must be ascending and uniform ({int(step.total_seconds() // 60)} min "
-                f"inferred from the first two rows)",
+                f"not on the {int(step.total_seconds() // 60)}-minute grid of the other rows",
             )
+    return step
+
+
+def closed_time_filled(
+    frame: pd.DataFrame, step: timedelta, closed: dict[str, float]
+) -> pd.DataFrame:
+    """``frame`` on whole local days (of the first row's offset) with every missing interval
+    added as closed time (``closed`` gives each column's value: 0 calls, unknown AHT)."""
+    idx = pd.DatetimeIndex(frame.index)
+    first = idx[0].normalize()
+    last = idx[-1].normalize() + pd.Timedelta(days=1)
+    full = pd.date_range(first, last, freq=step, inclusive="left", name="interval_start")
+    if len(full) == len(idx) and (full == idx).all():
+        return frame
+    return frame.reindex(full).fillna({k: v for k, v in closed.items() if not np.isnan(v)})
 
 
 def _index(starts: list[datetime]) -> pd.DatetimeIndex:
@@ -142,7 +162,8 @@ def _index(starts: list[datetime]) -> pd.DatetimeIndex:
 
 
 def read_history_csv(text: str, source: str = "history.csv") -> pd.DataFrame:
-    """``interval_start,calls,aht_s`` → DataFrame indexed by interval start (calls, aht_s)."""
+    """``interval_start,calls,aht_s`` → DataFrame indexed by interval start (calls, aht_s), on
+    whole days: intervals missing from the file are closed time (0 calls, no AHT)."""
     starts, lines, calls, aht = [], [], [], []
     for line, row in _rows(text, source, HISTORY_COLUMNS, {"aht": "aht_s"}):
         starts.append(parse_datetime(row["interval_start"], source, line, "interval_start"))
@@ -151,12 +172,17 @@ def read_history_csv(text: str, source: str = "history.csv") -> pd.DataFrame:
         aht.append(_number(row["aht_s"], source, line, "aht_s") if row["aht_s"] else np.nan)
     if not starts:
         raise FormatError(source, 2, None, "no data rows")
-    _check_uniform(starts, lines, source)
-    return pd.DataFrame({"calls": calls, "aht_s": aht}, index=_index(starts))
+    frame = pd.DataFrame({"calls": calls, "aht_s": aht}, index=_index(starts))
+    if len(starts) == 1:  # one interval (``staffing --input``): no grid to complete
+        return frame
+    step = _grid_step(starts, lines, source)
+    return closed_time_filled(frame, step, {"calls": 0.0, "aht_s": np.nan})
 
 
 def read_requirements_csv(text: str, source: str = "requirements.csv") -> pd.Series:
-    """``interval_start,required`` → integer Series indexed by interval start."""
+    """``interval_start,required`` → integer Series indexed by interval start, on whole days:
+    intervals missing from the file need nobody (0). Other columns are ignored, so the CSV of
+    ``callcenter staffing --format csv`` is valid input."""
     starts, lines, req = [], [], []
     for line, row in _rows(text, source, REQUIREMENT_COLUMNS):
         starts.append(parse_datetime(row["interval_start"], source, line, "interval_start"))
@@ -164,8 +190,9 @@ def read_requirements_csv(text: str, source: str = "requirements.csv") -> pd.Ser
         req.append(int(_number(row["required"], source, line, "required", integer=True)))
     if len(starts) < 2:
         raise FormatError(source, 2, None, "need at least two intervals to infer their length")
-    _check_uniform(starts, lines, source)
-    return pd.Series(req, index=_index(starts), name="required", dtype=np.int64)
+    step = _grid_step(starts, lines, source)
+    frame = pd.DataFrame({"required": req}, index=_index(starts))
+    return closed_time_filled(frame, step, {"required": 0})["required"].astype(np.int64)
 
 
 def _days(value: str, source: str, line: int, column: str) -> frozenset[int]:

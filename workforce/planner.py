@@ -9,7 +9,8 @@ live in the other ``workforce`` modules; this one shapes them into what the plan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -55,8 +56,23 @@ def whole_days(history: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return history.iloc[first : first + days * per_day], interval_s
 
 
-def forecast_week(history: pd.DataFrame, alpha: float = 0.3) -> Forecast:
-    """The coming week (``workforce.forecast``) and its error on the held-out last week."""
+def target_week(today: date, chosen: date | None = None) -> date:
+    """The Monday of the week to plan: ``chosen``'s week, by default the next week from
+    ``today`` (both local dates in the centre's time zone)."""
+    day = chosen or today + timedelta(days=7)
+    return day - timedelta(days=day.weekday())
+
+
+def local_midnight(day: date, timezone: str) -> pd.Timestamp:
+    """``day``'s midnight in the centre's time zone (a zone name such as Asia/Shanghai)."""
+    return pd.Timestamp(day).tz_localize(ZoneInfo(timezone))
+
+
+def forecast_week(
+    history: pd.DataFrame, alpha: float = 0.3, start: pd.Timestamp | None = None
+) -> Forecast:
+    """The week from ``start`` (``workforce.forecast``; default: right after the history) and
+    the forecast's error on the history's held-out last week."""
     hist, interval_s = whole_days(history)
     per_week = 7 * 86400 // interval_s
     err = holdout_error(hist, alpha=alpha)
@@ -68,7 +84,7 @@ def forecast_week(history: pd.DataFrame, alpha: float = 0.3) -> Forecast:
         history=hist,
         holdout_actual=test["calls"].astype(float),
         holdout_forecast=pd.Series(predicted, index=test.index),
-        forecast=forecast_calls(hist, 7, alpha=alpha),
+        forecast=forecast_calls(hist, 7, alpha=alpha, start=start),
         interval_s=interval_s,
         wape=None if err is None or np.isnan(err.wape) else err.wape,
         mape=None if err is None or np.isnan(err.mape) else err.mape,
@@ -179,3 +195,19 @@ def move_shift(
         else:
             out.append(a)
     return out
+
+
+def empty_history_reason(history: pd.DataFrame) -> str | None:
+    """Why a history cannot be forecast from although it was read (None when it can): no
+    intervals, every interval inside a telephony gap, or no calls at all."""
+    if history.empty:
+        return "the store has no intervals in the range"
+    span = f"between {history.index[0]:%Y-%m-%d} and {history.index[-1]:%Y-%m-%d}"
+    calls = history["calls"].to_numpy(dtype=float)
+    unknown = int(np.isnan(calls).sum())
+    if unknown == calls.size:
+        return f"every interval {span} lies in a telephony gap (nobody heard Asterisk)"
+    if np.nansum(calls) <= 0:
+        gaps = f"; {unknown} intervals lie in telephony gaps" if unknown else ""
+        return f"no inbound calls were recorded {span}{gaps}"
+    return None

@@ -309,6 +309,14 @@ def roster(
 
 @click.command()
 @_file_option("--input", "input_path", "History CSV interval_start,calls,aht_s")
+@click.option(
+    "--week-start",
+    "week_start",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Any day of the week to forecast (its Monday is used); default: next week from today, "
+    "in the centre's time zone (settings.timezone).",
+)
 @click.option("--days", type=int, default=7, show_default=True)
 @click.option(
     "--alpha", type=float, default=0.3, show_default=True, help="Weight of the newest week."
@@ -327,14 +335,35 @@ def roster(
     required=False,
     output=True,
 )
+@click.pass_context
 def forecast(
-    input_path: Path, days: int, alpha: float, overrides: tuple[str, ...], out_path: Path | None
+    ctx: click.Context,
+    input_path: Path,
+    week_start: str | None,
+    days: int,
+    alpha: float,
+    overrides: tuple[str, ...],
+    out_path: Path | None,
 ) -> None:
-    """Calls and AHT per interval for the next days, with the error on a held-out week."""
-    from datetime import date
+    """Calls and AHT per interval for the days from the chosen week's Monday, with the error
+    on a held-out week."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
 
     from workforce.forecast import forecast_calls, holdout_error
     from workforce.formats import write_history_csv
+    from workforce.planner import local_midnight, target_week
+
+    tz = ctx.obj.settings.timezone
+    try:
+        chosen = None if week_start is None else date.fromisoformat(week_start)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected YYYY-MM-DD, got {week_start!r}", param_hint="--week-start"
+        ) from None
+    start = local_midnight(
+        target_week(datetime.now(UTC).astimezone(ZoneInfo(tz)).date(), chosen), tz
+    )
 
     parsed: dict[date, float] = {}
     for item in overrides:
@@ -347,7 +376,7 @@ def forecast(
             ) from None
     try:
         hist = read_history_csv(read_text(input_path), str(input_path))
-        fc = forecast_calls(hist, days, alpha=alpha, overrides=parsed)
+        fc = forecast_calls(hist, days, alpha=alpha, overrides=parsed, start=start)
         err = holdout_error(hist, alpha=alpha)
     except WorkforceError as exc:
         raise _fail(exc) from None

@@ -59,8 +59,8 @@ def test_requirements_csv() -> None:
         "interval_start,required\n2025-03-03T09:00:00+08:00,3\n"
         "2025-03-03T09:30:00+08:00,4\n2025-03-03T10:00:00+08:00,0\n"
     )
-    req = read_requirements_csv(text)
-    assert req.tolist() == [3, 4, 0]
+    req = read_requirements_csv(text)  # completed to the whole day: closed time needs nobody
+    assert req.tolist() == [0] * 18 + [3, 4, 0] + [0] * 27
     with pytest.raises(FormatError) as err:
         read_requirements_csv(text.replace("10:00:00+08:00", "10:15:00+08:00"))
     assert (err.value.line, err.value.column) == (4, "interval_start")

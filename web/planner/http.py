@@ -44,7 +44,15 @@ from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
 from workforce.adherence import adherence
 from workforce.errors import FormatError, InputError, WorkforceError
 from workforce.formats import AgentSpec, read_history_csv, write_roster_csv
-from workforce.planner import Activity, Forecast, forecast_week, requirement
+from workforce.planner import (
+    Activity,
+    Forecast,
+    empty_history_reason,
+    forecast_week,
+    local_midnight,
+    requirement,
+    target_week,
+)
 from workforce.planner_store import (
     MAX_HISTORY_BYTES,
     StoredRoster,
@@ -143,7 +151,11 @@ def _check_history(text: str) -> pd.DataFrame:
 async def _history(call: ApiCall, source: str) -> pd.DataFrame:
     s = call.rt.settings
     if source == "store":
-        return await store_history(call.rt.engine, s.timezone, datetime.now(UTC))
+        history = await store_history(call.rt.engine, s.timezone, datetime.now(UTC))
+        reason = empty_history_reason(history)
+        if reason is not None:
+            raise invalid("source", f"the store's history cannot be forecast: {reason}", "query")
+        return history
     assert call.principal is not None
     text = await load_history(call.rt.redis, s.redis_prefix, call.principal.username)
     if text is None:
@@ -162,9 +174,20 @@ def _target(q: TargetQuery) -> tuple[Target, float]:
     ), q.shrinkage_pct / 100
 
 
-def _plan(history: pd.DataFrame, q: TargetQuery) -> tuple[Forecast, pd.DataFrame]:
+def _week(call: ApiCall, q: TargetQuery) -> pd.Timestamp:
+    """The forecast week's first midnight in the centre's time zone."""
+    tz = call.rt.settings.timezone
+    today = datetime.now(UTC).astimezone(ZoneInfo(tz)).date()
+    if q.week_start is not None and not date(2000, 1, 1) <= q.week_start <= date(2100, 1, 1):
+        raise invalid("week_start", "must be between 2000 and 2100", "query")
+    return local_midnight(target_week(today, q.week_start), tz)
+
+
+def _plan(
+    history: pd.DataFrame, q: TargetQuery, start: pd.Timestamp
+) -> tuple[Forecast, pd.DataFrame]:
     try:
-        fc = forecast_week(history)
+        fc = forecast_week(history, start=start)
         target, shrinkage = _target(q)
         table = requirement(fc.forecast, fc.interval_s, target, shrinkage)
     except InputError as exc:
@@ -188,9 +211,12 @@ def _plan(history: pd.DataFrame, q: TargetQuery) -> tuple[Forecast, pd.DataFrame
 async def planner_forecast(call: ApiCall) -> ForecastOut:
     q: TargetQuery = call.query
     history = await _history(call, q.source)
-    fc, table = await asyncio.to_thread(_plan, history, q)
+    start = _week(call, q)
+    fc, table = await asyncio.to_thread(_plan, history, q, start)
     step_h = fc.interval_s / 3600
     return ForecastOut(
+        week_start=start.date(),
+        timezone=call.rt.settings.timezone,
         interval_min=fc.interval_s // 60,
         wape_pct=None if fc.wape is None else round(100 * fc.wape, 1),
         mape_pct=None if fc.mape is None else round(100 * fc.mape, 1),
@@ -247,7 +273,7 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
         raise invalid("weekly_hours_min", "must not exceed weekly_hours_max", "body")
     history = await _history(call, body.source)
     agents = await _agents(call, body.agent_ids)
-    _, table = await asyncio.to_thread(_plan, history, body)
+    _, table = await asyncio.to_thread(_plan, history, body, _week(call, body))
     required = table["scheduled_agents"].astype(float)
     specs = [AgentSpec(a, body.weekly_hours_min, body.weekly_hours_max) for a in agents]
     assert call.principal is not None

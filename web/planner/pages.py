@@ -16,21 +16,34 @@ from web.session.users import Principal
 pages = Pages()
 
 
+def _zone(request: web.Request) -> dict[str, str]:
+    """The centre's time zone: the pages show every time in it (``js/planner/zone.js``)."""
+    return {"timezone": request.app[RUNTIME].settings.timezone}
+
+
 @pages.get("/planner", roles=PLANNER)
 async def forecast_page(request: web.Request, principal: Principal) -> web.StreamResponse:
     n = len(await agent_names(request.app[RUNTIME].engine, active_only=True))
-    return render("planner/forecast.html", request, {"page": "planner", "agent_count": n})
+    return render(
+        "planner/forecast.html",
+        request,
+        {"page": "planner", "agent_count": n, **_zone(request)},
+    )
 
 
 @pages.get("/planner/rosters", roles=PLANNER)
 async def rosters_page(request: web.Request, principal: Principal) -> web.StreamResponse:
-    return render("planner/rosters.html", request, {"page": "rosters"})
+    return render("planner/rosters.html", request, {"page": "rosters", **_zone(request)})
 
 
 @pages.get(r"/planner/rosters/{roster_id:\d{1,9}}", roles=PLANNER_OR_SUPERVISOR)
 async def roster_page(request: web.Request, principal: Principal) -> web.StreamResponse:
     roster_id = request.match_info["roster_id"]
-    return render("planner/roster.html", request, {"page": "rosters", "roster_id": roster_id})
+    return render(
+        "planner/roster.html",
+        request,
+        {"page": "rosters", "roster_id": roster_id, **_zone(request)},
+    )
 
 
 @pages.get("/planner/adherence", roles=PLANNER_OR_SUPERVISOR)
@@ -42,4 +55,4 @@ async def adherence_page(request: web.Request, principal: Principal) -> web.Stre
 async def my_shifts_page(request: web.Request, principal: Principal) -> web.StreamResponse:
     if not principal.agent_id:
         raise ForbiddenError(f"user {principal.username} is not tied to an agent", field="agent_id")
-    return render("planner/my_shifts.html", request, {"page": "my-shifts"})
+    return render("planner/my_shifts.html", request, {"page": "my-shifts", **_zone(request)})

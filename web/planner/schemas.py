@@ -12,6 +12,9 @@ from web.schemas import ID, Input
 
 class TargetQuery(Input):
     source: Literal["upload", "store"] = "upload"
+    # any day of the week to plan (its Monday is used); default: next week from today, both in
+    # the centre's time zone (settings.timezone)
+    week_start: date | None = None
     service_level_pct: float = Field(80, ge=1, le=99.9)
     answer_within_s: float = Field(20, ge=1, le=3600)
     asa_s: float | None = Field(None, gt=0, le=3600)
@@ -45,6 +48,8 @@ class Series(BaseModel):
 
 
 class ForecastOut(BaseModel):
+    week_start: date  # the Monday of the forecast week, in ``timezone``
+    timezone: str  # the centre's (settings.timezone): every time on the page is shown in it
     interval_min: int
     wape_pct: float | None
     mape_pct: float | None

@@ -5,6 +5,7 @@ import { api, ApiError } from "../api.js";
 import { connectLive } from "../live.js";
 import { debounce, darkLayout, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { centreZone, weekOf, zDate } from "./zone.js";
 
 let job = null;
 let pollTimer = null;
@@ -15,7 +16,9 @@ function formValues(form) {
   for (const [k, v] of new FormData(form).entries()) if (v !== "") out[k] = Number(v);
   return out;
 }
-const targetParams = () => ({ source: source(), ...formValues($("target")) });
+const TZ = centreZone();
+const weekParam = () => ($("week-start").value ? { week_start: $("week-start").value } : {});
+const targetParams = () => ({ source: source(), ...weekParam(), ...formValues($("target")) });
 
 async function uploadFile(file) {
   $("history-status").textContent = `Uploading ${file.name}…`;
@@ -41,7 +44,7 @@ let uploaded = false;
 function showHistory(name, h) {
   uploaded = true;
   $("history-status").dataset.kind = "ok";
-  $("history-status").textContent = `${name}: ${h.days} days of ${h.interval_min}-minute intervals (${new Date(h.first_at).toLocaleDateString()} – ${new Date(h.last_at).toLocaleDateString()}).`;
+  $("history-status").textContent = `${name}: ${h.days} days of ${h.interval_min}-minute intervals (${zDate(h.first_at, TZ)} – ${zDate(h.last_at, TZ)}).`;
 }
 
 async function refresh() {
@@ -51,9 +54,14 @@ async function refresh() {
     f = await api("GET", "/api/planner/forecast?" + new URLSearchParams(targetParams()));
   } catch (err) {
     if (err.status === 404) { $("forecast-note").textContent = "— upload a history to start"; return; }
+    $("forecast-note").textContent = `— ${errorText(err)}`;
+    $("forecast-note").dataset.kind = "bad";
     toast(errorText(err), true);
     return;
   }
+  delete $("forecast-note").dataset.kind;
+  $("week-label").textContent = `${weekOf(f.week_start)} · Monday to Sunday, times in ${f.timezone}`;
+  document.body.dataset.week = f.week_start;
   $("k-calls").textContent = Math.round(f.total_calls).toLocaleString();
   $("k-error").textContent = f.wape_pct == null ? "—" : `${num(f.wape_pct)}%`;
   $("k-error-box").className = "kpi " + (f.wape_pct == null ? "" : f.wape_pct <= 10 ? "good" : f.wape_pct <= 20 ? "warn" : "bad");
@@ -64,7 +72,7 @@ async function refresh() {
   Plotly.react("forecast-chart", [
     { x: lastWeek, y: f.holdout_actual.calls, name: "held-out week: actual", type: "scatter", mode: "lines", line: { color: "#8d9bb3", width: 1.5 } },
     { x: lastWeek, y: f.holdout_forecast, name: "held-out week: forecast", type: "scatter", mode: "lines", line: { color: "#f2a93b", dash: "dot", width: 1.5 } },
-    { x: f.starts, y: f.calls, name: "next week: forecast", type: "scatter", mode: "lines", fill: "tozeroy", line: { color: "#4c8dff", width: 2 }, fillcolor: "rgba(76,141,255,.15)" },
+    { x: f.starts, y: f.calls, name: `${weekOf(f.week_start).toLowerCase()}: forecast`, type: "scatter", mode: "lines", fill: "tozeroy", line: { color: "#4c8dff", width: 2 }, fillcolor: "rgba(76,141,255,.15)" },
   ], darkLayout({ yaxis: { title: "calls / interval", gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
   Plotly.react("requirement-chart", [
     { x: f.starts, y: f.agents, name: "agents on the phones (Erlang C)", type: "scatter", mode: "lines", line: { shape: "hv", color: "#2fb380" } },
@@ -129,6 +137,7 @@ dz.addEventListener("dragover", (e) => { e.preventDefault(); dz.classList.add("o
 dz.addEventListener("dragleave", () => dz.classList.remove("over"));
 dz.addEventListener("drop", (e) => { e.preventDefault(); dz.classList.remove("over"); if (e.dataTransfer.files[0]) uploadFile(e.dataTransfer.files[0]); });
 $("target").addEventListener("input", debounce(refresh, 350));
+$("week-start").addEventListener("change", refresh);
 for (const r of document.querySelectorAll('input[name="source"]')) r.addEventListener("change", refresh);
 $("generate").addEventListener("click", generate);
 $("cancel").addEventListener("click", cancel);

@@ -1,0 +1,39 @@
+// Dates and times in the centre's time zone (settings.timezone, sent by the API), never the
+// browser's: Intl.DateTimeFormat with timeZone. One home for the planner and shifts pages.
+const cache = new Map();
+
+function fmt(tz, options) {
+  const key = tz + JSON.stringify(options);
+  if (!cache.has(key)) cache.set(key, new Intl.DateTimeFormat("en-GB", { timeZone: tz, ...options }));
+  return cache.get(key);
+}
+
+const at = (v) => (v instanceof Date ? v : new Date(v));
+
+/** "14 Dec 2026" */
+export const zDate = (v, tz) => fmt(tz, { day: "numeric", month: "short", year: "numeric" }).format(at(v));
+/** "14 Dec 2026, 08:30" */
+export const zDateTime = (v, tz) => (v ? fmt(tz, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at(v)) : "—");
+/** "08:30" */
+export const zTime = (v, tz) => fmt(tz, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at(v));
+/** "Monday 14 Dec" */
+export const zDay = (v, tz) => fmt(tz, { weekday: "long", day: "numeric", month: "short" }).format(at(v));
+/** "Mon 08:30" */
+export const zWeekdayTime = (v, tz) => fmt(tz, { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at(v));
+/** "2026-12-14": the local date key of an instant */
+export function zKey(v, tz) {
+  const p = Object.fromEntries(fmt(tz, { year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(at(v)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
+/** "Week of 14 Dec 2026" for a YYYY-MM-DD local date (a calendar date: no zone arithmetic) */
+export function weekOf(isoDay) {
+  const [y, m, d] = isoDay.split("-").map(Number);
+  return `Week of ${fmt("UTC", { day: "numeric", month: "short", year: "numeric" }).format(new Date(Date.UTC(y, m - 1, d)))}`;
+}
+/** YYYY-MM-DD plus n days (calendar arithmetic) */
+export function addDays(isoDay, n) {
+  const [y, m, d] = isoDay.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+/** The centre's zone, rendered into the page by web/planner/pages.py */
+export const centreZone = () => document.getElementById("centre-zone")?.dataset.timezone || "UTC";
