@@ -99,6 +99,12 @@ class StoredRoster:
     settings: dict[str, Any]
     activities: list[Activity]
     gap: float | None = None  # the solver's (objective − bound) / objective
+    lower_bound: float | None = None  # the solver's bound on the objective
+
+    @property
+    def objective(self) -> float | None:
+        value = self.settings.get("objective")
+        return None if value is None else float(value)
 
     @property
     def tz(self) -> Any:
@@ -121,7 +127,7 @@ async def save_planned_roster(
     by: str,
     now: datetime,
     settings: dict[str, Any],
-    figures: dict[str, float],
+    figures: dict[str, float | None],
 ) -> int:
     idx = pd.DatetimeIndex(required.index)
     first = idx[0]
@@ -228,6 +234,7 @@ async def get_roster(engine: AsyncEngine, roster_id: int) -> StoredRoster | None
         settings=dict(row["settings"] or {}),
         activities=[Activity(a.agent_id, a.activity, a.start_at, a.end_at) for a in acts],
         gap=row["gap"],
+        lower_bound=row["lower_bound"],
     )
 
 

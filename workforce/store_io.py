@@ -26,7 +26,7 @@ async def save_roster(
     period_end_at: datetime,
     created_at: datetime,
     published: bool = False,
-    figures: dict[str, float] | None = None,
+    figures: dict[str, float | None] | None = None,
 ) -> int:
     """Store a roster (agent_id, activity, start, end rows); returns its roster_id."""
     figures = figures or {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +184,9 @@ def staffing(
         recs = _records(df)
         click.echo(json.dumps(recs[0] if input_path is None else recs))
     elif fmt == "csv":
+        # ``required`` (agents to schedule, or on the phones without --shrinkage) makes this
+        # file valid ``roster --requirements`` input
+        df.insert(0, "required", df["scheduled_agents" if shrinkage is not None else "agents"])
         df.to_csv(sys.stdout, float_format="%.6g", index=input_path is not None)
     else:
         _print_table(df, f"Staffing ({model}, target {target}, interval {interval_s // 60} min)")
@@ -230,13 +232,16 @@ def roster(
     save: bool,
     publish: bool,
 ) -> None:
-    """Weekly shift roster with breaks from requirements and agents (MILP, HiGHS)."""
+    """Weekly shift roster with breaks from requirements and agents (MILP, HiGHS). Exits 1
+    (after writing the roster) when the roster cannot meet the requirement, listing the
+    shortfall per interval and in agent-hours."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from workforce.formats import read_agents_csv, read_requirements_csv, write_roster_csv
     from workforce.roster import build_problem
     from workforce.roster_solver import Progress as SolveProgress
     from workforce.roster_solver import RosterSolve
+    from workforce.shortfall import shortfall, solver_figures
 
     try:
         req = read_requirements_csv(read_text(req_path), str(req_path))
@@ -253,36 +258,39 @@ def roster(
         console=console,
         transient=False,
     ) as bar:
-        task = bar.add_task("solving", total=time_limit_s, info="")
+        # the bar is the closed share of the gap (1 - gap), never the time spent; until a
+        # bound is proven it pulses (total None)
+        task = bar.add_task("solving", total=None, info="no bound proven yet")
 
         def on_progress(p: SolveProgress) -> None:
-            info = f"{p.stage}: bound {p.best_bound} best {p.best_objective}"
-            if p.gap is not None:
-                info += f" gap {p.gap:.1%}"
-            bar.update(task, info=info)
-
-        solve = RosterSolve(problem, time_limit_s)
-        started = time.monotonic()
-
-        def tick(p: SolveProgress) -> None:
-            bar.update(task, completed=min(time.monotonic() - started, time_limit_s))
-            on_progress(p)
+            f = solver_figures(p.best_bound, p.best_objective)
+            info = f"{p.stage}: best {_opt(f.best)}, bound {_opt(f.bound, 'not proven yet')}"
+            info += "" if f.gap is None else f", gap {f.gap:.1%}"
+            if f.done_fraction is None:
+                bar.update(task, info=info)
+            else:
+                bar.update(task, total=1.0, completed=f.done_fraction, info=info)
 
         try:
-            result = solve.run(on_progress=tick)
+            result = RosterSolve(problem, time_limit_s).run(on_progress=on_progress)
         except WorkforceError as exc:
             raise _fail(exc) from None
-        bar.update(task, completed=time_limit_s)
     if result is None:
         raise click.ClickException("cancelled")
     out_path.write_text(write_roster_csv(result.roster), encoding="utf-8")
+    shown = solver_figures(result.lower_bound, result.objective)
+    gap = "unknown" if shown.gap is None else f"{shown.gap:.1%}"
     console.print(
         f"roster: {result.roster['agent_id'].nunique()} agents, "
         f"{int((result.roster['activity'] == 'shift').sum())} shifts -> {out_path}\n"
         f"under-staffing {result.under_staffing:g} and over-staffing {result.over_staffing:g} "
-        f"agent-intervals; objective {result.objective:g}, lower bound {result.lower_bound:g}, "
-        f"gap {result.gap:.1%}; unfilled shifts {result.unfilled_shifts}; {result.status}"
+        f"agent-intervals; objective {result.objective:g}, lower bound "
+        f"{_opt(shown.bound, 'not proven')}, gap {gap}; unfilled shifts "
+        f"{result.unfilled_shifts}; {result.status}"
     )
+    sf = shortfall(req, result.coverage, problem.slot_min)
+    if not sf.met:
+        _print_shortfall(console, sf, agents)
     if save:
         import asyncio
 
@@ -305,6 +313,31 @@ def roster(
                 await engine.dispose()
 
         console.print(f"stored as roster {asyncio.run(_save())}")
+    if not sf.met:
+        ctx.exit(1)  # the roster cannot meet the requirement: scripts must notice
+
+
+def _opt(v: float | None, missing: str = "-") -> str:
+    return missing if v is None else f"{v:g}"
+
+
+def _print_shortfall(console: Console, sf: Any, agents: list[Any]) -> None:
+    """The intervals short of the requirement (the worst first) and the sentence saying why."""
+    from workforce.shortfall import explain
+
+    table = Table(title=f"Short of the requirement: {sf.agent_h:.1f} agent-hours")
+    for col in ("interval_start", "required", "on the phones", "short"):
+        table.add_column(col, justify="left" if col == "interval_start" else "right")
+    worst = sf.worst(SHOWN_SHORT)
+    for x in sorted(worst, key=lambda x: x.start):
+        table.add_row(x.start.isoformat(), f"{x.required:g}", f"{x.covered:.2f}", f"{x.short:.2f}")
+    console.print(table)
+    if len(sf.intervals) > len(worst):
+        console.print(f"... and {len(sf.intervals) - len(worst)} more intervals short")
+    console.print(explain(sf, len(agents), max(a.weekly_hours_max for a in agents)))
+
+
+SHOWN_SHORT = 30  # intervals listed by ``roster`` when short, the worst first
 
 
 @click.command()

@@ -4,6 +4,7 @@ roster that cannot meet the requirement explained."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,3 +71,34 @@ async def test_empty_store_history_says_why(login: Login) -> None:
         assert r.status == 422
         err = await r.json()
     assert err["field"] == "source" and "no inbound calls were recorded" in err["message"], err
+
+
+async def test_infeasible_roster_is_explained(login: Login) -> None:
+    pat = await login("pat")
+    await upload(pat, opening_hours_only(history_csv(3)))
+    async with pat.post(
+        "/api/planner/rosters", json={"time_limit_s": 5, "week_start": "2026-12-14"}
+    ) as r:
+        assert r.status == 202, await r.text()
+        job = await r.json()
+    seen = [job]
+    while job["status"] == "running":
+        await asyncio.sleep(0.3)
+        async with pat.get(f"/api/planner/jobs/{job['job_id']}") as r:
+            job = await r.json()
+        seen.append(job)
+    assert job["status"] == "done", job
+    # a bound is shown only when proven, and the progress is the closed gap, not the time
+    assert all(j["best_bound"] is None or j["best_bound"] > 0 for j in seen)
+    assert all((j["gap"] is None) == (j["progress"] is None) for j in seen)
+    assert job["short_agent_h"] > 0 and "cannot meet the requirement" in job["message"]
+    assert "6 agents at most 40 h each" in job["message"]
+    async with pat.get(f"/api/planner/rosters/{job['roster_id']}") as r:
+        roster = await r.json()
+    assert roster["name"] == "Week of 2026-12-14" and roster["timezone"] == TZ
+    assert roster["first_interval_at"].startswith("2026-12-14T00:00:00+08:00")
+    assert not roster["meets_requirement"] and roster["short_intervals"]
+    assert roster["explanation"] == job["message"]
+    short_h = sum(x["short"] for x in roster["short_intervals"]) * 0.5
+    assert short_h == pytest.approx(roster["under_agent_h"], abs=0.1)
+    assert job["short_agent_h"] == pytest.approx(roster["under_agent_h"], abs=0.1)

@@ -185,9 +185,10 @@ def test_staffing_command_input_csv(tmp_path) -> None:
     )
     result = CliRunner().invoke(cli, ["staffing", "--input", str(path), "--format", "json"], env={})
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
-    assert [r["agents"] for r in rows][:2] == [14, 0]
-    assert rows[0]["interval_start"] == "2025-03-03T09:00:00+08:00"
+    rows = json.loads(result.output)  # completed to the whole day: closed time needs nobody
+    assert len(rows) == 48 and rows[0]["interval_start"] == "2025-03-03T00:00:00+08:00"
+    assert [r["agents"] for r in rows][18:20] == [14, 0]
+    assert rows[18]["interval_start"] == "2025-03-03T09:00:00+08:00"
 
 
 def test_staffing_command_bad_csv_names_line_and_column(tmp_path) -> None:

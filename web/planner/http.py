@@ -37,6 +37,7 @@ from web.planner.schemas import (
     RosterSummary,
     Series,
     ShiftsQuery,
+    ShortIntervalOut,
     StateSpanOut,
     TargetQuery,
 )
@@ -67,6 +68,7 @@ from workforce.planner_store import (
     store_history,
 )
 from workforce.roster import RosterRules, build_problem
+from workforce.shortfall import explain, shortfall, solver_figures
 from workforce.staffing import Target
 from workforce.store_io import read_agent_states, read_shifts
 
@@ -285,11 +287,12 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
         return build_problem(required, specs, RosterRules())
 
     async def on_result(result: Any) -> int:
+        shown = solver_figures(result.lower_bound, result.objective)
         figures = {
             "under_staffing": result.under_staffing,
             "over_staffing": result.over_staffing,
-            "lower_bound": result.lower_bound,
-            "gap": result.gap,
+            "lower_bound": shown.bound,
+            "gap": shown.gap,
         }
         return await save_planned_roster(
             engine,
@@ -302,6 +305,7 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
                 "objective": result.objective,
                 "status": result.status,
                 "unfilled_shifts": result.unfilled_shifts,
+                "agent_count": len(specs),
             },
             figures=figures,
         )
@@ -391,6 +395,14 @@ async def _roster_out(call: ApiCall, roster: StoredRoster) -> RosterOut:
     diff = np.asarray(cov) - np.asarray(roster.required, dtype=float)
     slot_h = roster.interval_min / 60
     tz = roster.tz
+    starts = pd.date_range(
+        roster.first_interval_at.astimezone(tz),
+        periods=len(roster.required),
+        freq=f"{roster.interval_min}min",
+    )
+    sf = shortfall(pd.Series(roster.required, index=starts), np.asarray(cov), roster.interval_min)
+    n_agents = int(roster.settings.get("agent_count") or len(agents))
+    max_h = float(roster.settings.get("weekly_hours_max") or 40)
     return RosterOut(
         roster_id=roster.roster_id,
         name=roster.name,
@@ -403,6 +415,18 @@ async def _roster_out(call: ApiCall, roster: StoredRoster) -> RosterOut:
         coverage=cov,
         under_agent_h=round(float(np.clip(-diff, 0, None).sum()) * slot_h, 1),
         over_agent_h=round(float(np.clip(diff, 0, None).sum()) * slot_h, 1),
+        meets_requirement=sf.met,
+        explanation=explain(sf, n_agents, max_h),
+        short_intervals=[
+            ShortIntervalOut(
+                start_at=x.start.to_pydatetime(),
+                required=round(x.required, 2),
+                covered=round(x.covered, 2),
+                short=round(x.short, 2),
+            )
+            for x in sf.intervals
+        ],
+        timezone=call.rt.settings.timezone,
         gap=roster.gap,
         settings=roster.settings,
         agents=agents,

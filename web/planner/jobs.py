@@ -5,7 +5,8 @@ Each solve is a ``workforce.roster_solver.RosterSolve``: HiGHS runs in a spawned
 it and reads its progress. Cancelling terminates the child process, so the solver really stops;
 a ``ProcessPoolExecutor`` could not stop a task once it runs.
 
-Progress (elapsed time, best bound, best objective, gap) is pushed to the planners' WebSockets
+Progress (elapsed time, best bound, best objective, gap: ``workforce.shortfall.solver_figures``,
+which never shows a bound of 0 as proven) is pushed to the planners' WebSockets
 as ``{"t": "roster.progress", ...}``; the end as ``{"t": "roster.done", ...}``.
 """
 
@@ -24,6 +25,7 @@ from web.live.hub import LiveHub
 from workforce.errors import WorkforceError
 from workforce.roster import RosterProblem, RosterResult
 from workforce.roster_solver import Progress, RosterSolve
+from workforce.shortfall import explain, shortfall, solver_figures
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class RosterJob:
     best_bound: float | None = None
     best_objective: float | None = None
     gap: float | None = None
+    progress: float | None = None  # 1 − gap once a bound is proven; None: not known yet
+    short_agent_h: float | None = None  # the roster's shortfall (0: meets the requirement)
+    message: str | None = None  # the shortfall said plainly
     roster_id: int | None = None
     error: str | None = None
     ended: float | None = None
@@ -64,6 +69,9 @@ class RosterJob:
             "best_bound": self.best_bound,
             "best_objective": self.best_objective,
             "gap": self.gap,
+            "progress": self.progress,
+            "short_agent_h": self.short_agent_h,
+            "message": self.message,
             "agents": self.agents,
             "time_limit_s": self.time_limit_s,
             "roster_id": self.roster_id,
@@ -148,8 +156,12 @@ class RosterJobs:
                 log.info("roster job %s cancelled after %.1f s", job.job_id, job.elapsed_s)
                 return
             job.stage = "saving"
-            job.best_bound, job.gap = result.lower_bound, result.gap
-            job.best_objective = result.objective
+            self._figures(job, result.lower_bound, result.objective)
+            sf = shortfall(problem.requirements, result.coverage, problem.slot_min)
+            job.short_agent_h = round(sf.agent_h, 1)
+            job.message = explain(
+                sf, len(problem.agents), max(a.weekly_hours_max for a in problem.agents)
+            )
             job.roster_id = await on_result(result)
             job.status = "done"
             log.info(
@@ -171,14 +183,23 @@ class RosterJobs:
             job.ended = time.monotonic()
             self._push(job, "roster.done")
 
+    @staticmethod
+    def _figures(job: RosterJob, bound: float | None, best: float | None) -> None:
+        f = solver_figures(bound, best)
+        job.best_bound, job.best_objective, job.gap, job.progress = (
+            f.bound,
+            f.best,
+            f.gap,
+            f.done_fraction,
+        )
+
     def _progress(self, job: RosterJob, p: Progress) -> None:
+        """Both stages report the first stage's bound (a bound on any roster) and their best
+        objective: the shift plan's, then the named agents' roster's."""
         if job.status != "running":
             return
         job.stage = p.stage
-        if p.stage == "shifts":  # the first stage's bound and gap are the roster's
-            job.best_bound = p.best_bound
-            job.best_objective = p.best_objective
-            job.gap = p.gap
+        self._figures(job, p.best_bound, p.best_objective)
         self._push(job, "roster.progress")
 
     def cancel(self, job: RosterJob) -> None:

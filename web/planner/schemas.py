@@ -73,7 +73,10 @@ class JobOut(BaseModel):
     elapsed_s: float
     best_bound: float | None
     best_objective: float | None
-    gap: float | None
+    gap: float | None  # None until a bound is proven (a bound of 0 proves nothing)
+    progress: float | None  # 1 − gap; None: not known yet (the page shows an indefinite bar)
+    short_agent_h: float | None  # when done: agent-hours below the requirement (0: met)
+    message: str | None  # when done: the shortfall said plainly
     agents: int
     time_limit_s: float
     roster_id: int | None
@@ -111,6 +114,13 @@ class RosterListOut(BaseModel):
     rosters: list[RosterSummary]
 
 
+class ShortIntervalOut(BaseModel):
+    start_at: datetime
+    required: float
+    covered: float
+    short: float
+
+
 class RosterOut(BaseModel):
     roster_id: int
     name: str
@@ -123,6 +133,10 @@ class RosterOut(BaseModel):
     coverage: list[float]
     under_agent_h: float
     over_agent_h: float
+    meets_requirement: bool
+    explanation: str  # the shortfall said plainly
+    short_intervals: list[ShortIntervalOut]  # every interval below the requirement
+    timezone: str  # the centre's: the page shows every time in it
     gap: float | None
     settings: dict[str, Any]
     agents: list[AgentRosterOut]

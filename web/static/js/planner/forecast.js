@@ -86,15 +86,22 @@ function showJob(j) {
   job = j;
   const p = $("progress");
   p.hidden = false;
-  p.dataset.status = j.status;
-  $("p-title").textContent = { running: "Solving the roster…", done: "Roster ready", cancelled: "Cancelled", failed: "Failed" }[j.status] ?? j.status;
+  const short = j.status === "done" && j.short_agent_h > 0;
+  p.dataset.status = short ? "short" : j.status;
+  $("p-title").textContent = short ? "Roster cannot meet the requirement"
+    : ({ running: "Solving the roster…", done: "Roster ready: meets the requirement", cancelled: "Cancelled", failed: "Failed" }[j.status] ?? j.status);
   $("p-stage").textContent = j.status === "running" ? (j.stage === "agents" ? "assigning agents" : j.stage === "shifts" ? "planning shifts" : j.stage) : j.status;
   $("p-elapsed").textContent = `${num(j.elapsed_s)} s`;
-  $("p-bound").textContent = num(j.best_bound);
+  // a bound is shown only once the solver has proven one (a bound of 0 proves nothing)
+  $("p-bound").textContent = j.best_bound == null ? "not proven yet" : num(j.best_bound);
   $("p-objective").textContent = num(j.best_objective);
-  $("p-gap").textContent = j.gap == null ? "—" : `${num(100 * j.gap)}%`;
-  $("p-bar").style.width = j.status === "running" ? `${Math.min(96, 100 * j.elapsed_s / j.time_limit_s)}%` : "100%";
+  $("p-gap").textContent = j.gap == null ? "unknown" : `${num(100 * j.gap)}%`;
+  // the bar is the closed share of the gap, never the time spent; unknown: an indefinite bar
   const running = j.status === "running";
+  p.dataset.known = running && j.progress == null ? "no" : "yes";
+  $("p-bar").style.width = running ? `${Math.round(100 * (j.progress ?? 0))}%` : "100%";
+  $("p-message").textContent = j.status === "done" ? (j.message ?? "") : "";
+  $("p-message").dataset.kind = short ? "bad" : "ok";
   $("cancel").hidden = !running;
   $("generate").disabled = running;
   if (j.status === "failed") toast(j.error ?? "the solve failed", true);
@@ -102,7 +109,7 @@ function showJob(j) {
     const a = $("open-roster");
     a.href = `/planner/rosters/${j.roster_id}`;
     a.hidden = false;
-    toast(`Roster ${j.roster_id} ready`);
+    toast(short ? `Roster ${j.roster_id} is ${num(j.short_agent_h)} agent-hours short` : `Roster ${j.roster_id} ready`, short);
   }
   if (!running) { clearInterval(pollTimer); pollTimer = null; }
 }

@@ -4,6 +4,9 @@
 import { api } from "../api.js";
 import { darkLayout, PLOT_CONFIG, num, shifted, hhmm, dayKey, dayLabel, offsetText, setBusy, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { zDateTime } from "./zone.js";
+
+const SHOWN_SHORT = 24; // intervals listed, the worst first
 
 const rosterId = $("roster-app").dataset.roster;
 let roster = null;
@@ -103,8 +106,27 @@ function paintCoverage(r) {
   ], darkLayout({ barmode: "overlay", yaxis: { title: "agents", gridcolor: "#1f2a3e" } }), PLOT_CONFIG);
 }
 
+function paintShortfall(r) {
+  $("shortfall").hidden = r.meets_requirement;
+  $("shortfall-text").textContent = r.explanation;
+  const worst = [...r.short_intervals].sort((a, b) => b.short - a.short || a.start_at.localeCompare(b.start_at)).slice(0, SHOWN_SHORT);
+  $("shortfall-rows").replaceChildren(...worst.map((x) => {
+    const tr = document.createElement("tr");
+    for (const [i, v] of [zDateTime(x.start_at, r.timezone), num(x.required, 1), num(x.covered, 1), num(x.short, 1)].entries()) {
+      const td = document.createElement("td");
+      td.textContent = v;
+      if (i) td.className = "num";
+      tr.append(td);
+    }
+    return tr;
+  }));
+  const more = r.short_intervals.length - worst.length;
+  $("shortfall-more").textContent = more > 0 ? `and ${more} more intervals short (the coverage chart shows them all)` : "";
+}
+
 function paint(r) {
   roster = r;
+  paintShortfall(r);
   $("roster-name").textContent = r.name;
   const st = $("roster-status");
   st.textContent = r.published ? "published" : "draft";
@@ -116,7 +138,7 @@ function paint(r) {
   $("k-under").textContent = num(r.under_agent_h, 1);
   $("k-over").textContent = num(r.over_agent_h, 1);
   $("k-gap").textContent = r.gap == null ? "—" : `${num(100 * r.gap, 1)}%`;
-  $("tz-note").textContent = `· times in UTC${offsetText(r.utc_offset_min)}, ${r.interval_min}-minute intervals`;
+  $("tz-note").textContent = `· times in ${r.timezone} (UTC${offsetText(r.utc_offset_min)}), ${r.interval_min}-minute intervals`;
   windowMin = openWindow(r);
   paintHead(r);
   paintGrid(r);
