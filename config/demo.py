@@ -52,6 +52,7 @@ from store.seed import seed_from_settings
 from telephony.simulator.server import start_simulator
 from web.app import start_web
 from web.session.users import ensure_user
+from workforce.planner_store import publish_roster
 from workforce.store_io import save_roster
 
 log = logging.getLogger(__name__)
@@ -108,15 +109,16 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, Any]]) -> No
     week_start = (now - timedelta(days=now.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    await save_roster(
+    demo_roster_id = await save_roster(
         rt.engine,
         demo_roster(SIMULATED_AGENTS + HUMAN_AGENTS, week_start),
         name=f"Demo week {week_start:%G-W%V}",
         period_start_at=week_start,
         period_end_at=week_start + timedelta(days=7),
         created_at=now,
-        published=True,
     )
+    # supersedes the roster an earlier start published for the week: one set of shifts
+    await publish_roster(rt.engine, demo_roster_id, now)
     outbound = OutboundConfig.from_settings(s)
     for i, row in enumerate(scenario_customers[-8:]):
         await record_sale(

@@ -27,6 +27,7 @@ from reports.service import interval_figures
 from store.models.workforce import Roster, Shift
 from store.models.workspaces import RosterRequirement
 from workforce.planner import Activity, coverage, move_shift
+from workforce.publishing import Period, superseded
 from workforce.store_io import save_roster
 
 log = logging.getLogger(__name__)
@@ -278,7 +279,8 @@ async def move_agent_shift(
 
 
 async def publish_roster(engine: AsyncEngine, roster_id: int, now: datetime) -> list[int]:
-    """Publish ``roster_id``; published rosters overlapping its period are withdrawn (returned)."""
+    """Publish ``roster_id``; the published rosters it supersedes (``workforce.publishing``:
+    overlapping its period) are withdrawn and returned, so agents see one set of shifts."""
     r, q = _table(Roster), _table(RosterRequirement)
     async with engine.begin() as conn:
         period = (
@@ -288,17 +290,14 @@ async def publish_roster(engine: AsyncEngine, roster_id: int, now: datetime) -> 
         ).first()
         if period is None:
             return []
-        withdrawn = list(
-            (
-                await conn.execute(
-                    select(r.c.roster_id).where(
-                        r.c.published.is_(True),
-                        r.c.roster_id != roster_id,
-                        r.c.period_start_at < period.period_end_at,
-                        r.c.period_end_at > period.period_start_at,
-                    )
-                )
-            ).scalars()
+        rows = await conn.execute(
+            select(r.c.roster_id, r.c.period_start_at, r.c.period_end_at).where(
+                r.c.published.is_(True)
+            )
+        )
+        withdrawn = superseded(
+            [Period(*row) for row in rows.all()],
+            Period(roster_id, period.period_start_at, period.period_end_at),
         )
         if withdrawn:
             await conn.execute(

@@ -43,6 +43,7 @@ async def test_planner_rosters_and_publishes_agent_sees_shifts(
     await page.set_input_files("#history-file", str(csv_path))
     await expect(page.locator("#history-status")).to_contain_text("21 days")
     await expect(page.locator("body")).to_have_attribute("data-forecast", "ready")
+    week = await page.locator("body").get_attribute("data-week")  # next week by default
     await expect(page.locator("#forecast-chart .main-svg").first).to_be_visible()
     await expect(page.locator("#k-error")).to_have_text(re.compile(r"\d+(\.\d)?%"))
     peak_before = int(await page.locator("#k-peak").inner_text())
@@ -89,11 +90,13 @@ async def test_planner_rosters_and_publishes_agent_sees_shifts(
     await expect(moved).to_have_count(1)
     await expect(moved).to_have_attribute("title", re.compile(f"{later(start)}–{later(end)}"))
     await page.click("#publish")
+    await expect(page.locator("#publish-dialog")).to_be_visible()  # confirm first
+    await page.click("#publish-confirm")
     await expect(page.locator("#roster-status")).to_have_text("published")
     await shot(page, artifacts / "planner-roster-published.png")
     no_js_errors(page)
 
-    agent = await sign_in(browser, server, "alice", "/agent/shifts?week_start=2026-11-16")
+    agent = await sign_in(browser, server, "alice", f"/agent/shifts?week_start={week}")
     await expect(agent.locator("body")).to_have_attribute("data-shifts", "ready")
     await expect(agent.locator(".shift-time").first).to_be_visible()
     assert int(await agent.locator("#k-shifts").inner_text()) >= 1

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from callcenter_testkit.history import history_csv
+from callcenter_testkit.history import history_csv, opening_hours_only
 from callcenter_testkit.webtools import Login, web_settings
 
 from kernel.settings import Settings
@@ -29,11 +29,6 @@ def settings(prefix: str) -> Settings:
     from tests.web_pages.conftest import agent_configs
 
     return web_settings(prefix, agents=agent_configs(6), timezone=TZ)
-
-
-def opening_hours_only(text: str) -> str:
-    lines = text.splitlines()
-    return "\n".join([lines[0], *[x for x in lines[1:] if not x.endswith(",")]]) + "\n"
 
 
 async def upload(s: aiohttp.ClientSession, text: str) -> dict:

@@ -9,17 +9,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from callcenter_testkit.history import history_csv
+from callcenter_testkit.history import history_csv, opening_hours_only
 
 from workforce.errors import FormatError
 from workforce.formats import read_history_csv, read_requirements_csv
 from workforce.planner import empty_history_reason, forecast_week, local_midnight, target_week
-
-
-def opening_hours_only(text: str) -> str:
-    """The history without its closed intervals (the rows with no AHT), as an ACD exports it."""
-    lines = text.splitlines()
-    return "\n".join([lines[0], *[x for x in lines[1:] if not x.endswith(",")]]) + "\n"
 
 
 @pytest.mark.parametrize(

@@ -30,3 +30,9 @@ def history_csv(
             calls, aht = 0, ""
         lines.append(f"{at.isoformat()},{calls},{aht}")
     return "\n".join(lines) + "\n"
+
+
+def opening_hours_only(text: str) -> str:
+    """The history without its closed intervals (the rows with no AHT), as an ACD exports it."""
+    lines = text.splitlines()
+    return "\n".join([lines[0], *[x for x in lines[1:] if not x.endswith(",")]]) + "\n"

@@ -1,37 +1,38 @@
-// The agent's published shifts for a week, one card per day (shift, breaks, lunch).
+// The agent's published shifts for a week, one card per day (shift, breaks, lunch), in the
+// centre's time zone (not the browser's).
 import { api } from "../api.js";
 import { num, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { addDays, centreZone, weekOf, zDay, zKey, zTime, zWeekdayTime } from "./zone.js";
 
 const params = new URLSearchParams(location.search);
 let weekStart = params.get("week_start");
-const t = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const localDay = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+let tz = centreZone();
+const t = (iso) => zTime(iso, tz);
 
 async function load() {
   let data;
   try { data = await api("GET", "/api/agent/shifts" + (weekStart ? `?week_start=${weekStart}` : "")); } catch (err) { toast(errorText(err), true); return; }
   weekStart = data.week_start;
+  tz = data.timezone;
   history.replaceState(null, "", `?week_start=${weekStart}`);
-  const first = new Date(`${weekStart}T00:00:00`);
-  $("week-label").textContent = `Week of ${first.toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" })}`;
+  $("week-label").textContent = weekOf(weekStart);
   const byDay = new Map();
   for (const a of data.activities) {
-    const k = localDay(new Date(a.start_at));
+    const k = zKey(a.start_at, tz);
     if (!byDay.has(k)) byDay.set(k, []);
     byDay.get(k).push(a);
   }
   let hours = 0, count = 0;
-  const today = localDay(new Date());
+  const today = zKey(new Date(), tz);
   const cards = [];
   for (let i = 0; i < 7; i++) {
-    const d = new Date(first.getFullYear(), first.getMonth(), first.getDate() + i);
-    const k = localDay(d);
+    const k = addDays(weekStart, i);
     const card = document.createElement("article");
     card.className = "shift-day" + (k === today ? " today" : "");
     card.dataset.day = k;
     const h = document.createElement("h3");
-    h.textContent = d.toLocaleDateString([], { weekday: "long", day: "numeric", month: "short" });
+    h.textContent = zDay(`${k}T12:00:00Z`, "UTC");  // a calendar date: no zone arithmetic
     card.append(h);
     const acts = (byDay.get(k) ?? []).sort((a, b) => a.start_at.localeCompare(b.start_at));
     const shifts = acts.filter((a) => a.activity === "shift");
@@ -58,14 +59,12 @@ async function load() {
   $("k-shifts").textContent = count;
   $("k-hours").textContent = num(hours, 1);
   const next = data.activities.find((a) => a.activity === "shift" && Date.parse(a.end_at) > Date.now());
-  $("k-next").textContent = next ? new Date(next.start_at).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" }) : "—";
+  $("k-next").textContent = next ? zWeekdayTime(next.start_at, tz) : "—";
   document.body.dataset.shifts = "ready";
 }
 
 function step(days) {
-  const d = new Date(`${weekStart}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  weekStart = d.toISOString().slice(0, 10);
+  weekStart = addDays(weekStart, days);
   load();
 }
 $("prev-week").addEventListener("click", () => step(-7));

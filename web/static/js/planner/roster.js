@@ -188,6 +188,24 @@ async function saveMove(ev) {
   }
 }
 
+async function confirmPublish() {
+  // say what publishing does before it happens: agents see it, and it replaces the published
+  // roster of the same week
+  let others = [];
+  try {
+    const { rosters } = await api("GET", "/api/planner/rosters");
+    const me = rosters.find((x) => x.roster_id === roster.roster_id);
+    others = rosters.filter((x) => x.published && x.roster_id !== roster.roster_id && me
+      && Date.parse(x.period_start_at) < Date.parse(me.period_end_at) && Date.parse(me.period_start_at) < Date.parse(x.period_end_at));
+  } catch (err) { toast(errorText(err), true); return; }
+  $("publish-what").textContent = `${roster.name}: ${roster.agents.length} agents will see these shifts on their shifts page.`
+    + (roster.meets_requirement ? "" : ` It is ${num(roster.under_agent_h, 1)} agent-hours short of the requirement.`);
+  $("publish-replaces").textContent = others.length
+    ? `It replaces the published ${others.map((x) => `${x.name} (roster ${x.roster_id})`).join(", ")}: agents see one set of shifts.`
+    : "No other roster is published for this week.";
+  $("publish-dialog").showModal();
+}
+
 async function publish() {
   setBusy($("publish"), true, "Publishing…");
   try {
@@ -203,7 +221,8 @@ async function publish() {
 
 $("roster-grid").addEventListener("click", (e) => { const bar = e.target.closest(".bar"); if (bar) openMove(bar); });
 $("move-form").addEventListener("submit", (e) => { if (e.submitter?.value === "save") saveMove(e); });
-$("publish").addEventListener("click", publish);
+$("publish").addEventListener("click", confirmPublish);
+$("publish-form").addEventListener("submit", (e) => { if (e.submitter?.value === "publish") publish(); });
 $("agent-filter").addEventListener("input", () => paintGrid(roster));
 api("GET", `/api/planner/rosters/${rosterId}`).then(paint).catch((err) => toast(errorText(err), true));
 followLive();

@@ -1,7 +1,11 @@
 // The list of rosters, newest first; a row opens the roster.
 import { api } from "../api.js";
-import { localTime, num, followLive } from "../workspace/common.js";
+import { num, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { centreZone, zDateTime } from "./zone.js";
+
+const TZ = centreZone();
+const localTime = (iso) => zDateTime(iso, TZ);
 
 api("GET", "/api/planner/rosters").then(({ rosters }) => {
   const body = $("rosters");
