@@ -454,6 +454,9 @@ class QaSettings(_Model):
     long_talk_s: float | None = Field(900.0, gt=0)
     always_transfers: bool = True
     fcr_window_days: int = Field(7, ge=1, le=90)
+    # a handled call shorter than this (talk + hold + wrap-up, s) is not real handling: the
+    # scorecard's aht_s leaves it out (and says how many it left out)
+    min_handle_s: float = Field(10.0, ge=0, le=600)
     callback_dispositions: list[str] = ["follow_up"]
     callback_window_h: float = Field(24.0, gt=0)
     team_leads: list[str] = []  # agent ids whose scorecard uses the "team_lead" role

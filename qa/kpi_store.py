@@ -41,6 +41,7 @@ class KpiOptions:
     callback_dispositions: tuple[str, ...] = ("follow_up",)
     callback_window_h: float = 24.0
     timezone: str = "UTC"
+    min_handle_s: float = 10.0  # shorter handled calls are left out of aht_s
 
 
 def _epoch_s(col: Any, dialect: str) -> ColumnElement[Any]:
@@ -96,6 +97,8 @@ async def read_totals(
             qa_sum=float(q.get("qa_sum", 0.0)),
             qa_count=int(q.get("qa_count", 0)),
             adherence_pct=() if adh is None else (float(adh),),
+            short_calls=int(b.get("short_calls", 0)),
+            short_handle_s=float(b.get("short_handle_s", 0.0)),
         )
     return totals, {a: teams.get(a) for a in agent_ids}
 
@@ -116,6 +119,8 @@ async def _handled(
     offset_s = period.start_at.astimezone(ZoneInfo(options.timezone)).utcoffset() or timedelta()
     hold = func.coalesce(c.hold_s, 0.0)
     wrap = func.coalesce(c.wrap_s, 0.0)
+    handle = func.coalesce(c.talk_s, 0.0) + hold + wrap
+    short = handle < options.min_handle_s
     stmt = (
         select(
             c.agent_id,
@@ -123,7 +128,9 @@ async def _handled(
             func.count(
                 func.distinct(_day_index(c.arrived_at, dialect, offset_s.total_seconds()))
             ).label("worked_days"),
-            func.sum(func.coalesce(c.talk_s, 0.0) + hold + wrap).label("handle_s"),
+            func.sum(handle).label("handle_s"),
+            func.sum(case((short, 1), else_=0)).label("short_calls"),
+            func.sum(case((short, handle), else_=0.0)).label("short_handle_s"),
             func.sum(hold).label("hold_s"),
             func.sum(wrap).label("wrap_s"),
             func.sum(case((c.transferred.is_(True), 1), else_=0)).label("transfers"),

@@ -7,7 +7,8 @@ Pure module. ``AgentTotals`` holds an agent's raw sums for a period (read from t
 KPI                  value                                           better
 ==================== =============================================== ==============
 calls_handled        calls answered; *scored per worked day*          higher
-aht_s                mean talk + hold + wrap-up per handled call      lower
+aht_s                mean talk + hold + wrap-up per handled call,     lower
+                     leaving out calls under ``min_handle_s``
 hold_s               mean hold per handled call                       lower
 acw_s                mean after-call work (wrap-up) per handled call  lower
 qa_score             mean QA evaluation score of the period's calls   higher
@@ -114,6 +115,8 @@ class AgentTotals:
     qa_sum: float = 0.0
     qa_count: int = 0
     adherence_pct: tuple[float, ...] = field(default=())  # one figure per agent, when known
+    short_calls: int = 0  # handled calls under min_handle_s: not real handling, not in aht_s
+    short_handle_s: float = 0.0  # their talk + hold + wrap-up
 
     def __add__(self, other: AgentTotals) -> AgentTotals:
         return AgentTotals(
@@ -128,7 +131,7 @@ class AgentTotals:
 
         return {
             "calls_handled": float(self.calls),
-            "aht_s": ratio(self.handle_s, self.calls),
+            "aht_s": ratio(self.handle_s - self.short_handle_s, self.calls - self.short_calls),
             "hold_s": ratio(self.hold_s, self.calls),
             "acw_s": ratio(self.wrap_s, self.calls),
             "qa_score": ratio(self.qa_sum, self.qa_count),
@@ -165,6 +168,7 @@ class ScoredKpi:
     weight: float
     target: float
     floor: float
+    note: str | None = None  # what the value leaves out, said plainly
 
     @property
     def missing(self) -> bool:
@@ -185,6 +189,15 @@ class Scorecard:
         return tuple(k.kpi for k in self.kpis if k.missing)
 
 
+def _note(totals: AgentTotals, kpi: str) -> str | None:
+    if kpi == "aht_s" and totals.short_calls:
+        return (
+            f"leaves out {totals.short_calls} of {totals.calls} calls shorter than "
+            "min_handle_s (not real handling)"
+        )
+    return None
+
+
 def score_totals(
     totals: AgentTotals, rules: Iterable[KpiRule]
 ) -> tuple[tuple[ScoredKpi, ...], float | None]:
@@ -193,7 +206,15 @@ def score_totals(
     for rule in rules:
         s = kpi_score(totals.scored_value(rule.kpi), rule)
         scored.append(
-            ScoredKpi(rule.kpi, values[rule.kpi], s, rule.weight, rule.target, rule.floor)
+            ScoredKpi(
+                rule.kpi,
+                values[rule.kpi],
+                s,
+                rule.weight,
+                rule.target,
+                rule.floor,
+                _note(totals, rule.kpi),
+            )
         )
     present = [k for k in scored if k.score is not None]
     weight = math.fsum(k.weight for k in present)

@@ -72,6 +72,7 @@ async def compute_scorecards(
         callback_dispositions=tuple(q.callback_dispositions),
         callback_window_h=q.callback_window_h,
         timezone=settings.timezone,
+        min_handle_s=q.min_handle_s,
     )
     totals, teams = await read_totals(engine, period, options, adherence)
     for agent in settings.agents:

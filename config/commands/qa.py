@@ -402,6 +402,7 @@ def _card_dict(card: Scorecard) -> dict[str, Any]:
                 "weight": k.weight,
                 "target": k.target,
                 "floor": k.floor,
+                "note": k.note,
             }
             for k in card.kpis
         },

@@ -138,3 +138,20 @@ async def test_scorecards_match_hand_computation(month: AsyncEngine) -> None:
     assert cards["b1"].total == pytest.approx(12.5)
     assert set(cards["b1"].missing) == {"qa_score", "adherence_pct"}
     assert (cards["a1"].rank, cards["a2"].rank, cards["b1"].rank) == (1, 2, 1)
+
+
+async def test_aht_leaves_out_calls_under_min_handle_s(month: AsyncEngine) -> None:
+    totals, _ = await read_totals(month, parse_period("2026-11"), KpiOptions(min_handle_s=300))
+    a1, a2 = totals["a1"], totals["a2"]
+    # a1: 250 s and 130 s are under 300 s; 360 s stays. a2: only the 70 s callback is short
+    assert (a1.short_calls, a1.short_handle_s) == (2, 380)
+    assert (a2.short_calls, a2.short_handle_s) == (1, 70)
+    assert a1.values()["aht_s"] == pytest.approx(360)
+    assert a2.values()["aht_s"] == pytest.approx((1250 - 70) / 3)
+    assert a1.values()["calls_handled"] == 3  # still handled calls; only the AHT ignores them
+    rules = {"agent": RoleRules("agent", (KpiRule("aht_s", 300, 480, 1),))}
+    cards = {c.agent_id: c for c in build_scorecards(totals, {}, role_rules=rules)}
+    assert cards["a1"].kpis[0].note == (
+        "leaves out 2 of 3 calls shorter than min_handle_s (not real handling)"
+    )
+    assert cards["b1"].kpis[0].note is None

@@ -580,6 +580,7 @@ async def qa_scorecards(call: ApiCall) -> ScorecardsOut:
                         weight=k.weight,
                         target=k.target,
                         floor=k.floor,
+                        note=k.note,
                     )
                     for k in c.kpis
                 ],

@@ -205,6 +205,7 @@ class KpiOut(BaseModel):
     weight: float
     target: float
     floor: float
+    note: str | None = None  # what the value leaves out (aht_s: calls under min_handle_s)
 
 
 class ScorecardOut(BaseModel):

@@ -22,6 +22,7 @@ function drill(c) {
   $("drill-rows").replaceChildren(...c.kpis.map((k) => {
     const tr = document.createElement("tr");
     for (const [i, v] of [LABEL[k.kpi] ?? k.kpi, num(k.value, 1), num(k.target, 0), num(k.floor, 0), num(k.weight, 0)].entries()) { const td = document.createElement("td"); td.textContent = v; if (i) td.className = "num"; tr.append(td); }
+    if (k.note) { const small = document.createElement("div"); small.className = "note"; small.textContent = k.note; tr.firstChild.append(small); tr.title = k.note; }
     tr.append(scoreCell(k.score));
     return tr;
   }));
