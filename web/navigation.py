@@ -61,6 +61,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Supervision", "Reports", "/reports", "reports", SUPERVISORS),
     Entry("Planning", "Forecast & roster", "/planner", "planner", PLANNERS),
     Entry("Planning", "Rosters", "/planner/rosters", "rosters", PLANNERS),
+    Entry("Planning", "Shift requests", "/planner/requests", "requests", PLANNERS),
     Entry("Planning", "Adherence", "/planner/adherence", "adherence", PLANNERS | SUPERVISORS),
     Entry("Quality", "Calls to evaluate", "/qa", "qa-samples", QUALITY),
     Entry(

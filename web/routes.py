@@ -30,6 +30,7 @@ from web.pages import Pages
 from web.phone import http as phone_http
 from web.planner import http as planner_http
 from web.planner import pages as planner_pages
+from web.planner import requests as planner_requests
 from web.qa import http as qa_http
 from web.qa import pages as qa_pages
 from web.reports import http as reports_http
@@ -54,6 +55,7 @@ API: tuple[Endpoints, ...] = (
     supervisor_http.api,
     complaints_http.api,
     planner_http.api,
+    planner_requests.api,
     qa_http.api,
     reports_http.api,
     users_http.api,

@@ -136,6 +136,16 @@ def coverage(
     return out
 
 
+def find_shift(
+    activities: list[Activity], agent_id: str, start_at: datetime, field: str = "shift_start_at"
+) -> Activity:
+    """The agent's shift starting at ``start_at``; ``ValueError`` naming ``field`` if none."""
+    for a in activities:
+        if a.agent_id == agent_id and a.activity == "shift" and a.start_at == start_at:
+            return a
+    raise ValueError(f"{field}: agent {agent_id} has no shift starting {start_at.isoformat()}")
+
+
 def move_shift(
     activities: list[Activity],
     agent_id: str,
@@ -151,16 +161,7 @@ def move_shift(
         raise ValueError("end: must be after start")
     if new_end_at - new_start_at > timedelta(hours=12):
         raise ValueError("end: a shift lasts at most 12 h")
-    shift = next(
-        (
-            a
-            for a in activities
-            if a.agent_id == agent_id and a.activity == "shift" and a.start_at == shift_start_at
-        ),
-        None,
-    )
-    if shift is None:
-        raise ValueError(f"shift_start_at: agent {agent_id} has no shift starting then")
+    shift = find_shift(activities, agent_id, shift_start_at)
     others = [
         a for a in activities if a.agent_id == agent_id and a.activity == "shift" and a is not shift
     ]

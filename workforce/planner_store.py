@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import redis.asyncio as aioredis
 from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from kernel.keys import planner_history
 from reports.service import interval_figures
@@ -239,6 +239,27 @@ async def get_roster(engine: AsyncEngine, roster_id: int) -> StoredRoster | None
     )
 
 
+async def rewrite_agents(
+    conn: AsyncConnection, roster_id: int, activities: list[Activity], agent_ids: list[str]
+) -> None:
+    """Replace the roster's activities of ``agent_ids`` with theirs in ``activities``."""
+    s = _table(Shift)
+    await conn.execute(delete(s).where(s.c.roster_id == roster_id, s.c.agent_id.in_(agent_ids)))
+    rows = [
+        {
+            "roster_id": roster_id,
+            "agent_id": a.agent_id,
+            "activity": a.activity,
+            "start_at": a.start_at,
+            "end_at": a.end_at,
+        }
+        for a in activities
+        if a.agent_id in agent_ids
+    ]
+    if rows:
+        await conn.execute(insert(s), rows)
+
+
 async def move_agent_shift(
     engine: AsyncEngine,
     roster: StoredRoster,
@@ -249,25 +270,8 @@ async def move_agent_shift(
 ) -> None:
     """Move one shift by hand (its breaks move with it); rewrites that agent's activities."""
     moved = move_shift(roster.activities, agent_id, shift_start_at, start_at, end_at)
-    mine = [a for a in moved if a.agent_id == agent_id]
-    s = _table(Shift)
     async with engine.begin() as conn:
-        await conn.execute(
-            delete(s).where(s.c.roster_id == roster.roster_id, s.c.agent_id == agent_id)
-        )
-        await conn.execute(
-            insert(s),
-            [
-                {
-                    "roster_id": roster.roster_id,
-                    "agent_id": a.agent_id,
-                    "activity": a.activity,
-                    "start_at": a.start_at,
-                    "end_at": a.end_at,
-                }
-                for a in mine
-            ],
-        )
+        await rewrite_agents(conn, roster.roster_id, moved, [agent_id])
     log.info(
         "roster %s: shift of %s at %s moved to %s-%s",
         roster.roster_id,

@@ -44,3 +44,27 @@ class ComplaintAssignment(Base):
     by_user: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ShiftRequest(Base):
+    """An agent's request to change a published shift: time off, or a swap with a colleague
+    (who takes the shift, giving theirs in exchange when ``with_shift_start_at`` is set); a
+    planner approves or refuses it, and ``check`` keeps the coverage and labour-rule check."""
+
+    __tablename__ = "shift_requests"
+
+    request_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # time_off | swap
+    roster_id: Mapped[int] = mapped_column(
+        ForeignKey("rosters.roster_id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    shift_start_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    with_agent_id: Mapped[str | None] = mapped_column(String(64))
+    with_shift_start_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved | refused
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    check: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -15,7 +15,14 @@ from kernel.runtime import Runtime
 from store.models.core import Call
 from web.routes import endpoints
 
-MINE = ("/api/planner/", "/api/qa/", "/api/complaints/", "/api/agent/shifts")
+MINE = (
+    "/api/planner/",
+    "/api/qa/",
+    "/api/complaints/",
+    "/api/agent/shifts",
+    "/api/agent/shift-requests",
+    "/api/agent/swap-options",
+)
 USERS = {"agent": "alice", "supervisor": "sue", "planner": "pat", "qa": "quinn"}
 
 
@@ -31,6 +38,7 @@ def concrete(path: str) -> str:
         .replace("{calibration_id}", "1")
         .replace("{call_id}", "c1")
         .replace("{complaint_id}", "CMP-1")
+        .replace("{request_id}", "1")
     )
 
 
@@ -66,6 +74,7 @@ async def test_wrong_role_gets_403_everywhere(login: Login) -> None:
     [
         ("/planner", "pat", "sue"),
         ("/planner/rosters", "pat", "quinn"),
+        ("/planner/requests", "pat", "alice"),
         ("/planner/adherence", "sue", "alice"),
         ("/agent/shifts", "alice", "pat"),
         ("/qa", "quinn", "sue"),

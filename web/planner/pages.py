@@ -46,6 +46,11 @@ async def roster_page(request: web.Request, principal: Principal) -> web.StreamR
     )
 
 
+@pages.get("/planner/requests", roles=PLANNER)
+async def requests_page(request: web.Request, principal: Principal) -> web.StreamResponse:
+    return render("planner/requests.html", request, {"page": "requests", **_zone(request)})
+
+
 @pages.get("/planner/adherence", roles=PLANNER_OR_SUPERVISOR)
 async def adherence_page(request: web.Request, principal: Principal) -> web.StreamResponse:
     return render("planner/adherence.html", request, {"page": "adherence"})

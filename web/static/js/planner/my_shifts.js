@@ -1,5 +1,6 @@
 // The agent's published shifts for a week, one card per day (shift, breaks, lunch), in the
-// centre's time zone (not the browser's).
+// centre's time zone (not the browser's); a coming shift can be asked off or swapped, and the
+// agent's requests are listed with the planner's decision.
 import { api } from "../api.js";
 import { num, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
@@ -44,6 +45,15 @@ async function load() {
       big.className = "shift-time";
       big.textContent = `${t(s.start_at)} – ${t(s.end_at)}`;
       card.append(big);
+      if (Date.parse(s.start_at) > Date.now()) {
+        const ask = document.createElement("button");
+        ask.className = "btn btn-ghost ask-change";
+        ask.type = "button";
+        ask.textContent = "Time off / swap…";
+        ask.dataset.start = s.start_at;
+        ask.addEventListener("click", () => openRequest(s));
+        card.append(ask);
+      }
       for (const b of acts.filter((a) => a.activity !== "shift" && a.start_at >= s.start_at && a.start_at < s.end_at)) {
         const row = document.createElement("div");
         row.className = "shift-part";
@@ -61,7 +71,71 @@ async function load() {
   const next = data.activities.find((a) => a.activity === "shift" && Date.parse(a.end_at) > Date.now());
   $("k-next").textContent = next ? zWeekdayTime(next.start_at, tz) : "—";
   document.body.dataset.shifts = "ready";
+  loadRequests();
 }
+
+// ---- requests: time off and swaps, decided by a planner ------------------------------------
+let asking = null;
+let colleagues = [];
+
+async function openRequest(s) {
+  asking = s;
+  $("request-shift").textContent = `${zDay(s.start_at, tz)} · ${t(s.start_at)} – ${t(s.end_at)}`;
+  $("request-error").textContent = "";
+  $("request-reason").value = "";
+  document.querySelector('#request-form input[value="time_off"]').checked = true;
+  $("swap-fields").hidden = true;
+  $("request-dialog").showModal();
+  try {
+    colleagues = (await api("GET", "/api/agent/swap-options?" + new URLSearchParams({ shift_start_at: s.start_at }))).colleagues;
+  } catch (err) { colleagues = []; $("request-error").textContent = errorText(err); }
+  $("swap-with").replaceChildren(...colleagues.map((c) => new Option(`${c.name} (${c.agent_id})`, c.agent_id)));
+  fillTheirShifts();
+}
+
+function fillTheirShifts() {
+  const c = colleagues.find((x) => x.agent_id === $("swap-with").value);
+  $("swap-shift").replaceChildren(new Option("none: they just take mine", ""), ...(c?.shifts ?? []).map((x) => new Option(`${zDay(x, tz)} ${t(x)}`, x)));
+}
+
+async function sendRequest() {
+  const kind = document.querySelector('#request-form input[name="kind"]:checked').value;
+  const body = { kind, shift_start_at: asking.start_at, reason: $("request-reason").value };
+  if (kind === "swap") {
+    body.with_agent_id = $("swap-with").value;
+    if ($("swap-shift").value) body.with_shift_start_at = $("swap-shift").value;
+  }
+  try {
+    showRequests(await api("POST", "/api/agent/shift-requests", body));
+    $("request-dialog").close();
+    toast("Sent to the planner");
+  } catch (err) { $("request-error").textContent = errorText(err); }
+}
+
+function showRequests(data) {
+  const STATUS = { pending: "blue", approved: "good", refused: "bad" };
+  $("requests").replaceChildren(...(data.requests.length ? data.requests.map((r) => {
+    const tr = document.createElement("tr");
+    tr.dataset.status = r.status;
+    const what = r.kind === "time_off" ? "Time off" : `Swap: ${r.with_agent_name} takes it${r.with_shift_start_at ? `, you take ${zDay(r.with_shift_start_at, data.timezone)} ${zTime(r.with_shift_start_at, data.timezone)}` : ""}`;
+    for (const v of [zDay(r.created_at, data.timezone), `${zDay(r.shift_start_at, data.timezone)} ${zTime(r.shift_start_at, data.timezone)}`, what, null, r.status === "pending" ? "" : (r.check?.text ?? "")]) {
+      const td = document.createElement("td");
+      if (v === null) td.innerHTML = `<span class="pill ${STATUS[r.status] ?? ""}">${r.status}</span>`; else td.textContent = v;
+      tr.append(td);
+    }
+    return tr;
+  }) : [Object.assign(document.createElement("tr"), { innerHTML: `<td colspan="5" class="note">No requests yet.</td>` })]));
+}
+
+async function loadRequests() {
+  try { showRequests(await api("GET", "/api/agent/shift-requests")); } catch (err) { toast(errorText(err), true); }
+}
+
+for (const r of document.querySelectorAll('#request-form input[name="kind"]')) r.addEventListener("change", () => {
+  $("swap-fields").hidden = document.querySelector('#request-form input[name="kind"]:checked').value !== "swap";
+});
+$("swap-with").addEventListener("change", fillTheirShifts);
+$("request-form").addEventListener("submit", (e) => { if (e.submitter?.value === "send") { e.preventDefault(); sendRequest(); } });
 
 function step(days) {
   weekStart = addDays(weekStart, days);

@@ -1,0 +1,68 @@
+// Agents' time off and swap requests for the planner: each pending one shows the check it would
+// have (labour rules, coverage); Approve re-checks and changes the roster, Refuse closes it.
+import { api } from "../api.js";
+import { followLive } from "../workspace/common.js";
+import { $, errorText, toast } from "../helpers.js";
+import { centreZone, zDay, zTime } from "./zone.js";
+
+const TZ = centreZone();
+const STATUS = { pending: "blue", approved: "good", refused: "bad" };
+const when = (iso) => `${zDay(iso, TZ)} ${zTime(iso, TZ)}`;
+
+function cell(tr, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.append(td);
+  return td;
+}
+
+function row(r) {
+  const tr = document.createElement("tr");
+  tr.dataset.request = r.request_id;
+  tr.dataset.status = r.status;
+  cell(tr, `${r.agent_name} (${r.agent_id})`);
+  cell(tr, `${when(r.shift_start_at)} · roster ${r.roster_id}`);
+  cell(tr, r.kind === "time_off" ? "Time off" : `Swap: ${r.with_agent_name} takes it${r.with_shift_start_at ? `, gives ${when(r.with_shift_start_at)}` : ""}`);
+  cell(tr, r.reason || "—");
+  const check = cell(tr, r.check?.text ?? "—", "check");
+  if (r.check && !r.check.allowed) check.dataset.kind = "bad";
+  const st = document.createElement("td");
+  st.innerHTML = `<span class="pill ${STATUS[r.status] ?? ""}"></span>`;
+  st.firstChild.textContent = r.status;
+  tr.append(st);
+  const actions = document.createElement("td");
+  if (r.status === "pending") {
+    for (const [label, approve, cls] of [["Approve", true, "btn-good"], ["Refuse", false, "btn-bad"]]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = `btn ${cls}`;
+      b.textContent = label;
+      b.dataset.approve = String(approve);
+      if (approve && r.check && !r.check.allowed) b.disabled = true;
+      b.addEventListener("click", () => decide(r, approve, tr));
+      actions.append(b);
+    }
+  }
+  tr.append(actions);
+  return tr;
+}
+
+async function decide(r, approve, tr) {
+  try {
+    const done = await api("POST", `/api/planner/shift-requests/${r.request_id}/decision`, { approve });
+    tr.replaceWith(row(done));
+    toast(approve ? `Approved: ${done.check.text}` : "Refused");
+  } catch (err) { toast(errorText(err), true); load(); }
+}
+
+async function load() {
+  let data;
+  try { data = await api("GET", "/api/planner/shift-requests"); } catch (err) { toast(errorText(err), true); return; }
+  $("requests").replaceChildren(...(data.requests.length ? data.requests.map(row)
+    : [Object.assign(document.createElement("tr"), { innerHTML: `<td colspan="7" class="note">No requests.</td>` })]));
+  document.body.dataset.requests = "ready";
+}
+
+load();
+followLive();
