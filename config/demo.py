@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -106,7 +107,8 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, Any]]) -> No
             redis=rt.redis,
             prefix=s.redis_prefix,
         )
-    week_start = (now - timedelta(days=now.weekday())).replace(
+    local = now.astimezone(ZoneInfo(s.timezone))  # the centre's days, like every roster
+    week_start = (local - timedelta(days=local.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     demo_roster_id = await save_roster(
