@@ -26,7 +26,7 @@ EXPECTED = {
         "/qa/calibrations",
         "/qa/scorecards",
     ],
-    "pat": ["/planner", "/planner/rosters", "/planner/adherence"],
+    "pat": ["/planner", "/planner/rosters", "/planner/requests", "/planner/adherence"],
     "quinn": ["/qa", "/qa/evaluations", "/qa/calibrations", "/qa/scorecards"],
     "ada": [
         "/wallboard",
@@ -35,6 +35,7 @@ EXPECTED = {
         "/reports",
         "/planner",
         "/planner/rosters",
+        "/planner/requests",
         "/planner/adherence",
         "/qa",
         "/qa/evaluations",
