@@ -22,6 +22,7 @@ from config.commands import (
     phone,
     platform,
     qa,
+    recordings,
     reports,
     router,
     telephony,
@@ -93,6 +94,7 @@ for command in (
     router.queues,
     workforce.whatif,
     reports.report,
+    recordings.recordings,
 ):
     cli.add_command(command)
 

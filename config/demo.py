@@ -28,6 +28,7 @@ from rich.table import Table
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint
+from config.commands.recordings import purge_forever
 from config.demo_agents import run_simulated_agents
 from config.demo_data import (
     DEMO_PASSWORD,
@@ -171,12 +172,14 @@ async def start_demo(settings: Settings, *, web_port: int | None = None) -> Asyn
             host="127.0.0.1",
             port=settings.ami.port,
             speed=1.0,
+            recordings=(settings.recording.asterisk_dir, settings.recordings_folder),
         ) as sim:
             runner, port = await start_web(rt, port=web_port)
             pieces = supervised(rt, DEMO_PIECES)
             pieces["simulated-agents"] = functools.partial(
                 run_simulated_agents, rt, SIMULATED_AGENTS
             )
+            pieces["recordings-purge"] = functools.partial(purge_forever, rt)
             task = asyncio.create_task(rt.supervisor.run(pieces), name="demo-pieces")
             try:
                 yield Demo(

@@ -86,6 +86,8 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "name": "Sales",
             "skills": {"sales": 5},
             "did": ["5000"],
+            "record": True,  # the demo records every queue, kept one day
+            "retention_days": 1,
             "sl_target_pct": 80,
             "sl_target_s": 20,
             "wrap_up_s": 20,
@@ -96,6 +98,8 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "name": "Technical support",
             "skills": {"support": 5},
             "did": ["5001"],
+            "record": True,  # the demo records every queue, kept one day
+            "retention_days": 1,
             "sl_target_pct": 80,
             "sl_target_s": 30,
             "wrap_up_s": 30,
@@ -111,6 +115,8 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "name": "Complaints",
             "skills": {"complaints": 6},
             "did": ["5002"],
+            "record": True,  # the demo records every queue, kept one day
+            "retention_days": 1,
             "priority": 10,
             "sl_target_pct": 90,
             "sl_target_s": 15,
@@ -186,6 +192,7 @@ def demo_scenario(start_hour: float) -> Scenario:
             wrap_up_s=Dist(kind="uniform", low=5, high=20),
             key_account_share=0.15,
             vip_share=0.05,
+            record=True,
         )
         for (q, share), did in zip(QUEUE_SHARE.items(), ("5000", "5001", "5002"), strict=True)
     ]

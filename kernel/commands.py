@@ -30,6 +30,8 @@ COMMAND_KINDS: dict[str, tuple[str, ...]] = {
     "dtmf": ("call_id", "digits"),  # tones played to the customer's side: PlayDTMF per digit
     "spy": ("call_id", "agent_id", "mode", "supervisor"),  # mode listen|whisper|barge
     "announce": ("call_id", "position", "wait_s"),  # tell a waiting caller position and wait
+    "recording_pause": ("call_id",),  # MixMonitorMute on: silence until resumed
+    "recording_resume": ("call_id",),
 }
 
 

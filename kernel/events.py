@@ -39,6 +39,11 @@ CALL_TYPES = frozenset(
         "call.muted",
         "call.unmuted",
         "call.dtmf_sent",
+        # MixMonitor (telephony.recording): payload file (the name in the recordings folder)
+        "call.recording_started",
+        "call.recording_paused",
+        "call.recording_resumed",
+        "call.recording_stopped",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

@@ -249,6 +249,11 @@ class QueueConfig(_Model):
     short_abandon_s: int = Field(5, ge=0)
     announce_every_s: int = Field(0, ge=0, description="0 disables position announcements")
     did: list[str] = []
+    # calls of this queue are recorded (MixMonitor on connect, notice first: [recording])
+    record: bool = False
+    retention_days: int | None = Field(
+        None, ge=1, description="days a recording is kept (default recording.retention_days)"
+    )
     domain: str | None = Field(
         None, pattern=r"^[A-Za-z0-9_.-]+$", description="routing domain (default routing.domain)"
     )
@@ -518,6 +523,20 @@ class ComplaintsSettings(_Model):
         return self
 
 
+class RecordingSettings(_Model):
+    """Where recordings go. ``asterisk_dir`` is the folder as Asterisk sees it (MixMonitor's
+    ``File``; a relative one would land in Asterisk's own monitor folder); ``folder`` is the same
+    files as the platform reads them (default ``<var_dir>/recordings``); ``url_template`` (with
+    ``{file}``) when Asterisk is on another host and serves them itself: the platform then cannot
+    purge them."""
+
+    asterisk_dir: str = Field("/var/spool/asterisk/monitor/callcenter", pattern=r"^/")
+    folder: Path | None = None
+    url_template: str | None = Field(None, pattern=r"^https?://.*\{file\}")
+    retention_days: int = Field(90, ge=1)
+    purge_every_s: float = Field(3600.0, gt=0, description="the automatic purge (demo)")
+
+
 class OutboundSettings(_Model):
     """Return visits and callbacks: when they are placed, retried, and which queue serves them."""
 
@@ -575,6 +594,7 @@ class Settings(_Model):
     outbound: OutboundSettings = OutboundSettings()
     webrtc: WebrtcSettings = WebrtcSettings()
     dialling: DiallingSettings = DiallingSettings()
+    recording: RecordingSettings = RecordingSettings()
 
     @field_validator("redis_url")
     @classmethod
@@ -634,6 +654,10 @@ class Settings(_Model):
         """The database URL in its async-driver form (aiosqlite / asyncpg)."""
         url = self.db_url or f"sqlite:///{self.sqlite_path.resolve()}"
         return async_db_url(url)
+
+    @property
+    def recordings_folder(self) -> Path:
+        return self.recording.folder or self.var_dir / "recordings"
 
     @property
     def redis_socket(self) -> Path:

@@ -32,6 +32,7 @@ from kernel.stream_consumer import Health, StreamConsumer, default_consumer_name
 from store.db import database_unavailable
 from store.models.core import AgentState, Call, CallEvent
 from store.projection import project, touches_call, without_superseded
+from store.recordings import project as project_recordings
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ async def write_events(conn: AsyncConnection, events: Sequence[DomainEvent]) -> 
     if not new_ids and not replaced:
         return 0
     new = [unique[i] for i in new_ids]
+    await project_recordings(conn, new)
     # A call with a CDR-derived event is projected again from all its events (the gap guesses
     # it supersedes no longer count); the others incrementally, from their current row.
     rebuild = {e.call_id for e in [*new, *replaced] if e.call_id and backfilled(e)}

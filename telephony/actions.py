@@ -24,6 +24,8 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
   timeout, and ``CC_ORIGIN_CALL_ID`` for a callback asked for in line (the caller's call, which
   this dial's events name as ``origin_call_id``);
 * spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,qE|qwE|qBE)``;
+* recording_pause / recording_resume: ``MixMonitorMute`` of the customer's channel
+  (``telephony.recording``);
 * answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
   to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
   answers, picks up, and ``call.answered`` follows from the channel events as for a hand answer.
@@ -43,6 +45,7 @@ from telephony.call_controls import (
     number_transfer_actions,
 )
 from telephony.errors import CommandTargetError
+from telephony.recording import mute_action
 from telephony.translator import VAR_CALL_ID, VAR_ORIGIN_CALL_ID, CallState
 
 Action = list[tuple[str, str]]
@@ -165,6 +168,8 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
                 ("Variable", f"Event={config.answer_event}"),
             ]
         ]
+    if kind in ("recording_pause", "recording_resume"):  # Asterisk answers an unrecorded call
+        return [mute_action(call, kind == "recording_pause")]  # with "Cannot set mute flag"
     if kind == "return_to_hold":
         return [_redirect(channel, config.hold_context, "s")]
     if kind == "hangup":

@@ -72,6 +72,7 @@ from kernel.stream_consumer import (
     waiting_out,
 )
 from store.db import database_unavailable
+from telephony import recording
 from telephony.actions import ActionConfig, plan
 from telephony.ami_frames import Frame, FrameError, FrameReader, format_frame
 from telephony.call_controls import success_events
@@ -268,6 +269,9 @@ class Bridge:
             originate_timeout_s=ami.originate_timeout_s,
             agent_endpoints={a.id: a.dial_string for a in settings.agents},
         )
+        self.recording_policy = recording_policy(settings)
+        self.recorder = recording.RecorderState()
+        self._recording_tasks: set[asyncio.Task[None]] = set()
         self.reconciler = Reconciler(settings, redis, engine, f"{ami.host}:{ami.port}")
         self.last_plan: Plan | None = None  # the last login's reconcile (tests, bench)
         self.reconciled_s: float | None = None  # login to reconciled state, the last session
@@ -340,6 +344,27 @@ class Bridge:
             if event.type in ("call.ended", "call.failed") and event.call_id:
                 self._ended_live.add(event.call_id)
             self.outbox.put_nowait(event)
+        self._record(frame, events)
+
+    def _record(self, frame: Frame, events: list[DomainEvent]) -> None:
+        """Recording: MixMonitor for a recorded call just connected, its events published."""
+        self.recorder, more, actions = recording.step(
+            self.recorder, self.state, frame, events, datetime.now(UTC), self.recording_policy
+        )
+        for event in more:
+            self.outbox.put_nowait(event)
+        for pairs in actions:
+            task = asyncio.get_running_loop().create_task(self._start_recording(pairs))
+            self._recording_tasks.add(task)
+            task.add_done_callback(self._recording_tasks.discard)
+
+    async def _start_recording(self, pairs: list[tuple[str, str]]) -> None:
+        """A refused MixMonitor is logged (the call goes on unrecorded), never raised."""
+        channel = dict(pairs).get("Channel")
+        try:
+            await self.send_action(pairs, action_id=f"record-{uuid.uuid4().hex[:12]}")
+        except (TelephonyError, FrameError, TimeoutError) as exc:
+            log.warning("recording of %s not started: %s", channel, exc)
 
     def _log_once(self, key: str, msg: str, *args: Any, exc_info: bool = False) -> None:
         if key in self._logged:
@@ -659,6 +684,16 @@ class Bridge:
         )
         self.outbox.put_nowait(event)
         return event
+
+
+def recording_policy(settings: Settings) -> recording.RecordingPolicy:
+    """Which calls the bridge records, from the queues' ``record`` settings."""
+    outbound = settings.outbound.queue or (settings.queues[0].id if settings.queues else None)
+    return recording.RecordingPolicy(
+        recorded_queues=frozenset(q.id for q in settings.queues if q.record),
+        outbound_queue=outbound,
+        asterisk_dir=settings.recording.asterisk_dir,
+    )
 
 
 async def run_bridge(rt: Any) -> None:

@@ -8,6 +8,7 @@ from store.models import (  # noqa: F401 - imported to register their tables
     core,
     customers,
     qa,
+    recordings,
     web,
     workforce,
     workspaces,

@@ -88,6 +88,7 @@ def mixmonitor_end(engine: Switch, ch: Channel) -> None:
         return
     rec.stopped_s = engine.now_s
     rec.muted = [(d, s, rec.length_s if e is None else e) for d, s, e in rec.muted]
+    engine.recordings_done.append(rec)  # the server writes its file (audio.py)
 
 
 def mixmonitor_stop(engine: Switch, ch: Channel) -> None:

@@ -20,6 +20,7 @@ Render = Callable[[Channel], str]
 # Agent ids (``[A-Za-z0-9_.-]+`` in the settings) as extensions of cc-connect: two characters or
 # more, so that the pattern can never match the special extension ``h``.
 AGENT_PATTERN = "_[0-9a-zA-Z]."
+RECORDING_NOTICE = "cc-recording-notice"  # the prompt (sounds/<lang>/cc-recording-notice.wav)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def add_contract(
     failed_extension: bool = True,
     cdr_userfield: bool = True,
     customer_id: Render | None = None,
+    recorded_queues: frozenset[str] | None = None,
 ) -> None:
     """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold,
     cc-transfer-out.
@@ -181,7 +183,9 @@ def add_contract(
     caught a failed Originate (capture 24); neither wrote the CDR userfield (the
     ``Set(CDR(userfield)=...)`` priorities). ``customer_id`` renders ``CC_CUSTOMER_ID=...`` when
     the dialplan sets one (the captures' did; the shipped dialplan does not: the platform finds
-    the customer from the caller's number)."""
+    the customer from the caller's number). ``recorded_queues``: the queues whose callers hear
+    the recording notice (``CC_RECORD_<queue> = 1`` in the globals); None: the captures'
+    dialplans, which had no notice."""
 
     def queue_of(ch: Channel) -> str:
         return f"CC_QUEUE={did_queues.get(ch.exten, default_queue)}"
@@ -199,6 +203,17 @@ def add_contract(
 
     connect_cdr = [Step("Set", connect_userfield)] if cdr_userfield else []
 
+    def not_recorded(ch: Channel) -> str:
+        return f"{int(ch.var('CC_QUEUE') not in (recorded_queues or ()))}?held"
+
+    notice = (
+        [
+            Step("GotoIf", not_recorded),
+            Step("Playback", _s(RECORDING_NOTICE)),
+        ]
+        if recorded_queues is not None
+        else []
+    )
     plan.add(
         "cc-inbound",
         "_X.",
@@ -207,7 +222,8 @@ def add_contract(
         Step("Set", queue_of),
         *inbound_cdr,
         *([Step("Set", customer_id)] if customer_id is not None else []),
-        Step("Goto", _s("cc-hold,s,1")),
+        *notice,
+        Step("Goto", _s("cc-hold,s,1"), label="held" if notice else None),
     )
     plan.add("cc-inbound", "_+X.", Step("Goto", lambda ch: f"{ch.exten[1:]},1"))
     plan.add(
@@ -455,10 +471,16 @@ def agent_dial(ring_timeout_s: int, options: str = "") -> Render:
 
 
 def contract_dialplan(
-    did_queues: Mapping[str, str], default_queue: str, ring_timeout_s: int = 15
+    did_queues: Mapping[str, str],
+    default_queue: str,
+    ring_timeout_s: int = 15,
+    recorded_queues: frozenset[str] = frozenset(),
 ) -> Dialplan:
-    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge)."""
+    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge);
+    callers of ``recorded_queues`` hear the recording notice before they wait."""
     plan = Dialplan()
-    add_contract(plan, did_queues, default_queue, agent_dial(ring_timeout_s))
+    add_contract(
+        plan, did_queues, default_queue, agent_dial(ring_timeout_s), recorded_queues=recorded_queues
+    )
     add_sim_phones(plan)
     return plan

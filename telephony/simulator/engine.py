@@ -129,8 +129,14 @@ class Engine:
         self._endpoint_channels: dict[str, dict[str, Channel]] = {}  # endpoint -> name -> channel
         # the MixMonitor recordings (controls.py), the latest ones: a day of traffic stays small
         self.recordings: deque[Recording] = deque(maxlen=10_000)
+        self.recordings_done: list[Recording] = []  # stopped since the last take_recordings
 
     # ------------------------------------------------------------------ time and output
+
+    def take_recordings(self) -> list[Recording]:
+        """The recordings stopped since the last call (their files are complete)."""
+        done, self.recordings_done = self.recordings_done, []
+        return done
 
     def schedule(self, delay_s: float, fn: Callable[..., None], *args: Any) -> None:
         heapq.heappush(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from telephony.ami_frames import Frame, FrameReader, format_frame
 from telephony.cdr import format_record
+from telephony.simulator.audio import wav_bytes
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine
 from telephony.simulator.manager import BANNER, Manager
@@ -55,9 +56,13 @@ class Simulator:
         traffic: Traffic | None = None,
         arrivals: bool = True,
         cdr_csv: Path | None = None,
+        recordings: tuple[str, Path] | None = None,
     ) -> None:
         self.engine = engine
         self.cdr_csv = cdr_csv  # Master.csv, appended as cdr_csv does (engine.cdr_unanswered)
+        # (folder as MixMonitor is told, folder the files are written to): the platform's
+        # [recording] asterisk_dir and folder; None: no files
+        self.recordings = recordings
         self.manager = manager
         self.speed = speed
         self.host = host
@@ -168,6 +173,7 @@ class Simulator:
 
     def _flush(self) -> None:
         self._write_cdrs()
+        self._write_recordings()
         for out in self.engine.take_output():
             data = format_frame(out.pairs)
             if out.session_id is None:
@@ -188,6 +194,22 @@ class Simulator:
                 f.writelines(format_record(r) + "\n" for r in records)
         except OSError as exc:  # like cdr_csv: logged, the PBX goes on
             log.error("CDR: %d records not written to %s: %s", len(records), self.cdr_csv, exc)
+
+    def _write_recordings(self) -> None:
+        """Each stopped MixMonitor recording in ``recordings``' folder becomes its WAV file."""
+        done = self.engine.take_recordings()
+        if self.recordings is None:
+            return
+        asterisk_dir, folder = self.recordings
+        for rec in done:
+            head, _, name = rec.file.rpartition("/")
+            if head.rstrip("/") != asterisk_dir.rstrip("/") or not name:
+                continue  # a file outside the mapped folder (like Asterisk's own monitor/)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(wav_bytes(rec))
+            except OSError as exc:  # like MixMonitor: logged, the call goes on
+                log.error("recording %s not written to %s: %s", rec.file, folder, exc)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -261,6 +283,7 @@ async def start_simulator(
     timestamp_events: bool = False,
     cdr_csv: Path | None = None,
     cdr_unanswered: bool = True,
+    recordings: tuple[str, Path] | None = None,
 ) -> AsyncIterator[Simulator]:
     """Run a simulator for the ``async with`` block.
 
@@ -271,7 +294,8 @@ async def start_simulator(
     adds Asterisk's ``Timestamp:`` header (simulated time) to events, so that an accelerated or
     manual clock still gives a bridge the PBX's times rather than its own; ``cdr_csv`` appends
     each call detail record to that file as cdr_csv writes ``Master.csv`` with the sample
-    ``config/asterisk/cdr.conf`` (``cdr_unanswered`` False: the stock ``unanswered = no``).
+    ``config/asterisk/cdr.conf`` (``cdr_unanswered`` False: the stock ``unanswered = no``);
+    ``recordings`` = (MixMonitor's folder, local folder): each recording's WAV is written there.
     """
     sim = build_simulator(
         scenario=scenario,
@@ -288,6 +312,7 @@ async def start_simulator(
         timestamp_events=timestamp_events,
         cdr_csv=cdr_csv,
         cdr_unanswered=cdr_unanswered,
+        recordings=recordings,
     )
     await sim.start()
     try:
@@ -312,6 +337,7 @@ def build_simulator(
     timestamp_events: bool = False,
     cdr_csv: Path | None = None,
     cdr_unanswered: bool = True,
+    recordings: tuple[str, Path] | None = None,
 ) -> Simulator:
     scenario = scenario or Scenario.default()
     gen = Traffic(scenario, seed=seed)
@@ -336,6 +362,7 @@ def build_simulator(
         traffic=gen,
         arrivals=traffic,
         cdr_csv=cdr_csv,
+        recordings=recordings,
     )
 
 
@@ -352,5 +379,6 @@ async def run_simulator(rt: Runtime) -> None:
         port=settings.ami.port,
         speed=1.0,
         cdr_csv=settings.ami.cdr_csv,
+        recordings=(settings.recording.asterisk_dir, settings.recordings_folder),
     ):
         await asyncio.Event().wait()

@@ -29,6 +29,7 @@ class Switch(Protocol):
     atxfer_code: str | None
     channels: dict[str, Channel]
     recordings: deque[Recording]
+    recordings_done: list[Recording]
     now_s: float
     rng: random.Random
 

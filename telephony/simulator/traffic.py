@@ -78,6 +78,7 @@ class QueueTraffic(_Model):
     key_account_share: float = Field(0.15, ge=0, le=1)
     vip_share: float = Field(0.05, ge=0, le=1)
     caller_ends_share: float = Field(0.6, ge=0, le=1, description="share of calls the caller ends")
+    record: bool = False  # the queue records: its callers hear the recording notice first
 
     @model_validator(mode="after")
     def _curve(self) -> QueueTraffic:
@@ -172,7 +173,9 @@ class Scenario(_Model):
         if settings is not None:
             for q in settings.queues:
                 for did in q.did:
-                    queues.append(QueueTraffic(queue=q.id, did=did, calls_per_hour=40))
+                    queues.append(
+                        QueueTraffic(queue=q.id, did=did, calls_per_hour=40, record=q.record)
+                    )
             agents = [AgentPhone(agent_id=a.id, endpoint=a.dial_string) for a in settings.agents]
         if not queues:
             queues = [
@@ -248,7 +251,8 @@ class Traffic:
         default = self.scenario.default_queue or (
             self.scenario.queues[0].queue if self.scenario.queues else "default"
         )
-        plan = contract_dialplan(did_queues, default)
+        recorded = frozenset(q.queue for q in self.scenario.queues if q.record)
+        plan = contract_dialplan(did_queues, default, recorded_queues=recorded)
         for agent in self.scenario.agents:
             tech, _, resource = agent.dial_string.partition("/")
             exten, _, context = resource.split("/")[0].partition("@")

@@ -21,13 +21,14 @@ import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import redis.asyncio as aioredis
 
 from kernel.commands import Command
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
-from kernel.settings import AgentConfig, AmiSettings, Settings
+from kernel.settings import AgentConfig, AmiSettings, QueueConfig, Settings
 from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.engine import Engine
@@ -38,9 +39,13 @@ USER, SECRET = "cc", "ccsecret"
 RING_TIMEOUT_S = 15.0  # the contract dialplan's Dial timeout (contract_dialplan)
 
 
-def manual_pbx(scenario: Scenario) -> contextlib.AbstractAsyncContextManager[Simulator]:
-    """The simulator on the manual clock, no traffic of its own, PBX times in the events."""
+def manual_pbx(
+    scenario: Scenario, recordings: tuple[str, Path] | None = None
+) -> contextlib.AbstractAsyncContextManager[Simulator]:
+    """The simulator on the manual clock, no traffic of its own, PBX times in the events
+    (``recordings``: where it writes MixMonitor files, see ``start_simulator``)."""
     return start_simulator(
+        recordings=recordings,
         scenario=scenario,
         speed=None,
         traffic=False,
@@ -63,8 +68,11 @@ def customers_who_answer(ring_s: float, talk_s: float) -> OutboundProfile:
     )
 
 
-def bridge_settings(sim: Simulator, prefix: str, agents: Iterable[str]) -> Settings:
+def bridge_settings(
+    sim: Simulator, prefix: str, agents: Iterable[str], queues: Iterable[QueueConfig] = ()
+) -> Settings:
     return Settings(
+        queues=list(queues),
         redis_prefix=prefix,
         ami=AmiSettings(
             host="127.0.0.1",
@@ -137,9 +145,14 @@ class Rig:
 
 @contextlib.asynccontextmanager
 async def running_bridge(
-    sim: Simulator, redis: aioredis.Redis, prefix: str, agents: Iterable[str]
+    sim: Simulator,
+    redis: aioredis.Redis,
+    prefix: str,
+    agents: Iterable[str],
+    queues: Iterable[QueueConfig] = (),
 ) -> AsyncIterator[Rig]:
-    bridge = Bridge(bridge_settings(sim, prefix, agents), redis, initial_backoff_s=0.01)
+    settings = bridge_settings(sim, prefix, agents, queues)
+    bridge = Bridge(settings, redis, initial_backoff_s=0.01)
     task = asyncio.create_task(bridge.run(), name="test-bridge")
     try:
         async with asyncio.timeout(10):
