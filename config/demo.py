@@ -28,7 +28,6 @@ from rich.table import Table
 
 from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint
-from config.commands.recordings import purge_forever
 from config.demo_agents import run_simulated_agents
 from config.demo_data import (
     DEMO_PASSWORD,
@@ -81,7 +80,14 @@ class Demo:
     pieces: asyncio.Task[None]  # the supervised pieces: ends only on a configuration error
 
 
-DEMO_PIECES = ["store-writer", "router", "bridge", "outbound", "complaint-watch"]
+DEMO_PIECES = [
+    "store-writer",
+    "router",
+    "bridge",
+    "outbound",
+    "complaint-watch",
+    "recordings-purge",
+]
 
 
 async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, Any]]) -> None:
@@ -179,7 +185,6 @@ async def start_demo(settings: Settings, *, web_port: int | None = None) -> Asyn
             pieces["simulated-agents"] = functools.partial(
                 run_simulated_agents, rt, SIMULATED_AGENTS
             )
-            pieces["recordings-purge"] = functools.partial(purge_forever, rt)
             task = asyncio.create_task(rt.supervisor.run(pieces), name="demo-pieces")
             try:
                 yield Demo(

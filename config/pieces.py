@@ -16,6 +16,7 @@ from kernel import liveness
 from kernel.runtime import Piece, Runtime
 from kernel.settings import Settings
 from outbound.scheduler import run_outbound
+from qa.recordings_store import run_recordings_purge
 from queueing.service import run_router
 from store.writer import run_store_writer
 from telephony.bridge import run_bridge
@@ -30,6 +31,7 @@ PIECES: dict[str, Piece] = {
     "simulator": run_simulator,
     "outbound": run_outbound,
     "complaint-watch": run_complaint_watch,
+    "recordings-purge": run_recordings_purge,
 }
 
 
@@ -39,6 +41,8 @@ def default_pieces(settings: Settings) -> list[str]:
         names.append("outbound")
     if settings.ami.host:
         names.append("bridge")
+    if any(q.record for q in settings.queues) and not settings.recording.url_template:
+        names.append("recordings-purge")  # files on the PBX host are purged there
     return names
 
 

@@ -205,3 +205,8 @@ def wrap_up_draft(prefix: str, agent_id: str, call_id: str) -> str:
 def whatif_prefix(prefix: str, run: str) -> str:
     """The prefix of one what-if run's keys (``<prefix>-whatif-<run>``), deleted after it."""
     return f"{prefix}-whatif-{run}"
+
+
+def recording_play(prefix: str, token: str) -> str:
+    """A playback session of a recording (``web.qa.recordings``): ``<user>|<call id>``, expiring."""
+    return f"{prefix}:recording-play:{token}"

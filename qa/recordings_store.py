@@ -10,10 +10,11 @@ says so in the log and leaves them (and their rows) as they are.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customers.audit import record_change
 from kernel.recording_files import file_name
+from kernel.runtime import Runtime
 from kernel.settings import Settings
 from qa.recordings import StoredRecording, expired
 from store.models.qa import QaEvaluation
@@ -88,6 +90,14 @@ async def purge(engine: AsyncEngine, settings: Settings, now: datetime) -> Purge
             path,
         )
     return result
+
+
+async def run_recordings_purge(rt: Runtime) -> None:
+    """The piece ``recordings-purge``: a purge every ``[recording] purge_every_s`` (a failed pass
+    is logged by the supervisor, which starts the piece again with back-off)."""
+    while True:
+        await purge(rt.engine, rt.settings, datetime.now(UTC))
+        await asyncio.sleep(rt.settings.recording.purge_every_s)
 
 
 async def recording_row(conn: AsyncConnection, call_id: str) -> dict[str, Any] | None:

@@ -352,11 +352,22 @@ class Bridge:
             self.recorder, self.state, frame, events, datetime.now(UTC), self.recording_policy
         )
         for event in more:
+            if event.type == "call.recording_stopped":
+                event = self._with_size(event)
             self.outbox.put_nowait(event)
         for pairs in actions:
             task = asyncio.get_running_loop().create_task(self._start_recording(pairs))
             self._recording_tasks.add(task)
             task.add_done_callback(self._recording_tasks.discard)
+
+    def _with_size(self, event: DomainEvent) -> DomainEvent:
+        """The file's size when the platform's folder has it already (Asterisk on this host or
+        the simulator; else playback fills it in later)."""
+        try:
+            size = (self.settings.recordings_folder / str(event.payload["file"])).stat().st_size
+        except OSError:
+            return event
+        return replace(event, payload={**event.payload, "size_bytes": size})
 
     async def _start_recording(self, pairs: list[tuple[str, str]]) -> None:
         """A refused MixMonitor is logged (the call goes on unrecorded), never raised."""

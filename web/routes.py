@@ -33,6 +33,7 @@ from web.planner import pages as planner_pages
 from web.planner import requests as planner_requests
 from web.qa import http as qa_http
 from web.qa import pages as qa_pages
+from web.qa import recordings as qa_recordings
 from web.reports import http as reports_http
 from web.reports import pages as reports_pages
 from web.session import http as session_http
@@ -57,6 +58,7 @@ API: tuple[Endpoints, ...] = (
     planner_http.api,
     planner_requests.api,
     qa_http.api,
+    qa_recordings.api,
     reports_http.api,
     users_http.api,
     admin_http.api,

@@ -10,7 +10,6 @@ import click
 
 from config.logs import setup_logging
 from config.services import open_database
-from kernel.runtime import Runtime
 from kernel.settings import Settings
 from qa.recordings_store import PurgeResult, purge
 
@@ -38,12 +37,3 @@ def purge_command(ctx: click.Context) -> None:
         f"recordings purged: {len(result.deleted)} deleted, {len(result.missing)} already gone, "
         f"{len(result.kept_remote)} kept on the PBX host"
     )
-
-
-async def purge_forever(rt: Runtime) -> None:
-    """The automatic purge (the demo's piece ``recordings-purge``): one pass every
-    ``[recording] purge_every_s``; a failed pass is logged by the supervisor, which restarts
-    the piece with back-off."""
-    while True:
-        await purge(rt.engine, rt.settings, datetime.now(UTC))
-        await asyncio.sleep(rt.settings.recording.purge_every_s)

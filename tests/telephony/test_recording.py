@@ -104,7 +104,7 @@ async def rig(redis: aioredis.Redis, prefix: str, tmp_path: Path) -> AsyncIterat
     queues = [QueueConfig(id="sales", record=True), QueueConfig(id="support")]
     async with (
         manual_pbx(scenario, recordings=(ASTERISK_DIR, tmp_path)) as sim,
-        running_bridge(sim, redis, prefix, ["1001", "1002"], queues) as r,
+        running_bridge(sim, redis, prefix, ["1001", "1002"], queues, (ASTERISK_DIR, tmp_path)) as r,
     ):
         yield r
 
@@ -168,6 +168,7 @@ async def test_recorded_queue_records_from_connect_to_hang_up(rig: Rig, tmp_path
     assert duration_s == pytest.approx(9.0, abs=1.01)
 
     path = tmp_path / recording.file_name(call_id)
+    assert stopped.payload["size_bytes"] == path.stat().st_size  # the bridge saw the file
     with wave.open(str(path)) as w:
         assert (w.getframerate(), w.getsampwidth(), w.getnchannels()) == (8000, 2, 1)
         audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")

@@ -50,6 +50,7 @@ from qa.queries import (
     sample_of,
     sampled_calls,
 )
+from qa.recordings_store import TimedComment, save_timed_comments
 from qa.samples_store import draw_sample
 from qa.scorecard import KPIS
 from qa.service import compute_scorecards, sampling_rules, scorecards_csv
@@ -293,6 +294,14 @@ async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
             now=datetime.now(UTC),
             agent_id=None if known or sampled is None else sampled.agent_id,
             comments=body.comments,
+        )
+        await save_timed_comments(
+            await session.connection(),
+            view.evaluation_id,
+            body.call_id,
+            [TimedComment(c.at_s, c.text) for c in body.timed_comments],
+            _user(call),
+            datetime.now(UTC),
         )
         return await _evaluation_out(session, view.evaluation_id)
 

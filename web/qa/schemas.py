@@ -111,11 +111,19 @@ class CallWorkOut(BaseModel):
     evaluation: EvaluationOut | None
 
 
+class TimedCommentIn(Input):
+    """A remark at a time position of the call's recording."""
+
+    at_s: float = Field(ge=0, le=24 * 3600)
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class EvaluateBody(Input):
     call_id: str = Field(pattern=ID)
     form_version_id: int = Field(ge=1, le=2**31 - 1)
     answers: dict[str, Answer] = Field(max_length=500)
     comments: dict[str, str] = Field(default_factory=dict, max_length=500)
+    timed_comments: list[TimedCommentIn] = Field(default_factory=list, max_length=200)
 
 
 class EvaluationsQuery(Input):

@@ -28,7 +28,7 @@ import redis.asyncio as aioredis
 from kernel.commands import Command
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
-from kernel.settings import AgentConfig, AmiSettings, QueueConfig, Settings
+from kernel.settings import AgentConfig, AmiSettings, QueueConfig, RecordingSettings, Settings
 from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.engine import Engine
@@ -69,10 +69,19 @@ def customers_who_answer(ring_s: float, talk_s: float) -> OutboundProfile:
 
 
 def bridge_settings(
-    sim: Simulator, prefix: str, agents: Iterable[str], queues: Iterable[QueueConfig] = ()
+    sim: Simulator,
+    prefix: str,
+    agents: Iterable[str],
+    queues: Iterable[QueueConfig] = (),
+    recordings: tuple[str, Path] | None = None,
 ) -> Settings:
+    """``queues``: their ``record`` settings; ``recordings``: the simulator's (asterisk_dir,
+    folder), as the bridge's ``[recording]``."""
     return Settings(
         queues=list(queues),
+        recording=RecordingSettings(asterisk_dir=recordings[0], folder=recordings[1])
+        if recordings
+        else RecordingSettings(),
         redis_prefix=prefix,
         ami=AmiSettings(
             host="127.0.0.1",
@@ -150,8 +159,9 @@ async def running_bridge(
     prefix: str,
     agents: Iterable[str],
     queues: Iterable[QueueConfig] = (),
+    recordings: tuple[str, Path] | None = None,
 ) -> AsyncIterator[Rig]:
-    settings = bridge_settings(sim, prefix, agents, queues)
+    settings = bridge_settings(sim, prefix, agents, queues, recordings)
     bridge = Bridge(settings, redis, initial_backoff_s=0.01)
     task = asyncio.create_task(bridge.run(), name="test-bridge")
     try:

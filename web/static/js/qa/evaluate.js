@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { duration } from "../format.js";
 import { localTime, setBusy, followLive } from "../workspace/common.js";
 import { renderForm, readAnswers, scoreClass } from "./form.js";
+import { mountPlayer, pendingComments } from "./player.js";
 import { $, errorText, toast } from "../helpers.js";
 
 const callId = $("eval-app").dataset.call;
@@ -35,6 +36,7 @@ async function load() {
   $("form-name").textContent = work.form.name;
   $("form-version").textContent = `version ${work.form.version}`;
   renderForm($("form"), work.form.definition, work.evaluation?.answers ?? {});
+  mountPlayer($("recording"), callId, { commenting: !work.evaluation });
   if (work.evaluation) {
     showResult(work.evaluation);
     $("submit").disabled = true;
@@ -53,7 +55,8 @@ $("submit").addEventListener("click", async () => {
   setBusy($("submit"), true, "Submitting…");
   try {
     const comment = $("comment").value.trim();
-    const ev = await api("POST", "/api/qa/evaluations", { call_id: callId, form_version_id: work.form.form_version_id, answers, comments: comment ? { "": comment } : {} });
+    const ev = await api("POST", "/api/qa/evaluations", { call_id: callId, form_version_id: work.form.form_version_id, answers, comments: comment ? { "": comment } : {},
+      timed_comments: pendingComments() });
     showResult(ev);
     $("submit").textContent = "Submitted";
     toast(`Evaluation saved: score ${ev.score}`);

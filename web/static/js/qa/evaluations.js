@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { localTime, setBusy, followLive } from "../workspace/common.js";
 import { scoreClass } from "./form.js";
+import { mountPlayer } from "./player.js";
 import { $, el, errorText, toast } from "../helpers.js";
 
 const app = $("evals-app");
@@ -34,6 +35,10 @@ function card(ev) {
   }
   const secs = el("div", { class: "note" }, Object.entries(ev.section_scores).map(([k, v]) => `${k} ${v == null ? "N/A" : Math.round(v)}`).join(" · "));
   mid.append(secs);
+  const listen = el("button", { type: "button", class: "btn btn-ghost listen" }, "Listen to the call");
+  const box = el("div", { class: "recording-box" });
+  listen.onclick = () => { listen.remove(); mountPlayer(box, ev.call_id); };
+  mid.append(listen, box);
   if (ev.comments?.[""]) mid.append(el("div", {}, `Evaluator: “${ev.comments[""]}”`));
   if (ev.dispute_comment) mid.append(el("div", {}, `Agent's dispute: “${ev.dispute_comment}”`));
   if (ev.resolution) mid.append(el("div", {}, `Resolution: ${ev.resolution}${ev.previous_score != null ? ` (was ${Math.round(ev.previous_score)})` : ""}${ev.resolution_comment ? ` — “${ev.resolution_comment}”` : ""}`));
