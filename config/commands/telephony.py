@@ -98,6 +98,7 @@ def simulate(
             traffic=not no_traffic,
             timestamp_events=timestamp_events,
             cdr_csv=cdr_csv,
+            recordings=(settings.recording.asterisk_dir, settings.recordings_folder),
         ) as sim:
             click.echo(
                 f"PBX simulator on {host}:{sim.port} (AMI user {settings.ami.username!r}, "

@@ -20,7 +20,13 @@ import numpy as np
 import pytest
 import redis.asyncio as aioredis
 from callcenter_testkit.ami_client import Ami
-from callcenter_testkit.pbx_rig import SECRET, Rig, manual_pbx, running_bridge
+from callcenter_testkit.pbx_rig import (
+    SECRET,
+    Rig,
+    customers_who_answer,
+    manual_pbx,
+    running_bridge,
+)
 
 from kernel.events import DomainEvent
 from kernel.settings import QueueConfig
@@ -100,7 +106,9 @@ async def rig(redis: aioredis.Redis, prefix: str, tmp_path: Path) -> AsyncIterat
             ),
         ],
         unknown_endpoints_answer=False,
+        outbound=customers_who_answer(ring_s=2, talk_s=300),
     )
+    # outbound calls follow the first queue's setting (no [outbound] queue): sales records
     queues = [QueueConfig(id="sales", record=True), QueueConfig(id="support")]
     async with (
         manual_pbx(scenario, recordings=(ASTERISK_DIR, tmp_path)) as sim,
@@ -202,3 +210,22 @@ async def test_recorded_queue_callers_hear_the_notice_first(rig: Rig) -> None:
     assert played == [("5000", "cc-recording-notice")]
     held = [f.get("Exten") for f in ami.events("MusicOnHoldStart")]
     assert len(held) == 2  # both wait; the recorded queue's caller after the notice
+
+
+async def test_outbound_calls_are_recorded_too(rig: Rig, tmp_path: Path) -> None:
+    await rig.command("originate", call_id="out-1", agent_id="1001", number="5551234")
+    events = await steps(rig, 6)  # the customer answers, then the agent
+    customer = next(
+        c for c in rig.sim.engine.channels.values() if c.name.startswith("PJSIP/trunk-")
+    )
+    assert actions(rig, "MixMonitor") == [
+        [
+            ("Action", "MixMonitor"),
+            ("Channel", customer.name),
+            ("File", f"{ASTERISK_DIR}/cc-out-1.wav"),
+        ]
+    ]
+    assert types(events) == ["call.recording_started"]
+    events = await rig.command("hangup", call_id="out-1") + await steps(rig, 1)
+    assert types(events) == ["call.recording_stopped"]
+    assert files_in(tmp_path) == ["cc-out-1.wav"]

@@ -1,0 +1,48 @@
+"""Pausing a call's recording over the API: the agent on their own call, a supervisor on any
+live call; another agent is refused (403) and a call that is not live is a 404 for a
+supervisor. The command reaches the bridge's stream as ``recording_pause`` / ``_resume``
+(the bridge turns it into ``MixMonitorMute``: ``tests/telephony/test_recording.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from callcenter_testkit.phone_line import PhoneLine
+from callcenter_testkit.webtools import Login
+
+from queueing.routing import Routing
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_agent_and_supervisor_pause_and_resume(
+    login: Login, router: Routing, phone: PhoneLine
+) -> None:
+    alice = await login("alice")
+    for path in ("/api/agent/login", "/api/agent/ready"):
+        async with alice.post(path) as r:
+            assert r.status == 200, await r.text()
+    await phone.arrive("rec-1", "sales", caller="+8613800000007")
+    await phone.wait_command("connect")
+    await phone.answer("rec-1")
+
+    async with alice.post("/api/calls/rec-1/recording", json={"paused": True}) as r:
+        assert r.status == 200, await r.text()
+    pause = await phone.wait_command("recording_pause")
+    assert pause.args == {"call_id": "rec-1"}
+
+    bob = await login("bob")
+    async with bob.post("/api/calls/rec-1/recording", json={"paused": False}) as r:
+        assert r.status == 403  # not his call
+    async with alice.post("/api/calls/rec-1/recording", json={"paused": "maybe"}) as r:
+        assert r.status == 422 and (await r.json())["field"] == "paused"
+
+    sue = await login("sue")
+    async with sue.post("/api/calls/rec-1/recording", json={"paused": False}) as r:
+        assert r.status == 200, await r.text()
+    resume = await phone.wait_command("recording_resume")
+    assert resume.args == {"call_id": "rec-1"}
+    async with sue.post("/api/calls/nope/recording", json={"paused": True}) as r:
+        assert r.status == 404
+    pat = await login("pat")
+    async with pat.post("/api/calls/rec-1/recording", json={"paused": True}) as r:
+        assert r.status == 403  # a planner
