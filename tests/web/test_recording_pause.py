@@ -1,13 +1,18 @@
 """Pausing a call's recording over the API: the agent on their own call, a supervisor on any
 live call; another agent is refused (403) and a call that is not live is a 404 for a
 supervisor. The command reaches the bridge's stream as ``recording_pause`` / ``_resume``
-(the bridge turns it into ``MixMonitorMute``: ``tests/telephony/test_recording.py``)."""
+(the bridge turns it into ``MixMonitorMute``: ``tests/telephony/test_recording.py``); the
+desk's "Pause recording" button sends it and says which way it goes next."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from callcenter_testkit.browsing import no_js_errors, ready_agent, shot
 from callcenter_testkit.phone_line import PhoneLine
-from callcenter_testkit.webtools import Login
+from callcenter_testkit.webtools import Login, Server
+from playwright.async_api import Browser, expect
 
 from queueing.routing import Routing
 
@@ -46,3 +51,23 @@ async def test_agent_and_supervisor_pause_and_resume(
     pat = await login("pat")
     async with pat.post("/api/calls/rec-1/recording", json={"paused": True}) as r:
         assert r.status == 403  # a planner
+
+
+async def test_desk_button_pauses_and_resumes(
+    browser: Browser, server: Server, router: Routing, phone: PhoneLine, artifacts: Path
+) -> None:
+    page = await ready_agent(browser, server)
+    await phone.arrive("rec-2", "sales", caller="+8613800000008")
+    await phone.wait_command("connect")
+    await phone.answer("rec-2")
+    await expect(page.locator("#call-state")).to_have_text("talking")
+    button = page.locator("#btn-rec-pause")
+    await expect(button).to_have_text("Pause recording")
+    await button.click()
+    assert (await phone.wait_command("recording_pause")).args == {"call_id": "rec-2"}
+    await expect(button).to_have_text("Resume recording")
+    await shot(page, artifacts / "desk-recording-paused.png")
+    await button.click()
+    assert (await phone.wait_command("recording_resume")).args == {"call_id": "rec-2"}
+    await expect(button).to_have_text("Pause recording")
+    no_js_errors(page)

@@ -6,6 +6,7 @@ import { connectLive } from "./live.js";
 import { startControls } from "./desk/controls.js";
 import { startPhonePanel } from "./phone/panel.js";
 import { startRinger } from "./ringer.js";
+import { wireRecordingPause } from "./desk/recording.js";
 import { $, act, el, errorText, setText } from "./helpers.js";
 
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
@@ -126,6 +127,8 @@ function renderCall() {
   $("btn-answer").hidden = !offered;
   $("btn-hold").hidden = offered || !!call?.held;
   $("btn-resume").hidden = offered || !call?.held;
+  $("btn-rec-pause").hidden = offered;
+  recordingLabel(currentCallId());
   $("btn-transfer").disabled = offered;
   $("transfer-target").disabled = offered;
 }
@@ -326,6 +329,7 @@ function tick() {
 }
 
 function currentCallId() { return call?.call_id ?? view?.call?.call_id; }
+let recordingLabel = () => {};
 
 function wire() {
   $("btn-login").onclick = () => run(() => api("POST", "/api/agent/login"), "Logged in").then(reloadSoon);
@@ -338,6 +342,7 @@ function wire() {
   $("btn-hold").onclick = () => callCmd("hold");
   $("btn-resume").onclick = () => callCmd("resume");
   $("btn-hangup").onclick = () => callCmd("hangup");
+  recordingLabel = wireRecordingPause($("btn-rec-pause"), currentCallId, callCmd);
   $("btn-transfer").onclick = () => {
     const [kind, target] = $("transfer-target").value.split(":");
     callCmd("transfer", { target_kind: kind, target });
