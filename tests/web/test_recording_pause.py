@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from callcenter_testkit.browsing import no_js_errors, ready_agent, shot
+from callcenter_testkit.browsing import no_js_errors, ready_agent, shot, sign_in
 from callcenter_testkit.phone_line import PhoneLine
 from callcenter_testkit.webtools import Login, Server
 from playwright.async_api import Browser, expect
@@ -70,4 +70,26 @@ async def test_desk_button_pauses_and_resumes(
     await button.click()
     assert (await phone.wait_command("recording_resume")).args == {"call_id": "rec-2"}
     await expect(button).to_have_text("Pause recording")
+    no_js_errors(page)
+
+
+async def test_wallboard_button_pauses_and_resumes(
+    browser: Browser, server: Server, router: Routing, phone: PhoneLine, login: Login
+) -> None:
+    alice = await login("alice")
+    for path in ("/api/agent/login", "/api/agent/ready"):
+        async with alice.post(path) as r:
+            assert r.status == 200, await r.text()
+    await phone.arrive("rec-3", "sales", caller="+8613800000006")
+    await phone.wait_command("connect")
+    await phone.answer("rec-3")
+    page = await sign_in(browser, server, "sue", "/wallboard")
+    button = page.locator(".rec-pause")
+    await expect(button).to_have_text("pause rec")
+    await button.click()
+    assert (await phone.wait_command("recording_pause")).args == {"call_id": "rec-3"}
+    await expect(page.locator(".rec-pause")).to_have_text("resume rec")
+    await page.locator(".rec-pause").click()
+    assert (await phone.wait_command("recording_resume")).args == {"call_id": "rec-3"}
+    await expect(page.locator(".rec-pause")).to_have_text("pause rec")
     no_js_errors(page)

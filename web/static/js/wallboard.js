@@ -113,12 +113,15 @@ function paintAlerts() {
 
 // ---- agents ----------------------------------------------------------------------------------
 
+const recPaused = new Map(); // call id -> its recording paused from here (README "Call recording")
+
 function actionButtons(a) {
   const out = [];
   if (a.state === "on_call" && a.call_id) {
     for (const mode of ["listen", "whisper", "barge"]) {
       out.push(el("button", { class: `btn btn-small spy-${mode}`, dataset: { act: "spy", mode, call: a.call_id } }, mode));
     }
+    out.push(el("button", { class: "btn btn-small btn-ghost rec-pause", dataset: { act: "rec", call: a.call_id } }, recPaused.get(a.call_id) ? "resume rec" : "pause rec"));
   }
   if (["ready", "wrap_up", "not_ready"].includes(a.state)) {
     if (a.state !== "not_ready") out.push(el("button", { class: "btn btn-small btn-warn", dataset: { act: "not-ready", agent: a.agent_id } }, "not ready"));
@@ -232,6 +235,12 @@ async function onAction(e) {
     if (b.dataset.act === "spy") {
       await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/spy`, { mode: b.dataset.mode });
       toast(`${b.dataset.mode} started: your phone will ring`);
+    } else if (b.dataset.act === "rec") {
+      const want = !recPaused.get(b.dataset.call);
+      await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/recording`, { paused: want });
+      recPaused.set(b.dataset.call, want);
+      b.textContent = want ? "resume rec" : "pause rec";
+      toast(want ? "Recording paused: silence until resumed" : "Recording resumed");
     } else if (b.dataset.act === "not-ready") {
       await api("POST", `/api/agents/${encodeURIComponent(b.dataset.agent)}/not-ready`, { reason: reasons.includes("meeting") ? "meeting" : reasons[0] });
       toast(`${b.dataset.agent} set not ready`);
