@@ -2,7 +2,7 @@
 live call; another agent is refused (403) and a call that is not live is a 404 for a
 supervisor. The command reaches the bridge's stream as ``recording_pause`` / ``_resume``
 (the bridge turns it into ``MixMonitorMute``: ``tests/telephony/test_recording.py``); the
-desk's "Pause recording" button sends it and says which way it goes next."""
+desk's "Pause recording" button and the wallboard's "pause rec" send it."""
 
 from __future__ import annotations
 
