@@ -22,14 +22,20 @@ RATE_HZ = 8000
 VOICES_HZ = (130.0, 220.0)  # caller, agent: fundamental frequencies
 
 
+_TABLE_N = 1024
+# one period of the voice: a few harmonics, read by phase (a table lookup, not four sines)
+_THETA = 2 * np.pi * np.arange(_TABLE_N) / _TABLE_N
+_WAVE = np.sum([np.sin(k * _THETA) / k for k in (1, 2, 3, 4)], axis=0).astype(np.float32)
+
+
 def _voice(rng: np.random.Generator, n: int, f0: float) -> np.ndarray:
-    t = np.arange(n) / RATE_HZ
+    t = np.arange(n, dtype=np.float32) / RATE_HZ
     pitch = f0 * (1 + 0.05 * np.sin(2 * np.pi * 0.7 * t + rng.uniform(0, 6)))
-    phase = 2 * np.pi * np.cumsum(pitch) / RATE_HZ
-    tone = sum(np.sin(k * phase) / k for k in (1, 2, 3, 4))
+    cycles = np.cumsum(pitch / RATE_HZ, dtype=np.float64)
+    tone = _WAVE[((cycles % 1.0) * _TABLE_N).astype(np.int32)]
     syllables = 0.55 + 0.45 * np.sin(2 * np.pi * rng.uniform(3.0, 5.0) * t) ** 2
     fade = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.05) if n else t
-    return np.asarray(tone * syllables * fade * 0.25)
+    return np.asarray(tone * syllables * fade * 0.25, dtype=np.float32)
 
 
 def samples(rec: Recording) -> np.ndarray:
@@ -38,8 +44,8 @@ def samples(rec: Recording) -> np.ndarray:
     n = max(0, round(length_s * RATE_HZ))
     rng = np.random.default_rng(zlib.crc32(rec.uniqueid.encode()))
     # what the customer's channel reads (the caller) and what is written to it (the agent)
-    voices = {"read": np.zeros(n), "write": np.zeros(n)}
-    noise = rng.normal(0.0, 0.01, n)  # the line's
+    voices = {"read": np.zeros(n, np.float32), "write": np.zeros(n, np.float32)}
+    noise = rng.standard_normal(n, dtype=np.float32) * np.float32(0.01)  # the line's
     i, speaker = round(0.3 * RATE_HZ), 0
     while i < n:
         turn = round(rng.uniform(1.0, 4.0) * RATE_HZ)

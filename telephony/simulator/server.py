@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from telephony.simulator.audio import wav_bytes
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine
 from telephony.simulator.manager import BANNER, Manager
-from telephony.simulator.model import Channel, Session
+from telephony.simulator.model import Channel, Recording, Session
 from telephony.simulator.phones import Device
 from telephony.simulator.switch import Phonebook
 from telephony.simulator.traffic import Scenario, Traffic
@@ -63,6 +64,7 @@ class Simulator:
         # (folder as MixMonitor is told, folder the files are written to): the platform's
         # [recording] asterisk_dir and folder; None: no files
         self.recordings = recordings
+        self._writes: set[asyncio.Task[None]] = set()  # WAV files being written
         self.manager = manager
         self.speed = speed
         self.host = host
@@ -104,6 +106,7 @@ class Simulator:
         log.info("PBX simulator listening on %s:%d (speed %s)", self.host, self.port, self.speed)
 
     async def stop(self) -> None:
+        await self.recordings_written()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -196,20 +199,29 @@ class Simulator:
             log.error("CDR: %d records not written to %s: %s", len(records), self.cdr_csv, exc)
 
     def _write_recordings(self) -> None:
-        """Each stopped MixMonitor recording in ``recordings``' folder becomes its WAV file."""
+        """Each stopped MixMonitor recording in ``recordings``' folder becomes its WAV file:
+        in real time made in a worker thread (minutes of audio must not hold up the PBX's
+        events, so the file may land just after the hang-up, as Asterisk's does); on the manual
+        clock (tests) at once, before the events that follow."""
         done = self.engine.take_recordings()
-        if self.recordings is None:
+        if self.recordings is None or not done:
             return
         asterisk_dir, folder = self.recordings
+        loop = asyncio.get_running_loop()
         for rec in done:
             head, _, name = rec.file.rpartition("/")
             if head.rstrip("/") != asterisk_dir.rstrip("/") or not name:
                 continue  # a file outside the mapped folder (like Asterisk's own monitor/)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_bytes(wav_bytes(rec))
-            except OSError as exc:  # like MixMonitor: logged, the call goes on
-                log.error("recording %s not written to %s: %s", rec.file, folder, exc)
+            if self.speed is None:
+                _write_wav(rec, folder / name)
+                continue
+            task = loop.create_task(asyncio.to_thread(_write_wav, rec, folder / name))
+            self._writes.add(task)
+            task.add_done_callback(self._writes.discard)
+
+    async def recordings_written(self) -> None:
+        """Wait until every recording stopped so far is in its file."""
+        await asyncio.gather(*self._writes)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -319,6 +331,17 @@ async def start_simulator(
         yield sim
     finally:
         await sim.stop()
+
+
+def _write_wav(rec: Recording, path: Path) -> None:
+    """The recording's WAV at ``path``, whole or not at all (written aside, then renamed)."""
+    part = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(wav_bytes(rec))
+        os.replace(part, path)
+    except OSError as exc:  # like MixMonitor: logged, the PBX goes on
+        log.error("recording %s not written to %s: %s", rec.file, path, exc)
 
 
 def build_simulator(
