@@ -4,6 +4,7 @@ the playback rights, and the waveform peaks of a WAV file."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import wave
@@ -12,14 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from config.cli import cli
 from kernel.events import DomainEvent
 from kernel.recording_files import file_name
 from kernel.settings import QueueConfig, RecordingSettings, Settings
 from qa.recordings import RecordingFileError, wav_peaks
 from qa.recordings_store import may_play, purge
+from store.db import create_engine
 from store.models.qa import QaEvaluation, QaForm, QaFormVersion
 from store.models.recordings import Recording
 from store.writer import write_events
@@ -179,3 +183,27 @@ def test_peaks_follow_the_loud_and_silent_parts() -> None:
 def test_peaks_refuse_what_is_not_a_wav() -> None:
     with pytest.raises(RecordingFileError, match="not a WAV"):
         wav_peaks(b"ID3 an mp3")
+
+
+def test_purge_command(db_url: str, tmp_path: Path) -> None:
+    """``callcenter recordings purge``: the settings' queues and folder, one line of totals."""
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    (folder / file_name("cli-1")).write_bytes(b"RIFF")
+
+    async def seed() -> None:
+        engine = create_engine(db_url)
+        async with engine.begin() as conn:
+            await write_events(conn, recorded("cli-1", "sales", 0))
+        await engine.dispose()
+
+    asyncio.run(seed())
+    config = tmp_path / "cc.toml"
+    config.write_text(
+        f'db_url = "{db_url}"\nvar_dir = "{tmp_path}"\n'
+        f'[recording]\nfolder = "{folder}"\n[[queues]]\nid = "sales"\nretention_days = 1\n'
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "recordings", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "recordings purged: 1 deleted, 0 already gone, 0 kept on the PBX host" in result.output
+    assert not (folder / file_name("cli-1")).exists()
