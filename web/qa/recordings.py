@@ -231,6 +231,7 @@ async def recording_audio(call: ApiCall) -> web.StreamResponse:
 )
 async def recording_download(call: ApiCall) -> web.StreamResponse:
     row = await _allowed(call)
-    response = _serve(call, row, download=True)
+    if not call.rt.settings.recording.url_template:
+        _file(call, row)  # no file: 404, and no audit row for a download that did not happen
     await _audit(call, row["call_id"], "recording.download")
-    return response
+    return _serve(call, row, download=True)
