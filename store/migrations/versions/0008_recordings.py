@@ -1,7 +1,7 @@
 """recordings: one row per recorded call, comments at a time position of a recording
 
-Revision ID: 0007_recordings
-Revises: 0003_qa
+Revision ID: 0008_recordings
+Revises: 0007_shift_requests
 Create Date: 2026-12-07 22:10:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import store.models.base
 
-revision: str = "0007_recordings"
-down_revision: str | Sequence[str] | None = "0003_qa"
+revision: str = "0008_recordings"
+down_revision: str | Sequence[str] | None = "0007_shift_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
