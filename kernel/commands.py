@@ -32,6 +32,13 @@ COMMAND_KINDS: dict[str, tuple[str, ...]] = {
     "announce": ("call_id", "position", "wait_s"),  # tell a waiting caller position and wait
     "recording_pause": ("call_id",),  # MixMonitorMute on: silence until resumed
     "recording_resume": ("call_id",),
+    # warm transfer and conference (Asterisk's attended transfer, features.conf): consult
+    # "agent:<id>" or "number:<digits>" while the customer holds; then complete (the customer
+    # stays with the consulted party), back (the consulted party is hung up) or conference
+    "consult": ("call_id", "target"),
+    "consult_complete": ("call_id",),
+    "consult_back": ("call_id",),
+    "conference": ("call_id",),
 }
 
 

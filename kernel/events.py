@@ -44,6 +44,11 @@ CALL_TYPES = frozenset(
         "call.recording_paused",
         "call.recording_resumed",
         "call.recording_stopped",
+        # warm transfer: the agent consults a target (kind, id) while the customer holds; the
+        # consultation ends (outcome transferred | back | conferenced | failed); a conference
+        "call.consult_started",
+        "call.consult_ended",
+        "call.conferenced",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

@@ -174,9 +174,18 @@ local function transfer(op)
   local cid = op.call
   local ck = key('call', cid)
   local ci = rec(ck, CALL_FIELDS)
-  if ci.state == 'connected' and ci.agent and ci.agent ~= '' then
+  if ci.state == 'connected' and ci.agent and ci.agent ~= '' and ci.agent ~= op.agent then
     local a = agent(ci.agent)
     if a.state == 'on_call' and a.call == cid then wrap(ci.agent, ci.queue) end
+  end
+  -- to an agent (blind or attended): the call is theirs now, they are on it until it ends
+  if op.agent and ci.state == 'connected' and ci.agent ~= op.agent then
+    put(ck, 'agent', op.agent)
+    local st = agent(op.agent).state
+    if st and st ~= 'logged_out' then
+      set_state(op.agent, 'on_call', nil, cid, false, 'call', cid, 'queue', ci.queue or '',
+                'talk_from', NOW)
+    end
   end
   if op.queue and ci.state ~= 'ended' and qconf(op.queue) then
     local prio, tier = ci.prio, ci.tier

@@ -96,6 +96,8 @@ def to_ops(
         target = str(p.get("target") or "")
         queue_id = p.get("queue") or (target[6:] if target.startswith("queue:") else None)
         op = {"op": "transfer", "call": call_id, "queue": queue_id if queue_id in plans else None}
+        if target.startswith("agent:") and event.agent_id:
+            op["agent"] = event.agent_id  # the call is the target agent's now
         return [(d, op) for d in everywhere]
     if t == "command.failed":
         parts = parse_command_id(str(p.get("command_id") or p.get("id") or ""))

@@ -26,6 +26,14 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
 * spy: ``Originate`` of the supervisor's endpoint into ``ChanSpy(<agent leg>,qE|qwE|qBE)``;
 * recording_pause / recording_resume: ``MixMonitorMute`` of the customer's channel
   (``telephony.recording``);
+* consult (warm transfer, conference: Asterisk's attended transfer, config/asterisk/features.conf):
+  ``Setvar CC_CONSULT=<target>`` on the customer (the translator names the consultation from
+  it), then ``Atxfer`` on the agent's leg (which cc-connect dials with option ``t``) with the
+  target as ``Exten`` and ``Context``: a ``Local/<exten>@<context>`` dial string's own, else
+  ``consult_context`` (an agent: ``PJSIP/<agent>``) or ``consult_out_context`` (a number: the
+  trunk); consult_complete: ``Hangup`` of the agent's leg (the customer stays with the target);
+  consult_back: ``Hangup`` of the consulted leg (the agent is back with the customer);
+  conference: ``PlayDTMF`` ``Receive`` of the ``atxferthreeway`` code on the agent's leg;
 * answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
   to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
   answers, picks up, and ``call.answered`` follows from the channel events as for a hand answer.
@@ -46,7 +54,7 @@ from telephony.call_controls import (
 )
 from telephony.errors import CommandTargetError
 from telephony.recording import mute_action
-from telephony.translator import VAR_CALL_ID, VAR_ORIGIN_CALL_ID, CallState
+from telephony.translator import VAR_CALL_ID, VAR_CONSULT, VAR_ORIGIN_CALL_ID, CallState
 
 Action = list[tuple[str, str]]
 VAR_AGENT_ENDPOINT = "CC_AGENT_ENDPOINT"  # what cc-connect dials
@@ -69,6 +77,9 @@ class ActionConfig:
     outbound_caller_id: str = '"Call Center" <5000>'
     originate_timeout_s: int = 30
     agent_endpoints: Mapping[str, str] = field(default_factory=dict)  # agent id -> dial string
+    consult_context: str = "cc-consult"
+    consult_out_context: str = "cc-consult-out"
+    threeway_code: str = "*3"  # features.conf [general] atxferthreeway
 
     def dial_string(self, agent_id: str) -> str:
         return self.agent_endpoints.get(agent_id) or f"PJSIP/{agent_id}"
@@ -109,6 +120,55 @@ def _ring_timeout_s(command: Command) -> int | None:
 
 def _setvar(channel: str, name: str, value: str) -> Action:
     return [("Action", "Setvar"), ("Channel", channel), ("Variable", name), ("Value", value)]
+
+
+CONSULT_KINDS = ("consult", "consult_complete", "consult_back", "conference")
+
+
+def consult_exten(target: str, config: ActionConfig) -> tuple[str, str]:
+    """``Atxfer``'s (Exten, Context) for ``agent:<id>`` or ``number:<digits>``. Asterisk keys
+    the extension on the leg as DTMF, so it must be digits (an agent's id may be its extension)."""
+    what, _, target_id = target.partition(":")
+    if what == "agent" and target_id:
+        dial, context = config.dial_string(target_id), config.consult_context
+    elif what == "number" and target_id.isdigit():
+        dial, context = config.outbound_channel.format(number=target_id), config.consult_out_context
+    else:
+        raise CommandTargetError("target", target, "must be agent:<id> or number:<digits>")
+    if dial.startswith("Local/") and "@" in dial:  # the dial string names its own context
+        exten, _, rest = dial[len("Local/") :].partition("@")
+        return exten, rest.split("/", 1)[0]
+    return target_id, context
+
+
+def consult_actions(command: Command, call: CallState, config: ActionConfig) -> list[Action]:
+    """Consult, complete, back, conference: see the module docstring."""
+    kind, agent_leg = command.kind, call.agent_channel or ""
+    if kind == "consult":
+        if call.consult_target is not None:
+            raise CommandTargetError("call_id", call.call_id, "a consultation is already going on")
+        target = str(command.args["target"])
+        exten, context = consult_exten(target, config)
+        return [
+            _setvar(call.customer_channel, VAR_CONSULT, target),
+            [("Action", "Atxfer"), ("Channel", agent_leg), ("Exten", exten), ("Context", context)],
+        ]
+    if not call.consult_channel:
+        raise CommandTargetError("call_id", call.call_id, "no consultation is going on")
+    if kind == "consult_complete":
+        return [[("Action", "Hangup"), ("Channel", agent_leg), ("Cause", "16")]]
+    if kind == "consult_back":
+        return [[("Action", "Hangup"), ("Channel", call.consult_channel), ("Cause", "16")]]
+    return [
+        [
+            ("Action", "PlayDTMF"),
+            ("Channel", agent_leg),
+            ("Digit", digit),
+            ("Duration", "100"),
+            ("Receive", "true"),
+        ]
+        for digit in config.threeway_code
+    ]
 
 
 def plan(command: Command, call: CallState | None, config: ActionConfig) -> list[Action]:
@@ -222,13 +282,17 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
                 _redirect(channel, config.hold_context, "s"),
             ]
         if what == "agent" and target_id:
+            ring_s = _ring_timeout_s(command)  # the queue's, as for the router's offers
             return [
                 _setvar(channel, VAR_AGENT_ENDPOINT, config.dial_string(target_id)),
+                *([_setvar(channel, VAR_RING_TIMEOUT, str(ring_s))] if ring_s is not None else []),
                 _redirect(channel, config.connect_context, target_id),
             ]
         raise CommandTargetError(
             "target", target, "must be queue:<id>, agent:<id> or number:<E.164>"
         )
+    if kind in CONSULT_KINDS:
+        return consult_actions(command, _need_connected(command, call), config)
     if kind == "spy":
         _need_connected(command, call)
         mode = str(a["mode"])

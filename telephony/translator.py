@@ -17,11 +17,21 @@ How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/r
   Originate into the connect context; a failed ``OriginateResponse`` is ``call.failed``;
 * the **agent leg** is the ``DestChannel`` of the customer channel's Dial; ``DialEnd ANSWER`` is
   ``call.answered`` (first agent) or ``call.transferred`` (any later agent); an
-  ``AttendedTransfer`` moves the call to the transfer target; a ``BlindTransfer`` into the
-  transfer context is ``call.transferred`` to ``number:<exten>``, the agent leaves, and the
-  customer's Dials from then on reach the outside party, not an agent; a Dial of the agent that fails at
+  ``AttendedTransfer`` moves the call to the transfer target (the channel it names, or, when it
+  names none because the transferer left first as in capture 22, the one that entered the
+  customer's bridge); a ``BlindTransfer`` into the transfer context is ``call.transferred`` to
+  ``number:<exten>``, the agent leaves, and the customer's Dials from then on reach the outside
+  party, not an agent; a Dial of the agent that fails at
   once (``DIALSTATUS`` ``CHANUNAVAIL``, ``CONGESTION``, ``BUSY`` on the customer's channel) is
   ``call.connect_failed`` with the ``dial_status``;
+* a **consultation** (warm transfer, ``telephony.actions``): ``CC_CONSULT=<target>`` set on the
+  customer's channel names it; the ``Hold`` on the agent's leg that Asterisk's attended transfer
+  starts with is ``call.consult_started`` (no Hold: the leg had no transfer rights, nothing
+  started); the first other channel of the call entering a bridge then is the consulted leg;
+  its hang-up or ``AttendedTransfer`` ``Fail`` is ``call.consult_ended`` (``back``),
+  ``AttendedTransfer`` ``Bridge`` ends it ``transferred`` (and ``call.transferred`` ``attended``),
+  ``Threeway`` ends it ``conferenced`` (and ``call.conferenced``); an agent who hangs up in a
+  conference leaves the customer to the other party (``call.transferred`` ``attended``);
 * a callback's dial (an Originate with ``CC_ORIGIN_CALL_ID``) carries ``origin_call_id`` in the
   payload of every event of its call;
 * **hold** is a ``Hold``/``Unhold`` event on either party, or music on hold on the customer's
@@ -56,6 +66,7 @@ VAR_CUSTOMER = "CC_CUSTOMER_ID"
 VAR_AGENT = "CC_AGENT"
 VAR_CALL_ID = "CC_CALL_ID"
 VAR_ORIGIN_CALL_ID = "CC_ORIGIN_CALL_ID"  # a callback's dial: the call that asked for it
+VAR_CONSULT = "CC_CONSULT"  # the target of the consultation the bridge starts (agent:/number:)
 SNAPSHOT_VARIABLES = (VAR_QUEUE, VAR_CUSTOMER, VAR_AGENT, VAR_CALL_ID, VAR_ORIGIN_CALL_ID)
 # Dial statuses that end an offer at once: the agent's phone could not be dialled at all
 # (CHANUNAVAIL: an unregistered PJSIP endpoint gives no Dial event, only this, capture 18).
@@ -92,6 +103,7 @@ HANDLED_EVENTS = frozenset(
         "Hangup",
         "AttendedTransfer",
         "BlindTransfer",
+        "BridgeEnter",
         "OriginateResponse",
         "UserEvent",
         "Status",
@@ -144,7 +156,11 @@ class CallState:
     hangup_by: str | None = None
     origin_call_id: str | None = None  # a callback's dial: the caller's call (every payload)
     connects: int = 0  # times the call entered the connect context (CC_AGENT set)
-    outside: str | None = None  # the number a blind transfer sent the customer to
+  ``AttendedTransfer`` moves the call to the transfer target (the channel it names, or, when it
+  names none because the transferer left first as in capture 22, the one that entered the
+  customer's bridge); a ``BlindTransfer`` into the transfer context is ``call.transferred`` to
+  ``number:<exten>``, the agent leaves, and the customer's Dials from then on reach the outside
+  party, not an agent; a Dial of the agent that fails at
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,8 +426,10 @@ def _answered_by(
     agent_channel: str | None,
     agent_id: str | None,
     kind: str,
+    target: str | None = None,
 ) -> CallState:
-    """An agent leg is now connected to the customer: answer (first) or transfer (later)."""
+    """An agent leg is now connected to the customer: answer (first) or transfer (later;
+    ``target`` when it is no agent, e.g. ``number:<n>`` after a warm transfer outside)."""
     call = _ensure_arrived(t, call)
     if not call.answered:
         t.emit(
@@ -426,7 +444,11 @@ def _answered_by(
             "call.transferred",
             call,
             ("transferred", agent_uid),
-            {"kind": kind, "from_agent_id": call.agent_id, "target": f"agent:{agent_id}"},
+            {
+                "kind": kind,
+                "from_agent_id": call.agent_id,
+                "target": target or f"agent:{agent_id}",
+            },
             agent_id=agent_id,
         )
     return replace(
@@ -536,6 +558,10 @@ def _on_varset(t: _Step, f: Frame) -> None:
             t.put(call)
         elif uid == call.customer_uid:
             t.put(replace(call, queue=value or None))
+        return
+    if var == VAR_CONSULT:
+        if call is not None and uid == call.customer_uid and value:
+            t.put(_consult_cleared(replace(call, consult_target=value, consults=call.consults + 1)))
         return
     if var == VAR_CUSTOMER:
         if call is not None and uid == call.customer_uid:
@@ -674,8 +700,66 @@ def _on_moh_stop(t: _Step, f: Frame) -> None:
 
 def _on_hold(t: _Step, f: Frame) -> None:
     call = t.call_of_channel(f)
-    if call is not None and _party(call, f.get("Uniqueid")):
-        t.put(_set_held(t, call, f.event == "Hold"))
+    party = _party(call, f.get("Uniqueid")) if call is not None else None
+    if call is None or party is None:
+        return
+    if (
+        f.event == "Hold"
+        and party == "agent"
+        and call.consult_target is not None
+        and not call.consult_started
+    ):
+        # Asterisk's attended transfer starts with a Hold on the transferer (15, 22)
+        call = replace(call, consult_started=True)
+        t.emit(
+            "call.consult_started",
+            call,
+            ("consult_started", call.consults),
+            _consult_payload(call.consult_target),
+            agent_id=call.agent_id,
+        )
+    t.put(_set_held(t, call, f.event == "Hold"))
+
+
+def _consult_payload(target: str) -> dict[str, Any]:
+    kind, _, target_id = target.partition(":")
+    return {"target": target, "target_kind": kind, "target_id": target_id}
+
+
+def _consult_cleared(call: CallState) -> CallState:
+    return replace(call, consult_started=False, consult_uid=None, consult_channel=None)
+
+
+def _consult_ended(t: _Step, call: CallState, outcome: str) -> CallState:
+    """``call.consult_ended`` once per consultation Asterisk started; the consultation is over."""
+    if call.consult_target is not None and call.consult_started:
+        t.emit(
+            "call.consult_ended",
+            call,
+            ("consult_ended", call.consults),
+            {**_consult_payload(call.consult_target), "outcome": outcome},
+            agent_id=call.agent_id,
+        )
+    return _consult_cleared(replace(call, consult_target=None))
+
+
+def _on_bridge_enter(t: _Step, f: Frame) -> None:
+    """The customer's bridge, who joins it, and the consulted leg (see the module docstring)."""
+    call = t.call_of_channel(f)
+    uid, bridge = f.get("Uniqueid") or "", f.get("BridgeUniqueid") or ""
+    if call is None or not uid:
+        return
+    if uid == call.customer_uid:
+        t.put(replace(call, customer_bridge=bridge, joiner=None))
+        return
+    if uid == call.agent_uid:
+        return
+    channel = f.get("Channel") or ""
+    if bridge == call.customer_bridge:
+        who = _known(f.get("Exten")) or _known(f.get("CallerIDNum"))
+        t.put(replace(call, joiner=(uid, channel, who)))
+    elif call.consult_started and call.consult_uid is None:
+        t.put(replace(call, consult_uid=uid, consult_channel=channel))
 
 
 def _on_dial_begin(t: _Step, f: Frame) -> None:
@@ -698,16 +782,52 @@ def _on_dial_end(t: _Step, f: Frame) -> None:
 
 
 def _on_attended_transfer(t: _Step, f: Frame) -> None:
-    if f.get("Result") != "Success":
-        return
-    call = t.call(f.get("TransfereeLinkedid")) or t.call(
-        t.state.channels.get(f.get("TransfereeUniqueid") or "")
+    call = (
+        t.call(f.get("TransfereeLinkedid"))
+        or t.call(t.state.channels.get(f.get("TransfereeUniqueid") or ""))
+        or t.call(f.get("OrigTransfererLinkedid"))
     )
-    target_uid = f.get("TransferTargetUniqueid")
-    if call is None or not target_uid:
+    if call is None:
         return
-    target = _known(f.get("TransferTargetExten")) or _known(f.get("TransferTargetCallerIDNum"))
-    t.put(_answered_by(t, call, target_uid, f.get("TransferTargetChannel"), target, "attended"))
+    if f.get("Result") != "Success":
+        t.put(_consult_ended(t, call, "back"))
+        return
+    asked = call.consult_target
+    target_uid = f.get("TransferTargetUniqueid") or (call.joiner[0] if call.joiner else None)
+    target_uid = target_uid or call.consult_uid
+    if not target_uid:
+        return
+    channel = f.get("TransferTargetChannel") or (call.joiner[1] if call.joiner else None)
+    channel = channel or call.consult_channel or ""
+    if f.get("DestType") == "Threeway":
+        target = asked or f"agent:{_transfer_target_id(f, call)}"
+        call = _consult_ended(t, call, "conferenced")
+        t.emit(
+            "call.conferenced",
+            call,
+            ("conferenced", call.consults, target_uid),
+            {**_consult_payload(target), "agent_id": call.agent_id},
+            agent_id=call.agent_id,
+        )
+        t.put(replace(call, conference=(target_uid, channel, target)))
+        return
+    call = _consult_ended(t, call, "transferred")
+    what, _, target_id = (asked or f"agent:{_transfer_target_id(f, call)}").partition(":")
+    agent_id = target_id if what == "agent" else None
+    t.put(
+        _answered_by(
+            t, call, target_uid, channel, agent_id, "attended", target=f"{what}:{target_id}"
+        )
+    )
+
+
+def _transfer_target_id(f: Frame, call: CallState) -> str | None:
+    """Who the target is when the platform did not name it (a transfer keyed on the phone)."""
+    return (
+        _known(f.get("TransferTargetExten"))
+        or _known(f.get("TransferTargetCallerIDNum"))
+        or (call.joiner[2] if call.joiner else None)
+    )
 
 
 def _on_blind_transfer(t: _Step, f: Frame) -> None:
@@ -749,7 +869,23 @@ def _on_hangup(t: _Step, f: Frame) -> None:
         who = call.hangup_by or "customer"
         _end(t, call, who, f.get("Cause"), f.get("Cause-txt"))
         return
+    if uid == call.consult_uid:
+        t.put(_consult_ended(t, call, "back"))
+        return
+    if call.conference is not None and uid == call.conference[0]:
+        t.put(replace(call, conference=None))
+        return
+    if call.connected and uid == call.agent_uid and call.conference is not None:
+        # the agent leaves a conference: the customer stays with the third party
+        c_uid, c_channel, target = call.conference
+        what, _, target_id = target.partition(":")
+        call = replace(call, conference=None)
+        agent_id = target_id if what == "agent" else None
+        t.put(_answered_by(t, call, c_uid, c_channel, agent_id, "attended", target=target))
+        return
     if call.connected and uid == call.agent_uid:
+        if call.consult_target is not None:
+            call = _consult_ended(t, call, "failed")
         t.put(replace(call, connected=False, agent_uid=None, agent_channel=None, held=False))
 
 
@@ -977,7 +1113,11 @@ _HANDLERS = {
     "SoftHangupRequest": _on_hangup_request,
     "Hangup": _on_hangup,
     "AttendedTransfer": _on_attended_transfer,
-    "BlindTransfer": _on_blind_transfer,
+  ``AttendedTransfer`` moves the call to the transfer target (the channel it names, or, when it
+  names none because the transferer left first as in capture 22, the one that entered the
+  customer's bridge); a ``BlindTransfer`` into the transfer context is ``call.transferred`` to
+  ``number:<exten>``, the agent leaves, and the customer's Dials from then on reach the outside
+  party, not an agent; a Dial of the agent that fails at
     "OriginateResponse": _on_originate_response,
     "UserEvent": _on_user_event,
     "Status": _on_snapshot_item,

@@ -8,6 +8,13 @@ into a second bridge together with the transferer, and when the transferer hangs
 bridges (``BridgeMerge``, ``AttendedTransfer``): the caller ends up with the target. No
 ``Unhold`` ever follows the ``Hold``. Without the ``t`` option, or with no feature code
 configured, the digits are plain DTMF for the other party (``dtmf.py``).
+
+During the consultation the transferer's digits go to the consultation features of
+``features.conf [general]`` (Asterisk's defaults, which the shipped features.conf spells out):
+``atxferabort`` ``*1`` and ``atxferthreeway`` ``*3``; the captures show neither, so they follow
+main/bridge_basic.c: abort (or the target hanging up) puts the transferer back with the caller,
+music off, ``AttendedTransfer`` with ``Result: Fail``; three-way merges the consultation into
+the caller's bridge, all three together (``DestType: Threeway``).
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ def feature_digit(engine: Switch, ch: Channel, digit: str) -> str:
         ch.xfer_digits += digit
         _target_digit(engine, ch)
         return ""
+    if ch.xfer is not None and ch.bridge is ch.xfer.consult_bridge:
+        return _consult_digit(engine, ch, digit)
     code = engine.atxfer_code
     if not code or not _may_transfer(ch):
         return digit
@@ -194,3 +203,105 @@ def complete_transfer(engine: Switch, transferer: Channel) -> None:
         attempt.callee = target
         target.dialed_by = attempt
         transferer.dialed_by = None
+
+
+ATXFER_ABORT = "*1"  # features.conf [general] atxferabort (Asterisk's default)
+ATXFER_THREEWAY = "*3"  # features.conf [general] atxferthreeway (Asterisk's default)
+
+
+def _consult_digit(engine: Switch, ch: Channel, digit: str) -> str:
+    """A digit from the transferer while it consults: the abort and three-way codes are taken;
+    anything else is let through to the target."""
+    ch.feature_digits += digit
+    if ch.feature_digits == ATXFER_ABORT:
+        ch.feature_digits = ""
+        target = ch.xfer.target
+        back_to_transferee(engine, ch)
+        engine.hang_up_leg(target, 16)
+        return ""
+    if ch.feature_digits == ATXFER_THREEWAY:
+        ch.feature_digits = ""
+        threeway(engine, ch)
+        return ""
+    if any(code.startswith(ch.feature_digits) for code in (ATXFER_ABORT, ATXFER_THREEWAY)):
+        return ""
+    released, ch.feature_digits = ch.feature_digits, ""
+    return released
+
+
+def _attended_transfer(
+    engine: Switch, consult: ConsultCall, transferee: Channel, result: str, *dest: tuple[str, str]
+) -> None:
+    transferer, orig, second = consult.transferer, consult.orig_bridge, consult.consult_bridge
+    engine.emit(
+        [
+            ("Event", "AttendedTransfer"),
+            ("Privilege", "call,all"),
+            ("Result", result),
+            *transferer.headers("OrigTransferer"),
+            *orig.headers("Orig"),
+            *transferer.headers("SecondTransferer"),
+            *second.headers("Second"),
+            *transferee.headers("Transferee"),
+            *consult.target.headers("TransferTarget"),
+            ("IsExternal", "No"),
+            *dest,
+        ]
+    )
+
+
+def back_to_transferee(engine: Switch, transferer: Channel) -> None:
+    """The consultation ends without a transfer (abort, or the target hung up): the transferer
+    leaves the consultation bridge for the caller's, whose music stops."""
+    consult: ConsultCall | None = transferer.xfer
+    if consult is None:
+        return
+    transferer.xfer = None
+    orig, second = consult.orig_bridge, consult.consult_bridge
+    if transferer.bridge is second:
+        second.members.remove(transferer)
+        transferer.bridge = None
+        engine.emit(event("BridgeLeave", second.headers(), transferer.headers()))
+    transferee = next((m for m in orig.members if m is not transferer), None)
+    engine.bridge_enter(orig, transferer)
+    if transferee is None:
+        return
+    if transferee.moh_on:
+        engine.moh_stop(transferee)
+    engine.set_var(transferee, "BRIDGEPEER", transferer.name)
+    engine.set_var(transferer, "BRIDGEPEER", transferee.name)
+    _attended_transfer(engine, consult, transferee, "Fail", ("DestType", "Fail"))
+
+
+def target_gone(engine: Switch, target: Channel) -> None:
+    """The consultation's target hangs up while the transferer still consults it."""
+    consult = target.dialed_by
+    if isinstance(consult, ConsultCall) and consult.transferer.xfer is consult:
+        back_to_transferee(engine, consult.transferer)
+
+
+def threeway(engine: Switch, transferer: Channel) -> None:
+    """``atxferthreeway``: the consultation bridge merges into the caller's; all three talk."""
+    consult: ConsultCall = transferer.xfer
+    transferer.xfer = None
+    orig, second, target = consult.orig_bridge, consult.consult_bridge, consult.target
+    engine.emit(event("BridgeMerge", orig.headers("To"), second.headers("From")))
+    for ch in (target, transferer):
+        if ch.bridge is second:
+            second.members.remove(ch)
+            ch.bridge = None
+            engine.emit(event("BridgeLeave", second.headers(), ch.headers()))
+        engine.bridge_enter(orig, ch)
+    transferee = next(m for m in orig.members if m is not target and m is not transferer)
+    if transferee.moh_on:
+        engine.moh_stop(transferee)
+    _attended_transfer(
+        engine,
+        consult,
+        transferee,
+        "Success",
+        ("DestType", "Threeway"),
+        *transferer.headers("DestThreeway"),
+        ("DestThreewayBridgeUniqueid", orig.bridge_id),
+    )
+    engine.emit(event("BridgeDestroy", second.headers()))

@@ -470,17 +470,43 @@ def agent_dial(ring_timeout_s: int, options: str = "") -> Render:
     return target
 
 
+def add_consult(plan: Dialplan, ring_timeout_s: int) -> None:
+    """cc-consult and cc-consult-out: what a consultation (AMI ``Atxfer`` with one of them as
+    its ``Context``) dials for an agent (``PJSIP/<agent>``) or an outside number (the trunk)."""
+
+    def timeout(ch: Channel) -> str:
+        return ch.var("CC_RING_TIMEOUT_S") or str(ring_timeout_s)
+
+    for context, pattern, what, dial in (
+        ("cc-consult", AGENT_PATTERN, "agent", "PJSIP/{exten}"),
+        ("cc-consult-out", "_X.", "outside number", "PJSIP/{exten}@trunk"),
+    ):
+        plan.add(
+            context,
+            pattern,
+            Step("NoOp", lambda ch, what=what: f"CC consult {what} {ch.exten}"),
+            Step("Dial", lambda ch, dial=dial: f"{dial.format(exten=ch.exten)},{timeout(ch)}"),
+            Step("Hangup", _s("")),
+        )
+
+
 def contract_dialplan(
     did_queues: Mapping[str, str],
     default_queue: str,
     ring_timeout_s: int = 15,
     recorded_queues: frozenset[str] = frozenset(),
 ) -> Dialplan:
-    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge);
+    """The deployment dialplan: cc-connect dials ``${CC_AGENT_ENDPOINT}`` (set by the bridge)
+    with option ``t`` (the agent's leg may start an attended transfer: the consultation);
     callers of ``recorded_queues`` hear the recording notice before they wait."""
     plan = Dialplan()
     add_contract(
-        plan, did_queues, default_queue, agent_dial(ring_timeout_s), recorded_queues=recorded_queues
+        plan,
+        did_queues,
+        default_queue,
+        agent_dial(ring_timeout_s, "t"),
+        recorded_queues=recorded_queues,
     )
+    add_consult(plan, ring_timeout_s)
     add_sim_phones(plan)
     return plan

@@ -29,7 +29,12 @@ from typing import Any
 from telephony.cdr import CdrRecord
 from telephony.simulator import cdr
 from telephony.simulator.apps import APPS
-from telephony.simulator.atxfer import complete_transfer, consult_answered, consult_ringing
+from telephony.simulator.atxfer import (
+    complete_transfer,
+    consult_answered,
+    consult_ringing,
+    target_gone,
+)
 from telephony.simulator.controls import mixmonitor_end
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.model import (
@@ -573,6 +578,8 @@ class Engine:
         attempt = ch.dial if isinstance(ch.dial, DialAttempt) else ch.dialed_by
         if not isinstance(attempt, DialAttempt):
             attempt = None
+        if len(bridge.members) >= 2 and (attempt is None or attempt.caller is not ch):
+            return  # a three-way call: the other two go on talking
         for other in list(bridge.members):
             bridge.members.remove(other)
             other.bridge = None
@@ -582,6 +589,9 @@ class Engine:
             if attempt is None and other.in_pbx and other.blocked == "bridge":
                 # A bridge made by the Bridge action: the survivor goes on in its dialplan.
                 self.later(other, 0.0, self.resume, other)
+            elif isinstance(other.dialed_by, ConsultCall):
+                # a three-way call's former consultation target: nothing holds it up any more
+                self.later(other, 0.0, self.hang_up_leg, other, 16)
         self.emit(event("BridgeDestroy", bridge.headers()))
         if isinstance(attempt, DialAttempt):
             if ch.redirecting:
@@ -676,6 +686,8 @@ class Engine:
         ch.token += 1
         if ch.xfer is not None and ch.bridge is ch.xfer.consult_bridge:
             complete_transfer(self, ch)
+        if isinstance(ch.dialed_by, ConsultCall):
+            target_gone(self, ch)
         if ch.moh_on:
             self.moh_stop(ch)
         if ch.spy is not None:

@@ -144,6 +144,9 @@ FIXED_CUSTOMERS: dict[str, Literal["busy", "congestion", "noanswer"]] = {
 CALLER_NAMES = ("Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy")
 
 
+SHIPPED_ATXFER_CODE = "*2"  # config/asterisk/features.conf [featuremap] atxfer
+
+
 class Scenario(_Model):
     seed: int = 1
     trunk: str = Field("trunk", pattern=r"^[A-Za-z0-9_-]+$")
@@ -159,7 +162,7 @@ class Scenario(_Model):
         True, description="a PJSIP endpoint not listed in agents behaves like a default agent phone"
     )
     atxfer_code: str | None = Field(
-        None,
+        None,  # the built-in scenario (``default``) has the shipped features.conf's
         pattern=r"^[0-9*#]{1,8}$",
         description="features.conf [featuremap] atxfer (none, as in stock Asterisk): the code a "
         "leg dialled with Dial option t keys for an attended transfer, and what AMI Atxfer sends",
@@ -190,6 +193,7 @@ class Scenario(_Model):
             agents=agents,
             key_account_numbers=[f"+86138000000{n:02d}" for n in range(1, 21)],
             vip_numbers=[f"+86139000000{n:02d}" for n in range(1, 6)],
+            atxfer_code=SHIPPED_ATXFER_CODE,  # the demo runs with config/asterisk/features.conf
         )
 
     @classmethod

@@ -8,9 +8,19 @@ from pathlib import Path
 import pytest
 
 from telephony.simulator.dialplan import contract_dialplan
+from telephony.simulator.model import Channel
 
 CONF = Path(__file__).parents[2] / "config" / "asterisk"
-CONTRACT = ("cc-inbound", "cc-hold", "cc-connect", "cc-announce", "cc-onhold", "cc-transfer-out")
+CONTRACT = (
+    "cc-inbound",
+    "cc-hold",
+    "cc-connect",
+    "cc-announce",
+    "cc-onhold",
+    "cc-transfer-out",
+    "cc-consult",
+    "cc-consult-out",
+)
 LINE = re.compile(r"^\s*(exten|same)\s*=>\s*(.*)$")
 
 
@@ -58,7 +68,14 @@ def test_conf_and_simulator_have_the_same_priorities() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf", "pjsip_notify.conf"],
+    [
+        "extensions.conf",
+        "manager.conf",
+        "pjsip.conf",
+        "musiconhold.conf",
+        "pjsip_notify.conf",
+        "features.conf",
+    ],
 )
 def test_conf_files_are_present_and_commented(name: str) -> None:
     text = (CONF / name).read_text()
@@ -75,6 +92,22 @@ def test_manager_conf_allows_what_the_bridge_sends() -> None:
     assert {"call", "dialplan", "user"} <= set(read.group(1).split(","))
     # system: PJSIPNotify (answer from the dashboard)
     assert {"call", "originate", "reporting", "system"} <= set(write.group(1).split(","))
+
+
+def test_connect_dials_with_transfer_rights_and_features_conf_has_the_codes() -> None:
+    """Consult needs Dial option t on the agent's leg and the atxfer code (capture 22: without
+    t, Atxfer is "queued" and only sends tones); conference needs atxferthreeway. The shipped
+    files and the simulator say the same."""
+    conf = (CONF / "extensions.conf").read_text()
+    dial = re.search(r"^\[cc-connect\].*?^ same => n,Dial\(([^\n]*)\)$", conf, flags=re.M | re.S)
+    assert dial and dial.group(1).split(",")[-1] == "t"
+    features = (CONF / "features.conf").read_text()
+    assert re.search(r"^atxfer => \*2", features, flags=re.M)
+    assert re.search(r"^atxferthreeway => \*3", features, flags=re.M)
+    sim = contract_dialplan({"5000": "sales"}, "sales")
+    step = sim.step("cc-connect", "1001", 4)
+    leg = Channel("Local/x@y-1;1", "1.1", "1.1", 0.0, "cc-connect", "1001")
+    assert step is not None and step.app == "Dial" and step.data(leg) == "PJSIP/1001,15,t"
 
 
 @pytest.mark.parametrize(

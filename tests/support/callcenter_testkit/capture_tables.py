@@ -199,11 +199,19 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, dict[str, Any]]]] = {
         ("call.answered", C22, "1001", {"agent_id": "1001", "queue": "support", "wait_s": 0.011}),
         ("call.held", C22, "1001", {}),
         ("call.resumed", C22, "1001", {}),
+        # the transferer left first, so AttendedTransfer names no target: the one that entered
+        # Karl's bridge just before it (1004) is
+        (
+            "call.transferred",
+            C22,
+            "1004",
+            {"kind": "attended", "from_agent_id": "1001", "target": "agent:1004"},
+        ),
         (
             "call.transferred",
             C22,
             "1003",
-            {"kind": "blind", "from_agent_id": "1001", "target": "agent:1003"},
+            {"kind": "blind", "from_agent_id": "1004", "target": "agent:1003"},
         ),
         ("call.ended", C22, "1003", ended("system", *NORMAL, True)),
     ],
