@@ -33,7 +33,8 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
   ``consult_context`` (an agent: ``PJSIP/<agent>``) or ``consult_out_context`` (a number: the
   trunk); consult_complete: ``Hangup`` of the agent's leg (the customer stays with the target);
   consult_back: ``Hangup`` of the consulted leg (the agent is back with the customer);
-  conference: ``PlayDTMF`` ``Receive`` of the ``atxferthreeway`` code on the agent's leg;
+  conference: ``PlayDTMF`` ``Receive`` of the ``atxferthreeway`` code on the agent's leg; a
+  hang-up during a conference hangs up the agent's leg only (the other two stay together);
 * answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
   to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
   answers, picks up, and ``call.answered`` follows from the channel events as for a hand answer.
@@ -233,6 +234,8 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
     if kind == "return_to_hold":
         return [_redirect(channel, config.hold_context, "s")]
     if kind == "hangup":
+        if call.conference is not None and call.agent_channel:
+            channel = call.agent_channel  # the agent leaves; the customer stays with the other
         return [[("Action", "Hangup"), ("Channel", channel), ("Cause", "16")]]
     if kind == "hold":
         _need_connected(command, call)

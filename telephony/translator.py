@@ -25,9 +25,10 @@ How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/r
   once (``DIALSTATUS`` ``CHANUNAVAIL``, ``CONGESTION``, ``BUSY`` on the customer's channel) is
   ``call.connect_failed`` with the ``dial_status``;
 * a **consultation** (warm transfer, ``telephony.actions``): ``CC_CONSULT=<target>`` set on the
-  customer's channel names it; the ``Hold`` on the agent's leg that Asterisk's attended transfer
-  starts with is ``call.consult_started`` (no Hold: the leg had no transfer rights, nothing
-  started); the first other channel of the call entering a bridge then is the consulted leg;
+  customer's channel names it; Asterisk's attended transfer starts with a ``Hold`` on the agent's
+  leg (no Hold: the leg had no transfer rights, nothing started); the first other channel of the
+  call entering a bridge after it is the consulted leg, being called: ``call.consult_started``
+  (the customer's music stopping before that: no target was called, the consultation is over);
   its hang-up or ``AttendedTransfer`` ``Fail`` is ``call.consult_ended`` (``back``),
   ``AttendedTransfer`` ``Bridge`` ends it ``transferred`` (and ``call.transferred`` ``attended``),
   ``Threeway`` ends it ``conferenced`` (and ``call.conferenced``); an agent who hangs up in a
@@ -695,6 +696,8 @@ def _on_moh_stop(t: _Step, f: Frame) -> None:
     call = t.call_of_channel(f)
     if call is None or f.get("Uniqueid") != call.customer_uid or not call.held:
         return
+    if call.consult_started and call.consult_uid is None:
+        call = _consult_ended(t, call, "failed")  # no target was called (the digits were bad)
     t.put(_set_held(t, call, False))
 
 
@@ -711,13 +714,6 @@ def _on_hold(t: _Step, f: Frame) -> None:
     ):
         # Asterisk's attended transfer starts with a Hold on the transferer (15, 22)
         call = replace(call, consult_started=True)
-        t.emit(
-            "call.consult_started",
-            call,
-            ("consult_started", call.consults),
-            _consult_payload(call.consult_target),
-            agent_id=call.agent_id,
-        )
     t.put(_set_held(t, call, f.event == "Hold"))
 
 
@@ -731,8 +727,8 @@ def _consult_cleared(call: CallState) -> CallState:
 
 
 def _consult_ended(t: _Step, call: CallState, outcome: str) -> CallState:
-    """``call.consult_ended`` once per consultation Asterisk started; the consultation is over."""
-    if call.consult_target is not None and call.consult_started:
+    """``call.consult_ended`` once per consultation that started; the consultation is over."""
+    if call.consult_target is not None and call.consult_uid is not None:
         t.emit(
             "call.consult_ended",
             call,
@@ -758,8 +754,18 @@ def _on_bridge_enter(t: _Step, f: Frame) -> None:
     if bridge == call.customer_bridge:
         who = _known(f.get("Exten")) or _known(f.get("CallerIDNum"))
         t.put(replace(call, joiner=(uid, channel, who)))
-    elif call.consult_started and call.consult_uid is None:
-        t.put(replace(call, consult_uid=uid, consult_channel=channel))
+    elif call.consult_started and call.consult_uid is None and call.consult_target:
+        # the consulted leg is being called: the consultation has started
+        target = call.consult_target
+        call = replace(call, consult_uid=uid, consult_channel=channel)
+        t.emit(
+            "call.consult_started",
+            call,
+            ("consult_started", call.consults),
+            _consult_payload(target),
+            agent_id=call.agent_id,
+        )
+        t.put(call)
 
 
 def _on_dial_begin(t: _Step, f: Frame) -> None:

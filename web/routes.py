@@ -19,6 +19,7 @@ from web.agent import http as agent_http
 from web.agent import pages as agent_pages
 from web.agent import wrap_up as agent_wrap_up
 from web.calls import controls as calls_controls
+from web.calls import consult as calls_consult
 from web.calls import http as calls_http
 from web.complaints import http as complaints_http
 from web.complaints import pages as complaints_pages
@@ -51,6 +52,7 @@ API: tuple[Endpoints, ...] = (
     agent_dialling.api,
     calls_http.api,
     calls_controls.api,
+    calls_consult.api,
     phone_http.api,
     session_http.api,
     supervisor_http.api,

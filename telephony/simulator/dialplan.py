@@ -474,18 +474,24 @@ def add_consult(plan: Dialplan, ring_timeout_s: int) -> None:
     """cc-consult and cc-consult-out: what a consultation (AMI ``Atxfer`` with one of them as
     its ``Context``) dials for an agent (``PJSIP/<agent>``) or an outside number (the trunk)."""
 
-    def timeout(ch: Channel) -> str:
-        return ch.var("CC_RING_TIMEOUT_S") or str(ring_timeout_s)
+    def noop(what: str) -> Render:
+        return lambda ch: f"CC consult {what} {ch.exten}"
 
-    for context, pattern, what, dial in (
+    def dial(template: str) -> Render:
+        timeout = str(ring_timeout_s)
+        return lambda ch: (
+            f"{template.format(exten=ch.exten)},{ch.var('CC_RING_TIMEOUT_S') or timeout}"
+        )
+
+    for context, pattern, what, template in (
         ("cc-consult", AGENT_PATTERN, "agent", "PJSIP/{exten}"),
         ("cc-consult-out", "_X.", "outside number", "PJSIP/{exten}@trunk"),
     ):
         plan.add(
             context,
             pattern,
-            Step("NoOp", lambda ch, what=what: f"CC consult {what} {ch.exten}"),
-            Step("Dial", lambda ch, dial=dial: f"{dial.format(exten=ch.exten)},{timeout(ch)}"),
+            Step("NoOp", noop(what)),
+            Step("Dial", dial(template)),
             Step("Hangup", _s("")),
         )
 

@@ -103,3 +103,12 @@ def test_transfer_to_an_agent_rings_for_the_queues_ring_timeout() -> None:
         ("Context", "cc-connect"),
         ("Exten", "1002"),
     ]
+
+
+def test_hang_up_in_a_conference_hangs_up_the_agents_leg_only() -> None:
+    command = Command("h1", "hangup", {"call_id": "1.1"})
+    in_conference = replace(TALKING, conference=("1.5", "Local/1002@cc-consult-5;1", "agent:1002"))
+    assert plan(command, in_conference, ActionConfig()) == [
+        [("Action", "Hangup"), ("Channel", "PJSIP/1001-00000002"), ("Cause", "16")]
+    ]
+    assert plan(command, TALKING, ActionConfig())[0][1] == ("Channel", "PJSIP/trunk-00000001")

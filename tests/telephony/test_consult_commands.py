@@ -74,8 +74,8 @@ async def consulting(rig: Rig) -> tuple[str, list]:
     ]
     assert outcomes(events) == [("command.succeeded", "consult")]
     assert calls(events) == [
-        ("call.consult_started", "1001", CONSULT),
         ("call.held", "1001", {}),
+        ("call.consult_started", "1001", CONSULT),
     ]
     target = channel(rig, "PJSIP/1002-")
     assert caller.moh_on and target.bridge is not None
@@ -145,9 +145,9 @@ async def test_conference_then_the_agent_leaves_it(rig: Rig) -> None:
     assert caller is not None and caller.bridge is agent_leg.bridge
     assert len(caller.bridge.members) == 3  # all three talk
 
-    rig.sim.engine.hangup(agent_leg, 16)  # the agent hangs up her phone
-    events = await steps(rig, 1)
-    assert calls(events) == [
+    sent, events = await act(rig, "hangup", call_id)  # the agent leaves the conference
+    assert sent == [[("Action", "Hangup"), ("Channel", agent_leg.name), ("Cause", "16")]]
+    assert events == [
         (
             "call.transferred",
             "1002",

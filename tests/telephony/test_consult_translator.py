@@ -48,7 +48,7 @@ def test_a_consultation_the_bridge_started_and_its_completion() -> None:
     assert kinds[:2] == [("call.arrived", None), ("call.answered", "1001")]
     assert ("call.consult_started", consult) in [(t, p) for t, _, p in events]
     started = kinds.index(("call.consult_started", "1001"))
-    assert kinds[started + 1] == ("call.held", "1001")  # the customer hears music meanwhile
+    assert kinds[started - 1] == ("call.held", "1001")  # the customer hears music meanwhile
     ended = [p for t, _, p in events if t == "call.consult_ended"]
     assert ended == [{**consult, "outcome": "transferred"}]
     transferred = [(a, p) for t, a, p in events if t == "call.transferred"]

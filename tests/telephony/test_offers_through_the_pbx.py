@@ -229,7 +229,7 @@ async def test_the_connect_carries_the_queues_ring_timeout_to_the_dial(
         "cc-connect",
         "a2",
     )
-    assert dials == [f"PJSIP/a2,{RING_S}"]  # cc-connect's Dial, as the caller entered the bridge
+    assert dials == [f"PJSIP/a2,{RING_S},t"]  # cc-connect's Dial (t: transfer rights), as entered
 
 
 async def test_callback_in_queue_is_dialled_as_its_own_call_and_both_are_recorded(

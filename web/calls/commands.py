@@ -15,6 +15,7 @@ from redis.typing import EncodableT, FieldT
 
 from kernel.commands import COMMAND_KINDS, Command
 from kernel.keys import StreamNames
+from kernel.settings import Settings
 from web.errors import UnavailableError
 
 
@@ -30,3 +31,12 @@ async def send_command(redis: aioredis.Redis, streams: StreamNames, kind: str, *
     fields: dict[FieldT, EncodableT] = dict(command.to_fields().items())
     await redis.xadd(streams.commands, fields)
     return command.id
+
+
+def ring_timeout_s(settings: Settings, queue_id: str | None) -> int | None:
+    """How long a transfer or a consultation rings an agent: the call's queue's ring timeout,
+    like the router's offers (None for a call of no queue: the dialplan's)."""
+    for q in settings.queues:
+        if q.id == queue_id:
+            return q.ring_timeout_s
+    return None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from customers.records import FieldError, normalise_number
 from outbound.tasks_store import record_outcome, task_of_call
 from store.readers import call_parties
-from web.calls.commands import send_command
+from web.calls.commands import ring_timeout_s, send_command
 from web.calls.numbers import outside_number
 from web.calls.schemas import (
     CallbackInQueueBody,
@@ -120,8 +120,13 @@ async def call_transfer(call: ApiCall) -> CommandOut:
         raise ValidationError(
             [{"field": "target", "in": "body", "message": f"no such {body.target_kind}"}]
         )
+    live = await call.request.app[SERVICES].live_state.agent(agent_id)
     return await _command(
-        call, "transfer", call_id=call_id, target=f"{body.target_kind}:{body.target}"
+        call,
+        "transfer",
+        call_id=call_id,
+        target=f"{body.target_kind}:{body.target}",
+        ring_timeout_s=ring_timeout_s(s, live.get("queue")),  # an agent's phone rings as long
     )
 
 

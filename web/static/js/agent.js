@@ -7,6 +7,7 @@ import { startControls } from "./desk/controls.js";
 import { startPhonePanel } from "./phone/panel.js";
 import { startRinger } from "./ringer.js";
 import { wireRecordingPause } from "./desk/recording.js";
+import { startConsult } from "./desk/consult.js";
 import { $, act, el, errorText, setText } from "./helpers.js";
 
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
@@ -29,6 +30,9 @@ const DRAFT_DELAY_MS = 1500;
 const now = () => Date.now() + clockSkewMs;
 // Actions report on the page's message line.
 const run = (fn, done) => act(fn, done, say);
+
+// warm transfer and conference: its controls, state and messages (desk/consult.js)
+const consult = startConsult({ callId: () => currentCallId(), log: (t) => log(t) });
 
 function say(text, bad = false) {
   const m = $("message");
@@ -82,6 +86,7 @@ function renderCall() {
   const c = view.call;
   const panel = $("call-panel");
   if (!c && !call) {
+    consult.reset();
     panel.hidden = true;
     $("call-empty").hidden = !!wrapCall;
     $("call-card").dataset.call = wrapCall ? "wrap" : "none";
@@ -131,6 +136,8 @@ function renderCall() {
   recordingLabel(currentCallId());
   $("btn-transfer").disabled = offered;
   $("transfer-target").disabled = offered;
+  $("btn-transfer").hidden = $("transfer-target").hidden = false;
+  consult.render(!offered && !ended);
 }
 
 function renderWrap() {
@@ -192,6 +199,7 @@ function fillSelects() {
   if (!tiers.options.length) tiers.append(...view.customer_tiers.map((t) => el("option", { value: t }, t.replace("_", " "))));
   const cat = $("complaint-category");
   if (!cat.options.length) cat.append(...view.complaint_categories.map((c) => el("option", { value: c }, c.replaceAll("_", " "))));
+  consult.fill(view.agents, view.state.agent_id);
   const tt = $("transfer-target");
   if (!tt.options.length) {
     const gq = el("optgroup", { label: "Queues" }, ...view.queues.map((q) => el("option", { value: `queue:${q.id}` }, q.name)));
@@ -244,9 +252,12 @@ function onEvents(msgs) {
   for (const m of msgs) {
     if (m.t !== "event") continue;
     controls.onEvent(m);
+    if (consult.onEvent(m)) continue;
     const p = m.payload ?? {};
     switch (m.type) {
       case "agent.state":
+        // another agent's state: a call of ours moved to them (a transfer) shows it too
+        if (m.agent_id && m.agent_id !== view.state.agent_id) break;
         // the wrap-up time ran out before the page saved it: save what was typed now
         if (view.state.state === "wrap_up" && p.state !== "wrap_up" && wrapCall && !saving) expire(wrapCall);
         if (p.state === "not_ready" && p.reason === "rona") missed();

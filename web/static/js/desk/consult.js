@@ -1,0 +1,108 @@
+// Warm transfer and conference on the agent's desk: Consult an agent or an outside number while
+// the customer holds, then Complete transfer, Back to customer, or Conference (all three). The
+// consultation's state comes from the live events (call.consult_started / consult_ended,
+// call.conferenced); each control's error is shown beside it.
+import { api } from "../api.js";
+import { $, act, el, setText } from "../helpers.js";
+
+const CONTROLS = {  // command kind -> [button, its message, path under /api/calls/<id>/, done text]
+  consult: ["btn-consult", "msg-consult", "consult", "Calling…"],
+  consult_complete: ["btn-consult-complete", "msg-consult-complete", "consult/complete", "Transferred"],
+  consult_back: ["btn-consult-back", "msg-consult-back", "consult/back", "Back with the customer"],
+  conference: ["btn-conference", "msg-conference", "conference", "All three on the line"],
+};
+
+export function startConsult({ callId, log }) {
+  let phase = "idle";  // idle | asked | consulting | conference
+  let target = null;   // what the consultation calls, as the events name it
+  const names = new Map();  // agent id -> name
+
+  const say = (kind, text, bad = false) => {
+    const m = $(CONTROLS[kind][1]);
+    setText(m, text ?? "");
+    m.dataset.kind = bad ? "bad" : "ok";
+  };
+  const clear = () => Object.keys(CONTROLS).forEach((k) => say(k, ""));
+  const send = (kind, body) => {
+    clear();
+    const [, , path, done] = CONTROLS[kind];
+    return act(() => api("POST", `/api/calls/${encodeURIComponent(callId())}/${path}`, body), done, (t, bad) => say(kind, t, bad));
+  };
+  const targetName = (t) => (t?.target_kind === "number" ? `+${t.target_id}` : names.get(t?.target_id) ?? `agent ${t?.target_id}`);
+
+  function render(connected) {
+    const box = $("consult-box");
+    box.hidden = !connected;
+    box.dataset.phase = phase;
+    const kind = $("consult-kind").value;
+    $("consult-agent").hidden = kind !== "agent";
+    $("consult-number").hidden = kind !== "number";
+    $("consult-start").hidden = phase !== "idle";
+    $("consult-live").hidden = phase === "idle";
+    $("btn-consult-complete").disabled = phase !== "consulting";
+    $("btn-conference").disabled = phase !== "consulting";
+    $("btn-consult-back").disabled = phase !== "consulting";
+    const status = { asked: `Calling ${targetName(target)}… the customer is on hold`,
+                     consulting: `Consulting ${targetName(target)} — the customer is on hold`,
+                     conference: `Conference with the customer and ${targetName(target)} (Hang up leaves it to them)` }[phase];
+    setText($("consult-status"), status ?? "");
+    $("consult-actions").hidden = phase === "conference";
+    // while consulting or in a conference the call's own hold and transfer do not apply
+    if (phase !== "idle") ["btn-hold", "btn-resume", "btn-transfer", "transfer-target"].forEach((id) => { $(id).hidden = true; });
+  }
+
+  function fill(agents, me) {
+    const sel = $("consult-agent");
+    if (sel.options.length) return;
+    agents.forEach((a) => names.set(a.id, a.name));
+    sel.append(...agents.filter((a) => a.id !== me).map((a) => el("option", { value: a.id }, a.name)));
+  }
+
+  async function start() {
+    const kind = $("consult-kind").value;
+    const value = kind === "agent" ? $("consult-agent").value : $("consult-number").value.trim();
+    target = { target_kind: kind, target_id: kind === "agent" ? value : value.replace(/^\+/, "") };
+    const ok = await send("consult", { target_kind: kind, target: value });
+    if (ok) phase = "asked";
+    render(true);
+  }
+
+  function onEvent(m) {
+    const p = m.payload ?? {};
+    if (m.call_id !== callId()) return false;
+    switch (m.type) {
+      case "call.consult_started":
+        phase = "consulting"; target = p;
+        log(`consulting ${targetName(p)}`);
+        return true;
+      case "call.consult_ended":
+        phase = p.outcome === "conferenced" ? "conference" : "idle";
+        if (p.outcome === "back") say("consult_back", "Back with the customer");
+        if (p.outcome === "failed") say("consult", `The consultation with ${targetName(p)} ended`, true);
+        log(`consultation ended: ${p.outcome}`);
+        return true;
+      case "call.conferenced":
+        phase = "conference"; target = p;
+        log(`conference with ${targetName(p)}`);
+        return true;
+      case "command.failed":
+        if (CONTROLS[p.kind]) {
+          say(p.kind, `The phone system refused: ${p.error ?? "error"}`, true);
+          if (p.kind === "consult") phase = "idle";
+          return true;
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  function reset() { phase = "idle"; target = null; clear(); }
+
+  $("consult-kind").onchange = () => render(true);
+  $("btn-consult").onclick = start;
+  $("btn-consult-complete").onclick = () => send("consult_complete");
+  $("btn-consult-back").onclick = () => send("consult_back");
+  $("btn-conference").onclick = () => send("conference");
+  return { render, fill, onEvent, reset };
+}
