@@ -1,0 +1,72 @@
+"""``POST /api/calls/{call_id}/consult`` and its companions: an agent's own call only, a target
+that exists and is not the agent, a number that is one; the command on ``cc:commands``."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from callcenter_testkit.webtools import Login, Server
+
+from kernel.commands import Command
+from kernel.keys import StreamNames
+from web.keys import RUNTIME, SERVICES
+
+
+async def alice_on_a_call(
+    login: Login, server: Server, call_id: str = "c1"
+) -> aiohttp.ClientSession:
+    alice = await login("alice")
+    async with alice.post("/api/agent/login") as r:
+        assert r.status == 200
+    routing = server.app[SERVICES].routing  # the router's hash says whose call it is
+    key = routing.keys(routing.agent_domain("a1")).agent("a1")
+    await routing.client.hset(key, mapping={"call": call_id, "queue": "support"})
+    return alice
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"target_kind": "agent", "target": "a1"}, "target"),  # herself
+        ({"target_kind": "agent", "target": "nobody"}, "target"),
+        ({"target_kind": "number", "target": "call me"}, "target"),
+        ({"target_kind": "queue", "target": "sales"}, "target_kind"),
+    ],
+)
+async def test_a_bad_target_is_422_naming_it(
+    login: Login, server: Server, body: dict[str, str], field: str
+) -> None:
+    alice = await alice_on_a_call(login, server)
+    async with alice.post("/api/calls/c1/consult", json=body) as r:
+        assert r.status == 422
+        assert (await r.json())["field"] == field
+
+
+async def test_consult_a_number_sends_its_digits_and_the_queues_ring_timeout(
+    login: Login, server: Server
+) -> None:
+    alice = await alice_on_a_call(login, server)
+    body = {"target_kind": "number", "target": "+86 138 0000 0001"}
+    async with alice.post("/api/calls/c1/consult", json=body) as r:
+        assert r.status == 200
+        command_id = (await r.json())["command_id"]
+    rt = server.app[RUNTIME]
+    entries = await rt.redis.xrange(StreamNames(rt.settings.redis_prefix).commands)
+    (command,) = [Command.from_fields(f) for _, f in entries]
+    assert command.id == command_id and command.kind == "consult"
+    ring_s = next(q.ring_timeout_s for q in rt.settings.queues if q.id == "support")
+    assert command.args == {
+        "call_id": "c1",
+        "target": "number:8613800000001",
+        "ring_timeout_s": ring_s,
+    }
+
+
+@pytest.mark.parametrize("path", ["consult/complete", "consult/back", "conference"])
+async def test_only_on_the_agents_own_call(login: Login, server: Server, path: str) -> None:
+    alice = await alice_on_a_call(login, server)
+    async with alice.post(f"/api/calls/someone-elses/{path}") as r:
+        assert r.status == 403
+        assert (await r.json())["field"] == "call_id"
+    async with alice.post(f"/api/calls/c1/{path}") as r:
+        assert r.status == 200
