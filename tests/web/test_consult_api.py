@@ -24,13 +24,20 @@ async def alice_on_a_call(
     return alice
 
 
+async def sent_commands(server: Server) -> list[Command]:
+    rt = server.app[RUNTIME]
+    entries = await rt.redis.xrange(StreamNames(rt.settings.redis_prefix).commands)
+    return [Command.from_fields(f) for _, f in entries]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"target_kind": "agent", "target": "a1"}, "target"),  # herself
         ({"target_kind": "agent", "target": "nobody"}, "target"),
         ({"target_kind": "number", "target": "call me"}, "target"),
-        ({"target_kind": "queue", "target": "sales"}, "target_kind"),
+        ({"target_kind": "queue", "target": "nope"}, "target"),
+        ({"target_kind": "team", "target": "sales"}, "target_kind"),
     ],
 )
 async def test_a_bad_target_is_422_naming_it(
@@ -50,11 +57,10 @@ async def test_consult_a_number_sends_its_digits_and_the_queues_ring_timeout(
     async with alice.post("/api/calls/c1/consult", json=body) as r:
         assert r.status == 200
         command_id = (await r.json())["command_id"]
-    rt = server.app[RUNTIME]
-    entries = await rt.redis.xrange(StreamNames(rt.settings.redis_prefix).commands)
-    (command,) = [Command.from_fields(f) for _, f in entries]
+    (command,) = await sent_commands(server)
     assert command.id == command_id and command.kind == "consult"
-    ring_s = next(q.ring_timeout_s for q in rt.settings.queues if q.id == "support")
+    queues = server.app[RUNTIME].settings.queues
+    ring_s = next(q.ring_timeout_s for q in queues if q.id == "support")
     assert command.args == {
         "call_id": "c1",
         "target": "number:8613800000001",
@@ -70,3 +76,22 @@ async def test_only_on_the_agents_own_call(login: Login, server: Server, path: s
         assert (await r.json())["field"] == "call_id"
     async with alice.post(f"/api/calls/c1/{path}") as r:
         assert r.status == 200
+
+
+async def test_consult_a_queue_calls_its_ready_agent_or_says_none_is(
+    login: Login, server: Server
+) -> None:
+    alice = await alice_on_a_call(login, server)
+    body = {"target_kind": "queue", "target": "support"}
+    async with alice.post("/api/calls/c1/consult", json=body) as r:
+        assert r.status == 409  # Bob (support) is not logged in
+        assert (await r.json())["field"] == "target"
+    bob = await login("bob")
+    async with bob.post("/api/agent/login") as r:
+        assert r.status == 200
+    async with bob.post("/api/agent/ready") as r:
+        assert r.status == 200
+    async with alice.post("/api/calls/c1/consult", json=body) as r:
+        assert r.status == 200
+    (command,) = await sent_commands(server)
+    assert command.args["target"] == "agent:a2"

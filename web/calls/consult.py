@@ -1,5 +1,5 @@
-"""Warm transfer and conference from the desk: the agent consults another agent or an outside
-number while the customer holds, then completes the transfer, goes back to the customer, or
+"""Warm transfer and conference from the desk: the agent consults another agent (named, or the
+one a queue would offer its next call to) or an outside number while the customer holds, then completes the transfer, goes back to the customer, or
 joins all three (Asterisk's attended transfer, ``telephony.actions``). An agent acts on their own
 current call only; a number passes ``web.calls.numbers.outside_number``. The outcome comes back
 as ``command.succeeded`` / ``command.failed`` and, once Asterisk has done it, as
@@ -7,16 +7,18 @@ as ``command.succeeded`` / ``command.failed`` and, once Asterisk has done it, as
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from pydantic import Field
 
+from queueing.matching import ReadyAgent, WaitingCall, best_agent
 from web.calls.commands import ring_timeout_s, send_command
 from web.calls.http import own_call
 from web.calls.numbers import outside_number
 from web.calls.schemas import CommandOut
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ValidationError
+from web.errors import ConflictError, ValidationError
 from web.keys import SERVICES
 from web.roles import AGENT
 from web.schemas import Input
@@ -25,8 +27,30 @@ api = Endpoints(tag="calls")
 
 
 class ConsultBody(Input):
-    target_kind: Literal["agent", "number"]
-    target: str = Field(min_length=1, max_length=40, description="an agent id or a phone number")
+    target_kind: Literal["agent", "queue", "number"]
+    target: str = Field(
+        min_length=1, max_length=40, description="an agent id, a queue id or a phone number"
+    )
+
+
+async def queue_agent(call: ApiCall, queue_id: str, me: str) -> str:
+    """The agent a consultation of a queue calls: the one the router would offer that queue's
+    next call to now (``queueing.matching.best_agent`` over the ready agents), never ``me``."""
+    services = call.request.app[SERVICES]
+    plan = services.routing.plans.get(queue_id)
+    if plan is None:
+        raise ValidationError([{"field": "target", "in": "body", "message": "no such queue"}])
+    skills = {a.id: a.skills for a in call.rt.settings.agents}
+    now_ms = int(time.time() * 1000)
+    ready = [
+        ReadyAgent(r["agent_id"], skills.get(r["agent_id"], {}), r["since_ms"] or now_ms)
+        for r in await services.live_state.agents()
+        if r["state"] == "ready" and r["agent_id"] != me
+    ]
+    choice = best_agent(WaitingCall("consult", queue_id, 0, now_ms), ready, plan, now_ms)
+    if choice is None:
+        raise ConflictError(f"no agent of queue {queue_id} is ready", field="target")
+    return choice.agent_id
 
 
 async def _send(call: ApiCall, kind: str, **args: object) -> CommandOut:
@@ -49,6 +73,8 @@ async def call_consult(call: ApiCall) -> CommandOut:
         if body.target not in {a.id for a in s.agents} or body.target == agent_id:
             raise ValidationError([{"field": "target", "in": "body", "message": "no such agent"}])
         target = f"agent:{body.target}"
+    elif body.target_kind == "queue":
+        target = f"agent:{await queue_agent(call, body.target, agent_id)}"
     else:
         number = outside_number(s, call.user.role, body.target, "target")
         target = f"number:{number.lstrip('+')}"  # Atxfer keys the target as DTMF: digits only

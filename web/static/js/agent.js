@@ -199,7 +199,7 @@ function fillSelects() {
   if (!tiers.options.length) tiers.append(...view.customer_tiers.map((t) => el("option", { value: t }, t.replace("_", " "))));
   const cat = $("complaint-category");
   if (!cat.options.length) cat.append(...view.complaint_categories.map((c) => el("option", { value: c }, c.replaceAll("_", " "))));
-  consult.fill(view.agents, view.state.agent_id);
+  consult.fill(view.agents, view.state.agent_id, view.queues);
   const tt = $("transfer-target");
   if (!tt.options.length) {
     const gq = el("optgroup", { label: "Queues" }, ...view.queues.map((q) => el("option", { value: `queue:${q.id}` }, q.name)));

@@ -36,13 +36,14 @@ export function startConsult({ callId, log }) {
     box.dataset.phase = phase;
     const kind = $("consult-kind").value;
     $("consult-agent").hidden = kind !== "agent";
+    $("consult-queue").hidden = kind !== "queue";
     $("consult-number").hidden = kind !== "number";
     $("consult-start").hidden = phase !== "idle";
     $("consult-live").hidden = phase === "idle";
     $("btn-consult-complete").disabled = phase !== "consulting";
     $("btn-conference").disabled = phase !== "consulting";
     $("btn-consult-back").disabled = phase !== "consulting";
-    const status = { asked: `Calling ${targetName(target)}… the customer is on hold`,
+    const status = { asked: `Calling ${target ? targetName(target) : "the queue's next agent"}… the customer is on hold`,
                      consulting: `Consulting ${targetName(target)} — the customer is on hold`,
                      conference: `Conference with the customer and ${targetName(target)} (Hang up leaves it to them)` }[phase];
     setText($("consult-status"), status ?? "");
@@ -51,17 +52,18 @@ export function startConsult({ callId, log }) {
     if (phase !== "idle") ["btn-hold", "btn-resume", "btn-transfer", "transfer-target"].forEach((id) => { $(id).hidden = true; });
   }
 
-  function fill(agents, me) {
+  function fill(agents, me, queues) {
     const sel = $("consult-agent");
     if (sel.options.length) return;
+    $("consult-queue").append(...queues.map((q) => el("option", { value: q.id }, q.name)));
     agents.forEach((a) => names.set(a.id, a.name));
     sel.append(...agents.filter((a) => a.id !== me).map((a) => el("option", { value: a.id }, a.name)));
   }
 
   async function start() {
     const kind = $("consult-kind").value;
-    const value = kind === "agent" ? $("consult-agent").value : $("consult-number").value.trim();
-    target = { target_kind: kind, target_id: kind === "agent" ? value : value.replace(/^\+/, "") };
+    const value = { agent: $("consult-agent"), queue: $("consult-queue") }[kind]?.value ?? $("consult-number").value.trim();
+    target = kind === "queue" ? null : { target_kind: kind, target_id: kind === "agent" ? value : value.replace(/^\+/, "") };
     const ok = await send("consult", { target_kind: kind, target: value });
     if (ok) phase = "asked";
     render(true);
