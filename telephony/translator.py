@@ -157,11 +157,15 @@ class CallState:
     hangup_by: str | None = None
     origin_call_id: str | None = None  # a callback's dial: the caller's call (every payload)
     connects: int = 0  # times the call entered the connect context (CC_AGENT set)
-  ``AttendedTransfer`` moves the call to the transfer target (the channel it names, or, when it
-  names none because the transferer left first as in capture 22, the one that entered the
-  customer's bridge); a ``BlindTransfer`` into the transfer context is ``call.transferred`` to
-  ``number:<exten>``, the agent leaves, and the customer's Dials from then on reach the outside
-  party, not an agent; a Dial of the agent that fails at
+    outside: str | None = None  # the number a blind transfer sent the customer to
+    customer_bridge: str | None = None  # the bridge the customer's channel entered last
+    joiner: tuple[str, str, str | None] | None = None  # (uid, channel, id) last to join it
+    consults: int = 0  # consultations asked for (CC_CONSULT set)
+    consult_target: str | None = None  # "agent:<id>" / "number:<n>" asked for, not ended yet
+    consult_started: bool = False  # Asterisk started it (the Hold on the agent's leg)
+    consult_uid: str | None = None  # the consulted leg
+    consult_channel: str | None = None
+    conference: tuple[str, str, str] | None = None  # (uid, channel, target) of the third party
 
 
 @dataclass(frozen=True, slots=True)
@@ -1119,11 +1123,8 @@ _HANDLERS = {
     "SoftHangupRequest": _on_hangup_request,
     "Hangup": _on_hangup,
     "AttendedTransfer": _on_attended_transfer,
-  ``AttendedTransfer`` moves the call to the transfer target (the channel it names, or, when it
-  names none because the transferer left first as in capture 22, the one that entered the
-  customer's bridge); a ``BlindTransfer`` into the transfer context is ``call.transferred`` to
-  ``number:<exten>``, the agent leaves, and the customer's Dials from then on reach the outside
-  party, not an agent; a Dial of the agent that fails at
+    "BlindTransfer": _on_blind_transfer,
+    "BridgeEnter": _on_bridge_enter,
     "OriginateResponse": _on_originate_response,
     "UserEvent": _on_user_event,
     "Status": _on_snapshot_item,

@@ -18,8 +18,8 @@ from web.agent import dialling as agent_dialling
 from web.agent import http as agent_http
 from web.agent import pages as agent_pages
 from web.agent import wrap_up as agent_wrap_up
-from web.calls import controls as calls_controls
 from web.calls import consult as calls_consult
+from web.calls import controls as calls_controls
 from web.calls import http as calls_http
 from web.complaints import http as complaints_http
 from web.complaints import pages as complaints_pages
