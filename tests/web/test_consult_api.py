@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
-from callcenter_testkit.webtools import Login, Server
+from callcenter_testkit.webtools import Login, Server, web_settings
 
 from kernel.commands import Command
 from kernel.keys import StreamNames
+from kernel.settings import Settings
 from web.keys import RUNTIME, SERVICES
+
+
+@pytest.fixture
+def settings(prefix: str) -> Settings:
+    """Agents may call Chinese numbers only (``[dialling] allowed_prefixes``)."""
+    return web_settings(prefix, dialling={"allowed_prefixes": {"agent": ["+86"]}})
 
 
 async def alice_on_a_call(
@@ -36,6 +43,7 @@ async def sent_commands(server: Server) -> list[Command]:
         ({"target_kind": "agent", "target": "a1"}, "target"),  # herself
         ({"target_kind": "agent", "target": "nobody"}, "target"),
         ({"target_kind": "number", "target": "call me"}, "target"),
+        ({"target_kind": "number", "target": "+1 212 555 0100"}, "target"),  # 403, see below
         ({"target_kind": "queue", "target": "nope"}, "target"),
         ({"target_kind": "team", "target": "sales"}, "target_kind"),
     ],
@@ -45,7 +53,7 @@ async def test_a_bad_target_is_422_naming_it(
 ) -> None:
     alice = await alice_on_a_call(login, server)
     async with alice.post("/api/calls/c1/consult", json=body) as r:
-        assert r.status == 422
+        assert r.status == (403 if body["target"].startswith("+1") else 422)  # not allowed
         assert (await r.json())["field"] == field
 
 
