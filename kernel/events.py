@@ -49,6 +49,9 @@ CALL_TYPES = frozenset(
         "call.consult_started",
         "call.consult_ended",
         "call.conferenced",
+        # the post-call survey's answer (payload: score 1-5 or None, reason answered | invalid
+        # | no_answer | hung_up, queue)
+        "call.surveyed",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

@@ -98,6 +98,7 @@ class AmiSettings(_Model):
     # a blind transfer to an outside number: BlindTransfer of the agent's leg to <this>/<number>,
     # which dials ${CC_TRANSFER_DIAL} (outbound_channel for the number, set by the bridge)
     transfer_context: str = "cc-transfer-out"
+    survey_context: str = "cc-survey"  # where the survey's events come from (call.surveyed)
     outbound_channel: str = "PJSIP/{number}@trunk"
     outbound_caller_id: str = '"Call Center" <5000>'
     action_timeout_s: float = Field(10.0, gt=0)
@@ -248,6 +249,10 @@ class QueueConfig(_Model):
     abandon_counts_against_sl: bool = True
     short_abandon_s: int = Field(5, ge=0)
     announce_every_s: int = Field(0, ge=0, description="0 disables position announcements")
+    survey: bool = Field(
+        False,
+        description="a caller whose agent hangs up first is asked for a score 1-5 (cc-survey)",
+    )
     did: list[str] = []
     # calls of this queue are recorded (MixMonitor on connect, notice first: [recording])
     record: bool = False

@@ -55,6 +55,8 @@ def new_call_row(call_id: str) -> Row:
         "notes": None,
         "transferred": False,
         "offers": 0,
+        "survey_score": None,
+        "survey_reason": None,
         "updated_at": None,
     }
 
@@ -155,6 +157,12 @@ def _wrapped(r: Row, ev: DomainEvent) -> None:
         r["wrap_s"] = float(p["wrap_s"])
 
 
+def _surveyed(r: Row, ev: DomainEvent) -> None:
+    # the survey came after the call ended (the agent hung up first): its times stay as they are
+    r["survey_score"] = ev.payload.get("score")
+    r["survey_reason"] = ev.payload.get("reason")
+
+
 CALLBACK_ASKED = "outbound.scheduled"  # with kind callback_in_queue: on the caller's call
 
 CALL_EVENTS: dict[str, Callable[[Row, DomainEvent], None]] = {
@@ -171,6 +179,7 @@ CALL_EVENTS: dict[str, Callable[[Row, DomainEvent], None]] = {
     "call.ended": _ended,
     "call.failed": _failed,
     "call.wrapped": _wrapped,
+    "call.surveyed": _surveyed,
 }
 """What each event type does to its call's row (in place, on the copy ``apply_call_event``
 makes); other call events change only the derived durations."""

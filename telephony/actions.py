@@ -11,7 +11,9 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
 * connect: ``Setvar CC_AGENT_ENDPOINT=<agent dial string>`` and ``CC_RING_TIMEOUT_S`` (the
   queue's ring timeout, from the router's command) on the caller, then ``Redirect`` to
   ``connect_context``/<agent id>, whose Dial uses both: Asterisk gives up on the agent's phone
-  when the router does;
+  when the router does; when some queue surveys its callers, ``CC_SURVEY`` too (``1`` when the
+  call's queue does, else ``0``), which sends the caller to the survey context when its agent
+  hangs up first;
 * return_to_hold / transfer to a queue: ``Redirect`` to ``hold_context``/s (a queue transfer sets
   ``CC_QUEUE`` first);
 * announce: ``Setvar CC_POSITION`` and ``CC_WAIT_S`` then ``Redirect`` to ``announce_context``/s,
@@ -60,6 +62,7 @@ from telephony.translator import VAR_CALL_ID, VAR_CONSULT, VAR_ORIGIN_CALL_ID, C
 Action = list[tuple[str, str]]
 VAR_AGENT_ENDPOINT = "CC_AGENT_ENDPOINT"  # what cc-connect dials
 VAR_RING_TIMEOUT = "CC_RING_TIMEOUT_S"  # for how long (the dialplan's global when not set)
+VAR_SURVEY = "CC_SURVEY"  # 1: survey the caller when the agent hangs up first
 
 # E: ChanSpy ends (the supervisor's phone hangs up) when the spied-on agent leg does
 SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
@@ -81,6 +84,7 @@ class ActionConfig:
     consult_context: str = "cc-consult"
     consult_out_context: str = "cc-consult-out"
     threeway_code: str = "*3"  # features.conf [general] atxferthreeway
+    survey_queues: frozenset[str] = frozenset()  # queues with ``survey = true``
 
     def dial_string(self, agent_id: str) -> str:
         return self.agent_endpoints.get(agent_id) or f"PJSIP/{agent_id}"
@@ -117,6 +121,14 @@ def _ring_timeout_s(command: Command) -> int | None:
         return max(1, round(float(raw)))
     except (TypeError, ValueError):
         raise CommandTargetError("ring_timeout_s", raw, "must be a number of seconds") from None
+
+
+def _survey_flag(channel: str, call: CallState, config: ActionConfig) -> list[Action]:
+    """``CC_SURVEY`` for this connect (set every time: a transfer may change the queue); no
+    Setvar at all while no queue surveys."""
+    if not config.survey_queues:
+        return []
+    return [_setvar(channel, VAR_SURVEY, "1" if call.queue in config.survey_queues else "0")]
 
 
 def _setvar(channel: str, name: str, value: str) -> Action:
@@ -209,6 +221,7 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
         return [
             _setvar(channel, VAR_AGENT_ENDPOINT, config.dial_string(agent_id)),
             *([_setvar(channel, VAR_RING_TIMEOUT, str(ring_s))] if ring_s is not None else []),
+            *_survey_flag(channel, call, config),
             _redirect(channel, config.connect_context, agent_id),
         ]
     if kind == "answer":

@@ -254,6 +254,7 @@ class Bridge:
                 hold_context=ami.hold_context,
                 connect_context=ami.connect_context,
                 transfer_context=ami.transfer_context,
+                survey_context=ami.survey_context,
             )
         )
         self.action_config = ActionConfig(
@@ -268,6 +269,7 @@ class Bridge:
             outbound_caller_id=ami.outbound_caller_id,
             originate_timeout_s=ami.originate_timeout_s,
             agent_endpoints={a.id: a.dial_string for a in settings.agents},
+            survey_queues=frozenset(q.id for q in settings.queues if q.survey),
         )
         self.recording_policy = recording_policy(settings)
         self.recorder = recording.RecorderState()

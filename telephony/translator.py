@@ -42,6 +42,11 @@ How a call is recognised (DESIGN section 5, the captures in tests/fixtures/ami/r
   customer's or the agent's channel names that party, a ``SoftHangupRequest`` first means the
   system (an AMI Hangup, the dialplan);
 * a caller that hangs up before any answer has abandoned (``call.abandoned``, ``wait_s``);
+* the **survey** (a queue with ``survey = true``): when the agent hangs up first, the dialplan
+  sends the caller to the survey context. Its first event there ends the call
+  (``call.ended``, at the time the agent's leg hung up: the survey is not talk time); the
+  ``VarSet CC_SURVEY_SCORE`` that ``Read`` makes (capture 25) is ``call.surveyed`` with the
+  score (1-5, else none) and a reason; a caller who hangs up before that is ``hung_up``;
 * the agent's wrap-up report ``UserEvent: CcWrapUp`` (``Agent``, ``Uniqueid``, ``Linkedid``,
   ``WrapUpS``, ``Disposition``; the PBX simulator's phones send it, a real deployment's agent
   application could too) is ``call.wrapped`` with the disposition and ``wrap_s``; it usually
@@ -68,6 +73,8 @@ VAR_AGENT = "CC_AGENT"
 VAR_CALL_ID = "CC_CALL_ID"
 VAR_ORIGIN_CALL_ID = "CC_ORIGIN_CALL_ID"  # a callback's dial: the call that asked for it
 VAR_CONSULT = "CC_CONSULT"  # the target of the consultation the bridge starts (agent:/number:)
+VAR_SURVEY_SCORE = "CC_SURVEY_SCORE"  # the survey's Read: the key the caller pressed
+SURVEY_SCORES = frozenset("12345")
 SNAPSHOT_VARIABLES = (VAR_QUEUE, VAR_CUSTOMER, VAR_AGENT, VAR_CALL_ID, VAR_ORIGIN_CALL_ID)
 # Dial statuses that end an offer at once: the agent's phone could not be dialled at all
 # (CHANUNAVAIL: an unregistered PJSIP endpoint gives no Dial event, only this, capture 18).
@@ -93,6 +100,7 @@ ORIGINATE_REASONS: dict[str, str] = {
 HANDLED_EVENTS = frozenset(
     {
         "VarSet",
+        "Newexten",  # only in the survey context (filtered in ``translate``)
         "MusicOnHoldStart",
         "MusicOnHoldStop",
         "DialBegin",
@@ -126,6 +134,7 @@ class TranslatorConfig:
     hold_context: str = "cc-hold"
     connect_context: str = "cc-connect"
     transfer_context: str = "cc-transfer-out"  # a blind transfer to an outside number
+    survey_context: str = "cc-survey"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +175,10 @@ class CallState:
     consult_uid: str | None = None  # the consulted leg
     consult_channel: str | None = None
     conference: tuple[str, str, str] | None = None  # (uid, channel, target) of the third party
+    # the connected agent's leg hung up: when, cause, cause text (a survey may follow)
+    agent_left: tuple[datetime, str | None, str | None] | None = None
+    surveying: bool = False  # call.ended sent; the caller is in the survey
+    surveyed: bool = False  # call.surveyed sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +256,8 @@ def translate(
             return state, []
         return replace(state, channels={**state.channels, uid: linkedid}), []
     if name not in HANDLED_EVENTS:
+        return state, []
+    if name == "Newexten" and frame.get("Context") != state.config.survey_context:
         return state, []
     t = _Step(state, frame_time(frame, now), now)
     handler = _HANDLERS[name]
@@ -466,6 +481,7 @@ def _answered_by(
         agent_channel=agent_channel,
         ringing_uid=None,
         hangup_by=None,
+        agent_left=None,
     )
 
 
@@ -487,7 +503,11 @@ def _end(
     who: str,
     cause: str | None,
     cause_txt: str | None,
+    ts: datetime | None = None,
+    surveying: bool = False,
 ) -> None:
+    """``call.ended`` (``ts``: when, default the frame's time); the call is forgotten, unless
+    ``surveying``: its caller is still in the survey."""
     call = _ensure_arrived(t, call)
     if call.held:
         call = _set_held(t, call, False)
@@ -505,9 +525,17 @@ def _end(
         "answered": call.answered,
     }
     t.emit(
-        "call.ended", call, ("ended",), payload, agent_id=call.agent_id if call.answered else None
+        "call.ended",
+        call,
+        ("ended",),
+        payload,
+        agent_id=call.agent_id if call.answered else None,
+        ts=ts,
     )
-    t.drop(call.linkedid)
+    if surveying:
+        t.put(replace(call, surveying=True, connected=False))
+    else:
+        t.drop(call.linkedid)
 
 
 def _party(call: CallState, uid: str | None) -> str | None:
@@ -567,6 +595,9 @@ def _on_varset(t: _Step, f: Frame) -> None:
     if var == VAR_CONSULT:
         if call is not None and uid == call.customer_uid and value:
             t.put(_consult_cleared(replace(call, consult_target=value, consults=call.consults + 1)))
+    if var == VAR_SURVEY_SCORE:
+        if call is not None and uid == call.customer_uid and call.surveying:
+            _surveyed(t, call, value)
         return
     if var == VAR_CUSTOMER:
         if call is not None and uid == call.customer_uid:
@@ -876,6 +907,10 @@ def _on_hangup(t: _Step, f: Frame) -> None:
     if call is None:
         return
     if uid == call.customer_uid:
+        if call.surveying:
+            _surveyed(t, call, None)
+            t.drop(call.linkedid)
+            return
         who = call.hangup_by or "customer"
         _end(t, call, who, f.get("Cause"), f.get("Cause-txt"))
         return
@@ -896,7 +931,50 @@ def _on_hangup(t: _Step, f: Frame) -> None:
     if call.connected and uid == call.agent_uid:
         if call.consult_target is not None:
             call = _consult_ended(t, call, "failed")
-        t.put(replace(call, connected=False, agent_uid=None, agent_channel=None, held=False))
+        left = (t.ts, f.get("Cause"), f.get("Cause-txt"))
+        t.put(
+            replace(
+                call,
+                connected=False,
+                agent_uid=None,
+                agent_channel=None,
+                held=False,
+                agent_left=left,
+            )
+        )
+
+
+def _on_survey_step(t: _Step, f: Frame) -> None:
+    """The caller's first step in the survey context: the call ends when its agent hung up."""
+    call = t.call_of_channel(f)
+    if call is None or call.surveying or f.get("Uniqueid") != call.customer_uid:
+        return
+    if not call.answered:
+        return  # sent there without a call (a mistake in a dialplan): no survey of the platform
+    ts, cause, cause_txt = call.agent_left or (t.ts, None, None)
+    _end(t, call, call.hangup_by or "agent", cause, cause_txt, ts=ts, surveying=True)
+
+
+def _surveyed(t: _Step, call: CallState, value: str | None) -> None:
+    """``call.surveyed`` once: the key pressed (``value``; None: the caller hung up first)."""
+    if call.surveyed:
+        return
+    if value is None:
+        score, reason = None, "hung_up"
+    elif value in SURVEY_SCORES:
+        score, reason = int(value), "answered"
+    elif value:
+        score, reason = None, "invalid"
+    else:
+        score, reason = None, "no_answer"
+    t.emit(
+        "call.surveyed",
+        call,
+        ("surveyed",),
+        {"score": score, "reason": reason, "queue": call.queue},
+        agent_id=call.agent_id,
+    )
+    t.put(replace(call, surveyed=True))
 
 
 def _on_originate_response(t: _Step, f: Frame) -> None:
@@ -1064,7 +1142,8 @@ def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
     vanished = list(t.get("vanished"))
     for gone in list((t.calls if t.calls is not None else t.state.calls).values()):
         if gone.customer_uid not in present_uids:
-            vanished.append(_ensure_arrived(t, gone))
+            if not gone.surveying:  # a surveyed call has ended already
+                vanished.append(_ensure_arrived(t, gone))
             t.drop(gone.linkedid)
     if len(vanished) != len(t.get("vanished")):
         t.set(vanished=tuple(vanished))
@@ -1073,6 +1152,8 @@ def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
         uid, linkedid = f.get("Uniqueid") or "", f.get("Linkedid") or ""
         queue, agent = variables.get(VAR_QUEUE) or None, variables.get(VAR_AGENT) or None
         call = t.call(linkedid)
+        if call is None and f.get("Context") == cfg.survey_context:
+            continue  # a caller in the survey: its call ended before this bridge knew it
         if call is None:
             if queue:
                 direction = "inbound"
@@ -1113,6 +1194,7 @@ def _reconcile(t: _Step, items: tuple[Frame, ...]) -> None:
 
 _HANDLERS = {
     "VarSet": _on_varset,
+    "Newexten": _on_survey_step,
     "MusicOnHoldStart": _on_moh_start,
     "MusicOnHoldStop": _on_moh_stop,
     "DialBegin": _on_dial_begin,

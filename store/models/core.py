@@ -64,6 +64,9 @@ class Call(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
     offers: Mapped[int] = mapped_column(Integer, default=0)
+    # the post-call survey (call.surveyed): the caller's key 1-5, or none with the reason
+    survey_score: Mapped[int | None] = mapped_column(Integer)
+    survey_reason: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

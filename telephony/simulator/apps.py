@@ -132,6 +132,7 @@ def app_read(engine: Switch, ch: Channel, data: str) -> str:
     ch.blocked = "read"
     prompt_s = PLAYBACK_S if args[1].strip() else 0.0
     engine.later(ch, prompt_s + (timeout_s or READ_TIMEOUT_S), finish_read, engine, ch, "TIMEOUT")
+    engine.notify("reading", ch)  # the phone may answer (a surveyed caller presses a key)
     return "block"
 
 

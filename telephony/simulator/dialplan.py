@@ -21,6 +21,7 @@ Render = Callable[[Channel], str]
 # more, so that the pattern can never match the special extension ``h``.
 AGENT_PATTERN = "_[0-9a-zA-Z]."
 RECORDING_NOTICE = "cc-recording-notice"  # the prompt (sounds/<lang>/cc-recording-notice.wav)
+SURVEY_PROMPT = "custom/cc-survey"  # [globals] CC_SURVEY_PROMPT
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,23 @@ def _wait_or(var: str, default: str) -> Render:
     return lambda ch: ch.var(var) or default
 
 
+def to_survey(ch: Channel) -> str:
+    """``GotoIf($["${CC_SURVEY}" = "1"]?cc-survey,s,1)``: the queue surveys its callers."""
+    return f"{int(ch.var('CC_SURVEY') == '1')}?cc-survey,s,1"
+
+
+def _with_option(dial: Render, option: str) -> Render:
+    """cc-connect's Dial argument with one more option (``g``: the caller outlives the agent)."""
+
+    def render(ch: Channel) -> str:
+        args = dial(ch).split(",")
+        args += [""] * (3 - len(args))
+        args[2] += option
+        return ",".join(args)
+
+    return render
+
+
 def recorded_customer_id(ch: Channel) -> str:
     """``Set(CC_CUSTOMER_ID=cust-${CALLERID(num)})``: what the sample dialplan set when the
     real-Asterisk captures were recorded (today's sets none); the captures' dialplans keep it
@@ -173,9 +191,10 @@ def add_contract(
     cdr_userfield: bool = True,
     customer_id: Render | None = None,
     recorded_queues: frozenset[str] | None = None,
+    survey: bool = True,
 ) -> None:
     """The platform contexts: cc-inbound, cc-hold, cc-connect, cc-announce, cc-onhold,
-    cc-transfer-out.
+    cc-transfer-out, cc-survey.
 
     ``agent_pattern``, ``failed_extension`` and ``cdr_userfield`` reproduce older dialplans the
     real-Asterisk captures were recorded with: the first run's cc-connect matched ``_X.``; the
@@ -185,7 +204,8 @@ def add_contract(
     the dialplan sets one (the captures' did; the shipped dialplan does not: the platform finds
     the customer from the caller's number). ``recorded_queues``: the queues whose callers hear
     the recording notice (``CC_RECORD_<queue> = 1`` in the globals); None: the captures'
-    dialplans, which had no notice."""
+    dialplans, which had no notice. ``survey`` False: the dialplan of both runs, whose
+    cc-connect had no Dial ``g`` (the caller was hung up with the agent) and no cc-survey."""
 
     def queue_of(ch: Channel) -> str:
         return f"CC_QUEUE={did_queues.get(ch.exten, default_queue)}"
@@ -245,11 +265,15 @@ def add_contract(
         Step("NoOp", lambda ch: f"CC connect {ch.name} to agent {ch.exten}"),
         Step("Set", lambda ch: f"CC_AGENT={ch.exten}"),
         *connect_cdr,
-        Step("Dial", dial_target),
+        Step("Dial", _with_option(dial_target, "g") if survey else dial_target),
         Step("NoOp", lambda ch: f"CC dial result {ch.var('DIALSTATUS')}"),
         Step("GotoIf", lambda ch: f"{int(ch.var('DIALSTATUS') == 'ANSWER')}?done"),
         Step("Goto", _s("cc-hold,s,1")),
-        Step("Hangup", _s(""), label="done"),
+        *(
+            [Step("GotoIf", to_survey, label="done"), Step("Hangup", _s(""))]
+            if survey
+            else [Step("Hangup", _s(""), label="done")]
+        ),
     )
     if failed_extension:
         # A failed Originate into cc-connect runs this (exact names win over patterns) and is
@@ -266,8 +290,24 @@ def add_contract(
         "s",
         Step("NoOp", lambda ch: f"CC on hold {ch.name}"),
         Step("MusicOnHold", _s("default")),
+        *([Step("GotoIf", to_survey)] if survey else []),
         Step("Hangup", _s("")),
     )
+    if survey:
+        plan.add(
+            "cc-survey",
+            "s",
+            Step("NoOp", lambda ch: f"CC survey {ch.name} agent={ch.var('CC_AGENT')}"),
+            Step("Read", lambda ch: f"CC_SURVEY_SCORE,{SURVEY_PROMPT},1,,1,10"),
+            Step(
+                "NoOp",
+                lambda ch: (
+                    f"CC survey score {ch.var('CC_SURVEY_SCORE')} status {ch.var('READSTATUS')}"
+                ),
+            ),
+            Step("Playback", _s("auth-thankyou")),
+            Step("Hangup", _s("")),
+        )
     plan.add(
         "cc-onhold",
         "agent",
@@ -441,6 +481,7 @@ def capture_dialplan() -> Dialplan:
         agent_pattern="_X.",
         failed_extension=False,
         cdr_userfield=False,
+        survey=False,
         customer_id=recorded_customer_id,
     )
     plan.add(

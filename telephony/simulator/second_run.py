@@ -49,6 +49,7 @@ def dialplan() -> Dialplan:
         agent_dial(RING_TIMEOUT_S),
         failed_extension=False,
         cdr_userfield=False,
+        survey=False,
         customer_id=recorded_customer_id,
     )
     _add_sim_phones(plan)

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from telephony.errors import TelephonyError
+from telephony.simulator.apps import PLAYBACK_S
 from telephony.simulator.dialplan import Dialplan, add_local_agent, contract_dialplan
+from telephony.simulator.dtmf import key_pressed
 from telephony.simulator.phones import Device
 
 if TYPE_CHECKING:
@@ -79,6 +81,11 @@ class QueueTraffic(_Model):
     vip_share: float = Field(0.05, ge=0, le=1)
     caller_ends_share: float = Field(0.6, ge=0, le=1, description="share of calls the caller ends")
     record: bool = False  # the queue records: its callers hear the recording notice first
+    # the post-call survey (a queue with survey = true): how callers answer it
+    survey_scores: list[float] = Field(
+        [5, 5, 15, 35, 40], description="relative weights of the keys 1-5 a surveyed caller presses"
+    )
+    survey_skip_p: float = Field(0.1, ge=0, le=1, description="share of callers pressing no key")
 
     @model_validator(mode="after")
     def _curve(self) -> QueueTraffic:
@@ -89,7 +96,17 @@ class QueueTraffic(_Model):
                 raise ValueError("daily_curve rates must be >= 0")
         if self.key_account_share + self.vip_share > 1:
             raise ValueError("key_account_share + vip_share must be <= 1")
+        if len(self.survey_scores) != 5 or any(w < 0 for w in self.survey_scores):
+            raise ValueError("survey_scores needs 5 weights >= 0 (keys 1-5)")
+        if not sum(self.survey_scores) > 0:
+            raise ValueError("survey_scores: at least one weight must be > 0")
         return self
+
+    def survey_key(self, rng: random.Random) -> str | None:
+        """The key a surveyed caller presses, or None (no key: the survey times out)."""
+        if rng.random() < self.survey_skip_p:
+            return None
+        return str(rng.choices(range(1, 6), weights=self.survey_scores)[0])
 
     def hourly_rates(self) -> list[float]:
         return (
@@ -140,6 +157,9 @@ FIXED_CUSTOMERS: dict[str, Literal["busy", "congestion", "noanswer"]] = {
     "5550503": "congestion",
     "5550000": "noanswer",
 }
+
+SURVEY_CONTEXT = "cc-survey"  # the dialplan's survey (Read of one key)
+SURVEY_KEY_MS = 250  # how long a caller holds a key (capture 25's PlayDTMF)
 
 CALLER_NAMES = ("Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy")
 
@@ -371,7 +391,11 @@ class Traffic:
         )
 
     def _on_channel(self, engine: Engine, what: str, ch: Channel) -> None:
-        """When a caller/customer is bridged with an agent: who ends the call, and when."""
+        """When a caller/customer is bridged with an agent: who ends the call, and when; when a
+        caller is asked for a survey score: which key it presses."""
+        if what == "reading":
+            self._answer_survey(engine, ch)
+            return
         if what != "bridged" or ch.device is None or ch.bridge is None:
             return
         others = [m for m in ch.bridge.members if m is not ch]
@@ -425,3 +449,13 @@ class Traffic:
                 self.rng.uniform(2, talk_s / 2),
                 min(agent_ch.device.hold_for_s, talk_s / 3),
             )
+
+    def _answer_survey(self, engine: Engine, ch: Channel) -> None:
+        """A simulated caller in the survey presses a key after the question (or none)."""
+        if ch.device is None or ch.device.kind != "caller" or ch.context != SURVEY_CONTEXT:
+            return
+        q = self.by_queue.get(ch.var("CC_QUEUE")) or self.by_queue.get(ch.device.label)
+        key = (q or QueueTraffic(queue="", did="0")).survey_key(self.rng)
+        if key is not None:
+            delay_s = PLAYBACK_S + self.rng.uniform(0.5, 4.0)
+            engine.later(ch, delay_s, key_pressed, engine, ch, key, SURVEY_KEY_MS)

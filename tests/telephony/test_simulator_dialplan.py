@@ -20,6 +20,7 @@ CONTRACT = (
     "cc-transfer-out",
     "cc-consult",
     "cc-consult-out",
+    "cc-survey",
 )
 LINE = re.compile(r"^\s*(exten|same)\s*=>\s*(.*)$")
 
@@ -132,3 +133,37 @@ def test_pattern_matching(pattern: str, exten: str, matches: bool) -> None:
     from telephony.simulator.dialplan import Extension
 
     assert Extension(pattern, ()).matches(exten) is matches
+
+
+def _dial_options(conf_line: str) -> str:
+    """The third argument of ``Dial(target,timeout,options)`` (the target has no commas
+    outside ``${IF(...)}``, which has none)."""
+    args = conf_line.split("Dial(", 1)[1].rsplit(")", 1)[0].split(",")
+    return args[2] if len(args) > 2 else ""
+
+
+def test_connect_dials_with_g_and_sends_a_surveyed_caller_to_cc_survey() -> None:
+    """Dial ``g`` on both sides: the caller outlives an agent who hangs up (capture 25), and
+    with ``CC_SURVEY=1`` goes to cc-survey; without it it is hung up."""
+    from telephony.simulator.model import Channel
+
+    text = (CONF / "extensions.conf").read_text()
+    [dial_line] = [
+        line for line in text.splitlines() if "Dial(" in line and "CC_AGENT_ENDPOINT" in line
+    ]
+    assert "g" in _dial_options(dial_line)
+    sim = contract_dialplan({"5000": "sales"}, "sales")
+    ch = Channel("PJSIP/trunk-1", "1.1", "1.1", 0.0, "cc-connect", "1001")
+    connect = sim.find("cc-connect", "1001")
+    assert connect is not None
+    [dial] = [s for s in connect.steps if s.app == "Dial"]
+    assert "g" in dial.data(ch).split(",")[2]
+    [survey_if] = [s for s in connect.steps if s.label == "done"]
+    assert 'GotoIf($["${CC_SURVEY}" = "1"]?cc-survey,s,1)' in text
+    assert survey_if.data(ch) == "0?cc-survey,s,1"
+    ch.variables["CC_SURVEY"] = "1"
+    assert survey_if.data(ch) == "1?cc-survey,s,1"
+    read = sim.step("cc-survey", "s", 2)
+    assert read is not None and read.app == "Read"
+    assert read.data(ch).startswith("CC_SURVEY_SCORE,")
+    assert "Read(CC_SURVEY_SCORE,${CC_SURVEY_PROMPT},1,,1,10)" in text

@@ -22,12 +22,15 @@ REAL = AMI / "real-asterisk"
 T0 = datetime(2026, 11, 22, 21, 4, 25, tzinfo=UTC)
 
 
-def replay(path: Path, state: TranslatorState | None = None) -> tuple[TranslatorState, list]:
+def replay(
+    path: Path | bytes, state: TranslatorState | None = None
+) -> tuple[TranslatorState, list]:
+    """``path``'s capture (or a capture's bytes) through the translator."""
     state = state or new_state()
     events: list = []
     now = T0
     rest = b""
-    for chunk in split_capture(path.read_bytes()):
+    for chunk in split_capture(path if isinstance(path, bytes) else path.read_bytes()):
         if chunk.direction == "sent":
             now = T0 + timedelta(seconds=chunk.at_s or 0.0)
             frames, _, _ = parse_frames(chunk.data)
