@@ -429,6 +429,7 @@ class KpiRuleConfig(_Model):
         "fcr_pct",
         "transfer_rate_pct",
         "callback_pct",
+        "csat_pct",
     ]
     target: float
     floor: float

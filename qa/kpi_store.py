@@ -4,7 +4,8 @@ Four grouped queries, each returning one row per agent, so 500 agents x 30 days 
 back as a few thousand rows instead of every call:
 
 1. handled calls (answered, with an agent, arrived in the period): count, worked days (distinct
-   local days), talk + hold + wrap-up, hold, wrap-up, transfers;
+   local days), talk + hold + wrap-up, hold, wrap-up, transfers, survey scores and those of 4-5
+   (``reports.definitions.SATISFIED_SCORE``);
 2. first-call resolution: over inbound calls of the period plus ``fcr_window_days``, ``LEAD``
    per customer (``customer_id``, else the caller's number) gives each call the customer's next
    inbound call; a handled call is resolved when there is none within the window;
@@ -31,6 +32,7 @@ from sqlalchemy.sql import ColumnElement
 
 from qa.periods import Period
 from qa.scorecard import AgentTotals
+from reports.definitions import SATISFIED_SCORE
 from store.models.core import Agent, Call
 from store.models.qa import QaEvaluation
 
@@ -90,6 +92,8 @@ async def read_totals(
             hold_s=float(b.get("hold_s", 0.0)),
             wrap_s=float(b.get("wrap_s", 0.0)),
             transfers=int(b.get("transfers", 0)),
+            surveys=int(b.get("surveys") or 0),
+            surveys_satisfied=int(b.get("surveys_satisfied") or 0),
             fcr_calls=int(c.get("fcr_calls", 0)),
             fcr_resolved=int(c.get("fcr_resolved", 0)),
             callbacks_due=int(c.get("callbacks_due", 0)),
@@ -134,6 +138,10 @@ async def _handled(
             func.sum(hold).label("hold_s"),
             func.sum(wrap).label("wrap_s"),
             func.sum(case((c.transferred.is_(True), 1), else_=0)).label("transfers"),
+            func.sum(case((c.survey_score.is_not(None), 1), else_=0)).label("surveys"),
+            func.sum(case((c.survey_score >= SATISFIED_SCORE, 1), else_=0)).label(
+                "surveys_satisfied"
+            ),
         )
         .where(_handled_filter(c, period))
         .group_by(c.agent_id)

@@ -18,6 +18,9 @@ fcr_pct              handled inbound calls with no repeat call from   higher
 transfer_rate_pct    handled calls transferred                        lower
 callback_pct         callbacks promised (wrap-up disposition) that     higher
                      were made (outbound, same customer, in time)
+csat_pct             surveyed calls the caller scored 4 or 5 (of 1-5,  higher
+                     the post-call survey; calls without a score do
+                     not count)
 ==================== =============================================== ==============
 
 A rule scores a value linearly from ``floor`` (0) to ``target`` (100), capped at both ends;
@@ -44,6 +47,7 @@ KPIS: tuple[str, ...] = (
     "fcr_pct",
     "transfer_rate_pct",
     "callback_pct",
+    "csat_pct",
 )
 
 
@@ -82,6 +86,7 @@ DEFAULT_ROLES: dict[str, RoleRules] = {
             KpiRule("fcr_pct", target=80, floor=60, weight=15),
             KpiRule("transfer_rate_pct", target=5, floor=20, weight=10),
             KpiRule("callback_pct", target=95, floor=70, weight=5),
+            KpiRule("csat_pct", target=90, floor=60, weight=10),
         ),
     ),
     "team_lead": RoleRules(
@@ -93,6 +98,7 @@ DEFAULT_ROLES: dict[str, RoleRules] = {
             KpiRule("fcr_pct", target=80, floor=60, weight=20),
             KpiRule("transfer_rate_pct", target=5, floor=20, weight=10),
             KpiRule("callback_pct", target=95, floor=70, weight=10),
+            KpiRule("csat_pct", target=90, floor=60, weight=10),
         ),
     ),
 }
@@ -114,6 +120,8 @@ class AgentTotals:
     callbacks_done: int = 0
     qa_sum: float = 0.0
     qa_count: int = 0
+    surveys: int = 0  # handled calls the caller scored in the post-call survey
+    surveys_satisfied: int = 0  # of them, scored 4 or 5
     adherence_pct: tuple[float, ...] = field(default=())  # one figure per agent, when known
     short_calls: int = 0  # handled calls under min_handle_s: not real handling, not in aht_s
     short_handle_s: float = 0.0  # their talk + hold + wrap-up
@@ -143,6 +151,7 @@ class AgentTotals:
             "fcr_pct": ratio(self.fcr_resolved, self.fcr_calls, 100.0),
             "transfer_rate_pct": ratio(self.transfers, self.calls, 100.0),
             "callback_pct": ratio(self.callbacks_done, self.callbacks_due, 100.0),
+            "csat_pct": ratio(self.surveys_satisfied, self.surveys, 100.0),
         }
 
     def scored_value(self, kpi: str) -> float | None:

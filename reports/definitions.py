@@ -15,10 +15,13 @@ their figures from here, so they agree for the same minutes:
 - ``asa_s``: mean wait of the answered calls; ``aht_s``: mean of talk + hold + wrap-up over the
   handled calls (answered and ended); ``hold_s``: mean hold over the same calls;
 - ``transfers``: calls transferred; ``rona``: offers the agent let ring unanswered;
+- ``surveyed``: calls the caller scored in the post-call survey (a key 1-5; no key, another
+  key or a hang-up is no score); ``csat_pct``: the part of them scored ``SATISFIED_SCORE`` (4)
+  or more; ``None`` without scores. The return visits' satisfaction form is another figure;
 - ``no_data``: 1 when a telephony gap overlaps the interval (its figures are incomplete);
 - per agent: ``logged_in_s`` (every state but logged out), time per state and not-ready
   reason, ``occupancy_pct`` = (on call + wrap-up) / (on call + wrap-up + ready + offered),
-  ``calls`` answered and their ``aht_s``.
+  ``calls`` answered and their ``aht_s``, ``surveyed`` and ``csat_pct`` of those calls.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 INTERVAL_MINUTES = (15, 30, 60)
+SATISFIED_SCORE = 4  # a survey score of 4 or 5 (of 1-5) is a satisfied caller (csat_pct)
 COUNTS = (
     "offered",
     "answered",
@@ -41,6 +45,7 @@ COUNTS = (
     "transfers",
     "rona",
     "callbacks",
+    "surveyed",
 )
 FIGURES = (
     "offered",
@@ -55,6 +60,8 @@ FIGURES = (
     "transfers",
     "rona",
     "callbacks",
+    "surveyed",
+    "csat_pct",
     "no_data",
 )
 INTERVAL_COLUMNS = ("interval_start", "queue", *FIGURES)
@@ -68,6 +75,8 @@ AGENT_COLUMNS = (
     "occupancy_pct",
     "calls",
     "aht_s",
+    "surveyed",
+    "csat_pct",
 )
 DISPOSITION_COLUMNS = ("queue", "disposition", "calls", "share_pct", "aht_s")
 # Columns the readers hand in: one row per call (``calls``) and per agent state (``states``).
@@ -83,6 +92,7 @@ CALL_INPUT = (
     "transferred",
     "disposition",
     "rona",
+    "survey_score",
 )
 STATE_SECONDS = ("agent_id", "state", "reason", "state_s")
 HANDLING_STATES = ("on_call", "wrap_up")
@@ -123,6 +133,11 @@ def pct_or_none(part: float, whole: float) -> float | None:
     return None if whole <= 0 else 100.0 * part / whole
 
 
+def csat_pct(satisfied: float, surveyed: float) -> float | None:
+    """Surveyed calls scored ``SATISFIED_SCORE`` or more, in percent of the surveyed calls."""
+    return pct_or_none(satisfied, surveyed)
+
+
 def interval_index(
     start_at: datetime, end_at: datetime, interval_min: int, tz: str
 ) -> pd.DatetimeIndex:
@@ -159,6 +174,7 @@ def _per_call(calls: pd.DataFrame, rules: Mapping[str, QueueRules]) -> pd.DataFr
     handled = answered & talk.notna().to_numpy()
     hold = calls["hold_s"].astype(float).fillna(0.0)
     handle = talk.fillna(0.0) + hold + calls["wrap_s"].astype(float).fillna(0.0)
+    score = calls["survey_score"].astype(float)
     return pd.DataFrame(
         {
             "offered": 1,
@@ -174,12 +190,14 @@ def _per_call(calls: pd.DataFrame, rules: Mapping[str, QueueRules]) -> pd.DataFr
             "handled": handled.astype(int),
             "handle_sum": np.where(handled, handle, 0.0),
             "hold_sum": np.where(handled, hold, 0.0),
+            "surveyed": score.notna().astype(int),
+            "satisfied": (score >= SATISFIED_SCORE).astype(int),
         },
         index=calls.index,
     )
 
 
-SUMS = (*COUNTS, "sl_abandons", "wait_sum", "handled", "handle_sum", "hold_sum")
+SUMS = (*COUNTS, "sl_abandons", "wait_sum", "handled", "handle_sum", "hold_sum", "satisfied")
 
 
 def _finish(sums: pd.DataFrame) -> pd.DataFrame:
@@ -192,6 +210,7 @@ def _finish(sums: pd.DataFrame) -> pd.DataFrame:
     out["asa_s"] = [mean_or_none(r["wait_sum"], r["answered"]) for r in rows]
     out["aht_s"] = [mean_or_none(r["handle_sum"], r["handled"]) for r in rows]
     out["hold_s"] = [mean_or_none(r["hold_sum"], r["handled"]) for r in rows]
+    out["csat_pct"] = [csat_pct(r["satisfied"], r["surveyed"]) for r in rows]
     return out
 
 
@@ -319,7 +338,8 @@ def agent_report(
     answered = calls[(calls["outcome"] == "answered") & calls["agent_id"].notna()]
     per = _per_call(answered, {}) if len(answered) else pd.DataFrame(columns=list(SUMS))
     per["agent_id"] = answered["agent_id"].to_numpy() if len(answered) else []
-    work = per.groupby("agent_id")[["answered", "handled", "handle_sum"]].sum()
+    work = per.groupby("agent_id")[["answered", "handled", "handle_sum", "surveyed", "satisfied"]]
+    work = work.sum()
     ids = list(dict.fromkeys([*(agents or []), *long["agent_id"], *work.index]))
     if agents is not None:
         wanted = set(agents)
@@ -337,6 +357,8 @@ def agent_report(
             "occupancy_pct": pct_or_none(handling, handling + available),
             "calls": int(w["answered"]) if w is not None else 0,
             "aht_s": mean_or_none(w["handle_sum"], w["handled"]) if w is not None else None,
+            "surveyed": int(w["surveyed"]) if w is not None else 0,
+            "csat_pct": csat_pct(w["satisfied"], w["surveyed"]) if w is not None else None,
         }
         mine = groups.get(agent_id)
         if mine is None:

@@ -320,6 +320,7 @@ KPI_LABELS = {
     "fcr_pct": "FCR %",
     "transfer_rate_pct": "transf. %",
     "callback_pct": "callb. %",
+    "csat_pct": "CSAT %",
 }
 
 

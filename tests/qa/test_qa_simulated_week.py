@@ -1,5 +1,6 @@
-"""A week of calls generated as domain events, written through the store writer, then
-``callcenter scorecard --period 2026-W47`` and ``qa sample --week 2026-W47`` on it."""
+"""A week of calls generated as domain events (post-call survey scores included), written
+through the store writer, then ``callcenter scorecard --period 2026-W47`` and ``qa sample
+--week 2026-W47`` on it."""
 
 from __future__ import annotations
 
@@ -67,7 +68,10 @@ def week_events(seed: int = 3) -> list[DomainEvent]:
                 if rng.random() < 0.1:
                     ev("call.transferred", answered + timedelta(seconds=talk - 5), agent)
                 ended = answered + timedelta(seconds=talk)
-                ev("call.ended", ended, agent, ended_by="caller")
+                ev("call.ended", ended, agent, ended_by="agent")
+                if rng.random() < 0.6:  # the caller scored the call in the post-call survey
+                    score = rng.randint(1, 5)
+                    ev("call.surveyed", ended + timedelta(seconds=6), agent, score=score)
                 disposition = rng.choice(["resolved", "resolved", "complaint", "follow_up", "sale"])
                 wrap = rng.uniform(10, 80)
                 ev("call.wrapped", ended + timedelta(seconds=wrap), agent, disposition=disposition)

@@ -58,6 +58,9 @@ async def test_intervals_hand_computed(day) -> None:
     assert figures(s, *NAMES, "sl_pct", "asa_s", "aht_s", "hold_s") == (
         2, 1, 1, 1, 0, 100.0, 25.0, 120.0, 0.0
     )  # fmt: skip
+    # surveyed: c1 (5), c2 (2), c5 (4): two of three scored 4 or more
+    assert (r["surveyed"], r["csat_pct"]) == (3, pytest.approx(100 * 2 / 3))
+    assert figures(s, "surveyed", "csat_pct") == (0, None)  # s1's caller hung up: no score
     gap = df[df["no_data"] == 1]
     assert sorted({str(t.time()) for t in gap["interval_start"]}) == ["10:00:00", "10:15:00"]
     assert (df["answered"] <= df["offered"]).all()
@@ -77,6 +80,9 @@ async def test_queues_hand_computed(day) -> None:
     sales = row(df, queue="sales")
     assert figures(sales, *NAMES, *MORE) == (6, 3, 2, 2, 1, 1, 1, 1, 1)
     assert sales["aht_s"] == pytest.approx(270.0)
+    assert (sales["surveyed"], sales["csat_pct"]) == (3, pytest.approx(200 / 3))
+    support = row(df, queue="support")
+    assert support["surveyed"] == 0 and pd.isna(support["csat_pct"])
 
 
 async def test_agents_hand_computed(day) -> None:
@@ -92,9 +98,12 @@ async def test_agents_hand_computed(day) -> None:
     first = a1.iloc[0]
     assert (first.logged_in_s, first.calls, first.aht_s) == (7200, 1, 200)
     assert first.occupancy_pct == pytest.approx(100 * 200 / (200 + 3400))
+    assert (first.surveyed, first.csat_pct) == (1, 100.0)  # c1 scored 5
     a2 = row(df, agent_id="1002")  # still ready at midnight: counted to the end of the day
     assert (a2["state"], a2["state_s"], a2["calls"], a2["occupancy_pct"]) == ("ready", 3600, 3, 0)
     assert a2["aht_s"] == pytest.approx((300 + 310 + 120) / 3)
+    # c2 scored 2, c5 4; s1 has no score: one of two
+    assert (a2["surveyed"], a2["csat_pct"]) == (2, 50.0)
     a3 = row(df, agent_id="1003")  # from the day before: only the part after midnight
     assert (a3["reason"], a3["state_s"], a3["logged_in_s"]) == ("meeting", 1800, 1800)
     assert a3["occupancy_pct"] is None or pd.isna(a3["occupancy_pct"])

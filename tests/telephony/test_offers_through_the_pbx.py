@@ -25,7 +25,12 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from callcenter_testkit.pbx_rig import SECRET, USER, customers_who_answer, manual_pbx
+from callcenter_testkit.pbx_rig import (
+    customers_who_answer,
+    manual_pbx,
+    routed_settings,
+    router_and_bridge,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -37,11 +42,9 @@ from outbound.tasks import OutboundConfig
 from outbound.tasks_store import list_tasks
 from queueing.actions import AgentActions
 from queueing.routing import Routing
-from queueing.service import Router
 from store.models.core import Call, CallEvent
 from store.writer import StoreWriter
 from telephony.ami_frames import Frame
-from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator
 from telephony.simulator.phones import Device
 from telephony.simulator.traffic import AgentPhone, Dist, QueueTraffic
@@ -54,24 +57,12 @@ CUSTOMER = "+8613900000002"
 
 
 def settings_for(prefix: str, port: int) -> Settings:
-    return Settings.model_validate(
-        {
-            "redis_prefix": prefix,
-            "timezone": "UTC",
-            "ami": {
-                "host": "127.0.0.1",
-                "port": port,
-                "username": USER,
-                "secret": SECRET,
-                "reconnect_max_s": 0.2,
-            },
-            "routing": {"tick_ms": 20},
-            "queues": [
-                {"id": "sales", "skills": {"sales": 1}, "wrap_up_s": 0, "ring_timeout_s": RING_S}
-            ],
-            "agents": [{"id": a, "skills": {"sales": 1}} for a in ("a1", "a2")],
-            "outbound": {"queue": "sales", "call_from": "00:00", "call_until": "00:00"},
-        }
+    return routed_settings(
+        prefix,
+        port,
+        queues=[{"id": "sales", "skills": {"sales": 1}, "wrap_up_s": 0, "ring_timeout_s": RING_S}],
+        agents=[{"id": a, "skills": {"sales": 1}} for a in ("a1", "a2")],
+        outbound={"queue": "sales", "call_from": "00:00", "call_until": "00:00"},
     )
 
 
@@ -142,14 +133,7 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     async with manual_pbx(SCENARIO) as sim:
         settings = settings_for(prefix, sim.port)
-        routing = Routing(redis, settings)
-        router = Router(routing, block_ms=20)
-        bridge = Bridge(settings, redis, initial_backoff_s=0.01)
-        tasks = [asyncio.create_task(router.run()), asyncio.create_task(bridge.run())]
-        try:
-            async with asyncio.timeout(10):
-                await router.started.wait()
-                await bridge.connected.wait()
+        async with router_and_bridge(settings, redis) as routing:
             p = Platform(sim, redis, StreamNames(prefix), routing, AgentActions(routing))
             if engine is not None:
                 p.writer = StoreWriter(redis, engine, p.streams, consumer="test-writer")
@@ -159,12 +143,6 @@ async def platform(
                 await p.writer.ensure_group()
                 await p.scheduler.ensure_group()
             yield p
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
 
 def caller(patience_s: float = 3600) -> Device:
@@ -229,7 +207,8 @@ async def test_the_connect_carries_the_queues_ring_timeout_to_the_dial(
         "cc-connect",
         "a2",
     )
-    assert dials == [f"PJSIP/a2,{RING_S},t"]  # cc-connect's Dial (t: transfer rights), as entered
+    # cc-connect's Dial (t: transfer rights; g: a caller outlives the agent), as entered
+    assert dials == [f"PJSIP/a2,{RING_S},tg"]
 
 
 async def test_callback_in_queue_is_dialled_as_its_own_call_and_both_are_recorded(

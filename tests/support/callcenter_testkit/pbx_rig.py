@@ -29,6 +29,8 @@ from kernel.commands import Command
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
 from kernel.settings import AgentConfig, AmiSettings, QueueConfig, RecordingSettings, Settings
+from queueing.routing import Routing
+from queueing.service import Router
 from telephony.bridge import Bridge
 from telephony.simulator import Scenario, Simulator, start_simulator
 from telephony.simulator.engine import Engine
@@ -93,6 +95,46 @@ def bridge_settings(
         ),
         agents=[AgentConfig(id=a) for a in agents],
     )
+
+
+def routed_settings(prefix: str, port: int, **data: object) -> Settings:
+    """Settings for the real router and the bridge against the simulator on ``port``; ``data``
+    adds the rest (queues, agents, outbound)."""
+    return Settings.model_validate(
+        {
+            "redis_prefix": prefix,
+            "timezone": "UTC",
+            "ami": {
+                "host": "127.0.0.1",
+                "port": port,
+                "username": USER,
+                "secret": SECRET,
+                "reconnect_max_s": 0.2,
+            },
+            "routing": {"tick_ms": 20},
+            **data,
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def router_and_bridge(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[Routing]:
+    """The real router and the bridge running (both ready) for the ``async with`` block."""
+    routing = Routing(redis, settings)
+    router = Router(routing, block_ms=20)
+    bridge = Bridge(settings, redis, initial_backoff_s=0.01)
+    tasks = [asyncio.create_task(router.run()), asyncio.create_task(bridge.run())]
+    try:
+        async with asyncio.timeout(10):
+            await router.started.wait()
+            await bridge.connected.wait()
+        yield routing
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 @dataclass

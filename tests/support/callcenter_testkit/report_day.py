@@ -1,6 +1,7 @@
 """A known day of events (centre time zone Asia/Shanghai, +08:00) whose report figures are
 computed by hand in the tests: short abandons, a transfer, a RONA, a hold, a callback asked in
-line, a call spanning two intervals, a telephony gap, agents' states with not-ready reasons."""
+line, a call spanning two intervals, a telephony gap, agents' states with not-ready reasons,
+post-call survey scores (c1 5, c2 2, c5 4; s1's caller hung up in the survey: no score)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,9 @@ class Events:
     def wrap(self, cid: str, when: str, agent: str, disposition: str, **p: object) -> None:
         self.add(at(when), "call.wrapped", cid, agent, disposition=disposition, **p)
 
+    def survey(self, cid: str, when: str, agent: str, score: int | None, reason: str) -> None:
+        self.add(at(when), "call.surveyed", cid, agent, score=score, reason=reason)
+
     def abandon(self, cid: str, when: str, wait_s: float) -> None:
         self.add(at(when), "call.abandoned", cid, wait_s=wait_s)
 
@@ -81,12 +85,14 @@ def known_day() -> list[DomainEvent]:
     e.add(at("09:01:30"), "call.resumed", "c1", "1001")
     e.end("c1", "09:03:10", "1001")
     e.wrap("c1", "09:03:30", "1001", "resolved")
+    e.survey("c1", "09:03:20", "1001", 5, "answered")
     e.arrive("c2", "09:01:00", "sales")  # a RONA, wait 30 (late), transferred, talk 300
     e.add(at("09:01:15"), "agent.rona", "c2", "1001", queue="sales", offer=1)
     e.answer("c2", "09:01:30", "1002")
     e.add(at("09:02:00"), "call.transferred", "c2", "1002", to="1003")
     e.end("c2", "09:06:30", "1002")
     e.wrap("c2", "09:06:40", "1002", "complaint", wrap_s=0)
+    e.survey("c2", "09:06:38", "1002", 2, "answered")
     e.arrive("c3", "09:02:00", "sales")
     e.abandon("c3", "09:02:03", 3)  # short
     e.arrive("c4", "09:05:00", "sales")
@@ -95,6 +101,7 @@ def known_day() -> list[DomainEvent]:
     e.answer("c5", "09:15:05", "1002")
     e.end("c5", "09:20:05", "1002")
     e.wrap("c5", "09:20:15", "1002", "resolved")
+    e.survey("c5", "09:20:12", "1002", 4, "answered")
     e.arrive("c6", "09:10:00", "sales")  # asks to be called back, then hangs up
     e.add(at("09:10:30"), "outbound.scheduled", "c6", kind="callback_in_queue")
     e.abandon("c6", "09:10:31", 31)
@@ -102,6 +109,7 @@ def known_day() -> list[DomainEvent]:
     e.arrive("s1", "09:16:00", "support")
     e.answer("s1", "09:16:25", "1002")
     e.end("s1", "09:18:25", "1002")
+    e.survey("s1", "09:18:29", "1002", None, "hung_up")
     e.arrive("s2", "09:17:00", "support")
     e.abandon("s2", "09:17:20", 20)
     # the bridge heard nothing from 10:05 to 10:20

@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
 import { $, SCORE_BANDS, errorText, scoreBand, toast } from "../helpers.js";
 
-const LABEL = { calls_handled: "Calls/day", aht_s: "AHT s", hold_s: "Hold s", acw_s: "ACW s", qa_score: "QA", adherence_pct: "Adher. %", fcr_pct: "FCR %", transfer_rate_pct: "Transfer %", callback_pct: "Callback %" };
+const LABEL = { calls_handled: "Calls/day", aht_s: "AHT s", hold_s: "Hold s", acw_s: "ACW s", qa_score: "QA", adherence_pct: "Adher. %", fcr_pct: "FCR %", transfer_rate_pct: "Transfer %", callback_pct: "Callback %", csat_pct: "CSAT %" };
 const f = $("period-form");
 let cards = [];
 
