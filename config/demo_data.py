@@ -91,6 +91,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "sl_target_pct": 80,
             "sl_target_s": 20,
             "wrap_up_s": 20,
+            "survey": True,  # the demo surveys its callers (cc-survey)
             "escalation": [{"after": 0, "min_level": 6}, {"after": 20, "min_level": 3}],
         },
         {
@@ -103,6 +104,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "sl_target_pct": 80,
             "sl_target_s": 30,
             "wrap_up_s": 30,
+            "survey": True,  # the demo surveys its callers (cc-survey)
             "strategy": "most_skilled",
             "escalation": [
                 {"after": 0},
@@ -121,6 +123,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
             "sl_target_pct": 90,
             "sl_target_s": 15,
             "wrap_up_s": 45,
+            "survey": True,  # the demo surveys its callers (cc-survey)
             "escalation": [{"after": 0}, {"after": 30, "overflow": ["support"]}],
         },
     ]

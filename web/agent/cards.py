@@ -14,13 +14,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from complaints.tickets import active_count
 from customers.masking import Viewer, mask_phone
 from customers.records_store import get_customer, last_calls
 from outbound.preview import task_preview
+from reports.definitions import SATISFIED_SCORE, csat_pct
 from store.models.core import Call
 from store.models.qa import QaEvaluation
 from store.models.workforce import Roster, Shift
@@ -77,7 +78,13 @@ async def agent_today(
     c = Call.__table__
     start = day_start(now, tz)
     handle = c.c.talk_s + func.coalesce(c.c.hold_s, 0) + func.coalesce(c.c.wrap_s, 0)
-    stmt = select(func.count(), func.avg(handle)).where(
+    score = c.c.survey_score
+    stmt = select(
+        func.count(),
+        func.avg(handle),
+        func.count(score),
+        func.sum(case((score >= SATISFIED_SCORE, 1), else_=0)),
+    ).where(
         and_(
             c.c.agent_id == agent_id,
             c.c.answered_at >= start,
@@ -92,12 +99,14 @@ async def agent_today(
         .limit(1)
     )
     async with engine.connect() as conn:
-        count, avg = (await conn.execute(stmt)).one()
+        count, avg, surveyed, satisfied = (await conn.execute(stmt)).one()
         qa = (await conn.execute(latest_qa)).scalar_one_or_none()
     return AgentFigures(
         qa_score=round(float(qa), 1) if qa is not None else None,
         calls=int(count or 0),
         average_handle_s=round(float(avg), 1) if avg is not None else None,
+        surveyed=int(surveyed or 0),
+        csat_pct=csat_pct(float(satisfied or 0), float(surveyed or 0)),
     )
 
 

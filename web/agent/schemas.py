@@ -105,6 +105,9 @@ class AgentFigures(BaseModel):
     calls: int
     average_handle_s: float | None
     qa_score: float | None = None
+    # the post-call survey of today's calls (not the return visits' form, which is the task's)
+    surveyed: int = 0
+    csat_pct: float | None = Field(None, description="surveyed calls scored 4-5, percent")
 
 
 class ShiftOut(BaseModel):

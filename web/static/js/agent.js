@@ -166,6 +166,9 @@ function renderFigures() {
   setText($("fig-calls"), view.today.calls);
   setText($("fig-aht"), duration(view.today.average_handle_s));
   setText($("fig-qa"), view.today.qa_score == null ? "—" : Math.round(view.today.qa_score));
+  // the post-call survey (cc-survey), apart from the return visits' satisfaction form
+  setText($("fig-csat"), view.today.csat_pct == null ? "—" : `${Math.round(view.today.csat_pct)} %`);
+  setText($("fig-csat-label"), `caller survey 4-5 (${view.today.surveyed})`);
 }
 
 function renderWeek() {
