@@ -101,14 +101,14 @@ def test_connect_dials_with_transfer_rights_and_features_conf_has_the_codes() ->
     files and the simulator say the same."""
     conf = (CONF / "extensions.conf").read_text()
     dial = re.search(r"^\[cc-connect\].*?^ same => n,Dial\(([^\n]*)\)$", conf, flags=re.M | re.S)
-    assert dial and dial.group(1).split(",")[-1] == "t"
+    assert dial and dial.group(1).split(",")[-1] == "tg"  # g: the post-call survey
     features = (CONF / "features.conf").read_text()
     assert re.search(r"^atxfer => \*2", features, flags=re.M)
     assert re.search(r"^atxferthreeway => \*3", features, flags=re.M)
     sim = contract_dialplan({"5000": "sales"}, "sales")
     step = sim.step("cc-connect", "1001", 4)
     leg = Channel("Local/x@y-1;1", "1.1", "1.1", 0.0, "cc-connect", "1001")
-    assert step is not None and step.app == "Dial" and step.data(leg) == "PJSIP/1001,15,t"
+    assert step is not None and step.app == "Dial" and step.data(leg) == "PJSIP/1001,15,tg"
 
 
 @pytest.mark.parametrize(
