@@ -60,9 +60,9 @@ FIGURES = (
     "transfers",
     "rona",
     "callbacks",
+    "no_data",
     "surveyed",
     "csat_pct",
-    "no_data",
 )
 INTERVAL_COLUMNS = ("interval_start", "queue", *FIGURES)
 QUEUE_COLUMNS = ("queue", *FIGURES)

@@ -55,7 +55,7 @@ def test_intervals_csv(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
         "interval_start,queue,offered,answered,answered_in_sl,abandoned,abandoned_short,"
-        "sl_pct,asa_s,aht_s,hold_s,transfers,rona,callbacks,surveyed,csat_pct,no_data"
+        "sl_pct,asa_s,aht_s,hold_s,transfers,rona,callbacks,no_data,surveyed,csat_pct"
     )
     got = rows(result.output)
     assert len(got) == 48 * 2
