@@ -52,6 +52,9 @@ CALL_TYPES = frozenset(
         # the post-call survey's answer (payload: score 1-5 or None, reason answered | invalid
         # | no_answer | hung_up, queue)
         "call.surveyed",
+        # a supervisor moved a waiting call to another queue; it keeps its arrival (payload:
+        # from_queue, queue, arrived_ms)
+        "call.moved",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

@@ -24,7 +24,8 @@ key (after the base)        type    content
                                     connected, ended; callback: a caller whose callback
                                     ``<call_id>-cb`` took its place), agent, offers, number
                                     (outbound work), origin (a callback's caller), live (its
-                                    customer is on the line), tier, customer, fails, ann
+                                    customer is on the line), tier, customer, caller (the
+                                    caller's number as it arrived), fails, ann
 ``:wait:<queue>:<step>``    zset    waiting calls at that escalation step, score = priority
                                     then arrival (``rules.waiting_score``)
 ``:ready:<queue>:<step>``   zset    ready agents who may take calls of ``queue`` from ``step``

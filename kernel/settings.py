@@ -579,6 +579,20 @@ def _check_timezone(v: str | None) -> str | None:
     return v
 
 
+class OpeningHoursSettings(_Model):
+    """The centre's opening hours (its ``timezone``): the wallboard's day chart spans them
+    (widened to any interval that had calls outside them)."""
+
+    opens: dt_time = dt_time(8, 0)
+    closes: dt_time = dt_time(20, 0)
+
+    @model_validator(mode="after")
+    def _order(self) -> OpeningHoursSettings:
+        if self.opens >= self.closes:
+            raise ValueError(f"closes {self.closes} must be after opens {self.opens}")
+        return self
+
+
 class Settings(_Model):
     redis_url: str | None = None
     db_url: str | None = None
@@ -588,6 +602,7 @@ class Settings(_Model):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     default_region: str = Field("CN", pattern=r"^[A-Z]{2}$")
     timezone: str = "UTC"
+    opening_hours: OpeningHoursSettings = OpeningHoursSettings()
     ami: AmiSettings = AmiSettings()
     web: WebSettings = WebSettings()
     store: StoreSettings = StoreSettings()

@@ -1,7 +1,8 @@
 -- One agent action, its precondition checked and its change made in one step.
 -- ARGV[5]: JSON {op, agent, allowed = [states], reason, skills, elig, ready, extend_ms, call,
--- number}. Returns JSON {err = 'state'|'call', state = ...} or {o, fx, state = new state} (and
--- for a callback: queue = the call's queue, dial = the id of the call that will dial it).
+-- number, queue}. Returns JSON {err = 'state'|'call'|'skill'|'queue', state = ...} or {o, fx,
+-- state = new state} (and for a callback: queue = the call's queue, dial = the id of the call
+-- that will dial it; for a move: queue = the call's new queue).
 local op = cjson.decode(ARGV[5])
 local aid = op.agent
 local ak = key('agent', aid)
@@ -97,5 +98,38 @@ elseif op.op == 'callback' then
        direction = 'outbound', kind = 'callback_in_queue', origin_call_id = op.call},
        cb_dial, 'queued')
   cb_queue = q
+elseif op.op == 'route' then
+  -- a supervisor offers a waiting call to a chosen ready agent who serves its queue: checked
+  -- and offered in this one script, so the router's own matching cannot take either in between
+  local ci = rec(key('call', op.call), CALL_FIELDS)
+  if ci.state ~= 'waiting' then return cjson.encode({err = 'call', state = ci.state or 'unknown'}) end
+  local serves = false
+  local el = elig_of(agent(aid).elig)
+  for i = 1, #el, 5 do if el[i] == ci.queue then serves = true end end
+  if not serves then return cjson.encode({err = 'skill', state = ci.queue}) end
+  offer(op.call, aid, ci.queue, tonumber(ci.step) or 0, 'supervisor', 1, 'supervisor', true)
+  cb_queue = ci.queue
+elseif op.op == 'move' then
+  -- a waiting call moves to another queue of the domain and keeps its arrival (wait, service
+  -- level and escalation count from it); its offered count moves with it (the minute it arrived)
+  local ck = key('call', op.call)
+  local ci = rec(ck, CALL_FIELDS)
+  if ci.state ~= 'waiting' then return cjson.encode({err = 'call', state = ci.state or 'unknown'}) end
+  local from, to = ci.queue, op.queue
+  if from == to then return cjson.encode({err = 'queue', state = 'already in ' .. to}) end
+  if not qconf(to) then return cjson.encode({err = 'queue', state = 'not a queue of this domain'}) end
+  zrem(kq('wait', from, tonumber(ci.step) or 0), op.call)
+  redis.call('ZREM', KT, 'esc|' .. op.call)
+  redis.call('ZREM', k1('inq', from), op.call)
+  redis.call('ZADD', k1('inq', to), fmt(tonumber(ci.arrived)), op.call)
+  if not (ci.number and ci.number ~= '') then -- outbound work was never offered
+    stat_arrived(from, 'offered', -1, ci)
+    stat_arrived(to, 'offered', 1, ci)
+  end
+  put(ck, 'queue', to)
+  emit('call.moved', op.call, nil, {from_queue = from, queue = to,
+       arrived_ms = tonumber(ci.arrived)}, op.call, 'moved', to, NOWS)
+  place(op.call, to, 'moved')
+  cb_queue = to
 end
 return finish({state = agent(aid).state, queue = cb_queue, dial = cb_dial})

@@ -17,9 +17,11 @@ from typing import Any
 from customers.records import FieldError, normalise_number
 from queueing.agent_states import ALLOWED_FROM
 from queueing.errors import (
+    AgentSkillError,
     AgentStateError,
     CallbackNumberError,
     CallNotWaitingError,
+    QueueMoveError,
     UnknownAgentError,
     UnknownReasonError,
 )
@@ -78,7 +80,11 @@ class AgentActions:
         if res.get("err") == "state":
             raise AgentStateError(agent_id, action, res["state"])
         if res.get("err") == "call":
-            raise CallNotWaitingError(fields.get("call", ""), res["state"])
+            raise CallNotWaitingError(fields.get("call", ""), res["state"], action)
+        if res.get("err") == "skill":
+            raise AgentSkillError(agent_id, res["state"])
+        if res.get("err") == "queue":
+            raise QueueMoveError(fields.get("call", ""), fields.get("queue", ""), res["state"])
         await self.routing.publish([res])
         log.info("agent %s: %s -> %s", agent_id, action, res.get("state"))
         return res
@@ -163,6 +169,24 @@ class AgentActions:
                 if exc.state != "unknown":
                     state = exc.state
         raise CallNotWaitingError(call_id, state)
+
+    async def route_to_agent(self, call_id: str, agent_id: str) -> str:
+        """Offer the waiting call to ``agent_id`` now (a supervisor's choice): in the agent's
+        domain, one script checks the call waits, the agent is ready and serves its queue, and
+        offers it, so the router's own matching never races it. Returns the call's queue."""
+        if agent_id not in self.routing.agents:
+            raise UnknownAgentError(agent_id)
+        res = await self._act("route", agent_id, call=call_id)
+        return str(res.get("queue") or "")
+
+    async def move_call(self, call_id: str, queue_id: str) -> str:
+        """Move a waiting call to ``queue_id`` keeping its arrival (``call.moved``); the queue's
+        domain must hold the call. Returns the new queue."""
+        plan = self.routing.plans.get(queue_id)
+        if plan is None:
+            raise QueueMoveError(call_id, queue_id, "no such queue")
+        res = await self._act("move", "", plan.domain, call=call_id, queue=queue_id)
+        return str(res.get("queue") or "")
 
     async def state(self, agent_id: str) -> dict[str, str]:
         """The agent's live hash (state, reason, since, call ...)."""

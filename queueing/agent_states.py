@@ -18,6 +18,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "logout": frozenset({"ready", "not_ready", "wrap_up"}),
     "callback": frozenset(AGENT_STATES),
     "reindex": frozenset(AGENT_STATES) - {"logged_out"},  # skills or queue settings changed
+    "route": frozenset({"ready"}),  # a supervisor's call to a chosen agent
+    "move": frozenset(AGENT_STATES),  # a waiting call to another queue (no agent involved)
 }
 
 

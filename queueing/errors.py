@@ -6,11 +6,13 @@ carries the data that names what was wrong::
     QueueingError
     ├── RoutingConfigError(field, value, message)   queue / escalation settings the router rejects
     ├── CallError(call_id, message)                  malformed routing input for one call
-    │   ├── CallNotWaitingError(call_id, state)      callback asked for a call not waiting
+    │   ├── CallNotWaitingError(call_id, state)      callback, route or move of a call not waiting
+    │   ├── QueueMoveError(call_id, queue_id, message) a move to a queue the call cannot go to
     │   └── CallbackNumberError(call_id, number, message)  callback number not E.164 (field number)
     └── AgentActionError(agent_id, action, message)  an agent action's precondition failed
         ├── AgentStateError(agent_id, action, state) not allowed in the agent's current state
         ├── UnknownReasonError(agent_id, reason)     not-ready reason not in the configured list
+        ├── AgentSkillError(agent_id, queue_id)      routed a call of a queue the agent does not serve
         └── UnknownAgentError(agent_id)              agent neither configured nor given skills
 """
 
@@ -63,9 +65,23 @@ class UnknownAgentError(AgentActionError):
 
 
 class CallNotWaitingError(CallError):
-    def __init__(self, call_id: str, state: str) -> None:
-        self.state = state
-        super().__init__(call_id, f"is {state}, not waiting: no callback can be requested")
+    def __init__(self, call_id: str, state: str, action: str = "callback") -> None:
+        self.state, self.action = state, action
+        super().__init__(call_id, f"is {state}, not waiting: no {action} can be requested")
+
+
+class QueueMoveError(CallError):
+    """A waiting call cannot move to ``queue_id`` (the same queue, another routing domain)."""
+
+    def __init__(self, call_id: str, queue_id: str, message: str) -> None:
+        self.queue_id = queue_id
+        super().__init__(call_id, f"cannot move to {queue_id}: {message}")
+
+
+class AgentSkillError(AgentActionError):
+    def __init__(self, agent_id: str, queue_id: str) -> None:
+        self.queue_id = queue_id
+        super().__init__(agent_id, "route", f"does not serve queue {queue_id}")
 
 
 class CallbackNumberError(CallError):

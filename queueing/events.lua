@@ -11,7 +11,8 @@ local function arrive(op)
   if arrived > NOW then arrived = NOW end
   local score = (PSPAN - 1 - op.prio) * SCALE + rel(arrived)
   put(ck, 'queue', q, 'prio', op.prio, 'score', score, 'arrived', arrived, 'day', DAY,
-      'state', 'waiting', 'offers', 0, 'tier', op.tier or '', 'customer', op.customer or '')
+      'state', 'waiting', 'offers', 0, 'tier', op.tier or '', 'customer', op.customer or '',
+      'caller', op.caller or '')
   redis.call('ZADD', k1('inq', q), fmt(arrived), cid)
   stat_arrived(q, 'offered', 1, {arrived = arrived, day = DAY})
   emit('call.queued', cid, nil, {queue = q, priority = op.prio, tier = op.tier}, cid, 'queued')

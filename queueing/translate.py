@@ -78,6 +78,7 @@ def to_ops(
             "ts": ts_ms(event),
             "tier": p.get("tier") or "ordinary",
             "customer": str(p.get("customer_id") or ""),
+            "caller": str(p.get("caller") or ""),
         }
         return [(plan.domain, op)]
     if t in ("call.answered", "call.connect_failed", "call.originated"):

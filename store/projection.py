@@ -95,6 +95,12 @@ def _queued(r: Row, ev: DomainEvent) -> None:
         r["priority"] = p["priority"]
 
 
+def _moved(r: Row, ev: DomainEvent) -> None:
+    # the call now counts in its new queue, still in the interval it arrived
+    if ev.payload.get("queue") is not None:
+        r["queue_id"] = ev.payload["queue"]
+
+
 def _offered(r: Row, ev: DomainEvent) -> None:
     r["offers"] = (r["offers"] or 0) + 1
 
@@ -169,6 +175,7 @@ CALL_EVENTS: dict[str, Callable[[Row, DomainEvent], None]] = {
     "call.arrived": _arrived,
     "call.originated": _arrived,
     "call.queued": _queued,
+    "call.moved": _moved,
     "call.offered": _offered,
     "call.answered": _answered,
     "call.held": _held,

@@ -30,10 +30,12 @@ from qa.errors import FormError as QaFormError
 from qa.errors import NotFoundError as QaNotFoundError
 from queueing.errors import (
     AgentActionError,
+    AgentSkillError,
     AgentStateError,
     CallbackNumberError,
     CallNotWaitingError,
     QueueingError,
+    QueueMoveError,
     UnknownAgentError,
     UnknownReasonError,
 )
@@ -84,6 +86,8 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], Callable[[Any], ApiError]], ...] = (
     (UnknownAgentError, lambda e: NotFoundError(e.message, field="agent_id")),
     (CallbackNumberError, lambda e: invalid("number", e.reason)),
     (CallNotWaitingError, _call_not_waiting),
+    (QueueMoveError, lambda e: invalid("queue_id", e.message)),
+    (AgentSkillError, lambda e: ConflictError(e.message, field="agent_id")),
     (
         AgentStateError,
         lambda e: ConflictError(f"{e.action} not allowed while {e.state}", field="state"),

@@ -41,6 +41,7 @@ from web.session import http as session_http
 from web.session import pages as session_pages
 from web.supervisor import http as supervisor_http
 from web.supervisor import pages as supervisor_pages
+from web.supervisor import waiting as supervisor_waiting
 from web.users import http as users_http
 from web.users import pages as users_pages
 
@@ -56,6 +57,7 @@ API: tuple[Endpoints, ...] = (
     phone_http.api,
     session_http.api,
     supervisor_http.api,
+    supervisor_waiting.api,
     complaints_http.api,
     planner_http.api,
     planner_requests.api,

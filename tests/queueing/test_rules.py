@@ -154,7 +154,13 @@ def test_translate_arrival_and_outbound() -> None:
         ts=at,
         type="call.arrived",
         call_id="c1",
-        payload={"queue": "billing", "tier": "vip", "priority": 3, "customer_id": 42},
+        payload={
+            "queue": "billing",
+            "tier": "vip",
+            "priority": 3,
+            "customer_id": 42,
+            "caller": "+8613800000000",
+        },
     )
     [(domain, op)] = to_ops(ev, PLANS, lambda a: "default", ["default"])
     assert domain == "default"
@@ -166,6 +172,7 @@ def test_translate_arrival_and_outbound() -> None:
         "ts": int(at.timestamp() * 1000),
         "tier": "vip",
         "customer": "42",
+        "caller": "+8613800000000",  # the wallboard's waiting list shows it masked
     }
     out = DomainEvent(
         id="e2",

@@ -205,8 +205,18 @@ async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
     national number is read in ``settings.default_region``, as customer import does."""
     call_id = call.path["call_id"]
     s = call.rt.settings
+    number = call.body.number
+    if call.body.caller_number:
+        live = await call.request.app[SERVICES].live_state.call_anywhere(call_id)
+        number = live.get("caller") or None
+        if not live:
+            raise NotFoundError(f"no waiting call {call_id}", field="call_id")
+        if number is None:
+            raise invalid("number", "the caller's number is unknown: give a number")
+    if number is None:
+        raise invalid("number", "required unless caller_number is true")
     try:
-        number = normalise_number(call.body.number, s.default_region)
+        number = normalise_number(number, s.default_region)
     except FieldError as exc:
         raise invalid("number", exc.message) from None
     callback = await call.request.app[SERVICES].actions.request_callback(call_id, number)

@@ -98,10 +98,15 @@ class SpyBody(Input):
 
 
 class CallbackInQueueBody(Input):
-    number: str = Field(
+    number: str | None = Field(
+        None,
         min_length=1,
         max_length=32,
-        description="E.164, or a national number read in the configured default region",
+        description="E.164, or a national number read in the configured default region; "
+        "required unless caller_number is true",
+    )
+    caller_number: bool = Field(
+        False, description="call back at the number the caller called from (the waiting list)"
     )
 
 

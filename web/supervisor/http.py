@@ -30,7 +30,7 @@ from web.supervisor.schemas import (
     QueueFigures,
     QueuesOut,
 )
-from web.supervisor.wallboard import page_of
+from web.supervisor.wallboard import chart_span, page_of
 
 api = Endpoints(tag="wallboard")
 
@@ -109,7 +109,8 @@ async def wallboard_day(call: ApiCall) -> DayOut:
         if conf is None:
             raise invalid("queue", "no such queue", "query")
     now = datetime.now(UTC)
-    start = day_start(now, ZoneInfo(s.timezone))
+    tz = ZoneInfo(s.timezone)
+    start = day_start(now, tz)
     df = await interval_figures(
         call.rt.engine,
         start,
@@ -120,19 +121,31 @@ async def wallboard_day(call: ApiCall) -> DayOut:
         rules=rules_of(s.queues),
         by_queue=False,
     )
+    local_day = start.astimezone(tz).date()
+    opens_at = datetime.combine(local_day, s.opening_hours.opens, tz).astimezone(UTC)
+    closes_at = datetime.combine(local_day, s.opening_hours.closes, tz).astimezone(UTC)
+    rows = list(df.itertuples())
+    busy = [r.interval_start.to_pydatetime() for r in rows if r.offered or r.no_data]
+    span_from, span_to = chart_span(opens_at, closes_at, busy, timedelta(minutes=q.interval_min))
     intervals = [
         IntervalOut(
-            start_at=row.interval_start.to_pydatetime(),
+            start_at=row.interval_start.to_pydatetime().astimezone(tz),
             offered=row.offered,
             answered=row.answered,
             abandoned=row.abandoned,
             service_level_pct=None if pd.isna(row.sl_pct) else round(row.sl_pct, 1),
             no_data=bool(row.no_data),
         )
-        for row in df.itertuples()
-        if row.interval_start <= now
+        for row in rows
+        if row.interval_start <= now and span_from <= row.interval_start < span_to
     ]
-    return DayOut(interval_min=q.interval_min, queue=q.queue, intervals=intervals)
+    return DayOut(
+        interval_min=q.interval_min,
+        queue=q.queue,
+        from_at=span_from.astimezone(tz),
+        to_at=span_to.astimezone(tz),
+        intervals=intervals,
+    )
 
 
 def _known_agent(call: ApiCall) -> str:

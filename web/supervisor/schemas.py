@@ -92,7 +92,7 @@ class DayQuery(Input):
 
 
 class IntervalOut(BaseModel):
-    start_at: datetime
+    start_at: datetime = Field(description="in the centre's time zone (its offset)")
     offered: int
     answered: int
     abandoned: int
@@ -107,6 +107,12 @@ class IntervalOut(BaseModel):
 class DayOut(BaseModel):
     interval_min: int
     queue: str | None
+    from_at: datetime | None = Field(
+        None,
+        description="the chart's span: the centre's opening hours today (opening_hours), "
+        "widened to any interval that had calls outside them",
+    )
+    to_at: datetime | None = None
     intervals: list[IntervalOut]
 
 
@@ -120,3 +126,45 @@ class ComplaintRow(BaseModel):
 
 class ComplaintsOut(BaseModel):
     complaints: list[ComplaintRow]
+
+
+class WaitingQuery(Input):
+    queue: str | None = Field(None, pattern=ID)
+
+
+class WaitingRow(BaseModel):
+    call_id: str
+    queue_id: str
+    position: int = Field(description="1 = the next call the router offers in this queue")
+    state: Literal["waiting", "offered"]
+    arrived_ms: int = Field(description="the caller's arrival (kept when moved to another queue)")
+    tier: str | None
+    caller: str | None = Field(description="masked (customers.masking.mask_phone)")
+    callback: bool = Field(
+        description="the caller asked to be called back; this dial holds the place"
+    )
+    agent_id: str | None = Field(description="offered to")
+
+
+class WaitingOut(BaseModel):
+    server_ms: int
+    calls: list[WaitingRow]
+
+
+class RouteToAgentBody(Input):
+    agent_id: str = Field(pattern=ID)
+
+
+class RouteToAgentOut(BaseModel):
+    call_id: str
+    agent_id: str
+    queue_id: str
+
+
+class MoveCallBody(Input):
+    queue_id: str = Field(pattern=ID)
+
+
+class MoveCallOut(BaseModel):
+    call_id: str
+    queue_id: str

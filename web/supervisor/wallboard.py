@@ -8,6 +8,7 @@ when calls wait while nobody who can serve the queue is working.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 WORKING_STATES = ("ready", "offered", "on_call", "wrap_up")
 LONG_WAIT_FACTOR = 3
@@ -44,3 +45,13 @@ def page_of(total: int, page: int, size: int) -> tuple[int, int]:
     page = min(max(page, 1), pages)
     start = (page - 1) * size
     return start, min(start + size, total)
+
+
+def chart_span(
+    opens_at: datetime, closes_at: datetime, busy: list[datetime], step: timedelta
+) -> tuple[datetime, datetime]:
+    """The day chart's span: the opening hours, widened to the intervals (starting at ``busy``)
+    that had calls outside them, so no call is ever left off the chart."""
+    start = min([opens_at, *busy])
+    end = max([closes_at, *(b + step for b in busy)])
+    return start, end

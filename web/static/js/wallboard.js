@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { duration, label, pct } from "./format.js";
 import { connectLive } from "./live.js";
 import { $, el, errorText, setText, toast } from "./helpers.js";
+import { refreshWaiting, tickWaiting } from "./wallboard/waiting.js";
 
 const params = new URLSearchParams(location.search);
 const QUEUES_PER_PAGE = Number(params.get("queues_per_page") || 8);
@@ -130,15 +131,37 @@ function actionButtons(a) {
   return out;
 }
 
+// One <tr> per agent id, kept across reloads and events: its cells change in place, and its
+// buttons only when the actions the agent's state allows change, so a click never lands on a
+// button that was replaced under the pointer.
+const agentTrs = new Map();     // agent_id -> <tr>
+
 function rowFor(a) {
-  const tr = el("tr", { dataset: { agent: a.agent_id, state: a.state } },
-    el("td", {}, el("b", {}, a.name), el("small", { class: "muted" }, ` ${a.agent_id}`)),
-    el("td", {}, el("span", { class: "state-pill", dataset: { state: a.state } }, label(a.state))),
-    el("td", { class: "reason" }, a.reason ?? ""),
-    el("td", { class: "num since", dataset: { since: a.since_ms ?? "" } }, ""),
-    el("td", { class: "call" }, a.call_id ? a.call_id.slice(-8) : ""),
-    el("td", {}, a.queue_id ?? ""),
-    el("td", { class: "actions" }, ...actionButtons(a)));
+  let tr = agentTrs.get(a.agent_id);
+  if (!tr) {
+    tr = el("tr", { dataset: { agent: a.agent_id } },
+      el("td", {}, el("b", { class: "name" }), el("small", { class: "muted" }, ` ${a.agent_id}`)),
+      el("td", {}, el("span", { class: "state-pill" })),
+      el("td", { class: "reason" }), el("td", { class: "num since" }), el("td", { class: "call" }),
+      el("td", { class: "a-queue" }), el("td", { class: "actions" }));
+    agentTrs.set(a.agent_id, tr);
+  }
+  tr.dataset.state = a.state;
+  setText(tr.querySelector(".name"), a.name);
+  const pill = tr.querySelector(".state-pill");
+  pill.dataset.state = a.state;
+  setText(pill, label(a.state));
+  setText(tr.querySelector(".reason"), a.reason ?? "");
+  tr.querySelector(".since").dataset.since = a.since_ms ?? "";
+  setText(tr.querySelector(".call"), a.call_id ? a.call_id.slice(-8) : "");
+  setText(tr.querySelector(".a-queue"), a.queue_id ?? "");
+  const buttons = actionButtons(a);
+  const signature = buttons.map((b) => `${b.dataset.act}:${b.dataset.mode ?? ""}:${b.dataset.call ?? ""}`).join(",");
+  const cell = tr.querySelector(".actions");
+  if (cell.dataset.signature !== signature) {
+    cell.dataset.signature = signature;
+    cell.replaceChildren(...buttons);
+  }
   return tr;
 }
 
@@ -151,7 +174,10 @@ async function loadAgents() {
   skewMs = data.server_ms - Date.now();
   agentPage = data.page;
   agentRows = new Map(data.agents.map((a) => [a.agent_id, a]));
-  $("agents-body").replaceChildren(...data.agents.map(rowFor));
+  const wanted = data.agents.map(rowFor);
+  for (const [id, tr] of agentTrs) if (!agentRows.has(id)) { tr.remove(); agentTrs.delete(id); }
+  const body = $("agents-body");
+  wanted.forEach((tr, i) => { if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] ?? null); });
   const pages = Math.max(1, Math.ceil(data.total / data.size));
   setText($("agents-page"), `${data.page} / ${pages}`);
   setText($("agent-count"), `${data.total} agents`);
@@ -170,8 +196,7 @@ function applyAgentEvent(m) {
   a.since_ms = Date.parse(m.ts);
   if (m.call_id) a.call_id = m.call_id;
   if (["ready", "not_ready", "logged_out"].includes(a.state)) { a.call_id = null; a.queue_id = null; }
-  const old = $("agents-body").querySelector(`tr[data-agent="${CSS.escape(a.agent_id)}"]`);
-  if (old) old.replaceWith(rowFor(a));
+  rowFor(a);
 }
 
 function tickTimes() {
@@ -196,16 +221,17 @@ async function loadChart() {
       yaxis: "y2", line: { color: "#ffd43b", width: 3 }, connectgaps: true },
   ];
   // intervals a telephony gap touched: one shaded, labelled band per run of them, never read as
-  // quiet ones
+  // quiet ones. Times are the centre's wall clock (the API's offset), as plotly draws them.
   const stepMs = data.interval_min * 60000;
+  const wall = (s) => Date.parse(`${s.slice(0, 19)}Z`);
   const bands = [];
   for (const i of data.intervals.filter((x) => x.no_data)) {
-    const from = Date.parse(i.start_at);
+    const from = wall(i.start_at);
     const last = bands[bands.length - 1];
     if (last && last.to === from) last.to = from + stepMs;
     else bands.push({ from, to: from + stepMs });
   }
-  const iso = (ms) => new Date(ms).toISOString();
+  const iso = (ms) => new Date(ms).toISOString().slice(0, 19);
   const shapes = bands.map((b) => ({
     type: "rect", xref: "x", yref: "paper", y0: 0, y1: 1, line: { width: 0 }, fillcolor: "rgba(160,170,190,0.18)",
     x0: iso(b.from), x1: iso(b.to),
@@ -218,7 +244,9 @@ async function loadChart() {
     shapes, annotations,
     barmode: "group", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: "#c9d3e3", size: 14 }, margin: { l: 44, r: 48, t: 10, b: 36 },
-    legend: { orientation: "h", y: 1.12 }, xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M" },
+    legend: { orientation: "h", y: 1.12 },
+    // the centre's opening hours (today, widened to calls outside them), not midnight to now
+    xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M", range: [data.from_at, data.to_at] },
     yaxis: { title: { text: "calls" }, gridcolor: "#233047", rangemode: "tozero" },
     yaxis2: { title: { text: "SL %" }, overlaying: "y", side: "right", range: [0, 105], showgrid: false },
   };
@@ -262,7 +290,7 @@ async function loadAll() {
   skewMs = data.server_ms - Date.now();
   queues = data.queues;
   paintQueues();
-  await Promise.all([loadAgents(), loadChart(), loadOverdue()]);
+  await Promise.all([loadAgents(), loadChart(), loadOverdue(), refreshWaiting()]);
 }
 
 async function loadOverdue() {
@@ -285,6 +313,7 @@ function onMessages(msgs) {
     }
   }
   paintQueues();
+  if (msgs.some((m) => m.t === "stats")) refreshWaiting().catch(() => {});
   if (agentsChanged) { tickTimes(); reloadAgentsSoon(); }
 }
 
@@ -308,7 +337,7 @@ for (const id of ["agent-state", "agent-queue"]) $(id).onchange = () => { agentP
 let searchTimer = null;
 $("agent-search").oninput = () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { agentPage = 1; loadAgents(); }, 250); };
 $("chart-queue").onchange = loadChart;
-setInterval(tickTimes, 1000);
+setInterval(() => { tickTimes(); tickWaiting(); }, 1000);
 setInterval(() => loadAgents().catch(() => {}), 5000);
 setInterval(() => loadChart().catch(() => {}), 60000);
 setInterval(() => { queuePage += 1; paintQueues(); }, ROTATE_MS);
