@@ -29,6 +29,7 @@ COMMAND_KINDS: dict[str, tuple[str, ...]] = {
     "mute": ("call_id", "muted"),  # the agent's voice muted (true) or not (false): MuteAudio
     "dtmf": ("call_id", "digits"),  # tones played to the customer's side: PlayDTMF per digit
     "spy": ("call_id", "agent_id", "mode", "supervisor"),  # mode listen|whisper|barge
+    "spy_stop": ("call_id",),  # hang up the supervisors' spy legs on the call
     "announce": ("call_id", "position", "wait_s"),  # tell a waiting caller position and wait
     "recording_pause": ("call_id",),  # MixMonitorMute on: silence until resumed
     "recording_resume": ("call_id",),

@@ -55,6 +55,9 @@ CALL_TYPES = frozenset(
         # a supervisor moved a waiting call to another queue; it keeps its arrival (payload:
         # from_queue, queue, arrived_ms)
         "call.moved",
+        # a supervisor's listen / whisper / barge leg (ChanSpy) started or stopped on the call
+        "call.monitor_started",
+        "call.monitor_stopped",
     }
 )
 AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})

@@ -37,6 +37,7 @@ The dialplan contract (config/asterisk/extensions.conf, DESIGN section 5):
   consult_back: ``Hangup`` of the consulted leg (the agent is back with the customer);
   conference: ``PlayDTMF`` ``Receive`` of the ``atxferthreeway`` code on the agent's leg; a
   hang-up during a conference hangs up the agent's leg only (the other two stay together);
+* spy_stop: ``Hangup`` of each supervisor's ChanSpy leg on the call (``ChanSpyStart`` named it);
 * answer (the dashboard's Answer button): ``PJSIPNotify`` of ``Event: talk`` (``answer_event``)
   to the agent's PJSIP endpoint while its phone rings; the phone, allowed to take remote
   answers, picks up, and ``call.answered`` follows from the channel events as for a hand answer.
@@ -309,6 +310,10 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
         )
     if kind in CONSULT_KINDS:
         return consult_actions(command, _need_connected(command, call), config)
+    if kind == "spy_stop":
+        if not call.spies:
+            raise CommandTargetError("call_id", call.call_id, "no one is listening to this call")
+        return [[("Action", "Hangup"), ("Channel", spyer), ("Cause", "16")] for spyer in call.spies]
     if kind == "spy":
         _need_connected(command, call)
         mode = str(a["mode"])

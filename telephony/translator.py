@@ -113,6 +113,8 @@ HANDLED_EVENTS = frozenset(
         "AttendedTransfer",
         "BlindTransfer",
         "BridgeEnter",
+        "ChanSpyStart",
+        "ChanSpyStop",
         "OriginateResponse",
         "UserEvent",
         "Status",
@@ -179,6 +181,7 @@ class CallState:
     agent_left: tuple[datetime, str | None, str | None] | None = None
     surveying: bool = False  # call.ended sent; the caller is in the survey
     surveyed: bool = False  # call.surveyed sent
+    spies: tuple[str, ...] = ()  # supervisors' ChanSpy legs on it (channel names), oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -887,6 +890,24 @@ def _on_blind_transfer(t: _Step, f: Frame) -> None:
     )  # fmt: skip
 
 
+def _on_chanspy(t: _Step, f: Frame) -> None:
+    """A supervisor's ChanSpy leg starts or stops listening to the call's agent leg: the
+    wallboard's monitoring indicator (``call.monitor_started`` / ``call.monitor_stopped``), and
+    the leg a ``spy_stop`` command hangs up."""
+    call = t.call_of_channel(f, "Spyee")
+    spyer = f.get("SpyerChannel")
+    if call is None or not spyer:
+        return
+    started = f.event == "ChanSpyStart"
+    if started == (spyer in call.spies):
+        return  # a repeat (a snapshot, a second start): nothing changed
+    spies = (*call.spies, spyer) if started else tuple(c for c in call.spies if c != spyer)
+    t.put(replace(call, spies=spies))
+    kind = "started" if started else "stopped"
+    uid = f.get("SpyerUniqueid") or spyer
+    t.emit(f"call.monitor_{kind}", call, ("monitor", uid, kind), {}, agent_id=call.agent_id)
+
+
 def _on_hangup_request(t: _Step, f: Frame) -> None:
     call = t.call_of_channel(f)
     if call is None or call.hangup_by is not None:
@@ -1207,6 +1228,8 @@ _HANDLERS = {
     "AttendedTransfer": _on_attended_transfer,
     "BlindTransfer": _on_blind_transfer,
     "BridgeEnter": _on_bridge_enter,
+    "ChanSpyStart": _on_chanspy,
+    "ChanSpyStop": _on_chanspy,
     "OriginateResponse": _on_originate_response,
     "UserEvent": _on_user_event,
     "Status": _on_snapshot_item,

@@ -141,6 +141,13 @@ class Simulator:
         self._wake.set()
         return ch
 
+    def hang_up(self, ch: Channel) -> None:
+        """The phone behind ``ch`` hangs up now (tests, scripted demos): a person ending it."""
+        if self.speed is not None:
+            self.engine.advance_to(self.now_s())
+        self.engine.hangup_after(ch, 0.0)
+        self._wake.set()
+
     async def drop_connections(self) -> None:
         """Close every AMI connection (a network failure, as seen by the bridge)."""
         for conn in list(self._conns.values()):

@@ -142,3 +142,15 @@ def test_callback_dial_names_the_callers_call_and_the_ring_timeout() -> None:
         "CC_RING_TIMEOUT_S=15",
         "CC_ORIGIN_CALL_ID=in1",
     ]
+
+
+def test_spy_stop_hangs_up_each_spy_leg_of_the_call() -> None:
+    call = ringing_call(spies=("PJSIP/9000-00000011", "PJSIP/9001-00000012"))
+    actions = plan(Command("s1", "spy_stop", {"call_id": "1.1"}), call, ActionConfig())
+    assert actions == [
+        [("Action", "Hangup"), ("Channel", "PJSIP/9000-00000011"), ("Cause", "16")],
+        [("Action", "Hangup"), ("Channel", "PJSIP/9001-00000012"), ("Cause", "16")],
+    ]
+    with pytest.raises(CommandTargetError) as err:
+        plan(Command("s2", "spy_stop", {"call_id": "1.1"}), ringing_call(), ActionConfig())
+    assert err.value.field == "call_id"

@@ -141,3 +141,59 @@ async def test_route_call_back_and_move_from_the_waiting_list(
     assert moved.call_id == third and moved.payload["from_queue"] == "sales"
     await shot(page, artifacts / "wallboard-waiting-actions.png")
     no_js_errors(page)
+
+
+async def spy_legs(sim: Simulator, agent_leg_prefix: str) -> list[Channel]:
+    """The live ChanSpy legs on the agent's leg, once the simulator has them (or none)."""
+    for _ in range(100):
+        legs = [
+            c
+            for c in sim.engine.channels.values()
+            if c.alive and c.spy and c.spy.spyee and c.spy.spyee.name.startswith(agent_leg_prefix)
+        ]
+        if legs:
+            return legs
+        await asyncio.sleep(0.1)
+    return []
+
+
+async def test_monitoring_indicator_and_stop(
+    browser: object,
+    server: Server,
+    router: Routing,
+    pbx: Simulator,
+    web_rt: Runtime,
+    artifacts: Path,
+) -> None:
+    """Listen shows an indicator with Stop; Stop hangs up the supervisor's spy leg in the PBX and
+    the indicator clears; a whisper whose leg the supervisor hangs up themselves clears too."""
+    actions = AgentActions(router)
+    await actions.login("a1", ready=True)
+    page = await sign_in(browser, server, "sue", "/wallboard")  # type: ignore[arg-type]
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    call_in(pbx, "+8613800000404")
+    row = page.locator('#agents-body tr[data-agent="a1"]')
+    await expect(row).to_have_attribute("data-state", "on_call")
+    indicator = page.locator("#monitoring .monitor")
+
+    await row.locator("button.spy-listen").click()
+    await expect(indicator).to_have_attribute("data-state", "active")
+    await expect(indicator).to_contain_text("listen")
+    [spy] = await spy_legs(pbx, "PJSIP/a1-")
+    assert spy.spy.options == "qE"
+    await shot(page, artifacts / "wallboard-monitoring.png")
+    await indicator.locator('button[data-act="stop"]').click()
+    await expect(indicator).to_have_count(0)
+    assert not spy.alive  # the spy leg ended in the PBX
+    assert "Hangup" in [f.action for _, f in pbx.received]
+
+    await row.locator("button.spy-whisper").click()
+    await expect(indicator).to_have_attribute("data-state", "active")
+    [spy] = await spy_legs(pbx, "PJSIP/a1-")
+    pbx.hang_up(spy)  # the supervisor puts the phone down: the indicator follows
+    await expect(indicator).to_have_count(0)
+    await expect(page.locator("#monitoring")).to_be_hidden()
+    [started, _] = await events(web_rt, "call.monitor_started")
+    assert started.agent_id == "a1"
+    assert len(await events(web_rt, "call.monitor_stopped")) == 2
+    no_js_errors(page)

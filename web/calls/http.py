@@ -193,6 +193,20 @@ async def call_spy(call: ApiCall) -> CommandOut:
 
 @api.op(
     "POST",
+    "/api/calls/{call_id}/spy/stop",
+    roles=SUPERVISOR,
+    summary="Stop listening, whispering or barging: hang up the supervisor's spy leg",
+    tag="supervisor",
+    response=CommandOut,
+)
+async def call_spy_stop(call: ApiCall) -> CommandOut:
+    """The bridge hangs up the ChanSpy legs it saw start on the call (``call.monitor_started``);
+    ``call.monitor_stopped`` follows, or ``command.failed`` when none is left."""
+    return await _command(call, "spy_stop", call_id=call.path["call_id"])
+
+
+@api.op(
+    "POST",
     "/api/calls/{call_id}/callback-in-queue",
     roles=SUPERVISOR,
     summary="Call a waiting caller back at a number instead of keeping them in line",

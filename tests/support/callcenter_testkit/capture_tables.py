@@ -140,10 +140,12 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, dict[str, Any]]]] = {
         ("call.arrived", C12, None, arrived("15551230020", "Frank", "5000", "sales", "0000000e")),
         ("call.ended", C12, None, ended("system", *NORMAL, False)),
     ],
-    # Spying adds nothing to the call; the caller is hung up by AMI.
+    # Three supervisor sessions (ChanSpyStart / ChanSpyStop on the agent's leg) one after
+    # another: the wallboard's monitoring indicator; the caller is hung up by AMI.
     "13-chanspy-listen-whisper-barge.ami": [
         ("call.arrived", C13, None, arrived("15551230030", "Grace", "5000", "sales", "0000000f")),
         ("call.answered", C13, "1004", {"agent_id": "1004", "queue": "sales", "wait_s": 0.001}),
+        *[("call.monitor_started", C13, "1004", {}), ("call.monitor_stopped", C13, "1004", {})] * 3,
         ("call.ended", C13, "1004", ended("system", *NORMAL, True)),
     ],
     # The agent's phone holds (MOH on the caller inside the bridge), unholds, then hangs up.

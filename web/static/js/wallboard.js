@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { duration, label, pct } from "./format.js";
 import { connectLive } from "./live.js";
 import { $, el, errorText, setText, toast } from "./helpers.js";
+import { monitorRequested, onMonitorEvent } from "./wallboard/monitoring.js";
 import { refreshWaiting, tickWaiting } from "./wallboard/waiting.js";
 
 const params = new URLSearchParams(location.search);
@@ -263,6 +264,7 @@ async function onAction(e) {
     if (b.dataset.act === "spy") {
       await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/spy`, { mode: b.dataset.mode });
       toast(`${b.dataset.mode} started: your phone will ring`);
+      monitorRequested(b.dataset.call, b.closest("tr").dataset.agent, b.dataset.mode);
     } else if (b.dataset.act === "rec") {
       const want = !recPaused.get(b.dataset.call);
       await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/recording`, { paused: want });
@@ -308,6 +310,7 @@ function onMessages(msgs) {
       skewMs = m.ts_ms - Date.now();
     } else if (m.t === "event") {
       if (m.type === "agent.state") { applyAgentEvent(m); agentsChanged = true; }
+      else if (m.type.startsWith("call.monitor_")) onMonitorEvent(m);
       else if (m.type === "complaint.overdue") loadOverdue().catch(() => {});
       else if (m.type === "complaint.status" && m.payload?.complaint_id) overdue.delete(m.payload.complaint_id);
     }
