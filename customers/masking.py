@@ -53,6 +53,7 @@ _POLICY: dict[str, frozenset[str]] = {
     "agent": frozenset({"name", "notes"}),
     "qa": frozenset(),
     "planner": frozenset(),
+    "wallboard": frozenset(),  # a wall screen: no customer data at all
 }
 _ACCOUNT_MANAGER_EXTRA = frozenset({"phone", "email"})
 

@@ -60,7 +60,18 @@ CALL_TYPES = frozenset(
         "call.monitor_stopped",
     }
 )
-AGENT_TYPES = frozenset({"agent.logged_in", "agent.logged_out", "agent.state", "agent.rona"})
+AGENT_TYPES = frozenset(
+    {
+        "agent.logged_in",
+        "agent.logged_out",
+        "agent.state",
+        "agent.rona",
+        # a supervisor's message to the agent (payload: message_id, text, from_user, team) and
+        # the agent acknowledging it on the desk (payload: message_id)
+        "agent.message",
+        "agent.message_acknowledged",
+    }
+)
 CUSTOMER_WORK_TYPES = frozenset(
     {
         "complaint.opened",

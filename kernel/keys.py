@@ -198,6 +198,12 @@ def planner_history(prefix: str, username: str) -> str:
     return f"{prefix}:planner:{username}:history"
 
 
+def agent_messages(prefix: str, agent_id: str) -> str:
+    """Hash: message id -> JSON of a supervisor's message the agent has not acknowledged yet
+    (``web/messages``)."""
+    return f"{prefix}:messages:{agent_id}"
+
+
 def wrap_up_draft(prefix: str, agent_id: str, call_id: str) -> str:
     """String: JSON of the wrap-up form an agent is typing for a call (``queueing.wrap_drafts``)."""
     return f"{prefix}:wrapdraft:{agent_id}:{call_id}"

@@ -3,7 +3,8 @@ constraints), the pure rules and the API: one definition each."""
 
 from __future__ import annotations
 
-ROLES = ("agent", "supervisor", "planner", "qa", "admin")  # who signs in to the web
+# who signs in to the web; "wallboard": a wall screen's read-only kiosk view, signed in for good
+ROLES = ("agent", "supervisor", "planner", "qa", "admin", "wallboard")
 TIERS = ("ordinary", "key_account", "vip")  # of a customer
 COMPLAINT_STATUSES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
 TASK_KINDS = ("return_visit", "callback")  # outbound work

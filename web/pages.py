@@ -27,6 +27,7 @@ HOME_BY_ROLE = {
     "admin": "/wallboard",
     "planner": "/planner",
     "qa": "/qa",
+    "wallboard": "/kiosk",
 }
 
 AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -26,6 +26,7 @@ from web.complaints import pages as complaints_pages
 from web.endpoints import Endpoint, Endpoints, request_handler
 from web.keys import OPENAPI
 from web.live import socket as live_socket
+from web.messages import http as messages_http
 from web.ops import http as ops_http
 from web.pages import Pages
 from web.phone import http as phone_http
@@ -58,6 +59,7 @@ API: tuple[Endpoints, ...] = (
     session_http.api,
     supervisor_http.api,
     supervisor_waiting.api,
+    messages_http.api,
     complaints_http.api,
     planner_http.api,
     planner_requests.api,

@@ -19,7 +19,9 @@ from store.models.base import Base, UtcDateTime
 class User(Base):
     __tablename__ = "web_users"
     __table_args__ = (
-        CheckConstraint("role IN ('agent', 'supervisor', 'planner', 'qa', 'admin')", name="role"),
+        CheckConstraint(
+            "role IN ('agent', 'supervisor', 'planner', 'qa', 'admin', 'wallboard')", name="role"
+        ),
     )
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)

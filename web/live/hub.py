@@ -43,6 +43,8 @@ from web.live.privacy import mask_payload
 log = logging.getLogger(__name__)
 
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+# the queue figures (stats messages) also go to a wall screen's kiosk view; events do not
+FIGURE_ROLES = SUPERVISOR_ROLES | {"wallboard"}
 MAX_TRACKED_CALLS = 64
 RECENT_EVENT_IDS = 10_000  # some 20 s of a busy centre's events
 RESYNC = json.dumps({"t": "resync"})
@@ -86,6 +88,7 @@ class LiveClient:
         self.role = role
         self.agent_id = agent_id
         self.sees_all = role in SUPERVISOR_ROLES
+        self.sees_figures = role in FIGURE_ROLES
 
     def set_role(self, role: str, agent_id: str | None) -> None:
         """What the client is sent follows the role (and agent) its user has now."""
@@ -94,6 +97,7 @@ class LiveClient:
         self.role = role
         self.agent_id = agent_id
         self.sees_all = role in SUPERVISOR_ROLES
+        self.sees_figures = role in FIGURE_ROLES
 
     def end(self, code: int, reason: str) -> None:
         """Ask the WebSocket to close with ``code`` and ``reason`` (``wait_ended`` returns)."""
@@ -202,7 +206,7 @@ class LiveHub:
 
     def broadcast(self, text: str, *, supervisors_only: bool = False) -> None:
         for client in tuple(self.clients):
-            if supervisors_only and not client.sees_all:
+            if supervisors_only and not client.sees_figures:
                 continue
             if not client.push(text):
                 self.resyncs += 1
@@ -262,7 +266,7 @@ class LiveHub:
         health = liveness.current("live-feed")
         while True:
             await asyncio.sleep(self.stats_every_s)
-            if not any(c.sees_all for c in self.clients):
+            if not any(c.sees_figures for c in self.clients):
                 continue
             try:
                 queues = await self.stats()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from kernel.settings import Settings
 from web.bodies import read_form
 from web.errors import ForbiddenError, RateLimitedError, UnauthorizedError
 from web.keys import PRINCIPAL, RUNTIME, THROTTLE
@@ -126,6 +127,15 @@ def set_login_csrf_cookie(request: web.Request, response: web.StreamResponse, to
         )
 
 
+KIOSK_TTL = timedelta(days=3650)  # "does not expire": a wall screen stays signed in; an admin
+# revokes it (web/users/sessions.py) or disables the account
+
+
+def session_ttl(settings: Settings, role: str) -> timedelta:
+    """How long a session of ``role`` lasts: ``web.session_ttl_h``, except a wallboard screen's."""
+    return KIOSK_TTL if role == "wallboard" else timedelta(hours=settings.web.session_ttl_h)
+
+
 async def sign_in(request: web.Request, username: str, password: str) -> tuple[Principal, str]:
     """Check the password (throttled); returns the principal and the session cookie token."""
     rt = request.app[RUNTIME]
@@ -148,7 +158,7 @@ async def sign_in(request: web.Request, username: str, password: str) -> tuple[P
         log.info("failed sign-in of %r from %s", username, address)
         raise UnauthorizedError("wrong user name or password", field="password")
     await throttle.succeeded(username, address)
-    ttl = timedelta(hours=rt.settings.web.session_ttl_h)
+    ttl = session_ttl(rt.settings, user.role)
     token, csrf = await open_session(rt.engine, user, now=_now(), ttl=ttl, address=address)
     log.info("user %s (%s) signed in from %s", user.username, user.role, address)
     principal = Principal(
@@ -162,7 +172,9 @@ async def sign_in(request: web.Request, username: str, password: str) -> tuple[P
     return principal, token
 
 
-def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+def set_session_cookie(
+    request: web.Request, response: web.StreamResponse, token: str, role: str
+) -> None:
     rt = request.app[RUNTIME]
     response.set_cookie(
         SESSION_COOKIE,
@@ -171,7 +183,7 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, token
         samesite="Lax",
         secure=secure_cookie(request),
         path="/",
-        max_age=int(rt.settings.web.session_ttl_h * 3600),
+        max_age=int(session_ttl(rt.settings, role).total_seconds()),
     )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
 

@@ -64,7 +64,7 @@ async def create_session(call: ApiCall) -> web.StreamResponse:
     body: LoginBody = call.body
     principal, token = await sign_in(call.request, body.username, body.password)
     resp = web.json_response(_session_out(principal).model_dump(mode="json"))
-    set_session_cookie(call.request, resp, token)
+    set_session_cookie(call.request, resp, token, principal.role)
     return resp
 
 

@@ -83,7 +83,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         )
     target = _safe_next(str(form.get("next") or "")) or home_of(principal)
     resp = web.HTTPSeeOther(target)
-    set_session_cookie(request, resp, token)
+    set_session_cookie(request, resp, token, principal.role)
     raise resp
 
 

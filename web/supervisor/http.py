@@ -16,7 +16,7 @@ from web.agent.schemas import AgentStateOut
 from web.endpoints import ApiCall, Endpoints
 from web.errors import NotFoundError, invalid
 from web.keys import SERVICES
-from web.roles import SUPERVISOR
+from web.roles import SUPERVISOR, WALL_VIEWERS
 from web.supervisor.schemas import (
     AgentRow,
     AgentsOut,
@@ -42,7 +42,7 @@ def _now_ms() -> int:
 @api.op(
     "GET",
     "/api/wallboard/queues",
-    roles=SUPERVISOR,
+    roles=WALL_VIEWERS,
     summary="Read every queue's figures",
     response=QueuesOut,
 )
@@ -95,7 +95,7 @@ def _agents_of_queue(call: ApiCall, queue_id: str) -> set[str]:
 @api.op(
     "GET",
     "/api/wallboard/day",
-    roles=SUPERVISOR,
+    roles=WALL_VIEWERS,
     summary="Read today's figures by interval",
     query=DayQuery,
     response=DayOut,

@@ -98,6 +98,18 @@ async def reset_password(
         await _audit(conn, by, "user.reset_password", username, ["password"], "password reset", now)
 
 
+async def revoke_sessions(engine: AsyncEngine, by: Actor, username: str, *, now: datetime) -> int:
+    """End every session of the user (a wall screen's kiosk, which never expires, or a lost
+    device); returns how many ended. Their pages and live feeds stop at their next check."""
+    async with engine.begin() as conn:
+        if not (await conn.execute(select(User.username).where(User.username == username))).first():
+            raise UnknownUserError(username)
+        done = await conn.execute(delete(WebSession).where(WebSession.username == username))
+        ended = done.rowcount or 0
+        await _audit(conn, by, "user.revoke_sessions", username, [], f"{ended} sessions ended", now)
+    return ended
+
+
 async def record_unlock(
     engine: AsyncEngine, by: Actor, username: str, *, was_locked: bool, now: datetime
 ) -> None:

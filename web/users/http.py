@@ -17,6 +17,7 @@ from web.users.accounts import (
     list_users,
     record_unlock,
     reset_password,
+    revoke_sessions,
     set_active,
 )
 from web.users.schemas import (
@@ -24,6 +25,7 @@ from web.users.schemas import (
     LockOut,
     NewUserBody,
     PasswordBody,
+    RevokedOut,
     UnlockOut,
     UserOut,
     UsersOut,
@@ -125,3 +127,16 @@ async def user_unlock(call: ApiCall) -> UnlockOut:
         call.rt.engine, _actor(call), name, was_locked=was_locked, now=datetime.now(UTC)
     )
     return UnlockOut(username=name, was_locked=was_locked)
+
+
+@api.op(
+    "POST",
+    "/api/users/{username}/sessions/revoke",
+    roles=ADMIN,
+    summary="End every session of a user (e.g. a wallboard screen's, which never expires)",
+    response=RevokedOut,
+)
+async def revoke_user_sessions(call: ApiCall) -> RevokedOut:
+    username = call.path["username"]
+    ended = await revoke_sessions(call.rt.engine, _actor(call), username, now=datetime.now(UTC))
+    return RevokedOut(username=username, sessions_ended=ended)

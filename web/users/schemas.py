@@ -53,3 +53,8 @@ class PasswordBody(Input):
 class UnlockOut(BaseModel):
     username: str
     was_locked: bool
+
+
+class RevokedOut(BaseModel):
+    username: str
+    sessions_ended: int

@@ -38,9 +38,12 @@ export function connectLive({ onOpen, onMessages, statusEl = document.getElement
     pending = [];
     if (batch.some((m) => m.t === "resync")) {
       onOpen?.({ resync: true, restarted: false });
+      window.dispatchEvent(new CustomEvent("cc:live-open"));
       return onMessages(batch.filter((m) => m.t !== "resync" && m.t !== "event"));
     }
     onMessages(batch);
+    // the same batch for a page's other modules (e.g. desk/messages.js): one socket per page
+    window.dispatchEvent(new CustomEvent("cc:live", { detail: batch }));
   };
   const open = () => {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
@@ -56,6 +59,7 @@ export function connectLive({ onOpen, onMessages, statusEl = document.getElement
           attempt = 0;
           setStatus("live", "live");
           onOpen?.({ restarted, serverMs: m.server_ms });
+          window.dispatchEvent(new CustomEvent("cc:live-open"));
           continue;
         }
         pending.push(m);

@@ -5,6 +5,9 @@ import { api } from "./api.js";
 import { duration, label, pct } from "./format.js";
 import { connectLive } from "./live.js";
 import { $, el, errorText, setText, toast } from "./helpers.js";
+import { drawDay } from "./wallboard/day_chart.js";
+import { centreTotals } from "./wallboard/figures.js";
+import "./wallboard/messages.js";
 import { monitorRequested, onMonitorEvent } from "./wallboard/monitoring.js";
 import { refreshWaiting, tickWaiting } from "./wallboard/waiting.js";
 
@@ -86,21 +89,11 @@ function paintQueues() {
 }
 
 function paintTotals() {
-  let waiting = 0, longest = 0, offered = 0, answeredSl = 0, slDen = 0, abandoned = 0, dayOffered = 0;
-  for (const q of queues) {
-    waiting += q.waiting;
-    longest = Math.max(longest, q.longest_wait_s);
-    // the service level of all queues adds their counts up (reports/definitions.py)
-    answeredSl += q.day.answered_in_sl;
-    slDen += q.day.answered + q.day.abandons_against_sl;
-    abandoned += q.day.abandoned;
-    dayOffered += q.day.offered;
-    offered += q.last_30m.offered;
-  }
-  setText($("t-waiting"), waiting);
-  setText($("t-longest"), duration(longest));
-  setText($("t-sl"), slDen ? pct((100 * answeredSl) / slDen) : "—");
-  setText($("t-abandon"), dayOffered ? pct((100 * abandoned) / dayOffered) : "—");
+  const t = centreTotals(queues);
+  setText($("t-waiting"), t.waiting);
+  setText($("t-longest"), duration(t.longestWaitS));
+  setText($("t-sl"), pct(t.serviceLevelPct));
+  setText($("t-abandon"), pct(t.abandonedPct));
   $("totals").dataset.alert = queues.some((q) => q.alerts.length) ? "yes" : "no";
 }
 
@@ -210,49 +203,7 @@ function tickTimes() {
 
 // ---- chart -----------------------------------------------------------------------------------
 
-async function loadChart() {
-  const q = new URLSearchParams({ interval_min: 30 });
-  if ($("chart-queue").value) q.set("queue", $("chart-queue").value);
-  const data = await api("GET", `/api/wallboard/day?${q}`);
-  const x = data.intervals.map((i) => i.start_at);
-  const bar = (name, key, color) => ({ type: "bar", name, x, y: data.intervals.map((i) => i[key]), marker: { color } });
-  const traces = [
-    bar("offered", "offered", "#4c6ef5"), bar("answered", "answered", "#2fb380"), bar("abandoned", "abandoned", "#f0564a"),
-    { type: "scatter", mode: "lines+markers", name: "service level %", x, y: data.intervals.map((i) => i.service_level_pct),
-      yaxis: "y2", line: { color: "#ffd43b", width: 3 }, connectgaps: true },
-  ];
-  // intervals a telephony gap touched: one shaded, labelled band per run of them, never read as
-  // quiet ones. Times are the centre's wall clock (the API's offset), as plotly draws them.
-  const stepMs = data.interval_min * 60000;
-  const wall = (s) => Date.parse(`${s.slice(0, 19)}Z`);
-  const bands = [];
-  for (const i of data.intervals.filter((x) => x.no_data)) {
-    const from = wall(i.start_at);
-    const last = bands[bands.length - 1];
-    if (last && last.to === from) last.to = from + stepMs;
-    else bands.push({ from, to: from + stepMs });
-  }
-  const iso = (ms) => new Date(ms).toISOString().slice(0, 19);
-  const shapes = bands.map((b) => ({
-    type: "rect", xref: "x", yref: "paper", y0: 0, y1: 1, line: { width: 0 }, fillcolor: "rgba(160,170,190,0.18)",
-    x0: iso(b.from), x1: iso(b.to),
-  }));
-  const annotations = bands.map((b) => ({
-    xref: "x", yref: "paper", y: 1, yanchor: "top", showarrow: false, text: "no data",
-    font: { size: 11, color: "#aab4c8" }, x: iso((b.from + b.to) / 2),
-  }));
-  const layout = {
-    shapes, annotations,
-    barmode: "group", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-    font: { color: "#c9d3e3", size: 14 }, margin: { l: 44, r: 48, t: 10, b: 36 },
-    legend: { orientation: "h", y: 1.12 },
-    // the centre's opening hours (today, widened to calls outside them), not midnight to now
-    xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M", range: [data.from_at, data.to_at] },
-    yaxis: { title: { text: "calls" }, gridcolor: "#233047", rangemode: "tozero" },
-    yaxis2: { title: { text: "SL %" }, overlaying: "y", side: "right", range: [0, 105], showgrid: false },
-  };
-  if (window.Plotly) window.Plotly.react("day-chart", traces, layout, { displayModeBar: false, responsive: true });
-}
+const loadChart = () => drawDay("day-chart", $("chart-queue").value);
 
 // ---- actions ---------------------------------------------------------------------------------
 

@@ -21,6 +21,10 @@ function actions(u) {
   const toggle = el("button", { class: "btn", type: "button", "data-action": u.active ? "disable" : "enable" }, u.active ? "Disable" : "Enable");
   toggle.onclick = () => change(() => api("POST", path(u.username, "active"), { active: !u.active }), `${u.username} ${u.active ? "disabled" : "enabled"}`);
   td.append(toggle);
+  // a wallboard screen's session never expires: ending it is how its access is revoked
+  const revoke = el("button", { class: "btn", type: "button", "data-action": "revoke" }, "End sessions");
+  revoke.onclick = () => change(() => api("POST", path(u.username, "sessions/revoke")), `sessions of ${u.username} ended`);
+  td.append(revoke);
   return el("td", {}, td);
 }
 
