@@ -59,6 +59,8 @@ ENTRIES: tuple[Entry, ...] = (
         "Supervision", "Complaint reports", "/complaints/reports", "complaint-reports", SUPERVISORS
     ),
     Entry("Supervision", "Reports", "/reports", "reports", SUPERVISORS),
+    # a wall screen's read-only view; the wallboard role's only page
+    Entry("Supervision", "Wall screen", "/kiosk", "kiosk", SUPERVISORS | {"wallboard"}),
     Entry("Planning", "Forecast & roster", "/planner", "planner", PLANNERS),
     Entry("Planning", "Rosters", "/planner/rosters", "rosters", PLANNERS),
     Entry("Planning", "Shift requests", "/planner/requests", "requests", PLANNERS),

@@ -119,6 +119,26 @@ async def routing_and_wrap_up(
     await actions.logout("a1")
 
 
+async def supervisor_work(
+    phone: Any,
+    sue: aiohttp.ClientSession,
+    alice: aiohttp.ClientSession,
+    redis: aioredis.Redis,
+    stream: str,
+) -> None:
+    """A waiting caller moved to another queue; a message (with a number) to Alice, acknowledged."""
+    await phone.arrive("m-3", "sales", caller="+8613600003333")  # nobody is ready: it waits
+    await wait_for_event(redis, stream, "call.queued")
+    async with sue.post("/api/calls/m-3/move", json={"queue_id": "support"}) as r:
+        assert r.status == 200, await r.text()
+    text = "请回拨 13600003333"
+    async with sue.post("/api/messages", json={"agent_id": "a1", "text": text}) as r:
+        assert r.status == 201, await r.text()
+        message_id = (await r.json())["message_id"]
+    async with alice.post(f"/api/agent/messages/{message_id}/ack") as r:
+        assert r.status == 200, await r.text()
+
+
 async def customer_work(rt: Runtime) -> None:
     s, now = rt.settings, datetime.now(UTC)
     engine, redis, prefix = rt.engine, rt.redis, s.redis_prefix
@@ -199,6 +219,7 @@ async def test_every_event_type_reaches_the_feed_without_a_number(
     async with sue.ws_connect("/ws") as ws:
         await telephony(redis, stream)
         await routing_and_wrap_up(router, phone, alice, redis, stream)
+        await supervisor_work(phone, sue, alice, redis, stream)
         await customer_work(web_rt)
         await failed_command(web_rt, stream)
         written = [DomainEvent.from_fields(f) for _, f in await redis.xrange(stream)]
@@ -225,7 +246,7 @@ async def test_every_event_type_reaches_the_feed_without_a_number(
         for k, v in e.payload.items()
         if k not in PHONE_FIELDS and any(number_shaped(t) for t in strings_in(v))
     }
-    assert {"call.arrived", "call.wrapped", "outbound.outcome"} <= raw
+    assert {"call.arrived", "call.wrapped", "outbound.outcome", "agent.message"} <= raw
 
 
 async def test_wrap_up_notes_keep_their_numbers_from_qa(login: Login, web_rt: Runtime) -> None:
