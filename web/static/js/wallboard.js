@@ -267,8 +267,27 @@ function onMessages(msgs) {
     }
   }
   paintQueues();
-  if (msgs.some((m) => m.t === "stats")) refreshWaiting().catch(() => {});
+  if (msgs.some(changesWaiting)) refreshWaitingSoon();
   if (agentsChanged) { tickTimes(); reloadAgentsSoon(); }
+}
+
+// The waiting list is read again when a call joins, leaves or changes state in a queue, or a
+// queue's count changes; at most once a second (the figures arrive several times a second).
+const WAITING_EVENTS = new Set(["call.queued", "call.offered", "call.answered", "call.abandoned",
+  "call.ended", "call.moved", "outbound.scheduled", "agent.state"]);
+let waitingCounts = "";
+function changesWaiting(m) {
+  if (m.t === "event") return WAITING_EVENTS.has(m.type);
+  if (m.t !== "stats") return false;
+  const counts = m.queues.map((q) => `${q.queue_id}:${q.waiting}`).join(",");
+  if (counts === waitingCounts) return false;
+  waitingCounts = counts;
+  return true;
+}
+let waitingTimer = null;
+function refreshWaitingSoon() {
+  if (waitingTimer) return;
+  waitingTimer = setTimeout(() => { waitingTimer = null; refreshWaiting().catch(() => {}); }, 1000);
 }
 
 // Agent events change the totals and may move rows between pages: reload, at most once a second.
@@ -293,6 +312,7 @@ $("agent-search").oninput = () => { clearTimeout(searchTimer); searchTimer = set
 $("chart-queue").onchange = loadChart;
 setInterval(() => { tickTimes(); tickWaiting(); }, 1000);
 setInterval(() => loadAgents().catch(() => {}), 5000);
+setInterval(() => refreshWaiting().catch(() => {}), 10000); // ready agents to route to
 setInterval(() => loadChart().catch(() => {}), 60000);
 setInterval(() => { queuePage += 1; paintQueues(); }, ROTATE_MS);
 connectLive({ onOpen: () => loadAll().catch((e) => toast(e.message, true)), onMessages });
