@@ -28,6 +28,7 @@ async def test_a_team_message_shows_on_the_desk_until_acknowledged(
     desk = await sign_in(browser, server, "alice", "/agent")
     await expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
     wall = await sign_in(browser, server, "sue", "/wallboard")
+    await expect(wall.locator("#live-status")).to_have_attribute("data-state", "live")  # scripts in
     form = wall.locator("#message-form")
     await form.locator("button").click()  # nothing typed: the error beside Send
     await expect(wall.locator("#message-error")).to_contain_text("text")
