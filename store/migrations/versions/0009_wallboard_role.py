@@ -1,7 +1,7 @@
 """wallboard_role: the read-only ``wallboard`` role (a wall screen's kiosk view)
 
 Revision ID: 0009_wallboard_role
-Revises: 0008_recordings
+Revises: 0005_web, 0008_recordings
 Create Date: 2026-12-07 22:00:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0009_wallboard_role"
-down_revision: str | Sequence[str] | None = "0008_recordings"
+down_revision: str | Sequence[str] | None = ("0005_web", "0008_recordings")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
