@@ -1,7 +1,7 @@
 """wallboard_role: the read-only ``wallboard`` role (a wall screen's kiosk view)
 
-Revision ID: 0009_wallboard_role
-Revises: 0005_web, 0008_recordings
+Revision ID: 0010_wallboard_role
+Revises: 0009_call_survey
 Create Date: 2026-12-07 22:00:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0009_wallboard_role"
-down_revision: str | Sequence[str] | None = ("0005_web", "0008_recordings")
+revision: str = "0010_wallboard_role"
+down_revision: str | Sequence[str] | None = "0009_call_survey"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
