@@ -1,7 +1,7 @@
 """recordings: one row per recorded call, comments at a time position of a recording
 
 Revision ID: 0008_recordings
-Revises: 0007_shift_requests
+Revises: 0007_shift_requests, 0003_qa
 Create Date: 2026-12-07 22:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import store.models.base
 
 revision: str = "0008_recordings"
-down_revision: str | Sequence[str] | None = "0007_shift_requests"
+down_revision: str | Sequence[str] | None = ("0007_shift_requests", "0003_qa")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

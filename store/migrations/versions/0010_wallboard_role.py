@@ -1,7 +1,7 @@
 """wallboard_role: the read-only ``wallboard`` role (a wall screen's kiosk view)
 
 Revision ID: 0010_wallboard_role
-Revises: 0009_call_survey
+Revises: 0009_call_survey, 0005_web
 Create Date: 2026-12-07 22:00:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0010_wallboard_role"
-down_revision: str | Sequence[str] | None = "0009_call_survey"
+down_revision: str | Sequence[str] | None = ("0009_call_survey", "0005_web")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
