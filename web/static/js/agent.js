@@ -30,6 +30,8 @@ const DRAFT_DELAY_MS = 1500;
 const now = () => Date.now() + clockSkewMs;
 // Actions report on the page's message line.
 const run = (fn, done) => act(fn, done, say);
+// a call control's outcome shows beside the call controls, not in the state card
+const runOnCall = (fn, done) => act(fn, done, (text, bad) => partSay("msg-call", text, bad));
 
 // warm transfer and conference: its controls, state and messages (desk/consult.js)
 const consult = startConsult({ callId: () => currentCallId(), log: (t) => log(t) });
@@ -94,6 +96,8 @@ function renderCall() {
   }
   $("call-empty").hidden = true;
   panel.hidden = false;
+  const shownId = call?.call_id ?? c?.call_id;
+  if (panel.dataset.callId !== shownId) { panel.dataset.callId = shownId ?? ""; partSay("msg-call", ""); }
   const state = call?.state ?? c?.state ?? "offered";
   $("call-card").dataset.call = state;
   const cust = c?.customer;
@@ -315,7 +319,7 @@ function onEvents(msgs) {
         log(`wrap-up saved: ${(p.disposition ?? "").replace("_", " ")}`);
         break;
       case "command.failed":
-        say(`the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
+        partSay("msg-call", `the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
         log("command failed");
         break;
     }
@@ -350,9 +354,9 @@ function wire() {
   $("btn-ready").onclick = () => run(() => api("POST", "/api/agent/ready"), "Ready for calls").then(reloadSoon);
   $("btn-not-ready").onclick = () => run(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
   $("btn-logout").onclick = () => run(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
-  const callCmd = (what, body) => run(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
+  const callCmd = (what, body) => runOnCall(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
   // a browser phone answers in the browser; a device by the PBX (PJSIPNotify)
-  $("btn-answer").onclick = () => (phone ? run(async () => phone.answer(), "Answered") : callCmd("answer"));
+  $("btn-answer").onclick = () => (phone ? runOnCall(async () => phone.answer(), "Answered") : callCmd("answer"));
   $("btn-hold").onclick = () => callCmd("hold");
   $("btn-resume").onclick = () => callCmd("resume");
   $("btn-hangup").onclick = () => callCmd("hangup");
