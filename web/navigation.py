@@ -61,6 +61,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Supervision", "Reports", "/reports", "reports", SUPERVISORS),
     # a wall screen's read-only view; the wallboard role's only page
     Entry("Supervision", "Wall screen", "/kiosk", "kiosk", SUPERVISORS | {"wallboard"}),
+    Entry("Supervision", "Call scripts", "/scripts", "scripts", SUPERVISORS),
     Entry("Planning", "Forecast & roster", "/planner", "planner", PLANNERS),
     Entry("Planning", "Rosters", "/planner/rosters", "rosters", PLANNERS),
     Entry("Planning", "Shift requests", "/planner/requests", "requests", PLANNERS),

@@ -38,6 +38,8 @@ from web.qa import pages as qa_pages
 from web.qa import recordings as qa_recordings
 from web.reports import http as reports_http
 from web.reports import pages as reports_pages
+from web.scripts import http as scripts_http
+from web.scripts import pages as scripts_pages
 from web.session import http as session_http
 from web.session import pages as session_pages
 from web.supervisor import http as supervisor_http
@@ -66,6 +68,7 @@ API: tuple[Endpoints, ...] = (
     qa_http.api,
     qa_recordings.api,
     reports_http.api,
+    scripts_http.api,
     users_http.api,
     admin_http.api,
 )
@@ -77,6 +80,7 @@ PAGES: tuple[Pages, ...] = (
     qa_pages.pages,
     complaints_pages.pages,
     reports_pages.pages,
+    scripts_pages.pages,
     users_pages.pages,
     admin_pages.pages,
 )

@@ -9,6 +9,7 @@ from store.models import (  # noqa: F401 - imported to register their tables
     customers,
     qa,
     recordings,
+    scripts,
     web,
     workforce,
     workspaces,

@@ -8,6 +8,7 @@ import { startPhonePanel } from "./phone/panel.js";
 import { startRinger } from "./ringer.js";
 import { wireRecordingPause } from "./desk/recording.js";
 import { startConsult } from "./desk/consult.js";
+import { showScript } from "./desk/script.js";
 import { $, act, el, errorText, setText } from "./helpers.js";
 
 const phone = startPhonePanel();  // the browser phone, when this agent's phone is "webrtc"
@@ -92,6 +93,7 @@ function renderCall() {
     panel.hidden = true;
     $("call-empty").hidden = !!wrapCall;
     $("call-card").dataset.call = wrapCall ? "wrap" : "none";
+    showScript(wrapCall ? undefined : null, view.name);
     return;
   }
   $("call-empty").hidden = true;
@@ -100,6 +102,7 @@ function renderCall() {
   if (panel.dataset.callId !== shownId) { panel.dataset.callId = shownId ?? ""; partSay("msg-call", ""); }
   const state = call?.state ?? c?.state ?? "offered";
   $("call-card").dataset.call = state;
+  showScript(c?.queue_id ?? call?.queue ?? undefined, view.name);
   const cust = c?.customer;
   setText($("cust-name"), cust?.name ?? "Unknown caller");
   if (cust?.name) lastCustomer = cust.name;
