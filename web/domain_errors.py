@@ -23,6 +23,7 @@ from complaints.lifecycle import (
     ComplaintNotFoundError,
     TransitionError,
 )
+from customers.card import NotEditableError, UnknownCustomerError
 from customers.records import FieldError as CustomerFieldError
 from outbound.tasks import FormError, OutboundTaskError, TaskNotFoundError
 from qa.errors import AnswerError, EvaluationStateError, NotAllowedError, PeriodError, QaError
@@ -96,6 +97,8 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], Callable[[Any], ApiError]], ...] = (
     (QueueingError, lambda e: ConflictError(str(e))),
     # customers (a record's field: the agent's new customer, a link)
     (CustomerFieldError, lambda e: invalid(e.field, e.message)),
+    (NotEditableError, lambda e: ForbiddenError(str(e), field=e.field)),
+    (UnknownCustomerError, lambda e: NotFoundError(str(e), field="customer_id")),
     # complaints
     (ComplaintNotFoundError, lambda e: NotFoundError(str(e), field="complaint_id")),
     (TransitionError, lambda e: ConflictError(str(e), field="status")),

@@ -23,6 +23,8 @@ from web.calls import controls as calls_controls
 from web.calls import http as calls_http
 from web.complaints import http as complaints_http
 from web.complaints import pages as complaints_pages
+from web.customers import http as customers_http
+from web.customers import pages as customers_pages
 from web.endpoints import Endpoint, Endpoints, request_handler
 from web.keys import OPENAPI
 from web.live import socket as live_socket
@@ -63,6 +65,7 @@ API: tuple[Endpoints, ...] = (
     supervisor_waiting.api,
     messages_http.api,
     complaints_http.api,
+    customers_http.api,
     planner_http.api,
     planner_requests.api,
     qa_http.api,
@@ -79,6 +82,7 @@ PAGES: tuple[Pages, ...] = (
     planner_pages.pages,
     qa_pages.pages,
     complaints_pages.pages,
+    customers_pages.pages,
     reports_pages.pages,
     scripts_pages.pages,
     users_pages.pages,

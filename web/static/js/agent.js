@@ -105,6 +105,9 @@ function renderCall() {
   showScript(c?.queue_id ?? call?.queue ?? undefined, view.name);
   const cust = c?.customer;
   setText($("cust-name"), cust?.name ?? "Unknown caller");
+  const link = $("cust-link");  // the card with history and contact edits, in its own tab
+  link.hidden = !cust?.customer_id;
+  if (cust?.customer_id) link.href = `/customers/${encodeURIComponent(cust.customer_id)}`;
   if (cust?.name) lastCustomer = cust.name;
   const tier = cust?.tier ?? c?.tier ?? "ordinary";
   const tierEl = $("cust-tier");

@@ -1,0 +1,70 @@
+// The customer card (web/customers): contact fields, editable where the role may (PATCH
+// /api/customers/{id}, audited), and the history of calls, complaints, return visits, callbacks.
+import { api } from "../api.js";
+import { followLive, localTime, setBusy } from "../workspace/common.js";
+import { $, el, errorText } from "../helpers.js";
+
+const id = $("card-app").dataset.customer;
+const url = `/api/customers/${encodeURIComponent(id)}`;
+const form = $("contact");
+const FIELDS = ["name", "phones", "email", "notes"];
+const label = (s) => (s ?? "—").toString().replaceAll("_", " ");
+let shown = {};  // the values on screen as loaded: only what the user changed is sent
+
+function say(node, text, bad = false) { node.textContent = text ?? ""; node.dataset.kind = bad ? "bad" : "ok"; }
+
+function rows(body, items, cells, empty) {
+  body.replaceChildren(...(items.length ? items.map((r) => el("tr", {}, ...cells(r).map((c) => el("td", {}, c ?? "—"))))
+    : [el("tr", { class: "empty-row" }, el("td", { colspan: 7 }, empty))]));
+}
+
+function show(d) {
+  const c = d.customer;
+  $("c-name").textContent = c.name;
+  $("c-tier").textContent = label(c.tier);
+  $("c-dnc").hidden = !c.do_not_call;
+  shown = { name: c.name, phones: c.phones.join("\n"), email: c.email ?? "", notes: c.notes ?? "" };
+  for (const f of FIELDS) {
+    form.elements[f].value = shown[f];
+    form.elements[f].readOnly = !d.editable.includes(f);
+  }
+  $("save").hidden = d.editable.length === 0;
+  $("edit-note").textContent = d.editable.length
+    ? `You may edit: ${d.editable.join(", ")}. Every change is in the audit log.`
+    : "Your role may not edit this customer's contact fields.";
+  const h = d.history;
+  rows($("h-calls"), h.calls, (r) => [localTime(r.arrived_at), r.direction, r.queue_id, r.agent_id,
+    r.talk_s == null ? "—" : `${Math.round(r.talk_s)} s`, label(r.outcome), label(r.disposition)], "No calls");
+  rows($("h-complaints"), h.complaints, (r) => [r.complaint_id, localTime(r.opened_at), label(r.category), r.severity, label(r.status)], "No complaints");
+  rows($("h-tasks"), h.tasks, (r) => [r.kind === "callback" ? "callback" : "return visit", localTime(r.due_at), label(r.status), String(r.attempts),
+    label(r.outcome), r.answers?.satisfied == null ? "—" : r.answers.satisfied ? "yes" : "no"], "No return visits or callbacks");
+}
+
+async function load() {
+  try { show(await api("GET", url)); } catch (err) { say($("save-msg"), errorText(err), true); }
+}
+
+async function save(e) {
+  e.preventDefault();
+  for (const m of form.querySelectorAll(".part-msg")) say(m, "");
+  const body = {};
+  for (const f of FIELDS) {
+    const v = form.elements[f].value;
+    if (form.elements[f].readOnly || v === shown[f]) continue;
+    body[f] = f === "phones" ? v.split("\n").map((p) => p.trim()).filter(Boolean) : v;
+  }
+  if (!Object.keys(body).length) { say($("save-msg"), "Nothing changed"); return; }
+  setBusy($("save"), true, "Saving…");
+  try {
+    const d = await api("PATCH", url, body);
+    show(d);
+    say($("save-msg"), d.changed.length ? `Saved: ${d.changed.join(", ")}` : "Nothing changed");
+  } catch (err) {
+    const beside = form.querySelector(`.part-msg[data-for="${(err.field ?? "").split(".")[0]}"]`) ?? $("save-msg");
+    say(beside, errorText(err), true);
+  } finally { setBusy($("save"), false); }
+}
+
+form.addEventListener("submit", save);
+followLive();
+load();
