@@ -218,7 +218,7 @@ async def test_call_answer_audio_hold_mute_hangup_and_recovery(
     # the desk's own Answer button (shown when the router offers a call) answers in the browser
     await agent.evaluate("() => document.getElementById('btn-answer').click()")
     await expect(pill).to_have_text("in call")
-    await expect(agent.locator("#message")).to_have_text("Answered")
+    await expect(agent.locator("#msg-call")).to_have_text("Answered")
     await caller.evaluate("() => window.customer.hangup()")  # the customer hangs up
     await expect(pill).to_have_text("registered")
     sources.append(await agent.content())
