@@ -30,6 +30,10 @@ class ScriptError(ValueError):
         self.message = message
 
 
+class ScriptConflictError(ScriptError):
+    """Two first saves of one queue's script at once: the later one is refused, to save again."""
+
+
 @dataclass(frozen=True, slots=True)
 class CallScript:
     queue_id: str

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customers.audit import record_change
-from queueing.call_scripts import CallScript, changed_fields, default_script
+from queueing.call_scripts import CallScript, ScriptConflictError, changed_fields, default_script
 from store.models.scripts import CallScriptRow
 
 T = CallScriptRow.__table__
@@ -63,7 +64,12 @@ async def save_script(engine: AsyncEngine, script: CallScript, *, role: str) -> 
         if not changed:
             return []
         if old.is_default:
-            await conn.execute(T.insert().values(queue_id=script.queue_id, **values))
+            try:
+                await conn.execute(T.insert().values(queue_id=script.queue_id, **values))
+            except IntegrityError:  # another supervisor's first save came in between
+                raise ScriptConflictError(
+                    "queue_id", "saved by someone else meanwhile: reload and save again"
+                ) from None
         else:
             await conn.execute(T.update().where(T.c.queue_id == script.queue_id).values(**values))
         await record_change(

@@ -29,6 +29,7 @@ from outbound.tasks import FormError, OutboundTaskError, TaskNotFoundError
 from qa.errors import AnswerError, EvaluationStateError, NotAllowedError, PeriodError, QaError
 from qa.errors import FormError as QaFormError
 from qa.errors import NotFoundError as QaNotFoundError
+from queueing.call_scripts import ScriptConflictError
 from queueing.errors import (
     AgentActionError,
     AgentSkillError,
@@ -98,6 +99,7 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], Callable[[Any], ApiError]], ...] = (
     # customers (a record's field: the agent's new customer, a link)
     (CustomerFieldError, lambda e: invalid(e.field, e.message)),
     (NotEditableError, lambda e: ForbiddenError(str(e), field=e.field)),
+    (ScriptConflictError, lambda e: ConflictError(e.message, field=e.field)),
     (UnknownCustomerError, lambda e: NotFoundError(str(e), field="customer_id")),
     # complaints
     (ComplaintNotFoundError, lambda e: NotFoundError(str(e), field="complaint_id")),
