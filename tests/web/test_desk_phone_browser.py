@@ -1,6 +1,7 @@
 """The agent's desk on a phone-size screen (390 x 844) in Chromium: while a call rings and while
 it is talked, Answer and Hang up are on screen (a bar fixed to the bottom), nothing is wider than
-the screen, and a call control's outcome (an error too) shows beside the controls. Screenshots:
+the screen, and a call control's outcome (the API's error, the phone system's refusal) shows
+beside the controls; the call's length stays after it ends. Screenshots:
 tests/artifacts/desk-phone-*.png."""
 
 from __future__ import annotations
@@ -69,6 +70,21 @@ async def test_answer_and_hang_up_always_visible_on_a_phone(
     await expect(msg).to_have_text("target: no such queue")
     await expect(msg).to_be_in_viewport()
     await page.screenshot(path=artifacts / "desk-phone-talking.png")
+
+    # the phone system refusing a control's command says so beside the controls too
+    await page.click("#btn-hold")
+    hold = await phone.wait_command("hold")
+    await expect(msg).to_have_text("hold sent")
+    await phone.publish(
+        "command.failed",
+        "m-1",
+        "a1",
+        command_id=hold.id,
+        kind="hold",
+        error="Channel not found",
+    )
+    await expect(msg).to_have_text("the phone system refused: Channel not found")
+    await expect(msg).to_have_attribute("data-kind", "bad")
 
     await expect(page.locator("#call-timer")).not_to_have_text("0:00")
     await page.click("#btn-hangup")

@@ -25,6 +25,7 @@ let saving = false;       // a wrap-up save in flight (no double submit)
 let lastCall = null;      // {call_id, started_ms, ended_ms}: the ended call's length stays shown
 let expiredFor = null;    // the call whose wrap-up was saved when its time ran out
 let draftTimer = null;    // the next draft save (a few seconds after the agent stops typing)
+const callCommands = new Set();  // ids of the commands the call controls sent (their failures)
 const PARTS = ["customer", "complaint", "callback"];
 const DRAFT_DELAY_MS = 1500;
 
@@ -325,7 +326,8 @@ function onEvents(msgs) {
         log(`wrap-up saved: ${(p.disposition ?? "").replace("_", " ")}`);
         break;
       case "command.failed":
-        partSay("msg-call", `the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
+        // beside the call controls when one of them sent it (the others say it beside themselves)
+        if (callCommands.delete(p.command_id)) partSay("msg-call", `the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
         log("command failed");
         break;
     }
@@ -360,7 +362,11 @@ function wire() {
   $("btn-ready").onclick = () => run(() => api("POST", "/api/agent/ready"), "Ready for calls").then(reloadSoon);
   $("btn-not-ready").onclick = () => run(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
   $("btn-logout").onclick = () => run(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
-  const callCmd = (what, body) => runOnCall(() => api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body), `${what} sent`);
+  const callCmd = (what, body) => runOnCall(async () => {
+    const out = await api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body);
+    if (out?.command_id) callCommands.add(out.command_id);
+    return out;
+  }, `${what} sent`);
   // a browser phone answers in the browser; a device by the PBX (PJSIPNotify)
   $("btn-answer").onclick = () => (phone ? runOnCall(async () => phone.answer(), "Answered") : callCmd("answer"));
   $("btn-hold").onclick = () => callCmd("hold");
