@@ -1,7 +1,7 @@
 """call scripts: per-queue greeting, verification, closing and standard phrases
 
-Revision ID: desk_call_scripts
-Revises: 0008_recordings
+Revision ID: 0011_call_scripts
+Revises: 0010_wallboard_role
 Create Date: 2026-12-07 22:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import store.models.base
 
-revision: str = "desk_call_scripts"
-down_revision: str | Sequence[str] | None = "0008_recordings"
+revision: str = "0011_call_scripts"
+down_revision: str | Sequence[str] | None = "0010_wallboard_role"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
