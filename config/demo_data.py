@@ -128,6 +128,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
         },
     ]
     return {
+        "locale": "zh_CN",  # the department's language (issue 21); users may switch
         "skills": [{"id": s, "name": n} for s, n in SKILLS],
         "queues": queues,
         "agents": agents,

@@ -33,7 +33,7 @@ from pydantic import (
 )
 
 from kernel.files import FileReadError, read_text
-from kernel.vocabulary import ROLES
+from kernel.vocabulary import LOCALES, ROLES
 
 DEFAULT_CONFIG_FILE = "callcenter.toml"
 
@@ -603,6 +603,8 @@ class Settings(_Model):
     default_region: str = Field("CN", pattern=r"^[A-Z]{2}$")
     timezone: str = "UTC"
     opening_hours: OpeningHoursSettings = OpeningHoursSettings()
+    # The centre's default language (a user's own choice, then Accept-Language, come first).
+    locale: str = "en"
     ami: AmiSettings = AmiSettings()
     web: WebSettings = WebSettings()
     store: StoreSettings = StoreSettings()
@@ -631,6 +633,13 @@ class Settings(_Model):
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError as exc:
             raise ValueError(f"bad port: {exc}") from exc
+        return v
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        if v not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return v
 
     @field_validator("db_url")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 # who signs in to the web; "wallboard": a wall screen's read-only kiosk view, signed in for good
 ROLES = ("agent", "supervisor", "planner", "qa", "admin", "wallboard")
+LOCALES = ("en", "zh_CN")  # the languages of the pages (catalogs in web/locales/)
 TIERS = ("ordinary", "key_account", "vip")  # of a customer
 COMPLAINT_STATUSES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
 TASK_KINDS = ("return_visit", "callback")  # outbound work

@@ -26,6 +26,8 @@ from kernel.settings import SettingsError
 from web.bodies import MAX_REQUEST_BYTES
 from web.domain_errors import api_error
 from web.errors import ApiError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
+from web.i18n.http import request_translations
+from web.i18n.templates import install as install_i18n
 from web.keys import (
     CSP,
     LIVE,
@@ -91,7 +93,7 @@ async def error_middleware(
             raise
         err = known
     if _wants_json(request):
-        resp = web.json_response(err.body(), status=err.status)
+        resp = web.json_response(err.body(request_translations(request)), status=err.status)
         if isinstance(err, RateLimitedError):
             resp.headers["Retry-After"] = str(err.retry_after_s)
         return resp
@@ -149,11 +151,12 @@ def create_app(rt: Runtime, *, live: bool = True) -> web.Application:
     app[SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(close_sockets)
     app[OPENAPI] = build_openapi(endpoints(), title="Call center API", version=_version())
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
+    install_i18n(env)
     setup_routes(app)
     app.cleanup_ctx.append(_roster_jobs)
     if live:

@@ -28,6 +28,7 @@ from pydantic import ValidationError as PydanticValidationError
 from kernel.runtime import Runtime
 from web.bodies import read_bytes, read_json
 from web.errors import BadRequestError, ForbiddenError, ValidationError
+from web.i18n.validation import pydantic_message
 from web.keys import PRINCIPAL, RUNTIME
 from web.roles import require_role
 from web.session.users import Principal
@@ -146,12 +147,21 @@ class Endpoints:
         return deco
 
 
-def validation_fields(exc: PydanticValidationError, where: str) -> list[dict[str, str]]:
-    out = []
+def validation_error(exc: PydanticValidationError, where: str) -> ValidationError:
+    """A 422 naming each field; the messages are catalog msgids (``web.i18n.validation``)."""
+    fields, params = [], []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or where
-        out.append({"field": loc, "in": where, "message": err["msg"]})
-    return out
+        msgid, ctx = pydantic_message(err)
+        fields.append({"field": loc, "in": where, "message": msgid})
+        params.append(ctx)
+    return ValidationError(fields, params)
+
+
+def validation_fields(exc: PydanticValidationError, where: str) -> list[dict[str, str]]:
+    """The fields of ``validation_error`` with English messages (prefer ``validation_error``:
+    its body follows the request's language)."""
+    return validation_error(exc, where).fields
 
 
 def request_handler(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -172,7 +182,7 @@ def request_handler(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.Strea
             try:
                 query = ep.query.model_validate(_query_dict(request, ep.query))
             except PydanticValidationError as exc:
-                raise ValidationError(validation_fields(exc, "query")) from None
+                raise validation_error(exc, "query") from None
         body: Any = None
         if ep.body is not None:
             body = await _read_body(request, ep.body)
@@ -209,4 +219,4 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
-        raise ValidationError(validation_fields(exc, "body")) from None
+        raise validation_error(exc, "body") from None

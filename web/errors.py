@@ -15,7 +15,17 @@ WebError
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+Params = Mapping[str, Any]
+
+
+def localised(message: str, params: Params | None, catalog: gettext.NullTranslations | None) -> str:
+    """``message`` (a catalog msgid with ``%(name)s`` placeholders) in ``catalog``'s language."""
+    text = catalog.gettext(message) if catalog is not None else message
+    return text % dict(params) if params else text
 
 
 class WebError(Exception):
@@ -26,13 +36,20 @@ class ApiError(WebError):
     status = 500
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        self.message = message
+    def __init__(
+        self, message: str, *, field: str | None = None, params: Params | None = None
+    ) -> None:
+        """``message`` is English, or a catalog msgid filled from ``params`` (localised by
+        ``body``); ``field`` stays a machine-readable name in every language."""
+        self.msgid, self.params = message, params
+        self.message = localised(message, params, None)
         self.field = field
-        super().__init__(f"{field}: {message}" if field else message)
+        super().__init__(f"{field}: {self.message}" if field else self.message)
 
-    def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"error": self.code, "message": self.message}
+    def body(self, catalog: gettext.NullTranslations | None = None) -> dict[str, Any]:
+        """The JSON body, its messages in ``catalog``'s language (English without one)."""
+        message = localised(self.msgid, self.params, catalog)
+        out: dict[str, Any] = {"error": self.code, "message": message}
         if self.field:
             out["field"] = self.field
         return out
@@ -65,18 +82,35 @@ class PayloadTooLargeError(ApiError):
 class ValidationError(ApiError):
     status, code = 422, "validation"
 
-    def __init__(self, fields: list[dict[str, str]]) -> None:
-        self.fields = fields
+    def __init__(
+        self, fields: list[dict[str, str]], params: Sequence[Params | None] | None = None
+    ) -> None:
+        """``fields``: field, in, message (English or a msgid); ``params``: each one's
+        placeholders, in the same order."""
+        self.field_params = params or [None] * len(fields)
+        self.fields = [
+            {**f, "message": localised(f["message"], p, None)}
+            for f, p in zip(fields, self.field_params, strict=True)
+        ]
+        self._msgids = [f["message"] for f in fields]
         first = fields[0] if fields else {"field": "body", "message": "invalid"}
-        super().__init__(first["message"], field=first["field"])
+        super().__init__(
+            first["message"], field=first["field"], params=self.field_params[0] if fields else None
+        )
 
-    def body(self) -> dict[str, Any]:
-        return {**super().body(), "fields": self.fields}
+    def body(self, catalog: gettext.NullTranslations | None = None) -> dict[str, Any]:
+        fields = [
+            {**f, "message": localised(m, p, catalog)}
+            for f, m, p in zip(self.fields, self._msgids, self.field_params, strict=True)
+        ]
+        return {**super().body(catalog), "fields": fields}
 
 
-def invalid(field: str, message: str, where: str = "body") -> ValidationError:
+def invalid(
+    field: str, message: str, where: str = "body", params: Params | None = None
+) -> ValidationError:
     """422 naming one field of the body (or of the ``query`` or ``path``)."""
-    return ValidationError([{"field": field, "in": where, "message": message}])
+    return ValidationError([{"field": field, "in": where, "message": message}], [params])
 
 
 class RateLimitedError(ApiError):

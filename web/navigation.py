@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from web.i18n.catalog import N_
 from web.session.users import Principal
 
 AGENTS = frozenset({"agent"})
@@ -20,9 +21,14 @@ QUALITY_SUPERVISORS = frozenset({"qa", "supervisor", "admin"})
 ADMINS = frozenset({"admin"})
 
 
+# The roles as the header names them (catalog msgids; the role ids stay machine names).
+ROLE_NAMES = (N_("agent"), N_("supervisor"), N_("planner"), N_("qa"), N_("admin"))
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A link: ``page`` is the ``page`` key its pages render with (marks it current)."""
+    """A link: ``page`` is the ``page`` key its pages render with (marks it current);
+    ``group`` and ``label`` are catalog msgids (``N_``), translated by ``base.html``."""
 
     group: str
     label: str
@@ -50,37 +56,47 @@ class Group:
 
 
 ENTRIES: tuple[Entry, ...] = (
-    Entry("Desk", "Desk", "/agent", "agent", AGENTS, needs_agent=True),
-    Entry("Desk", "My shifts", "/agent/shifts", "my-shifts", AGENTS, needs_agent=True),
-    Entry("Desk", "My evaluations", "/qa/evaluations", "qa-evaluations", AGENTS),
-    Entry("Supervision", "Wallboard", "/wallboard", "wallboard", SUPERVISORS),
-    Entry("Supervision", "Complaints", "/complaints", "complaints", SUPERVISORS),
+    Entry(N_("Desk"), N_("Desk"), "/agent", "agent", AGENTS, needs_agent=True),
+    Entry(N_("Desk"), N_("My shifts"), "/agent/shifts", "my-shifts", AGENTS, needs_agent=True),
+    Entry(N_("Desk"), N_("My evaluations"), "/qa/evaluations", "qa-evaluations", AGENTS),
+    Entry(N_("Supervision"), N_("Wallboard"), "/wallboard", "wallboard", SUPERVISORS),
+    Entry(N_("Supervision"), N_("Complaints"), "/complaints", "complaints", SUPERVISORS),
     Entry(
-        "Supervision", "Complaint reports", "/complaints/reports", "complaint-reports", SUPERVISORS
+        N_("Supervision"),
+        N_("Complaint reports"),
+        "/complaints/reports",
+        "complaint-reports",
+        SUPERVISORS,
     ),
-    Entry("Supervision", "Reports", "/reports", "reports", SUPERVISORS),
+    Entry(N_("Supervision"), N_("Reports"), "/reports", "reports", SUPERVISORS),
     # a wall screen's read-only view; the wallboard role's only page
-    Entry("Supervision", "Wall screen", "/kiosk", "kiosk", SUPERVISORS | {"wallboard"}),
-    Entry("Supervision", "Call scripts", "/scripts", "scripts", SUPERVISORS),
-    Entry("Planning", "Forecast & roster", "/planner", "planner", PLANNERS),
-    Entry("Planning", "Rosters", "/planner/rosters", "rosters", PLANNERS),
-    Entry("Planning", "Shift requests", "/planner/requests", "requests", PLANNERS),
-    Entry("Planning", "Adherence", "/planner/adherence", "adherence", PLANNERS | SUPERVISORS),
-    Entry("Quality", "Calls to evaluate", "/qa", "qa-samples", QUALITY),
     Entry(
-        "Quality",
-        "Evaluations & disputes",
+        N_("Supervision"), N_("Wall screen"), "/kiosk", "kiosk", SUPERVISORS | {"wallboard"}
+    ),
+    Entry(N_("Supervision"), N_("Call scripts"), "/scripts", "scripts", SUPERVISORS),
+    Entry(N_("Planning"), N_("Forecast & roster"), "/planner", "planner", PLANNERS),
+    Entry(N_("Planning"), N_("Rosters"), "/planner/rosters", "rosters", PLANNERS),
+    Entry(N_("Planning"), N_("Shift requests"), "/planner/requests", "requests", PLANNERS),
+    Entry(
+        N_("Planning"), N_("Adherence"), "/planner/adherence", "adherence", PLANNERS | SUPERVISORS
+    ),
+    Entry(N_("Quality"), N_("Calls to evaluate"), "/qa", "qa-samples", QUALITY),
+    Entry(
+        N_("Quality"),
+        N_("Evaluations & disputes"),
         "/qa/evaluations",
         "qa-evaluations",
         QUALITY_SUPERVISORS,
     ),
-    Entry("Quality", "Calibration", "/qa/calibrations", "qa-calibrations", QUALITY_SUPERVISORS),
-    Entry("Quality", "Scorecards", "/qa/scorecards", "qa-scorecards", QUALITY_SUPERVISORS),
-    Entry("Admin", "Users", "/admin/users", "users", ADMINS),
-    Entry("Admin", "Agents", "/admin/agents", "agents", ADMINS),
-    Entry("Admin", "Queues", "/admin/queues", "queues", ADMINS),
-    Entry("Admin", "Teams", "/admin/teams", "teams", ADMINS),
-    Entry("Admin", "QA form", "/qa/forms", "qa-forms", ADMINS),
+    Entry(
+        N_("Quality"), N_("Calibration"), "/qa/calibrations", "qa-calibrations", QUALITY_SUPERVISORS
+    ),
+    Entry(N_("Quality"), N_("Scorecards"), "/qa/scorecards", "qa-scorecards", QUALITY_SUPERVISORS),
+    Entry(N_("Admin"), N_("Users"), "/admin/users", "users", ADMINS),
+    Entry(N_("Admin"), N_("Agents"), "/admin/agents", "agents", ADMINS),
+    Entry(N_("Admin"), N_("Queues"), "/admin/queues", "queues", ADMINS),
+    Entry(N_("Admin"), N_("Teams"), "/admin/teams", "teams", ADMINS),
+    Entry(N_("Admin"), N_("QA form"), "/qa/forms", "qa-forms", ADMINS),
 )
 
 

@@ -16,6 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from web.errors import ApiError
+from web.i18n.http import template_context
 from web.keys import PRINCIPAL
 from web.navigation import menu
 from web.roles import require_role
@@ -49,6 +50,8 @@ def render(
         "csrf_token": p.csrf_token if p else "",
         "home_url": HOME_BY_ROLE.get(p.role, "/") if p else "/",
         "menu": menu(p, ctx.get("page")),
+        "path": request.path_qs,
+        **template_context(request),
     }
     return aiohttp_jinja2.render_template(name, request, {**base, **ctx}, status=status)
 

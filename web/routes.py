@@ -26,6 +26,7 @@ from web.complaints import pages as complaints_pages
 from web.customers import http as customers_http
 from web.customers import pages as customers_pages
 from web.endpoints import Endpoint, Endpoints, request_handler
+from web.i18n import pages as i18n_pages
 from web.keys import OPENAPI
 from web.live import socket as live_socket
 from web.messages import http as messages_http
@@ -77,6 +78,7 @@ API: tuple[Endpoints, ...] = (
 )
 PAGES: tuple[Pages, ...] = (
     session_pages.pages,
+    i18n_pages.pages,
     agent_pages.pages,
     supervisor_pages.pages,
     planner_pages.pages,

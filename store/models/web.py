@@ -30,6 +30,7 @@ class User(Base):
     agent_id: Mapped[str | None] = mapped_column(String(64), index=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(16))  # own language (kernel LOCALES)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -168,6 +168,7 @@ async def sign_in(request: web.Request, username: str, password: str) -> tuple[P
         display_name=user.display_name or user.username,
         csrf_token=csrf,
         token_hash="",
+        locale=user.locale,
     )
     return principal, token
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from web.bodies import read_form
 from web.errors import RateLimitedError, UnauthorizedError
+from web.i18n.catalog import N_
 from web.keys import PRINCIPAL, RUNTIME
 from web.pages import Pages, home_of, render
 from web.roles import STAFF
@@ -71,7 +72,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password") or "")[:200]
     if not username or not password:
         return _login_page(
-            request, error="Enter your user name and password.", status=400, username=username
+            request, error=N_("Enter your user name and password."), status=400, username=username
         )
     try:
         principal, token = await sign_in(request, username, password)
@@ -79,7 +80,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         return _login_page(request, error=exc.message, status=429, username=username)
     except UnauthorizedError:
         return _login_page(
-            request, error="Wrong user name or password.", status=401, username=username
+            request, error=N_("Wrong user name or password."), status=401, username=username
         )
     target = _safe_next(str(form.get("next") or "")) or home_of(principal)
     resp = web.HTTPSeeOther(target)

@@ -38,6 +38,7 @@ class Principal:
     display_name: str
     csrf_token: str
     token_hash: str
+    locale: str | None = None  # the user's own language; None: Accept-Language, then the centre's
 
 
 def token_hash(token: str) -> str:
@@ -164,6 +165,7 @@ async def session_states(
                     u.c.agent_id,
                     u.c.display_name,
                     u.c.active,
+                    u.c.locale,
                 )
                 .join(u, u.c.username == s.c.username, isouter=True)
                 .where(s.c.token_hash.in_(wanted[i : i + 500]))
@@ -187,6 +189,7 @@ def _session_state(row: Mapping[Any, Any], now: datetime) -> Principal | str:
         display_name=row["display_name"] or row["username"],
         csrf_token=row["csrf_token"],
         token_hash=row["token_hash"],
+        locale=row["locale"],
     )
 
 
