@@ -1,7 +1,7 @@
 """user locale: each user's own language for the pages (issue 21)
 
 Revision ID: 0009_user_locale
-Revises: 0008_recordings
+Revises: 0005_web, 0008_recordings
 Create Date: 2026-12-07 22:55:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_user_locale"
-down_revision: str | Sequence[str] | None = "0008_recordings"
+down_revision: str | Sequence[str] | None = ("0005_web", "0008_recordings")  # web_users
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
