@@ -22,7 +22,14 @@ ADMINS = frozenset({"admin"})
 
 
 # The roles as the header names them (catalog msgids; the role ids stay machine names).
-ROLE_NAMES = (N_("agent"), N_("supervisor"), N_("planner"), N_("qa"), N_("admin"))
+ROLE_NAMES = (
+    N_("agent"),
+    N_("supervisor"),
+    N_("planner"),
+    N_("qa"),
+    N_("admin"),
+    N_("wallboard"),
+)
 
 
 @dataclass(frozen=True, slots=True)

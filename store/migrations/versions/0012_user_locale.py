@@ -1,7 +1,7 @@
 """user locale: each user's own language for the pages (issue 21)
 
-Revision ID: 0010_user_locale
-Revises: 0005_web, 0009_call_survey
+Revision ID: 0012_user_locale
+Revises: 0011_call_scripts
 Create Date: 2026-12-07 22:55:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_user_locale"
-down_revision: str | Sequence[str] | None = ("0005_web", "0009_call_survey")  # web_users
+revision: str = "0012_user_locale"
+down_revision: str | Sequence[str] | None = "0011_call_scripts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
