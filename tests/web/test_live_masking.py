@@ -3,8 +3,10 @@ makes it in production, arrives at a supervisor's WebSocket (who sees every even
 number-shaped text anywhere in its payload.
 
 The events: the bridge's translator over every real Asterisk capture (whose dialplan set
-``CC_CUSTOMER_ID=cust-<number>``) and its reconcile after a gap; the router and agent actions on the test's Redis, with
-``PhoneLine`` playing the bridge's part of two calls and the agent's wrap-up notes written
+``CC_CUSTOMER_ID=cust-<number>``) and its reconcile after a gap, and over captures 20, 22 and 25
+as the bridge records, consults (an outside number) and surveys; the desk's mute and keypad
+events; the router and agent actions on the test's Redis, with ``PhoneLine`` playing the
+bridge's part of two calls and the agent's wrap-up notes written
 through the API; complaints and a return visit through their services; a command the bridge
 fails while not connected.
 
@@ -49,10 +51,14 @@ from queueing.routing import Routing
 from store.models.core import Call
 from store.models.customers import OutboundTask
 from store.writer import publish
+from telephony.ami_frames import Frame
 from telephony.bridge import Bridge
+from telephony.call_controls import success_events
 from telephony.captures import capture_frames
 from telephony.reconcile import Gap, KnownCall, plan
-from telephony.translator import new_state, translate
+from telephony.recording import RecorderState, RecordingPolicy
+from telephony.recording import step as recording_step
+from telephony.translator import TranslatorConfig, new_state, translate
 from web.live.privacy import PHONE_FIELDS
 
 pytestmark = pytest.mark.timeout(60)
@@ -84,10 +90,85 @@ async def wait_for_event(redis: aioredis.Redis, stream: str, type_: str) -> None
             await asyncio.sleep(0.05)
 
 
+def consult_events(threeway: bool) -> list[DomainEvent]:
+    """Capture 22 as the bridge starts a consultation to an outside number (``Setvar
+    CC_CONSULT`` on the customer before ``Atxfer``); with ``threeway`` the transfer ends in a
+    three-way call (``DestType: Threeway``, as atxferthreeway gives)."""
+    raw = (REAL / "22-ami-atxfer-and-blindtransfer.ami").read_bytes()
+    if threeway:
+        raw = raw.replace(b"DestType: Bridge", b"DestType: Threeway", 1)
+    frames = capture_frames(raw)
+    at = next(i for i, f in enumerate(frames) if f.action == "Atxfer")
+    karl = "Local/15551230701@sim-caller-00000016;1"
+    varset = Frame(
+        [
+            ("Event", "VarSet"),
+            ("Channel", karl),
+            ("Uniqueid", "1796648945.45"),
+            ("Linkedid", "1796648945.45"),
+            ("Variable", "CC_CONSULT"),
+            ("Value", "number:+8613912345678"),
+        ]
+    )
+    state, out = new_state(), []
+    for frame in [*frames[:at], varset, *frames[at:]]:
+        state, got = translate(state, frame, T0)
+        out += got
+    return out
+
+
+def recording_events() -> list[DomainEvent]:
+    """Capture 20 (MixMonitor, MixMonitorMute on and off, StopMixMonitor) through the bridge's
+    recorder, as the bridge runs it after the translator."""
+    policy = RecordingPolicy(frozenset({"sales"}), None, "/var/spool/asterisk/cc")
+    state, rec, out = new_state(), RecorderState(), []
+    for frame in capture_frames((REAL / "20-mixmonitor-mute-stop.ami").read_bytes()):
+        state, got = translate(state, frame, T0)
+        rec, more, _actions = recording_step(rec, state, frame, got, T0, policy)
+        out += more
+    return out
+
+
+def survey_events() -> list[DomainEvent]:
+    """Capture 25 (the real Asterisk's survey, recorded with test names for the context and the
+    variable) with the shipped variable name."""
+    raw = (
+        (REAL / "25-post-call-survey-read-dtmf.ami")
+        .read_bytes()
+        .replace(
+            b"Variable: CC_SURVEY\r\nValue: 4\r\n", b"Variable: CC_SURVEY_SCORE\r\nValue: 4\r\n"
+        )
+    )
+    state, out = new_state(TranslatorConfig(survey_context="fx-survey")), []
+    for frame in capture_frames(raw):
+        state, got = translate(state, frame, T0)
+        out += got
+    return out
+
+
+def control_events() -> list[DomainEvent]:
+    """What the bridge publishes for the desk's mute and keypad (no AMI event of their own)."""
+    args = {"call_id": "m-1", "agent_id": "a1"}
+    return [
+        *success_events(Command(id="c-m", kind="mute", args={**args, "muted": True}), T0),
+        *success_events(Command(id="c-u", kind="mute", args={**args, "muted": False}), T0),
+        *success_events(Command(id="c-d", kind="dtmf", args={**args, "digits": "1390"}), T0),
+    ]
+
+
 async def telephony(redis: aioredis.Redis, stream: str) -> None:
     for path in sorted(REAL.glob("*.ami")):
         for ev in capture_events(path):
             await redis.xadd(stream, ev.to_fields())
+    more = [
+        *consult_events(threeway=False),
+        *consult_events(threeway=True),
+        *recording_events(),
+        *survey_events(),
+        *control_events(),
+    ]
+    for ev in more:
+        await redis.xadd(stream, ev.to_fields())
     # a bridge's login after a gap: the gap, and a waiting caller Asterisk no longer has
     gap = Gap("127.0.0.1:5038", T0, T0 + timedelta(minutes=3))
     known = {"g-1": KnownCall("g-1", queue="sales", arrived_at=T0 - timedelta(seconds=30))}
