@@ -103,6 +103,17 @@ def _need_connected(command: Command, call: CallState) -> CallState:
     return call
 
 
+def _need_agent(command: Command, call: CallState) -> CallState:
+    """An agent's control acts only while the call is that agent's: once handed on (a transfer to
+    another agent, ringing or answered) the previous agent may no longer mute, key, hold, hang up
+    or transfer it. Commands without ``agent_id`` (the router's, a supervisor's) are not agents'."""
+    given = command.args.get("agent_id")
+    current = call.agent_id or call.target_agent_id
+    if given not in (None, "") and current is not None and str(given) != current:
+        raise CommandTargetError("agent_id", given, f"call {call.call_id} is another agent's")
+    return call
+
+
 def _redirect(channel: str, context: str, exten: str) -> Action:
     return [
         ("Action", "Redirect"),
@@ -247,6 +258,10 @@ def plan(command: Command, call: CallState | None, config: ActionConfig) -> list
         return [mute_action(call, kind == "recording_pause")]  # with "Cannot set mute flag"
     if kind == "return_to_hold":
         return [_redirect(channel, config.hold_context, "s")]
+    if kind in ("hangup", "hold", "mute", "dtmf") or (
+        kind == "transfer" and number_of(str(a.get("target", ""))) is not None
+    ):
+        _need_agent(command, call)
     if kind == "hangup":
         if call.conference is not None and call.agent_channel:
             channel = call.agent_channel  # the agent leaves; the customer stays with the other

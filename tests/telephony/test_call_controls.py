@@ -105,6 +105,29 @@ def test_controls_name_what_they_cannot_act_on(
 
 
 @pytest.mark.parametrize(
+    "cmd",
+    [
+        command("mute", muted=True),
+        command("dtmf", digits="1"),
+        command("hold"),
+        command("hangup"),
+        command("transfer", target="number:+8613800138000"),
+    ],
+)
+@pytest.mark.parametrize(
+    "call", [connected(agent_id="1010"), connected(agent_id=None, target_agent_id="1010")]
+)
+def test_an_agent_cannot_work_a_call_handed_to_another_agent(cmd: Command, call: CallState) -> None:
+    """1009 transferred the call to 1010 (answered, or still ringing): 1009's controls name
+    ``agent_id``; the same command without an agent (the router's, a supervisor's) still goes."""
+    with pytest.raises(CommandTargetError) as err:
+        plan(cmd, call, ActionConfig())
+    assert err.value.field == "agent_id"
+    anyone = Command("c2", cmd.kind, {k: v for k, v in cmd.args.items() if k != "agent_id"})
+    assert plan(anyone, replace(call, agent_id="1010"), ActionConfig())
+
+
+@pytest.mark.parametrize(
     ("cmd", "type_", "payload"),
     [
         (command("mute", muted=True), "call.muted", {}),

@@ -129,6 +129,34 @@ async def test_agent_acts_on_its_own_calls_only(login: Login, server: Server) ->
         assert r.status == 403
 
 
+async def test_in_call_controls_need_the_agent_on_the_call(login: Login, server: Server) -> None:
+    """After handing a call on (a transfer) the agent is in wrap-up while its record still names
+    the call: mute, keypad, hold, hang-up and transfer are refused (409 naming ``state``) and
+    reach no PBX; on the call they are sent."""
+    from web.keys import SERVICES
+
+    alice = await login("alice")
+    async with alice.post("/api/agent/login") as r:
+        assert r.status == 200
+    routing = server.app[SERVICES].live_state.routing
+    key = routing.keys(routing.agent_domain("a1")).agent("a1")
+    await routing.client.hset(key, mapping={"call": "c9", "state": "wrap_up"})
+    controls = [
+        ("mute", {"muted": True}),
+        ("dtmf", {"digits": "12"}),
+        ("hold", None),
+        ("hangup", None),
+        ("transfer", {"target_kind": "number", "target": "+8613800138000"}),
+    ]
+    for path, body in controls:
+        async with alice.post(f"/api/calls/c9/{path}", json=body) as r:
+            assert r.status == 409, (path, await r.text())
+            assert (await r.json())["field"] == "state"
+    await routing.client.hset(key, mapping={"state": "on_call"})
+    async with alice.post("/api/calls/c9/mute", json={"muted": True}) as r:
+        assert r.status == 200, await r.text()
+
+
 async def test_sign_in_is_throttled_per_user(anon: aiohttp.ClientSession) -> None:
     async with anon.get("/api/session") as r:
         token = (await r.json())["csrf_token"]

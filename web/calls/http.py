@@ -28,16 +28,30 @@ from web.roles import AGENT, SUPERVISOR
 api = Endpoints(tag="calls")
 
 
-async def own_call(call: ApiCall, *, after_call: bool = False) -> tuple[str, str]:
+IN_CALL = frozenset({"on_call"})
+
+
+async def own_call(
+    call: ApiCall, *, after_call: bool = False, during: frozenset[str] | None = IN_CALL
+) -> tuple[str, str]:
     """(agent id, call id) when the path's call is the signed-in agent's; 403 otherwise.
 
     During and just after a call the router's agent hash names it; for a late wrap-up the store's
-    ``calls`` row (its agent) decides."""
+    ``calls`` row (its agent) decides. In-call controls (the default ``during``) also need the
+    agent on the call: in wrap-up, e.g. after handing the call to someone else, the hash still
+    names it but the call is no longer theirs to mute, key, hold or transfer (409 naming
+    ``state``). Wrap-up actions pass ``after_call``; answering an offer passes ``during=None``."""
     agent_id = call.own_agent()
     call_id = call.path["call_id"]
     h = await call.request.app[SERVICES].live_state.agent(agent_id)
     if h.get("call") == call_id:
-        return agent_id, call_id
+        state = h.get("state", "")
+        if after_call or during is None or state in during:
+            return agent_id, call_id
+        raise ConflictError(
+            f"agent {agent_id} is {state or 'not on a call'}: call {call_id} is not live for them",
+            field="state",
+        )
     if after_call:
         stored = await call_parties(call.rt.engine, call_id)
         if stored is not None and stored.agent_id == agent_id:
@@ -58,7 +72,7 @@ async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
     response=CommandOut,
 )
 async def call_answer(call: ApiCall) -> CommandOut:
-    agent_id, call_id = await own_call(call)
+    agent_id, call_id = await own_call(call, during=None)
     return await _command(call, "answer", call_id=call_id, agent_id=agent_id)
 
 
@@ -70,8 +84,8 @@ async def call_answer(call: ApiCall) -> CommandOut:
     response=CommandOut,
 )
 async def call_hold(call: ApiCall) -> CommandOut:
-    _, call_id = await own_call(call)
-    return await _command(call, "hold", call_id=call_id)
+    agent_id, call_id = await own_call(call)
+    return await _command(call, "hold", call_id=call_id, agent_id=agent_id)
 
 
 @api.op(
@@ -94,8 +108,8 @@ async def call_resume(call: ApiCall) -> CommandOut:
     response=CommandOut,
 )
 async def call_hangup(call: ApiCall) -> CommandOut:
-    _, call_id = await own_call(call)
-    return await _command(call, "hangup", call_id=call_id)
+    agent_id, call_id = await own_call(call)
+    return await _command(call, "hangup", call_id=call_id, agent_id=agent_id)
 
 
 @api.op(
