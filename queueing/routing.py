@@ -73,6 +73,27 @@ class Routing:
         )
         self.agents = {a.id: a for a in settings.agents}
 
+    async def config_version(self) -> object:
+        """The configuration version key's value now (what the administration pages set)."""
+        return await self.client.get(self.streams.config_version)
+
+    @property
+    def loaded_version(self) -> object:
+        """The version key's value at the last load from the store (a sentinel before any)."""
+        return self._version
+
+    async def load(self, version: object) -> None:
+        """Load the store's queues and agents as of ``version``; raises what the store or the
+        configuration check raise (nothing changes then)."""
+        if self.config is None:
+            return
+        loaded = await self.config()
+        if loaded is not None:
+            self._configure(loaded.applied_to(self.settings))
+        self._version = version
+        log.info("routing: configuration version %s loaded (%d queues, %d agents)",
+                 version, len(self.plans), len(self.agents))  # fmt: skip
+
     async def refresh(self) -> bool:
         """Reload the queues and agents from the store (``config``) when the configuration
         version key differs from the last load's; returns whether they were reloaded. A store
@@ -80,19 +101,14 @@ class Routing:
         on with what it has (the next refresh tries again)."""
         if self.config is None:
             return False
-        version = await self.client.get(self.streams.config_version)
+        version = await self.config_version()
         if version == self._version:
             return False
         try:
-            loaded = await self.config()
-            if loaded is not None:
-                self._configure(loaded.applied_to(self.settings))
+            await self.load(version)
         except Exception:  # the store is down or holds a bad row: keep the current plans
             log.exception("routing: configuration version %s not loaded from the store", version)
             return False
-        self._version = version
-        log.info("routing: configuration version %s loaded (%d queues, %d agents)",
-                 version, len(self.plans), len(self.agents))  # fmt: skip
         return True
 
     def keys(self, domain: str) -> DomainKeys:

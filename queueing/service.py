@@ -70,6 +70,7 @@ class Router:
         self.health = liveness.current("router")
         self.actions = AgentActions(routing)
         self._config_checked_at = 0.0  # the event loop's clock
+        self._applied: object = None  # the configuration version written and indexed last
         # stream entries delivered to a router that died are taken over after the lease; the
         # acknowledgement and the outbox clean-up of a batch go with the next read
         self.stream = StreamConsumer(
@@ -108,13 +109,21 @@ class Router:
         await self.stream.ensure_group()
 
     async def reload_config(self) -> bool:
-        """Take a configuration the administration pages changed (``Routing.refresh``): the
-        queue settings written for the scripts, the logged-in agents indexed anew. Returns
-        whether there was a change."""
-        if not await self.routing.refresh():
+        """Take a configuration the administration pages changed: the store's queues and agents
+        loaded (``Routing.load``), the queue settings written for the scripts, the logged-in
+        agents indexed anew. The version counts as applied only once all three are done, so a
+        failure part-way is tried again at the next check (it raises). Returns whether there was
+        a change."""
+        if self.routing.config is None:
             return False
+        version = await self.routing.config_version()
+        if version == self._applied:
+            return False
+        if version != self.routing.loaded_version:
+            await self.routing.load(version)
         await self.routing.write_queue_settings()
         changed = await self.actions.reindex_all()
+        self._applied = version
         log.info("router %s: configuration reloaded; agents indexed anew: %s",
                  self.consumer, ", ".join(changed) or "none")  # fmt: skip
         return True

@@ -227,3 +227,24 @@ async def test_the_store_stays_authoritative(
     assert await router.reload_config() is True
     assert json.loads(await web_rt.redis.hget(keys.queue_config, "sales"))["wrap"] == 7_000
     assert await router.reload_config() is False  # nothing new
+
+
+async def test_a_reload_that_fails_part_way_is_tried_again(
+    server: Server, login: Login, web_rt: Runtime, settings: Settings
+) -> None:
+    """The version counts as applied only after the queue settings are written and the agents
+    indexed: Redis refusing the write (the key holds a string) leaves it to the next check."""
+    from redis.exceptions import ResponseError
+
+    router = Router(runtime_routing(web_rt), block_ms=50)
+    await router.routing.setup()
+    keys = router.routing.keys(settings.routing.domain)
+    admin = await login("ada")
+    await _ok(await admin.patch("/api/admin/queues/sales", json={"wrap_up_s": 9}))
+    await web_rt.redis.delete(keys.queue_config)
+    await web_rt.redis.set(keys.queue_config, "not a hash")  # the write fails part-way
+    with pytest.raises(ResponseError):
+        await router.reload_config()
+    await web_rt.redis.delete(keys.queue_config)
+    assert await router.reload_config() is True
+    assert json.loads(await web_rt.redis.hget(keys.queue_config, "sales"))["wrap"] == 9_000
