@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 TIMER_LIMIT = 500
 CONFIG_CHECK_S = 1.0  # how often the configuration version key is read (one GET)
+CONFIG_LOAD_TIMEOUT_S = 10.0  # one reload at most (the store's connect timeout is longer)
+CONFIG_BACKOFF_CAP_S = 30.0  # the longest wait between reloads while they fail
 
 
 class Router:
@@ -58,8 +60,10 @@ class Router:
         consumer: str | None = None,
         batch: int = 500,
         block_ms: int = 200,
+        config_check_s: float = CONFIG_CHECK_S,
     ) -> None:
         self.routing = routing
+        self.config_check_s = config_check_s
         self.group = routing.settings.routing.consumer_group
         # a test's or a tool's router gets a name of its own; the piece passes a stable one
         self.consumer = consumer or f"router-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
@@ -69,7 +73,6 @@ class Router:
         self.started = asyncio.Event()
         self.health = liveness.current("router")
         self.actions = AgentActions(routing)
-        self._config_checked_at = 0.0  # the event loop's clock
         self._applied: object = None  # the configuration version written and indexed last
         # stream entries delivered to a router that died are taken over after the lease; the
         # acknowledgement and the outbox clean-up of a batch go with the next read
@@ -102,6 +105,7 @@ class Router:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self.stream.run(), name=f"router-consume-{self.consumer}")
             tg.create_task(self._tick(), name=f"router-tick-{self.consumer}")
+            tg.create_task(self._reload(), name=f"router-config-{self.consumer}")
 
     async def _setup(self) -> None:
         await self.routing.setup()
@@ -213,14 +217,34 @@ class Router:
             1 for r in results if r.get("next") and float(r["next"]) <= self.routing.now_ms()
         )
 
-    async def _tick(self) -> None:
-        delay = self.tick_s
-        loop = asyncio.get_running_loop()
+    async def _reload(self) -> None:
+        """Configuration reloads, a loop of their own so that a store outage never holds up the
+        timers: each reload has ``CONFIG_LOAD_TIMEOUT_S``, failures back off (doubling up to
+        ``CONFIG_BACKOFF_CAP_S``) and are logged once per outage, with its end."""
+        delay = self.config_check_s
+        failing = False
         while True:
             try:
-                if loop.time() - self._config_checked_at >= CONFIG_CHECK_S:
+                async with asyncio.timeout(CONFIG_LOAD_TIMEOUT_S):
                     await self.reload_config()
-                    self._config_checked_at = loop.time()
+                still_running()
+                if failing:
+                    log.info("router %s: configuration reloads again", self.consumer)
+                failing = False
+                delay = self.config_check_s
+            except Exception as exc:  # the store or Redis is down, or a bad row: try again
+                still_running()  # redis-py may turn a cancelled command into a connection error
+                if not failing:
+                    log.error("router %s: configuration not reloaded (%s: %s); retrying with "
+                              "back-off", self.consumer, type(exc).__name__, exc)  # fmt: skip
+                failing = True
+                delay = min(max(delay, self.config_check_s) * 2, CONFIG_BACKOFF_CAP_S)
+            await asyncio.sleep(delay)
+
+    async def _tick(self) -> None:
+        delay = self.tick_s
+        while True:
+            try:
                 more = await self.tick_once()
                 still_running()
                 self.health.ok("timers")
