@@ -123,12 +123,22 @@ class Routing:
     def queues_of(self, domain: str) -> list[str]:
         return [q for q, p in self.plans.items() if p.domain == domain]
 
+    @property
+    def trusted(self) -> bool:
+        """Whether the plans and agents held are the configuration's: no store to read, or one
+        read at least once (a store never seeded counts: the file's values apply). Before that,
+        during a store outage at start, they are only the settings file's, which may predate the
+        administration pages' edits."""
+        return self.config is None or self._version is not _UNSEEN
+
     async def setup(self) -> None:
         """Load the scripts, the configuration (``refresh``) and write each domain's queue
-        settings (idempotent: also after Redis lost its data)."""
+        settings (idempotent: also after Redis lost its data); not while the store could not be
+        read yet (``trusted``): the router's reload writes them once it can."""
         await scripts.register(self.client)
         await self.refresh()
-        await self.write_queue_settings()
+        if self.trusted:
+            await self.write_queue_settings()
 
     async def write_queue_settings(self) -> None:
         """Each domain's queue settings as the scripts read them (``qconf``)."""

@@ -50,6 +50,7 @@ TIMER_LIMIT = 500
 CONFIG_CHECK_S = 1.0  # how often the configuration version key is read (one GET)
 CONFIG_LOAD_TIMEOUT_S = 10.0  # one reload at most (the store's connect timeout is longer)
 CONFIG_BACKOFF_CAP_S = 30.0  # the longest wait between reloads while they fail
+_NONE_APPLIED = object()  # no configuration applied yet (the version key may be unset: None)
 
 
 class Router:
@@ -73,7 +74,7 @@ class Router:
         self.started = asyncio.Event()
         self.health = liveness.current("router")
         self.actions = AgentActions(routing)
-        self._applied: object = None  # the configuration version written and indexed last
+        self._applied: object = _NONE_APPLIED  # the configuration version written and indexed last
         # stream entries delivered to a router that died are taken over after the lease; the
         # acknowledgement and the outbox clean-up of a batch go with the next read
         self.stream = StreamConsumer(
@@ -109,7 +110,9 @@ class Router:
 
     async def _setup(self) -> None:
         await self.routing.setup()
-        await self.actions.reindex_all()  # agents logged in under a configuration since changed
+        if self.routing.trusted:  # not the settings file's skills over the admin pages' edits
+            await self.actions.reindex_all()  # agents logged in under a configuration since changed
+            self._applied = self.routing.loaded_version
         await self.stream.ensure_group()
 
     async def reload_config(self) -> bool:

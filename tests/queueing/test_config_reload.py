@@ -4,6 +4,7 @@ once it can be read again."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from callcenter_testkit.queueing_helpers import eventually, make_settings, running
 
+from kernel.settings import AgentConfig
+from queueing.actions import AgentActions
 from queueing.routing import Routing
 from queueing.service import Router
 from store.db import create_engine
@@ -55,3 +58,44 @@ async def test_a_store_outage_is_logged_once_and_leaves_the_timers_running(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_router_started_during_a_store_outage_keeps_the_admin_edits(
+    redis: Any, prefix: str, tmp_path: Path
+) -> None:
+    """Alice was given complaints on the admin pages (her hash says so); the settings file still
+    has her without it. A router that starts while the store cannot be read neither re-indexes
+    her nor writes the file's queue settings; once the store answers it applies the store's."""
+    queues = [*QUEUES, {"id": "complaints", "skills": {"complaints": 1}, "wrap_up_s": 0}]
+    s = make_settings(prefix, queues, tick_ms=20).model_copy(
+        update={"agents": [AgentConfig(id="a1", name="Alice", skills={"sales": 3})]}
+    )
+    edited = {"sales": 3, "complaints": 2}
+    before = Routing(redis, s)
+    await before.setup()
+    await AgentActions(before).login("a1", edited)
+    key = before.keys("default").agent("a1")
+    await redis.hdel(before.keys("default").queue_config, "sales")
+    engine = create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'store.db'}")  # cannot open
+    down = store_loader(engine, s)
+    stored = RoutingConfig(queues=s.queues, agents=[AgentConfig(id="a1", skills=edited)])
+    up = False
+
+    async def loader() -> RoutingConfig | None:
+        return stored if up else await down()
+
+    routing = Routing(redis, s, config=loader)
+    router = Router(routing, block_ms=20, config_check_s=0.01)
+    try:
+        async with running(router):
+            assert json.loads(await redis.hget(key, "skills")) == edited
+            assert await redis.hget(routing.keys("default").queue_config, "sales") is None
+            up = True
+            await eventually(lambda: _present(redis, routing.keys("default").queue_config, "sales"))
+            assert json.loads(await redis.hget(key, "skills")) == edited
+    finally:
+        await engine.dispose()
+
+
+async def _present(redis: Any, key: str, field: str) -> bool:
+    return bool(await redis.hexists(key, field))
