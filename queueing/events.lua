@@ -46,9 +46,13 @@ local function answer(op)
   if not state then
     -- a call the router never queued (outbound, direct): the agent is on it all the same
     if aid then
-      local st = agent(aid).state
+      local a = agent(aid)
+      local st = a.state
       if st and st ~= 'logged_out' then
-        set_state(aid, 'on_call', nil, cid, false, 'call', cid, 'queue', '', 'talk_from', '')
+        local back = ''
+        if st == 'not_ready' then back = a.reason or '' end -- a manual dial: wrap() returns there
+        set_state(aid, 'on_call', nil, cid, false, 'call', cid, 'queue', '', 'talk_from', '',
+                  'back_reason', back)
       end
       put(ck, 'state', 'connected', 'agent', aid, 'queue', '')
       later('EXPIRE', ck, 86400)

@@ -100,7 +100,7 @@ end
 -- changed hash with one HSET, then runs the EXPIREs that later() queued. A hash is always read
 -- through one field list (AGENT_FIELDS, CALL_FIELDS) before put changes it.
 local AGENT_FIELDS = {'state', 'reason', 'elig', 'ready_at', 'seq', 'call', 'queue', 'talk_from',
-                      'wrap_until', 'idx'}
+                      'wrap_until', 'idx', 'back_reason'}
 local CALL_FIELDS = {'state', 'queue', 'agent', 'arrived', 'score', 'prio', 'step', 'offers',
                      'number', 'tier', 'fails', 'ann', 'origin', 'live', 'day'}
 local REC, DIRTY, DIRTY_KEYS, LATER = {}, {}, {}, {}
@@ -515,10 +515,18 @@ local function finish_handle(aid)
   put(k1('agent', aid), 'talk_from', '', 'call', '', 'wrap_until', '')
 end
 
+-- after a call: the queue's wrap-up, then ready. A call of no queue (a manual dial) taken while
+-- not ready (back_reason: the reason then) returns the agent to not ready for that reason: they
+-- chose not to take queue calls, and write their notes before choosing Ready themselves
 local function wrap(aid, q)
   local c = false
   if q and q ~= '' then c = qconf(q) end
-  if c and c.wrap > 0 then
+  local back = agent(aid).back_reason
+  if back and back ~= '' then put(k1('agent', aid), 'back_reason', '') end
+  if not c and back and back ~= '' then
+    finish_handle(aid)
+    set_state(aid, 'not_ready', back, nil, false)
+  elseif c and c.wrap > 0 then
     set_state(aid, 'wrap_up', nil, nil, false, 'wrap_until', NOW + c.wrap)
     redis.call('ZADD', KT, fmt(NOW + c.wrap), 'wrap|' .. aid)
   else

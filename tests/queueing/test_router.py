@@ -562,3 +562,26 @@ async def test_routers_do_not_read_their_own_events_back(
         "call.held",
         "agent.state",
     ]
+
+
+async def test_a_manual_dial_returns_the_agent_to_not_ready_for_their_reason(
+    redis: Any, clock: Clock, setup: tuple
+) -> None:
+    """An agent dials by hand while not ready (``md-`` calls have no queue): when the call ends
+    they are not ready again for the reason they had, not offered the next caller; an agent who
+    was ready for an unqueued call (an outbound dial) is ready again as before."""
+    _s, routing, actions, _router = setup
+    await routing.setup()
+    await actions.login("a1", {"billing": 8})
+    await actions.not_ready("a1", "lunch")
+    await feed(routing, "call.originated", "md-a1-1", "a1", direction="outbound")
+    await feed(routing, "call.answered", "md-a1-1", "a1")
+    assert (await actions.state("a1"))["state"] == "on_call"
+    await feed(routing, "call.ended", "md-a1-1", "a1", by="customer")
+    state = await actions.state("a1")
+    assert (state["state"], state["reason"], state["call"]) == ("not_ready", "lunch", "")
+
+    await actions.ready("a1")
+    await feed(routing, "call.answered", "ob-1", "a1")
+    await feed(routing, "call.ended", "ob-1", "a1", by="customer")
+    assert (await actions.state("a1"))["state"] == "ready"
