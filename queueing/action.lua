@@ -24,8 +24,16 @@ if op.op == 'login' then
   emit('agent.logged_in', nil, aid, {skills = cjson.decode(op.skills)}, aid, 'logged_in', fmt(NOW))
   if op.ready then make_ready(aid) else set_state(aid, 'not_ready', op.reason, nil) end
 elseif op.op == 'ready' then
+  local a = agent(aid)
+  if a.dial and a.dial ~= '' and (tonumber(a.dial_until) or 0) > NOW then
+    return cjson.encode({err = 'state', state = 'dialling'}) -- its call is about to ring
+  end
   leave_wrap()
   make_ready(aid)
+elseif op.op == 'dial' then
+  -- a manual dial is placed: Ready is refused until its call is answered or fails (or, should
+  -- neither ever be heard of, until dial_until)
+  put(ak, 'dial', op.call, 'dial_until', NOW + op.pending_ms)
 elseif op.op == 'not_ready' then
   leave_wrap()
   set_state(aid, 'not_ready', op.reason, nil)

@@ -134,6 +134,15 @@ class AgentActions:
                 changed.append(agent_id)
         return changed
 
+    async def dialling(self, agent_id: str, call_id: str, pending_s: float) -> str:
+        """A manual dial ``call_id`` is placed: ``ready`` is refused (state ``dialling``) until its
+        call is answered or fails, or ``pending_s`` passed without either."""
+        return str(
+            (await self._act("dial", agent_id, call=call_id, pending_ms=int(pending_s * 1000)))[
+                "state"
+            ]
+        )
+
     async def ready(self, agent_id: str) -> str:
         return str((await self._act("ready", agent_id))["state"])
 

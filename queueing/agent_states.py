@@ -16,6 +16,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "end_wrap_up": frozenset({"wrap_up"}),
     "extend_wrap_up": frozenset({"wrap_up"}),
     "logout": frozenset({"ready", "not_ready", "wrap_up"}),
+    "dial": frozenset({"not_ready"}),  # a manual dial: Ready waits for its call
     "callback": frozenset(AGENT_STATES),
     "reindex": frozenset(AGENT_STATES) - {"logged_out"},  # skills or queue settings changed
     "route": frozenset({"ready"}),  # a supervisor's call to a chosen agent

@@ -54,6 +54,7 @@ local function answer(op)
         set_state(aid, 'on_call', nil, cid, false, 'call', cid, 'queue', '', 'talk_from', '',
                   'back_reason', back)
       end
+      if a.dial == cid then put(k1('agent', aid), 'dial', '', 'dial_until', '') end
       put(ck, 'state', 'connected', 'agent', aid, 'queue', '')
       later('EXPIRE', ck, 86400)
     end
@@ -102,6 +103,9 @@ local function gone(op)
   local ck = key('call', cid)
   local ci = rec(ck, CALL_FIELDS)
   local state = ci.state
+  if op.agent and op.agent ~= '' and agent(op.agent).dial == cid then
+    put(k1('agent', op.agent), 'dial', '', 'dial_until', '') -- a manual dial that failed
+  end
   if not state then tombstone(ck) return end
   -- 'callback': the caller's own leg after asking for a callback (its dial is another call)
   if state == 'ended' or state == 'callback' then return end

@@ -100,7 +100,7 @@ end
 -- changed hash with one HSET, then runs the EXPIREs that later() queued. A hash is always read
 -- through one field list (AGENT_FIELDS, CALL_FIELDS) before put changes it.
 local AGENT_FIELDS = {'state', 'reason', 'elig', 'ready_at', 'seq', 'call', 'queue', 'talk_from',
-                      'wrap_until', 'idx', 'back_reason'}
+                      'wrap_until', 'idx', 'back_reason', 'dial', 'dial_until'}
 local CALL_FIELDS = {'state', 'queue', 'agent', 'arrived', 'score', 'prio', 'step', 'offers',
                      'number', 'tier', 'fails', 'ann', 'origin', 'live', 'day'}
 local REC, DIRTY, DIRTY_KEYS, LATER = {}, {}, {}, {}

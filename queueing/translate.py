@@ -92,6 +92,8 @@ def to_ops(
         )
     if t in ("call.abandoned", "call.ended", "call.failed"):
         op = {"op": "gone", "call": call_id, "kind": t.split(".")[1], "ts": ts_ms(event)}
+        if event.agent_id:  # a manual dial that failed: its agent may be ready again
+            op["agent"] = event.agent_id
         return [(d, op) for d in everywhere]
     if t == "call.transferred":
         target = str(p.get("target") or "")

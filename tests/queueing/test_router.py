@@ -574,9 +574,13 @@ async def test_a_manual_dial_returns_the_agent_to_not_ready_for_their_reason(
     await routing.setup()
     await actions.login("a1", {"billing": 8})
     await actions.not_ready("a1", "lunch")
+    await actions.dialling("a1", "md-a1-1", 60)
+    with pytest.raises(AgentStateError):  # its call is about to ring
+        await actions.ready("a1")
     await feed(routing, "call.originated", "md-a1-1", "a1", direction="outbound")
     await feed(routing, "call.answered", "md-a1-1", "a1")
     assert (await actions.state("a1"))["state"] == "on_call"
+    assert (await actions.state("a1"))["dial"] == ""  # answered: no dial pending
     await feed(routing, "call.ended", "md-a1-1", "a1", by="customer")
     state = await actions.state("a1")
     assert (state["state"], state["reason"], state["call"]) == ("not_ready", "lunch", "")

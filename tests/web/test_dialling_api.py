@@ -137,3 +137,36 @@ async def test_dialling_needs_the_agent_not_ready(
         code, body = await status(r)
     assert (code, body["field"]) == (409, "state"), body
     assert await originates(web_rt) == []
+
+
+async def test_ready_waits_for_the_manual_call(
+    web_rt: Runtime, router: Routing, login: Login, customers: None
+) -> None:
+    """Between the dial and its call being answered or failing the agent's record names the
+    pending dial: Ready is a 409 naming ``state`` (no queue call is offered while the manual call
+    is about to ring); once the dial failed, Ready is allowed again."""
+    import time
+
+    from callcenter_testkit.queueing_helpers import emit, eventually
+
+    alice = await login("alice")
+    actions = AgentActions(router)
+    await actions.login("a1")
+    async with alice.post("/api/agent/dial", json={"number": FRIEND}) as r:
+        code, body = await status(r)
+    assert code == 200, body
+    call_id = body["call_id"]
+    async with alice.post("/api/agent/ready") as r:
+        code, refused = await status(r)
+    assert (code, refused["field"]) == (409, "state") and "dialling" in refused["message"]
+    s = web_rt.settings
+    await emit(web_rt.redis, s.redis_prefix, "call.failed", call_id=call_id, agent_id="a1",
+               payload={"agent_id": "a1", "dial_status": "BUSY"}, at=time.time())  # fmt: skip
+
+    async def dial_cleared() -> bool:
+        return not (await actions.state("a1")).get("dial")
+
+    await eventually(dial_cleared)
+    async with alice.post("/api/agent/ready") as r:
+        code, body = await status(r)
+    assert code == 200, body

@@ -7,7 +7,8 @@ The number passes the role's allowed prefixes first (``web.calls.numbers``: a 40
 ``override_reason``: then an audit row says who overrode what, when and why, in its own
 transaction, before the call is placed. The call is the ``originate`` command the router's
 outbound work uses (the customer is dialled, then ``cc-connect`` rings the agent's phone); the
-agent dials while not ready, so no queue call is offered meanwhile.
+agent dials while not ready, so no queue call is offered meanwhile, and Ready is refused (409
+naming ``state``: ``dialling``) until the call is answered or fails (``AgentActions.dialling``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from web.schemas import Input
 
 api = Endpoints(tag="agent")
 MANUAL_CALL_PREFIX = "md-"  # manual dial call ids: md-<hex>
+DIAL_RING_S = 60  # after the customer answers, the agent's phone rings at most this long
 
 
 class PreviewQuery(Input):
@@ -134,6 +136,8 @@ async def dial(call: ApiCall) -> DialOut:
             )
     call_id = f"{MANUAL_CALL_PREFIX}{uuid.uuid4().hex[:16]}"
     rt = call.rt
+    pending_s = rt.settings.ami.originate_timeout_s + DIAL_RING_S
+    await call.request.app[SERVICES].actions.dialling(agent_id, call_id, pending_s)
     command_id = await send_command(
         rt.redis, rt.streams, "originate", call_id=call_id, agent_id=agent_id, number=found.number
     )
