@@ -248,3 +248,22 @@ async def test_a_reload_that_fails_part_way_is_tried_again(
     await web_rt.redis.delete(keys.queue_config)
     assert await router.reload_config() is True
     assert json.loads(await web_rt.redis.hget(keys.queue_config, "sales"))["wrap"] == 9_000
+
+
+async def test_transfer_targets_are_the_stores(server: Server, login: Login) -> None:
+    """An agent added on the admin page (in the store, not in the settings file) is a transfer
+    target at once; an unknown one is still refused naming ``target``."""
+    from web.keys import SERVICES
+
+    admin = await login("ada")
+    new = {"agent_id": "a9", "name": "Du Fang", "skills": {"billing": 4}}
+    await _ok(await admin.post("/api/admin/agents", json=new), 201)
+    alice = await agent_ready(login, "alice")
+    routing = server.app[SERVICES].live_state.routing
+    key = routing.keys(routing.agent_domain("a1")).agent("a1")
+    await routing.client.hset(key, mapping={"call": "c9", "state": "on_call"})
+    transfer = {"target_kind": "agent", "target": "a9"}
+    await _ok(await alice.post("/api/calls/c9/transfer", json=transfer))
+    unknown = {"target_kind": "agent", "target": "a77"}
+    async with alice.post("/api/calls/c9/transfer", json=unknown) as r:
+        assert r.status == 422 and (await r.json())["field"] == "target"

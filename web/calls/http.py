@@ -129,7 +129,9 @@ async def call_transfer(call: ApiCall) -> CommandOut:
         return await _command(
             call, "transfer", call_id=call_id, agent_id=agent_id, target=f"number:{number}"
         )
-    known = {q.id for q in s.queues} if body.target_kind == "queue" else {a.id for a in s.agents}
+    routing = call.request.app[SERVICES].routing  # the store's queues and agents, not the file's
+    await routing.refresh()
+    known = set(routing.plans) if body.target_kind == "queue" else set(routing.agents)
     if body.target not in known or (body.target_kind == "agent" and body.target == agent_id):
         raise ValidationError(
             [{"field": "target", "in": "body", "message": f"no such {body.target_kind}"}]
