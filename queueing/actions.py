@@ -114,7 +114,9 @@ class AgentActions:
     async def reindex_all(self) -> list[str]:
         """After a configuration change: every logged-in agent whose eligibility (the current
         plans, the agent's current skills) differs from what routing holds is indexed anew, and
-        a ready one takes a waiting call it may now serve. Returns those agents' ids."""
+        a ready one takes a waiting call it may now serve. A logged-in agent the store no longer
+        lists (deactivated) is indexed with no skills: offered nothing more. Returns those
+        agents' ids."""
         changed: list[str] = []
         for domain in self.routing.domains:
             keys = self.routing.keys(domain)
@@ -123,7 +125,12 @@ class AgentActions:
                     keys.agent(agent_id), "elig", "skills"
                 )
                 agent = self.routing.agents.get(agent_id)
-                skills = agent.skills if agent else json.loads(old_skills or "{}")
+                if agent is not None:
+                    skills = agent.skills
+                elif self.routing.config is not None:  # deactivated in the store: no more calls
+                    skills = {}
+                else:  # no store: skills given at login are the agent's
+                    skills = json.loads(old_skills or "{}")
                 fields = self._indexing(agent_id, skills)
                 if fields["elig"] == held and json.loads(old_skills or "{}") == skills:
                     continue

@@ -267,3 +267,23 @@ async def test_transfer_targets_are_the_stores(server: Server, login: Login) -> 
     unknown = {"target_kind": "agent", "target": "a77"}
     async with alice.post("/api/calls/c9/transfer", json=unknown) as r:
         assert r.status == 422 and (await r.json())["field"] == "target"
+
+
+async def test_a_deactivated_agent_takes_no_more_calls(
+    server: Server, login: Login, router: Routing, phone: Any
+) -> None:
+    """Alice is ready when an admin deactivates her: she is indexed anew with no skills, and the
+    next sales call waits instead of ringing her."""
+    await agent_ready(login, "alice")
+    admin = await login("ada")
+    await _ok(await admin.patch("/api/admin/agents/a1", json={"active": False}))
+    from callcenter_testkit.queueing_helpers import eventually
+
+    key = router.keys(DOMAIN).agent("a1")
+
+    async def no_skills() -> bool:
+        return bool(json.loads(await router.client.hget(key, "skills")) == {})
+
+    await eventually(no_skills)  # the router's reload indexes her anew
+    await phone.arrive("c5", "sales", caller="+8613800000005")
+    await phone.routed_state(router.keys(DOMAIN), "c5", "waiting")
