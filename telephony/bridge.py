@@ -44,7 +44,7 @@ import logging
 import socket
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -96,6 +96,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_GROUP = "telephony-bridge"
 PUBLISH_BATCH = 500
+PRIVATE_COMMANDS = frozenset({"dtmf"})  # deleted from the stream once carried out
 HEARD_EVERY_S = 1.0
 
 
@@ -646,10 +647,17 @@ class Bridge:
 
     # --- commands -----------------------------------------------------------------------------
 
-    async def _execute_entries(self, entries: list[tuple[str, dict[str, str]]]) -> None:
+    async def _execute_entries(
+        self, entries: list[tuple[str, dict[str, str]]]
+    ) -> Callable[[Any], object] | None:
         """The command consumer's handler: each command once logged in to Asterisk (the
-        consumer acknowledges it afterwards)."""
+        consumer acknowledges it afterwards). A keypad command's entry is deleted from the
+        stream with its acknowledgement: its digits (a PIN, a card number) stay in Redis no
+        longer than it takes to send them."""
+        private: list[str] = []
         for entry_id, fields in entries:
+            if fields.get("kind") in PRIVATE_COMMANDS:
+                private.append(entry_id)
             if entry_id in self._executed:
                 continue  # carried out before Redis went away, not acknowledged yet
             await self.connected.wait()
@@ -657,6 +665,10 @@ class Bridge:
             self._executed[entry_id] = None
             while len(self._executed) > 1000:
                 self._executed.popitem(last=False)
+        if not private:
+            return None
+        stream = self.streams.commands
+        return lambda pipe: pipe.xdel(stream, *private)
 
     async def execute(self, entry_id: str, fields: dict[str, str]) -> DomainEvent:
         """Carry out one command; publish and return its outcome event."""

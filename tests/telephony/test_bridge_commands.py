@@ -385,3 +385,30 @@ async def test_answer_before_the_agents_phone_rings_is_refused(rig: Rig) -> None
     assert sent_since(rig, mark) == []
     (failed,) = [e for e in events if e.type == "command.failed"]
     assert "not ringing" in failed.payload["error"]
+
+
+async def test_keypad_digits_leave_the_commands_stream_once_sent(rig: Rig) -> None:
+    """A keypad command's entry (its digits) is deleted with its acknowledgement; other commands
+    stay in the stream as before, and nothing is left pending."""
+    from callcenter_testkit.queueing_helpers import eventually
+
+    call_id, _, _ = await connected_call(rig)
+    events = await rig.command("dtmf", call_id=call_id, agent_id="1001", digits="4711")
+    assert outcomes(events) == [("command.succeeded", "dtmf")]
+    await rig.command("mute", call_id=call_id, agent_id="1001", muted=True)
+    stream = rig.streams.commands
+
+    async def kinds_left() -> list[str]:
+        return [f["kind"] for _, f in await rig.redis.xrange(stream)]
+
+    async def dtmf_gone() -> bool:
+        return "dtmf" not in await kinds_left()
+
+    await eventually(dtmf_gone)
+    assert "mute" in await kinds_left()
+    group = rig.bridge.commands.group
+
+    async def nothing_pending() -> bool:
+        return (await rig.redis.xpending(stream, group))["pending"] == 0
+
+    await eventually(nothing_pending)
