@@ -21,6 +21,7 @@ from queueing.errors import (
     AgentStateError,
     CallbackNumberError,
     CallNotWaitingError,
+    QueueingError,
     QueueMoveError,
     UnknownAgentError,
     UnknownReasonError,
@@ -121,25 +122,34 @@ class AgentActions:
         for domain in self.routing.domains:
             keys = self.routing.keys(domain)
             for agent_id in sorted(await self.routing.client.smembers(keys.agents)):
-                held, old_skills = await self.routing.client.hmget(
-                    keys.agent(agent_id), "elig", "skills"
-                )
-                agent = self.routing.agents.get(agent_id)
-                if agent is not None:
-                    skills = agent.skills
-                elif self.routing.config is not None:  # deactivated in the store: no more calls
-                    skills = {}
-                else:  # no store: skills given at login are the agent's
-                    skills = json.loads(old_skills or "{}")
-                fields = self._indexing(agent_id, skills)
-                if fields["elig"] == held and json.loads(old_skills or "{}") == skills:
-                    continue
                 try:
-                    await self._act("reindex", agent_id, domain, **fields)
-                except AgentStateError:
-                    continue  # logged out meanwhile: the next login indexes anew
-                changed.append(agent_id)
+                    if await self._reindex(agent_id, domain):
+                        changed.append(agent_id)
+                except (QueueingError, ValueError) as exc:  # one agent's bad record: the others
+                    log.error("agent %s: not indexed anew (%s: %s)", agent_id,
+                              type(exc).__name__, exc)  # fmt: skip
         return changed
+
+    async def _reindex(self, agent_id: str, domain: str) -> bool:
+        """One logged-in agent indexed anew if its eligibility changed; returns whether it was."""
+        held, old_skills = await self.routing.client.hmget(
+            self.routing.keys(domain).agent(agent_id), "elig", "skills"
+        )
+        agent = self.routing.agents.get(agent_id)
+        if agent is not None:
+            skills = agent.skills
+        elif self.routing.config is not None:  # deactivated in the store: no more calls
+            skills = {}
+        else:  # no store: skills given at login are the agent's
+            skills = json.loads(old_skills or "{}")
+        fields = self._indexing(agent_id, skills)
+        if fields["elig"] == held and json.loads(old_skills or "{}") == skills:
+            return False
+        try:
+            await self._act("reindex", agent_id, domain, **fields)
+        except AgentStateError:
+            return False  # logged out meanwhile: the next login indexes anew
+        return True
 
     async def dialling(self, agent_id: str, call_id: str, pending_s: float) -> str:
         """A manual dial ``call_id`` is placed: ``ready`` is refused (state ``dialling``) until its

@@ -99,3 +99,23 @@ async def test_a_router_started_during_a_store_outage_keeps_the_admin_edits(
 
 async def _present(redis: Any, key: str, field: str) -> bool:
     return bool(await redis.hexists(key, field))
+
+
+async def test_one_bad_agent_record_does_not_stop_the_others_reindex(
+    redis: Any, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A logged-in agent whose record holds skills that are no JSON is logged and skipped; the
+    other agents are indexed anew under the new configuration all the same."""
+    s = make_settings(prefix, QUEUES)
+    routing = Routing(redis, s)
+    await routing.setup()
+    actions = AgentActions(routing)
+    await actions.login("a1", {"sales": 3})
+    await actions.login("a2", {"sales": 3})
+    keys = routing.keys("default")
+    await redis.hset(keys.agent("a1"), "skills", "{not json")
+    routing.agents = {"a2": AgentConfig(id="a2", skills={})}  # a2 lost sales
+    with caplog.at_level(logging.ERROR, logger="queueing"):
+        assert await actions.reindex_all() == ["a2"]
+    assert any("a1" in r.getMessage() for r in caplog.records)
+    assert json.loads(await redis.hget(keys.agent("a2"), "skills")) == {}
