@@ -287,3 +287,21 @@ async def test_a_deactivated_agent_takes_no_more_calls(
     await eventually(no_skills)  # the router's reload indexes her anew
     await phone.arrive("c5", "sales", caller="+8613800000005")
     await phone.routed_state(router.keys(DOMAIN), "c5", "waiting")
+
+
+async def test_a_team_is_neither_merged_by_a_rename_nor_made_by_put(
+    server: Server, login: Login
+) -> None:
+    admin = await login("ada")
+    for name, agents in (("north", ["a1"]), ("south", ["a2"])):
+        body = {"name": name, "agents": agents}
+        await _ok(await admin.post("/api/admin/teams", json=body), 201)
+    onto = {"name": "south", "agents": ["a1"]}
+    async with admin.put("/api/admin/teams/north", json=onto) as r:
+        assert (r.status, (await r.json())["field"]) == (409, "name")
+    async with admin.put("/api/admin/teams/west", json={"name": "west", "agents": ["a1"]}) as r:
+        assert (r.status, (await r.json())["field"]) == (404, "team")
+    teams = {
+        t["team"]: t["agents"] for t in (await _ok(await admin.get("/api/admin/teams")))["teams"]
+    }
+    assert teams == {"north": ["a1"], "south": ["a2"]}

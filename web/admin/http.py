@@ -172,7 +172,15 @@ async def new_team(call: ApiCall) -> ChangeOut:
     body=TeamChange, response=ChangeOut,
 )  # fmt: skip
 async def change_team(call: ApiCall) -> ChangeOut:
+    """404 for a team that does not exist (PUT creates none: POST does); renaming onto another
+    existing team is a 409 naming ``name`` (it would merge the two silently)."""
     b: TeamChange = call.body
+    team = call.path["team"]
+    existing = await list_teams(call.rt.engine)
+    if team not in existing:
+        raise NotFoundError(f"no team {team!r}", field="team")
+    if b.name != team and b.name in existing:
+        raise ConflictError(f"team {b.name!r} already exists", field="name")
     changed = await save_team(
         call.rt.engine, _actor(call), call.path["team"], name=b.name, agent_ids=b.agents,
         now=datetime.now(UTC),
