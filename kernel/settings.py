@@ -274,10 +274,15 @@ class QueueConfig(_Model):
         return v
 
 
+ENDPOINT = r"^[A-Za-z]+/[^,&|()\s]+$"
+
+
 class AgentConfig(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: str | None = Field(None, max_length=200)  # lengths: the store's columns
-    endpoint: str | None = Field(None, max_length=200)  # Asterisk dial string; default PJSIP/<id>
+    # Asterisk dial string (default PJSIP/<id>): TECH/resource, expanded in the dialplan's Dial(),
+    # so nothing that would end or add to Dial's arguments (, & | parentheses, blanks)
+    endpoint: str | None = Field(None, max_length=200, pattern=ENDPOINT)
     team: str | None = Field(None, max_length=64)
     skills: dict[str, int] = {}
     # "device": a desk phone or softphone app (Answer by PJSIPNotify); "webrtc": the browser
