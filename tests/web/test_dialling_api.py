@@ -65,24 +65,24 @@ async def test_preview_and_dial_with_prefixes_and_the_customers_rules(
     actions = AgentActions(router)
     await actions.login("a1")  # logged in: not ready
 
-    async with alice.get("/api/agent/dial", params={"number": ABROAD}) as r:
+    async with alice.post("/api/agent/dial/preview", json={"number": ABROAD}) as r:
         code, body = await status(r)
     assert code == 403 and body["field"] == "number", body
     assert "allowed prefixes +86" in body["message"]
-    async with alice.get("/api/agent/dial", params={"number": "call me"}) as r:
+    async with alice.post("/api/agent/dial/preview", json={"number": "call me"}) as r:
         code, body = await status(r)
     assert code == 422 and body["fields"][0]["field"] == "number", body
 
-    async with alice.get("/api/agent/dial", params={"number": "139 0000 0001"}) as r:
+    async with alice.post("/api/agent/dial/preview", json={"number": "139 0000 0001"}) as r:
         code, body = await status(r)
     assert code == 200, body
     assert body["number"] == DNC and body["customer"]["name"] == "Wang Hua"
     assert [x["reason"] for x in body["refusals"]] == ["do_not_call"]
-    async with alice.get("/api/agent/dial", params={"number": LATE}) as r:
+    async with alice.post("/api/agent/dial/preview", json={"number": LATE}) as r:
         code, body = await status(r)
     assert [x["reason"] for x in body["refusals"]] == ["calling_hours"], body
     assert "outside Zhao Lei's calling hours" in body["refusals"][0]["message"]
-    async with alice.get("/api/agent/dial", params={"number": FRIEND}) as r:
+    async with alice.post("/api/agent/dial/preview", json={"number": FRIEND}) as r:
         code, body = await status(r)
     assert body["refusals"] == [] and body["customer"]["name"] == "Li Na"
 

@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import Field
+
 from customers.audit import record_change
 from customers.caller_index import lookup_caller
 from customers.masking import mask_phone
@@ -39,8 +41,10 @@ MANUAL_CALL_PREFIX = "md-"  # manual dial call ids: md-<hex>
 DIAL_RING_S = 60  # after the customer answers, the agent's phone rings at most this long
 
 
-class PreviewQuery(Input):
-    number: str
+class PreviewBody(Input):
+    """The number in the body, not the URL: a customer's number stays out of access logs."""
+
+    number: str = Field(min_length=1, max_length=32, description="E.164 or national")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +82,16 @@ async def assess(call: ApiCall, raw: str, now: datetime) -> Assessment:
 
 
 @api.op(
-    "GET",
-    "/api/agent/dial",
+    "POST",
+    "/api/agent/dial/preview",
     roles=AGENT,
     summary="Preview a number before dialling it",
-    query=PreviewQuery,
+    body=PreviewBody,
     response=DialPreviewOut,
 )
 async def dial_preview(call: ApiCall) -> DialPreviewOut:
     call.own_agent()
-    found = await assess(call, call.query.number, datetime.now(UTC))
+    found = await assess(call, call.body.number, datetime.now(UTC))
     return DialPreviewOut(
         number=found.number,
         customer=found.card,

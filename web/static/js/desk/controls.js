@@ -70,7 +70,7 @@ export function startControls({ log }) {
     const number = $("dial-number").value.trim();
     if (!number) { beside("msg-dial", "number: type a number", true); return null; }
     try {
-      const p = await api("GET", `/api/agent/dial?number=${encodeURIComponent(number)}`);
+      const p = await api("POST", "/api/agent/dial/preview", { number });
       showPreview(p);
       if (!keep) beside("msg-dial", p.refusals.length ? "Give a reason to dial anyway" : "", p.refusals.length > 0);
       return p;
