@@ -138,9 +138,9 @@ class AgentActions:
         agent = self.routing.agents.get(agent_id)
         if agent is not None:
             skills = agent.skills
-        elif self.routing.config is not None:  # deactivated in the store: no more calls
+        elif self.routing.from_store:  # deactivated in the store: no more calls
             skills = {}
-        else:  # no store: skills given at login are the agent's
+        else:  # no store, or one never seeded: skills given at login are the agent's
             skills = json.loads(old_skills or "{}")
         fields = self._indexing(agent_id, skills)
         if fields["elig"] == held and json.loads(old_skills or "{}") == skills:

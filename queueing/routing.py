@@ -53,6 +53,7 @@ class Routing:
         self.clock = clock
         self.config = config
         self._version: object = _UNSEEN  # the config version key's value at the last load
+        self.from_store = False  # the agents are the store's (seeded), not the settings file's
         self.streams = StreamNames(settings.redis_prefix)
         rs = settings.routing
         self._configure(settings)
@@ -90,6 +91,7 @@ class Routing:
         loaded = await self.config()
         if loaded is not None:
             self._configure(loaded.applied_to(self.settings))
+        self.from_store = loaded is not None
         self._version = version
         log.info("routing: configuration version %s loaded (%d queues, %d agents)",
                  version, len(self.plans), len(self.agents))  # fmt: skip
