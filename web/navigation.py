@@ -77,9 +77,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(N_("Supervision"), N_("Reports"), "/reports", "reports", SUPERVISORS),
     # a wall screen's read-only view; the wallboard role's only page
-    Entry(
-        N_("Supervision"), N_("Wall screen"), "/kiosk", "kiosk", SUPERVISORS | {"wallboard"}
-    ),
+    Entry(N_("Supervision"), N_("Wall screen"), "/kiosk", "kiosk", SUPERVISORS | {"wallboard"}),
     Entry(N_("Supervision"), N_("Call scripts"), "/scripts", "scripts", SUPERVISORS),
     Entry(N_("Planning"), N_("Forecast & roster"), "/planner", "planner", PLANNERS),
     Entry(N_("Planning"), N_("Rosters"), "/planner/rosters", "rosters", PLANNERS),

@@ -218,7 +218,8 @@ async def test_supervisor_spies_on_the_agent_leg(rig: Rig, mode: str, options: s
         ]
     ]
     assert outcomes(events) == [("command.succeeded", "spy")]
-    assert calls(events) == []  # spying changes nothing in the call
+    # spying changes nothing in the call; the wallboard learns a monitoring session began
+    assert calls(events) == [("call.monitor_started", "1001", {})]
     (spyer,) = [c for c in rig.sim.engine.channels.values() if c.spy is not None]
     assert spyer.name.startswith("PJSIP/9000-")
     assert spyer.spy.spyee is agent and spyer.spy.options == options
