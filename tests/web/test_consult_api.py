@@ -27,7 +27,9 @@ async def alice_on_a_call(
         assert r.status == 200
     routing = server.app[SERVICES].routing  # the router's hash says whose call it is
     key = routing.keys(routing.agent_domain("a1")).agent("a1")
-    await routing.client.hset(key, mapping={"call": call_id, "queue": "support"})
+    await routing.client.hset(
+        key, mapping={"call": call_id, "queue": "support", "state": "on_call"}
+    )
     return alice
 
 
