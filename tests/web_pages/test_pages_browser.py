@@ -149,7 +149,9 @@ async def test_qa_critical_fail_dispute_and_resolution(
     await expect(qa.locator("#score")).to_have_text("0")
     await expect(qa.locator("#critical")).to_contain_text(CRITICAL_ITEM)
     await shot(qa, artifacts / "qa-evaluation-critical.png")
-    no_js_errors(qa)
+    # the call was not recorded: the recording's 404 (which Chromium logs) and the page says so
+    await expect(qa.locator("#rec-status")).to_have_text("This call was not recorded.")
+    no_js_errors(qa, "/api/recordings/c-qa-3", "status of 404")
 
     agent = await sign_in(browser, server, "alice", "/qa/evaluations")
     card = agent.locator(".eval-card").first
