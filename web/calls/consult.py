@@ -14,11 +14,11 @@ from pydantic import Field
 
 from queueing.matching import ReadyAgent, WaitingCall, best_agent
 from web.calls.commands import ring_timeout_s, send_command
-from web.calls.http import own_call
+from web.calls.http import known_target, own_call
 from web.calls.numbers import outside_number
 from web.calls.schemas import CommandOut
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError, ValidationError
+from web.errors import ConflictError
 from web.keys import SERVICES
 from web.roles import AGENT
 from web.schemas import Input
@@ -37,10 +37,9 @@ async def queue_agent(call: ApiCall, queue_id: str, me: str) -> str:
     """The agent a consultation of a queue calls: the one the router would offer that queue's
     next call to now (``queueing.matching.best_agent`` over the ready agents), never ``me``."""
     services = call.request.app[SERVICES]
-    plan = services.routing.plans.get(queue_id)
-    if plan is None:
-        raise ValidationError([{"field": "target", "in": "body", "message": "no such queue"}])
-    skills = {a.id: a.skills for a in call.rt.settings.agents}
+    await known_target(call, "queue", queue_id, me)
+    plan = services.routing.plans[queue_id]
+    skills = {a.id: a.skills for a in services.routing.agents.values()}
     now_ms = int(time.time() * 1000)
     ready = [
         ReadyAgent(r["agent_id"], skills.get(r["agent_id"], {}), r["since_ms"] or now_ms)
@@ -70,8 +69,7 @@ async def call_consult(call: ApiCall) -> CommandOut:
     body: ConsultBody = call.body
     s = call.rt.settings
     if body.target_kind == "agent":
-        if body.target not in {a.id for a in s.agents} or body.target == agent_id:
-            raise ValidationError([{"field": "target", "in": "body", "message": "no such agent"}])
+        await known_target(call, "agent", body.target, agent_id)
         target = f"agent:{body.target}"
     elif body.target_kind == "queue":
         target = f"agent:{await queue_agent(call, body.target, agent_id)}"

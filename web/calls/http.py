@@ -59,6 +59,16 @@ async def own_call(
     raise ForbiddenError(f"call {call_id} is not agent {agent_id}'s call", field="call_id")
 
 
+async def known_target(call: ApiCall, kind: str, target: str, agent_id: str) -> None:
+    """422 naming ``target`` unless it is a queue, or an agent other than ``agent_id``, that the
+    store's configuration (the running routing, not the settings file) knows."""
+    routing = call.request.app[SERVICES].routing
+    await routing.refresh()
+    known = set(routing.plans) if kind == "queue" else set(routing.agents)
+    if target not in known or (kind == "agent" and target == agent_id):
+        raise ValidationError([{"field": "target", "in": "body", "message": f"no such {kind}"}])
+
+
 async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
     cid = await send_command(call.rt.redis, call.rt.streams, kind, **args)
     return CommandOut(command_id=cid)
@@ -129,13 +139,7 @@ async def call_transfer(call: ApiCall) -> CommandOut:
         return await _command(
             call, "transfer", call_id=call_id, agent_id=agent_id, target=f"number:{number}"
         )
-    routing = call.request.app[SERVICES].routing  # the store's queues and agents, not the file's
-    await routing.refresh()
-    known = set(routing.plans) if body.target_kind == "queue" else set(routing.agents)
-    if body.target not in known or (body.target_kind == "agent" and body.target == agent_id):
-        raise ValidationError(
-            [{"field": "target", "in": "body", "message": f"no such {body.target_kind}"}]
-        )
+    await known_target(call, body.target_kind, body.target, agent_id)
     live = await call.request.app[SERVICES].live_state.agent(agent_id)
     return await _command(
         call,
