@@ -6,6 +6,7 @@ Values in, values out; the planner's API, its pages and ``callcenter roster`` al
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,27 +56,55 @@ def shortfall(required: pd.Series, covered: np.ndarray, interval_min: int) -> Sh
     return Shortfall(rows, float(short.sum()) * h, float(req.sum()) * h)
 
 
-def explain(sf: Shortfall, n_agents: int, max_hours_each: float) -> str:
+Gettext = Callable[[str], str]
+
+
+def _english(message: str) -> str:
+    return message
+
+
+def _english_moment(at: pd.Timestamp) -> str:
+    return f"{at:%a %d %b %H:%M}"
+
+
+def explain(
+    sf: Shortfall,
+    n_agents: int,
+    max_hours_each: float,
+    _: Gettext = _english,
+    moment: Callable[[pd.Timestamp], str] = _english_moment,
+) -> str:
     """One plain sentence or two for the planner: how short, where, and whether the agents'
-    contracted hours could ever cover the requirement."""
+    contracted hours could ever cover the requirement. ``_`` is the reader's catalog
+    (``gettext``) and ``moment`` formats the worst interval's start in their language; both
+    default to English (the CLI)."""
     if sf.met:
-        return "The roster meets the requirement in every interval."
+        return _("The roster meets the requirement in every interval.")
     worst = sf.worst(1)[0]
-    text = (
-        f"The roster cannot meet the requirement: {sf.agent_h:.1f} agent-hours short over "
-        f"{len(sf.intervals)} intervals (worst {worst.start:%a %d %b %H:%M}: "
-        f"{worst.covered:.1f} of {worst.required:g} agents)."
-    )
+    text = _(
+        "The roster cannot meet the requirement: %(short)s agent-hours short over "
+        "%(count)s intervals (worst %(when)s: %(covered)s of %(required)s agents)."
+    ) % {
+        "short": f"{sf.agent_h:.1f}",
+        "count": len(sf.intervals),
+        "when": moment(worst.start),
+        "covered": f"{worst.covered:.1f}",
+        "required": f"{worst.required:g}",
+    }
     capacity = n_agents * max_hours_each
     if capacity + EPS < sf.required_h:
-        text += (
-            f" The requirement needs {sf.required_h:.0f} agent-hours on the phones; "
-            f"{n_agents} agents at most {max_hours_each:g} h each give at most {capacity:.0f} h, "
-            "before breaks."
-        )
+        text += " " + _(
+            "The requirement needs %(needed)s agent-hours on the phones; %(agents)s agents at "
+            "most %(each)s h each give at most %(capacity)s h, before breaks."
+        ) % {
+            "needed": f"{sf.required_h:.0f}",
+            "agents": n_agents,
+            "each": f"{max_hours_each:g}",
+            "capacity": f"{capacity:.0f}",
+        }
     else:
-        text += (
-            " The agents' hours would suffice in total: the shortfall comes from the shift "
+        text += " " + _(
+            "The agents' hours would suffice in total: the shortfall comes from the shift "
             "rules (shift lengths, rest, days off, availability) or the solver's time limit."
         )
     return text

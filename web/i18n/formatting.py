@@ -44,3 +44,11 @@ def format_duration(seconds: float, locale: str) -> str:
     return dates.format_timedelta(
         timedelta(seconds=seconds), threshold=1.5, format="long", locale=locale
     )
+
+
+def format_day_time(value: datetime, locale: str, tz: str) -> str:
+    """A moment in a week (``Mon, Dec 14 09:30`` / ``12月14日周一 09:30``): the week day helps a
+    planner more than the year."""
+    local = value.astimezone(ZoneInfo(tz))
+    day = dates.format_skeleton("MMMEd", local, locale=locale)
+    return f"{day} {format_time(value, locale, tz)}"

@@ -17,8 +17,10 @@ from aiohttp import web
 from store.readers import agent_names
 from web.endpoints import ApiCall, Endpoints, Upload
 from web.errors import NotFoundError, UnavailableError, ValidationError, invalid
+from web.i18n.formatting import format_day_time
+from web.i18n.http import request_locale, request_translations
 from web.keys import ROSTER_JOBS
-from web.planner.jobs import RosterJob
+from web.planner.jobs import Explain, RosterJob
 from web.planner.schemas import (
     ActivityOut,
     AdherenceOut,
@@ -68,7 +70,7 @@ from workforce.planner_store import (
     store_history,
 )
 from workforce.roster import RosterRules, build_problem
-from workforce.shortfall import explain, shortfall, solver_figures
+from workforce.shortfall import Shortfall, explain, shortfall, solver_figures
 from workforce.staffing import Target
 from workforce.store_io import read_agent_states, read_shifts
 
@@ -310,8 +312,24 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
             figures=figures,
         )
 
-    job = call.request.app[ROSTER_JOBS].start(by, build, body.time_limit_s, len(specs), on_result)
+    job = call.request.app[ROSTER_JOBS].start(
+        by, build, body.time_limit_s, len(specs), on_result, _explainer(call)
+    )
     return _job_out(job)
+
+
+def _explainer(call: ApiCall) -> Explain:
+    """The shortfall said in the reader's language (a solve's: the planner who started it), the
+    worst interval as a week day and time in the centre's time zone."""
+    gettext = request_translations(call.request).gettext
+    locale, tz = request_locale(call.request), call.rt.settings.timezone
+
+    def said(sf: Shortfall, n_agents: int, max_hours_each: float) -> str:
+        return explain(
+            sf, n_agents, max_hours_each, gettext, lambda at: format_day_time(at, locale, tz)
+        )
+
+    return said
 
 
 def _job(call: ApiCall) -> RosterJob:
@@ -416,7 +434,7 @@ async def _roster_out(call: ApiCall, roster: StoredRoster) -> RosterOut:
         under_agent_h=round(float(np.clip(-diff, 0, None).sum()) * slot_h, 1),
         over_agent_h=round(float(np.clip(diff, 0, None).sum()) * slot_h, 1),
         meets_requirement=sf.met,
-        explanation=explain(sf, n_agents, max_h),
+        explanation=_explainer(call)(sf, n_agents, max_h),
         short_intervals=[
             ShortIntervalOut(
                 start_at=x.start.to_pydatetime(),

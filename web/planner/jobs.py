@@ -25,7 +25,7 @@ from web.live.hub import LiveHub
 from workforce.errors import WorkforceError
 from workforce.roster import RosterProblem, RosterResult
 from workforce.roster_solver import Progress, RosterSolve
-from workforce.shortfall import explain, shortfall, solver_figures
+from workforce.shortfall import Shortfall, explain, shortfall, solver_figures
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ PLANNER_ROLES = frozenset({"planner", "admin"})
 KEEP_FINISHED = 50  # finished jobs kept for their progress page
 
 OnResult = Callable[[RosterResult], Awaitable[int]]
+# the shortfall said plainly, in the language of the planner who started the solve
+Explain = Callable[[Shortfall, int, float], str]
 
 
 @dataclass
@@ -109,6 +111,7 @@ class RosterJobs:
         time_limit_s: float,
         n_agents: int,
         on_result: OnResult,
+        said: Explain = explain,
     ) -> RosterJob:
         if len(self.running()) >= self.max_running:
             raise JobLimitError(len(self.running()))
@@ -118,7 +121,7 @@ class RosterJobs:
             del self.jobs[old.job_id]
         self.jobs[job.job_id] = job
         job.task = asyncio.create_task(
-            self._run(job, build, on_result), name=f"roster-{job.job_id}"
+            self._run(job, build, on_result, said), name=f"roster-{job.job_id}"
         )
         job.task.add_done_callback(self._log_failure)
         log.info(
@@ -136,7 +139,11 @@ class RosterJobs:
             log.error("roster job %s crashed", task.get_name(), exc_info=task.exception())
 
     async def _run(
-        self, job: RosterJob, build: Callable[[], RosterProblem], on_result: OnResult
+        self,
+        job: RosterJob,
+        build: Callable[[], RosterProblem],
+        on_result: OnResult,
+        said: Explain,
     ) -> None:
         loop = asyncio.get_running_loop()
 
@@ -159,7 +166,7 @@ class RosterJobs:
             self._figures(job, result.lower_bound, result.objective)
             sf = shortfall(problem.requirements, result.coverage, problem.slot_min)
             job.short_agent_h = round(sf.agent_h, 1)
-            job.message = explain(
+            job.message = said(
                 sf, len(problem.agents), max(a.weekly_hours_max for a in problem.agents)
             )
             job.roster_id = await on_result(result)

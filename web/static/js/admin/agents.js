@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { followLive } from "../workspace/common.js";
 import { $, act, el } from "../helpers.js";
+import { t } from "../i18n.js";
 import { loadChanges, parseSkills, skillsText, submit } from "./form.js";
 
 let editing = null; // null: a new agent
@@ -11,7 +12,7 @@ function edit(a) {
   editing = a?.agent_id ?? null;
   const f = $("agent-form");
   $("editor").hidden = false;
-  $("editor-title").textContent = a ? `Agent ${a.agent_id}` : "New agent";
+  $("editor-title").textContent = a ? t("Agent %(id)s", { id: a.agent_id }) : t("New agent");
   $("id-field").hidden = Boolean(a);
   f.agent_id.value = a?.agent_id ?? "";
   f.name.value = a?.name ?? "";
@@ -33,7 +34,7 @@ async function load() {
   const teams = [...new Set(data.agents.map((a) => a.team).filter(Boolean))].sort();
   $("team-list").replaceChildren(...teams.map((t) => el("option", { value: t })));
   $("agents").replaceChildren(...data.agents.map((a) => {
-    const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, "Edit");
+    const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, t("Edit"));
     btn.onclick = () => edit(a);
     return el("tr", { dataset: { agent: a.agent_id } },
       el("td", {}, el("strong", {}, a.name), el("div", { class: "note" }, a.agent_id)),
@@ -41,7 +42,7 @@ async function load() {
       el("td", { class: "skills" }, skillsText(a.skills) || "—"),
       el("td", {}, a.endpoint),
       el("td", {}, a.phone ?? "—"),
-      el("td", {}, el("span", { class: `pill ${a.active ? "good" : "bad"}` }, a.active ? "active" : "inactive")),
+      el("td", {}, el("span", { class: `pill ${a.active ? "good" : "bad"}` }, a.active ? t("active") : t("inactive"))),
       el("td", {}, btn));
   }));
   await loadChanges("agent", $("changes"));
@@ -54,8 +55,8 @@ $("agent-form").onsubmit = async (e) => {
   const b = body(e.target);
   const id = editing ?? b.agent_id;
   const done = editing === null
-    ? await submit(e.target, "POST", "/api/admin/agents", b, `agent ${id} added`)
-    : await submit(e.target, "PATCH", `/api/admin/agents/${encodeURIComponent(id)}`, b, `agent ${id} saved`);
+    ? await submit(e.target, "POST", "/api/admin/agents", b, t("agent %(id)s added", { id }))
+    : await submit(e.target, "PATCH", `/api/admin/agents/${encodeURIComponent(id)}`, b, t("agent %(id)s saved", { id }));
   if (done) {
     const data = await load();
     edit(data?.agents.find((a) => a.agent_id === id) ?? null);

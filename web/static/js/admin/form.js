@@ -1,8 +1,12 @@
 // What the admin pages (agents, queues, teams) share: skill levels as text, the server's field
 // errors shown beside their fields (the form keeps everything typed), the recent changes list.
 import { api, ApiError } from "../api.js";
-import { localTime } from "../workspace/common.js";
 import { el, errorText, toast } from "../helpers.js";
+import { t } from "../i18n.js";
+import { dateTime } from "../format.js";
+
+// the audit log's actions as the page names them (the ids stay machine names)
+const ACTION = { "agent.add": t("agent added"), "agent.update": t("agent changed"), "queue.update": t("queue changed"), "team.update": t("team changed") };
 
 // {sales: 5, support: 3} <-> "sales:5, support:3"; a level that is no number is sent as typed,
 // so the server names it (skills.sales).
@@ -52,7 +56,7 @@ export async function submit(form, method, path, body, done) {
   clearErrors(form);
   try {
     const out = await api(method, path, body);
-    toast(Object.keys(out.changed ?? {}).length ? done : "nothing to change");
+    toast(Object.keys(out.changed ?? {}).length ? done : t("nothing to change"));
     return out;
   } catch (err) {
     showErrors(form, err);
@@ -61,13 +65,13 @@ export async function submit(form, method, path, body, done) {
 }
 
 const levels = (v) => v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "number");
-const shown = (v) => (v === null || v === undefined ? "—" : levels(v) ? skillsText(v) || "none" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const shown = (v) => (v === null || v === undefined ? "—" : levels(v) ? skillsText(v) || t("none") : typeof v === "object" ? JSON.stringify(v) : String(v));
 
 export async function loadChanges(kind, node) {
   const data = await api("GET", `/api/admin/changes/${kind}`).catch(() => null);
   if (!data) return;
   node.replaceChildren(...data.changes.map((c) => el("li", { dataset: { id: c.entity_id } },
-    el("strong", {}, `${c.entity_id} `), el("span", { class: "note" }, `${localTime(c.at)} · ${c.actor} · ${c.action}`),
+    el("strong", {}, `${c.entity_id} `), el("span", { class: "note" }, `${dateTime(c.at)} · ${c.actor} · ${ACTION[c.action] ?? c.action}`),
     el("div", {}, ...c.fields.map((f) => el("div", { class: "note" }, `${f}: ${shown(c.before[f])} → ${shown(c.after[f])}`))))));
-  if (!data.changes.length) node.replaceChildren(el("li", { class: "note" }, "No changes yet."));
+  if (!data.changes.length) node.replaceChildren(el("li", { class: "note" }, t("No changes yet.")));
 }

@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { followLive } from "../workspace/common.js";
 import { $, act, el } from "../helpers.js";
+import { t } from "../i18n.js";
 import { loadChanges, submit } from "./form.js";
 
 let agents = [];
@@ -12,12 +13,12 @@ function edit(team) {
   editing = team?.team ?? null;
   const f = $("team-form");
   $("editor").hidden = false;
-  $("editor-title").textContent = team ? `Team ${team.team}` : "New team";
+  $("editor-title").textContent = team ? t("Team %(name)s", { name: team.team }) : t("New team");
   f.name.value = team?.team ?? "";
   const members = new Set(team?.agents ?? []);
   $("members").replaceChildren(...agents.map((a) => el("label", { class: "check" },
     el("input", { type: "checkbox", name: "agent", value: a.agent_id, ...(members.has(a.agent_id) ? { checked: "" } : {}) }),
-    ` ${a.name} (${a.agent_id})${a.team && !members.has(a.agent_id) ? ` · now in ${a.team}` : ""}`)));
+    ` ${a.name} (${a.agent_id})${a.team && !members.has(a.agent_id) ? ` · ${t("now in %(team)s", { team: a.team })}` : ""}`)));
 }
 
 async function load() {
@@ -26,7 +27,7 @@ async function load() {
   agents = all.agents;
   const names = Object.fromEntries(agents.map((a) => [a.agent_id, a.name]));
   $("teams").replaceChildren(...teams.teams.map((t) => {
-    const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, "Edit");
+    const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, t("Edit"));
     btn.onclick = () => edit(t);
     return el("tr", { dataset: { team: t.team } }, el("td", {}, el("strong", {}, t.team)),
       el("td", {}, t.agents.map((a) => names[a] ?? a).join(", ")), el("td", {}, btn));
@@ -42,8 +43,8 @@ $("team-form").onsubmit = async (e) => {
   const name = f.name.value.trim();
   const chosen = [...f.querySelectorAll('input[name="agent"]:checked')].map((i) => i.value);
   const done = editing === null
-    ? await submit(f, "POST", "/api/admin/teams", { name, agents: chosen }, `team ${name} saved`)
-    : await submit(f, "PUT", `/api/admin/teams/${encodeURIComponent(editing)}`, { name, agents: chosen }, `team ${name} saved`);
+    ? await submit(f, "POST", "/api/admin/teams", { name, agents: chosen }, t("team %(name)s saved", { name }))
+    : await submit(f, "PUT", `/api/admin/teams/${encodeURIComponent(editing)}`, { name, agents: chosen }, t("team %(name)s saved", { name }));
   if (done) {
     const teams = await load();
     edit(teams?.teams.find((t) => t.team === name) ?? null);

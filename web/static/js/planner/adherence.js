@@ -3,6 +3,15 @@
 import { api } from "../api.js";
 import { num, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { t } from "../i18n.js";
+import { centreZone, zTime } from "./zone.js";
+
+const TZ = centreZone();
+// activities and agent states as the page names them (ids stay machine names)
+const LABEL = {
+  shift: t("shift"), break: t("break"), lunch: t("lunch"), ready: t("ready"), not_ready: t("not ready"),
+  on_call: t("on call"), offered: t("ringing"), wrap_up: t("wrap-up"), logged_out: t("signed out"),
+};
 
 const params = new URLSearchParams(location.search);
 let day = params.get("day") || new Date().toISOString().slice(0, 10);
@@ -17,7 +26,8 @@ function lane(kind, spans, dayStart) {
     span.className = `s-${s.activity ?? s.state}`;
     span.style.left = `${a}%`;
     span.style.width = `${Math.max(0.2, b - a)}%`;
-    span.title = `${s.activity ?? s.state}${s.reason ? ` (${s.reason})` : ""}: ${new Date(s.start_at).toLocaleTimeString([], { timeStyle: "short" })}–${new Date(s.end_at).toLocaleTimeString([], { timeStyle: "short" })}`;
+    const what = s.activity ?? s.state;
+    span.title = `${LABEL[what] ?? what}${s.reason ? ` (${s.reason})` : ""}: ${zTime(s.start_at, TZ)}–${zTime(s.end_at, TZ)}`;
     div.append(span);
   }
   return div;
@@ -38,7 +48,7 @@ async function load() {
     const name = document.createElement("div");
     name.innerHTML = `<div class="agent-name"></div><div class="agent-sub"></div>`;
     name.firstChild.textContent = a.name;
-    name.lastChild.textContent = `${a.agent_id} · ${a.scheduled_min} min scheduled`;
+    name.lastChild.textContent = t("%(agent)s · %(minutes)s min scheduled", { agent: a.agent_id, minutes: a.scheduled_min });
     const lanes = document.createElement("div");
     lanes.className = "adh-lanes";
     lanes.append(lane("plan", a.scheduled, dayStart), lane("act", a.actual, dayStart));
@@ -50,7 +60,7 @@ async function load() {
     return row;
   });
   if (!rows.length) {
-    const p = document.createElement("p"); p.className = "note"; p.textContent = "No published shifts or agent activity on this day."; rows.push(p);
+    const p = document.createElement("p"); p.className = "note"; p.textContent = t("No published shifts or agent activity on this day."); rows.push(p);
   }
   $("adherence-rows").replaceChildren(...rows);
   const sched = data.agents.filter((a) => a.scheduled_min > 0);

@@ -5,6 +5,8 @@ import { api, ApiError } from "../api.js";
 import { connectLive } from "../live.js";
 import { debounce, darkLayout, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { t } from "../i18n.js";
+import { number } from "../format.js";
 import { centreZone, weekOf, zDate } from "./zone.js";
 
 let job = null;
@@ -21,7 +23,7 @@ const weekParam = () => ($("week-start").value ? { week_start: $("week-start").v
 const targetParams = () => ({ source: source(), ...weekParam(), ...formValues($("target")) });
 
 async function uploadFile(file) {
-  $("history-status").textContent = `Uploading ${file.name}…`;
+  $("history-status").textContent = t("Uploading %(file)s…", { file: file.name });
   const text = await file.text();
   const resp = await fetch("/api/planner/history", {
     method: "PUT", credentials: "same-origin", body: text,
@@ -30,7 +32,7 @@ async function uploadFile(file) {
   const data = await resp.json().catch(() => null);
   if (!resp.ok) {
     const err = new ApiError(resp.status, data);
-    $("history-status").textContent = `Rejected: ${errorText(err)}`;
+    $("history-status").textContent = t("Rejected: %(error)s", { error: errorText(err) });
     $("history-status").dataset.kind = "bad";
     toast(errorText(err), true);
     return;
@@ -44,42 +46,49 @@ let uploaded = false;
 function showHistory(name, h) {
   uploaded = true;
   $("history-status").dataset.kind = "ok";
-  $("history-status").textContent = `${name}: ${h.days} days of ${h.interval_min}-minute intervals (${zDate(h.first_at, TZ)} – ${zDate(h.last_at, TZ)}).`;
+  $("history-status").textContent = t("%(name)s: %(days)s days of %(interval)s-minute intervals (%(first)s – %(last)s).", {
+    name, days: h.days, interval: h.interval_min, first: zDate(h.first_at, TZ), last: zDate(h.last_at, TZ),
+  });
 }
 
 async function refresh() {
-  if (source() === "upload" && !uploaded) { $("forecast-note").textContent = "— upload a history to start"; return; }
+  if (source() === "upload" && !uploaded) { $("forecast-note").textContent = t("— upload a history to start"); return; }
   let f;
   try {
     f = await api("GET", "/api/planner/forecast?" + new URLSearchParams(targetParams()));
   } catch (err) {
-    if (err.status === 404) { $("forecast-note").textContent = "— upload a history to start"; return; }
+    if (err.status === 404) { $("forecast-note").textContent = t("— upload a history to start"); return; }
     $("forecast-note").textContent = `— ${errorText(err)}`;
     $("forecast-note").dataset.kind = "bad";
     toast(errorText(err), true);
     return;
   }
   delete $("forecast-note").dataset.kind;
-  $("week-label").textContent = `${weekOf(f.week_start)} · Monday to Sunday, times in ${f.timezone}`;
+  $("week-label").textContent = t("%(week)s · Monday to Sunday, times in %(timezone)s", { week: weekOf(f.week_start), timezone: f.timezone });
   document.body.dataset.week = f.week_start;
-  $("k-calls").textContent = Math.round(f.total_calls).toLocaleString();
+  $("k-calls").textContent = number(Math.round(f.total_calls));
   $("k-error").textContent = f.wape_pct == null ? "—" : `${num(f.wape_pct)}%`;
   $("k-error-box").className = "kpi " + (f.wape_pct == null ? "" : f.wape_pct <= 10 ? "good" : f.wape_pct <= 20 ? "warn" : "bad");
   $("k-peak").textContent = f.peak_scheduled;
-  $("k-hours").textContent = Math.round(f.scheduled_hours).toLocaleString();
-  $("forecast-note").textContent = `· held-out week MAPE ${num(f.mape_pct)}%, ${f.interval_min}-min intervals`;
+  $("k-hours").textContent = number(Math.round(f.scheduled_hours));
+  $("forecast-note").textContent = t("· held-out week MAPE %(mape)s, %(interval)s-minute intervals", { mape: `${num(f.mape_pct)}%`, interval: f.interval_min });
   const lastWeek = f.holdout_actual.starts;
   Plotly.react("forecast-chart", [
-    { x: lastWeek, y: f.holdout_actual.calls, name: "held-out week: actual", type: "scatter", mode: "lines", line: { color: "#8d9bb3", width: 1.5 } },
-    { x: lastWeek, y: f.holdout_forecast, name: "held-out week: forecast", type: "scatter", mode: "lines", line: { color: "#f2a93b", dash: "dot", width: 1.5 } },
-    { x: f.starts, y: f.calls, name: `${weekOf(f.week_start).toLowerCase()}: forecast`, type: "scatter", mode: "lines", fill: "tozeroy", line: { color: "#4c8dff", width: 2 }, fillcolor: "rgba(76,141,255,.15)" },
-  ], darkLayout({ yaxis: { title: "calls / interval", gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
+    { x: lastWeek, y: f.holdout_actual.calls, name: t("held-out week: actual"), type: "scatter", mode: "lines", line: { color: "#8d9bb3", width: 1.5 } },
+    { x: lastWeek, y: f.holdout_forecast, name: t("held-out week: forecast"), type: "scatter", mode: "lines", line: { color: "#f2a93b", dash: "dot", width: 1.5 } },
+    { x: f.starts, y: f.calls, name: t("%(week)s: forecast", { week: weekOf(f.week_start) }), type: "scatter", mode: "lines", fill: "tozeroy", line: { color: "#4c8dff", width: 2 }, fillcolor: "rgba(76,141,255,.15)" },
+  ], darkLayout({ yaxis: { title: t("calls / interval"), gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
   Plotly.react("requirement-chart", [
-    { x: f.starts, y: f.agents, name: "agents on the phones (Erlang C)", type: "scatter", mode: "lines", line: { shape: "hv", color: "#2fb380" } },
-    { x: f.starts, y: f.scheduled_agents, name: "agents to schedule (with shrinkage)", type: "scatter", mode: "lines", line: { shape: "hv", color: "#7c6cf2", width: 2 }, fill: "tozeroy", fillcolor: "rgba(124,108,242,.12)" },
-  ], darkLayout({ yaxis: { title: "agents", gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
+    { x: f.starts, y: f.agents, name: t("agents on the phones (Erlang C)"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#2fb380" } },
+    { x: f.starts, y: f.scheduled_agents, name: t("agents to schedule (with shrinkage)"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#7c6cf2", width: 2 }, fill: "tozeroy", fillcolor: "rgba(124,108,242,.12)" },
+  ], darkLayout({ yaxis: { title: t("agents"), gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
   document.body.dataset.forecast = "ready";
 }
+
+// the solve's state, stage and status as the page names them (ids stay machine names)
+const TITLE = { running: t("Solving the roster…"), done: t("Roster ready: meets the requirement"), cancelled: t("Cancelled"), failed: t("Failed") };
+const STAGE = { agents: t("assigning agents"), shifts: t("planning shifts"), saving: t("saving"), starting: t("starting") };
+const STATUS = { done: t("done"), cancelled: t("cancelled"), failed: t("failed") };
 
 function showJob(j) {
   if (!job || j.job_id !== job.job_id) return;
@@ -88,14 +97,13 @@ function showJob(j) {
   p.hidden = false;
   const short = j.status === "done" && j.short_agent_h > 0;
   p.dataset.status = short ? "short" : j.status;
-  $("p-title").textContent = short ? "Roster cannot meet the requirement"
-    : ({ running: "Solving the roster…", done: "Roster ready: meets the requirement", cancelled: "Cancelled", failed: "Failed" }[j.status] ?? j.status);
-  $("p-stage").textContent = j.status === "running" ? (j.stage === "agents" ? "assigning agents" : j.stage === "shifts" ? "planning shifts" : j.stage) : j.status;
+  $("p-title").textContent = short ? t("Roster cannot meet the requirement") : (TITLE[j.status] ?? j.status);
+  $("p-stage").textContent = j.status === "running" ? (STAGE[j.stage] ?? j.stage) : (STATUS[j.status] ?? j.status);
   $("p-elapsed").textContent = `${num(j.elapsed_s)} s`;
   // a bound is shown only once the solver has proven one (a bound of 0 proves nothing)
-  $("p-bound").textContent = j.best_bound == null ? "not proven yet" : num(j.best_bound);
+  $("p-bound").textContent = j.best_bound == null ? t("not proven yet") : num(j.best_bound);
   $("p-objective").textContent = num(j.best_objective);
-  $("p-gap").textContent = j.gap == null ? "unknown" : `${num(100 * j.gap)}%`;
+  $("p-gap").textContent = j.gap == null ? t("unknown") : `${num(100 * j.gap)}%`;
   // the bar is the closed share of the gap, never the time spent; unknown: an indefinite bar
   const running = j.status === "running";
   p.dataset.known = running && j.progress == null ? "no" : "yes";
@@ -104,19 +112,19 @@ function showJob(j) {
   $("p-message").dataset.kind = short ? "bad" : "ok";
   $("cancel").hidden = !running;
   $("generate").disabled = running;
-  if (j.status === "failed") toast(j.error ?? "the solve failed", true);
+  if (j.status === "failed") toast(j.error ?? t("the solve failed"), true);
   if (j.status === "done" && j.roster_id) {
     const a = $("open-roster");
     a.href = `/planner/rosters/${j.roster_id}`;
     a.hidden = false;
-    toast(short ? `Roster ${j.roster_id} is ${num(j.short_agent_h)} agent-hours short` : `Roster ${j.roster_id} ready`, short);
+    toast(short ? t("Roster %(id)s is %(hours)s agent-hours short", { id: j.roster_id, hours: num(j.short_agent_h) }) : t("Roster %(id)s ready", { id: j.roster_id }), short);
   }
   if (!running) { clearInterval(pollTimer); pollTimer = null; }
 }
 
 async function generate() {
   const body = { ...targetParams(), ...formValues($("roster-form")) };
-  setBusy($("generate"), true, "Starting…");
+  setBusy($("generate"), true, t("Starting…"));
   try {
     job = await api("POST", "/api/planner/rosters", body);
     $("open-roster").hidden = true;
@@ -157,5 +165,5 @@ connectLive({
   },
 });
 document.body.dataset.js = "ready";
-api("GET", "/api/planner/history").then((h) => { if (h.uploaded) showHistory("Uploaded history", h.history); refresh(); })
+api("GET", "/api/planner/history").then((h) => { if (h.uploaded) showHistory(t("Uploaded history"), h.history); refresh(); })
   .catch((err) => toast(errorText(err), true));

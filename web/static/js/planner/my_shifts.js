@@ -4,12 +4,14 @@
 import { api } from "../api.js";
 import { num, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { t } from "../i18n.js";
+import { checkText, emptyRow } from "./check.js";
 import { addDays, centreZone, weekOf, zDay, zKey, zTime, zWeekdayTime } from "./zone.js";
 
 const params = new URLSearchParams(location.search);
 let weekStart = params.get("week_start");
 let tz = centreZone();
-const t = (iso) => zTime(iso, tz);
+const hm = (iso) => zTime(iso, tz);
 
 async function load() {
   let data;
@@ -37,19 +39,19 @@ async function load() {
     card.append(h);
     const acts = (byDay.get(k) ?? []).sort((a, b) => a.start_at.localeCompare(b.start_at));
     const shifts = acts.filter((a) => a.activity === "shift");
-    if (!shifts.length) { const p = document.createElement("div"); p.className = "off"; p.textContent = "Day off"; card.append(p); }
+    if (!shifts.length) { const p = document.createElement("div"); p.className = "off"; p.textContent = t("Day off"); card.append(p); }
     for (const s of shifts) {
       count += 1;
       hours += (Date.parse(s.end_at) - Date.parse(s.start_at)) / 36e5;
       const big = document.createElement("div");
       big.className = "shift-time";
-      big.textContent = `${t(s.start_at)} – ${t(s.end_at)}`;
+      big.textContent = `${hm(s.start_at)} – ${hm(s.end_at)}`;
       card.append(big);
       if (Date.parse(s.start_at) > Date.now()) {
         const ask = document.createElement("button");
         ask.className = "btn btn-ghost ask-change";
         ask.type = "button";
-        ask.textContent = "Time off / swap…";
+        ask.textContent = t("Time off / swap…");
         ask.dataset.start = s.start_at;
         ask.addEventListener("click", () => openRequest(s));
         card.append(ask);
@@ -58,8 +60,8 @@ async function load() {
         const row = document.createElement("div");
         row.className = "shift-part";
         row.innerHTML = `<span></span><span></span>`;
-        row.firstChild.textContent = b.activity === "lunch" ? "Lunch" : "Break";
-        row.lastChild.textContent = `${t(b.start_at)} – ${t(b.end_at)}`;
+        row.firstChild.textContent = b.activity === "lunch" ? t("Lunch") : t("Break");
+        row.lastChild.textContent = `${hm(b.start_at)} – ${hm(b.end_at)}`;
         card.append(row);
       }
     }
@@ -80,7 +82,7 @@ let colleagues = [];
 
 async function openRequest(s) {
   asking = s;
-  $("request-shift").textContent = `${zDay(s.start_at, tz)} · ${t(s.start_at)} – ${t(s.end_at)}`;
+  $("request-shift").textContent = `${zDay(s.start_at, tz)} · ${hm(s.start_at)} – ${hm(s.end_at)}`;
   $("request-error").textContent = "";
   $("request-reason").value = "";
   document.querySelector('#request-form input[value="time_off"]').checked = true;
@@ -95,7 +97,7 @@ async function openRequest(s) {
 
 function fillTheirShifts() {
   const c = colleagues.find((x) => x.agent_id === $("swap-with").value);
-  $("swap-shift").replaceChildren(new Option("none: they just take mine", ""), ...(c?.shifts ?? []).map((x) => new Option(`${zDay(x, tz)} ${t(x)}`, x)));
+  $("swap-shift").replaceChildren(new Option(t("none: they just take mine"), ""), ...(c?.shifts ?? []).map((x) => new Option(`${zDay(x, tz)} ${hm(x)}`, x)));
 }
 
 async function sendRequest() {
@@ -108,23 +110,26 @@ async function sendRequest() {
   try {
     showRequests(await api("POST", "/api/agent/shift-requests", body));
     $("request-dialog").close();
-    toast("Sent to the planner");
+    toast(t("Sent to the planner"));
   } catch (err) { $("request-error").textContent = errorText(err); }
 }
 
 function showRequests(data) {
   const STATUS = { pending: "blue", approved: "good", refused: "bad" };
+  const STATUS_LABEL = { pending: t("pending"), approved: t("approved"), refused: t("refused") };
   $("requests").replaceChildren(...(data.requests.length ? data.requests.map((r) => {
     const tr = document.createElement("tr");
     tr.dataset.status = r.status;
-    const what = r.kind === "time_off" ? "Time off" : `Swap: ${r.with_agent_name} takes it${r.with_shift_start_at ? `, you take ${zDay(r.with_shift_start_at, data.timezone)} ${zTime(r.with_shift_start_at, data.timezone)}` : ""}`;
-    for (const v of [zDay(r.created_at, data.timezone), `${zDay(r.shift_start_at, data.timezone)} ${zTime(r.shift_start_at, data.timezone)}`, what, null, r.status === "pending" ? "" : (r.check?.text ?? "")]) {
+    const what = r.kind === "time_off" ? t("Time off")
+      : r.with_shift_start_at ? t("Swap: %(name)s takes it, you take %(when)s", { name: r.with_agent_name, when: `${zDay(r.with_shift_start_at, data.timezone)} ${zTime(r.with_shift_start_at, data.timezone)}` })
+        : t("Swap: %(name)s takes it", { name: r.with_agent_name });
+    for (const v of [zDay(r.created_at, data.timezone), `${zDay(r.shift_start_at, data.timezone)} ${zTime(r.shift_start_at, data.timezone)}`, what, null, r.status === "pending" ? "" : checkText(r.check)]) {
       const td = document.createElement("td");
-      if (v === null) td.innerHTML = `<span class="pill ${STATUS[r.status] ?? ""}">${r.status}</span>`; else td.textContent = v;
+      if (v === null) { td.innerHTML = `<span class="pill ${STATUS[r.status] ?? ""}"></span>`; td.firstChild.textContent = STATUS_LABEL[r.status] ?? r.status; } else td.textContent = v;
       tr.append(td);
     }
     return tr;
-  }) : [Object.assign(document.createElement("tr"), { innerHTML: `<td colspan="5" class="note">No requests yet.</td>` })]));
+  }) : [emptyRow(5, t("No requests yet."))]));
 }
 
 async function loadRequests() {

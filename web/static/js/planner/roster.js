@@ -2,9 +2,16 @@
 // the requirement per interval. Clicking a shift opens the move dialog; after a move the server
 // returns the roster with its coverage recomputed, and both are repainted.
 import { api } from "../api.js";
-import { darkLayout, PLOT_CONFIG, num, shifted, hhmm, dayKey, dayLabel, offsetText, setBusy, followLive } from "../workspace/common.js";
+import { darkLayout, PLOT_CONFIG, num, shifted, hhmm, dayKey, offsetText, setBusy, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
-import { zDateTime } from "./zone.js";
+import { t } from "../i18n.js";
+import { number } from "../format.js";
+import { zDateTime, zDayShort } from "./zone.js";
+
+// a shifted date (the roster's offset already applied) as its column names it
+const dayLabel = (d) => zDayShort(d, "UTC");
+// the activities as the page names them (ids stay machine names)
+const ACTIVITY = { shift: t("shift"), break: t("break"), lunch: t("lunch") };
 
 const SHOWN_SHORT = 24; // intervals listed, the worst first
 
@@ -38,7 +45,9 @@ function paintHead(r) {
   const thead = $("roster-grid").querySelector("thead");
   const [lo, hi] = windowMin;
   const tr = document.createElement("tr");
-  tr.innerHTML = `<th class="agent-col">Agent</th>` + days(r).map((d) => `<th>${dayLabel(d)} <span class="note">${String(lo / 60).padStart(2, "0")}–${String(hi / 60).padStart(2, "0")}h</span></th>`).join("");
+  const hours = t("%(from)s–%(to)sh", { from: String(lo / 60).padStart(2, "0"), to: String(hi / 60).padStart(2, "0") });
+  const agent = t("Agent");
+  tr.innerHTML = `<th class="agent-col">${agent}</th>` + days(r).map((d) => `<th>${dayLabel(d)} <span class="note">${hours}</span></th>`).join("");
   thead.replaceChildren(tr);
 }
 
@@ -57,7 +66,7 @@ function paintGrid(r) {
     name.className = "agent-col";
     name.innerHTML = `<div class="agent-name"></div><div class="agent-sub"></div>`;
     name.firstChild.textContent = a.name;
-    name.lastChild.textContent = `${a.agent_id} · ${num(a.hours, 1)} h`;
+    name.lastChild.textContent = t("%(agent)s · %(hours)s h", { agent: a.agent_id, hours: num(a.hours, 1) });
     tr.append(name);
     const cells = ds.map((k) => { const td = document.createElement("td"); td.className = "day"; td.dataset.day = k; tr.append(td); return td; });
     const shifts = a.activities.filter((x) => x.activity === "shift");
@@ -82,7 +91,7 @@ function paintGrid(r) {
         i.className = b.activity;
         i.style.left = `${bs / (m1 - m0) * 100}%`;
         i.style.width = `${bl / (m1 - m0) * 100}%`;
-        i.title = `${b.activity} ${hhmm(shifted(b.start_at, r.utc_offset_min))}`;
+        i.title = `${ACTIVITY[b.activity] ?? b.activity} ${hhmm(shifted(b.start_at, r.utc_offset_min))}`;
         bar.append(i);
       }
       const label = document.createElement("em");
@@ -100,10 +109,10 @@ function paintCoverage(r) {
   const xs = r.required.map((_, i) => shifted(new Date(first + i * r.interval_min * 60000).toISOString(), r.utc_offset_min).toISOString().slice(0, 16).replace("T", " "));
   const gap = r.coverage.map((c, i) => Math.min(0, c - r.required[i]));
   Plotly.react("coverage-chart", [
-    { x: xs, y: r.required, name: "requirement", type: "scatter", mode: "lines", line: { shape: "hv", color: "#f2a93b", width: 2 } },
-    { x: xs, y: r.coverage, name: "coverage (on the phones)", type: "scatter", mode: "lines", line: { shape: "hv", color: "#4c8dff", width: 1.5 }, fill: "tozeroy", fillcolor: "rgba(76,141,255,.16)" },
-    { x: xs, y: gap, name: "short", type: "bar", marker: { color: "rgba(240,86,74,.75)" } },
-  ], darkLayout({ barmode: "overlay", yaxis: { title: "agents", gridcolor: "#1f2a3e" } }), PLOT_CONFIG);
+    { x: xs, y: r.required, name: t("requirement"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#f2a93b", width: 2 } },
+    { x: xs, y: r.coverage, name: t("coverage (on the phones)"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#4c8dff", width: 1.5 }, fill: "tozeroy", fillcolor: "rgba(76,141,255,.16)" },
+    { x: xs, y: gap, name: t("short"), type: "bar", marker: { color: "rgba(240,86,74,.75)" } },
+  ], darkLayout({ barmode: "overlay", yaxis: { title: t("agents"), gridcolor: "#1f2a3e" } }), PLOT_CONFIG);
 }
 
 function paintShortfall(r) {
@@ -121,24 +130,26 @@ function paintShortfall(r) {
     return tr;
   }));
   const more = r.short_intervals.length - worst.length;
-  $("shortfall-more").textContent = more > 0 ? `and ${more} more intervals short (the coverage chart shows them all)` : "";
+  $("shortfall-more").textContent = more > 0 ? t("and %(count)s more intervals short (the coverage chart shows them all)", { count: more }) : "";
 }
+
+const rosterName = (x) => t("%(name)s (roster %(id)s)", { name: x.name, id: x.roster_id });
 
 function paint(r) {
   roster = r;
   paintShortfall(r);
   $("roster-name").textContent = r.name;
   const st = $("roster-status");
-  st.textContent = r.published ? "published" : "draft";
+  st.textContent = r.published ? t("published") : t("draft");
   st.className = "pill " + (r.published ? "good" : "blue");
   $("publish").disabled = r.published;
-  $("publish").textContent = r.published ? "Published" : "Publish to agents";
+  $("publish").textContent = r.published ? t("Published") : t("Publish to agents");
   $("k-agents").textContent = r.agents.length;
-  $("k-hours").textContent = Math.round(r.agents.reduce((s, a) => s + a.hours, 0)).toLocaleString();
+  $("k-hours").textContent = number(Math.round(r.agents.reduce((s, a) => s + a.hours, 0)));
   $("k-under").textContent = num(r.under_agent_h, 1);
   $("k-over").textContent = num(r.over_agent_h, 1);
   $("k-gap").textContent = r.gap == null ? "—" : `${num(100 * r.gap, 1)}%`;
-  $("tz-note").textContent = `· times in ${r.timezone} (UTC${offsetText(r.utc_offset_min)}), ${r.interval_min}-minute intervals`;
+  $("tz-note").textContent = t("· times in %(timezone)s (UTC%(offset)s), %(interval)s-minute intervals", { timezone: r.timezone, offset: offsetText(r.utc_offset_min), interval: r.interval_min });
   windowMin = openWindow(r);
   paintHead(r);
   paintGrid(r);
@@ -151,7 +162,7 @@ function openMove(bar) {
   const s = a.activities.find((x) => x.activity === "shift" && x.start_at === bar.dataset.start);
   editing = { agent: a, shift: s };
   const st = shifted(s.start_at, roster.utc_offset_min), en = shifted(s.end_at, roster.utc_offset_min);
-  $("move-who").textContent = `${a.name} · ${dayLabel(st)} · now ${hhmm(st)}–${hhmm(en)}`;
+  $("move-who").textContent = t("%(name)s · %(day)s · now %(from)s–%(to)s", { name: a.name, day: dayLabel(st), from: hhmm(st), to: hhmm(en) });
   $("move-start").value = hhmm(st);
   $("move-end").value = hhmm(en);
   $("move-error").textContent = "";
@@ -170,7 +181,7 @@ async function saveMove(ev) {
   const start = atTime(day, $("move-start").value);
   let end = atTime(day, $("move-end").value);
   if ($("move-end").value === "00:00") end = new Date(Date.parse(end) + 86400000).toISOString();
-  setBusy($("move-save"), true, "Saving…");
+  setBusy($("move-save"), true, t("Saving…"));
   try {
     const r = await api("POST", `/api/planner/rosters/${rosterId}/moves`, {
       agent_id: editing.agent.agent_id, shift_start_at: editing.shift.start_at, start_at: start, end_at: end,
@@ -180,7 +191,7 @@ async function saveMove(ev) {
     if (ns) moved.add(`${editing.agent.agent_id}|${ns.start_at}`);
     $("move-dialog").close();
     paint(r);
-    toast(`Shift of ${editing.agent.name} moved; coverage updated`);
+    toast(t("Shift of %(name)s moved; coverage updated", { name: editing.agent.name }));
   } catch (err) {
     $("move-error").textContent = errorText(err);
   } finally {
@@ -198,21 +209,21 @@ async function confirmPublish() {
     others = rosters.filter((x) => x.published && x.roster_id !== roster.roster_id && me
       && Date.parse(x.period_start_at) < Date.parse(me.period_end_at) && Date.parse(me.period_start_at) < Date.parse(x.period_end_at));
   } catch (err) { toast(errorText(err), true); return; }
-  $("publish-what").textContent = `${roster.name}: ${roster.agents.length} agents will see these shifts on their shifts page.`
-    + (roster.meets_requirement ? "" : ` It is ${num(roster.under_agent_h, 1)} agent-hours short of the requirement.`);
+  $("publish-what").textContent = t("%(name)s: %(count)s agents will see these shifts on their shifts page.", { name: roster.name, count: roster.agents.length })
+    + (roster.meets_requirement ? "" : " " + t("It is %(hours)s agent-hours short of the requirement.", { hours: num(roster.under_agent_h, 1) }));
   $("publish-replaces").textContent = others.length
-    ? `It replaces the published ${others.map((x) => `${x.name} (roster ${x.roster_id})`).join(", ")}: agents see one set of shifts.`
-    : "No other roster is published for this week.";
+    ? t("It replaces the published %(rosters)s: agents see one set of shifts.", { rosters: others.map(rosterName).join(", ") })
+    : t("No other roster is published for this week.");
   $("publish-dialog").showModal();
 }
 
 async function publish() {
-  setBusy($("publish"), true, "Publishing…");
+  setBusy($("publish"), true, t("Publishing…"));
   try {
     await api("POST", `/api/planner/rosters/${rosterId}/publish`);
     roster.published = true;
     paint(roster);
-    toast("Published: agents now see their shifts");
+    toast(t("Published: agents now see their shifts"));
   } catch (err) {
     toast(errorText(err), true);
     setBusy($("publish"), false);
