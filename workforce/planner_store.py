@@ -129,13 +129,16 @@ async def save_planned_roster(
     now: datetime,
     settings: dict[str, Any],
     figures: dict[str, float | None],
+    name: str | None = None,
 ) -> int:
+    """Save a solved roster with its requirement; ``name`` defaults to ``Week of <first day>``
+    (the planner's page names it in the planner's language)."""
     idx = pd.DatetimeIndex(required.index)
     first = idx[0]
     interval_min = int((idx[1] - idx[0]).total_seconds() // 60)
     end = idx[-1] + (idx[1] - idx[0])
     offset = first.utcoffset() or timedelta(0)
-    name = f"Week of {first.date().isoformat()}"
+    name = name or f"Week of {first.date().isoformat()}"
     roster_id = await save_roster(
         engine,
         roster,

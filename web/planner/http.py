@@ -283,6 +283,8 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
     assert call.principal is not None
     by = call.principal.username
     engine = call.rt.engine
+    first_day = pd.DatetimeIndex(required.index)[0].date().isoformat()
+    name = request_translations(call.request).gettext("Week of %(date)s") % {"date": first_day}
     settings = body.model_dump(mode="json", exclude={"agent_ids"})
 
     def build() -> Any:
@@ -310,6 +312,7 @@ async def planner_start_roster(call: ApiCall) -> JobOut:
                 "agent_count": len(specs),
             },
             figures=figures,
+            name=name,
         )
 
     job = call.request.app[ROSTER_JOBS].start(

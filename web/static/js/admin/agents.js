@@ -7,6 +7,8 @@ import { t } from "../i18n.js";
 import { loadChanges, parseSkills, skillsText, submit } from "./form.js";
 
 let editing = null; // null: a new agent
+// the settings file's phone kinds as the page names them (the ids stay machine names)
+const PHONE = { device: t("desk phone"), webrtc: t("browser phone") };
 
 function edit(a) {
   editing = a?.agent_id ?? null;
@@ -32,7 +34,7 @@ async function load() {
   const data = await act(() => api("GET", "/api/admin/agents"));
   if (!data) return;
   const teams = [...new Set(data.agents.map((a) => a.team).filter(Boolean))].sort();
-  $("team-list").replaceChildren(...teams.map((t) => el("option", { value: t })));
+  $("team-list").replaceChildren(...teams.map((name) => el("option", { value: name })));
   $("agents").replaceChildren(...data.agents.map((a) => {
     const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, t("Edit"));
     btn.onclick = () => edit(a);
@@ -41,7 +43,7 @@ async function load() {
       el("td", {}, a.team ?? "—"),
       el("td", { class: "skills" }, skillsText(a.skills) || "—"),
       el("td", {}, a.endpoint),
-      el("td", {}, a.phone ?? "—"),
+      el("td", { dataset: { phone: a.phone ?? "" } }, PHONE[a.phone] ?? a.phone ?? "—"),
       el("td", {}, el("span", { class: `pill ${a.active ? "good" : "bad"}` }, a.active ? t("active") : t("inactive"))),
       el("td", {}, btn));
   }));

@@ -24,7 +24,7 @@ function stepRow(step = { after: "", min_level: null, overflow: [], extra_skills
   const i = $("steps").children.length;
   const cell = (name, value, hint) => el("td", {}, el("input", { name: `escalation.${i}.${name}`, value: value ?? "", placeholder: hint ?? "" }),
     el("span", { class: "part-msg", "data-for": `escalation.${i}.${name}` }));
-  const remove = el("button", { class: "btn", type: "button" }, t("Remove"));
+  const remove = el("button", { class: "btn", type: "button", style: "white-space:nowrap" }, t("Remove"));
   const row = el("tr", { class: "step" }, cell("after", step.after, t("seconds")), cell("min_level", step.min_level, "1-10"),
     cell("overflow", step.overflow.join(", "), t("queue ids")), cell("extra_skills", skillsText(step.extra_skills), t("skill:level")), el("td", {}, remove));
   remove.onclick = () => { row.remove(); renumber(); };
@@ -77,7 +77,7 @@ async function load() {
       el("td", {}, skillsText(q.skills) || "—"),
       el("td", {}, t("%(pct)s in %(seconds)s s", { pct: `${q.sl_target_pct}%`, seconds: q.sl_target_s })),
       el("td", {}, strategyLabel(q.strategy)),
-      el("td", {}, `${q.ring_timeout_s} s · ${q.wrap_up_s} s`),
+      el("td", {}, t("%(ring)s s · %(wrap)s s", { ring: q.ring_timeout_s, wrap: q.wrap_up_s })),
       el("td", { class: "escalation" }, escalationText(q.escalation)),
       el("td", {}, btn));
   }));

@@ -26,11 +26,11 @@ async function load() {
   if (!teams || !all) return null;
   agents = all.agents;
   const names = Object.fromEntries(agents.map((a) => [a.agent_id, a.name]));
-  $("teams").replaceChildren(...teams.teams.map((t) => {
+  $("teams").replaceChildren(...teams.teams.map((team) => {
     const btn = el("button", { class: "btn", type: "button", "data-action": "edit" }, t("Edit"));
-    btn.onclick = () => edit(t);
-    return el("tr", { dataset: { team: t.team } }, el("td", {}, el("strong", {}, t.team)),
-      el("td", {}, t.agents.map((a) => names[a] ?? a).join(", ")), el("td", {}, btn));
+    btn.onclick = () => edit(team);
+    return el("tr", { dataset: { team: team.team } }, el("td", {}, el("strong", {}, team.team)),
+      el("td", {}, team.agents.map((a) => names[a] ?? a).join(", ")), el("td", {}, btn));
   }));
   await loadChanges("team", $("changes"));
   return teams;
@@ -47,7 +47,7 @@ $("team-form").onsubmit = async (e) => {
     : await submit(f, "PUT", `/api/admin/teams/${encodeURIComponent(editing)}`, { name, agents: chosen }, t("team %(name)s saved", { name }));
   if (done) {
     const teams = await load();
-    edit(teams?.teams.find((t) => t.team === name) ?? null);
+    edit(teams?.teams.find((x) => x.team === name) ?? null);
   }
 };
 

@@ -3,11 +3,11 @@
 // over the live feed (elapsed, best bound, gap); cancel stops the solver.
 import { api, ApiError } from "../api.js";
 import { connectLive } from "../live.js";
-import { debounce, darkLayout, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
+import { debounce, PLOT_CONFIG, num, setBusy } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
 import { t } from "../i18n.js";
 import { number } from "../format.js";
-import { centreZone, weekOf, zDate } from "./zone.js";
+import { centreZone, timeLayout, weekOf, zDate } from "./zone.js";
 
 let job = null;
 let pollTimer = null;
@@ -77,11 +77,11 @@ async function refresh() {
     { x: lastWeek, y: f.holdout_actual.calls, name: t("held-out week: actual"), type: "scatter", mode: "lines", line: { color: "#8d9bb3", width: 1.5 } },
     { x: lastWeek, y: f.holdout_forecast, name: t("held-out week: forecast"), type: "scatter", mode: "lines", line: { color: "#f2a93b", dash: "dot", width: 1.5 } },
     { x: f.starts, y: f.calls, name: t("%(week)s: forecast", { week: weekOf(f.week_start) }), type: "scatter", mode: "lines", fill: "tozeroy", line: { color: "#4c8dff", width: 2 }, fillcolor: "rgba(76,141,255,.15)" },
-  ], darkLayout({ yaxis: { title: t("calls / interval"), gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
+  ], timeLayout({ yaxis: { title: t("calls / interval"), gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
   Plotly.react("requirement-chart", [
     { x: f.starts, y: f.agents, name: t("agents on the phones (Erlang C)"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#2fb380" } },
     { x: f.starts, y: f.scheduled_agents, name: t("agents to schedule (with shrinkage)"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#7c6cf2", width: 2 }, fill: "tozeroy", fillcolor: "rgba(124,108,242,.12)" },
-  ], darkLayout({ yaxis: { title: t("agents"), gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
+  ], timeLayout({ yaxis: { title: t("agents"), gridcolor: "#1f2a3e", rangemode: "tozero" } }), PLOT_CONFIG);
   document.body.dataset.forecast = "ready";
 }
 

@@ -2,11 +2,11 @@
 // the requirement per interval. Clicking a shift opens the move dialog; after a move the server
 // returns the roster with its coverage recomputed, and both are repainted.
 import { api } from "../api.js";
-import { darkLayout, PLOT_CONFIG, num, shifted, hhmm, dayKey, offsetText, setBusy, followLive } from "../workspace/common.js";
+import { PLOT_CONFIG, num, shifted, hhmm, dayKey, offsetText, setBusy, followLive } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
 import { t } from "../i18n.js";
 import { number } from "../format.js";
-import { zDateTime, zDayShort } from "./zone.js";
+import { timeLayout, zDateTime, zDayShort } from "./zone.js";
 
 // a shifted date (the roster's offset already applied) as its column names it
 const dayLabel = (d) => zDayShort(d, "UTC");
@@ -112,7 +112,7 @@ function paintCoverage(r) {
     { x: xs, y: r.required, name: t("requirement"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#f2a93b", width: 2 } },
     { x: xs, y: r.coverage, name: t("coverage (on the phones)"), type: "scatter", mode: "lines", line: { shape: "hv", color: "#4c8dff", width: 1.5 }, fill: "tozeroy", fillcolor: "rgba(76,141,255,.16)" },
     { x: xs, y: gap, name: t("short"), type: "bar", marker: { color: "rgba(240,86,74,.75)" } },
-  ], darkLayout({ barmode: "overlay", yaxis: { title: t("agents"), gridcolor: "#1f2a3e" } }), PLOT_CONFIG);
+  ], timeLayout({ barmode: "overlay", yaxis: { title: t("agents"), gridcolor: "#1f2a3e" } }), PLOT_CONFIG);
 }
 
 function paintShortfall(r) {

@@ -2,6 +2,7 @@
 // browser's: Intl.DateTimeFormat with timeZone, in the page's language (24-hour). One home for
 // the planner and shifts pages.
 import { locale, t } from "../i18n.js";
+import { darkLayout } from "../workspace/common.js";
 
 // English keeps the day-month order the planners know ("14 Dec 2026"); zh_CN: 2026年12月14日.
 const TAG = locale === "en" ? "en-GB" : locale.replace("_", "-");
@@ -46,3 +47,10 @@ export function addDays(isoDay, n) {
 }
 /** The centre's zone, rendered into the page by web/planner/pages.py */
 export const centreZone = () => document.getElementById("centre-zone")?.dataset.timezone || "UTC";
+/** The charts' layout over time, its date ticks and hover in the page's language (d3 formats;
+ * English keeps Plotly's own) */
+export function timeLayout(extra) {
+  const layout = darkLayout(extra);
+  if (TAG.startsWith("zh")) Object.assign(layout.xaxis, { tickformat: "%-m月%-d日", hoverformat: "%-m月%-d日 %H:%M" });
+  return layout;
+}
