@@ -168,7 +168,7 @@ async def test_planner_pages_in_chinese(
     await _no_english(page)
 
     await page.goto(f"{server.url}/planner/rosters")
-    await expect(page.locator(f"#rosters tr:has-text('第一周排班')")).to_contain_text("已发布")
+    await expect(page.locator("#rosters tr:has-text('第一周排班')")).to_contain_text("已发布")
     await expect(page.locator("table thead")).to_contain_text("排班人")
     await shot(page, artifacts / "i18n-plan-rosters.png")
     await _no_english(page)
