@@ -99,7 +99,7 @@ function showJob(j) {
   p.dataset.status = short ? "short" : j.status;
   $("p-title").textContent = short ? t("Roster cannot meet the requirement") : (TITLE[j.status] ?? j.status);
   $("p-stage").textContent = j.status === "running" ? (STAGE[j.stage] ?? j.stage) : (STATUS[j.status] ?? j.status);
-  $("p-elapsed").textContent = `${num(j.elapsed_s)} s`;
+  $("p-elapsed").textContent = t("%(seconds)s s", { seconds: num(j.elapsed_s) });
   // a bound is shown only once the solver has proven one (a bound of 0 proves nothing)
   $("p-bound").textContent = j.best_bound == null ? t("not proven yet") : num(j.best_bound);
   $("p-objective").textContent = num(j.best_objective);
