@@ -7,9 +7,10 @@ key Chinese texts and none of the catalog's English phrases."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -97,12 +98,12 @@ async def _no_english(page: Page) -> None:
 async def _published_roster(rt: Runtime) -> tuple[int, datetime]:
     """Next week's roster, published: a1 three days, a2 two, against a requirement of two
     agents all week (short: the shortfall is explained)."""
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    mon = today + timedelta(days=7 - today.weekday())
+    today = datetime.now(ZoneInfo(TZ)).replace(hour=0, minute=0, second=0, microsecond=0)
+    mon = today + timedelta(days=7 - today.weekday())  # next Monday, the centre's midnight
     rows = []
     for agent, days in (("a1", (0, 1, 2)), ("a2", (0, 3))):
         for d in days:
-            s = pd.Timestamp(mon + timedelta(days=d, hours=1))
+            s = pd.Timestamp(mon + timedelta(days=d, hours=9))
             rows.append((agent, "shift", s, s + pd.Timedelta(hours=8)))
             rows.append((agent, "lunch", s + pd.Timedelta(hours=4), s + pd.Timedelta(hours=5)))
     frame = pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"])
