@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from web.complaints.labels import MAPS
+from web.i18n.http import request_translations
+from web.i18n.labels import localised
 from web.keys import RUNTIME
 from web.pages import Pages, render
 from web.roles import SUPERVISOR
 from web.session.users import Principal
 
 pages = Pages()
+
+
+def _labels(request: web.Request) -> dict[str, dict[str, str]]:
+    """The labels in the request's language, covering the configured categories and severities."""
+    s = request.app[RUNTIME].settings.complaints
+    ids = {"category": list(s.categories), "severity": list(s.severities)}
+    return localised(request_translations(request), MAPS, ids)
 
 
 @pages.get("/complaints", roles=SUPERVISOR)
@@ -23,10 +33,15 @@ async def desk_page(request: web.Request, principal: Principal) -> web.StreamRes
             "page": "complaints",
             "categories": list(s.complaints.categories),
             "severities": list(s.complaints.severities),
+            "labels": _labels(request),
         },
     )
 
 
 @pages.get("/complaints/reports", roles=SUPERVISOR)
 async def reports_page(request: web.Request, principal: Principal) -> web.StreamResponse:
-    return render("complaints/reports.html", request, {"page": "complaint-reports"})
+    return render(
+        "complaints/reports.html",
+        request,
+        {"page": "complaint-reports", "labels": _labels(request)},
+    )

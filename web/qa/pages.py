@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from qa.periods import week_label
+from web.i18n.http import request_translations
+from web.i18n.labels import localised
 from web.keys import RUNTIME
 from web.pages import Pages, render
+from web.qa.labels import MAPS
 from web.roles import ADMIN, AGENT, QA, QA_OR_SUPERVISOR
 from web.session.users import Principal
 
@@ -24,6 +27,9 @@ def _ctx(request: web.Request, page: str) -> dict[str, object]:
         "week": week_label(datetime.now(UTC), s.timezone),
         "queues": [{"id": q.id, "name": q.name or q.id} for q in s.queues],
         "agents": [{"id": a.id, "name": a.name or a.id} for a in s.agents],
+        "labels": localised(
+            request_translations(request), MAPS, {"disposition": list(s.routing.dispositions)}
+        ),
     }
 
 

@@ -2,19 +2,22 @@
 // status changes and assignments, refreshed when complaint events arrive on the live feed.
 import { api } from "../api.js";
 import { connectLive } from "../live.js";
-import { localTime, setBusy, debounce } from "../workspace/common.js";
+import { setBusy, debounce } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
+import { t } from "../i18n.js";
+import { dateTime } from "../format.js";
+import { labelOf } from "../labels.js";
 
 const form = $("filters");
 let selected = null;
 const SEV = { critical: "bad", high: "bad", medium: "warn", low: "" };
-const label = (s) => (s ?? "").replaceAll("_", " ");
+const status = (s) => labelOf("status", s);
 
 function due(iso, late) {
   const td = document.createElement("td");
   td.className = "due" + (late ? " late" : "");
-  td.textContent = iso ? localTime(iso) : "—";
-  if (late) td.textContent += " · overdue";
+  td.textContent = iso ? dateTime(iso) : "—";
+  if (late) td.textContent += ` · ${t("overdue")}`;
   return td;
 }
 
@@ -22,45 +25,54 @@ async function load() {
   const params = Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v));
   let data;
   try { data = await api("GET", "/api/complaints/tickets?" + new URLSearchParams(params)); } catch (err) { toast(errorText(err), true); return; }
-  const overdue = data.tickets.filter((t) => t.overdue.length).length;
-  $("overdue-count").textContent = `${overdue} overdue`;
+  const overdue = data.tickets.filter((tk) => tk.overdue.length).length;
+  $("overdue-count").textContent = t("%(n)s overdue", { n: overdue });
   $("overdue-count").className = `pill ${overdue ? "bad" : "good"}`;
   const body = $("tickets");
-  if (!data.tickets.length) { body.innerHTML = `<tr class="empty-row"><td colspan="7">No tickets match.</td></tr>`; return; }
-  body.replaceChildren(...data.tickets.map((t) => {
+  if (!data.tickets.length) { body.innerHTML = `<tr class="empty-row"><td colspan="7">${t("No tickets match.")}</td></tr>`; return; }
+  body.replaceChildren(...data.tickets.map((tk) => {
     const tr = document.createElement("tr");
-    tr.className = "clickable" + (t.overdue.length ? " overdue" : "") + (t.complaint_id === selected ? " selected" : "");
-    tr.dataset.complaint = t.complaint_id;
-    tr.dataset.overdue = t.overdue.join(",");
-    tr.onclick = () => open(t.complaint_id);
+    tr.className = "clickable" + (tk.overdue.length ? " overdue" : "") + (tk.complaint_id === selected ? " selected" : "");
+    tr.dataset.complaint = tk.complaint_id;
+    tr.dataset.overdue = tk.overdue.join(",");
+    tr.onclick = () => open(tk.complaint_id);
     const id = document.createElement("td");
     id.innerHTML = `<strong></strong><div class="note"></div>`;
-    id.firstChild.textContent = t.complaint_id;
-    id.lastChild.textContent = t.description.slice(0, 70);
-    const cat = document.createElement("td"); cat.textContent = label(t.category);
-    const sev = document.createElement("td"); sev.innerHTML = `<span class="pill ${SEV[t.severity] ?? ""}"></span>`; sev.firstChild.textContent = t.severity;
-    const st = document.createElement("td"); st.innerHTML = `<span class="pill blue"></span>`; st.firstChild.textContent = label(t.status);
-    const who = document.createElement("td"); who.textContent = t.assignee ?? "—";
-    tr.append(id, cat, sev, st, due(t.acknowledge_due_at, t.overdue.includes("acknowledge")), due(t.resolve_due_at, t.overdue.includes("resolve")), who);
+    id.firstChild.textContent = tk.complaint_id;
+    id.lastChild.textContent = tk.description.slice(0, 70);
+    const cat = document.createElement("td"); cat.textContent = labelOf("category", tk.category);
+    const sev = document.createElement("td"); sev.innerHTML = `<span class="pill ${SEV[tk.severity] ?? ""}"></span>`; sev.firstChild.textContent = labelOf("severity", tk.severity);
+    const st = document.createElement("td"); st.innerHTML = `<span class="pill blue"></span>`; st.firstChild.textContent = status(tk.status);
+    const who = document.createElement("td"); who.textContent = tk.assignee ?? "—";
+    tr.append(id, cat, sev, st, due(tk.acknowledge_due_at, tk.overdue.includes("acknowledge")), due(tk.resolve_due_at, tk.overdue.includes("resolve")), who);
     return tr;
   }));
 }
 
+function pill(cls, text) {
+  const p = document.createElement("span");
+  p.className = `pill ${cls}`;
+  p.textContent = text;
+  return p;
+}
+
 function paintTicket(d) {
-  const t = d.ticket;
+  const tk = d.ticket;
   $("ticket").hidden = false;
-  $("t-id").textContent = t.complaint_id;
-  $("t-flags").innerHTML = (t.overdue.length ? `<span class="pill bad">overdue: ${t.overdue.join(", ")}</span> ` : "") + `<span class="pill ${SEV[t.severity] ?? ""}">${t.severity}</span>`;
-  $("t-desc").textContent = t.description + (d.wish ? ` — the customer asks: ${d.wish}` : "");
-  $("t-meta").textContent = `${label(t.category)} · opened ${localTime(t.opened_at)} · customer ${t.customer_id ?? "—"} · call ${t.call_id ?? "—"}`;
-  $("t-status").replaceChildren(...[t.status, ...d.allowed].map((s, i) => { const o = document.createElement("option"); o.value = i ? s : ""; o.textContent = i ? `→ ${label(s)}` : `${label(s)} (now)`; return o; }));
-  $("t-assignee").replaceChildren(...[{ id: "", name: t.assignee ? `${t.assignee} (now)` : "— choose —" }, ...d.agents].map((a) => { const o = document.createElement("option"); o.value = a.id; o.textContent = a.id ? `${a.name} (${a.id})` : a.name; return o; }));
+  $("t-id").textContent = tk.complaint_id;
+  const missed = tk.overdue.map((k) => labelOf("deadline", k)).join(t(", "));
+  $("t-flags").replaceChildren(...(tk.overdue.length ? [pill("bad", t("overdue: %(deadlines)s", { deadlines: missed })), " "] : []), pill(SEV[tk.severity] ?? "", labelOf("severity", tk.severity)));
+  $("t-desc").textContent = tk.description + (d.wish ? t(" — the customer asks: %(wish)s", { wish: d.wish }) : "");
+  $("t-meta").textContent = t("%(category)s · opened %(opened)s · customer %(customer)s · call %(call)s", {
+    category: labelOf("category", tk.category), opened: dateTime(tk.opened_at), customer: tk.customer_id ?? "—", call: tk.call_id ?? "—" });
+  $("t-status").replaceChildren(...[tk.status, ...d.allowed].map((s, i) => { const o = document.createElement("option"); o.value = i ? s : ""; o.textContent = i ? `→ ${status(s)}` : t("%(status)s (now)", { status: status(s) }); return o; }));
+  $("t-assignee").replaceChildren(...[{ id: "", name: tk.assignee ? t("%(assignee)s (now)", { assignee: tk.assignee }) : t("— choose —") }, ...d.agents].map((a) => { const o = document.createElement("option"); o.value = a.id; o.textContent = a.id ? `${a.name} (${a.id})` : a.name; return o; }));
   $("t-history").replaceChildren(...d.history.map((h) => {
     const li = document.createElement("li");
     li.className = h.kind;
-    const time = document.createElement("time"); time.textContent = `${localTime(h.at)}${h.by ? ` · ${h.by}` : ""}`;
+    const time = document.createElement("time"); time.textContent = `${dateTime(h.at)}${h.by ? ` · ${h.by}` : ""}`;
     const what = document.createElement("div");
-    what.textContent = h.kind === "status" ? `Status ${label(h.status)}` : `Assigned to ${h.assignee}`;
+    what.textContent = h.kind === "status" ? t("Status %(status)s", { status: status(h.status) }) : t("Assigned to %(assignee)s", { assignee: h.assignee });
     li.append(time, what);
     if (h.note) { const n = document.createElement("div"); n.className = "note"; n.textContent = h.note; li.append(n); }
     return li;
@@ -77,12 +89,12 @@ async function change(kind) {
   const btn = kind === "status" ? $("t-save-status") : $("t-save-assign");
   const note = $("t-note").value.trim();
   const body = kind === "status" ? { status: $("t-status").value, note } : { assignee: $("t-assignee").value, note };
-  if (!(body.status ?? body.assignee)) { toast(kind === "status" ? "Choose the new status" : "Choose an agent", true); return; }
-  setBusy(btn, true);
+  if (!(body.status ?? body.assignee)) { toast(kind === "status" ? t("Choose the new status") : t("Choose an agent"), true); return; }
+  setBusy(btn, true, t("Saving…"));
   try {
     paintTicket(await api("POST", `/api/complaints/tickets/${encodeURIComponent(selected)}/${kind === "status" ? "status" : "assign"}`, body));
     $("t-note").value = "";
-    toast(kind === "status" ? "Status changed" : "Assigned");
+    toast(kind === "status" ? t("Status changed") : t("Assigned"));
     await load();
   } catch (err) { toast(errorText(err), true); } finally { setBusy(btn, false); }
 }

@@ -1,22 +1,25 @@
 // The evaluation form beside the call's details and the agent's wrap-up notes. Submitting scores
 // on the server (critical items zero the evaluation) and shows the result.
 import { api } from "../api.js";
-import { duration } from "../format.js";
-import { localTime, setBusy, followLive } from "../workspace/common.js";
+import { dateTime, duration } from "../format.js";
+import { setBusy, followLive } from "../workspace/common.js";
+import { t } from "../i18n.js";
+import { labelOf } from "../labels.js";
 import { renderForm, readAnswers, scoreClass } from "./form.js";
 import { mountPlayer, pendingComments } from "./player.js";
 import { $, errorText, toast } from "../helpers.js";
 
 const callId = $("eval-app").dataset.call;
 let work = null;
+const LIST = t(", "); // between the items of a list
 
 function facts(c) {
-  const rows = [["Agent", `${c.agent_name ?? "—"} (${c.agent_id ?? "—"})`], ["Queue", c.queue_id ?? "—"], ["Direction", c.direction ?? "—"],
-    ["Arrived", localTime(c.arrived_at)], ["Waited", duration(c.wait_s)], ["Talk", duration(c.talk_s)], ["Hold", duration(c.hold_s)],
-    ["Wrap-up", duration(c.wrap_s)], ["Disposition", c.disposition ?? "—"], ["Transferred", c.transferred ? "yes" : "no"],
-    ["Sampled because", c.sample_reasons.join(", ") || "—"]];
+  const rows = [[t("Agent"), `${c.agent_name ?? "—"} (${c.agent_id ?? "—"})`], [t("Queue"), c.queue_id ?? "—"], [t("Direction"), labelOf("direction", c.direction)],
+    [t("Arrived"), dateTime(c.arrived_at)], [t("Waited"), duration(c.wait_s)], [t("Talk"), duration(c.talk_s)], [t("Hold"), duration(c.hold_s)],
+    [t("Wrap-up"), duration(c.wrap_s)], [t("Disposition"), labelOf("disposition", c.disposition)], [t("Transferred"), c.transferred ? t("Yes") : t("No")],
+    [t("Sampled because"), c.sample_reasons.map((r) => labelOf("reason", r)).join(LIST) || "—"]];
   $("facts").replaceChildren(...rows.flatMap(([k, v]) => { const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = v; return [dt, dd]; }));
-  $("notes").textContent = c.notes || "No notes were written.";
+  $("notes").textContent = c.notes || t("No notes were written.");
 }
 
 function showResult(ev) {
@@ -24,9 +27,9 @@ function showResult(ev) {
   const s = $("score");
   s.textContent = ev.score == null ? "—" : Number(ev.score).toFixed(ev.score % 1 ? 1 : 0);
   s.className = `score-big ${scoreClass(ev.score)}`;
-  $("critical").textContent = ev.critical_failed.length ? `Critical item failed: ${ev.critical_failed.join(", ")} — the whole call scores 0.` : "";
+  $("critical").textContent = ev.critical_failed.length ? t("Critical item failed: %(items)s — the whole call scores 0.", { items: ev.critical_failed.join(LIST) }) : "";
   $("sections").replaceChildren(...Object.entries(ev.section_scores).map(([k, v]) => {
-    const tr = document.createElement("tr"); const a = document.createElement("td"); a.textContent = k; const b = document.createElement("td"); b.className = "num"; b.textContent = v == null ? "N/A" : Number(v).toFixed(0); tr.append(a, b); return tr;
+    const tr = document.createElement("tr"); const a = document.createElement("td"); a.textContent = k; const b = document.createElement("td"); b.className = "num"; b.textContent = v == null ? t("N/A") : Number(v).toFixed(0); tr.append(a, b); return tr;
   }));
 }
 
@@ -34,32 +37,32 @@ async function load() {
   try { work = await api("GET", `/api/qa/calls/${encodeURIComponent(callId)}`); } catch (err) { toast(errorText(err), true); return; }
   facts(work.call);
   $("form-name").textContent = work.form.name;
-  $("form-version").textContent = `version ${work.form.version}`;
+  $("form-version").textContent = t("version %(n)s", { n: work.form.version });
   renderForm($("form"), work.form.definition, work.evaluation?.answers ?? {});
   mountPlayer($("recording"), callId, { commenting: !work.evaluation });
   if (work.evaluation) {
     showResult(work.evaluation);
     $("submit").disabled = true;
-    $("submit").textContent = `Evaluated by ${work.evaluation.evaluator_id} (${work.evaluation.status})`;
+    $("submit").textContent = t("Evaluated by %(evaluator)s (%(status)s)", { evaluator: work.evaluation.evaluator_id, status: labelOf("status", work.evaluation.status) });
   }
 }
 
 $("submit").addEventListener("click", async () => {
   const { answers, missing } = readAnswers($("form"), work.form.definition);
   if (missing.length) {
-    $("form-error").textContent = `Answer every item (${missing.length} left, first: ${missing[0]}).`;
+    $("form-error").textContent = t("Answer every item (%(n)s left, first: %(item)s).", { n: missing.length, item: missing[0] });
     document.querySelector(`.qa-item[data-item="${CSS.escape(missing[0])}"]`)?.scrollIntoView({ block: "center" });
     return;
   }
   $("form-error").textContent = "";
-  setBusy($("submit"), true, "Submitting…");
+  setBusy($("submit"), true, t("Submitting…"));
   try {
     const comment = $("comment").value.trim();
     const ev = await api("POST", "/api/qa/evaluations", { call_id: callId, form_version_id: work.form.form_version_id, answers, comments: comment ? { "": comment } : {},
       timed_comments: pendingComments() });
     showResult(ev);
-    $("submit").textContent = "Submitted";
-    toast(`Evaluation saved: score ${ev.score}`);
+    $("submit").textContent = t("Submitted");
+    toast(t("Evaluation saved: score %(score)s", { score: ev.score }));
   } catch (err) {
     $("form-error").textContent = errorText(err);
     setBusy($("submit"), false);

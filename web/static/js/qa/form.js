@@ -1,6 +1,7 @@
 // Renders a QA form (sections of items: yes/no or a 0..max scale, N/A where allowed, critical
 // items marked) into a container, and reads the answers back.
 import { SCORE_BANDS, scoreBand } from "../helpers.js";
+import { t } from "../i18n.js";
 let seq = 0;
 
 export function renderForm(container, definition, answers = {}) {
@@ -14,7 +15,7 @@ export function renderForm(container, definition, answers = {}) {
     const weight = section.items.reduce((s, i) => s + i.weight, 0);
     h.innerHTML = `<span></span><span class="note"></span>`;
     h.firstChild.textContent = section.name;
-    h.lastChild.textContent = `${weight} pts`;
+    h.lastChild.textContent = t("%(n)s pts", { n: weight });
     box.append(h);
     for (const item of section.items) {
       const row = document.createElement("div");
@@ -22,8 +23,8 @@ export function renderForm(container, definition, answers = {}) {
       row.dataset.item = item.id;
       const text = document.createElement("div");
       text.textContent = item.text;
-      const w = document.createElement("span"); w.className = "w"; w.textContent = `${item.weight} pts`; text.append(w);
-      if (item.critical) { const c = document.createElement("span"); c.className = "crit"; c.textContent = "critical"; text.append(c); }
+      const w = document.createElement("span"); w.className = "w"; w.textContent = t("%(n)s pts", { n: item.weight }); text.append(w);
+      if (item.critical) { const c = document.createElement("span"); c.className = "crit"; c.textContent = t("critical item"); text.append(c); }
       const choice = document.createElement("div");
       choice.className = "choice";
       const values = item.kind === "scale" ? Array.from({ length: item.max + 1 }, (_, i) => i) : ["yes", "no"];
@@ -35,7 +36,7 @@ export function renderForm(container, definition, answers = {}) {
         input.type = "radio"; input.name = `${uid}-${item.id}`; input.value = String(v);
         input.dataset.item = item.id;
         if (answers[item.id] !== undefined && String(answers[item.id]) === String(v)) input.checked = true;
-        label.append(input, v === "na" ? "N/A" : typeof v === "number" ? String(v) : v === "yes" ? "Yes" : "No");
+        label.append(input, v === "na" ? t("N/A") : typeof v === "number" ? String(v) : v === "yes" ? t("Yes") : t("No"));
         choice.append(label);
       }
       row.append(text, choice);

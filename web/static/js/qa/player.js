@@ -5,13 +5,15 @@
 import { api } from "../api.js";
 import { duration } from "../format.js";
 import { $, el, errorText } from "../helpers.js";
+import { t } from "../i18n.js";
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 const pending = [];
+const LIST = t(", "); // between the items of a list
 
 function clock(s) {
-  const t = Math.max(0, Math.floor(s));
-  return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, "0")}`;
+  const whole = Math.max(0, Math.floor(s));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
 
 function commentRow(audio, c, isNew) {
@@ -27,7 +29,7 @@ function drawWave(audio, peaks) {
   const mirror = { x, y: peaks.peaks.map((p) => -p), type: "bar", marker: { color: "#5b7bd5" }, hoverinfo: "skip" };
   const layout = { barmode: "overlay", bargap: 0, showlegend: false, height: 110, margin: { l: 4, r: 4, t: 4, b: 24 },
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: "#9aa4b2" },
-    yaxis: { visible: false, range: [-1, 1] }, xaxis: { range: [0, peaks.duration_s], ticksuffix: " s" },
+    yaxis: { visible: false, range: [-1, 1] }, xaxis: { range: [0, peaks.duration_s], ticksuffix: t(" s") },
     shapes: [{ type: "line", x0: 0, x1: 0, y0: -1, y1: 1, line: { color: "#d33", width: 2 } }] };
   Plotly.newPlot("rec-wave", [trace, mirror], layout, { displayModeBar: false, responsive: true });
   $("rec-wave").on("plotly_click", (ev) => { if (ev.points.length) audio.currentTime = ev.points[0].x; });
@@ -46,24 +48,24 @@ export async function mountPlayer(box, callId, { commenting = false } = {}) {
   try {
     info = await api("GET", `/api/recordings/${id}`);
   } catch (err) {
-    box.replaceChildren(el("p", { class: "muted", id: "rec-status" }, err.status === 404 ? "This call was not recorded." : errorText(err)));
+    box.replaceChildren(el("p", { class: "muted", id: "rec-status" }, err.status === 404 ? t("This call was not recorded.") : errorText(err)));
     return;
   }
   if (info.purged_at) {
-    box.replaceChildren(el("p", { class: "muted", id: "rec-status" }, "The recording was deleted at the end of its retention."));
+    box.replaceChildren(el("p", { class: "muted", id: "rec-status" }, t("The recording was deleted at the end of its retention.")));
     return;
   }
   const { audio_url } = await api("POST", `/api/recordings/${id}/plays`);
   const audio = el("audio", { id: "rec-audio", controls: "", preload: "metadata", src: audio_url });
-  const speed = el("select", { id: "rec-speed", "aria-label": "Speed" }, ...SPEEDS.map((s) => el("option", { value: String(s) }, `${s}x`)));
+  const speed = el("select", { id: "rec-speed", "aria-label": t("Playback speed") }, ...SPEEDS.map((s) => el("option", { value: String(s) }, `${s}x`)));
   speed.value = "1";
   speed.addEventListener("change", () => { audio.playbackRate = Number(speed.value); });
   const list = el("ul", { id: "rec-comments", class: "rec-comments" }, ...info.comments.map((c) => commentRow(audio, c, false)));
-  const facts = el("p", { class: "muted" }, `${duration(info.duration_s)} recorded` + (info.paused_spans.length ? `, paused ${info.paused_spans.map(([a, b]) => `${clock(a)}–${clock(b)}`).join(", ")} (silence)` : ""));
-  const parts = [el("div", { class: "btn-row" }, audio, el("label", {}, "Speed ", speed)), el("div", { id: "rec-wave" }), facts, list];
+  const facts = el("p", { class: "muted" }, t("%(duration)s recorded", { duration: duration(info.duration_s) }) + (info.paused_spans.length ? t(", paused %(spans)s (silence)", { spans: info.paused_spans.map(([a, b]) => `${clock(a)}–${clock(b)}`).join(LIST) }) : ""));
+  const parts = [el("div", { class: "btn-row" }, audio, el("label", {}, t("Speed"), " ", speed)), el("div", { id: "rec-wave" }), facts, list];
   if (commenting) {
-    const text = el("input", { id: "rec-comment-text", type: "text", maxlength: "2000", placeholder: "Comment at the current position" });
-    const add = el("button", { id: "rec-comment-add", type: "button", class: "btn" }, "Add comment");
+    const text = el("input", { id: "rec-comment-text", type: "text", maxlength: "2000", placeholder: t("Comment at the current position"), "aria-label": t("Comment at the current position") });
+    const add = el("button", { id: "rec-comment-add", type: "button", class: "btn" }, t("Add comment"));
     add.addEventListener("click", () => {
       const value = text.value.trim();
       if (!value) return;
@@ -72,9 +74,9 @@ export async function mountPlayer(box, callId, { commenting = false } = {}) {
       list.append(commentRow(audio, c, true));
       text.value = "";
     });
-    parts.push(el("div", { class: "btn-row" }, text, add), el("p", { class: "muted" }, "Comments are saved with the evaluation."));
+    parts.push(el("div", { class: "btn-row" }, text, add), el("p", { class: "muted" }, t("Comments are saved with the evaluation.")));
   }
-  parts.push(el("a", { href: `/api/recordings/${id}/download`, id: "rec-download" }, "Download"));
+  parts.push(el("a", { href: `/api/recordings/${id}/download`, id: "rec-download" }, t("Download")));
   box.replaceChildren(...parts);
   try {
     drawWave(audio, await api("GET", `/api/recordings/${id}/peaks`));

@@ -3,8 +3,10 @@
 import { api } from "../api.js";
 import { num, darkLayout, PLOT_CONFIG, followLive } from "../workspace/common.js";
 import { $, SCORE_BANDS, errorText, scoreBand, toast } from "../helpers.js";
+import { t } from "../i18n.js";
+import { labelOf } from "../labels.js";
 
-const LABEL = { calls_handled: "Calls/day", aht_s: "AHT s", hold_s: "Hold s", acw_s: "ACW s", qa_score: "QA", adherence_pct: "Adher. %", fcr_pct: "FCR %", transfer_rate_pct: "Transfer %", callback_pct: "Callback %", csat_pct: "CSAT %" };
+const kpiLabel = (kpi) => labelOf("kpi", kpi);
 const f = $("period-form");
 let cards = [];
 
@@ -14,14 +16,14 @@ function scoreCell(v) { const td = document.createElement("td"); td.className = 
 
 function drill(c) {
   for (const tr of $("cards").tBodies[0].rows) tr.classList.toggle("selected", tr.dataset.agent === c.agent_id);
-  $("drill-title").textContent = `${c.name ?? c.agent_id} · total ${num(c.total, 1)} · rank ${c.rank ?? "—"}`;
-  Plotly.react("drill-chart", [{ type: "bar", orientation: "h", y: c.kpis.map((k) => LABEL[k.kpi] ?? k.kpi), x: c.kpis.map((k) => k.score ?? 0),
-    text: c.kpis.map((k) => (k.score == null ? "missing" : Math.round(k.score))), textposition: "auto",
+  $("drill-title").textContent = t("%(agent)s · total %(total)s · rank %(rank)s", { agent: c.name ?? c.agent_id, total: num(c.total, 1), rank: c.rank ?? "—" });
+  Plotly.react("drill-chart", [{ type: "bar", orientation: "h", y: c.kpis.map((k) => kpiLabel(k.kpi)), x: c.kpis.map((k) => k.score ?? 0),
+    text: c.kpis.map((k) => (k.score == null ? t("missing") : Math.round(k.score))), textposition: "auto",
     marker: { color: c.kpis.map((k) => (BAND_COLOUR[scoreBand(k.score, SCORE_BANDS.scorecard)] ?? "#39445a")) } }],
-  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: "score (0–100)" }, yaxis: { autorange: "reversed" }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
+  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: t("score (0–100)") }, yaxis: { autorange: "reversed" }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
   $("drill-rows").replaceChildren(...c.kpis.map((k) => {
     const tr = document.createElement("tr");
-    for (const [i, v] of [LABEL[k.kpi] ?? k.kpi, num(k.value, 1), num(k.target, 0), num(k.floor, 0), num(k.weight, 0)].entries()) { const td = document.createElement("td"); td.textContent = v; if (i) td.className = "num"; tr.append(td); }
+    for (const [i, v] of [kpiLabel(k.kpi), num(k.value, 1), num(k.target, 0), num(k.floor, 0), num(k.weight, 0)].entries()) { const td = document.createElement("td"); td.textContent = v; if (i) td.className = "num"; tr.append(td); }
     if (k.note) { const small = document.createElement("div"); small.className = "note"; small.textContent = k.note; tr.firstChild.append(small); tr.title = k.note; }
     tr.append(scoreCell(k.score));
     return tr;
@@ -35,7 +37,8 @@ async function load() {
   try { data = await api("GET", "/api/qa/scorecards?" + new URLSearchParams(params)); } catch (err) { toast(errorText(err), true); return; }
   cards = data.scorecards;
   const kpis = data.kpis.filter((k) => cards.some((c) => c.kpis.some((x) => x.kpi === k)));
-  $("cards").tHead.innerHTML = `<tr><th class="num">Rank</th><th>Agent</th><th>Team</th><th class="num">Total</th>${kpis.map((k) => `<th class="num">${LABEL[k] ?? k}</th>`).join("")}</tr>`;
+  $("cards").tHead.innerHTML = `<tr><th class="num">${t("Rank")}</th><th>${t("Agent")}</th><th>${t("Team")}</th><th class="num">${t("Total")}</th>${kpis.map(() => `<th class="num"></th>`).join("")}</tr>`;
+  [...$("cards").tHead.querySelectorAll("th")].slice(4).forEach((th, i) => { th.textContent = kpiLabel(kpis[i]); th.dataset.kpi = kpis[i]; });
   $("cards").tBodies[0].replaceChildren(...cards.map((c) => {
     const tr = document.createElement("tr");
     tr.className = "clickable";
@@ -47,7 +50,7 @@ async function load() {
     for (const k of kpis) tr.append(scoreCell(c.kpis.find((x) => x.kpi === k)?.score));
     return tr;
   }));
-  $("sc-note").textContent = `${cards.length} agents · period ${data.period}` + (data.adherence_available ? "" : " · adherence not available yet: marked missing");
+  $("sc-note").textContent = t("%(n)s agents · period %(period)s", { n: cards.length, period: data.period }) + (data.adherence_available ? "" : t(" · adherence not available yet: marked missing"));
   if (cards.length) drill(cards[0]);
 }
 f.addEventListener("submit", (e) => { e.preventDefault(); load(); });
