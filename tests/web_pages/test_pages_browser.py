@@ -147,7 +147,7 @@ async def test_qa_critical_fail_dispute_and_resolution(
     await qa.fill("#comment", "Did not verify the caller before discussing the account.")
     await qa.click("#submit")
     await expect(qa.locator("#score")).to_have_text("0")
-    await expect(qa.locator("#critical")).to_contain_text(CRITICAL_ITEM)
+    await expect(qa.locator("#critical")).to_have_attribute("data-items", CRITICAL_ITEM)
     await shot(qa, artifacts / "qa-evaluation-critical.png")
     # the call was not recorded: the recording's 404 (which Chromium logs) and the page says so
     await expect(qa.locator("#rec-status")).to_have_text("This call was not recorded.")

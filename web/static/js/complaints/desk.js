@@ -40,7 +40,7 @@ async function load() {
     id.innerHTML = `<strong></strong><div class="note"></div>`;
     id.firstChild.textContent = tk.complaint_id;
     id.lastChild.textContent = tk.description.slice(0, 70);
-    const cat = document.createElement("td"); cat.textContent = labelOf("category", tk.category);
+    const cat = document.createElement("td"); cat.className = "nowrap"; cat.textContent = labelOf("category", tk.category);
     const sev = document.createElement("td"); sev.innerHTML = `<span class="pill ${SEV[tk.severity] ?? ""}"></span>`; sev.firstChild.textContent = labelOf("severity", tk.severity);
     const st = document.createElement("td"); st.innerHTML = `<span class="pill blue"></span>`; st.firstChild.textContent = status(tk.status);
     const who = document.createElement("td"); who.textContent = tk.assignee ?? "—";

@@ -14,12 +14,18 @@ let work = null;
 const LIST = t(", "); // between the items of a list
 
 function facts(c) {
-  const rows = [[t("Agent"), `${c.agent_name ?? "—"} (${c.agent_id ?? "—"})`], [t("Queue"), c.queue_id ?? "—"], [t("Direction"), labelOf("direction", c.direction)],
-    [t("Arrived"), dateTime(c.arrived_at)], [t("Waited"), duration(c.wait_s)], [t("Talk"), duration(c.talk_s)], [t("Hold"), duration(c.hold_s)],
+  const rows = [[t("Agent"), `${c.agent_name ?? "—"} (${c.agent_id ?? "—"})`], [t("Queue"), labelOf("queue", c.queue_id)], [t("Direction"), labelOf("direction", c.direction)],
+    [t("Arrived"), dateTime(c.arrived_at)], [t("Waited"), duration(c.wait_s)], [t("Talk"), duration(c.talk_s)], [t("Hold time"), duration(c.hold_s)],
     [t("Wrap-up"), duration(c.wrap_s)], [t("Disposition"), labelOf("disposition", c.disposition)], [t("Transferred"), c.transferred ? t("Yes") : t("No")],
     [t("Sampled because"), c.sample_reasons.map((r) => labelOf("reason", r)).join(LIST) || "—"]];
   $("facts").replaceChildren(...rows.flatMap(([k, v]) => { const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = v; return [dt, dd]; }));
   $("notes").textContent = c.notes || t("No notes were written.");
+}
+
+// An item's text in the form being filled (its id when the form does not have it).
+function itemText(id) {
+  for (const s of work?.form.definition.sections ?? []) for (const i of s.items) if (i.id === id) return i.text;
+  return id;
 }
 
 function showResult(ev) {
@@ -27,7 +33,8 @@ function showResult(ev) {
   const s = $("score");
   s.textContent = ev.score == null ? "—" : Number(ev.score).toFixed(ev.score % 1 ? 1 : 0);
   s.className = `score-big ${scoreClass(ev.score)}`;
-  $("critical").textContent = ev.critical_failed.length ? t("Critical item failed: %(items)s — the whole call scores 0.", { items: ev.critical_failed.join(LIST) }) : "";
+  $("critical").textContent = ev.critical_failed.length ? t("Critical item failed: %(items)s — the whole call scores 0.", { items: ev.critical_failed.map(itemText).join(LIST) }) : "";
+  $("critical").dataset.items = ev.critical_failed.join(",");
   $("sections").replaceChildren(...Object.entries(ev.section_scores).map(([k, v]) => {
     const tr = document.createElement("tr"); const a = document.createElement("td"); a.textContent = k; const b = document.createElement("td"); b.className = "num"; b.textContent = v == null ? t("N/A") : Number(v).toFixed(0); tr.append(a, b); return tr;
   }));

@@ -31,7 +31,7 @@ async function load() {
     tr.className = "clickable";
     tr.dataset.call = s.call_id;
     tr.onclick = () => { location.href = `/qa/calls/${encodeURIComponent(s.call_id)}`; };
-    const cells = [s.call_id, s.agent_name ?? s.agent_id, s.queue_id ?? "—", dateTime(s.arrived_at), duration(s.talk_s), labelOf("disposition", s.disposition)];
+    const cells = [s.call_id, s.agent_name ?? s.agent_id, labelOf("queue", s.queue_id), dateTime(s.arrived_at), duration(s.talk_s), labelOf("disposition", s.disposition)];
     for (const [i, c] of cells.entries()) { const td = document.createElement("td"); td.textContent = c; if (i === 4) td.className = "num"; tr.append(td); }
     const why = document.createElement("td");
     for (const r of s.reasons) { const p = document.createElement("span"); p.className = `pill ${r === "random" ? "" : "warn"}`; p.textContent = labelOf("reason", r); p.style.marginRight = "4px"; why.append(p); }

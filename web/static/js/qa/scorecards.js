@@ -20,7 +20,7 @@ function drill(c) {
   Plotly.react("drill-chart", [{ type: "bar", orientation: "h", y: c.kpis.map((k) => kpiLabel(k.kpi)), x: c.kpis.map((k) => k.score ?? 0),
     text: c.kpis.map((k) => (k.score == null ? t("missing") : Math.round(k.score))), textposition: "auto",
     marker: { color: c.kpis.map((k) => (BAND_COLOUR[scoreBand(k.score, SCORE_BANDS.scorecard)] ?? "#39445a")) } }],
-  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: t("score (0–100)") }, yaxis: { autorange: "reversed" }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
+  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: t("score (0–100)") }, yaxis: { autorange: "reversed", automargin: true }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
   $("drill-rows").replaceChildren(...c.kpis.map((k) => {
     const tr = document.createElement("tr");
     for (const [i, v] of [kpiLabel(k.kpi), num(k.value, 1), num(k.target, 0), num(k.floor, 0), num(k.weight, 0)].entries()) { const td = document.createElement("td"); td.textContent = v; if (i) td.className = "num"; tr.append(td); }
@@ -37,14 +37,14 @@ async function load() {
   try { data = await api("GET", "/api/qa/scorecards?" + new URLSearchParams(params)); } catch (err) { toast(errorText(err), true); return; }
   cards = data.scorecards;
   const kpis = data.kpis.filter((k) => cards.some((c) => c.kpis.some((x) => x.kpi === k)));
-  $("cards").tHead.innerHTML = `<tr><th class="num">${t("Rank")}</th><th>${t("Agent")}</th><th>${t("Team")}</th><th class="num">${t("Total")}</th>${kpis.map(() => `<th class="num"></th>`).join("")}</tr>`;
+  $("cards").tHead.innerHTML = `<tr><th class="num nowrap">${t("Rank")}</th><th class="nowrap">${t("Agent")}</th><th class="nowrap">${t("Team")}</th><th class="num nowrap">${t("Total")}</th>${kpis.map(() => `<th class="num kpi-head"></th>`).join("")}</tr>`;
   [...$("cards").tHead.querySelectorAll("th")].slice(4).forEach((th, i) => { th.textContent = kpiLabel(kpis[i]); th.dataset.kpi = kpis[i]; });
   $("cards").tBodies[0].replaceChildren(...cards.map((c) => {
     const tr = document.createElement("tr");
     tr.className = "clickable";
     tr.dataset.agent = c.agent_id;
     tr.onclick = () => drill(c);
-    const cells = [[c.rank ?? "—", "num"], [c.name ?? c.agent_id, ""], [c.team ?? "—", ""]];
+    const cells = [[c.rank ?? "—", "num"], [c.name ?? c.agent_id, "nowrap"], [c.team ?? "—", "nowrap"]];
     for (const [v, cls] of cells) { const td = document.createElement("td"); td.textContent = v; td.className = cls; tr.append(td); }
     const total = document.createElement("td"); total.className = "num"; total.innerHTML = `<strong>${num(c.total, 1)}</strong>`; tr.append(total);
     for (const k of kpis) tr.append(scoreCell(c.kpis.find((x) => x.kpi === k)?.score));
