@@ -22,14 +22,18 @@ pages = Pages()
 
 def _ctx(request: web.Request, page: str) -> dict[str, object]:
     s = request.app[RUNTIME].settings
-    ids = {"disposition": list(s.routing.dispositions)}
+    # the configured names of queues and agents label their ids too (data, not catalog)
+    queues = {q.id: q.name or q.id for q in s.queues}
+    agents = {a.id: a.name or a.id for a in s.agents}
+    labels = localised(
+        request_translations(request), MAPS, {"disposition": list(s.routing.dispositions)}
+    )
     return {
         "page": page,
         "week": week_label(datetime.now(UTC), s.timezone),
-        "queues": [{"id": q.id, "name": q.name or q.id} for q in s.queues],
-        "agents": [{"id": a.id, "name": a.name or a.id} for a in s.agents],
-        "labels": localised(request_translations(request), MAPS, ids)
-        | {"queue": {q.id: q.name or q.id for q in s.queues}},
+        "queues": [{"id": k, "name": v} for k, v in queues.items()],
+        "agents": [{"id": k, "name": v} for k, v in agents.items()],
+        "labels": labels | {"queue": queues, "agent": agents},
     }
 
 

@@ -31,7 +31,7 @@ function card(ev) {
   mid.style.gap = "6px";
   const head = el("div");
   head.append(el("strong", {}, t("Call %(call)s", { call: ev.call_id })), " ", el("span", { class: `pill ${STATUS[ev.status] ?? ""}` }, labelOf("status", ev.status)));
-  mid.append(head, el("div", { class: "note" }, t("Agent %(agent)s · evaluated by %(evaluator)s · %(at)s", { agent: ev.agent_id, evaluator: ev.evaluator_id, at: dateTime(ev.created_at) })));
+  mid.append(head, el("div", { class: "note" }, t("Agent %(agent)s · evaluated by %(evaluator)s · %(at)s", { agent: labelOf("agent", ev.agent_id), evaluator: ev.evaluator_id, at: dateTime(ev.created_at) })));
   if (ev.critical_failed.length) {
     const crit = el("div", { class: "message" }, t("Critical item failed: %(items)s", { items: ev.critical_failed.map(itemText).join(LIST) }));
     crit.dataset.kind = "bad";
