@@ -40,7 +40,7 @@ function paint(r) {
   }));
   Plotly.react("dev-chart", [{ x: r.evaluators.map((e) => e.evaluator_id), y: r.evaluators.map((e) => e.deviation ?? 0), type: "bar",
     marker: { color: r.evaluators.map((e) => (e.deviation ?? 0) >= 0 ? "#2fb380" : "#f0564a") } }],
-  darkLayout({ yaxis: { automargin: true, title: r.basis === "agreed" ? t("points vs the agreed score") : t("points vs the mean score"), gridcolor: "#1f2a3e", zeroline: true, zerolinecolor: "#8d9bb3" }, showlegend: false }), PLOT_CONFIG);
+  darkLayout({ yaxis: { automargin: true, title: { text: r.basis === "agreed" ? t("points vs the agreed score") : t("points vs the mean score") }, gridcolor: "#1f2a3e", zeroline: true, zerolinecolor: "#8d9bb3" }, showlegend: false }), PLOT_CONFIG);
   const evaluators = Object.keys(r.scores);
   $("items-head").innerHTML = `<tr><th>${t("Item")}</th>${evaluators.map(() => `<th class="num"></th>`).join("")}<th class="num">${t("Std dev")}</th><th class="num">${t("Max diff")}</th><th class="num">${t("Agreement")}</th></tr>`;
   [...$("items-head").querySelectorAll("th.num")].slice(0, evaluators.length).forEach((th, i) => { th.textContent = evaluators[i]; });

@@ -20,7 +20,7 @@ function drill(c) {
   Plotly.react("drill-chart", [{ type: "bar", orientation: "h", y: c.kpis.map((k) => kpiLabel(k.kpi)), x: c.kpis.map((k) => k.score ?? 0),
     text: c.kpis.map((k) => (k.score == null ? t("missing") : Math.round(k.score))), textposition: "auto",
     marker: { color: c.kpis.map((k) => (BAND_COLOUR[scoreBand(k.score, SCORE_BANDS.scorecard)] ?? "#39445a")) } }],
-  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: t("score (0–100)") }, yaxis: { autorange: "reversed", automargin: true }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
+  darkLayout({ xaxis: { range: [0, 100], gridcolor: "#1f2a3e", title: { text: t("score (0–100)") } }, yaxis: { autorange: "reversed", automargin: true }, margin: { l: 90, r: 10, t: 10, b: 40 }, showlegend: false }), PLOT_CONFIG);
   $("drill-rows").replaceChildren(...c.kpis.map((k) => {
     const tr = document.createElement("tr");
     for (const [i, v] of [kpiLabel(k.kpi), num(k.value, 1), num(k.target, 0), num(k.floor, 0), num(k.weight, 0)].entries()) { const td = document.createElement("td"); td.textContent = v; if (i) td.className = "num"; tr.append(td); }
