@@ -211,7 +211,7 @@ async def test_supervisor_sees_overdue_complaint_highlighted(
     await expect(page.locator("#t-id")).to_have_text(late)
     await page.select_option("#t-assignee", "a2")
     await page.click("#t-save-assign")
-    await expect(page.locator("#t-history")).to_contain_text("Assigned to a2")
+    await expect(page.locator("#t-history")).to_contain_text("Assigned to Bob Li")
     await page.select_option("#t-status", "acknowledged")
     await page.fill("#t-note", "Called the customer back, refund requested from billing.")
     await page.click("#t-save-status")

@@ -17,10 +17,12 @@ pages = Pages()
 
 
 def _labels(request: web.Request) -> dict[str, dict[str, str]]:
-    """The labels in the request's language, covering the configured categories and severities."""
-    s = request.app[RUNTIME].settings.complaints
-    ids = {"category": list(s.categories), "severity": list(s.severities)}
-    return localised(request_translations(request), MAPS, ids)
+    """The labels in the request's language, covering the configured categories and severities;
+    assignees (agent ids) by their configured names."""
+    s = request.app[RUNTIME].settings
+    ids = {"category": list(s.complaints.categories), "severity": list(s.complaints.severities)}
+    agents = {a.id: a.name or a.id for a in s.agents}
+    return localised(request_translations(request), MAPS, ids) | {"agent": agents}
 
 
 @pages.get("/complaints", roles=SUPERVISOR)

@@ -43,7 +43,7 @@ async function load() {
     const cat = document.createElement("td"); cat.className = "nowrap"; cat.textContent = labelOf("category", tk.category);
     const sev = document.createElement("td"); sev.innerHTML = `<span class="pill ${SEV[tk.severity] ?? ""}"></span>`; sev.firstChild.textContent = labelOf("severity", tk.severity);
     const st = document.createElement("td"); st.innerHTML = `<span class="pill blue"></span>`; st.firstChild.textContent = status(tk.status);
-    const who = document.createElement("td"); who.textContent = tk.assignee ?? "—";
+    const who = document.createElement("td"); who.textContent = labelOf("agent", tk.assignee);
     tr.append(id, cat, sev, st, due(tk.acknowledge_due_at, tk.overdue.includes("acknowledge")), due(tk.resolve_due_at, tk.overdue.includes("resolve")), who);
     return tr;
   }));
@@ -66,13 +66,13 @@ function paintTicket(d) {
   $("t-meta").textContent = t("%(category)s · opened %(opened)s · customer %(customer)s · call %(call)s", {
     category: labelOf("category", tk.category), opened: dateTime(tk.opened_at), customer: tk.customer_id ?? "—", call: tk.call_id ?? "—" });
   $("t-status").replaceChildren(...[tk.status, ...d.allowed].map((s, i) => { const o = document.createElement("option"); o.value = i ? s : ""; o.textContent = i ? `→ ${status(s)}` : t("%(status)s (now)", { status: status(s) }); return o; }));
-  $("t-assignee").replaceChildren(...[{ id: "", name: tk.assignee ? t("%(assignee)s (now)", { assignee: tk.assignee }) : t("— choose —") }, ...d.agents].map((a) => { const o = document.createElement("option"); o.value = a.id; o.textContent = a.id ? `${a.name} (${a.id})` : a.name; return o; }));
+  $("t-assignee").replaceChildren(...[{ id: "", name: tk.assignee ? t("%(assignee)s (now)", { assignee: labelOf("agent", tk.assignee) }) : t("— choose —") }, ...d.agents].map((a) => { const o = document.createElement("option"); o.value = a.id; o.textContent = a.id ? `${a.name} (${a.id})` : a.name; return o; }));
   $("t-history").replaceChildren(...d.history.map((h) => {
     const li = document.createElement("li");
     li.className = h.kind;
     const time = document.createElement("time"); time.textContent = `${dateTime(h.at)}${h.by ? ` · ${h.by}` : ""}`;
     const what = document.createElement("div");
-    what.textContent = h.kind === "status" ? t("Status %(status)s", { status: status(h.status) }) : t("Assigned to %(assignee)s", { assignee: h.assignee });
+    what.textContent = h.kind === "status" ? t("Status %(status)s", { status: status(h.status) }) : t("Assigned to %(assignee)s", { assignee: labelOf("agent", h.assignee) });
     li.append(time, what);
     if (h.note) { const n = document.createElement("div"); n.className = "note"; n.textContent = h.note; li.append(n); }
     return li;
