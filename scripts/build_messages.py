@@ -39,7 +39,9 @@ def main() -> int:
             json.dumps(table, ensure_ascii=False, sort_keys=True), encoding="utf-8"
         )
         done = sum(1 for m in catalog if m.id and m.string and not m.fuzzy)
-        print(f"{locale}: {done} of {len([m for m in catalog if m.id])} messages translated")
+        total = len([m for m in catalog if m.id])
+        pct = done * 100 // total if total else 0  # as `pybabel compile --statistics` reports
+        print(f"{locale}: {done} of {total} messages ({pct}%) translated")
     return 0
 
 
