@@ -30,6 +30,7 @@ from complaints.lifecycle import ComplaintConfig
 from complaints.tickets import open_complaint
 from config.demo_agents import run_simulated_agents
 from config.demo_data import (
+    DEMO_COMPLAINTS,
     DEMO_PASSWORD,
     HUMAN_AGENTS,
     SIMULATED_AGENTS,
@@ -121,7 +122,7 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, Any]]) -> No
     demo_roster_id = await save_roster(
         rt.engine,
         demo_roster(SIMULATED_AGENTS + HUMAN_AGENTS, week_start),
-        name=f"Demo week {week_start:%G-W%V}",
+        name=f"演示排班 {week_start:%G-W%V}",
         period_start_at=week_start,
         period_end_at=week_start + timedelta(days=7),
         created_at=now,
@@ -137,20 +138,18 @@ async def seed_demo(rt: Runtime, scenario_customers: list[dict[str, Any]]) -> No
             sold_at=now - timedelta(hours=2),
             now=now,
             config=outbound,
-            product="Broadband 500M",
+            product="500M宽带",
             amount=199.0,
             redis=rt.redis,
             prefix=s.redis_prefix,
         )
     complaints = ComplaintConfig.from_settings(s)
-    for i, (cat, sev, hours_ago) in enumerate((("delivery", "high", 30), ("billing", "medium", 2))):
+    for i, (cat, sev, hours_ago, description) in enumerate(DEMO_COMPLAINTS):
         await open_complaint(
             rt.engine,
             category=cat,
             severity=sev,
-            description="Parcel not delivered after two weeks"
-            if i == 0
-            else "Charged twice for October",
+            description=description,
             now=now - timedelta(hours=hours_ago),
             config=complaints,
             customer_id=str(scenario_customers[i]["customer_id"]),

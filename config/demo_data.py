@@ -20,13 +20,16 @@ DEMO_PASSWORD = "callcenter-demo"
 SIMULATED_AGENTS = [str(n) for n in range(1001, 1027)]  # 26 agents played by the demo
 HUMAN_AGENTS = ["1090", "1091", "1092"]  # left for people to play from the dashboard
 
+# Names are the department's (Chinese, issue 21); ids stay machine ids in every language.
 SKILLS = [
-    ("sales", "Sales"),
-    ("support", "Technical support"),
-    ("billing", "Billing"),
-    ("complaints", "Complaint handling"),
-    ("english", "English"),
+    ("sales", "销售"),
+    ("support", "技术支持"),
+    ("billing", "账务"),
+    ("complaints", "投诉处理"),
+    ("english", "英语"),
 ]
+TEAMS = ("一组", "二组")  # a team's name is its id (the admin pages rename it)
+SUPERVISOR_NAME = "王芳"  # the supervisor, also the key accounts' account manager
 
 # Hourly arrival rates (calls per hour, whole centre) over a day: morning and afternoon peaks.
 DAY_CURVE = [
@@ -63,7 +66,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
     rng = random.Random(11)
     agents: list[dict[str, Any]] = []
     for i, agent_id in enumerate(SIMULATED_AGENTS + HUMAN_AGENTS):
-        team = "team-a" if i % 2 == 0 else "team-b"
+        team = TEAMS[i % 2]
         skills = {"sales": rng.randint(3, 9), "support": rng.randint(3, 9)}
         if i % 3 == 0:
             skills["billing"] = rng.randint(4, 9)
@@ -83,7 +86,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
     queues = [
         {
             "id": "sales",
-            "name": "Sales",
+            "name": "销售咨询",
             "skills": {"sales": 5},
             "did": ["5000"],
             "record": True,  # the demo records every queue, kept one day
@@ -96,7 +99,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
         },
         {
             "id": "support",
-            "name": "Technical support",
+            "name": "售后服务",
             "skills": {"support": 5},
             "did": ["5001"],
             "record": True,  # the demo records every queue, kept one day
@@ -114,7 +117,7 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
         },
         {
             "id": "complaints",
-            "name": "Complaints",
+            "name": "投诉专线",
             "skills": {"complaints": 6},
             "did": ["5002"],
             "record": True,  # the demo records every queue, kept one day
@@ -132,6 +135,8 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
         "skills": [{"id": s, "name": n} for s, n in SKILLS],
         "queues": queues,
         "agents": agents,
+        # the seeds' complaint categories (质量投诉 / 服务投诉 / 其他), whatever the defaults
+        "complaints": {"categories": list(COMPLAINT_CATEGORIES)},
         "ami": {
             "host": "127.0.0.1",
             "port": ami_port,
@@ -151,36 +156,43 @@ def demo_settings_overrides(ami_port: int) -> dict[str, Any]:
 
 
 AGENT_NAMES = [
-    "Li Na",
-    "Wang Wei",
-    "Zhang Min",
-    "Liu Yang",
-    "Chen Jie",
-    "Yang Fang",
-    "Zhao Lei",
-    "Huang Li",
-    "Zhou Tao",
-    "Wu Xia",
-    "Xu Ming",
-    "Sun Yan",
-    "Ma Lin",
-    "Zhu Hong",
-    "Hu Jun",
-    "Guo Ping",
-    "He Qing",
-    "Lin Bo",
-    "Luo Hui",
-    "Gao Feng",
-    "Zheng Yu",
-    "Liang Kai",
-    "Song Jia",
-    "Tang Rui",
-    "Han Xue",
-    "Feng Yi",
-    "Deng Hao",
-    "Cao Lan",
-    "Peng Fei",
+    "李娜",
+    "王伟",
+    "张敏",
+    "刘洋",
+    "陈杰",
+    "杨帆",
+    "赵磊",
+    "黄丽",
+    "周涛",
+    "吴霞",
+    "徐明",
+    "孙燕",
+    "马琳",
+    "朱红",
+    "胡军",
+    "郭平",
+    "何青",
+    "林波",
+    "罗慧",
+    "高峰",
+    "郑宇",
+    "梁凯",
+    "宋佳",
+    "唐睿",
+    "韩雪",
+    "冯毅",
+    "邓浩",
+    "曹兰",
+    "彭飞",
 ]
+CALLER_NAMES = ["张先生", "李女士", "王先生", "刘女士", "陈先生", "赵女士", "黄先生", "周女士"]
+COMPLAINT_CATEGORIES = ("quality", "service", "other")
+# category, severity, opened hours ago, description
+DEMO_COMPLAINTS = (
+    ("quality", "high", 30, "宽带两周内频繁断线，上门维修后仍未解决。"),
+    ("service", "medium", 2, "十月份话费被重复扣款，客服承诺回电但一直没有回复。"),
+)
 
 
 def demo_scenario(start_hour: float) -> Scenario:
@@ -205,7 +217,14 @@ def demo_scenario(start_hour: float) -> Scenario:
     agents = [AgentPhone(agent_id=a) for a in SIMULATED_AGENTS] + [
         AgentPhone(agent_id=a, auto_answer=False) for a in HUMAN_AGENTS
     ]
-    return base.model_copy(update={"queues": queues, "start_hour": start_hour, "agents": agents})
+    return base.model_copy(
+        update={
+            "queues": queues,
+            "start_hour": start_hour,
+            "agents": agents,
+            "caller_names": CALLER_NAMES,
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -217,21 +236,27 @@ class DemoUser:
 
 
 def demo_users() -> list[DemoUser]:
+    """Usernames are ASCII logins; display names are the people's Chinese names (an agent's is
+    the name the configuration gives that agent)."""
     users = [
-        DemoUser("admin", "admin", "Administrator"),
-        DemoUser("supervisor", "supervisor", "Sun Supervisor"),
-        DemoUser("planner", "planner", "Pan Planner"),
-        DemoUser("qa", "qa", "Qiu Evaluator"),
+        DemoUser("admin", "admin", "系统管理员"),
+        DemoUser("supervisor", "supervisor", SUPERVISOR_NAME),
+        DemoUser("planner", "planner", "李强"),
+        DemoUser("qa", "qa", "赵静"),
     ]
-    users += [DemoUser(f"agent{a}", "agent", f"Agent {a}", agent_id=a) for a in HUMAN_AGENTS]
+    first = len(SIMULATED_AGENTS)  # the human agents come after the simulated ones
+    users += [
+        DemoUser(f"agent{a}", "agent", AGENT_NAMES[(first + i) % len(AGENT_NAMES)], agent_id=a)
+        for i, a in enumerate(HUMAN_AGENTS)
+    ]
     return users
 
 
 def demo_customers(scenario: Scenario, ordinary: int = 40) -> list[dict[str, Any]]:
     """Customer rows (for ``customers.records.CustomerRecord``) for the scenario's callers."""
     rng = random.Random(5)
-    surnames = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou"]
-    given = ["Hua", "Ming", "Jing", "Lei", "Yan", "Qiang", "Xin", "Fang", "Bo", "Ting"]
+    surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"]
+    given = ["华", "明", "静", "磊", "艳", "志强", "欣怡", "建国", "波", "婷婷"]
     rows: list[dict[str, Any]] = []
 
     def add(number: str, tier: str) -> None:
@@ -239,13 +264,11 @@ def demo_customers(scenario: Scenario, ordinary: int = 40) -> list[dict[str, Any
         rows.append(
             {
                 "customer_id": f"demo-{n + 1:04d}",
-                "name": f"{rng.choice(surnames)} {rng.choice(given)}",
+                "name": f"{rng.choice(surnames)}{rng.choice(given)}",
                 "phones": (number,),
                 "tier": tier,
-                "account_manager": "Sun Supervisor" if tier != "ordinary" else None,
-                "notes": {"vip": "VIP: always greet by name", "key_account": "Key account"}.get(
-                    tier
-                ),
+                "account_manager": SUPERVISOR_NAME if tier != "ordinary" else None,
+                "notes": {"vip": "VIP客户，请称呼姓氏和尊称。", "key_account": "大客户"}.get(tier),
             }
         )
 

@@ -31,10 +31,11 @@ from web.errors import BadRequestError, ForbiddenError, ValidationError
 from web.i18n.validation import pydantic_message
 from web.keys import PRINCIPAL, RUNTIME
 from web.roles import require_role
+from web.schemas import NAME_ID
 from web.session.users import Principal
 
 PATH_PARAM = re.compile(r"\{(\w+)\}")
-PATH_VALUE_PATTERN = "^[A-Za-z0-9_.:@-]{1,128}$"
+PATH_VALUE_PATTERN = NAME_ID  # ids, and names that are ids (a team's 一组)
 PATH_VALUE = re.compile(PATH_VALUE_PATTERN)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 ID = r"^[A-Za-z0-9_.:@-]{1,128}$"
+# a name that is also an id (a team's): letters and digits of any script, e.g. the demo's 一组
+NAME_ID = r"^[\w.:@-]{1,128}$"
 
 
 class Input(BaseModel):

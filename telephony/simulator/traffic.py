@@ -178,6 +178,9 @@ class Scenario(_Model):
     outbound: OutboundProfile = OutboundProfile()
     key_account_numbers: list[str] = []
     vip_numbers: list[str] = []
+    caller_names: list[str] = Field(
+        list(CALLER_NAMES), min_length=1, description="callers' caller ID names, picked at random"
+    )
     unknown_endpoints_answer: bool = Field(
         True, description="a PJSIP endpoint not listed in agents behaves like a default agent phone"
     )
@@ -301,7 +304,7 @@ class Traffic:
     def _arrive(self, engine: Engine, q: QueueTraffic) -> None:
         self.arrivals += 1
         number = self._caller_number(q)
-        name = self.rng.choice(CALLER_NAMES)
+        name = self.rng.choice(self.scenario.caller_names)
         device = Device(
             kind="caller", label=q.queue, cid_name=name, patience_s=q.patience_s.sample(self.rng)
         )

@@ -191,10 +191,14 @@ async def test_new_agent_and_team_are_audited(server: Server, login: Login) -> N
     assert (again.status, (await again.json())["field"]) == (409, "name")
     teams = (await _ok(await admin.get("/api/admin/teams")))["teams"]
     assert {"team": "north", "agents": ["a2", "a9"]} in teams
-    renamed = await _ok(
-        await admin.put("/api/admin/teams/north", json={"name": "south", "agents": ["a9"]})
+    renamed = await _ok(  # a Chinese name (the demo's teams): its id, also in the URL
+        await admin.put("/api/admin/teams/north", json={"name": "二组", "agents": ["a9"]})
     )
-    assert renamed["changed"] == {"name": "south", "agents": ["a9"]}
+    assert renamed["changed"] == {"name": "二组", "agents": ["a9"]}
+    same = await _ok(
+        await admin.put("/api/admin/teams/二组", json={"name": "二组", "agents": ["a9"]})
+    )
+    assert same["changed"] == {}
 
     [added] = await _audit(server, "a9")
     assert added["action"] == "agent.add"
@@ -202,7 +206,7 @@ async def test_new_agent_and_team_are_audited(server: Server, login: Login) -> N
     team_rows = await _audit(server, "north")
     assert [json.loads(r["reason"]) for r in team_rows] == [
         {"before": {"agents": []}, "after": {"agents": ["a2", "a9"]}},
-        {"before": {"name": "north", "agents": ["a2", "a9"]}, "after": {"name": "south", "agents": ["a9"]}},
+        {"before": {"name": "north", "agents": ["a2", "a9"]}, "after": {"name": "二组", "agents": ["a9"]}},
     ]  # fmt: skip
 
 

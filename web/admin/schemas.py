@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from kernel.settings import AgentConfig, QueueConfig
-from web.schemas import ID, Input
+from web.schemas import ID, NAME_ID, Input
 
 
 def _fields_of(model: type[BaseModel], exclude: set[str], name: str, **extra: Any) -> Any:
@@ -30,7 +30,7 @@ NewAgent = _fields_of(
 
 
 class TeamChange(Input):
-    name: str = Field(pattern=ID, max_length=64, description="the team's (new) name")
+    name: str = Field(pattern=NAME_ID, max_length=64, description="the team's (new) name")
     agents: list[str] = Field(max_length=2000, description="the team's agents (ids), all of them")
 
 
