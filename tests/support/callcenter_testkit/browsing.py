@@ -13,21 +13,22 @@ from callcenter_testkit.webtools import PASSWORD, Server, watch_csp
 expect.set_options(timeout=20_000)  # the machine is shared: be patient, never flaky
 
 
-async def sign_in(
+async def new_page(
     browser: Browser,
-    server: Server,
-    username: str,
-    path: str,
     *,
     permissions: list[str] | None = None,
     init_script: str | None = None,
+    locale: str = "en-US",
 ) -> Page:
-    """Sign ``username`` in and open ``path``, in a new context granted ``permissions`` (e.g.
-    ``notifications``) whose pages run ``init_script`` before the page's own scripts."""
+    """A page in a new context granted ``permissions`` (e.g. ``notifications``) whose pages run
+    ``init_script`` before the page's own scripts; the browser's language is ``locale`` (its
+    Accept-Language: ``zh-CN`` gives the zh_CN pages). ``page.errors`` collects JavaScript
+    errors, CSP violations and HTTP errors (``no_js_errors``)."""
     ctx = await browser.new_context(
         viewport={"width": 1600, "height": 1000},
         timezone_id="Asia/Shanghai",
         permissions=permissions or [],
+        locale=locale,
     )
     if init_script:
         await ctx.add_init_script(init_script)
@@ -39,6 +40,21 @@ async def sign_in(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+async def sign_in(
+    browser: Browser,
+    server: Server,
+    username: str,
+    path: str,
+    *,
+    permissions: list[str] | None = None,
+    init_script: str | None = None,
+    locale: str = "en-US",
+) -> Page:
+    """Sign ``username`` in through the form and open ``path`` (``new_page`` for the rest)."""
+    page = await new_page(browser, permissions=permissions, init_script=init_script, locale=locale)
     await page.goto(f"{server.url}/login?next={path}")
     await page.fill("#username", username)
     await page.fill("#password", PASSWORD)

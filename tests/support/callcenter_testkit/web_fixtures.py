@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,12 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from callcenter_testkit.phone_line import PhoneLine
-from callcenter_testkit.webtools import PASSWORD, USERS, Login, Server, password_hash
+from callcenter_testkit.webtools import PASSWORD, USERS, Login, Server, add_users
 from kernel.runtime import Runtime
 from kernel.settings import Settings
 from queueing.routing import Routing
 from queueing.service import Router, runtime_routing
 from store.db import create_engine
-from store.models.web import User
 from store.seed import seed_from_settings
 from store.writer import StoreWriter
 from web.app import create_app
@@ -53,23 +51,7 @@ async def web_rt(
 ) -> AsyncIterator[Runtime]:
     engine = create_engine(web_db)
     await seed_from_settings(engine, settings)
-    now = datetime.now(UTC)
-    async with engine.begin() as conn:  # one argon2 hash for every test user: hashing is slow
-        await conn.execute(
-            User.__table__.insert(),
-            [
-                {
-                    "username": u,
-                    "password_hash": password_hash(),
-                    "role": role,
-                    "agent_id": agent_id,
-                    "display_name": u.title(),
-                    "active": True,
-                    "created_at": now,
-                }
-                for u, role, agent_id in USERS
-            ],
-        )
+    await add_users(engine, [(u, role, agent_id, u.title()) for u, role, agent_id in USERS])
     try:
         yield Runtime(settings=settings, redis=redis, engine=engine, redis_url=redis_url)
     finally:

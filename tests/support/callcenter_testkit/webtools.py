@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.settings import Settings
+from store.models.web import User
 from web.session.passwords import hash_password
 
 PASSWORD = "correct horse battery"
@@ -32,6 +34,30 @@ USERS = [
 def password_hash() -> str:
     """One argon2 hash for every test user: hashing is slow."""
     return hash_password(PASSWORD)
+
+
+async def add_users(
+    engine: AsyncEngine, users: list[tuple[str, str, str | None, str | None]]
+) -> None:
+    """Users (username, role, agent id, display name) with the tests' ``PASSWORD``: one argon2
+    hash for all of them (hashing is slow)."""
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        await conn.execute(
+            User.__table__.insert(),
+            [
+                {
+                    "username": username,
+                    "password_hash": password_hash(),
+                    "role": role,
+                    "agent_id": agent_id,
+                    "display_name": display_name,
+                    "active": True,
+                    "created_at": now,
+                }
+                for username, role, agent_id, display_name in users
+            ],
+        )
 
 
 def web_settings(prefix: str, **overrides: object) -> Settings:
