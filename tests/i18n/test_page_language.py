@@ -32,11 +32,13 @@ def test_runs_of_english_words() -> None:
 def test_a_zh_cn_page_with_english_fails(catalogs: Catalogs) -> None:
     assert "Sign in" in catalogs.english and "登录" in catalogs.chinese
     page = ["登录", "Sign in", "Sign out:", "English", "ASA", "2026年12月7日 14:05", "alice"]
-    assert english_left(page, catalogs) == ["Sign in", "Sign out:"]
+    assert english_left(page, catalogs, data=frozenset({"alice"})) == ["Sign in", "Sign out:"]
+    assert english_left(["alice"], catalogs) == ["alice"]  # unless it is data
     # a msgid with a placeholder, filled in
     assert english_left(["Input should be less than 5"], catalogs) == [
         "Input should be less than 5"
     ]
+    assert english_left(["Ready", "OK", "Notes:", "VIP", "1090"], catalogs) == ["Ready", "Notes:"]
     assert english_left(["supervisor"], catalogs, data=frozenset({"supervisor"})) == []
     assert english_left(["supervisor"], catalogs) == ["supervisor"]  # the role's msgid
 

@@ -54,7 +54,11 @@ ROLES = [(AGENT, "agent"), ("supervisor", "supervisor"), ("planner", "planner"),
 ROLES += [("admin", "admin"), (WALL, "wallboard")]
 CALL = "c-i18n-0"  # evaluated, disputed and calibrated; not recorded
 CUSTOMER = "demo-0001"
+QUEUE_IDS = ("sales", "support", "complaints")  # ids shown as data, like usernames
+AGENT_IDS = (*SIMULATED_AGENTS, *HUMAN_AGENTS)
 BROWSER_LOCALE = {"zh_CN": "zh-CN", "en": "en-US"}
+LIVE = "#live-status[data-state=live]"
+READY = {"wallboard": (LIVE, "#agents-body tr"), "kiosk": (".kiosk-queue",), "agent": (LIVE,)}
 
 
 @pytest.fixture
@@ -168,6 +172,7 @@ class Visit:
     username: str | None  # None: signed out
     path: str
     expected_errors: tuple[str, ...] = ()  # substrings of JS/HTTP errors the page may show
+    ready: tuple[str, ...] = ()  # what the page shows once its live data arrived
 
 
 def visits() -> list[Visit]:
@@ -181,7 +186,8 @@ def visits() -> list[Visit]:
             if role not in e.roles or key in seen:
                 continue
             seen.add(key)
-            out.append(Visit(f"{e.page}-agent" if role == "agent" else e.page, username, e.href))
+            name = f"{e.page}-agent" if role == "agent" else e.page
+            out.append(Visit(name, username, e.href, ready=READY.get(e.page, ())))
     return out + [
         Visit("login", None, "/login"),
         Visit("home", "planner", "/home"),
@@ -207,7 +213,7 @@ async def test_every_page_speaks_the_users_language(
 ) -> None:
     catalogs = load_catalogs()
     # shown as they are in every language: usernames and ids
-    data = frozenset({u for u, _ in ROLES} | {CALL, CUSTOMER})
+    data = frozenset({u for u, _ in ROLES} | {CALL, CUSTOMER, *QUEUE_IDS, *AGENT_IDS})
     pages: dict[str | None, Page] = {}
     failures: list[tuple[str, str, str]] = []  # page, where, text
     js_failures: list[tuple[str, str]] = []
@@ -219,6 +225,8 @@ async def test_every_page_speaks_the_users_language(
         else:
             await page.goto(f"{server.url}{visit.path}")
         await page.wait_for_load_state("networkidle")
+        for selector in visit.ready:
+            await page.locator(selector).first.wait_for()
         await shot(page, artifacts / f"i18n-all-{locale}-{visit.name}.png")
         found = await page.evaluate(COLLECT_TEXTS)
         for text in _language_failures(locale, [f["text"] for f in found], catalogs, data):

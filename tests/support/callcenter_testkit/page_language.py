@@ -2,9 +2,10 @@
 titles, ARIA labels, button values, options, the window title), collected in the browser, and the
 checks of issue 21 on them, pure so that they are tested on their own (tests/i18n):
 
-- on a zh_CN page, no text is an English catalog msgid whose zh_CN translation differs, and no
-  text holds a run of two or more Latin words of three or more letters (bar a short allow-list of
-  what is the same in both languages: ASA, CSV, ...);
+- on a zh_CN page, no text is an English catalog msgid whose zh_CN translation differs, no
+  text holds a run of two or more Latin words of three or more letters, and no text is one such
+  word on its own (a label left in English, e.g. ``Ready``), bar a short allow-list of what is
+  the same in both languages (ASA, CSV, ...) and the data shown as it is (usernames, ids);
 - on an en page, no text is a zh_CN translation from the catalog.
 """
 
@@ -18,7 +19,8 @@ from babel.messages.pofile import read_po
 from web.i18n.catalog import LOCALE_DIR
 
 # The same in both languages: abbreviations and names of standards and formats (upper case).
-ALLOWED_LATIN = frozenset({"ASA", "CSV", "XLSX", "AHT", "SIP", "WEBRTC", "VIP"})
+# "English": the language switch names each language in itself.
+ALLOWED_LATIN = frozenset({"ASA", "CSV", "XLSX", "AHT", "SIP", "WEBRTC", "VIP", "ENGLISH"})
 
 COLLECT_TEXTS = """() => {
   const out = [];
@@ -135,16 +137,25 @@ def english_left(
     texts: list[str], catalogs: Catalogs, data: frozenset[str] = frozenset()
 ) -> list[str]:
     """The texts of a zh_CN page that are English: a catalog msgid whose translation differs,
-    or holding a run of English words. ``data`` are values shown as they are (usernames, ids):
-    a text that is one of them, and their words in a run, are not English."""
+    a run of English words, or one English word alone. ``data`` are values shown as they are
+    (usernames, ids): a text that is one of them, and their words in a run, are not English."""
     allowed = ALLOWED_LATIN | {d.upper() for d in data}
     return [
         t
         for t in texts
         if _LATIN.search(t)
         and t not in data
-        and (_is_message(t, catalogs.english, catalogs.english_patterns) or latin_runs(t, allowed))
+        and (
+            _is_message(t, catalogs.english, catalogs.english_patterns)
+            or latin_runs(t, allowed)
+            or _lone_word(t, allowed)
+        )
     ]
+
+
+def _lone_word(text: str, allowed: frozenset[str]) -> bool:
+    word = text.rstrip(":：").strip()
+    return bool(_WORD.fullmatch(word)) and len(word) >= 3 and word.upper() not in allowed
 
 
 def chinese_leaked(texts: list[str], catalogs: Catalogs) -> list[str]:
