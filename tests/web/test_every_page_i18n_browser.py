@@ -27,7 +27,14 @@ from callcenter_testkit.page_language import (
     english_left,
     load_catalogs,
 )
-from callcenter_testkit.webtools import Login, Server, add_users, agent_ready, handled_call
+from callcenter_testkit.webtools import (
+    USERS,
+    Login,
+    Server,
+    add_users,
+    agent_ready,
+    handled_call,
+)
 from playwright.async_api import Browser, Page
 
 from config.demo import seed_demo
@@ -212,8 +219,9 @@ async def test_every_page_speaks_the_users_language(
     browser: Browser, server: Server, artifacts: Path, locale: str
 ) -> None:
     catalogs = load_catalogs()
-    # shown as they are in every language: usernames and ids
-    data = frozenset({u for u, _ in ROLES} | {CALL, CUSTOMER, *QUEUE_IDS, *AGENT_IDS})
+    # shown as they are in every language: usernames (the web fixtures' too: users page), ids
+    usernames = {u for u, _ in ROLES} | {u for u, *_ in USERS} | {u.title() for u, *_ in USERS}
+    data = frozenset(usernames | {CALL, CUSTOMER, *QUEUE_IDS, *AGENT_IDS})
     pages: dict[str | None, Page] = {}
     failures: list[tuple[str, str, str]] = []  # page, where, text
     js_failures: list[tuple[str, str]] = []

@@ -20,7 +20,7 @@ from web.i18n.catalog import LOCALE_DIR
 
 # The same in both languages: abbreviations and names of standards and formats (upper case).
 # "English": the language switch names each language in itself.
-ALLOWED_LATIN = frozenset({"ASA", "CSV", "XLSX", "AHT", "SIP", "WEBRTC", "VIP", "ENGLISH"})
+ALLOWED_LATIN = frozenset({"ASA", "CSV", "XLSX", "AHT", "SIP", "WEBRTC", "VIP", "KPI", "ENGLISH"})
 
 COLLECT_TEXTS = """() => {
   const out = [];
