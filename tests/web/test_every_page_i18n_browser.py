@@ -237,8 +237,8 @@ async def test_every_page_speaks_the_users_language(
             await page.locator(selector).first.wait_for()
         await shot(page, artifacts / f"i18n-all-{locale}-{visit.name}.png")
         found = await page.evaluate(COLLECT_TEXTS)
-        for text in _language_failures(locale, [f["text"] for f in found], catalogs, data):
-            failures += [(visit.name, f["where"], text) for f in found if f["text"] == text][:1]
+        bad = set(_language_failures(locale, [f["text"] for f in found], catalogs, data))
+        failures += [(visit.name, f["where"], f["text"]) for f in found if f["text"] in bad]
         try:
             no_js_errors(page, *visit.expected_errors)
         except AssertionError as exc:
@@ -246,8 +246,9 @@ async def test_every_page_speaks_the_users_language(
         page.errors.clear()  # type: ignore[attr-defined]
     report = "\n".join(f"{name}\t{where}\t{text}" for name, where, text in failures)
     (artifacts / f"i18n-all-{locale}-failures.txt").write_text(report + "\n", encoding="utf-8")
-    assert js_failures == []
-    assert failures == [], f"{len(failures)} texts in the wrong language:\n{report}"
+    assert (js_failures, failures) == ([], []), (
+        f"JavaScript errors: {js_failures}\n{len(failures)} texts in the wrong language:\n{report}"
+    )
 
 
 async def _open(browser: Browser, server: Server, visit: Visit, browser_locale: str) -> Page:
