@@ -23,6 +23,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from web.errors import BadRequestError, PayloadTooLargeError
+from web.i18n.catalog import N_
 
 MAX_JSON_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
@@ -34,7 +35,11 @@ _BRACKET = re.compile(rb"[\[\]{}]")
 
 
 def _too_large(max_bytes: int) -> PayloadTooLargeError:
-    return PayloadTooLargeError(f"larger than the {max_bytes} bytes allowed", field="body")
+    return PayloadTooLargeError(
+        N_("larger than the %(max_bytes)s bytes allowed"),
+        field="body",
+        params={"max_bytes": max_bytes},
+    )
 
 
 async def read_bytes(request: web.Request, max_bytes: int) -> bytes:
@@ -69,15 +74,25 @@ def json_depth(raw: bytes, limit: int) -> int:
 def parse_json(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """``raw`` decoded; ``BadRequestError`` (field ``body``) says what is wrong with it."""
     if json_depth(raw, max_depth) > max_depth:
-        raise BadRequestError(f"nested deeper than {max_depth} levels", field="body")
+        raise BadRequestError(
+            N_("nested deeper than %(max_depth)s levels"),
+            field="body",
+            params={"max_depth": max_depth},
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise BadRequestError(f"not UTF-8 text: byte {exc.start}", field="body") from None
+        raise BadRequestError(
+            N_("not UTF-8 text: byte %(byte)s"), field="body", params={"byte": exc.start}
+        ) from None
     except json.JSONDecodeError as exc:
-        raise BadRequestError(f"not JSON: {exc}", field="body") from None
+        raise BadRequestError(
+            N_("not JSON: %(reason)s"), field="body", params={"reason": str(exc)}
+        ) from None
     except (ValueError, RecursionError) as exc:  # a number of more than 4300 digits
-        raise BadRequestError(f"not JSON this server reads: {exc}", field="body") from None
+        raise BadRequestError(
+            N_("not JSON this server reads: %(reason)s"), field="body", params={"reason": str(exc)}
+        ) from None
 
 
 async def read_json(request: web.Request) -> Any:

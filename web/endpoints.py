@@ -27,7 +27,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kernel.runtime import Runtime
 from web.bodies import read_bytes, read_json
-from web.errors import BadRequestError, ForbiddenError, ValidationError
+from web.errors import BadRequestError, ForbiddenError, ValidationError, invalid
+from web.i18n.catalog import N_
 from web.i18n.validation import pydantic_message
 from web.keys import PRINCIPAL, RUNTIME
 from web.roles import require_role
@@ -60,7 +61,9 @@ class ApiCall:
         """The signed-in user's agent: agent endpoints act on it only (403 when none)."""
         if not self.user.agent_id:
             raise ForbiddenError(
-                f"user {self.user.username} is not tied to an agent", field="agent_id"
+                N_("user %(username)s is not tied to an agent"),
+                field="agent_id",
+                params={"username": self.user.username},
             )
         return self.user.agent_id
 
@@ -175,9 +178,7 @@ def request_handler(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.Strea
         path = dict(request.match_info)
         for name, value in path.items():
             if not PATH_VALUE.match(value):
-                raise ValidationError(
-                    [{"field": name, "in": "path", "message": "letters, digits and _.:@- only"}]
-                )
+                raise invalid(name, "letters, digits and _.:@- only", "path")
         query = None
         if ep.query is not None:
             try:
@@ -216,7 +217,7 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
 async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     data = await read_json(request)
     if not isinstance(data, dict):
-        raise BadRequestError("must be a JSON object", field="body")
+        raise BadRequestError(N_("must be a JSON object"), field="body")
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:

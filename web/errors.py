@@ -16,16 +16,15 @@ WebError
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-Params = Mapping[str, Any]
+from kernel.messages import ExplainedError, Params, english
 
 
 def localised(message: str, params: Params | None, catalog: gettext.NullTranslations | None) -> str:
     """``message`` (a catalog msgid with ``%(name)s`` placeholders) in ``catalog``'s language."""
-    text = catalog.gettext(message) if catalog is not None else message
-    return text % dict(params) if params else text
+    return english(catalog.gettext(message) if catalog is not None else message, params)
 
 
 class WebError(Exception):
@@ -113,12 +112,20 @@ def invalid(
     return ValidationError([{"field": field, "in": where, "message": message}], [params])
 
 
+def invalid_because(field: str, exc: ExplainedError, where: str = "body") -> ValidationError:
+    """422 naming ``field``, its message the explanation a feature's error carries."""
+    msgid, params = exc.explanation()
+    return invalid(field, msgid, where, params)
+
+
 class RateLimitedError(ApiError):
     status, code = 429, "rate_limited"
 
-    def __init__(self, message: str, *, field: str | None, retry_after_s: int) -> None:
+    def __init__(
+        self, message: str, *, field: str | None, retry_after_s: int, params: Params | None = None
+    ) -> None:
         self.retry_after_s = retry_after_s
-        super().__init__(message, field=field)
+        super().__init__(message, field=field, params=params)
 
 
 class UnavailableError(ApiError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from web.errors import ForbiddenError, UnauthorizedError
+from web.i18n.catalog import N_
 from web.session.users import Principal
 
 AGENT = frozenset({"agent"})
@@ -30,11 +31,12 @@ def require_role(
     """The signed-in user when their role is one of ``roles`` (or admin): 401 without a session,
     403 naming the role otherwise. ``action`` is what an API call would do; None for a page."""
     if principal is None:
-        raise UnauthorizedError("sign in first", field="session")
+        raise UnauthorizedError(N_("sign in first"), field="session")
     if principal.role in roles or principal.role == "admin":
         return principal
     if action is None:
-        message = f"this page is for {', '.join(sorted(roles))}; you are {principal.role}"
+        message = N_("this page is for %(roles)s; you are %(role)s")
     else:
-        message = f"role {principal.role!r} may not {action}"
-    raise ForbiddenError(message, field="role")
+        message = N_("role %(role)r may not %(action)s")
+    params = {"roles": ", ".join(sorted(roles)), "role": principal.role, "action": action}
+    raise ForbiddenError(message, field="role", params=params)

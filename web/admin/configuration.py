@@ -26,6 +26,7 @@ from store.models.core import Agent, AgentSkill, Queue, Skill
 from store.models.customers import AuditEntry
 from store.routing_config import agent_config, agent_levels, queue_config
 from web.errors import ConflictError, NotFoundError, ValidationError, invalid
+from web.i18n.catalog import N_
 from web.users.accounts import Actor
 
 
@@ -75,9 +76,15 @@ async def save_agent(
             .first()
         )
         if new and found is not None:
-            raise ConflictError(f"agent {agent.id!r} already exists", field="agent_id")
+            raise ConflictError(
+                N_("agent %(agent_id)r already exists"),
+                field="agent_id",
+                params={"agent_id": agent.id},
+            )
         if not new and found is None:
-            raise NotFoundError(f"no agent {agent.id!r}", field="agent_id")
+            raise NotFoundError(
+                N_("no agent %(agent_id)r"), field="agent_id", params={"agent_id": agent.id}
+            )
         before: dict[str, Any] = {}
         if found is not None:
             levels = (await agent_levels(conn)).get(agent.id, {})
@@ -106,7 +113,9 @@ async def save_queue(
         queues = await _queues(conn)
         old = next((q for q in queues if q.id == queue.id), None)
         if old is None:
-            raise NotFoundError(f"no queue {queue.id!r}", field="queue_id")
+            raise NotFoundError(
+                N_("no queue %(queue_id)r"), field="queue_id", params={"queue_id": queue.id}
+            )
         _check_plans([queue if q.id == queue.id else q for q in queues], queue.id, default_domain)
         before, after = old.model_dump(mode="json"), queue.model_dump(mode="json")
         changed = _changes(before, after)
@@ -143,10 +152,11 @@ async def save_team(
                     {
                         "field": f"agents.{agent_ids.index(a)}",
                         "in": "body",
-                        "message": f"no agent {a!r}",
+                        "message": N_("no agent %(agent_id)r"),
                     }
                     for a in unknown
-                ]  # fmt: skip
+                ],
+                [{"agent_id": a} for a in unknown],
             )
         members = sorted(
             (await conn.execute(select(Agent.agent_id).where(Agent.team == team))).scalars()
@@ -194,7 +204,11 @@ def _check_plans(queues: list[QueueConfig], queue_id: str, default_domain: str) 
         parts = exc.field.split(".")
         index = [q.id for q in queues].index(queue_id)
         if parts[:2] == ["queues", str(index)]:
-            raise invalid(".".join(parts[2:]), f"{exc.value!r}: {exc.message}") from None
+            raise invalid(
+                ".".join(parts[2:]),
+                "%(value)r: %(message)s",
+                params={"value": exc.value, "message": exc.message},
+            ) from None
         raise invalid("body", str(exc)) from None
 
 

@@ -37,8 +37,9 @@ from web.admin.schemas import (
     TeamOut,
     TeamsOut,
 )
-from web.endpoints import ApiCall, Endpoints, validation_fields
-from web.errors import ConflictError, NotFoundError, ValidationError
+from web.endpoints import ApiCall, Endpoints, validation_error
+from web.errors import ConflictError, NotFoundError, invalid
+from web.i18n.catalog import N_
 from web.keys import SERVICES
 from web.roles import ADMIN
 from web.users.accounts import Actor
@@ -56,7 +57,7 @@ def _validated(model: type[QueueConfig] | type[AgentConfig], data: dict[str, Any
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
-        raise ValidationError(validation_fields(exc, "body")) from None
+        raise validation_error(exc, "body") from None
 
 
 async def _published(call: ApiCall, entity_id: str, changed: dict[str, Any]) -> ChangeOut:
@@ -109,7 +110,9 @@ async def change_agent(call: ApiCall) -> ChangeOut:
     agent_id = call.path["agent_id"]
     current = {a.id: (a, active) for a, active in await list_agents(call.rt.engine)}
     if agent_id not in current:
-        raise NotFoundError(f"no agent {agent_id!r}", field="agent_id")
+        raise NotFoundError(
+            N_("no agent %(agent_id)r"), field="agent_id", params={"agent_id": agent_id}
+        )
     old, active = current[agent_id]
     sent = call.body.model_dump(include=call.body.model_fields_set)
     active = sent.pop("active", active)
@@ -136,7 +139,9 @@ async def change_queue(call: ApiCall) -> ChangeOut:
     queue_id = call.path["queue_id"]
     old = next((q for q in await list_queues(call.rt.engine) if q.id == queue_id), None)
     if old is None:
-        raise NotFoundError(f"no queue {queue_id!r}", field="queue_id")
+        raise NotFoundError(
+            N_("no queue %(queue_id)r"), field="queue_id", params={"queue_id": queue_id}
+        )
     sent = call.body.model_dump(include=call.body.model_fields_set)
     queue = _validated(QueueConfig, {**old.model_dump(), **sent})
     changed = await save_queue(
@@ -159,7 +164,9 @@ async def teams(call: ApiCall) -> TeamsOut:
 async def new_team(call: ApiCall) -> ChangeOut:
     b: TeamChange = call.body
     if b.name in await list_teams(call.rt.engine):
-        raise ConflictError(f"team {b.name!r} already exists", field="name")
+        raise ConflictError(
+            N_("team %(team)r already exists"), field="name", params={"team": b.name}
+        )
     changed = await save_team(
         call.rt.engine, _actor(call), b.name, name=b.name, agent_ids=b.agents,
         now=datetime.now(UTC),
@@ -178,9 +185,11 @@ async def change_team(call: ApiCall) -> ChangeOut:
     team = call.path["team"]
     existing = await list_teams(call.rt.engine)
     if team not in existing:
-        raise NotFoundError(f"no team {team!r}", field="team")
+        raise NotFoundError(N_("no team %(team)r"), field="team", params={"team": team})
     if b.name != team and b.name in existing:
-        raise ConflictError(f"team {b.name!r} already exists", field="name")
+        raise ConflictError(
+            N_("team %(team)r already exists"), field="name", params={"team": b.name}
+        )
     changed = await save_team(
         call.rt.engine, _actor(call), call.path["team"], name=b.name, agent_ids=b.agents,
         now=datetime.now(UTC),
@@ -195,8 +204,6 @@ async def change_team(call: ApiCall) -> ChangeOut:
 async def changes(call: ApiCall) -> ChangesOut:
     kind = call.path["kind"]
     if kind not in KINDS:
-        raise ValidationError(
-            [{"field": "kind", "in": "path", "message": f"one of {', '.join(KINDS)}"}]
-        )
+        raise invalid("kind", "one of %(choices)s", "path", {"choices": ", ".join(KINDS)})
     rows = await recent_changes(call.rt.engine, kind)
     return ChangesOut(changes=[AuditOut(**r) for r in rows])

@@ -31,6 +31,7 @@ from web.calls.commands import send_command
 from web.calls.numbers import outside_number
 from web.endpoints import ApiCall, Endpoints
 from web.errors import ConflictError
+from web.i18n.catalog import N_
 from web.keys import SERVICES
 from web.live.privacy import viewer_of
 from web.roles import AGENT
@@ -113,7 +114,7 @@ async def dial(call: ApiCall) -> DialOut:
     h = await call.request.app[SERVICES].live_state.agent(agent_id)
     if h.get("state") != "not_ready" or h.get("call"):
         raise ConflictError(
-            "go not ready before dialling: a queue call could be offered meanwhile",
+            N_("go not ready before dialling: a queue call could be offered meanwhile"),
             field="state",
         )
     now = datetime.now(UTC)
@@ -121,8 +122,9 @@ async def dial(call: ApiCall) -> DialOut:
     stop = blocking(found.refusals, body.override_reason)
     if stop:
         raise ConflictError(
-            "; ".join(r.message for r in stop) + ": give a reason to dial anyway (audited)",
+            N_("%(refusals)s: give a reason to dial anyway (audited)"),
             field="number",
+            params={"refusals": "; ".join(r.message for r in stop)},
         )
     overridden = [r.reason for r in found.refusals]
     if overridden:

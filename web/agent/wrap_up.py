@@ -256,7 +256,11 @@ async def call_wrap_up(call: ApiCall) -> WrapUpOut:
     s, rt = call.rt.settings, call.rt
     disposition = body.disposition or NONE_GIVEN
     if disposition != NONE_GIVEN and disposition not in s.routing.dispositions:
-        raise invalid("disposition", f"one of {', '.join(s.routing.dispositions)}")
+        raise invalid(
+            "disposition",
+            "one of %(choices)s",
+            params={"choices": ", ".join(s.routing.dispositions)},
+        )
     now = datetime.now(UTC)
     out = WrapUpOut(
         event_id=make_event_id(call_id, "wrapped", "web", disposition, body.notes),

@@ -17,6 +17,7 @@ from kernel.commands import COMMAND_KINDS, Command
 from kernel.keys import StreamNames
 from kernel.settings import Settings
 from web.errors import UnavailableError
+from web.i18n.catalog import N_
 
 
 def new_command_id() -> str:
@@ -26,7 +27,11 @@ def new_command_id() -> str:
 async def send_command(redis: aioredis.Redis, streams: StreamNames, kind: str, **args: Any) -> str:
     """Validate and write one command; returns its id."""
     if kind not in COMMAND_KINDS:
-        raise UnavailableError(f"telephony has no {kind!r} command in this build", field="kind")
+        raise UnavailableError(
+            N_("telephony has no %(kind)r command in this build"),
+            field="kind",
+            params={"kind": kind},
+        )
     command = Command(new_command_id(), kind, args)
     fields: dict[FieldT, EncodableT] = dict(command.to_fields().items())
     await redis.xadd(streams.commands, fields)

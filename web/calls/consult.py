@@ -19,6 +19,7 @@ from web.calls.numbers import outside_number
 from web.calls.schemas import CommandOut
 from web.endpoints import ApiCall, Endpoints
 from web.errors import ConflictError
+from web.i18n.catalog import N_
 from web.keys import SERVICES
 from web.roles import AGENT
 from web.schemas import Input
@@ -48,7 +49,11 @@ async def queue_agent(call: ApiCall, queue_id: str, me: str) -> str:
     ]
     choice = best_agent(WaitingCall("consult", queue_id, 0, now_ms), ready, plan, now_ms)
     if choice is None:
-        raise ConflictError(f"no agent of queue {queue_id} is ready", field="target")
+        raise ConflictError(
+            N_("no agent of queue %(queue_id)s is ready"),
+            field="target",
+            params={"queue_id": queue_id},
+        )
     return choice.agent_id
 
 

@@ -21,7 +21,14 @@ from web.calls.schemas import (
     TransferBody,
 )
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, invalid
+from web.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    invalid,
+    invalid_because,
+)
+from web.i18n.catalog import N_
 from web.keys import SERVICES
 from web.roles import AGENT, SUPERVISOR
 
@@ -49,14 +56,19 @@ async def own_call(
         if after_call or during is None or state in during:
             return agent_id, call_id
         raise ConflictError(
-            f"agent {agent_id} is {state or 'not on a call'}: call {call_id} is not live for them",
+            N_("agent %(agent_id)s is %(state)s: call %(call_id)s is not live for them"),
             field="state",
+            params={"agent_id": agent_id, "state": state or "not on a call", "call_id": call_id},
         )
     if after_call:
         stored = await call_parties(call.rt.engine, call_id)
         if stored is not None and stored.agent_id == agent_id:
             return agent_id, call_id
-    raise ForbiddenError(f"call {call_id} is not agent {agent_id}'s call", field="call_id")
+    raise ForbiddenError(
+        N_("call %(call_id)s is not agent %(agent_id)s's call"),
+        field="call_id",
+        params={"call_id": call_id, "agent_id": agent_id},
+    )
 
 
 async def known_target(call: ApiCall, kind: str, target: str, agent_id: str) -> None:
@@ -66,7 +78,7 @@ async def known_target(call: ApiCall, kind: str, target: str, agent_id: str) -> 
     await routing.refresh()
     known = set(routing.plans) if kind == "queue" else set(routing.agents)
     if target not in known or (kind == "agent" and target == agent_id):
-        raise ValidationError([{"field": "target", "in": "body", "message": f"no such {kind}"}])
+        raise invalid("target", "no such queue" if kind == "queue" else "no such agent")
 
 
 async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:
@@ -164,9 +176,7 @@ async def call_return_visit(call: ApiCall) -> ReturnVisitOut:
     async with call.rt.engine.connect() as conn:
         parsed = await task_of_call(conn, call_id)  # a queue callback's dial: the router's id
     if parsed is None:
-        raise ValidationError(
-            [{"field": "call_id", "in": "path", "message": "not a return visit or callback call"}]
-        )
+        raise invalid("call_id", "not a return visit or callback call", "path")
     reached = body.outcome == "reached"
     await record_outcome(
         call.rt.engine,
@@ -197,10 +207,16 @@ async def call_spy(call: ApiCall) -> CommandOut:
     call_id = call.path["call_id"]
     live = await call.request.app[SERVICES].live_state.call_anywhere(call_id)
     if not live:
-        raise NotFoundError(f"no live call {call_id}", field="call_id")
+        raise NotFoundError(
+            N_("no live call %(call_id)s"), field="call_id", params={"call_id": call_id}
+        )
     agent_id = live.get("agent")
     if not agent_id or live.get("state") != "connected":
-        raise ConflictError(f"call {call_id} is not connected to an agent", field="call_id")
+        raise ConflictError(
+            N_("call %(call_id)s is not connected to an agent"),
+            field="call_id",
+            params={"call_id": call_id},
+        )
     return await _command(
         call,
         "spy",
@@ -244,7 +260,9 @@ async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
         live = await call.request.app[SERVICES].live_state.call_anywhere(call_id)
         number = live.get("caller") or None
         if not live:
-            raise NotFoundError(f"no waiting call {call_id}", field="call_id")
+            raise NotFoundError(
+                N_("no waiting call %(call_id)s"), field="call_id", params={"call_id": call_id}
+            )
         if number is None:
             raise invalid("number", "the caller's number is unknown: give a number")
     if number is None:
@@ -252,7 +270,7 @@ async def call_callback_in_queue(call: ApiCall) -> CallbackInQueueOut:
     try:
         number = normalise_number(number, s.default_region)
     except FieldError as exc:
-        raise invalid("number", exc.message) from None
+        raise invalid_because("number", exc) from None
     callback = await call.request.app[SERVICES].actions.request_callback(call_id, number)
     names = {q.id: q.name for q in s.queues}
     return CallbackInQueueOut(

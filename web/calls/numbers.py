@@ -6,7 +6,7 @@ from __future__ import annotations
 from customers.records import FieldError, normalise_number
 from kernel.settings import Settings
 from outbound.dialling import prefix_refusal
-from web.errors import ForbiddenError, invalid
+from web.errors import ForbiddenError, invalid_because
 
 
 def outside_number(settings: Settings, role: str, raw: str, field: str) -> str:
@@ -15,7 +15,7 @@ def outside_number(settings: Settings, role: str, raw: str, field: str) -> str:
     try:
         number = normalise_number(raw, settings.default_region)
     except FieldError as exc:
-        raise invalid(field, exc.message) from None
+        raise invalid_because(field, exc) from None
     refused = prefix_refusal(number, role, settings.dialling.allowed_prefixes)
     if refused is not None:
         raise ForbiddenError(refused.message, field=field)

@@ -40,7 +40,8 @@ from web.complaints.schemas import (
     TicketsQuery,
 )
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError, NotFoundError, invalid
+from web.errors import ConflictError, NotFoundError, invalid_because
+from web.i18n.catalog import N_
 from web.roles import SUPERVISOR
 
 api = Endpoints(tag="complaints")
@@ -122,7 +123,11 @@ async def _ticket_out(call: ApiCall, complaint_id: str) -> TicketOut:
             call.rt.engine, complaint_id, now=datetime.now(UTC), config=_config(call)
         )
     except ComplaintNotFoundError:
-        raise NotFoundError(f"no complaint {complaint_id}", field="complaint_id") from None
+        raise NotFoundError(
+            N_("no complaint %(complaint_id)s"),
+            field="complaint_id",
+            params={"complaint_id": complaint_id},
+        ) from None
     return _file_out(f)
 
 
@@ -168,11 +173,16 @@ async def complaint_set_status(call: ApiCall) -> TicketOut:
             prefix=s.redis_prefix,
         )
     except ComplaintNotFoundError:
-        raise NotFoundError(f"no complaint {complaint_id}", field="complaint_id") from None
+        raise NotFoundError(
+            N_("no complaint %(complaint_id)s"),
+            field="complaint_id",
+            params={"complaint_id": complaint_id},
+        ) from None
     except TransitionError as exc:
-        raise ConflictError(str(exc), field="status") from None
+        msgid, params = exc.explanation()
+        raise ConflictError(msgid, field="status", params=params) from None
     except ComplaintFieldError as exc:
-        raise invalid(exc.field, exc.message) from None
+        raise invalid_because(exc.field, exc) from None
     return await _ticket_out(call, complaint_id)
 
 
@@ -199,9 +209,13 @@ async def complaint_assign(call: ApiCall) -> TicketOut:
             config=_config(call),
         )
     except ComplaintNotFoundError:
-        raise NotFoundError(f"no complaint {complaint_id}", field="complaint_id") from None
+        raise NotFoundError(
+            N_("no complaint %(complaint_id)s"),
+            field="complaint_id",
+            params={"complaint_id": complaint_id},
+        ) from None
     except ComplaintFieldError as exc:
-        raise invalid(exc.field, exc.message) from None
+        raise invalid_because(exc.field, exc) from None
     return await _ticket_out(call, complaint_id)
 
 

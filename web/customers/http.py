@@ -10,6 +10,7 @@ from customers.records_store import get_customer
 from web.customers.schemas import CardOut, ContactBody, CustomerOut, HistoryOut
 from web.endpoints import ApiCall, Endpoints
 from web.errors import NotFoundError
+from web.i18n.catalog import N_
 from web.live.privacy import viewer_of
 from web.roles import AGENT, SUPERVISOR
 
@@ -23,7 +24,11 @@ async def card(call: ApiCall, changed: list[str] | None = None) -> CardOut:
     customer_id = call.path["customer_id"]
     view = await get_customer(call.rt.engine, customer_id, viewer, reason="customer card", now=now)
     if view is None:
-        raise NotFoundError(f"no customer {customer_id!r}", field="customer_id")
+        raise NotFoundError(
+            N_("no customer %(customer_id)r"),
+            field="customer_id",
+            params={"customer_id": customer_id},
+        )
     return CardOut(
         customer=CustomerOut(
             customer_id=view.customer_id,

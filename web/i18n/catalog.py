@@ -16,15 +16,13 @@ from pathlib import Path
 from babel import Locale, negotiate_locale
 from babel.support import Translations
 
+from kernel.messages import N_
 from kernel.vocabulary import LOCALES
+
+__all__ = ["N_", "accepted", "html_lang", "negotiate", "translations"]
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for a no-op mark
-    """Marks ``message`` for extraction; it is translated where it is shown."""
-    return message
 
 
 @cache

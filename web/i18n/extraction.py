@@ -1,6 +1,7 @@
 """Every translatable string of the project, found with Babel's extractors (``babel.cfg`` says
-where): ``N_``/``gettext``/``_`` in Python and templates, ``t`` in the pages' JavaScript (only
-there: Python code reads ``t[...]`` as a row). ``make messages`` writes the result as
+where): ``N_``/``gettext``/``_`` in Python and templates, ``invalid``'s message (its second
+argument: ``web.errors.invalid`` takes a msgid), ``t`` in the pages' JavaScript (only there:
+Python code reads ``t[...]`` as a row). ``make messages`` writes the result as
 ``web/locales/messages.pot``; the catalog test compares the catalogs with it."""
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import write_po
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-KEYWORDS = {"python": {**DEFAULT_KEYWORDS, "N_": None}, "jinja2": dict(DEFAULT_KEYWORDS)}
+KEYWORDS = {
+    "python": {**DEFAULT_KEYWORDS, "N_": None, "invalid": (2,)},
+    "jinja2": dict(DEFAULT_KEYWORDS),
+}
 JS_KEYWORDS = {"t": None}
 
 

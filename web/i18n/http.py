@@ -69,7 +69,9 @@ async def set_locale(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     locale = str(form.get("locale") or "")
     if locale not in LOCALES:
-        raise invalid("locale", f"must be one of {', '.join(LOCALES)}")
+        raise invalid(
+            "locale", "must be one of %(choices)s", params={"choices": ", ".join(LOCALES)}
+        )
     resp = web.HTTPSeeOther(_safe_next(str(form.get("next") or "/")))
     principal = request.get(PRINCIPAL)
     if principal is not None:

@@ -31,6 +31,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from web.errors import ForbiddenError, UnauthorizedError
+from web.i18n.catalog import N_
 from web.keys import LIVE, PRINCIPAL, RUNTIME, SOCKETS
 from web.live.hub import LiveClient, SessionSource
 from web.session.users import session_states
@@ -84,12 +85,14 @@ async def close_sockets(app: web.Application) -> None:
 async def live_socket(request: web.Request) -> web.StreamResponse:
     principal = request.get(PRINCIPAL)
     if principal is None:
-        raise UnauthorizedError("sign in first", field="session")
+        raise UnauthorizedError(N_("sign in first"), field="session")
     origin = request.headers.get("Origin")
     allowed = request.app[RUNTIME].settings.web.allowed_origins
     if not origin_allowed(origin, request.host, allowed):
         log.warning("live feed: handshake from origin %r refused (host %s)", origin, request.host)
-        raise ForbiddenError(f"origin {origin!r} is not this site's", field="origin")
+        raise ForbiddenError(
+            N_("origin %(origin)r is not this site's"), field="origin", params={"origin": origin}
+        )
     hub = request.app[LIVE]
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=4096)
     await ws.prepare(request)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from web.endpoints import ApiCall, Endpoints
-from web.errors import NotFoundError, invalid
+from web.errors import NotFoundError, invalid_because
+from web.i18n.catalog import N_
 from web.messages.schemas import MessageBody, MessageOut, MessagesOut, SentOut
 from web.messages.service import MessageError, acknowledge, pending, recipients, send
 from web.roles import AGENT, SUPERVISOR
@@ -28,7 +29,7 @@ async def send_message(call: ApiCall) -> SentOut:
     try:
         to = recipients(call.rt.settings.agents, body.agent_id, body.team)
     except MessageError as exc:
-        raise invalid(exc.field, exc.message) from None
+        raise invalid_because(exc.field, exc) from None
     msg = await send(
         call.rt.redis,
         call.rt.settings.redis_prefix,
@@ -64,6 +65,10 @@ async def acknowledge_message(call: ApiCall) -> MessagesOut:
     agent_id, message_id = call.own_agent(), call.path["message_id"]
     prefix = call.rt.settings.redis_prefix
     if not await acknowledge(call.rt.redis, prefix, agent_id, message_id, datetime.now(UTC)):
-        raise NotFoundError(f"no message {message_id} for agent {agent_id}", field="message_id")
+        raise NotFoundError(
+            N_("no message %(message_id)s for agent %(agent_id)s"),
+            field="message_id",
+            params={"message_id": message_id, "agent_id": agent_id},
+        )
     rows = await pending(call.rt.redis, prefix, agent_id)
     return MessagesOut(messages=[MessageOut(**r) for r in rows])

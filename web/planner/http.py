@@ -16,7 +16,8 @@ from aiohttp import web
 
 from store.readers import agent_names
 from web.endpoints import ApiCall, Endpoints, Upload
-from web.errors import NotFoundError, UnavailableError, ValidationError, invalid
+from web.errors import NotFoundError, UnavailableError, invalid
+from web.i18n.catalog import N_
 from web.i18n.formatting import format_day_time
 from web.i18n.http import request_locale, request_translations
 from web.keys import ROSTER_JOBS
@@ -142,12 +143,13 @@ def _check_history(text: str) -> pd.DataFrame:
         history = read_history_csv(text, "history.csv")
         forecast_week(history)
     except FormatError as exc:
-        raise ValidationError(
-            [{"field": exc.column or "csv", "in": "body", "message": str(exc)}]
-        ) from None
+        raise invalid(exc.column or "csv", str(exc), "body") from None
     except InputError as exc:
-        raise ValidationError(
-            [{"field": exc.field, "in": "body", "message": f"{exc.message} (got {exc.value})"}]
+        raise invalid(
+            exc.field,
+            "%(message)s (got %(value)s)",
+            "body",
+            {"message": exc.message, "value": exc.value},
         ) from None
     return history
 
@@ -158,13 +160,18 @@ async def _history(call: ApiCall, source: str) -> pd.DataFrame:
         history = await store_history(call.rt.engine, s.timezone, datetime.now(UTC))
         reason = empty_history_reason(history)
         if reason is not None:
-            raise invalid("source", f"the store's history cannot be forecast: {reason}", "query")
+            raise invalid(
+                "source",
+                "the store's history cannot be forecast: %(reason)s",
+                "query",
+                {"reason": reason},
+            )
         return history
     assert call.principal is not None
     text = await load_history(call.rt.redis, s.redis_prefix, call.principal.username)
     if text is None:
         raise NotFoundError(
-            "no history uploaded yet: upload a CSV or use the store's history", field="source"
+            N_("no history uploaded yet: upload a CSV or use the store's history"), field="source"
         )
     return read_history_csv(text, "history.csv")
 
@@ -200,7 +207,12 @@ def _plan(
             "max_occupancy": "max_occupancy_pct",
             "shrinkage": "shrinkage_pct",
         }.get(exc.field, exc.field)
-        raise invalid(field, f"{exc.message} (got {exc.value})", "query") from None
+        raise invalid(
+            field,
+            "%(message)s (got %(value)s)",
+            "query",
+            {"message": exc.message, "value": exc.value},
+        ) from None
     return fc, table
 
 
@@ -255,7 +267,9 @@ async def _agents(call: ApiCall, ids: list[str] | None) -> dict[str, str]:
     if ids is not None:
         unknown = [a for a in ids if a not in names]
         if unknown:
-            raise invalid("agent_ids", f"unknown agent {unknown[0]}", "body")
+            raise invalid(
+                "agent_ids", "unknown agent %(agent_id)s", "body", {"agent_id": unknown[0]}
+            )
         names = {a: names[a] for a in ids}
     if not names:
         raise invalid("agent_ids", "no active agents to roster", "body")
@@ -338,7 +352,9 @@ def _explainer(call: ApiCall) -> Explain:
 def _job(call: ApiCall) -> RosterJob:
     job = call.request.app[ROSTER_JOBS].jobs.get(call.path["job_id"])
     if job is None:
-        raise NotFoundError(f"no roster job {call.path['job_id']}", field="job_id")
+        raise NotFoundError(
+            N_("no roster job %(job_id)s"), field="job_id", params={"job_id": call.path["job_id"]}
+        )
     return job
 
 
@@ -384,7 +400,9 @@ async def _roster(call: ApiCall) -> StoredRoster:
     raw = call.path["roster_id"]
     roster = await get_roster(call.rt.engine, int(raw)) if raw.isdigit() and len(raw) < 10 else None
     if roster is None:
-        raise NotFoundError(f"no roster {raw}", field="roster_id")
+        raise NotFoundError(
+            N_("no roster %(roster_id)s"), field="roster_id", params={"roster_id": raw}
+        )
     return roster
 
 
@@ -489,7 +507,12 @@ async def planner_move_shift(call: ApiCall) -> RosterOut:
     if start < first or end > last:
         raise invalid("start_at", "the shift must stay inside the roster's week", "body")
     if not any(a.agent_id == body.agent_id for a in roster.activities):
-        raise invalid("agent_id", f"agent {body.agent_id} is not on this roster", "body")
+        raise invalid(
+            "agent_id",
+            "agent %(agent_id)s is not on this roster",
+            "body",
+            {"agent_id": body.agent_id},
+        )
     try:
         await move_agent_shift(call.rt.engine, roster, body.agent_id, shift_at, start, end)
     except ValueError as exc:
@@ -570,7 +593,9 @@ async def planner_adherence(call: ApiCall) -> AdherenceOut:
     try:
         table = await asyncio.to_thread(adherence, shifts, states, start, until)
     except WorkforceError as exc:
-        raise UnavailableError(f"adherence failed: {exc}", field="day") from None
+        raise UnavailableError(
+            N_("adherence failed: %(reason)s"), field="day", params={"reason": str(exc)}
+        ) from None
     out = []
     for agent_id in sorted(
         set(shifts["agent_id"]) | set(states["agent_id"]), key=lambda a: (names.get(a, a), a)

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from store.readers import agent_names
 from web.errors import ForbiddenError
+from web.i18n.catalog import N_
 from web.keys import RUNTIME
 from web.pages import Pages, render
 from web.roles import AGENT, PLANNER, PLANNER_OR_SUPERVISOR
@@ -59,5 +60,9 @@ async def adherence_page(request: web.Request, principal: Principal) -> web.Stre
 @pages.get("/agent/shifts", roles=AGENT)
 async def my_shifts_page(request: web.Request, principal: Principal) -> web.StreamResponse:
     if not principal.agent_id:
-        raise ForbiddenError(f"user {principal.username} is not tied to an agent", field="agent_id")
+        raise ForbiddenError(
+            N_("user %(username)s is not tied to an agent"),
+            field="agent_id",
+            params={"username": principal.username},
+        )
     return render("planner/my_shifts.html", request, {"page": "my-shifts", **_zone(request)})

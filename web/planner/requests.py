@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from store.readers import agent_names
 from web.endpoints import ApiCall, Endpoints
 from web.errors import NotFoundError, invalid
+from web.i18n.catalog import N_
 from web.roles import AGENT, PLANNER
 from web.schemas import ID, Input
 from workforce.planner_store import get_roster
@@ -171,7 +172,7 @@ async def agent_swap_options(call: ApiCall) -> SwapOptionsOut:
     roster_id = await published_roster_of(call.rt.engine, agent_id, at.astimezone(UTC))
     roster = None if roster_id is None else await get_roster(call.rt.engine, roster_id)
     if roster is None:
-        raise NotFoundError("no published shift of yours starts then", field="shift_start_at")
+        raise NotFoundError(N_("no published shift of yours starts then"), field="shift_start_at")
     names = await agent_names(call.rt.engine, active_only=True)
     shifts: dict[str, list[datetime]] = {a: [] for a in names if a != agent_id}
     for a in roster.activities:
@@ -207,7 +208,9 @@ async def planner_requests(call: ApiCall) -> RequestListOut:
 async def planner_decide(call: ApiCall) -> RequestOut:
     raw = call.path["request_id"]
     if not raw.isdigit() or len(raw) > 9:
-        raise NotFoundError(f"no request {raw}", field="request_id")
+        raise NotFoundError(
+            N_("no request %(request_id)s"), field="request_id", params={"request_id": raw}
+        )
     try:
         row = await decide_request(
             call.rt.engine,

@@ -58,7 +58,8 @@ from store.db import session_factory
 from store.models.core import Call
 from store.models.qa import QaCalibration
 from web.endpoints import ApiCall, Endpoints
-from web.errors import NotFoundError, invalid
+from web.errors import NotFoundError, invalid, invalid_because
+from web.i18n.catalog import N_
 from web.live.privacy import text_for, viewer_of
 from web.qa.schemas import (
     CalibrationBody,
@@ -149,16 +150,17 @@ async def _evaluation_out(session: AsyncSession, evaluation_id: int) -> Evaluati
     )
 
 
-def _path_id(call: ApiCall, field: str, what: str) -> int:
-    """A numeric id from the path; anything else names no ``what`` (404 on ``field``)."""
+def _path_id(call: ApiCall, field: str, missing: str) -> int:
+    """A numeric id from the path; anything else is a 404 on ``field`` saying ``missing`` (a
+    msgid with ``%(id)s``)."""
     raw = call.path[field]
     if not raw.isdigit() or len(raw) > 9:
-        raise NotFoundError(f"no {what} {raw}", field=field)
+        raise NotFoundError(missing, field=field, params={"id": raw})
     return int(raw)
 
 
 def _eval_id(call: ApiCall) -> int:
-    return _path_id(call, "evaluation_id", "evaluation")
+    return _path_id(call, "evaluation_id", N_("no evaluation %(id)s"))
 
 
 # ---- samples and evaluation work ---------------------------------------------------------------
@@ -216,9 +218,9 @@ async def qa_draw_sample(call: ApiCall) -> DrawOut:
         period = parse_period(body.week, settings.timezone)
         rules = sampling_rules(settings.qa, body.per_agent, None)
     except PeriodError as exc:
-        raise invalid("week", str(exc)) from None
+        raise invalid_because("week", exc) from None
     except QaError as exc:
-        raise invalid("per_agent", str(exc)) from None
+        raise invalid_because("per_agent", exc) from None
     async with _tx(call) as session:
         draw = await draw_sample(session, period, rules, body.week, datetime.now(UTC))
     return DrawOut(
@@ -242,7 +244,9 @@ async def qa_call(call: ApiCall) -> CallWorkOut:
         row = await session.get(Call, call_id)
         sample = await sample_of(session, call_id)
         if row is None and sample is None:
-            raise NotFoundError(f"no call {call_id}", field="call_id")
+            raise NotFoundError(
+                N_("no call %(call_id)s"), field="call_id", params={"call_id": call_id}
+            )
         names = await agent_names(session)
         stored = await current_form(session, call)
         ev_id = await latest_evaluation_id(session, call_id)
@@ -284,7 +288,7 @@ async def qa_submit_evaluation(call: ApiCall) -> EvaluationOut:
         known = await session.get(Call, body.call_id) is not None
         sampled = await sample_of(session, body.call_id)
         if not known and sampled is None:
-            raise invalid("call_id", f"no call {body.call_id}")
+            raise invalid("call_id", "no call %(call_id)s", params={"call_id": body.call_id})
         view = await submit_evaluation(
             session,
             form_version_id=body.form_version_id,
@@ -396,7 +400,7 @@ async def qa_resolve(call: ApiCall) -> EvaluationOut:
 
 
 def _cal_id(call: ApiCall) -> int:
-    return _path_id(call, "calibration_id", "calibration")
+    return _path_id(call, "calibration_id", N_("no calibration %(id)s"))
 
 
 @api.op(
@@ -436,7 +440,7 @@ async def qa_create_calibration(call: ApiCall) -> CalibrationRow:
     body: CalibrationBody = call.body
     async with _tx(call) as session:
         if await session.get(Call, body.call_id) is None:
-            raise invalid("call_id", f"no call {body.call_id}")
+            raise invalid("call_id", "no call %(call_id)s", params={"call_id": body.call_id})
         stored = await current_form(session, call)
         now = datetime.now(UTC)
         cid = await create_calibration(
@@ -474,7 +478,9 @@ async def _calibration_out(call: ApiCall, cid: int) -> CalibrationOut:
     async with _tx(call) as session:
         cal = await session.get(QaCalibration, cid)
         if cal is None:
-            raise NotFoundError(f"no calibration {cid}", field="calibration_id")
+            raise NotFoundError(
+                N_("no calibration %(id)s"), field="calibration_id", params={"id": cid}
+            )
         form = await get_form_version(session, cal.form_version_id)
         stored = StoredForm(cal.form_version_id, form, created=False)
         texts = {i.id: i.text for i in form.items.values()}
@@ -546,7 +552,7 @@ async def _scorecards(call: ApiCall) -> tuple[list[Any], bool, str]:
     try:
         period = parse_period(q.period, settings.timezone)
     except PeriodError as exc:
-        raise invalid("period", str(exc), "query") from None
+        raise invalid_because("period", exc, "query") from None
     if not date(2000, 1, 1) <= period.first_day <= date(2100, 1, 1):
         raise invalid("period", "must be between 2000 and 2100", "query")
     cards, has_adherence = await compute_scorecards(call.rt.engine, settings, period)
@@ -656,7 +662,9 @@ async def qa_form_save(call: ApiCall) -> FormEditOut:
         current = await current_form(session, call)
         definition.setdefault("version", current.form.version)
         if definition.get("name") != current.form.name:
-            raise invalid("definition.name", f"must stay {current.form.name!r}")
+            raise invalid(
+                "definition.name", "must stay %(name)r", params={"name": current.form.name}
+            )
         form = parse_form(definition)
         stored = await save_form(session, form, datetime.now(UTC))
         versions = await _versions(session, stored.form.name)

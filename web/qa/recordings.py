@@ -37,6 +37,7 @@ from web.calls.http import own_call
 from web.calls.schemas import CommandOut
 from web.endpoints import ApiCall, Endpoints
 from web.errors import ConflictError, ForbiddenError, NotFoundError
+from web.i18n.catalog import N_
 from web.keys import SERVICES
 from web.roles import AGENT, EVERYONE, SUPERVISOR
 
@@ -92,7 +93,9 @@ async def recording_pause(call: ApiCall) -> CommandOut:
     else:
         live = await call.request.app[SERVICES].live_state.call_anywhere(call_id)
         if not live:
-            raise NotFoundError(f"no live call {call_id}", field="call_id")
+            raise NotFoundError(
+                N_("no live call %(call_id)s"), field="call_id", params={"call_id": call_id}
+            )
     kind = "recording_pause" if call.body.paused else "recording_resume"
     cid = await send_command(call.rt.redis, call.rt.streams, kind, call_id=call_id)
     return CommandOut(command_id=cid)
@@ -104,20 +107,32 @@ async def _allowed(call: ApiCall) -> dict[str, Any]:
     async with call.rt.engine.connect() as conn:
         if not await may_play(conn, call.user.role, call.user.agent_id, call_id):
             raise ForbiddenError(
-                f"recording of call {call_id} is not yours to play", field="call_id"
+                N_("recording of call %(call_id)s is not yours to play"),
+                field="call_id",
+                params={"call_id": call_id},
             )
         row = await recording_row(conn, call_id)
     if row is None:
-        raise NotFoundError(f"call {call_id} was not recorded", field="call_id")
+        raise NotFoundError(
+            N_("call %(call_id)s was not recorded"), field="call_id", params={"call_id": call_id}
+        )
     return row
 
 
 def _file(call: ApiCall, row: dict[str, Any]) -> Path:
     if row["purged_at"] is not None:
-        raise NotFoundError(f"recording of call {row['call_id']} was purged", field="call_id")
+        raise NotFoundError(
+            N_("recording of call %(call_id)s was purged"),
+            field="call_id",
+            params={"call_id": row["call_id"]},
+        )
     path = recording_path(call.rt.settings, row["call_id"])
     if not path.is_file():
-        raise NotFoundError(f"no file for the recording of call {row['call_id']}", field="call_id")
+        raise NotFoundError(
+            N_("no file for the recording of call %(call_id)s"),
+            field="call_id",
+            params={"call_id": row["call_id"]},
+        )
     return path
 
 
@@ -154,7 +169,11 @@ async def recording_peaks(call: ApiCall) -> PeaksOut:
     try:
         peaks = wav_peaks(data)
     except RecordingFileError as exc:
-        raise ConflictError(f"recording of call {row['call_id']}: {exc}", field="call_id") from exc
+        raise ConflictError(
+            N_("recording of call %(call_id)s: %(reason)s"),
+            field="call_id",
+            params={"call_id": row["call_id"], "reason": str(exc)},
+        ) from exc
     if row["size_bytes"] != len(data):
         async with call.rt.engine.begin() as conn:
             await note_size(conn, row["call_id"], len(data))
@@ -219,7 +238,7 @@ async def recording_audio(call: ApiCall) -> web.StreamResponse:
     owner = await call.rt.redis.get(key)
     owner = owner.decode() if isinstance(owner, bytes) else owner
     if owner != f"{call.user.username}|{row['call_id']}":
-        raise ForbiddenError("start a playback session first (POST .../plays)", field="play")
+        raise ForbiddenError(N_("start a playback session first (POST .../plays)"), field="play")
     return _serve(call, row, download=False)
 
 

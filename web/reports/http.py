@@ -8,7 +8,7 @@ from aiohttp import web
 from reports.export import rows_of, to_csv, to_xlsx
 from reports.service import ReportError, ReportRequest, build_report
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ValidationError
+from web.errors import invalid
 from web.reports.schemas import ReportOut, ReportQuery
 from web.roles import SUPERVISOR
 
@@ -40,7 +40,7 @@ async def report(call: ApiCall) -> ReportOut | web.StreamResponse:
         df = await build_report(call.rt.engine, request, s.queues)
     except ReportError as exc:
         where = "path" if exc.field == "kind" else "query"
-        raise ValidationError([{"field": exc.field, "in": where, "message": exc.message}]) from None
+        raise invalid(exc.field, exc.message, where) from None
     name = f"{kind}-{q.from_day}-{q.to_day}"
     if q.format == "csv":
         return web.Response(

@@ -9,6 +9,7 @@ from queueing.call_scripts import edited_script
 from queueing.call_scripts_store import read_script, read_scripts, save_script
 from web.endpoints import ApiCall, Endpoints
 from web.errors import NotFoundError
+from web.i18n.catalog import N_
 from web.roles import EVERYONE, SUPERVISOR
 from web.scripts.schemas import ScriptBody, ScriptOut, ScriptsOut
 
@@ -21,7 +22,7 @@ def _queue_name(call: ApiCall) -> str:
     for q in call.rt.settings.queues:
         if q.id == qid:
             return q.name or q.id
-    raise NotFoundError(f"no queue {qid!r}", field="queue_id")
+    raise NotFoundError(N_("no queue %(queue_id)r"), field="queue_id", params={"queue_id": qid})
 
 
 @api.op("GET", "/api/scripts", roles=SUPERVISOR, summary="List call scripts", response=ScriptsOut)

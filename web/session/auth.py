@@ -24,6 +24,7 @@ from aiohttp import web
 from kernel.settings import Settings
 from web.bodies import read_form
 from web.errors import ForbiddenError, RateLimitedError, UnauthorizedError
+from web.i18n.catalog import N_
 from web.keys import PRINCIPAL, RUNTIME, THROTTLE
 from web.session.passwords import verify_password_async
 from web.session.users import Principal, find_session, find_user, open_session
@@ -36,9 +37,18 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_PATHS = frozenset({"/login", "/api/session"})
 THROTTLED = {  # web.session.ratelimit's limits, as the refusal names them
-    "user": "for this user name",
-    "user_address": "for this user name from this address",
-    "address": "from this address",
+    "user": N_(
+        "too many failed sign-ins for this user name; try again in %(retry_s)s s"
+        " or ask an administrator to unlock"
+    ),
+    "user_address": N_(
+        "too many failed sign-ins for this user name from this address; try again in"
+        " %(retry_s)s s or ask an administrator to unlock"
+    ),
+    "address": N_(
+        "too many failed sign-ins from this address; try again in %(retry_s)s s"
+        " or ask an administrator to unlock"
+    ),
 }
 
 
@@ -103,10 +113,10 @@ async def security_middleware(
         given = await _csrf_given(request)
         if principal is not None:
             if not _same(given, principal.csrf_token):
-                raise ForbiddenError("CSRF token missing or wrong", field="csrf_token")
+                raise ForbiddenError(N_("CSRF token missing or wrong"), field="csrf_token")
         elif request.path in LOGIN_PATHS:
             if not _same(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
-                raise ForbiddenError("CSRF token missing or wrong", field="csrf_token")
+                raise ForbiddenError(N_("CSRF token missing or wrong"), field="csrf_token")
         # Anonymous requests elsewhere get their 401 from the handler.
     return await handler(request)
 
@@ -146,8 +156,8 @@ async def sign_in(request: web.Request, username: str, password: str) -> tuple[P
         which, retry_s = blocked
         log.warning("sign-in of %r from %s throttled by %s", username, address, which)
         raise RateLimitedError(
-            f"too many failed sign-ins {THROTTLED[which]}; try again in {retry_s} s"
-            " or ask an administrator to unlock",
+            THROTTLED[which],
+            params={"retry_s": retry_s},
             field="address" if which == "address" else "username",
             retry_after_s=retry_s,
         )
@@ -156,7 +166,7 @@ async def sign_in(request: web.Request, username: str, password: str) -> tuple[P
     if not ok or user is None or not user.active:
         await throttle.failed(username, address)
         log.info("failed sign-in of %r from %s", username, address)
-        raise UnauthorizedError("wrong user name or password", field="password")
+        raise UnauthorizedError(N_("wrong user name or password"), field="password")
     await throttle.succeeded(username, address)
     ttl = session_ttl(rt.settings, user.role)
     token, csrf = await open_session(rt.engine, user, now=_now(), ttl=ttl, address=address)

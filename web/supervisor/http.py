@@ -15,6 +15,7 @@ from web.agent.cards import day_start
 from web.agent.schemas import AgentStateOut
 from web.endpoints import ApiCall, Endpoints
 from web.errors import NotFoundError, invalid
+from web.i18n.catalog import N_
 from web.keys import SERVICES
 from web.roles import SUPERVISOR, WALL_VIEWERS
 from web.supervisor.schemas import (
@@ -151,7 +152,9 @@ async def wallboard_day(call: ApiCall) -> DayOut:
 def _known_agent(call: ApiCall) -> str:
     agent_id = call.path["agent_id"]
     if agent_id not in {a.id for a in call.rt.settings.agents}:
-        raise NotFoundError(f"no agent {agent_id}", field="agent_id")
+        raise NotFoundError(
+            N_("no agent %(agent_id)s"), field="agent_id", params={"agent_id": agent_id}
+        )
     return agent_id
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from web.endpoints import ApiCall, Endpoints
 from web.errors import ConflictError
+from web.i18n.catalog import N_
 from web.keys import THROTTLE
 from web.roles import ADMIN
 from web.users.accounts import (
@@ -94,7 +95,7 @@ async def user_active(call: ApiCall) -> web.StreamResponse:
     b: ActiveBody = call.body
     name = call.path["username"]
     if name == call.user.username and not b.active:  # the last admin could lock everyone out
-        raise ConflictError("you cannot disable your own account", field="username")
+        raise ConflictError(N_("you cannot disable your own account"), field="username")
     await set_active(call.rt.engine, _actor(call), name, active=b.active, now=datetime.now(UTC))
     return web.json_response({"username": name, "active": b.active})
 

@@ -1,0 +1,41 @@
+"""Text meant for people, kept as catalog msgids so it can be shown in the reader's language.
+
+The catalogs live in ``web`` (``web.i18n``); a feature package below it marks its text with
+``N_`` (Babel's extractor finds it, ``babel.cfg`` lists the packages) and an error that reaches
+people carries that msgid and its ``%(name)s`` params (``ExplainedError``). ``web.domain_errors``
+hands both to the API error, which translates them with the request's catalog. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Params = Mapping[str, Any]
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for a no-op mark
+    """Marks ``message`` for extraction; it is translated where it is shown."""
+    return message
+
+
+def english(msgid: str, params: Params | None) -> str:
+    """``msgid`` filled from ``params`` (the English text, i.e. the untranslated catalog)."""
+    return msgid % dict(params) if params else msgid
+
+
+class ExplainedError(Exception):
+    """An error whose explanation for people is ``msgid`` + ``params``; ``str()`` stays the
+    English log line (often with more context, e.g. the ids involved)."""
+
+    msgid: str = ""
+    params: Params | None = None
+
+    def explain(self, msgid: str, params: Params | None = None) -> str:
+        """Remember the explanation; returns its English text (for ``message`` attributes)."""
+        self.msgid, self.params = msgid, params
+        return english(msgid, params)
+
+    def explanation(self) -> tuple[str, Params | None]:
+        """(msgid, params) for people; ``str(self)`` when no msgid was given."""
+        return (self.msgid, self.params) if self.msgid else (str(self), None)
