@@ -19,6 +19,7 @@ from complaints.lifecycle import (
     ComplaintNotFoundError,
 )
 from complaints.tickets import list_complaints
+from kernel.messages import N_
 from store.models.core import Agent
 from store.models.customers import Complaint, ComplaintHistory
 from store.models.workspaces import ComplaintAssignment
@@ -174,7 +175,9 @@ async def assign(
             await conn.execute(select(Agent.agent_id).where(Agent.agent_id == assignee))
         ).scalar()
         if known is None:
-            raise ComplaintFieldError("assignee", assignee, f"no agent {assignee}")
+            raise ComplaintFieldError(
+                "assignee", assignee, N_("no agent %(agent_id)s"), {"agent_id": assignee}
+            )
         await conn.execute(
             insert(ComplaintAssignment).values(
                 complaint_id=complaint_id, assignee=assignee, by_user=by, note=note, at=now

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from complaints.deadlines import DeadlinePolicy, policy_from_settings
+from kernel.messages import N_, ExplainedError, Params
 from kernel.protocols import CustomerWorkSettings
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -30,19 +31,25 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACTIVE = ("open", "acknowledged", "in_progress", "reopened")
 
 
-class ComplaintError(Exception):
-    """Base of the errors of complaint tickets."""
+class ComplaintError(ExplainedError):
+    """Base of the errors of complaint tickets; people read its explanation
+    (``kernel.messages``)."""
 
 
 class ComplaintFieldError(ComplaintError):
-    def __init__(self, field: str, value: object, message: str) -> None:
-        self.field, self.value, self.message = field, value, message
-        super().__init__(f"{field}={value!r}: {message}")
+    def __init__(
+        self, field: str, value: object, message: str, params: Params | None = None
+    ) -> None:
+        """``message``: a msgid filled from ``params`` (the explanation; ``field`` names it)."""
+        self.field, self.value = field, value
+        self.message = self.explain(message, params)
+        super().__init__(f"{field}={value!r}: {self.message}")
 
 
 class ComplaintNotFoundError(ComplaintError):
     def __init__(self, complaint_id: str) -> None:
         self.complaint_id = complaint_id
+        self.explain(N_("no complaint %(complaint_id)s"), {"complaint_id": complaint_id})
         super().__init__(f"complaint {complaint_id}: not found")
 
 
@@ -50,9 +57,19 @@ class TransitionError(ComplaintError):
     def __init__(self, complaint_id: str, current: str, wanted: str) -> None:
         self.complaint_id, self.current, self.wanted = complaint_id, current, wanted
         allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "nothing"
-        super().__init__(
-            f"complaint {complaint_id}: cannot go from {current} to {wanted} (allowed: {allowed})"
+        text = self.explain(
+            N_(
+                "complaint %(complaint_id)s: cannot go from %(current)s to %(wanted)s"
+                " (allowed: %(allowed)s)"
+            ),
+            {
+                "complaint_id": complaint_id,
+                "current": current,
+                "wanted": wanted,
+                "allowed": allowed,
+            },
         )
+        super().__init__(text)
 
 
 @dataclass(frozen=True, slots=True)

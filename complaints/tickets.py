@@ -29,6 +29,7 @@ from complaints.lifecycle import (
     TransitionError,
 )
 from kernel.events import DomainEvent, make_event_id
+from kernel.messages import N_
 from outbound.tasks import OutboundConfig
 from outbound.tasks_store import create_task
 from store.models.core import Customer
@@ -75,14 +76,20 @@ async def open_complaint(
     Opening again with the same ``complaint_id`` changes nothing (idempotent)."""
     if category not in config.categories:
         raise ComplaintFieldError(
-            "category", category, f"must be one of {', '.join(config.categories)}"
+            "category",
+            category,
+            N_("must be one of %(choices)s"),
+            {"choices": ", ".join(config.categories)},
         )
     if severity not in config.policy.severities:
         raise ComplaintFieldError(
-            "severity", severity, f"must be one of {', '.join(config.policy.severities)}"
+            "severity",
+            severity,
+            N_("must be one of %(choices)s"),
+            {"choices": ", ".join(config.policy.severities)},
         )
     if not description or not description.strip():
-        raise ComplaintFieldError("description", description, "required")
+        raise ComplaintFieldError("description", description, N_("required"))
     complaint_id = complaint_id or f"CMP-{uuid.uuid4().hex[:12]}"
     state = deadline_state(severity, [StatusChange("open", now)], config.policy)
     c, h = Complaint.__table__, ComplaintHistory.__table__
@@ -93,7 +100,7 @@ async def open_complaint(
                 select(ct.c.customer_id).where(ct.c.customer_id == customer_id)
             )
             if known is None:
-                raise ComplaintFieldError("customer_id", customer_id, "unknown customer")
+                raise ComplaintFieldError("customer_id", customer_id, N_("unknown customer"))
         if await conn.scalar(select(c.c.complaint_id).where(c.c.complaint_id == complaint_id)):
             return complaint_id
         await conn.execute(
@@ -167,7 +174,7 @@ async def change_status(
             raise TransitionError(complaint_id, current, status)
         history = await _history(conn, complaint_id)
         if history and now < history[-1].at:
-            raise ComplaintFieldError("now", now.isoformat(), "before the ticket's last change")
+            raise ComplaintFieldError("now", now.isoformat(), N_("before the ticket's last change"))
         await conn.execute(
             insert(h).values(
                 complaint_id=complaint_id, status=status, at=now, by_user=by, note=note

@@ -24,6 +24,7 @@ from customers.caller_index import sync_caller_index
 from customers.masking import Viewer, visible_fields
 from customers.records import CustomerError, FieldError, validate_record
 from customers.records_store import customer_contact, phone_owners, write_customers
+from kernel.messages import N_
 from store.models.core import Call
 from store.models.customers import Complaint, OutboundTask
 
@@ -37,12 +38,14 @@ class NotEditableError(CustomerError):
 
     def __init__(self, field: str, role: str) -> None:
         self.field = field
+        self.explain(N_("role %(role)s may not edit %(field)s"), {"role": role, "field": field})
         super().__init__(f"{field}: role {role} may not edit it")
 
 
 class UnknownCustomerError(CustomerError):
     def __init__(self, customer_id: str) -> None:
         self.customer_id = customer_id
+        self.explain(N_("no customer %(customer_id)r"), {"customer_id": customer_id})
         super().__init__(f"customer_id: no customer {customer_id!r}")
 
 
@@ -92,9 +95,11 @@ async def edit_contact(
             if name not in allowed:
                 raise NotEditableError(name, viewer.role)
         if len(given.get("notes") or "") > MAX_NOTES_CHARS:
-            raise FieldError("notes", "…", f"at most {MAX_NOTES_CHARS} characters")
+            raise FieldError(
+                "notes", "…", N_("at most %(max)s characters"), params={"max": MAX_NOTES_CHARS}
+            )
         if "phones" in given and not [p for p in given["phones"] if p.strip()]:
-            raise FieldError("phones", given["phones"], "at least one phone number is required")
+            raise FieldError("phones", given["phones"], N_("at least one phone number is required"))
         record = validate_record(_row(current, given), region)
         changed = _changed(current, record)
         if not changed:
@@ -102,7 +107,12 @@ async def edit_contact(
         owners = await phone_owners(conn, record.phones)
         for p in record.phones:
             if owners.get(p, customer_id) != customer_id:
-                raise FieldError("phones", p, f"belongs to customer {owners[p]}")
+                raise FieldError(
+                    "phones",
+                    p,
+                    N_("belongs to customer %(customer_id)s"),
+                    params={"customer_id": owners[p]},
+                )
         changes = await write_customers(conn, [record], now, default_tz)
         await record_entry(
             conn,

@@ -22,6 +22,7 @@ from phonenumbers import timezone as pn_timezone
 
 from customers.masking import mask_field, mask_numbers
 from kernel.files import CsvRowError, csv_dicts
+from kernel.messages import N_, ExplainedError, Params
 from kernel.vocabulary import TIERS
 
 CSV_COLUMNS = (
@@ -43,17 +44,27 @@ _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f", ""}
 
 
-class CustomerError(Exception):
-    """Base of the errors of customer records."""
+class CustomerError(ExplainedError):
+    """Base of the errors of customer records; people read its explanation
+    (``kernel.messages``)."""
 
 
 class FieldError(CustomerError):
     """``field`` of a record is bad; ``line`` is the file line when read from a file."""
 
-    def __init__(self, field: str, value: object, message: str, line: int | None = None) -> None:
-        self.field, self.value, self.message, self.line = field, value, message, line
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        message: str,
+        line: int | None = None,
+        params: Params | None = None,
+    ) -> None:
+        """``message``: a msgid filled from ``params`` (the explanation; ``field`` names it)."""
+        self.field, self.value, self.line = field, value, line
+        self.message = self.explain(message, params)
         where = f"line {line}: " if line is not None else ""
-        super().__init__(f"{where}{field}={value!r}: {message}")
+        super().__init__(f"{where}{field}={value!r}: {self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +119,11 @@ def normalise_number(raw: str, region: str) -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise FieldError("phones", raw, f"not a phone number: {exc}") from None
+        raise FieldError(
+            "phones", raw, N_("not a phone number: %(reason)s"), params={"reason": str(exc)}
+        ) from None
     if not phonenumbers.is_possible_number(number):
-        raise FieldError("phones", raw, "not a possible phone number")
+        raise FieldError("phones", raw, N_("not a possible phone number"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -135,18 +148,23 @@ def validate_record(row: Mapping[str, str | None], region: str) -> CustomerRecor
 
     customer_id = text("customer_id")
     if not customer_id:
-        raise FieldError("customer_id", row.get("customer_id"), "required")
+        raise FieldError("customer_id", row.get("customer_id"), N_("required"))
     if len(customer_id) > 64:
-        raise FieldError("customer_id", customer_id, "longer than 64 characters")
+        raise FieldError("customer_id", customer_id, N_("longer than 64 characters"))
     name = text("name")
     if not name:
-        raise FieldError("name", row.get("name"), "required")
+        raise FieldError("name", row.get("name"), N_("required"))
     tier = (text("tier") or "ordinary").lower().replace(" ", "_")
     if tier not in TIERS:
-        raise FieldError("tier", row.get("tier"), f"must be one of {', '.join(TIERS)}")
+        raise FieldError(
+            "tier",
+            row.get("tier"),
+            N_("must be one of %(choices)s"),
+            params={"choices": ", ".join(TIERS)},
+        )
     raw_phones = text("phones") or text("phone")
     if not raw_phones:
-        raise FieldError("phones", row.get("phones"), "at least one phone number is required")
+        raise FieldError("phones", row.get("phones"), N_("at least one phone number is required"))
     phones: list[str] = []
     for part in raw_phones.replace("|", ";").split(";"):
         if part.strip():
@@ -155,10 +173,10 @@ def validate_record(row: Mapping[str, str | None], region: str) -> CustomerRecor
                 phones.append(e164)
     email = text("email")
     if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
-        raise FieldError("email", email, "not an e-mail address")
+        raise FieldError("email", email, N_("not an e-mail address"))
     dnc_raw = (text("do_not_call") or "").lower()
     if dnc_raw not in _TRUE | _FALSE:
-        raise FieldError("do_not_call", row.get("do_not_call"), "must be yes or no")
+        raise FieldError("do_not_call", row.get("do_not_call"), N_("must be yes or no"))
     call_from, call_until = text("call_from"), text("call_until")
     for name_, value in (("call_from", call_from), ("call_until", call_until)):
         if value:
@@ -168,7 +186,7 @@ def validate_record(row: Mapping[str, str | None], region: str) -> CustomerRecor
                 raise FieldError(name_, value, str(exc)) from None
     if (call_from is None) != (call_until is None):
         missing = "call_until" if call_until is None else "call_from"
-        raise FieldError(missing, None, "call_from and call_until go together")
+        raise FieldError(missing, None, N_("call_from and call_until go together"))
     call_days = text("call_days")
     if call_days:
         try:
@@ -181,7 +199,7 @@ def validate_record(row: Mapping[str, str | None], region: str) -> CustomerRecor
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
-            raise FieldError("timezone", tz, "unknown time zone") from None
+            raise FieldError("timezone", tz, N_("unknown time zone")) from None
     return CustomerRecord(
         customer_id=customer_id,
         name=name,
@@ -269,7 +287,7 @@ def accept_rows(
 
 
 def replace_line(exc: FieldError, line: int) -> FieldError:
-    return FieldError(exc.field, exc.value, exc.message, line)
+    return FieldError(exc.field, exc.value, exc.msgid, line, exc.params)
 
 
 # --- calling hours ---------------------------------------------------------------------------

@@ -39,3 +39,14 @@ class ExplainedError(Exception):
     def explanation(self) -> tuple[str, Params | None]:
         """(msgid, params) for people; ``str(self)`` when no msgid was given."""
         return (self.msgid, self.params) if self.msgid else (str(self), None)
+
+
+class FieldValueError(ExplainedError, ValueError):
+    """A precondition on one named input failed (``"extra_s: must be positive"``): ``field``
+    names it, the explanation says what is wrong; the web answers 422 on that field."""
+
+    def __init__(self, field: str, message: str, params: Params | None = None) -> None:
+        """``message``: a msgid filled from ``params``."""
+        self.field = field
+        self.message = self.explain(message, params)
+        super().__init__(f"{field}: {self.message}")

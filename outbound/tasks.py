@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from customers.records import parse_days, parse_hhmm
 from kernel.events import DomainEvent, make_event_id
+from kernel.messages import N_, ExplainedError, Params
 from kernel.protocols import CustomerWorkSettings
 from outbound.rules import CallingWindow
 
@@ -32,7 +33,7 @@ CALL_ID_PREFIX = "ob-"
 QUEUE_SOURCE = "queue"  # source of the tasks mirroring the router's callbacks in queue
 
 
-class OutboundTaskError(Exception):
+class OutboundTaskError(ExplainedError):
     """Base of the errors of outbound tasks::
 
     OutboundTaskError
@@ -44,13 +45,18 @@ class OutboundTaskError(Exception):
 class TaskNotFoundError(OutboundTaskError):
     def __init__(self, task_id: str) -> None:
         self.task_id = task_id
-        super().__init__(f"task {task_id}: not found")
+        text = self.explain(N_("task %(task_id)s: not found"), {"task_id": task_id})
+        super().__init__(text)
 
 
 class FormError(OutboundTaskError):
-    def __init__(self, field: str, value: object, message: str) -> None:
-        self.field, self.value, self.message = field, value, message
-        super().__init__(f"{field}={value!r}: {message}")
+    def __init__(
+        self, field: str, value: object, message: str, params: Params | None = None
+    ) -> None:
+        """``message``: a msgid filled from ``params`` (the explanation; ``field`` names it)."""
+        self.field, self.value = field, value
+        self.message = self.explain(message, params)
+        super().__init__(f"{field}={value!r}: {self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +190,11 @@ def form_answers(
     """The agent's wrap-up of a reached task checked: the answers to keep (the return-visit form,
     when reached), or ``FormError`` naming the field."""
     if outcome not in AFTER_TALKING:
-        raise FormError("outcome", outcome, "after talking: reached, wrong_number or refused")
+        raise FormError("outcome", outcome, N_("after talking: reached, wrong_number or refused"))
     if outcome != "reached":
         return None
     if score is not None and not (isinstance(score, int) and 1 <= score <= 5):
-        raise FormError("score", score, "must be 1 to 5")
+        raise FormError("score", score, N_("must be 1 to 5"))
     return {"satisfied": satisfied, "score": score, "comment": comment}
 
 

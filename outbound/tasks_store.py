@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customers.records_store import customer_contact
 from kernel.events import DomainEvent, make_event_id
+from kernel.messages import N_
 from kernel.vocabulary import TIERS
 from outbound.rules import AttemptResult, after_attempt, place_return_visit
 from outbound.sales import SalesImport, parse_sales_csv
@@ -122,7 +123,7 @@ async def create_task(
     A callback to a ``number`` needs no customer (``customer_id`` None: a caller not on file)."""
     if customer_id is None:
         if kind != "callback" or not number:
-            raise FormError("customer_id", None, "required unless a callback to a number")
+            raise FormError("customer_id", None, N_("required unless a callback to a number"))
         customer: dict[str, Any] = {"phones": (number,)}
     else:
         found = await customer_contact(conn, customer_id)
@@ -149,10 +150,15 @@ async def create_task(
             return None, []
         due_at, deadline = placed.due_at, placed.deadline_at
     elif due_at is None:
-        raise FormError("due_at", None, "a callback needs the agreed time")
+        raise FormError("due_at", None, N_("a callback needs the agreed time"))
     number = number or (customer["phones"][0] if customer["phones"] else None)
     if not number:
-        raise FormError("number", None, f"customer {customer_id} has no phone number")
+        raise FormError(
+            "number",
+            None,
+            N_("customer %(customer_id)s has no phone number"),
+            {"customer_id": customer_id},
+        )
     task_id = task_id_for(kind, source, source_id)
     task = {
         "task_id": task_id,
@@ -603,10 +609,15 @@ async def record_outcome(
         if task is None:
             raise TaskNotFoundError(task_id)
         if call_id is not None and task["call_id"] != call_id:
-            raise FormError("call_id", call_id, "not the task's current attempt")
+            raise FormError("call_id", call_id, N_("not the task's current attempt"))
         amend = task["status"] == "done" and task["outcome"] in AFTER_TALKING
         if task["status"] not in ("connected", "queued") and not amend:
-            raise FormError("task_id", task_id, f"task is {task['status']}, not reached")
+            raise FormError(
+                "task_id",
+                task_id,
+                N_("task is %(status)s, not reached"),
+                {"status": task["status"]},
+            )
         if task["status"] == "queued" and router_dialled(dict(task)):
             # the form came before the scheduler saw the dial start: its attempt row, now
             await start_queue_callback_attempt(conn, task["call_id"], now)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
+from kernel.messages import N_
 from qa.errors import AnswerError
 from qa.forms import Form
 from qa.scoring import Answer, check_answers, credit, score
@@ -82,7 +83,7 @@ def calibrate(
 ) -> CalibrationReport:
     """Spread per item and overall, and each evaluator's deviation; errors name the item."""
     if not evaluations:
-        raise AnswerError("evaluations", None, "a calibration needs at least one evaluation")
+        raise AnswerError("evaluations", None, N_("a calibration needs at least one evaluation"))
     checked = {e: check_answers(form, a) for e, a in sorted(evaluations.items())}
     agreed_checked = check_answers(form, agreed) if agreed is not None else None
     evaluator_ids = list(checked)

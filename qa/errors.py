@@ -13,9 +13,12 @@ QaError
 
 from __future__ import annotations
 
+from kernel.messages import N_, ExplainedError, Params
 
-class QaError(Exception):
-    """Base of every QA error."""
+
+class QaError(ExplainedError):
+    """Base of every QA error; people read its explanation (``kernel.messages``), ``str()``
+    is the log line."""
 
 
 class FormError(QaError):
@@ -32,12 +35,16 @@ class FormError(QaError):
 class AnswerError(QaError):
     """An answer does not fit the form; ``item`` is the item id, ``value`` what was given."""
 
-    def __init__(self, item: str, value: object, message: str) -> None:
+    def __init__(
+        self, item: str, value: object, message: str, params: Params | None = None
+    ) -> None:
+        """``message``: a msgid filled from ``params``; it is the explanation (the API's field
+        names the item)."""
         self.item = item
         self.value = value
-        self.message = message
+        self.message = self.explain(message, params)
         got = "" if value is None else f" (got {value!r})"
-        super().__init__(f"item {item!r}: {message}{got}")
+        super().__init__(f"item {item!r}: {self.message}{got}")
 
 
 class AnswersFileError(QaError):
@@ -47,9 +54,10 @@ class AnswersFileError(QaError):
 
 
 class PeriodError(QaError):
-    def __init__(self, text: str, message: str) -> None:
+    def __init__(self, text: str, message: str, params: Params | None = None) -> None:
+        """``message``: a msgid filled from ``params``."""
         self.text = text
-        super().__init__(f"period {text!r}: {message}")
+        super().__init__(f"period {text!r}: {self.explain(message, params)}")
 
 
 class SamplingError(QaError):
@@ -64,7 +72,11 @@ class EvaluationStateError(QaError):
         self.evaluation_id = evaluation_id
         self.status = status
         self.action = action
-        super().__init__(f"evaluation {evaluation_id}: cannot {action} when {status}")
+        text = self.explain(
+            N_("evaluation %(evaluation_id)s: cannot %(action)s when %(status)s"),
+            {"evaluation_id": evaluation_id, "action": action, "status": status},
+        )
+        super().__init__(text)
 
 
 class NotAllowedError(QaError):
@@ -72,7 +84,11 @@ class NotAllowedError(QaError):
         self.evaluation_id = evaluation_id
         self.who = who
         self.action = action
-        super().__init__(f"evaluation {evaluation_id}: {who!r} may not {action} it")
+        text = self.explain(
+            N_("evaluation %(evaluation_id)s: %(who)r may not %(action)s it"),
+            {"evaluation_id": evaluation_id, "who": who, "action": action},
+        )
+        super().__init__(text)
 
 
 class NotFoundError(QaError):
@@ -80,3 +96,17 @@ class NotFoundError(QaError):
         self.kind = kind
         self.key = key
         super().__init__(f"{kind} {key!r} not found")
+        if kind in NOT_FOUND:
+            self.explain(NOT_FOUND[kind], {"key": key})
+
+
+# What people read for each ``NotFoundError.kind``.
+NOT_FOUND = {
+    "form": N_("form %(key)r not found"),
+    "form version": N_("form version %(key)r not found"),
+    "agent of call": N_("agent of call %(key)r not found"),
+    "evaluation": N_("evaluation %(key)r not found"),
+    "open dispute of evaluation": N_("open dispute of evaluation %(key)r not found"),
+    "calibration": N_("calibration %(key)r not found"),
+    "scores of calibration": N_("scores of calibration %(key)r not found"),
+}

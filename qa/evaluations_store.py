@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.messages import N_
 from qa.errors import AnswerError, NotAllowedError, NotFoundError
 from qa.evaluation import RESOLUTIONS, Resolution, next_status
 from qa.forms_store import get_form_version
@@ -79,7 +80,7 @@ async def submit_evaluation(
     comments = dict(comments or {})
     unknown = sorted(set(comments) - set(form.items) - {""})
     if unknown:
-        raise AnswerError(unknown[0], comments[unknown[0]], "comment on an unknown item")
+        raise AnswerError(unknown[0], comments[unknown[0]], N_("comment on an unknown item"))
     call = await session.get(Call, call_id)
     agent = agent_id or (call.agent_id if call is not None else None)
     if agent is None:
@@ -146,7 +147,7 @@ async def dispute(
     if agent_id != evaluation.agent_id:
         raise NotAllowedError(evaluation_id, agent_id, "dispute")
     if not comment.strip():
-        raise AnswerError("comment", comment, "a dispute needs a comment")
+        raise AnswerError("comment", comment, N_("a dispute needs a comment"))
     evaluation.status = next_status(evaluation_id, evaluation.status, "dispute")
     evaluation.updated_at = now
     row = QaDispute(evaluation_id=evaluation_id, agent_id=agent_id, comment=comment, opened_at=now)
@@ -174,12 +175,19 @@ async def resolve_dispute(
     ``answers`` with the evaluation's own form version."""
     evaluation = await _get(session, evaluation_id)
     if resolution not in RESOLUTIONS:
-        raise AnswerError("resolution", resolution, f"must be one of {', '.join(RESOLUTIONS)}")
+        raise AnswerError(
+            "resolution",
+            resolution,
+            N_("must be one of %(choices)s"),
+            {"choices": ", ".join(RESOLUTIONS)},
+        )
     if resolver_id == evaluation.agent_id:
         raise NotAllowedError(evaluation_id, resolver_id, "resolve a dispute about")
     status = next_status(evaluation_id, evaluation.status, "resolve")
     if (resolution == "amended") != (answers is not None):
-        raise AnswerError("answers", None, "give answers exactly when the resolution is amended")
+        raise AnswerError(
+            "answers", None, N_("give answers exactly when the resolution is amended")
+        )
     result = None
     if answers is not None:
         form = await get_form_version(session, evaluation.form_version_id)

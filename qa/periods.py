@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kernel.messages import N_
 from qa.errors import PeriodError
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -37,24 +38,26 @@ def parse_period(text: str, tz_name: str = "UTC") -> Period:
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise PeriodError(text, f"unknown time zone {tz_name!r}") from exc
+        raise PeriodError(text, N_("unknown time zone %(zone)r"), {"zone": tz_name}) from exc
     if m := _WEEK.match(text):
         year, week = int(m[1]), int(m[2])
         try:
             first = date.fromisocalendar(year, week, 1)
         except ValueError as exc:
-            raise PeriodError(text, f"no ISO week {week} in {year}") from exc
+            raise PeriodError(
+                text, N_("no ISO week %(week)s in %(year)s"), {"week": week, "year": year}
+            ) from exc
         kind: Literal["week", "month"] = "week"
         days = 7
     elif m := _MONTH.match(text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
-            raise PeriodError(text, "month must be 01-12")
+            raise PeriodError(text, N_("month must be 01-12"))
         first = date(year, month, 1)
         nxt = date(year + month // 12, month % 12 + 1, 1)
         kind, days = "month", (nxt - first).days
     else:
-        raise PeriodError(text, "expected an ISO week like 2026-W47 or a month like 2026-11")
+        raise PeriodError(text, N_("expected an ISO week like 2026-W47 or a month like 2026-11"))
     return Period(
         label=text,
         kind=kind,

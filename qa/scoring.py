@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from kernel.messages import N_
 from qa.errors import AnswerError
 from qa.forms import Form, Item
 
@@ -56,18 +57,18 @@ def check_answer(item: Item, value: object) -> Answer:
     """Return ``value`` if it is a valid answer to ``item``, else raise ``AnswerError``."""
     if value == NA and isinstance(value, str):
         if not item.na_allowed:
-            raise AnswerError(item.id, value, "N/A is not allowed for this item")
+            raise AnswerError(item.id, value, N_("N/A is not allowed for this item"))
         return NA
     if item.kind == "yes_no":
         if value == "yes" or value == "no":
             return "yes" if value == "yes" else "no"
         allowed = '"yes", "no"' + (', "na"' if item.na_allowed else "")
-        raise AnswerError(item.id, value, f"must be one of {allowed}")
+        raise AnswerError(item.id, value, N_("must be one of %(choices)s"), {"choices": allowed})
     assert item.max is not None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise AnswerError(item.id, value, f"must be an integer 0..{item.max}")
+        raise AnswerError(item.id, value, N_("must be an integer 0..%(max)s"), {"max": item.max})
     if not 0 <= value <= item.max:
-        raise AnswerError(item.id, value, f"out of range 0..{item.max}")
+        raise AnswerError(item.id, value, N_("out of range 0..%(max)s"), {"max": item.max})
     return value
 
 
@@ -76,11 +77,11 @@ def check_answers(form: Form, answers: Mapping[str, object]) -> dict[str, Answer
     items = form.items
     unknown = sorted(set(answers) - set(items))
     if unknown:
-        raise AnswerError(unknown[0], answers[unknown[0]], "unknown item (not in the form)")
+        raise AnswerError(unknown[0], answers[unknown[0]], N_("unknown item (not in the form)"))
     checked: dict[str, Answer] = {}
     for item_id, item in items.items():
         if item_id not in answers:
-            raise AnswerError(item_id, None, "missing answer")
+            raise AnswerError(item_id, None, N_("missing answer"))
         checked[item_id] = check_answer(item, answers[item_id])
     return checked
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from customers.records import FieldError, normalise_number
+from kernel.messages import N_
 from queueing.agent_states import ALLOWED_FROM
 from queueing.errors import (
     AgentSkillError,
@@ -49,11 +50,11 @@ def callback_number(call_id: str, number: object) -> str:
     Only E.164 is accepted here: reading a national number needs a region, which is the caller's
     (web, CLI) to know."""
     if not isinstance(number, str) or not E164.fullmatch(number):
-        raise CallbackNumberError(call_id, number, "must be E.164: + then at most 15 digits")
+        raise CallbackNumberError(call_id, number, N_("must be E.164: + then at most 15 digits"))
     try:
         return normalise_number(number, "ZZ")  # "ZZ": no default region, the + decides
     except FieldError as exc:
-        raise CallbackNumberError(call_id, number, exc.message) from None
+        raise CallbackNumberError(call_id, number, *exc.explanation()) from None
 
 
 class AgentActions:

@@ -15,19 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from kernel.messages import N_, FieldValueError
+
 SECTIONS = ("greeting", "verification", "closing")
 MAX_TEXT_CHARS = 2000
 MAX_PHRASES = 30
 MAX_PHRASE_CHARS = 500
 
 
-class ScriptError(ValueError):
+class ScriptError(FieldValueError):
     """A script that cannot be saved; ``field`` names the part that was wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 class ScriptConflictError(ScriptError):
@@ -94,7 +91,11 @@ def edited_script(
     for name, text in texts.items():
         texts[name] = _text(name, text, MAX_TEXT_CHARS)
     if len(phrases) > MAX_PHRASES:
-        raise ScriptError("phrases", f"at most {MAX_PHRASES} phrases, got {len(phrases)}")
+        raise ScriptError(
+            "phrases",
+            N_("at most %(max)s phrases, got %(count)s"),
+            {"max": MAX_PHRASES, "count": len(phrases)},
+        )
     kept = tuple(_text(f"phrases.{i}", p, MAX_PHRASE_CHARS) for i, p in enumerate(phrases))
     return replace(default_script(queue_id), **texts, phrases=kept, updated_by=by, updated_at=at)
 
@@ -108,7 +109,11 @@ def changed_fields(old: CallScript, new: CallScript) -> list[str]:
 def _text(field: str, text: str, limit: int) -> str:
     text = text.strip()
     if not text:
-        raise ScriptError(field, "must not be empty")
+        raise ScriptError(field, N_("must not be empty"))
     if len(text) > limit:
-        raise ScriptError(field, f"at most {limit} characters, got {len(text)}")
+        raise ScriptError(
+            field,
+            N_("at most %(max)s characters, got %(count)s"),
+            {"max": limit, "count": len(text)},
+        )
     return text

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customers.audit import record_change
+from kernel.messages import N_
 from queueing.call_scripts import CallScript, ScriptConflictError, changed_fields, default_script
 from store.models.scripts import CallScriptRow
 
@@ -68,7 +69,7 @@ async def save_script(engine: AsyncEngine, script: CallScript, *, role: str) -> 
                 await conn.execute(T.insert().values(queue_id=script.queue_id, **values))
             except IntegrityError:  # another supervisor's first save came in between
                 raise ScriptConflictError(
-                    "queue_id", "saved by someone else meanwhile: reload and save again"
+                    "queue_id", N_("saved by someone else meanwhile: reload and save again")
                 ) from None
         else:
             await conn.execute(T.update().where(T.c.queue_id == script.queue_id).values(**values))

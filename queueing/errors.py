@@ -18,11 +18,13 @@ carries the data that names what was wrong::
 
 from __future__ import annotations
 
+from kernel.messages import N_, ExplainedError, Params, english
 from kernel.settings import SettingsError
 
 
-class QueueingError(Exception):
-    """Base of every error raised by ``queueing``."""
+class QueueingError(ExplainedError):
+    """Base of every error raised by ``queueing``; what people read is its explanation
+    (``kernel.messages``), ``str()`` the log line."""
 
 
 class RoutingConfigError(QueueingError, SettingsError):
@@ -34,40 +36,56 @@ class RoutingConfigError(QueueingError, SettingsError):
 
 
 class CallError(QueueingError):
-    def __init__(self, call_id: str | None, message: str) -> None:
-        self.call_id, self.message = call_id, message
-        super().__init__(f"call {call_id}: {message}")
+    def __init__(self, call_id: str | None, message: str, params: Params | None = None) -> None:
+        """``message``: a msgid filled from ``params``."""
+        self.call_id = call_id
+        self.message = self.explain(message, params)
+        super().__init__(f"call {call_id}: {self.message}")
 
 
 class AgentActionError(QueueingError):
-    def __init__(self, agent_id: str, action: str, message: str) -> None:
-        self.agent_id, self.action, self.message = agent_id, action, message
-        super().__init__(f"agent {agent_id}: {action}: {message}")
+    def __init__(
+        self, agent_id: str, action: str, message: str, params: Params | None = None
+    ) -> None:
+        """``message``: a msgid filled from ``params``."""
+        self.agent_id, self.action = agent_id, action
+        self.message = self.explain(message, params)
+        super().__init__(f"agent {agent_id}: {action}: {self.message}")
 
 
 class AgentStateError(AgentActionError):
     def __init__(self, agent_id: str, action: str, state: str) -> None:
         self.state = state
-        super().__init__(agent_id, action, f"not allowed while {state}")
+        super().__init__(agent_id, action, N_("not allowed while %(state)s"), {"state": state})
+        self.explain(
+            N_("%(action)s not allowed while %(state)s"), {"action": action, "state": state}
+        )
 
 
 class UnknownReasonError(AgentActionError):
     def __init__(self, agent_id: str, reason: str | None, allowed: list[str]) -> None:
         self.reason = reason
         super().__init__(
-            agent_id, "not_ready", f"reason {reason!r} is not one of {', '.join(allowed)}"
+            agent_id,
+            "not_ready",
+            N_("reason %(reason)r is not one of %(allowed)s"),
+            {"reason": reason, "allowed": ", ".join(allowed)},
         )
 
 
 class UnknownAgentError(AgentActionError):
     def __init__(self, agent_id: str) -> None:
-        super().__init__(agent_id, "login", "not configured and no skills given")
+        super().__init__(agent_id, "login", N_("not configured and no skills given"))
 
 
 class CallNotWaitingError(CallError):
     def __init__(self, call_id: str, state: str, action: str = "callback") -> None:
         self.state, self.action = state, action
-        super().__init__(call_id, f"is {state}, not waiting: no {action} can be requested")
+        super().__init__(
+            call_id,
+            N_("is %(state)s, not waiting: no %(action)s can be requested"),
+            {"state": state, "action": action},
+        )
 
 
 class QueueMoveError(CallError):
@@ -75,13 +93,19 @@ class QueueMoveError(CallError):
 
     def __init__(self, call_id: str, queue_id: str, message: str) -> None:
         self.queue_id = queue_id
-        super().__init__(call_id, f"cannot move to {queue_id}: {message}")
+        super().__init__(
+            call_id,
+            N_("cannot move to %(queue_id)s: %(reason)s"),
+            {"queue_id": queue_id, "reason": message},
+        )
 
 
 class AgentSkillError(AgentActionError):
     def __init__(self, agent_id: str, queue_id: str) -> None:
         self.queue_id = queue_id
-        super().__init__(agent_id, "route", f"does not serve queue {queue_id}")
+        super().__init__(
+            agent_id, "route", N_("does not serve queue %(queue_id)s"), {"queue_id": queue_id}
+        )
 
 
 class CallbackNumberError(CallError):
@@ -90,6 +114,12 @@ class CallbackNumberError(CallError):
 
     field = "number"
 
-    def __init__(self, call_id: str, number: object, message: str) -> None:
-        self.number, self.reason = number, message
-        super().__init__(call_id, f"callback number {number!r}: {message}")
+    def __init__(
+        self, call_id: str, number: object, message: str, params: Params | None = None
+    ) -> None:
+        """``message``: a msgid filled from ``params``; it is the explanation (people see the
+        number in the field it names)."""
+        self.number = number
+        self.reason = english(message, params)
+        super().__init__(call_id, f"callback number {number!r}: {self.reason}")
+        self.explain(message, params)

@@ -7,8 +7,13 @@ Where an API parameter is named differently from the feature's argument (``week`
 a QA period, ``service_level_pct`` is the staffing target's ``service_level``), the handler's
 parsing step names the parameter itself.
 
+Each feature's error explains itself for people as a catalog msgid and params
+(``kernel.messages.ExplainedError``): the API error carries both, and the response translates
+them into the request's language while ``field`` stays the machine name.
+
 A ``ValueError`` no row claims is a service's precondition naming its argument
-(``"extra_s: must be positive"``): 422 on that field, or on ``body`` when the text names none.
+(``"extra_s: must be positive"``, or a ``FieldValueError``): 422 on that field, or on ``body``
+when the text names none.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from complaints.lifecycle import (
 )
 from customers.card import NotEditableError, UnknownCustomerError
 from customers.records import FieldError as CustomerFieldError
+from kernel.messages import N_, ExplainedError, FieldValueError
 from outbound.tasks import FormError, OutboundTaskError, TaskNotFoundError
 from qa.errors import AnswerError, EvaluationStateError, NotAllowedError, PeriodError, QaError
 from qa.errors import FormError as QaFormError
@@ -48,6 +54,7 @@ from web.errors import (
     NotFoundError,
     ValidationError,
     invalid,
+    invalid_because,
 )
 from web.phone.credentials import PhoneError
 from web.planner.jobs import JobLimitError
@@ -56,25 +63,41 @@ from web.session.users import UnknownUserError, UserExistsError
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
 
 
+def _said(cls: type[ApiError], field: str | None = None) -> Callable[[ExplainedError], ApiError]:
+    """``cls`` on ``field``, saying what the feature's error explains (a msgid and its params,
+    translated into the request's language when answered)."""
+
+    def convert(exc: ExplainedError) -> ApiError:
+        msgid, params = exc.explanation()
+        return cls(msgid, field=field, params=params)
+
+    return convert
+
+
 def _call_not_waiting(exc: CallNotWaitingError) -> ApiError:
     if exc.state == "unknown":  # in no domain's calls: there is no such waiting call
-        return NotFoundError(f"no waiting call {exc.call_id}", field="call_id")
-    return ConflictError(exc.message, field="call_id")
+        return NotFoundError(
+            N_("no waiting call %(call_id)s"), field="call_id", params={"call_id": exc.call_id}
+        )
+    return _said(ConflictError, "call_id")(exc)
 
 
 def _outbound_form(exc: FormError) -> ApiError:
     name = "callback_at" if exc.field == "due_at" else str(exc.field)
-    return invalid(name, exc.message, "path" if name == "call_id" else "body")
+    return invalid_because(name, exc, "path" if name == "call_id" else "body")
 
 
 def _qa_answer(exc: AnswerError) -> ApiError:
     own = exc.item in ("comment", "resolution", "answers")
-    return invalid(exc.item if own else f"answers.{exc.item}", str(exc))
+    return invalid_because(exc.item if own else f"answers.{exc.item}", exc)
 
 
 def value_error(exc: ValueError) -> ValidationError:
     """``"extra_s: must be positive"`` names the field ``extra_s``; any other text is about the
-    body as a whole (``field`` stays a field name, never a message)."""
+    body as a whole (``field`` stays a field name, never a message). A ``FieldValueError``
+    (``kernel.messages``) names its field and explains itself in the reader's language."""
+    if isinstance(exc, FieldValueError):
+        return invalid_because(exc.field, exc)
     name, _, message = str(exc).partition(": ")
     if not message or not FIELD_NAME.fullmatch(name):
         name, message = "body", str(exc)
@@ -84,49 +107,46 @@ def value_error(exc: ValueError) -> ValidationError:
 # (error class, its API error); a subclass's row before its base's.
 DOMAIN_ERRORS: tuple[tuple[type[Exception], Callable[[Any], ApiError]], ...] = (
     # the router (queueing)
-    (UnknownReasonError, lambda e: invalid("reason", e.message)),
-    (UnknownAgentError, lambda e: NotFoundError(e.message, field="agent_id")),
-    (CallbackNumberError, lambda e: invalid("number", e.reason)),
+    (UnknownReasonError, lambda e: invalid_because("reason", e)),
+    (UnknownAgentError, _said(NotFoundError, "agent_id")),
+    (CallbackNumberError, lambda e: invalid_because("number", e)),
     (CallNotWaitingError, _call_not_waiting),
-    (QueueMoveError, lambda e: invalid("queue_id", e.message)),
-    (AgentSkillError, lambda e: ConflictError(e.message, field="agent_id")),
-    (
-        AgentStateError,
-        lambda e: ConflictError(f"{e.action} not allowed while {e.state}", field="state"),
-    ),
-    (AgentActionError, lambda e: ConflictError(e.message, field="state")),
-    (QueueingError, lambda e: ConflictError(str(e))),
+    (QueueMoveError, lambda e: invalid_because("queue_id", e)),
+    (AgentSkillError, _said(ConflictError, "agent_id")),
+    (AgentStateError, _said(ConflictError, "state")),
+    (AgentActionError, _said(ConflictError, "state")),
+    (QueueingError, _said(ConflictError)),
     # customers (a record's field: the agent's new customer, a link)
-    (CustomerFieldError, lambda e: invalid(e.field, e.message)),
-    (NotEditableError, lambda e: ForbiddenError(str(e), field=e.field)),
-    (ScriptConflictError, lambda e: ConflictError(e.message, field=e.field)),
-    (UnknownCustomerError, lambda e: NotFoundError(str(e), field="customer_id")),
+    (CustomerFieldError, lambda e: invalid_because(e.field, e)),
+    (NotEditableError, lambda e: _said(ForbiddenError, e.field)(e)),
+    (ScriptConflictError, lambda e: _said(ConflictError, e.field)(e)),
+    (UnknownCustomerError, _said(NotFoundError, "customer_id")),
     # complaints
-    (ComplaintNotFoundError, lambda e: NotFoundError(str(e), field="complaint_id")),
-    (TransitionError, lambda e: ConflictError(str(e), field="status")),
+    (ComplaintNotFoundError, _said(NotFoundError, "complaint_id")),
+    (TransitionError, _said(ConflictError, "status")),
     # a complaint filed with another action (a wrap-up's ``complaint``); complaints/http.py
     # names its own body's fields
-    (ComplaintFieldError, lambda e: invalid(f"complaint.{e.field}", e.message)),
-    (ComplaintError, lambda e: ConflictError(str(e), field="complaint")),
+    (ComplaintFieldError, lambda e: invalid_because(f"complaint.{e.field}", e)),
+    (ComplaintError, _said(ConflictError, "complaint")),
     # outbound tasks (return visits, callbacks)
-    (TaskNotFoundError, lambda e: NotFoundError(str(e), field="call_id")),
+    (TaskNotFoundError, _said(NotFoundError, "call_id")),
     (FormError, _outbound_form),
-    (OutboundTaskError, lambda e: invalid("callback_at", str(e))),
+    (OutboundTaskError, lambda e: invalid_because("callback_at", e)),
     # quality
     (AnswerError, _qa_answer),
-    (QaFormError, lambda e: invalid("definition", str(e))),
-    (PeriodError, lambda e: invalid("period", str(e), "query")),
-    (EvaluationStateError, lambda e: ConflictError(str(e), field="status")),
-    (NotAllowedError, lambda e: ForbiddenError(str(e), field="evaluation_id")),
-    (QaNotFoundError, lambda e: NotFoundError(str(e), field=e.kind.replace(" ", "_"))),
-    (QaError, lambda e: ConflictError(str(e))),
+    (QaFormError, lambda e: invalid_because("definition", e)),
+    (PeriodError, lambda e: invalid_because("period", e, "query")),
+    (EvaluationStateError, _said(ConflictError, "status")),
+    (NotAllowedError, _said(ForbiddenError, "evaluation_id")),
+    (QaNotFoundError, lambda e: _said(NotFoundError, e.kind.replace(" ", "_"))(e)),
+    (QaError, _said(ConflictError)),
     # planning
-    (JobLimitError, lambda e: ConflictError(str(e), field="job")),
+    (JobLimitError, _said(ConflictError, "job")),
     # user administration
-    (UnknownUserError, lambda e: NotFoundError(str(e), field="username")),
-    (UserExistsError, lambda e: ConflictError(f"{e.username!r} already exists", field="username")),
+    (UnknownUserError, _said(NotFoundError, "username")),
+    (UserExistsError, _said(ConflictError, "username")),
     # the browser phone
-    (PhoneError, lambda e: ConflictError(e.message, field=e.field)),
+    (PhoneError, lambda e: _said(ConflictError, e.field)(e)),
 )
 
 

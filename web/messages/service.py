@@ -16,17 +16,14 @@ import redis.asyncio as aioredis
 
 from kernel.events import DomainEvent, make_event_id
 from kernel.keys import StreamNames, agent_messages
+from kernel.messages import N_, FieldValueError
 from kernel.settings import AgentConfig
 
 MAX_KEPT = 50  # unacknowledged messages kept per agent (the oldest go first)
 
 
-class MessageError(ValueError):
+class MessageError(FieldValueError):
     """A message nobody can receive (unknown agent or team); ``field`` names the input."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +38,15 @@ class Message:
 def recipients(agents: Iterable[AgentConfig], agent_id: str | None, team: str | None) -> list[str]:
     """Pure: the agent ids a message to ``agent_id`` or to ``team`` (exactly one) reaches."""
     if (agent_id is None) == (team is None):
-        raise MessageError("agent_id", "give an agent_id or a team, not both")
+        raise MessageError("agent_id", N_("give an agent_id or a team, not both"))
     agents = list(agents)
     if agent_id is not None:
         if agent_id not in {a.id for a in agents}:
-            raise MessageError("agent_id", f"no agent {agent_id}")
+            raise MessageError("agent_id", N_("no agent %(agent_id)s"), {"agent_id": agent_id})
         return [agent_id]
     members = sorted(a.id for a in agents if a.team == team)
     if not members:
-        raise MessageError("team", f"no agent in team {team}")
+        raise MessageError("team", N_("no agent in team %(team)s"), {"team": team})
     return members
 
 

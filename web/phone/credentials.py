@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from kernel.messages import N_, FieldValueError
 from kernel.settings import AgentConfig, IceServerConfig, Settings, WebrtcSettings
 
 PASSWORD_CHARS = 32
@@ -51,13 +52,8 @@ class SipCredentials:
     ice_servers: list[IceServer]
 
 
-class PhoneError(ValueError):
+class PhoneError(FieldValueError):
     """The agent has no browser phone to register (``field`` names the setting that decides)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 def agent_config(settings: Settings, agent_id: str) -> AgentConfig | None:
@@ -101,10 +97,16 @@ def sip_credentials(settings: Settings, agent_id: str, now_s: float) -> SipCrede
     """The credentials of ``agent_id``'s browser phone; ``PhoneError`` when it has none."""
     agent = agent_config(settings, agent_id)
     if agent is None or agent.phone != "webrtc":
-        raise PhoneError("phone", f"agent {agent_id} has a desk phone (phone = 'device')")
+        raise PhoneError(
+            "phone",
+            N_("agent %(agent_id)s has a desk phone (phone = 'device')"),
+            {"agent_id": agent_id},
+        )
     w = settings.webrtc
     if not w.ws_url or w.secret is None:
-        raise PhoneError("webrtc.ws_url", "the browser phone needs a real PBX: no ws_url is set")
+        raise PhoneError(
+            "webrtc.ws_url", N_("the browser phone needs a real PBX: no ws_url is set")
+        )
     user = agent.sip_user
     assert user is not None  # the settings check that a browser phone is PJSIP/<name>
     return SipCredentials(
@@ -130,7 +132,7 @@ def pjsip_sections(settings: Settings) -> str:
     ``webrtc-auth`` and ``webrtc-aor`` templates of config/asterisk/pjsip.conf."""
     w = settings.webrtc
     if w.secret is None:
-        raise PhoneError("webrtc.secret", "needed to derive the agents' SIP passwords")
+        raise PhoneError("webrtc.secret", N_("needed to derive the agents' SIP passwords"))
     secret = w.secret.get_secret_value()
     out = [
         "; Browser-phone agents: written by `callcenter phone pjsip` from the settings; the",

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kernel.messages import N_, ExplainedError
 from web.live.hub import LiveHub
 from workforce.errors import WorkforceError
 from workforce.roster import RosterProblem, RosterResult
@@ -81,10 +82,11 @@ class RosterJob:
         }
 
 
-class JobLimitError(Exception):
+class JobLimitError(ExplainedError):
     def __init__(self, running: int) -> None:
         self.running = running
-        super().__init__(f"{running} roster solve(s) already running")
+        text = self.explain(N_("%(running)s roster solve(s) already running"), {"running": running})
+        super().__init__(text)
 
 
 class RosterJobs:

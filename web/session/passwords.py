@@ -7,6 +7,8 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kernel.messages import N_, FieldValueError
+
 _HASHER = PasswordHasher()
 # A hash of a random string: verifying against it when the user does not exist takes the same
 # time as a real check, so response times do not reveal which names exist.
@@ -17,7 +19,9 @@ MIN_PASSWORD_CHARS = 8
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise ValueError(f"password: at least {MIN_PASSWORD_CHARS} characters")
+        raise FieldValueError(
+            "password", N_("at least %(min)s characters"), {"min": MIN_PASSWORD_CHARS}
+        )
     return _HASHER.hash(password)
 
 

@@ -17,14 +17,16 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from kernel.messages import N_, ExplainedError, FieldValueError
 from kernel.vocabulary import ROLES
 from store.models.web import User, WebSession
 from web.session.passwords import hash_password
 
 
-class UserExistsError(ValueError):
+class UserExistsError(ExplainedError, ValueError):
     def __init__(self, username: str) -> None:
         self.username = username
+        self.explain(N_("%(username)r already exists"), {"username": username})
         super().__init__(f"username: {username!r} already exists")
 
 
@@ -45,10 +47,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class UnknownUserError(LookupError):
+class UnknownUserError(ExplainedError, LookupError):
     def __init__(self, username: str) -> None:
         self.username = username
-        super().__init__(f"no user {username!r}")
+        super().__init__(self.explain(N_("no user %(username)r"), {"username": username}))
 
 
 def user_row(
@@ -62,7 +64,11 @@ def user_row(
 ) -> dict[str, Any]:
     """A ``web_users`` row (the password hashed); an ``agent`` user is its own agent by default."""
     if role not in ROLES:
-        raise ValueError(f"role: must be one of {', '.join(ROLES)}, got {role!r}")
+        raise FieldValueError(
+            "role",
+            N_("must be one of %(choices)s, got %(role)r"),
+            {"choices": ", ".join(ROLES), "role": role},
+        )
     if role == "agent" and not agent_id:
         agent_id = username
     return {

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customers.audit import record_change
+from kernel.messages import N_, FieldValueError
 from store.models.core import Agent
 from store.models.web import User, WebSession
 from web.session.passwords import hash_password
@@ -29,12 +30,16 @@ class Actor:
     role: str
 
 
-class UnknownAgentIdError(ValueError):
+class UnknownAgentIdError(FieldValueError):
     def __init__(self, agent_id: str) -> None:
         self.agent_id = agent_id
         super().__init__(
-            f"agent_id: no agent {agent_id!r} in the store or the settings file"
-            " (add the agent first, or run `callcenter db seed`)"
+            "agent_id",
+            N_(
+                "no agent %(agent_id)r in the store or the settings file"
+                " (add the agent first, or run `callcenter db seed`)"
+            ),
+            {"agent_id": agent_id},
         )
 
 
