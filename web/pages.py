@@ -16,7 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from web.errors import ApiError
-from web.i18n.http import template_context
+from web.i18n.http import request_translations, template_context
 from web.keys import PRINCIPAL
 from web.navigation import menu
 from web.roles import require_role
@@ -60,7 +60,11 @@ async def error_page(request: web.Request, err: ApiError) -> web.Response:
     return render(
         "error.html",
         request,
-        {"status": err.status, "message": err.message, "page": "error"},
+        {
+            "status": err.status,
+            "message": err.body(request_translations(request))["message"],
+            "page": "error",
+        },
         status=err.status,
     )
 

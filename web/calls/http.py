@@ -78,7 +78,8 @@ async def known_target(call: ApiCall, kind: str, target: str, agent_id: str) -> 
     await routing.refresh()
     known = set(routing.plans) if kind == "queue" else set(routing.agents)
     if target not in known or (kind == "agent" and target == agent_id):
-        raise invalid("target", "no such queue" if kind == "queue" else "no such agent")
+        message = N_("no such queue") if kind == "queue" else N_("no such agent")
+        raise invalid("target", message)
 
 
 async def _command(call: ApiCall, kind: str, **args: object) -> CommandOut:

@@ -1,9 +1,12 @@
-// JSON API calls with the session's CSRF token; errors carry the field the server named.
+// JSON API calls with the session's CSRF token; errors carry the field the server named and its
+// message (in the user's language: the server localises it).
+import { t } from "./i18n.js";
+
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message ?? `HTTP ${status}`);
+    super(body?.message ?? t("The server answered with error %(status)s", { status }));
     this.status = status;
     this.field = body?.field ?? null;
     this.body = body;
@@ -17,10 +20,15 @@ export async function api(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const resp = await fetch(path, init);
+  let resp;
+  try {
+    resp = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { message: t("Network error: the server could not be reached") });
+  }
   if (resp.status === 401) {
     location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    throw new ApiError(401, { message: "signed out" });
+    throw new ApiError(401, { message: t("Signed out") });
   }
   const data = await resp.json().catch(() => null);
   if (!resp.ok) throw new ApiError(resp.status, data);

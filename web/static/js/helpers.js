@@ -1,6 +1,8 @@
 // The helpers every page uses, defined once: the element by id, a node built in one call, the
 // toast, an API error as text, an action reported in one place, and the score bands.
 
+import { t } from "./i18n.js";
+
 export const $ = (id) => document.getElementById(id);
 
 // <tag attrs...>children</tag>; "class" and "dataset" are set as properties, null attrs skipped.
@@ -33,7 +35,9 @@ export function toast(text, bad = false) {
 
 // An error as the user reads it: the field the server named, then what was wrong with it.
 export function errorText(err) {
-  if (err?.field && err.field !== "body") return `${err.field}: ${err.message}`;
+  if (err?.field && err.field !== "body") {
+    return t("%(field)s: %(message)s", { field: err.field, message: err.message });
+  }
   return err?.message ?? String(err);
 }
 
