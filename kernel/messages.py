@@ -41,6 +41,16 @@ class ExplainedError(Exception):
         return (self.msgid, self.params) if self.msgid else (str(self), None)
 
 
+class ExplainedValueError(ExplainedError, ValueError):
+    """A bad value, explained: what a pydantic validator raises (pydantic names the field;
+    ``web.i18n.validation`` shows the explanation in the reader's language)."""
+
+    def __init__(self, message: str, params: Params | None = None) -> None:
+        """``message``: a msgid filled from ``params``."""
+        self.message = self.explain(message, params)
+        super().__init__(self.message)
+
+
 class FieldValueError(ExplainedError, ValueError):
     """A precondition on one named input failed (``"extra_s: must be positive"``): ``field``
     names it, the explanation says what is wrong; the web answers 422 on that field."""

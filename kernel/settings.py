@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from kernel.files import FileReadError, read_text
+from kernel.messages import N_, ExplainedValueError
 from kernel.vocabulary import LOCALES, ROLES
 
 DEFAULT_CONFIG_FILE = "callcenter.toml"
@@ -268,9 +269,14 @@ class QueueConfig(_Model):
     def _levels(cls, v: dict[str, int]) -> dict[str, int]:
         for skill, level in v.items():
             if not _SKILL_ID.fullmatch(skill):
-                raise ValueError(f"skill id {skill!r}: 1-64 letters, digits and _.- only")
+                raise ExplainedValueError(
+                    N_("skill id %(skill)r: 1-64 letters, digits and _.- only"), {"skill": skill}
+                )
             if not 1 <= level <= 10:
-                raise ValueError(f"level of skill {skill!r} must be 1-10, got {level}")
+                raise ExplainedValueError(
+                    N_("level of skill %(skill)r must be 1-10, got %(level)s"),
+                    {"skill": skill, "level": level},
+                )
         return v
 
 
@@ -519,7 +525,7 @@ class ComplaintsSettings(_Model):
     def _days(cls, v: list[int]) -> list[int]:
         for d in v:
             if not 1 <= d <= 7:
-                raise ValueError(f"ISO weekday must be 1-7, got {d}")
+                raise ExplainedValueError(N_("ISO weekday must be 1-7, got %(day)s"), {"day": d})
         return v
 
     @field_validator("timezone")
@@ -580,7 +586,7 @@ def _check_timezone(v: str | None) -> str | None:
     try:
         ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {v!r}") from exc
+        raise ExplainedValueError(N_("unknown time zone %(zone)r"), {"zone": v}) from exc
     return v
 
 
@@ -594,7 +600,10 @@ class OpeningHoursSettings(_Model):
     @model_validator(mode="after")
     def _order(self) -> OpeningHoursSettings:
         if self.opens >= self.closes:
-            raise ValueError(f"closes {self.closes} must be after opens {self.opens}")
+            raise ExplainedValueError(
+                N_("closes %(closes)s must be after opens %(opens)s"),
+                {"closes": self.closes, "opens": self.opens},
+            )
         return self
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from customers.records import FieldError, normalise_number
-from kernel.messages import N_
+from kernel.messages import N_, FieldValueError
 from queueing.agent_states import ALLOWED_FROM
 from queueing.errors import (
     AgentSkillError,
@@ -175,7 +175,9 @@ class AgentActions:
 
     async def extend_wrap_up(self, agent_id: str, extra_s: int) -> str:
         if extra_s <= 0:
-            raise ValueError(f"extra_s: must be positive, got {extra_s}")
+            raise FieldValueError(
+                "extra_s", N_("must be positive, got %(extra_s)s"), {"extra_s": extra_s}
+            )
         return str((await self._act("extend_wrap_up", agent_id, extend_ms=extra_s * 1000))["state"])
 
     async def logout(self, agent_id: str) -> str:

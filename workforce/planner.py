@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from kernel.messages import N_, FieldValueError
 from workforce.errors import InputError
 from workforce.forecast import forecast_calls, holdout_error
 from workforce.roster import RosterRules
@@ -158,9 +159,9 @@ def move_shift(
     clipped into the new shift). ``ValueError`` naming the field when the move is not allowed:
     the same rest between shifts as the roster generator keeps (``RosterRules.min_rest_h``)."""
     if new_end_at <= new_start_at:
-        raise ValueError("end: must be after start")
+        raise FieldValueError("end", N_("must be after start"))
     if new_end_at - new_start_at > timedelta(hours=12):
-        raise ValueError("end: a shift lasts at most 12 h")
+        raise FieldValueError("end", N_("a shift lasts at most 12 h"))
     shift = find_shift(activities, agent_id, shift_start_at)
     others = [
         a for a in activities if a.agent_id == agent_id and a.activity == "shift" and a is not shift
@@ -168,7 +169,11 @@ def move_shift(
     rest = timedelta(hours=min_rest_h)
     for o in others:
         if o.start_at < new_end_at and new_start_at < o.end_at:
-            raise ValueError(f"start: overlaps the agent's shift at {o.start_at.isoformat()}")
+            raise FieldValueError(
+                "start",
+                N_("overlaps the agent's shift at %(start_at)s"),
+                {"start_at": o.start_at.isoformat()},
+            )
         if o.end_at <= new_start_at < o.end_at + rest:
             raise ValueError(
                 f"start: less than {min_rest_h:g} h rest after the shift ending "

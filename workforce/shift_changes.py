@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from kernel.messages import N_, FieldValueError
 from workforce.planner import Activity, coverage, find_shift
 from workforce.roster import RosterRules
 from workforce.shortfall import shortfall
@@ -38,7 +39,7 @@ def swap(
     """``with_agent_id`` takes the agent's shift (with its breaks); with ``with_shift_start_at``
     the agent takes that shift of theirs in exchange."""
     if with_agent_id == agent_id:
-        raise ValueError("with_agent_id: a swap needs another agent")
+        raise FieldValueError("with_agent_id", N_("a swap needs another agent"))
     mine = find_shift(acts, agent_id, shift_start_at, "shift_start_at")
     theirs = (
         None

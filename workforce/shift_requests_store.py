@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.messages import N_, FieldValueError
 from store.models.workforce import Roster, Shift
 from store.models.workspaces import ShiftRequest
 from workforce.planner import Activity
@@ -27,8 +28,12 @@ def _t(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-class RequestError(ValueError):
-    """A request that cannot be made or decided: ``field: message``."""
+NO_REQUEST = N_("no request %(request_id)s")
+
+
+class RequestError(FieldValueError):
+    """A request that cannot be made or decided: ``field`` names the input, the explanation
+    says why (``kernel.messages``)."""
 
 
 async def published_roster_of(
@@ -63,8 +68,11 @@ def _changed(roster: StoredRoster, req: dict[str, Any]) -> tuple[list[Activity],
             req["with_agent_id"],
             req["with_shift_start_at"],
         )
+    except FieldValueError as exc:
+        raise RequestError(exc.field, exc.msgid, exc.params) from None
     except ValueError as exc:
-        raise RequestError(str(exc)) from None
+        field, _, message = str(exc).partition(": ")
+        raise RequestError(field, message) from None
     return after, [req["agent_id"], req["with_agent_id"]]
 
 
@@ -106,12 +114,12 @@ async def create_request(
 ) -> int:
     """A pending request on the published roster holding the shift (checked it can apply)."""
     if kind not in KINDS:
-        raise RequestError(f"kind: must be one of {', '.join(KINDS)}")
+        raise RequestError("kind", N_("must be one of %(choices)s"), {"choices": ", ".join(KINDS)})
     if kind == "swap" and not with_agent_id:
-        raise RequestError("with_agent_id: a swap names the colleague who takes the shift")
+        raise RequestError("with_agent_id", N_("a swap names the colleague who takes the shift"))
     roster_id = await published_roster_of(engine, agent_id, shift_start_at)
     if roster_id is None:
-        raise RequestError("shift_start_at: no published shift of yours starts then")
+        raise RequestError("shift_start_at", N_("no published shift of yours starts then"))
     req = {
         "kind": kind,
         "agent_id": agent_id,
@@ -168,16 +176,24 @@ async def decide_request(
     async with engine.connect() as conn:
         row = (await conn.execute(select(t).where(t.c.request_id == request_id))).mappings().first()
     if row is None:
-        raise RequestError(f"request_id: no request {request_id}")
+        raise RequestError("request_id", NO_REQUEST, {"request_id": request_id})
     req = dict(row)
     if req["status"] != "pending":
-        raise RequestError(f"request_id: request {request_id} is already {req['status']}")
+        raise RequestError(
+            "request_id",
+            N_("request %(request_id)s is already %(status)s"),
+            {"request_id": request_id, "status": req["status"]},
+        )
     roster = await get_roster(engine, req["roster_id"])
     if roster is None:
-        raise RequestError(f"request_id: the roster of request {request_id} is gone")
+        raise RequestError(
+            "request_id",
+            N_("the roster of request %(request_id)s is gone"),
+            {"request_id": request_id},
+        )
     check = _check(roster, req)
     if approve and not check.allowed:
-        raise RequestError("approve: " + check.text())
+        raise RequestError("approve", "%(check)s", {"check": check.text()})
     async with engine.begin() as conn:
         if approve:
             after, agents = _changed(roster, req)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.i18n.catalog import N_
+from kernel.messages import N_, ExplainedError, Params
 
 MESSAGES: dict[str, str] = {
     "missing": N_("Field required"),
@@ -29,8 +29,12 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def pydantic_message(err: Any) -> tuple[str, dict[str, Any] | None]:
-    """(msgid, params) for one of ``ValidationError.errors()``."""
+def pydantic_message(err: Any) -> tuple[str, Params | None]:
+    """(msgid, params) for one of ``ValidationError.errors()``; a validator's own
+    ``ExplainedError`` (``kernel.messages``) says its own."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, ExplainedError):
+        return cause.explanation()
     msgid = MESSAGES.get(str(err.get("type")))
     if msgid is None:
         return str(err["msg"]), None

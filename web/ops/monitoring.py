@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from web.errors import ApiError, ForbiddenError, UnauthorizedError
+from web.i18n.catalog import N_
 from web.keys import RUNTIME
 
 GUARDED = frozenset({"/metrics", "/healthz"})
@@ -45,14 +46,18 @@ def refusal(request: web.Request) -> ApiError | None:
         if is_local(request.remote, request.headers):
             return None
         return ForbiddenError(
-            f"{request.path} is served to local addresses only (web.monitoring)", field="address"
+            N_("%(path)s is served to local addresses only (web.monitoring)"),
+            field="address",
+            params={"path": request.path},
         )
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     token = web_settings.monitoring_token or ""
     if scheme.lower() == "bearer" and token and hmac.compare_digest(given.strip(), token):
         return None
     return UnauthorizedError(
-        f"{request.path} needs Authorization: Bearer <web.monitoring_token>", field="authorization"
+        N_("%(path)s needs Authorization: Bearer <web.monitoring_token>"),
+        field="authorization",
+        params={"path": request.path},
     )
 
 

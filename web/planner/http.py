@@ -15,6 +15,7 @@ import pandas as pd
 from aiohttp import web
 
 from store.readers import agent_names
+from web.domain_errors import value_error
 from web.endpoints import ApiCall, Endpoints, Upload
 from web.errors import NotFoundError, UnavailableError, invalid
 from web.i18n.catalog import N_
@@ -516,8 +517,7 @@ async def planner_move_shift(call: ApiCall) -> RosterOut:
     try:
         await move_agent_shift(call.rt.engine, roster, body.agent_id, shift_at, start, end)
     except ValueError as exc:
-        name, _, message = str(exc).partition(": ")
-        raise invalid(name, message, "body") from None
+        raise value_error(exc) from None
     moved = await get_roster(call.rt.engine, roster.roster_id)
     assert moved is not None
     return await _roster_out(call, moved)

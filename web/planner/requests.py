@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field
 
 from store.readers import agent_names
 from web.endpoints import ApiCall, Endpoints
-from web.errors import NotFoundError, invalid
+from web.errors import NotFoundError, invalid, invalid_because
 from web.i18n.catalog import N_
 from web.roles import AGENT, PLANNER
 from web.schemas import ID, Input
 from workforce.planner_store import get_roster
 from workforce.shift_requests_store import (
+    NO_REQUEST,
     RequestError,
     create_request,
     decide_request,
@@ -88,8 +89,7 @@ def _aware(field: str, value: datetime | None) -> datetime | None:
 
 
 def _raise(exc: RequestError) -> None:
-    field, _, message = str(exc).partition(": ")
-    raise invalid(field, message, "body") from None
+    raise invalid_because(exc.field, exc) from None
 
 
 async def _out(call: ApiCall, rows: list[dict[str, Any]]) -> RequestListOut:
@@ -220,8 +220,7 @@ async def planner_decide(call: ApiCall) -> RequestOut:
             now=datetime.now(UTC),
         )
     except RequestError as exc:
-        field, _, message = str(exc).partition(": ")
-        if message.startswith("no request"):
-            raise NotFoundError(message, field="request_id") from None
-        raise invalid(field, message, "body") from None
+        if exc.msgid == NO_REQUEST:
+            raise NotFoundError(exc.msgid, field="request_id", params=exc.params) from None
+        raise invalid_because(exc.field, exc) from None
     return (await _out(call, [row])).requests[0]

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kernel.messages import N_, ExplainedValueError
 from reports.export import Cell
 from web.schemas import ID, Input
 
@@ -26,7 +27,7 @@ class ReportQuery(Input):
     def _ids(cls, v: list[str]) -> list[str]:
         bad = [q for q in v if not re.match(ID, q)]
         if bad:
-            raise ValueError(f"not a queue id: {bad[0]!r}")
+            raise ExplainedValueError(N_("not a queue id: %(queue_id)r"), {"queue_id": bad[0]})
         return v
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from kernel.messages import N_, ExplainedValueError
 from web.schemas import ID, Input
 
 STATES = Literal["ready", "not_ready", "wrap_up", "on_call", "offered", "logged_out"]
@@ -87,7 +88,7 @@ class DayQuery(Input):
     @classmethod
     def _interval(cls, v: int) -> int:
         if v not in (15, 30, 60):
-            raise ValueError("must be 15, 30 or 60")
+            raise ExplainedValueError(N_("must be 15, 30 or 60"))
         return v
 
 
