@@ -19,9 +19,25 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for a n
     return message
 
 
+# Between the items of a ``Labels`` param (Chinese lists with 、).
+LIST_SEPARATOR = N_(", ")
+
+
+class Labels(tuple[str, ...]):
+    """A param whose items are catalog msgids themselves (role names): shown translated and
+    joined with the reader's list separator."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return LIST_SEPARATOR.join(self)
+
+
 def english(msgid: str, params: Params | None) -> str:
     """``msgid`` filled from ``params`` (the English text, i.e. the untranslated catalog)."""
-    return msgid % dict(params) if params else msgid
+    if not params:
+        return msgid
+    return msgid % {k: str(v) if isinstance(v, Labels) else v for k, v in params.items()}
 
 
 class ExplainedError(Exception):

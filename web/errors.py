@@ -19,12 +19,21 @@ import gettext
 from collections.abc import Sequence
 from typing import Any
 
-from kernel.messages import ExplainedError, Params, english
+from kernel.messages import LIST_SEPARATOR, ExplainedError, Labels, Params, english
 
 
 def localised(message: str, params: Params | None, catalog: gettext.NullTranslations | None) -> str:
-    """``message`` (a catalog msgid with ``%(name)s`` placeholders) in ``catalog``'s language."""
-    return english(catalog.gettext(message) if catalog is not None else message, params)
+    """``message`` (a catalog msgid with ``%(name)s`` placeholders) in ``catalog``'s language;
+    a ``Labels`` param's items are translated too."""
+    if catalog is None:
+        return english(message, params)
+    if params:
+        sep = catalog.gettext(LIST_SEPARATOR)
+        params = {
+            k: sep.join(catalog.gettext(x) for x in v) if isinstance(v, Labels) else v
+            for k, v in params.items()
+        }
+    return english(catalog.gettext(message), params)
 
 
 class WebError(Exception):

@@ -10,6 +10,7 @@ from aiohttp import web
 from web.bodies import read_form
 from web.errors import RateLimitedError, UnauthorizedError
 from web.i18n.catalog import N_
+from web.i18n.http import request_translations
 from web.keys import PRINCIPAL, RUNTIME
 from web.pages import Pages, home_of, render
 from web.roles import STAFF
@@ -77,7 +78,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     try:
         principal, token = await sign_in(request, username, password)
     except RateLimitedError as exc:
-        return _login_page(request, error=exc.message, status=429, username=username)
+        said = exc.body(request_translations(request))["message"]  # the template's _() keeps it
+        return _login_page(request, error=said, status=429, username=username)
     except UnauthorizedError:
         return _login_page(
             request, error=N_("Wrong user name or password."), status=401, username=username
