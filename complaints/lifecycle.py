@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from complaints.deadlines import DeadlinePolicy, policy_from_settings
-from kernel.messages import N_, ExplainedError, Params
+from kernel.messages import N_, BadFieldValue, ExplainedError
 from kernel.protocols import CustomerWorkSettings
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -36,14 +36,8 @@ class ComplaintError(ExplainedError):
     (``kernel.messages``)."""
 
 
-class ComplaintFieldError(ComplaintError):
-    def __init__(
-        self, field: str, value: object, message: str, params: Params | None = None
-    ) -> None:
-        """``message``: a msgid filled from ``params`` (the explanation; ``field`` names it)."""
-        self.field, self.value = field, value
-        self.message = self.explain(message, params)
-        super().__init__(f"{field}={value!r}: {self.message}")
+class ComplaintFieldError(ComplaintError, BadFieldValue):
+    """Bad input: ``field``, ``value``, the explanation (``kernel.messages.BadFieldValue``)."""
 
 
 class ComplaintNotFoundError(ComplaintError):

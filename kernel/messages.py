@@ -67,6 +67,19 @@ class ExplainedValueError(ExplainedError, ValueError):
         super().__init__(self.message)
 
 
+class BadFieldValue(ExplainedError):
+    """``field`` was given ``value``; the explanation says what is wrong with it (a feature's
+    field error derives from its own base and this one)."""
+
+    def __init__(
+        self, field: str, value: object, message: str, params: Params | None = None
+    ) -> None:
+        """``message``: a msgid filled from ``params``."""
+        self.field, self.value = field, value
+        self.message = self.explain(message, params)
+        super().__init__(f"{field}={value!r}: {self.message}")
+
+
 class FieldValueError(ExplainedError, ValueError):
     """A precondition on one named input failed (``"extra_s: must be positive"``): ``field``
     names it, the explanation says what is wrong; the web answers 422 on that field."""

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from customers.records import parse_days, parse_hhmm
 from kernel.events import DomainEvent, make_event_id
-from kernel.messages import N_, ExplainedError, Params
+from kernel.messages import N_, BadFieldValue, ExplainedError
 from kernel.protocols import CustomerWorkSettings
 from outbound.rules import CallingWindow
 
@@ -49,14 +49,8 @@ class TaskNotFoundError(OutboundTaskError):
         super().__init__(text)
 
 
-class FormError(OutboundTaskError):
-    def __init__(
-        self, field: str, value: object, message: str, params: Params | None = None
-    ) -> None:
-        """``message``: a msgid filled from ``params`` (the explanation; ``field`` names it)."""
-        self.field, self.value = field, value
-        self.message = self.explain(message, params)
-        super().__init__(f"{field}={value!r}: {self.message}")
+class FormError(OutboundTaskError, BadFieldValue):
+    """A bad return-visit form or outcome: ``field``, ``value``, the explanation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,22 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
-from callcenter_testkit.browsing import no_js_errors, shot
-from callcenter_testkit.webtools import PASSWORD, Server, watch_csp
+from callcenter_testkit.browsing import chinese_page, no_js_errors, shot
+from callcenter_testkit.webtools import PASSWORD, Server
 from playwright.async_api import Browser, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
 async def _chinese_signed_in(browser: Browser, server: Server, username: str) -> Page:
-    ctx = await browser.new_context(
-        viewport={"width": 1400, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    errors: list[str] = []
-    await watch_csp(ctx, errors)
-    page = await ctx.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
+    page = await chinese_page(browser)
     await page.goto(f"{server.url}/login?next=/home")
     await page.fill("#username", username)
     await page.fill("#password", PASSWORD)
@@ -46,7 +39,7 @@ async def test_error_and_home_pages_in_chinese(
     )
     await expect(page.get_by_role("link", name="返回我的页面")).to_be_visible()
     await shot(page, artifacts / "i18n-error-403-zh_CN.png")
-    no_js_errors(page)
+    no_js_errors(page, "status of 403")  # the refused page itself
 
 
 async def test_the_pages_show_api_errors_in_chinese(browser: Browser, server: Server) -> None:

@@ -9,30 +9,17 @@ import re
 from pathlib import Path
 
 import pytest
-from callcenter_testkit.browsing import no_js_errors, shot
-from callcenter_testkit.webtools import PASSWORD, Server, watch_csp
-from playwright.async_api import Browser, Page, expect
+from callcenter_testkit.browsing import chinese_page, no_js_errors, shot
+from callcenter_testkit.webtools import PASSWORD, Server
+from playwright.async_api import Browser, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-
-async def _chinese_page(browser: Browser) -> Page:
-    ctx = await browser.new_context(
-        viewport={"width": 1400, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    errors: list[str] = []
-    await watch_csp(ctx, errors)
-    page = await ctx.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
 
 
 async def test_sign_in_and_navigation_in_chinese(
     browser: Browser, server: Server, artifacts: Path
 ) -> None:
-    page = await _chinese_page(browser)
+    page = await chinese_page(browser)
     await page.goto(f"{server.url}/login?next=/wallboard")
     await expect(page.locator("h1")).to_have_text("登录")
     await expect(page.locator("#sign-in")).to_have_text("登录")

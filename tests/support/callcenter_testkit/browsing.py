@@ -75,6 +75,21 @@ async def ready_agent(browser: Browser, server: Server, **context: Any) -> Page:
     return page
 
 
+async def chinese_page(browser: Browser) -> Page:
+    """A page of a new zh-CN browser context (Shanghai time) collecting its JavaScript errors
+    and CSP reports in ``page.errors``."""
+    ctx = await browser.new_context(
+        viewport={"width": 1400, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    errors: list[str] = []
+    await watch_csp(ctx, errors)
+    page = await ctx.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
 async def shot(page: Page, path: Path) -> None:
     """A full-page screenshot from the top (sticky bars stay where a user sees them)."""
     await page.evaluate("window.scrollTo(0, 0)")
