@@ -55,7 +55,7 @@ async def test_the_users_own_choice_wins(login: Login) -> None:
     assert "我的班次" in page and "退出登录" in page
     async with s.post("/locale", data={"locale": "xx"}) as r:
         assert r.status == 422  # a form: the error page
-        assert "must be one of en, zh_CN" in await r.text()
+        assert "必须是以下之一：en, zh_CN" in await r.text()  # the error page in her language
 
 
 async def test_sign_in_page_languages(server: Server) -> None:
