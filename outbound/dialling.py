@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from kernel.messages import N_, Labels, english
 from outbound.rules import CallingWindow
 
 PREFIX = "prefix"
@@ -30,8 +31,14 @@ class Refusal:
     """Why a number may not be dialled now; ``overridable`` refusals yield to a reason."""
 
     reason: str  # PREFIX | DO_NOT_CALL | CALLING_HOURS
-    message: str
+    msgid: str  # what people read, a catalog msgid (kernel.messages) filled from params
+    params: Mapping[str, object]
     overridable: bool
+
+    @property
+    def message(self) -> str:
+        """The English text."""
+        return english(self.msgid, self.params)
 
 
 def allowed_prefixes(role: str, rules: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
@@ -45,10 +52,12 @@ def prefix_refusal(number: str, role: str, rules: Mapping[str, Sequence[str]]) -
     if any(number.startswith(p) for p in prefixes):
         return None
     if not prefixes:
-        message = f"role {role} may not dial outside numbers (dialling.allowed_prefixes)"
+        message = N_("role %(role)s may not dial outside numbers (dialling.allowed_prefixes)")
     else:
-        message = f"not an allowed number for role {role}: allowed prefixes {', '.join(prefixes)}"
-    return Refusal(PREFIX, message, overridable=False)
+        message = N_("not an allowed number for role %(role)s: allowed prefixes %(prefixes)s")
+    return Refusal(
+        PREFIX, message, {"role": Labels([role]), "prefixes": ", ".join(prefixes)}, False
+    )
 
 
 def customer_refusals(
@@ -56,20 +65,37 @@ def customer_refusals(
 ) -> list[Refusal]:
     """The known customer's own rules: do-not-call, and their calling hours at ``now``."""
     out: list[Refusal] = []
-    who = name or "this customer"
+    who = {"name": name}
     if do_not_call:
-        out.append(Refusal(DO_NOT_CALL, f"{who} asked not to be called (do not call)", True))
+        said = (
+            N_("%(name)s asked not to be called (do not call)")
+            if name
+            else N_("this customer asked not to be called (do not call)")
+        )
+        out.append(Refusal(DO_NOT_CALL, said, who, True))
     if window is not None and not window.allows(now):
         local = now.astimezone(ZoneInfo(window.timezone))
         days = "".join(str(d) for d in sorted(window.days))
-        out.append(
-            Refusal(
-                CALLING_HOURS,
-                f"outside {who}'s calling hours ({window.start:%H:%M}-{window.end:%H:%M} on days "
-                f"{days}, {window.timezone}; it is {local:%a %H:%M} there)",
-                True,
+        said = (
+            N_(
+                "outside %(name)s's calling hours (%(start)s-%(end)s on days %(days)s,"
+                " %(timezone)s; it is %(now)s there)"
+            )
+            if name
+            else N_(
+                "outside this customer's calling hours (%(start)s-%(end)s on days %(days)s,"
+                " %(timezone)s; it is %(now)s there)"
             )
         )
+        hours = {
+            **who,
+            "start": f"{window.start:%H:%M}",
+            "end": f"{window.end:%H:%M}",
+            "days": days,
+            "timezone": window.timezone,
+            "now": f"{local:%a %H:%M}",
+        }
+        out.append(Refusal(CALLING_HOURS, said, hours, True))
     return out
 
 

@@ -30,8 +30,9 @@ from web.agent.schemas import CustomerCard, DialBody, DialOut, DialPreviewOut, D
 from web.calls.commands import send_command
 from web.calls.numbers import outside_number
 from web.endpoints import ApiCall, Endpoints
-from web.errors import ConflictError
+from web.errors import ConflictError, localised
 from web.i18n.catalog import N_
+from web.i18n.http import request_translations
 from web.keys import SERVICES
 from web.live.privacy import viewer_of
 from web.roles import AGENT
@@ -93,10 +94,14 @@ async def assess(call: ApiCall, raw: str, now: datetime) -> Assessment:
 async def dial_preview(call: ApiCall) -> DialPreviewOut:
     call.own_agent()
     found = await assess(call, call.body.number, datetime.now(UTC))
+    catalog = request_translations(call.request)
     return DialPreviewOut(
         number=found.number,
         customer=found.card,
-        refusals=[DialRefusal(reason=r.reason, message=r.message) for r in found.refusals],  # type: ignore[arg-type]
+        refusals=[
+            DialRefusal(reason=r.reason, message=localised(r.msgid, r.params, catalog))  # type: ignore[arg-type]
+            for r in found.refusals
+        ],
     )
 
 
@@ -121,10 +126,11 @@ async def dial(call: ApiCall) -> DialOut:
     found = await assess(call, body.number, now)
     stop = blocking(found.refusals, body.override_reason)
     if stop:
+        catalog = request_translations(call.request)  # each refusal in the reader's language
         raise ConflictError(
             N_("%(refusals)s: give a reason to dial anyway (audited)"),
             field="number",
-            params={"refusals": "; ".join(r.message for r in stop)},
+            params={"refusals": "; ".join(localised(r.msgid, r.params, catalog) for r in stop)},
         )
     overridden = [r.reason for r in found.refusals]
     if overridden:

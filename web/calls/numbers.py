@@ -18,5 +18,5 @@ def outside_number(settings: Settings, role: str, raw: str, field: str) -> str:
         raise invalid_because(field, exc) from None
     refused = prefix_refusal(number, role, settings.dialling.allowed_prefixes)
     if refused is not None:
-        raise ForbiddenError(refused.message, field=field)
+        raise ForbiddenError(refused.msgid, field=field, params=refused.params)
     return number
