@@ -22,7 +22,7 @@ from phonenumbers import timezone as pn_timezone
 
 from customers.masking import mask_field, mask_numbers
 from kernel.files import CsvRowError, csv_dicts
-from kernel.messages import N_, ExplainedError, Params
+from kernel.messages import N_, ExplainedError, FieldValueError, Params
 from kernel.vocabulary import TIERS
 
 CSV_COLUMNS = (
@@ -299,7 +299,9 @@ def parse_days(text: str | None) -> frozenset[int]:
         return frozenset()
     days = frozenset(int(c) for c in text if c.isdigit())
     if not days <= frozenset(range(1, 8)) or any(not c.isdigit() for c in text):
-        raise ValueError(f"days: {text!r} is not a string of ISO weekdays 1-7")
+        raise FieldValueError(
+            "days", N_("%(text)r is not a string of ISO weekdays 1-7"), {"text": text}
+        )
     return days
 
 
@@ -307,7 +309,7 @@ def parse_hhmm(text: str) -> time:
     """``"09:30"`` → time(9, 30); ``"24:00"`` is not allowed (use ``"00:00"`` as the end)."""
     hh, sep, mm = text.strip().partition(":")
     if not sep or not hh.isdigit() or not mm.isdigit() or len(mm) != 2:
-        raise ValueError(f"time: {text!r} is not HH:MM")
+        raise FieldValueError("time", N_("%(text)r is not HH:MM"), {"text": text})
     return time(int(hh), int(mm))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kernel.messages import N_, FieldValueError
 from kernel.vocabulary import OUTCOMES
 
 RETRY_OUTCOMES = frozenset({"no_answer", "busy"})
@@ -41,7 +42,7 @@ class CallingWindow:
 
     def __post_init__(self) -> None:
         if not self.days or not self.days <= frozenset(range(1, 8)):
-            raise ValueError("days: ISO weekdays 1-7, at least one")
+            raise FieldValueError("days", N_("ISO weekdays 1-7, at least one"))
         ZoneInfo(self.timezone)  # raises on an unknown zone
 
     @property
@@ -73,7 +74,7 @@ class Placement:
 def earliest_allowed(earliest_at: datetime, window: CallingWindow) -> datetime | None:
     """The first instant at or after ``earliest_at`` inside ``window``; None if none is found."""
     if earliest_at.tzinfo is None:
-        raise ValueError("earliest_at: must be timezone-aware")
+        raise FieldValueError("earliest_at", N_("must be timezone-aware"))
     at = earliest_at.astimezone(UTC)
     if window.allows(at):
         return at
@@ -144,7 +145,7 @@ def after_attempt(
 ) -> AttemptResult:
     """The task's fate after attempt number ``attempts`` ended with ``outcome``."""
     if outcome not in OUTCOMES:
-        raise ValueError(f"outcome: unknown outcome {outcome!r}")
+        raise FieldValueError("outcome", N_("unknown outcome %(outcome)r"), {"outcome": outcome})
     if outcome in RETRY_OUTCOMES and attempts < max_attempts:
         retry_at = place_retry(ended_at, window, retry_delay_s=retry_delay_s)
         if retry_at is not None:

@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from kernel.messages import N_, FieldValueError
+
 KPIS: tuple[str, ...] = (
     "calls_handled",
     "aht_s",
@@ -60,7 +62,7 @@ class KpiRule:
 
     def __post_init__(self) -> None:
         if self.kpi not in KPIS:
-            raise ValueError(f"kpi: unknown KPI {self.kpi!r}")
+            raise FieldValueError("kpi", N_("unknown KPI %(kpi)r"), {"kpi": self.kpi})
         if self.target == self.floor:
             raise ValueError(f"{self.kpi}: target and floor must differ")
         if not self.weight > 0:

@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kernel.messages import N_, FieldValueError
 from kernel.protocols import EscalationRule, QueueRules
 from queueing.errors import RoutingConfigError
 
@@ -193,7 +194,7 @@ def call_priority(queue_priority: int, tier: str | None = None, extra: int = 0) 
     """Tier first (VIP > key account > ordinary), then queue priority plus the call's own."""
     tier = tier or "ordinary"
     if tier not in TIER_RANK:
-        raise ValueError(f"tier: unknown tier {tier!r}")
+        raise FieldValueError("tier", N_("unknown tier %(tier)r"), {"tier": tier})
     return TIER_RANK[tier] * 1000 + max(0, min(999, queue_priority + extra))
 
 
@@ -216,7 +217,7 @@ def agent_score(
         return (MAX_LEVEL_SUM - min(level_sum, MAX_LEVEL_SUM)) * SCALE + relative_ms(ready_at_ms)
     if strategy == "round_robin":
         return relative_ms(last_offer_ms) if last_offer_ms else 0
-    raise ValueError(f"strategy: unknown strategy {strategy!r}")
+    raise FieldValueError("strategy", N_("unknown strategy %(strategy)r"), {"strategy": strategy})
 
 
 def script_config(plan: QueuePlan, originate_timeout_s: int) -> dict[str, object]:

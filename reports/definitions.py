@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kernel.messages import N_, FieldValueError
+
 INTERVAL_MINUTES = (15, 30, 60)
 SATISFIED_SCORE = 4  # a survey score of 4 or 5 (of 1-5) is a satisfied caller (csat_pct)
 COUNTS = (
@@ -144,7 +146,9 @@ def interval_index(
     """Interval starts in ``[start_at, end_at)``, in the centre's time zone ``tz``. Steps are
     absolute (a 60-minute interval is an hour even across a daylight-saving change)."""
     if interval_min not in INTERVAL_MINUTES:
-        raise ValueError(f"interval_min: must be 15, 30 or 60, got {interval_min}")
+        raise FieldValueError(
+            "interval_min", N_("must be 15, 30 or 60, got %(got)s"), {"got": interval_min}
+        )
     first = pd.Timestamp(start_at).tz_convert(tz)
     return pd.date_range(
         first,
