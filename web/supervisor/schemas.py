@@ -31,6 +31,15 @@ class PeriodOut(BaseModel):
     handle_s: float | None
 
 
+class QueueAlert(BaseModel):
+    """Why a queue is in alert; the page words it in its reader's language."""
+
+    kind: Literal["service_level", "long_wait", "no_agent"]
+    sl_pct: float | None = Field(None, description="service_level: the last 30 minutes' level")
+    target_pct: float | None = Field(None, description="service_level: the queue's target")
+    wait_s: float | None = Field(None, description="long_wait: the longest wait")
+
+
 class QueueFigures(BaseModel):
     queue_id: str
     name: str
@@ -44,7 +53,7 @@ class QueueFigures(BaseModel):
     last_15m: PeriodOut
     last_30m: PeriodOut
     abandon_rate_pct: float | None
-    alerts: list[str]
+    alerts: list[QueueAlert]
 
 
 class QueuesOut(BaseModel):

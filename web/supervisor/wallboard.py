@@ -2,13 +2,15 @@
 
 A queue is in alert when its service level over the last 30 minutes is below target (once some
 calls were offered), when its longest wait is past three times the service-level target time, or
-when calls wait while nobody who can serve the queue is working.
+when calls wait while nobody who can serve the queue is working. An alert is a kind and its
+figures, not a sentence: the page words it in its reader's language (wallboard/labels.js).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 WORKING_STATES = ("ready", "offered", "on_call", "wrap_up")
 LONG_WAIT_FACTOR = 3
@@ -27,15 +29,18 @@ def queue_alerts(
     sl_30m_pct: float | None,
     agents: dict[str, int],
     target: QueueTarget,
-) -> list[str]:
-    """Why the queue is in alert (empty when it is not), in words a supervisor reads at a glance."""
-    out: list[str] = []
+) -> list[dict[str, Any]]:
+    """Why the queue is in alert (empty when it is not): ``service_level`` (the last 30 minutes'
+    ``sl_pct`` below ``target_pct``), ``long_wait`` (``wait_s``), ``no_agent``."""
+    out: list[dict[str, Any]] = []
     if sl_30m_pct is not None and sl_30m_pct < target.sl_target_pct:
-        out.append(f"service level {sl_30m_pct:.0f}% below {target.sl_target_pct:.0f}%")
+        out.append(
+            {"kind": "service_level", "sl_pct": sl_30m_pct, "target_pct": target.sl_target_pct}
+        )
     if longest_wait_s > LONG_WAIT_FACTOR * target.sl_target_s:
-        out.append(f"longest wait {longest_wait_s:.0f} s")
+        out.append({"kind": "long_wait", "wait_s": round(longest_wait_s)})
     if waiting > 0 and sum(agents.get(s, 0) for s in WORKING_STATES) == 0:
-        out.append("calls waiting, no agent working")
+        out.append({"kind": "no_agent"})
     return out
 
 

@@ -22,4 +22,7 @@ const toDate = (v) => (v instanceof Date ? v : new Date(v));
 export const date = (v) => (v == null ? "—" : dateFmt.format(toDate(v)));
 export const time = (v) => (v == null ? "—" : timeFmt.format(toDate(v)));
 export const dateTime = (v) => (v == null ? "—" : `${date(v)} ${time(v)}`);
+// A calendar day given as YYYY-MM-DD (a report's from/to), formatted as it is: no time zone shift.
+const dayFmt = new Intl.DateTimeFormat(tag, { timeZone: "UTC", year: "numeric", month: tag.startsWith("zh") ? "long" : "short", day: "numeric" });
+export const day = (isoDay) => (isoDay ? dayFmt.format(new Date(`${isoDay}T00:00:00Z`)) : "—");
 export const number = (v) => (v == null || !isFinite(v) ? "—" : numberFmt.format(v));

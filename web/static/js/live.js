@@ -3,7 +3,14 @@
 // through onOpen, so nothing missed while away stays missed. A close with SESSION_ENDED (the
 // server's web/live/hub.py CLOSE_SESSION_ENDED: signed out, account disabled, session expired) is
 // final: no reconnect, the reason is shown with a link to sign in again.
+import { t } from "./i18n.js";
+
 const SESSION_ENDED = 4401;
+// The close reasons web/session/users.py session_states gives, in the page's language.
+const ENDED = {
+  "signed out": t("signed out"), "session expired": t("session expired"),
+  "account disabled": t("account disabled"), "account deleted": t("account deleted"),
+};
 
 function showSessionEnded(reason) {
   if (document.getElementById("session-ended")) return;
@@ -12,10 +19,10 @@ function showSessionEnded(reason) {
   box.className = "session-ended";
   box.setAttribute("role", "alert");
   const text = document.createElement("span");
-  text.textContent = `Live feed stopped: ${reason}. `;
+  text.textContent = `${t("Live feed stopped: %(reason)s.", { reason })} `;
   const link = document.createElement("a");
   link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-  link.textContent = "Sign in again";
+  link.textContent = t("Sign in again");
   box.append(text, link);
   document.body.prepend(box);
 }
@@ -48,7 +55,7 @@ export function connectLive({ onOpen, onMessages, statusEl = document.getElement
   const open = () => {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     ws = new WebSocket(`${proto}//${location.host}/ws`);
-    setStatus("connecting", attempt ? "reconnecting" : "connecting");
+    setStatus("connecting", attempt ? t("reconnecting") : t("connecting"));
     ws.onmessage = (ev) => {
       let msgs;
       try { msgs = JSON.parse(ev.data); } catch { return; }
@@ -57,7 +64,7 @@ export function connectLive({ onOpen, onMessages, statusEl = document.getElement
           const restarted = serverId !== null && serverId !== m.server_id;
           serverId = m.server_id;
           attempt = 0;
-          setStatus("live", "live");
+          setStatus("live", t("live"));
           onOpen?.({ restarted, serverMs: m.server_ms });
           window.dispatchEvent(new CustomEvent("cc:live-open"));
           continue;
@@ -71,12 +78,12 @@ export function connectLive({ onOpen, onMessages, statusEl = document.getElement
     };
     ws.onclose = (ev) => {
       if (ev.code === SESSION_ENDED) {
-        const reason = ev.reason || "signed out";
+        const reason = ENDED[ev.reason || "signed out"] ?? ev.reason;
         setStatus("ended", reason);
         showSessionEnded(reason);
         return;
       }
-      setStatus("down", "offline");
+      setStatus("down", t("offline"));
       const delay = Math.min(10000, 300 * 2 ** attempt++) * (0.75 + Math.random() / 2);
       setTimeout(open, delay);
     };

@@ -2,12 +2,14 @@
 // (paged on the server), today's chart. Figures arrive every second over the live feed; agent
 // state events update the visible rows between page reloads. All DOM writes happen once per frame.
 import { api } from "./api.js";
-import { duration, label, pct } from "./format.js";
+import { duration, number, pct, time } from "./format.js";
+import { t } from "./i18n.js";
 import { connectLive } from "./live.js";
 import { $, el, errorText, setText, toast } from "./helpers.js";
 import { drawDay } from "./wallboard/day_chart.js";
 import { centreTotals } from "./wallboard/figures.js";
 import "./wallboard/messages.js";
+import { alertsText, categoryLabel, deadlineLabel, modeLabel, severityLabel, stateLabel, reasonLabel } from "./wallboard/labels.js";
 import { monitorRequested, onMonitorEvent } from "./wallboard/monitoring.js";
 import { refreshWaiting, tickWaiting } from "./wallboard/waiting.js";
 
@@ -24,50 +26,52 @@ let agentPage = 1;
 let agentRows = new Map();      // agent_id -> row data on the visible page
 let overdue = new Map();        // complaint id -> text
 const tiles = new Map();        // queue_id -> tile element
+const queueNames = new Map(JSON.parse($("waiting-card").dataset.queues || "[]").map((q) => [q.id, q.name]));
+const queueName = (id) => (id ? queueNames.get(id) ?? id : "");
 
 const now = () => Date.now() + skewMs;
 
 // ---- queues ----------------------------------------------------------------------------------
 
 function tileFor(q) {
-  let t = tiles.get(q.queue_id);
-  if (t) return t;
+  let tile = tiles.get(q.queue_id);
+  if (tile) return tile;
   const f = (cls, lbl) => el("div", { class: `qf ${cls}` }, el("div", { class: "qf-value" }), el("div", { class: "qf-label" }, lbl));
-  t = el("article", { class: "queue", dataset: { queue: q.queue_id } },
+  tile = el("article", { class: "queue", dataset: { queue: q.queue_id } },
     el("header", {}, el("h3", {}, q.name), el("span", { class: "q-alert-text" })),
     el("div", { class: "q-main" },
-      el("div", { class: "q-waiting" }, el("div", { class: "big" }), el("div", { class: "qf-label" }, "waiting")),
-      el("div", { class: "q-grid" }, f("longest", "longest"), f("sl30", "SL 30m"), f("slday", "SL today"),
-        f("abandon", "abandon %"), f("asa", "ASA"), f("ewt", "expected"))),
+      el("div", { class: "q-waiting" }, el("div", { class: "big" }), el("div", { class: "qf-label" }, t("waiting"))),
+      el("div", { class: "q-grid" }, f("longest", t("longest")), f("sl30", t("SL 30m")), f("slday", t("SL today")),
+        f("abandon", t("abandon %")), f("asa", t("ASA")), f("ewt", t("expected wait")))),
     el("div", { class: "q-agents" }, ...["ready", "on_call", "wrap_up", "not_ready"].map((s) =>
-      el("span", { class: `chip state-${s}`, dataset: { s } }, el("b"), ` ${label(s)}`))),
+      el("span", { class: `chip state-${s}`, dataset: { s } }, el("b"), ` ${stateLabel(s)}`))),
     el("div", { class: "q-bar" }, el("span", { class: "q-bar-fill" }), el("span", { class: "q-bar-target" })));
-  tiles.set(q.queue_id, t);
-  return t;
+  tiles.set(q.queue_id, tile);
+  return tile;
 }
 
 function paintTile(q) {
-  const t = tileFor(q);
+  const tile = tileFor(q);
   const alert = q.alerts.length > 0;
-  t.dataset.alert = alert ? "yes" : "no";
-  t.querySelector(".big").textContent = q.waiting;
-  setText(t.querySelector(".q-alert-text"), alert ? q.alerts.join(" · ") : "");
-  const set = (cls, v) => setText(t.querySelector(`.${cls} .qf-value`), v);
+  tile.dataset.alert = alert ? "yes" : "no";
+  tile.querySelector(".big").textContent = q.waiting;
+  setText(tile.querySelector(".q-alert-text"), alert ? alertsText(q.alerts) : "");
+  const set = (cls, v) => setText(tile.querySelector(`.${cls} .qf-value`), v);
   set("longest", duration(q.longest_wait_s));
   const sl30 = q.last_30m.offered ? q.last_30m.service_level_pct : null;
   set("sl30", pct(sl30));
   set("slday", pct(q.day.service_level_pct));
   set("abandon", pct(q.abandon_rate_pct));
-  set("asa", q.day.asa_s == null ? "—" : `${Math.round(q.day.asa_s)} s`);
+  set("asa", q.day.asa_s == null ? "—" : t("%(seconds)s s", { seconds: number(Math.round(q.day.asa_s)) }));
   set("ewt", duration(q.expected_wait_s));
-  const slEl = t.querySelector(".sl30");
+  const slEl = tile.querySelector(".sl30");
   slEl.dataset.good = sl30 == null ? "na" : sl30 >= q.sl_target_pct ? "yes" : "no";
-  for (const chip of t.querySelectorAll(".chip")) setText(chip.querySelector("b"), q.agents[chip.dataset.s] ?? 0);
+  for (const chip of tile.querySelectorAll(".chip")) setText(chip.querySelector("b"), q.agents[chip.dataset.s] ?? 0);
   const sl = q.day.service_level_pct;
-  t.querySelector(".q-bar-fill").style.width = `${sl == null ? 0 : Math.min(100, sl)}%`;
-  t.querySelector(".q-bar-fill").dataset.good = sl == null ? "na" : sl >= q.sl_target_pct ? "yes" : "no";
-  t.querySelector(".q-bar-target").style.left = `${q.sl_target_pct}%`;
-  t.title = `${q.name}: target ${q.sl_target_pct}% in ${q.sl_target_s} s`;
+  tile.querySelector(".q-bar-fill").style.width = `${sl == null ? 0 : Math.min(100, sl)}%`;
+  tile.querySelector(".q-bar-fill").dataset.good = sl == null ? "na" : sl >= q.sl_target_pct ? "yes" : "no";
+  tile.querySelector(".q-bar-target").style.left = `${q.sl_target_pct}%`;
+  tile.title = t("%(queue)s: target %(pct)s answered in %(seconds)s s", { queue: q.name, pct: pct(q.sl_target_pct), seconds: q.sl_target_s });
 }
 
 function paintQueues() {
@@ -78,29 +82,29 @@ function paintQueues() {
   shown.forEach(paintTile);
   const box = $("queues");
   const wanted = shown.map((q) => tileFor(q));
-  if (wanted.length !== box.children.length || wanted.some((t, i) => box.children[i] !== t)) box.replaceChildren(...wanted);
+  if (wanted.length !== box.children.length || wanted.some((tile, i) => box.children[i] !== tile)) box.replaceChildren(...wanted);
   box.dataset.count = String(Math.min(queues.length, QUEUES_PER_PAGE));
   const pager = $("queue-pager");
   pager.hidden = pages < 2;
   if (pages > 1) pager.replaceChildren(...Array.from({ length: pages }, (_, i) => el("span", { class: i === queuePage ? "on" : "" })),
-    el("em", {}, `queues ${queuePage * QUEUES_PER_PAGE + 1}–${Math.min(ordered.length, (queuePage + 1) * QUEUES_PER_PAGE)} of ${ordered.length}`));
+    el("em", {}, t("queues %(first)s–%(last)s of %(total)s", { first: queuePage * QUEUES_PER_PAGE + 1, last: Math.min(ordered.length, (queuePage + 1) * QUEUES_PER_PAGE), total: ordered.length })));
   paintTotals();
   paintAlerts();
 }
 
 function paintTotals() {
-  const t = centreTotals(queues);
-  setText($("t-waiting"), t.waiting);
-  setText($("t-longest"), duration(t.longestWaitS));
-  setText($("t-sl"), pct(t.serviceLevelPct));
-  setText($("t-abandon"), pct(t.abandonedPct));
+  const tot = centreTotals(queues);
+  setText($("t-waiting"), tot.waiting);
+  setText($("t-longest"), duration(tot.longestWaitS));
+  setText($("t-sl"), pct(tot.serviceLevelPct));
+  setText($("t-abandon"), pct(tot.abandonedPct));
   $("totals").dataset.alert = queues.some((q) => q.alerts.length) ? "yes" : "no";
 }
 
 function paintAlerts() {
   const items = [];
-  for (const q of queues) if (q.alerts.length) items.push(el("div", { class: "alert-item" }, el("b", {}, q.name), ` ${q.alerts.join(" · ")}`));
-  for (const [id, text] of overdue) items.push(el("a", { class: "alert-item complaint", href: `/complaints?ticket=${encodeURIComponent(id)}` }, el("b", {}, "Complaint overdue"), ` ${text}`, el("small", {}, ` ${id}`)));
+  for (const q of queues) if (q.alerts.length) items.push(el("div", { class: "alert-item" }, el("b", {}, q.name), ` ${alertsText(q.alerts)}`));
+  for (const [id, text] of overdue) items.push(el("a", { class: "alert-item complaint", href: `/complaints?ticket=${encodeURIComponent(id)}` }, el("b", {}, t("Complaint overdue")), ` ${text}`, el("small", {}, ` ${id}`)));
   const box = $("alerts");
   box.hidden = items.length === 0;
   box.replaceChildren(...items);
@@ -114,13 +118,13 @@ function actionButtons(a) {
   const out = [];
   if (a.state === "on_call" && a.call_id) {
     for (const mode of ["listen", "whisper", "barge"]) {
-      out.push(el("button", { class: `btn btn-small spy-${mode}`, dataset: { act: "spy", mode, call: a.call_id } }, mode));
+      out.push(el("button", { class: `btn btn-small spy-${mode}`, dataset: { act: "spy", mode, call: a.call_id } }, modeLabel(mode)));
     }
-    out.push(el("button", { class: "btn btn-small btn-ghost rec-pause", dataset: { act: "rec", call: a.call_id } }, recPaused.get(a.call_id) ? "resume rec" : "pause rec"));
+    out.push(el("button", { class: "btn btn-small btn-ghost rec-pause", dataset: { act: "rec", call: a.call_id } }, recPaused.get(a.call_id) ? t("resume rec") : t("pause rec")));
   }
   if (["ready", "wrap_up", "not_ready"].includes(a.state)) {
-    if (a.state !== "not_ready") out.push(el("button", { class: "btn btn-small btn-warn", dataset: { act: "not-ready", agent: a.agent_id } }, "not ready"));
-    out.push(el("button", { class: "btn btn-small btn-ghost", dataset: { act: "logout", agent: a.agent_id } }, "log out"));
+    if (a.state !== "not_ready") out.push(el("button", { class: "btn btn-small btn-warn", dataset: { act: "not-ready", agent: a.agent_id } }, t("not ready")));
+    out.push(el("button", { class: "btn btn-small btn-ghost", dataset: { act: "logout", agent: a.agent_id } }, t("log out")));
   }
   return out;
 }
@@ -144,11 +148,11 @@ function rowFor(a) {
   setText(tr.querySelector(".name"), a.name);
   const pill = tr.querySelector(".state-pill");
   pill.dataset.state = a.state;
-  setText(pill, label(a.state));
-  setText(tr.querySelector(".reason"), a.reason ?? "");
+  setText(pill, stateLabel(a.state));
+  setText(tr.querySelector(".reason"), reasonLabel(a.reason));
   tr.querySelector(".since").dataset.since = a.since_ms ?? "";
   setText(tr.querySelector(".call"), a.call_id ? a.call_id.slice(-8) : "");
-  setText(tr.querySelector(".a-queue"), a.queue_id ?? "");
+  setText(tr.querySelector(".a-queue"), queueName(a.queue_id));
   const buttons = actionButtons(a);
   const signature = buttons.map((b) => `${b.dataset.act}:${b.dataset.mode ?? ""}:${b.dataset.call ?? ""}`).join(",");
   const cell = tr.querySelector(".actions");
@@ -174,7 +178,7 @@ async function loadAgents() {
   wanted.forEach((tr, i) => { if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] ?? null); });
   const pages = Math.max(1, Math.ceil(data.total / data.size));
   setText($("agents-page"), `${data.page} / ${pages}`);
-  setText($("agent-count"), `${data.total} agents`);
+  setText($("agent-count"), t("%(count)s agents", { count: number(data.total) }));
   $("agents-prev").disabled = data.page <= 1;
   $("agents-next").disabled = data.page >= pages;
   for (const s of ["ready", "on_call", "wrap_up", "not_ready"]) setText($(`t-${s}`), (data.by_state[s] ?? 0) + (s === "on_call" ? data.by_state.offered ?? 0 : 0));
@@ -198,7 +202,7 @@ function tickTimes() {
     const since = Number(td.dataset.since);
     setText(td, since ? duration((now() - since) / 1000) : "");
   }
-  setText($("clock"), new Date(now()).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+  setText($("clock"), time(now()));
 }
 
 // ---- chart -----------------------------------------------------------------------------------
@@ -214,20 +218,20 @@ async function onAction(e) {
   try {
     if (b.dataset.act === "spy") {
       await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/spy`, { mode: b.dataset.mode });
-      toast(`${b.dataset.mode} started: your phone will ring`);
+      toast(t("%(mode)s started: your phone will ring", { mode: modeLabel(b.dataset.mode) }));
       monitorRequested(b.dataset.call, b.closest("tr").dataset.agent, b.dataset.mode);
     } else if (b.dataset.act === "rec") {
       const want = !recPaused.get(b.dataset.call);
       await api("POST", `/api/calls/${encodeURIComponent(b.dataset.call)}/recording`, { paused: want });
       recPaused.set(b.dataset.call, want);
-      b.textContent = want ? "resume rec" : "pause rec";
-      toast(want ? "Recording paused: silence until resumed" : "Recording resumed");
+      b.textContent = want ? t("resume rec") : t("pause rec");
+      toast(want ? t("Recording paused: silence until resumed") : t("Recording resumed"));
     } else if (b.dataset.act === "not-ready") {
       await api("POST", `/api/agents/${encodeURIComponent(b.dataset.agent)}/not-ready`, { reason: reasons.includes("meeting") ? "meeting" : reasons[0] });
-      toast(`${b.dataset.agent} set not ready`);
+      toast(t("%(agent)s set not ready", { agent: b.dataset.agent }));
     } else if (b.dataset.act === "logout") {
       await api("POST", `/api/agents/${encodeURIComponent(b.dataset.agent)}/logout`);
-      toast(`${b.dataset.agent} logged out`);
+      toast(t("%(agent)s logged out", { agent: b.dataset.agent }));
     }
   } catch (err) {
     toast(errorText(err), true);
@@ -249,7 +253,7 @@ async function loadAll() {
 async function loadOverdue() {
   const data = await api("GET", "/api/complaints/overdue");
   overdue = new Map(data.complaints.map((c) => [c.complaint_id,
-    `${(c.category ?? "").replaceAll("_", " ")} · ${c.severity ?? ""} · ${c.overdue.join(", ")} overdue`]));
+    [categoryLabel(c.category), severityLabel(c.severity), c.overdue.map(deadlineLabel).join(" / ")].filter(Boolean).join(" · ")]));
   paintAlerts();
 }
 

@@ -1,6 +1,8 @@
 // Today by interval (offered, answered, abandoned, service level) over the centre's opening
 // hours, for the wallboard and the kiosk view; telephony gaps shaded "no data".
 import { api } from "../api.js";
+import { t } from "../i18n.js";
+import { plotlyLocale } from "../plotly_locale.js";
 
 export async function drawDay(target, queue, fontSize = 14) {
   const q = new URLSearchParams({ interval_min: 30 });
@@ -9,8 +11,8 @@ export async function drawDay(target, queue, fontSize = 14) {
   const x = data.intervals.map((i) => i.start_at);
   const bar = (name, key, color) => ({ type: "bar", name, x, y: data.intervals.map((i) => i[key]), marker: { color } });
   const traces = [
-    bar("offered", "offered", "#4c6ef5"), bar("answered", "answered", "#2fb380"), bar("abandoned", "abandoned", "#f0564a"),
-    { type: "scatter", mode: "lines+markers", name: "service level %", x, y: data.intervals.map((i) => i.service_level_pct),
+    bar(t("Offered"), "offered", "#4c6ef5"), bar(t("Answered"), "answered", "#2fb380"), bar(t("Abandoned"), "abandoned", "#f0564a"),
+    { type: "scatter", mode: "lines+markers", name: t("SL %"), x, y: data.intervals.map((i) => i.service_level_pct),
       yaxis: "y2", line: { color: "#ffd43b", width: 3 }, connectgaps: true },
   ];
   // intervals a telephony gap touched: one shaded, labelled band per run of them, never read as
@@ -30,7 +32,7 @@ export async function drawDay(target, queue, fontSize = 14) {
     x0: iso(b.from), x1: iso(b.to),
   }));
   const annotations = bands.map((b) => ({
-    xref: "x", yref: "paper", y: 1, yanchor: "top", showarrow: false, text: "no data",
+    xref: "x", yref: "paper", y: 1, yanchor: "top", showarrow: false, text: t("no data"),
     font: { size: 11, color: "#aab4c8" }, x: iso((b.from + b.to) / 2),
   }));
   const layout = {
@@ -39,9 +41,9 @@ export async function drawDay(target, queue, fontSize = 14) {
     font: { color: "#c9d3e3", size: fontSize }, margin: { l: 44, r: 48, t: 10, b: 36 },
     legend: { orientation: "h", y: 1.12 },
     // the centre's opening hours (today, widened to calls outside them), not midnight to now
-    xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M", range: [data.from_at, data.to_at] },
-    yaxis: { title: { text: "calls" }, gridcolor: "#233047", rangemode: "tozero" },
-    yaxis2: { title: { text: "SL %" }, overlaying: "y", side: "right", range: [0, 105], showgrid: false },
+    xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M", hoverformat: "%H:%M", range: [data.from_at, data.to_at] },
+    yaxis: { title: { text: t("calls") }, gridcolor: "#233047", rangemode: "tozero" },
+    yaxis2: { title: { text: t("SL %") }, overlaying: "y", side: "right", range: [0, 105], showgrid: false },
   };
-  if (window.Plotly) window.Plotly.react(target, traces, layout, { displayModeBar: false, responsive: true });
+  if (window.Plotly) window.Plotly.react(target, traces, layout, { displayModeBar: false, responsive: true, ...plotlyLocale });
 }

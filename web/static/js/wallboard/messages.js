@@ -2,6 +2,7 @@
 // until each acknowledges it (POST /api/messages); what went wrong is shown beside Send.
 import { api } from "../api.js";
 import { $, errorText, setText } from "../helpers.js";
+import { t } from "../i18n.js";
 
 const form = $("message-form");
 form.addEventListener("submit", async (e) => {
@@ -15,7 +16,7 @@ form.addEventListener("submit", async (e) => {
     const body = { text: form.text.value.trim() };
     if (kind === "team") body.team = id; else body.agent_id = id || null;
     const out = await api("POST", "/api/messages", body);
-    setText($("message-sent"), `sent to ${out.agent_ids.join(", ")}`);
+    setText($("message-sent"), t("sent to %(agents)s", { agents: out.agent_ids.join(", ") }));
     form.text.value = "";
   } catch (err) {
     setText($("message-error"), errorText(err));

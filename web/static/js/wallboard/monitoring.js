@@ -4,6 +4,8 @@
 // supervisor hanging up, or the call ending) clears it. A Stop that fails says why beside it.
 import { api } from "../api.js";
 import { $, el, errorText, setText } from "../helpers.js";
+import { t } from "../i18n.js";
+import { modeLabel } from "./labels.js";
 
 const sessions = new Map(); // call_id -> {agent, mode, state: "starting" | "active", el}
 
@@ -14,13 +16,14 @@ function paint() {
     if (!s.el) {
       s.el = el("div", { class: "monitor", dataset: { call: callId } },
         el("span", { class: "monitor-dot" }), el("span", { class: "monitor-text" }),
-        el("button", { class: "btn btn-small btn-bad", dataset: { act: "stop" } }, "Stop"),
+        el("button", { class: "btn btn-small btn-bad", dataset: { act: "stop" } }, t("Stop")),
         el("span", { class: "w-error", role: "alert" }));
       box.append(s.el);
     }
     s.el.dataset.state = s.state;
-    const what = s.state === "active" ? `${s.mode ?? "monitoring"}` : `${s.mode} starting: your phone rings`;
-    setText(s.el.querySelector(".monitor-text"), `${what} · agent ${s.agent ?? "?"} · call ${callId.slice(-8)}`);
+    const mode = s.mode ? modeLabel(s.mode) : t("monitoring");
+    const what = s.state === "active" ? mode : t("%(mode)s starting: your phone rings", { mode });
+    setText(s.el.querySelector(".monitor-text"), t("%(what)s · agent %(agent)s · call %(call)s", { what, agent: s.agent ?? "?", call: callId.slice(-8) }));
   }
 }
 

@@ -4,8 +4,10 @@
 // keyed by call id and updated in place (a chosen agent or queue survives a refresh); each
 // action's error is shown beside its button.
 import { api } from "../api.js";
-import { duration } from "../format.js";
+import { duration, number } from "../format.js";
+import { t } from "../i18n.js";
 import { $, el, errorText, setText } from "../helpers.js";
+import { tierLabel } from "./labels.js";
 
 const rows = new Map(); // call_id -> <tr>
 const readyByQueue = new Map(); // queue_id -> [{agent_id, name}]
@@ -38,9 +40,9 @@ function rowFor(c) {
     el("td", { class: "num pos" }), el("td", { class: "w-queue" }), el("td", { class: "num wait" }),
     el("td", { class: "w-tier" }), el("td", { class: "caller" }), el("td", { class: "callback" }),
     el("td", { class: "actions" },
-      actionCell("callback", null, "call back"),
-      actionCell("route", el("select", { class: "route-agent", "aria-label": "agent" }), "route"),
-      actionCell("move", el("select", { class: "move-queue", "aria-label": "queue" }), "move")));
+      actionCell("callback", null, t("call back")),
+      actionCell("route", el("select", { class: "route-agent", "aria-label": t("ready agent to route to") }), t("route")),
+      actionCell("move", el("select", { class: "move-queue", "aria-label": t("queue to move to") }), t("move"))));
   rows.set(c.call_id, tr);
   return tr;
 }
@@ -52,17 +54,17 @@ function paintRow(c) {
   tr.querySelector(".wait").dataset.since = c.arrived_ms;
   setText(tr.querySelector(".pos"), c.position);
   setText(tr.querySelector(".w-queue"), queueNames().find((q) => q.id === c.queue_id)?.name ?? c.queue_id);
-  setText(tr.querySelector(".w-tier"), (c.tier ?? "").replace("_", " "));
+  setText(tr.querySelector(".w-tier"), tierLabel(c.tier));
   setText(tr.querySelector(".caller"), c.caller ?? "—");
-  setText(tr.querySelector(".callback"), c.callback ? "asked" : c.state === "offered" ? `offered to ${c.agent_id}` : "no");
+  setText(tr.querySelector(".callback"), c.callback ? t("asked") : c.state === "offered" ? t("offered to %(agent)s", { agent: c.agent_id }) : t("no"));
   const waitingNow = c.state === "waiting";
   tr.querySelector('button[data-act="callback"]').disabled = !waitingNow || c.callback;
   tr.querySelector('button[data-act="route"]').disabled = !waitingNow;
   tr.querySelector('button[data-act="move"]').disabled = !waitingNow;
   fillSelect(tr.querySelector(".route-agent"),
-    (readyByQueue.get(c.queue_id) ?? []).map((a) => [a.agent_id, `${a.name} (${a.agent_id})`]), "ready agent…");
+    (readyByQueue.get(c.queue_id) ?? []).map((a) => [a.agent_id, `${a.name} (${a.agent_id})`]), t("ready agent…"));
   fillSelect(tr.querySelector(".move-queue"),
-    queueNames().filter((q) => q.id !== c.queue_id).map((q) => [q.id, q.name]), "queue…");
+    queueNames().filter((q) => q.id !== c.queue_id).map((q) => [q.id, q.name]), t("queue…"));
   return tr;
 }
 
@@ -88,7 +90,7 @@ export async function refreshWaiting() {
     const body = $("waiting-body");
     wanted.forEach((tr, i) => { if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] ?? null); });
     $("waiting-empty").hidden = wanted.length > 0;
-    setText($("waiting-count"), `${wanted.length} waiting`);
+    setText($("waiting-count"), t("%(count)s waiting", { count: number(wanted.length) }));
     tickWaiting();
   } finally {
     busy = false;
@@ -117,11 +119,11 @@ async function onClick(e) {
       await api("POST", `${path}/callback-in-queue`, { caller_number: true });
     } else if (b.dataset.act === "route") {
       const agent = box.querySelector("select").value;
-      if (!agent) throw { field: "agent_id", message: "choose a ready agent" };
+      if (!agent) throw { message: t("choose a ready agent") };
       await api("POST", `${path}/route-to-agent`, { agent_id: agent });
     } else if (b.dataset.act === "move") {
       const queue = box.querySelector("select").value;
-      if (!queue) throw { field: "queue_id", message: "choose a queue" };
+      if (!queue) throw { message: t("choose a queue") };
       await api("POST", `${path}/move`, { queue_id: queue });
     }
     tr.dataset.done = b.dataset.act;
