@@ -14,7 +14,7 @@ const REASON = {
   rona: t("no answer (rang out)"), unreachable: t("phone unreachable"),
 };
 const TIER = { ordinary: t("ordinary"), key_account: t("key account"), vip: t("VIP") };
-const MODE = { listen: t("listen"), whisper: t("whisper"), barge: t("barge in") };
+const MODE = { listen: t("listen"), whisper: t("whisper"), barge: t("barge") };
 const SEVERITY = { low: t("low"), medium: t("medium"), high: t("high"), critical: t("critical") };
 const CATEGORY = {
   quality: t("quality complaint"), service: t("service complaint"), other: t("other"),
