@@ -128,7 +128,7 @@ async def test_wallboard_in_chinese(
     alice = page.locator('#agents-body tr[data-agent="a1"]')
     await expect(alice.locator(".state-pill")).to_have_text("示忙")
     await expect(alice.locator(".reason")).to_have_text("午餐")
-    await expect(page.locator('#agents-body tr[data-agent="a2"] .reason')).to_have_text("休息")
+    await expect(page.locator('#agents-body tr[data-agent="a2"] .reason')).to_have_text("小休")
     await expect(page.locator('#agents-body tr[data-agent="a3"] .state-pill')).to_have_text("示闲")
     await expect(alice.locator('button[data-act="logout"]')).to_have_text("强制退出")
     await expect(page.locator("#agent-count")).to_have_text("共 3 名坐席")

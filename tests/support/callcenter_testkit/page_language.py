@@ -146,6 +146,7 @@ def english_left(
         for t in texts
         if _LATIN.search(t)
         and t not in data
+        and t.strip().upper() not in allowed  # e.g. ASA: a msgid, yet the same in both
         and (
             _is_message(t, catalogs.english, catalogs.english_patterns)
             or latin_runs(t, allowed)
