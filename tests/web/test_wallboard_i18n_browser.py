@@ -220,6 +220,9 @@ async def test_reports_in_chinese(
     assert "interval_min=60" in str(await page.locator("#csv").get_attribute("href"))
     await page.wait_for_timeout(500)  # the charts finish drawing for the screenshot
     await _one_line_header(page)
+    assert await page.evaluate(
+        "document.documentElement.scrollWidth <= innerWidth"
+    )  # the table scrolls in its card
     await shot(page, artifacts / "i18n-wall-reports.png")
 
     await page.select_option("#kind", "agents")
