@@ -212,7 +212,7 @@ async def test_reports_in_chinese(
     await expect(page.locator("#chart-a-title")).to_have_text("各时段各队列呼入量（阴影：无数据）")
     offered = page.locator('#report-table th[data-col="offered"]')
     await expect(offered).to_have_text("呼入量")
-    await expect(offered).to_have_attribute("title", "offered")  # the CSV / XLSX column
+    await expect(offered).to_have_attribute("data-col", "offered")  # the CSV / XLSX column
     row = page.locator("#report-table tr", has_text="2026年12月7日 09:00").filter(has_text="Sales")
     await expect(row.locator("td").nth(2)).to_have_text("6")
     legend = page.locator("#chart-a .legendtext")

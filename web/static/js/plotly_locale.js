@@ -20,7 +20,8 @@ function register() {
     moduleType: "locale",
     name: tag,
     dictionary: {
-      "Download plot as a png": t("Download plot as a PNG"), "Download plot": t("Download plot"),
+      "Download plot as a PNG": t("Download plot as a PNG"), "Download plot": t("Download plot"),
+      "Share chart...": t("Share chart…"), "Share chart": t("Share chart"),
       Zoom: t("Zoom"), Pan: t("Pan"), "Zoom in": t("Zoom in"), "Zoom out": t("Zoom out"),
       Autoscale: t("Autoscale"), "Reset axes": t("Reset axes"), "Toggle Spike Lines": t("Toggle spike lines"),
       "Show closest data on hover": t("Show closest data on hover"), "Compare data on hover": t("Compare data on hover"),

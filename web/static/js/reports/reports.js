@@ -2,7 +2,7 @@
 // CSV / XLSX links to the same report. Every figure comes from the server (reports/definitions.py);
 // the page only draws it, and shows "—" where the server says there was nothing to measure.
 // Labels are in the page's language; the columns' machine names (the CSV/XLSX header) stay in each
-// column header's title.
+// column header's data-col.
 import { api } from "../api.js";
 import { dateTime, day, number } from "../format.js";
 import { t } from "../i18n.js";
@@ -124,8 +124,7 @@ function table(d) {
   for (const c of d.columns) {
     const th = document.createElement("th");
     th.textContent = COLUMNS[c] ?? c;
-    th.title = c; // the machine name, as the CSV / XLSX header has it
-    th.dataset.col = c;
+    th.dataset.col = c; // the machine name, as the CSV / XLSX header has it
     head.append(th);
   }
   tableEl.tHead.replaceChildren(head);
