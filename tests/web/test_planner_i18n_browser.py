@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
-from callcenter_testkit.browsing import no_js_errors, shot
+from callcenter_testkit.browsing import no_js_errors, shot, sign_in_chinese
 from callcenter_testkit.history import history_csv, opening_hours_only
-from callcenter_testkit.webtools import PASSWORD, Server, watch_csp, web_settings
+from callcenter_testkit.webtools import Server, web_settings
 from playwright.async_api import Browser, Page, expect
 
 from kernel.runtime import Runtime
@@ -50,22 +50,7 @@ def settings(prefix: str) -> Settings:
 
 async def _chinese_page(browser: Browser, server: Server, username: str, path: str) -> Page:
     """``username`` signed in from a browser that asks for zh-CN, on ``path``."""
-    ctx = await browser.new_context(
-        viewport={"width": 1400, "height": 800}, locale="zh-CN", timezone_id=TZ
-    )
-    errors: list[str] = []
-    await watch_csp(ctx, errors)
-    page = await ctx.new_page()
-    page.set_default_timeout(20_000)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    await page.goto(f"{server.url}/login?next={path}")
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("#sign-in")
-    await expect(page).to_have_url(re.compile(re.escape(path.split("?")[0])))
-    return page
+    return await sign_in_chinese(browser, server, username, path)
 
 
 @cache

@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from callcenter_testkit.browsing import no_js_errors, shot
+from callcenter_testkit.browsing import no_js_errors, shot, sign_in_chinese
 from callcenter_testkit.webtools import (
-    PASSWORD,
     Login,
     Server,
     handled_call,
-    watch_csp,
     web_settings,
 )
 from playwright.async_api import Browser, Page, expect
@@ -86,24 +84,7 @@ async def _no_english(page: Page, allowed: list[str]) -> None:
 
 
 async def _sign_in_chinese(browser: Browser, server: Server, username: str, path: str) -> Page:
-    """``_chinese_page`` of tests/web/test_i18n_browser.py, signed in and on ``path``."""
-    ctx = await browser.new_context(
-        viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    errors: list[str] = []
-    await watch_csp(ctx, errors)
-    page = await ctx.new_page()
-    page.set_default_timeout(20_000)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    await page.goto(f"{server.url}/login?next={path}")
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("#sign-in")
-    await expect(page).to_have_url(re.compile(re.escape(path)))
-    await page.wait_for_load_state("networkidle")
-    return page
+    return await sign_in_chinese(browser, server, username, path)
 
 
 def _wav(path: Path, seconds: int = 12) -> None:

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-from callcenter_testkit.browsing import no_js_errors, shot
+from callcenter_testkit.browsing import chinese_page, no_js_errors, shot, sign_in_on
 from callcenter_testkit.report_day import known_day
-from callcenter_testkit.webtools import PASSWORD, Server, watch_csp, web_settings
+from callcenter_testkit.webtools import Server, web_settings
 from playwright.async_api import Browser, Page, expect
 
 from kernel.runtime import Runtime
@@ -35,30 +35,6 @@ def settings(prefix: str) -> Settings:
     data["queues"][0]["skills"] = {"sales": 3}
     data["queues"][0]["escalation"] = [{"after": 600, "min_level": 1}]
     return Settings.model_validate(data)
-
-
-async def _chinese_page(browser: Browser, width: int = 1400) -> Page:
-    """As tests/web/test_i18n_browser.py's: a zh-CN browser (its Accept-Language picks zh_CN)."""
-    ctx = await browser.new_context(
-        viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    errors: list[str] = []
-    await watch_csp(ctx, errors)
-    page = await ctx.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-async def _sign_in(page: Page, server: Server, path: str, user: str = "sue") -> Page:
-    await page.goto(f"{server.url}/login?next={path}")
-    await page.fill("#username", user)
-    await page.fill("#password", PASSWORD)
-    await page.click("#sign-in")
-    await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
-    await page.wait_for_load_state("networkidle")
-    return page
 
 
 async def _floor(router: Routing) -> None:
@@ -96,7 +72,7 @@ async def test_wallboard_in_chinese(
     browser: Browser, server: Server, router: Routing, artifacts: Path
 ) -> None:
     await _floor(router)
-    page = await _sign_in(await _chinese_page(browser), server, "/wallboard")
+    page = await sign_in_on(await chinese_page(browser, 1400, 900), server, "sue", "/wallboard")
     await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     await expect(page.locator("#live-status .label")).to_have_text("实时")
     await expect(page.locator(".total-label")).to_have_text(
@@ -177,7 +153,7 @@ async def test_kiosk_in_chinese(
     browser: Browser, server: Server, router: Routing, artifacts: Path
 ) -> None:
     await _floor(router)
-    page = await _sign_in(await _chinese_page(browser, 1600), server, "/kiosk")
+    page = await sign_in_on(await chinese_page(browser, 1600, 900), server, "sue", "/kiosk")
     await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     await expect(page.locator(".kiosk-totals span")).to_have_text(
         ["排队中", "最长等待", "今日服务水平", "今日放弃率", "当前时间"]
@@ -199,7 +175,7 @@ async def test_reports_in_chinese(
 ) -> None:
     async with web_rt.engine.begin() as conn:
         await write_events(conn, known_day())
-    page = await _sign_in(await _chinese_page(browser), server, "/reports")
+    page = await sign_in_on(await chinese_page(browser, 1400, 900), server, "sue", "/reports")
     await expect(page.locator("h1")).to_have_text("报表")
     await expect(page.locator(".eyebrow")).to_have_text("客服主管 · 按 Asia/Shanghai 时区计日")
     await expect(page.locator("#kind option")).to_have_text(["分时段", "队列", "坐席", "处理结果"])

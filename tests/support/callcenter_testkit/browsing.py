@@ -55,6 +55,11 @@ async def sign_in(
 ) -> Page:
     """Sign ``username`` in through the form and open ``path`` (``new_page`` for the rest)."""
     page = await new_page(browser, permissions=permissions, init_script=init_script, locale=locale)
+    return await sign_in_on(page, server, username, path)
+
+
+async def sign_in_on(page: Page, server: Server, username: str, path: str) -> Page:
+    """Sign ``username`` in through the form of ``page`` and wait for ``path`` to settle."""
     await page.goto(f"{server.url}/login?next={path}")
     await page.fill("#username", username)
     await page.fill("#password", PASSWORD)
@@ -62,6 +67,13 @@ async def sign_in(
     await expect(page).to_have_url(re.compile(re.escape(path.split("?")[0])))
     await page.wait_for_load_state("networkidle")
     return page
+
+
+async def sign_in_chinese(
+    browser: Browser, server: Server, username: str, path: str, width: int = 1400
+) -> Page:
+    """``chinese_page`` with ``username`` signed in and on ``path``."""
+    return await sign_in_on(await chinese_page(browser, width, 900), server, username, path)
 
 
 async def ready_agent(browser: Browser, server: Server, **context: Any) -> Page:
@@ -75,15 +87,16 @@ async def ready_agent(browser: Browser, server: Server, **context: Any) -> Page:
     return page
 
 
-async def chinese_page(browser: Browser) -> Page:
+async def chinese_page(browser: Browser, width: int = 1400, height: int = 800) -> Page:
     """A page of a new zh-CN browser context (Shanghai time) collecting its JavaScript errors
     and CSP reports in ``page.errors``."""
     ctx = await browser.new_context(
-        viewport={"width": 1400, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     errors: list[str] = []
     await watch_csp(ctx, errors)
     page = await ctx.new_page()
+    page.set_default_timeout(20_000)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.errors = errors  # type: ignore[attr-defined]
