@@ -463,7 +463,7 @@ class ScorecardRoleConfig(_Model):
 class QaSettings(_Model):
     """Quality: the form file, sampling rules and scorecard rules (empty: qa.scorecard defaults)."""
 
-    form: Path | None = None  # None: the shipped qa/forms/default.toml
+    form: Path | None = None  # None: the shipped qa/forms/default.<locale>.toml
     sample_per_agent: int | None = Field(5, ge=1)
     sample_percent: float | None = Field(None, gt=0, le=100)
     sample_strata: list[Literal["queue_id", "direction", "outcome", "disposition"]] = [

@@ -10,7 +10,13 @@ from kernel.files import FileReadError, read_text
 from qa.errors import AnswersFileError, FormError
 from qa.forms import Form, form_from_text, format_of
 
-DEFAULT_FORM_PATH = Path(__file__).with_name("forms") / "default.toml"
+FORMS_DIR = Path(__file__).with_name("forms")
+# The shipped default forms, one per locale of the pages: the Chinese one follows the manuals'
+# call-centre quality control, the English one is its translation (same item ids and weights).
+DEFAULT_FORM_PATHS: dict[str, Path] = {
+    "en": FORMS_DIR / "default.en.toml",
+    "zh_CN": FORMS_DIR / "default.zh_CN.toml",
+}
 
 
 def load_form(path: str | Path) -> Form:
@@ -22,8 +28,18 @@ def load_form(path: str | Path) -> Form:
     return form_from_text(text, format_of(path))
 
 
-def load_default_form() -> Form:
-    return load_form(DEFAULT_FORM_PATH)
+def default_form_path(locale: str = "en") -> Path:
+    """The shipped default form in the centre's ``locale`` (English for a locale without one)."""
+    return DEFAULT_FORM_PATHS.get(locale, DEFAULT_FORM_PATHS["en"])
+
+
+def configured_form_path(form: Path | None, locale: str) -> Path:
+    """The form a centre scores with: its ``qa.form`` file, else the default of its ``locale``."""
+    return form or default_form_path(locale)
+
+
+def load_default_form(locale: str = "en") -> Form:
+    return load_form(default_form_path(locale))
 
 
 def parse_answers(text: str, source: str = "<text>") -> dict[str, Any]:

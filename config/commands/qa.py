@@ -105,12 +105,13 @@ def score(form_path: Path, answers_path: Path, fmt: str) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.pass_context
 def form_save(ctx: click.Context, path: Path | None) -> None:
-    """Store a form (default: settings qa.form, else the shipped form) as its next version."""
-    from qa.files import DEFAULT_FORM_PATH
+    """Store a form (default: settings qa.form, else the shipped form of the centre's locale)
+    as its next version."""
+    from qa.files import configured_form_path
     from qa.forms_store import StoredForm, save_form
 
     settings: Settings = ctx.obj.settings
-    source = path or settings.qa.form or DEFAULT_FORM_PATH
+    source = path or configured_form_path(settings.qa.form, settings.locale)
     try:
         form = load_form(source)
     except QaError as exc:

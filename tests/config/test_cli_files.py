@@ -120,7 +120,7 @@ def test_bad_file_is_one_line(
     files = {name: tmp_path / f"good-{name}" for name in GOOD}
     for name, text in GOOD.items():
         files[name].write_text(text, encoding="utf-8")
-    form = Path(__file__).parents[2] / "qa" / "forms" / "default.toml"
+    form = Path(__file__).parents[2] / "qa" / "forms" / "default.en.toml"
     args = [a.format(path, out=tmp_path / "out.csv", form=form, **files) for a in COMMANDS[command]]
     result = CliRunner().invoke(cli, args, env=quiet_env)
     assert isinstance(result.exception, SystemExit), result.exception  # no traceback

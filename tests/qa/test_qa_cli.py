@@ -137,7 +137,7 @@ def test_score_bad_form_names_the_item(tmp_path: Path) -> None:
 
 
 def test_default_form_scores_through_the_command(tmp_path: Path) -> None:
-    default = Path(__file__).parents[2] / "qa" / "forms" / "default.toml"
+    default = Path(__file__).parents[2] / "qa" / "forms" / "default.en.toml"
     form = form_from_text(default.read_text(), "toml")
     answers = {i.id: ("yes" if i.kind == "yes_no" else i.max) for i in form.items.values()}
     result = run(

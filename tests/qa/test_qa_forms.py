@@ -80,14 +80,12 @@ def test_default_form_has_the_departments_criteria() -> None:
     form = load_default_form()
     names = [s.name for s in form.sections]
     assert names == [
-        "Greeting and identification",
-        "Verification of the customer",
-        "Listening and needs analysis",
-        "Solution accuracy",
-        "Policy and compliance",
-        "Courtesy and tone",
-        "Hold and transfer etiquette",
-        "Closing and wrap-up accuracy",
+        "Opening and greeting",
+        "Identity verification",
+        "Listening and understanding",
+        "Solution",
+        "Service language",
+        "Closing",
     ]
     assert sum(i.weight for i in form.items.values()) == 100
     assert {i.id for i in form.items.values() if i.critical} >= {

@@ -238,7 +238,7 @@ def test_default_form_scores() -> None:
     answers = {i.id: ("yes" if i.kind == "yes_no" else i.max) for i in form.items.values()}
     answers.update({"hold.permission": "na", "hold.duration": "na", "transfer.warm": "na"})
     result = score(form, answers)
-    assert result.score == 100.0 and result.sections["Hold and transfer etiquette"] is None
+    assert result.score == 100.0 and result.sections["Service language"] == 100.0
     answers["solution.correct"] = 2  # 20 points * 2/4 lost 10 of the 90 answered points
     assert score(form, answers).score == pytest.approx(100 * 80 / 90)
     answers["compliance.privacy"] = "no"  # critical

@@ -31,7 +31,7 @@ from qa.evaluations_store import (
     resolve_dispute,
     submit_evaluation,
 )
-from qa.files import DEFAULT_FORM_PATH, load_form
+from qa.files import configured_form_path, load_form
 from qa.forms import Form, form_to_dict, parse_form
 from qa.forms_store import (
     StoredForm,
@@ -125,7 +125,8 @@ def _form_out(stored: StoredForm) -> FormOut:
 
 
 def _file_form(call: ApiCall) -> Form:
-    return load_form(call.rt.settings.qa.form or DEFAULT_FORM_PATH)
+    settings = call.rt.settings
+    return load_form(configured_form_path(settings.qa.form, settings.locale))
 
 
 async def current_form(session: AsyncSession, call: ApiCall) -> StoredForm:
