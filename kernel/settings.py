@@ -499,10 +499,9 @@ class ComplaintSeverityConfig(_Model):
 class ComplaintsSettings(_Model):
     """Complaint tickets: categories, per-severity deadlines, the working time they count in."""
 
-    categories: list[str] = Field(
-        default=["product_quality", "service_attitude", "delivery", "billing", "other"],
-        min_length=1,
-    )
+    # machine ids; the pages show their labels (质量投诉 / 服务投诉 / 其他: the manuals' 000 6.4.2
+    # quality complaints about the product, 6.4.3 service complaints about how we served)
+    categories: list[str] = Field(default=["quality", "service", "other"], min_length=1)
     severities: dict[str, ComplaintSeverityConfig] = Field(
         default_factory=lambda: {
             "low": ComplaintSeverityConfig(acknowledge="8h", resolve="5d"),

@@ -3,12 +3,14 @@ escalation once per deadline, every change an event in the store, a return visit
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from complaints.desk import DeskFilter, desk_tickets
 from complaints.lifecycle import ComplaintConfig, ComplaintFieldError, TransitionError
 from complaints.tickets import change_status, escalate_overdue, list_complaints, open_complaint
 from customers.records import CustomerRecord
@@ -44,7 +46,7 @@ async def test_lifecycle_events_and_return_visit(engine, redis, prefix, config) 
     )
     cid = await open_complaint(
         engine,
-        category="delivery",
+        category="quality",
         severity="high",
         description="parcel late",
         wish="refund",
@@ -112,7 +114,7 @@ async def test_lifecycle_events_and_return_visit(engine, redis, prefix, config) 
 async def test_overdue_escalates_once_per_deadline(engine, redis, prefix, config) -> None:
     cid = await open_complaint(
         engine,
-        category="billing",
+        category="service",
         severity="high",
         description="charged twice",
         now=L(20, 17),
@@ -169,3 +171,26 @@ def test_clock_time_config() -> None:
     cfg = ComplaintConfig.from_settings(settings.model_copy(update={"complaints": c}))
     assert cfg.policy.working is None
     assert cfg.policy.severities["medium"].resolve_s == 3 * 86400
+
+
+async def test_default_categories_and_tickets_of_older_categories(engine, config) -> None:
+    """The defaults are the manuals' 质量投诉 / 服务投诉 / 其他 (machine ids); a ticket stored under
+    an older list of categories is still listed, on the desk too, with its own category."""
+    assert config.categories == ("quality", "service", "other")
+    with pytest.raises(ComplaintFieldError, match="billing"):
+        await open_complaint(
+            engine, category="billing", severity="low", description="x", now=L(16, 9), config=config
+        )
+    older = replace(config, categories=("billing", "delivery", "other"))
+    old = await open_complaint(
+        engine, category="billing", severity="low", description="old", now=L(16, 9), config=older
+    )
+    new = await open_complaint(
+        engine, category="quality", severity="high", description="new", now=L(16, 10), config=config
+    )
+    rows = await list_complaints(engine, now=L(16, 11), config=config)
+    assert {r["complaint_id"]: r["category"] for r in rows} == {old: "billing", new: "quality"}
+    billing = await desk_tickets(
+        engine, now=L(16, 11), config=config, where=DeskFilter(category="billing")
+    )
+    assert [t["complaint_id"] for t, _ in billing] == [old]

@@ -32,33 +32,33 @@ def config() -> ComplaintConfig:
 
 
 async def test_complaint_summary(engine, config) -> None:
-    # delivery/high (ack 2 h, resolve 9 working h): one in time, one late and reopened
+    # quality/high (ack 2 h, resolve 9 working h): one in time, one late and reopened
     a = await open_complaint(
-        engine, category="delivery", severity="high", description="a", now=L(16, 10), config=config
+        engine, category="quality", severity="high", description="a", now=L(16, 10), config=config
     )
     await change_status(engine, a, "acknowledged", now=L(16, 11), config=config)
     await change_status(engine, a, "resolved", now=L(16, 16), config=config)
     b = await open_complaint(
-        engine, category="delivery", severity="high", description="b", now=L(16, 10), config=config
+        engine, category="quality", severity="high", description="b", now=L(16, 10), config=config
     )
     await change_status(engine, b, "in_progress", now=L(16, 13), config=config)  # due 12:00: late
     await change_status(engine, b, "resolved", now=L(17, 11), config=config)  # due Tue 10:00: late
     await change_status(engine, b, "reopened", now=L(18, 9), config=config)
     await change_status(engine, b, "resolved", now=L(18, 10), config=config)
-    # billing/low: still open
+    # service/low: still open
     await open_complaint(
-        engine, category="billing", severity="low", description="c", now=L(16, 10), config=config
+        engine, category="service", severity="low", description="c", now=L(16, 10), config=config
     )
 
     df = await load_complaints(engine, config.policy)
     summary = complaint_summary(df).set_index(["category", "severity"])
-    d = summary.loc[("delivery", "high")]
+    d = summary.loc[("quality", "high")]
     assert d["tickets"] == 2
     assert d["ack_h_mean"] == pytest.approx((1 + 3) / 2)
     assert d["resolve_h_mean"] == pytest.approx((6 + 25) / 2)
     assert d["ack_in_time_pct"] == 50 and d["resolved_in_time_pct"] == 50
     assert d["reopen_rate_pct"] == 50
-    bl = summary.loc[("billing", "low")]
+    bl = summary.loc[("service", "low")]
     assert bl["tickets"] == 1 and bl["ack_in_time_pct"] == 0 and pd.isna(bl["reopen_rate_pct"])
 
 

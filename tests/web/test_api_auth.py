@@ -222,7 +222,7 @@ async def test_overdue_complaints_for_the_wallboard(login: Login, server: Server
     rt = server.app[RUNTIME]
     complaint_id = await open_complaint(
         rt.engine,
-        category="billing",
+        category="service",
         severity="critical",
         description="charged twice",
         now=datetime.now(UTC) - timedelta(days=10),
@@ -233,7 +233,7 @@ async def test_overdue_complaints_for_the_wallboard(login: Login, server: Server
         assert r.status == 200
         rows = (await r.json())["complaints"]
     assert [c["complaint_id"] for c in rows] == [complaint_id]
-    assert rows[0]["category"] == "billing" and rows[0]["overdue"]
+    assert rows[0]["category"] == "service" and rows[0]["overdue"]
     alice = await login("alice")
     async with alice.get("/api/complaints/overdue") as r:
         assert r.status == 403

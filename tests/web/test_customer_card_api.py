@@ -168,7 +168,7 @@ async def test_history_of_calls_complaints_and_return_visits(
         )
     await open_complaint(
         web_rt.engine,
-        category="billing",
+        category="service",
         severity="high",
         description="charged twice",
         now=now,
@@ -180,7 +180,7 @@ async def test_history_of_calls_complaints_and_return_visits(
     async with alice.get(f"/api/customers/{customer}") as r:
         h = (await r.json())["history"]
     assert [c["call_id"] for c in h["calls"]] == ["h-1", "h-2"]
-    assert [(c["category"], c["status"]) for c in h["complaints"]] == [("billing", "open")]
+    assert [(c["category"], c["status"]) for c in h["complaints"]] == [("service", "open")]
     assert [(t["kind"], t["outcome"], t["answers"]["satisfied"]) for t in h["tasks"]] == [
         ("return_visit", "reached", True)
     ]

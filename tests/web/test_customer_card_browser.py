@@ -48,7 +48,7 @@ async def known_customer(rt: Runtime) -> None:
         )
     await open_complaint(
         rt.engine,
-        category="billing",
+        category="service",
         severity="high",
         description="charged twice",
         now=now - timedelta(days=2),
@@ -80,7 +80,7 @@ async def test_card_from_the_screen_pop_edit_and_history(
     await expect(card.locator("#c-name")).to_have_text("Zhang Wei")
     await expect(card.locator("#h-calls tr")).to_have_count(2)  # this call and the earlier one
     await expect(card.locator("#h-calls")).to_contain_text("resolved")
-    await expect(card.locator("#h-complaints")).to_contain_text("billing")
+    await expect(card.locator("#h-complaints")).to_contain_text("service")
     await expect(card.locator("#main-nav a")).to_have_text(["Desk", "My shifts", "My evaluations"])
     phones = card.locator("[name=phones]")
     await expect(phones).to_have_value("+86 138****5678")

@@ -232,7 +232,7 @@ async def customer_work(rt: Runtime) -> None:
     complaints = ComplaintConfig.from_settings(s)
     complaint_id = await open_complaint(
         engine,
-        category="billing",
+        category="service",
         severity="critical",
         description="charged twice, call 13800138000",
         now=now - timedelta(days=3),

@@ -112,7 +112,7 @@ async def test_overdue_alert_links_to_the_ticket(
 ) -> None:
     await open_complaint(
         web_rt.engine,
-        category="billing",
+        category="service",
         severity="critical",
         description="charged twice",
         now=datetime.now(UTC) - timedelta(days=10),

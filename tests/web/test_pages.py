@@ -189,7 +189,7 @@ async def test_agent_takes_a_call(
     await page.fill("#notes", "Wants a call back about the invoice")
     await page.fill("#callback-at", "2099-01-02T10:30")
     await page.check("#open-complaint")
-    await page.select_option("#complaint-category", "billing")
+    await page.select_option("#complaint-category", "service")
     await page.fill("#complaint-description", "Charged twice for the same order")
     await page.screenshot(path=artifacts / "agent-wrap-up.png")
     await page.click("#btn-wrapup")
@@ -205,7 +205,7 @@ async def test_agent_takes_a_call(
     assert scheduled[0].payload["customer_id"] == vip_customer
     assert scheduled[0].payload["source_id"] == "call-1"
     opened = await events_of(redis, prefix, "complaint.opened")
-    assert len(opened) == 1 and opened[0].payload.get("category") == "billing"
+    assert len(opened) == 1 and opened[0].payload.get("category") == "service"
 
 
 async def test_offer_that_ends_unanswered_leaves_the_dashboard(

@@ -97,7 +97,7 @@ async def test_unknown_callers_wrap_up_creates_customer_callback_and_complaint(
     await page.fill("#notes", "Charged twice; call back tomorrow")
     await page.fill("#callback-at", "2099-01-02T10:30")
     await page.check("#open-complaint")
-    await page.select_option("#complaint-category", "billing")
+    await page.select_option("#complaint-category", "service")
     await page.fill("#complaint-description", "Charged twice for one order")
     assert await page.locator("#call-timer").inner_text() == length
     await shot(page, artifacts / "wrap-up-unknown-caller.png")
@@ -134,7 +134,7 @@ async def test_failed_complaint_keeps_disposition_notes_and_the_draft(
     await page.select_option("#disposition", "complaint")
     await page.fill("#notes", "Parcel a week late")
     await page.check("#open-complaint")
-    await page.select_option("#complaint-category", "billing")
+    await page.select_option("#complaint-category", "service")
     await page.click("#btn-wrapup")
     await expect(page.locator("#msg-complaint")).to_have_text("complaint.description: required")
     await expect(page.locator("#msg-wrapup")).to_contain_text(
@@ -157,12 +157,12 @@ async def test_failed_complaint_keeps_disposition_notes_and_the_draft(
         "The parcel came a week late"
     )
     await expect(page.locator("#disposition")).to_have_value("complaint")
-    await expect(page.locator("#complaint-category")).to_have_value("billing")
+    await expect(page.locator("#complaint-category")).to_have_value("service")
     await shot(page, artifacts / "wrap-up-draft-restored.png")
     await page.click("#btn-wrapup")
     await expect(page.locator("#state-pill")).to_have_text("ready")
     opened = await events(web_rt, "complaint.opened", "b-2")
-    assert len(opened) == 1 and opened[0].payload["category"] == "billing"
+    assert len(opened) == 1 and opened[0].payload["category"] == "service"
     errors = page.errors  # type: ignore[attr-defined]
     assert errors == [], errors
 

@@ -105,7 +105,7 @@ async def test_unknown_caller_gets_a_customer_a_complaint_and_a_callback(
             "notes": "double charge, call back tomorrow",
             "new_customer": {"name": "Li Na", "tier": "ordinary"},
             "callback_at": LATER,
-            "complaint": {"category": "billing", "description": "charged twice"},
+            "complaint": {"category": "service", "description": "charged twice"},
         },
     )
     assert {k: p["ok"] for k, p in out["parts"].items()} == {
@@ -156,7 +156,7 @@ async def test_a_failed_part_keeps_disposition_notes_and_the_others(
         "disposition": "complaint",
         "notes": "angry about the delivery",
         "callback_at": LATER,
-        "complaint": {"category": "billing", "description": ""},
+        "complaint": {"category": "service", "description": ""},
     }
     out = await wrap_up(alice, "u-3", body)
     assert out["parts"]["complaint"] == {
@@ -222,7 +222,7 @@ async def test_link_to_a_customer_found_by_name_or_number(
         {
             "disposition": "complaint",
             "customer_id": "c-9",
-            "complaint": {"category": "billing", "description": "wrong bill"},
+            "complaint": {"category": "service", "description": "wrong bill"},
         },
     )
     assert out["customer_id"] == "c-9" and out["parts"]["complaint"]["ok"]
@@ -245,7 +245,7 @@ async def test_agents_create_ordinary_customers_only(
         {
             "disposition": "sale",
             "new_customer": {"name": "Zhao", "tier": "vip"},
-            "complaint": {"category": "billing", "description": "price"},
+            "complaint": {"category": "service", "description": "price"},
         },
     )
     assert out["parts"]["customer"]["field"] == "tier" and out["state"] is None

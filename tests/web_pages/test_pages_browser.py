@@ -185,7 +185,7 @@ async def test_supervisor_sees_overdue_complaint_highlighted(
     now = datetime.now(UTC)
     late = await open_complaint(
         web_rt.engine,
-        category="billing",
+        category="service",
         severity="high",
         description="Charged twice for the November plan",
         now=now - timedelta(days=6),
@@ -194,7 +194,7 @@ async def test_supervisor_sees_overdue_complaint_highlighted(
     )
     fresh = await open_complaint(
         web_rt.engine,
-        category="delivery",
+        category="quality",
         severity="low",
         description="Parcel left at the wrong door",
         now=now,

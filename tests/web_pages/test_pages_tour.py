@@ -164,7 +164,7 @@ async def _seed(rt: Runtime, period: Period) -> tuple[str, int]:
         )
     config = ComplaintConfig.from_settings(rt.settings)
     outbound = OutboundConfig.from_settings(rt.settings)
-    cats = ["billing", "delivery", "product_quality", "service_attitude"]
+    cats = ["quality", "service", "other", "quality"]
     for i in range(14):
         opened = now - timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 10))
         cid = await open_complaint(

@@ -159,7 +159,7 @@ async def test_qa_bad_input_names_the_field(login: Login, web_rt: Runtime) -> No
 async def test_complaint_bad_input_names_the_field(login: Login, web_rt: Runtime) -> None:
     cid = await open_complaint(
         web_rt.engine,
-        category="billing",
+        category="service",
         severity="low",
         description="x",
         now=datetime.now(UTC),
