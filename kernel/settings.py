@@ -432,6 +432,7 @@ class KpiRuleConfig(_Model):
 
     kpi: Literal[
         "calls_handled",
+        "answer_rate_pct",
         "aht_s",
         "hold_s",
         "acw_s",

@@ -1,6 +1,6 @@
 """Read each agent's raw KPI sums for a period from the store (aggregated in SQL).
 
-Four grouped queries, each returning one row per agent, so 500 agents x 30 days of calls come
+Five grouped queries, each returning one row per agent, so 500 agents x 30 days of calls come
 back as a few thousand rows instead of every call:
 
 1. handled calls (answered, with an agent, arrived in the period): count, worked days (distinct
@@ -12,7 +12,10 @@ back as a few thousand rows instead of every call:
 3. callback completion: over the calls wrapped with a callback disposition and the answered
    outbound calls, the customer's next answered outbound call must come within
    ``callback_window_h``;
-4. QA evaluations of the period's calls (by the call's arrival, else the evaluation time).
+4. QA evaluations of the period's calls (by the call's arrival, else the evaluation time);
+5. the answer rate (接通率) from the router's events in ``call_events``: the ``call.offered``
+   events of the period whose call the same agent answered (``call.answered``), and the
+   ``agent.rona`` events of the period (an offer that rang out unanswered).
 
 Local days use the time zone's UTC offset at the period start (a DST change inside the period
 moves the day boundary by an hour for the rest of it).
@@ -33,7 +36,7 @@ from sqlalchemy.sql import ColumnElement
 from qa.periods import Period
 from qa.scorecard import AgentTotals
 from reports.definitions import SATISFIED_SCORE
-from store.models.core import Agent, Call
+from store.models.core import Agent, Call, CallEvent
 from store.models.qa import QaEvaluation
 
 
@@ -75,15 +78,19 @@ async def read_totals(
         base = await _handled(conn, period, options, dialect)
         customer = await _customer_kpis(conn, period, options, dialect)
         qa = await _qa(conn, period)
+        offers = await _offers(conn, period)
         teams = {
             r.agent_id: r.team for r in (await conn.execute(select(Agent.agent_id, Agent.team)))
         }
-    agent_ids = set(teams) | set(base) | set(customer) | set(qa) | set(adherence or {})
+    agent_ids = (
+        set(teams) | set(base) | set(customer) | set(qa) | set(offers) | set(adherence or {})
+    )
     totals: dict[str, AgentTotals] = {}
     for agent_id in agent_ids:
         b = base.get(agent_id, {})
         c = customer.get(agent_id, {})
         q = qa.get(agent_id, {})
+        o = offers.get(agent_id, {})
         adh = (adherence or {}).get(agent_id)
         totals[agent_id] = AgentTotals(
             calls=int(b.get("calls", 0)),
@@ -103,6 +110,8 @@ async def read_totals(
             adherence_pct=() if adh is None else (float(adh),),
             short_calls=int(b.get("short_calls", 0)),
             short_handle_s=float(b.get("short_handle_s", 0.0)),
+            offers_answered=int(o.get("offers_answered", 0)),
+            offers_missed=int(o.get("offers_missed", 0)),
         )
     return totals, {a: teams.get(a) for a in agent_ids}
 
@@ -255,3 +264,37 @@ async def _qa(conn: AsyncConnection, period: Period) -> dict[str, dict[str, floa
         .group_by(e.agent_id)
     )
     return {r.agent_id: dict(r._mapping) for r in await conn.execute(stmt)}
+
+
+async def _offers(conn: AsyncConnection, period: Period) -> dict[str, dict[str, float]]:
+    """Per agent: the period's offers it answered (distinct calls offered to it and answered by
+    it) and those that rang out (``agent.rona``); offers that ended otherwise (the caller hung
+    up while it rang, the phone could not be dialled) are neither."""
+    e = CallEvent.__table__.c
+    answer = CallEvent.__table__.alias("answer")
+    in_period = and_(e.ts >= period.start_at, e.ts < period.end_at, e.agent_id.is_not(None))
+    answered = (
+        select(e.agent_id, func.count(func.distinct(e.call_id)).label("offers_answered"))
+        .join(
+            answer,
+            and_(
+                answer.c.call_id == e.call_id,
+                answer.c.agent_id == e.agent_id,
+                answer.c.type == "call.answered",
+            ),
+        )
+        .where(in_period, e.type == "call.offered")
+        .group_by(e.agent_id)
+    )
+    missed = (
+        select(e.agent_id, func.count().label("offers_missed"))
+        .where(in_period, e.type == "agent.rona")
+        .group_by(e.agent_id)
+    )
+    out: dict[str, dict[str, float]] = {}
+    for stmt in (answered, missed):
+        for r in await conn.execute(stmt):
+            out.setdefault(r.agent_id, {}).update(
+                {k: v for k, v in r._mapping.items() if k != "agent_id"}
+            )
+    return out

@@ -7,6 +7,11 @@ Pure module. ``AgentTotals`` holds an agent's raw sums for a period (read from t
 KPI                  value                                           better
 ==================== =============================================== ==============
 calls_handled        calls answered; *scored per worked day*          higher
+answer_rate_pct      接通率: offers the agent answered, of those it    higher
+                     answered or let ring out (RONA); offers the
+                     caller abandoned while ringing or the phone could
+                     not be dialled (``call.connect_failed``) do not
+                     count
 aht_s                mean talk + hold + wrap-up per handled call,     lower
                      leaving out calls under ``min_handle_s``
 hold_s               mean hold per handled call                       lower
@@ -22,6 +27,10 @@ csat_pct             surveyed calls the caller scored 4 or 5 (of 1-5,  higher
                      the post-call survey; calls without a score do
                      not count)
 ==================== =============================================== ==============
+
+The default agent scorecard follows the manuals' 座席员考核方案 (000 §10.3.3): 接通率, 平均处理时长,
+质检得分, 出勤遵守率, 一次解决率 and 客户满意度 (the seeds hold the chapter's title only, so the
+targets and weights are the customary ones; ``[qa.scorecard.agent]`` replaces them).
 
 A rule scores a value linearly from ``floor`` (0) to ``target`` (100), capped at both ends;
 ``floor > target`` means lower is better. A KPI without a value (no calls, no evaluations, no
@@ -41,6 +50,7 @@ from kernel.messages import N_, FieldValueError
 
 KPIS: tuple[str, ...] = (
     "calls_handled",
+    "answer_rate_pct",
     "aht_s",
     "hold_s",
     "acw_s",
@@ -76,18 +86,15 @@ class RoleRules:
 
 
 DEFAULT_ROLES: dict[str, RoleRules] = {
+    # 座席员考核方案: 接通率, 平均处理时长, 质检得分, 出勤遵守率, 一次解决率, 客户满意度 (100 in all)
     "agent": RoleRules(
         "own",
         (
-            KpiRule("calls_handled", target=40, floor=20, weight=10),
+            KpiRule("answer_rate_pct", target=98, floor=85, weight=15),
             KpiRule("aht_s", target=300, floor=480, weight=15),
-            KpiRule("hold_s", target=20, floor=60, weight=5),
-            KpiRule("acw_s", target=30, floor=90, weight=5),
-            KpiRule("qa_score", target=90, floor=60, weight=25),
-            KpiRule("adherence_pct", target=95, floor=80, weight=10),
+            KpiRule("qa_score", target=90, floor=60, weight=30),
+            KpiRule("adherence_pct", target=95, floor=80, weight=15),
             KpiRule("fcr_pct", target=80, floor=60, weight=15),
-            KpiRule("transfer_rate_pct", target=5, floor=20, weight=10),
-            KpiRule("callback_pct", target=95, floor=70, weight=5),
             KpiRule("csat_pct", target=90, floor=60, weight=10),
         ),
     ),
@@ -127,6 +134,8 @@ class AgentTotals:
     adherence_pct: tuple[float, ...] = field(default=())  # one figure per agent, when known
     short_calls: int = 0  # handled calls under min_handle_s: not real handling, not in aht_s
     short_handle_s: float = 0.0  # their talk + hold + wrap-up
+    offers_answered: int = 0  # calls offered to the agent that it answered
+    offers_missed: int = 0  # offers that rang out unanswered (agent.rona)
 
     def __add__(self, other: AgentTotals) -> AgentTotals:
         return AgentTotals(
@@ -141,6 +150,9 @@ class AgentTotals:
 
         return {
             "calls_handled": float(self.calls),
+            "answer_rate_pct": ratio(
+                self.offers_answered, self.offers_answered + self.offers_missed, 100.0
+            ),
             "aht_s": ratio(self.handle_s - self.short_handle_s, self.calls - self.short_calls),
             "hold_s": ratio(self.hold_s, self.calls),
             "acw_s": ratio(self.wrap_s, self.calls),

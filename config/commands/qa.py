@@ -313,6 +313,7 @@ def calibration(ctx: click.Context, calibration_id: int, fmt: str) -> None:
 
 KPI_LABELS = {
     "calls_handled": "calls",
+    "answer_rate_pct": "answ. %",
     "aht_s": "AHT s",
     "hold_s": "hold s",
     "acw_s": "ACW s",
