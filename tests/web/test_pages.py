@@ -636,6 +636,11 @@ async def test_agent_takes_a_return_visit_with_its_preview_and_form(
             "After the sale of Broadband 300M"
         )
         await expect(page.locator("#task-attempt")).to_have_text("· attempt 1 of 3")
+        # the return-visit form of the centre's locale (en here): what to ask, by answer id
+        await expect(page.locator("#task-form li")).to_have_count(3)
+        await expect(page.locator('#task-form li[data-field="satisfied"]')).to_have_text(
+            "Are you satisfied with our product and service?"
+        )
         await expect(page.locator("#cust-name")).to_have_text("Li Na")
         await page.screenshot(path=artifacts / "agent-return-visit-preview.png")
 

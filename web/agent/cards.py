@@ -21,11 +21,19 @@ from complaints.tickets import active_count
 from customers.masking import Viewer, mask_phone
 from customers.records_store import get_customer, last_calls
 from outbound.preview import task_preview
+from outbound.return_visit_form import return_visit_form
 from reports.definitions import SATISFIED_SCORE, csat_pct
 from store.models.core import Call
 from store.models.qa import QaEvaluation
 from store.models.workforce import Roster, Shift
-from web.agent.schemas import AgentFigures, CallSummary, CustomerCard, ShiftOut, TaskCard
+from web.agent.schemas import (
+    AgentFigures,
+    CallSummary,
+    CustomerCard,
+    ReturnVisitFormOut,
+    ShiftOut,
+    TaskCard,
+)
 
 LAST_CALLS = 5
 
@@ -133,8 +141,17 @@ async def week_shifts(
 
 
 async def task_card(
-    engine: AsyncEngine, call_id: str, queue_names: Mapping[str, str | None] | None = None
+    engine: AsyncEngine,
+    call_id: str,
+    queue_names: Mapping[str, str | None] | None = None,
+    locale: str = "en",
 ) -> TaskCard | None:
-    """The preview of the outbound task behind the call (``outbound.preview``), None for others."""
+    """The preview of the outbound task behind the call (``outbound.preview``), None for others;
+    a return visit carries its form in the centre's ``locale``."""
     preview = await task_preview(engine, call_id, queue_names)
-    return TaskCard.model_validate(asdict(preview)) if preview is not None else None
+    if preview is None:
+        return None
+    card = TaskCard.model_validate(asdict(preview))
+    if card.kind == "return_visit":
+        card.form = ReturnVisitFormOut.model_validate(asdict(return_visit_form(locale)))
+    return card

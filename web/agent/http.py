@@ -66,7 +66,10 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
         customer=card,
         task=_task_as_seen(
             await task_card(
-                call.rt.engine, call_id, {q.id: q.name for q in call.rt.settings.queues}
+                call.rt.engine,
+                call_id,
+                {q.id: q.name for q in call.rt.settings.queues},
+                call.rt.settings.locale,
             ),
             viewer,
         ),

@@ -73,6 +73,20 @@ class CustomerCard(BaseModel):
     last_calls: list[CallSummary] = []
 
 
+class ReturnVisitQuestion(BaseModel):
+    field: str = Field(description="the answer it fills in: satisfied, score or comment")
+    text: str
+
+
+class ReturnVisitFormOut(BaseModel):
+    """What the agent says and asks on a return visit, in the centre's language."""
+
+    title: str
+    opening: str
+    questions: list[ReturnVisitQuestion]
+    closing: str
+
+
 class TaskCard(BaseModel):
     """The preview of an outbound call's task: why the customer is called, which attempt."""
 
@@ -83,6 +97,9 @@ class TaskCard(BaseModel):
     max_attempts: int
     due_at: datetime
     note: str | None = None
+    form: ReturnVisitFormOut | None = Field(
+        None, description="return visits: the return-visit form (outbound.return_visit_form)"
+    )
 
 
 class CurrentCall(BaseModel):

@@ -84,6 +84,19 @@ function renderRing() {
   ringer.offer(id, queue, c?.customer?.name ?? c?.caller_masked);
 }
 
+// A return visit's form (客户回访记录表, in the centre's language): the opening, the questions
+// the wrap-up's answers fill in (data-field: satisfied, score, comment) and the closing.
+function renderTaskForm(box, form) {
+  box.hidden = !form;
+  if (!form) return;
+  box.replaceChildren(
+    el("strong", {}, form.title),
+    el("p", {}, form.opening),
+    el("ol", {}, ...form.questions.map((q) => el("li", { "data-field": q.field }, q.text))),
+    el("p", {}, form.closing),
+  );
+}
+
 function renderCall() {
   renderRing();
   controls.render(call?.state === "connected" && view.state.state === "on_call" ? call.call_id : null);
@@ -127,6 +140,7 @@ function renderCall() {
     setText($("task-attempt"), `· attempt ${t.attempt} of ${t.max_attempts}`);
     setText($("task-note"), t.note ?? "");
   }
+  renderTaskForm($("task-form"), t?.form);
   const body = $("cust-calls");
   body.replaceChildren(...(cust?.last_calls ?? []).map((r) =>
     el("tr", {}, el("td", {}, r.arrived_at ? new Date(r.arrived_at).toLocaleString() : "—"),
