@@ -17,6 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from callcenter_testkit.pbx_rig import real_time_pbx
 from callcenter_testkit.phone_line import PhoneLine
+from callcenter_testkit.return_visits import return_visit_due
 from callcenter_testkit.webtools import PASSWORD, Server, watch_csp, web_settings
 from playwright.async_api import Browser, Page, expect
 
@@ -26,9 +27,6 @@ from customers.records_store import save_customer
 from kernel.events import DomainEvent
 from kernel.keys import StreamNames
 from kernel.runtime import Runtime
-from outbound.scheduler import OutboundScheduler
-from outbound.tasks import OutboundConfig
-from outbound.tasks_store import record_sale
 from queueing.actions import AgentActions
 from queueing.routing import Routing
 from store.models.core import Call
@@ -601,29 +599,15 @@ async def test_agent_takes_a_return_visit_with_its_preview_and_form(
     """A sale makes a return visit; the scheduler queues it, the router reserves Alice and asks
     telephony to dial; her card says why the customer is called, and after the call she records
     the customer's satisfaction with the wrap-up."""
-    now = datetime.now(UTC)
-    record = CustomerRecord(
-        "cust-rv-1",
-        "Li Na",
-        ("+8613900001111",),
-        call_from="00:00",
-        call_until="00:00",  # any time of day: the test must not depend on the clock
-    )
-    await save_customer(web_rt.engine, record, now=now, default_tz="UTC")
-    config = OutboundConfig.from_settings(web_rt.settings)
-    task_id = await record_sale(
-        web_rt.engine,
-        sale_id="S-1001",
+    async with return_visit_due(
+        web_rt,
+        router,
         customer_id="cust-rv-1",
-        sold_at=now - timedelta(hours=2),
-        now=now,
-        config=config,
+        name="Li Na",
+        number="+8613900001111",
+        sale_id="S-1001",
         product="Broadband 300M",
-    )
-    assert task_id is not None
-    scheduler = OutboundScheduler(web_rt.engine, router, config, poll_s=0.2, block_ms=50)
-    running = asyncio.create_task(scheduler.run())
-    try:
+    ) as task_id:
         page = await sign_in(browser, server, "alice")
         await live(page)
         await page.click("#btn-login")
@@ -657,10 +641,6 @@ async def test_agent_takes_a_return_visit_with_its_preview_and_form(
         await page.screenshot(path=artifacts / "agent-return-visit-form.png")
         await page.click("#btn-wrapup")
         await expect(page.locator("#state-pill")).to_have_text("ready")
-    finally:
-        running.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await running
     t = OutboundTask.__table__
     async with web_rt.engine.connect() as conn:
         row = (await conn.execute(t.select().where(t.c.task_id == task_id))).mappings().one()

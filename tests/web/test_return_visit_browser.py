@@ -4,23 +4,17 @@ screenshot in tests/artifacts/. The English form is checked in test_pages.py."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from callcenter_testkit.browsing import shot, sign_in
 from callcenter_testkit.phone_line import PhoneLine
+from callcenter_testkit.return_visits import return_visit_due
 from callcenter_testkit.webtools import Server, web_settings
 from playwright.async_api import Browser, expect
 
-from customers.records import CustomerRecord
-from customers.records_store import save_customer
 from kernel.runtime import Runtime
 from kernel.settings import Settings
-from outbound.scheduler import OutboundScheduler
-from outbound.tasks import OutboundConfig
-from outbound.tasks_store import record_sale
 from queueing.routing import Routing
 
 
@@ -37,25 +31,15 @@ async def test_the_desk_shows_the_chinese_return_visit_form(
     web_rt: Runtime,
     artifacts: Path,
 ) -> None:
-    now = datetime.now(UTC)
-    record = CustomerRecord(
-        "cust-rv-zh", "李娜", ("+8613900002222",), call_from="00:00", call_until="00:00"
-    )
-    await save_customer(web_rt.engine, record, now=now, default_tz="UTC")
-    config = OutboundConfig.from_settings(web_rt.settings)
-    task_id = await record_sale(
-        web_rt.engine,
-        sale_id="S-2001",
+    async with return_visit_due(
+        web_rt,
+        router,
         customer_id="cust-rv-zh",
-        sold_at=now - timedelta(hours=2),
-        now=now,
-        config=config,
+        name="李娜",
+        number="+8613900002222",
+        sale_id="S-2001",
         product="宽带 300M",
-    )
-    assert task_id is not None
-    scheduler = OutboundScheduler(web_rt.engine, router, config, poll_s=0.2, block_ms=50)
-    running = asyncio.create_task(scheduler.run())
-    try:
+    ):
         page = await sign_in(browser, server, "alice", "/agent", locale="zh-CN")
         await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
         await page.click("#btn-login")
@@ -74,7 +58,3 @@ async def test_the_desk_shows_the_chinese_return_visit_form(
         fields = await form.locator("li").evaluate_all("els => els.map((e) => e.dataset.field)")
         assert fields == ["satisfied", "score", "comment"]
         await shot(page, artifacts / "agent-return-visit-form-zh_CN.png")
-    finally:
-        running.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await running
