@@ -2,9 +2,11 @@
 
 Fills a SQLite file (and, unless ``--no-postgres``, a throwaway PostgreSQL cluster) with the
 ``calls`` read model of a month (default 40 handled calls per agent per day, plus abandoned
-calls, outbound callbacks and repeat callers) and 20 QA evaluations per agent, then times what
-``callcenter scorecard --period 2026-11`` does: the three grouped SQL reads, the scoring and the
-CSV rendering. Filling is not timed.
+calls, outbound callbacks and repeat callers), the router's offer events of its inbound calls in
+``call_events`` (``call.offered`` and ``call.answered``, and an ``agent.rona`` of another agent
+before 3 % of them: the answer rate's input) and 20 QA evaluations per agent, then times what
+``callcenter scorecard --period 2026-11`` does: the grouped SQL reads, the scoring and the CSV
+rendering. Filling is not timed.
 
     .venv/bin/python bench/scorecard.py [--agents 500] [--days 30] [--calls-per-day 40] [--repeat 3]
 """
@@ -34,7 +36,7 @@ from qa.scorecard import build_scorecards
 from qa.service import scorecards_csv
 from store.db import create_engine
 from store.migrate import upgrade
-from store.models.core import Agent, Call
+from store.models.core import Agent, Call, CallEvent
 from store.models.qa import QaEvaluation, QaForm, QaFormVersion
 from store.throwaway_pg import ThrowawayPostgres
 
@@ -104,6 +106,25 @@ def call_rows(agents: int, days: int, per_day: int, seed: int) -> Iterator[dict[
                 t = answered + timedelta(seconds=talk + hold + wrap + rng.uniform(5, 120))
 
 
+def offer_events(row: dict[str, Any], agents: int, rng: random.Random) -> list[dict[str, Any]]:
+    """The router's events of an inbound handled call: its offer to the agent who answered it,
+    after an offer that rang out at another agent for 3 % of the calls."""
+    if row["direction"] != "inbound" or row["agent_id"] is None:
+        return []
+    call_id, agent_id, at = row["call_id"], row["agent_id"], row["answered_at"]
+    out = []
+    if rng.random() < 0.03:
+        other = f"ag{(int(agent_id[2:]) + 1) % agents:04d}"
+        out.append((f"{call_id}:o0", "call.offered", other, at - timedelta(seconds=20)))
+        out.append((f"{call_id}:r0", "agent.rona", other, at - timedelta(seconds=5)))
+    out.append((f"{call_id}:o1", "call.offered", agent_id, at - timedelta(seconds=2)))
+    out.append((f"{call_id}:a", "call.answered", agent_id, at))
+    return [
+        {"event_id": e, "ts": ts, "type": t, "call_id": call_id, "agent_id": a, "payload": {}}
+        for e, t, a, ts in out
+    ]
+
+
 async def fill(engine: AsyncEngine, agents: int, days: int, per_day: int) -> int:
     rows = 0
     async with engine.begin() as conn:
@@ -138,17 +159,16 @@ async def fill(engine: AsyncEngine, agents: int, days: int, per_day: int) -> int
             )
         ).inserted_primary_key[0]
     chunk: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    offers_rng = random.Random(7)
     for row in call_rows(agents, days, per_day, seed=11):
         chunk.append(row)
+        events += offer_events(row, agents, offers_rng)
         if len(chunk) == 20_000:
-            async with engine.begin() as conn:
-                await conn.execute(insert(Call), chunk)
-            rows += len(chunk)
-            chunk = []
+            rows += await _insert(engine, chunk, events)
+            chunk, events = [], []
     if chunk:
-        async with engine.begin() as conn:
-            await conn.execute(insert(Call), chunk)
-        rows += len(chunk)
+        rows += await _insert(engine, chunk, events)
     rng = random.Random(5)
     evaluations = [
         {
@@ -172,6 +192,16 @@ async def fill(engine: AsyncEngine, agents: int, days: int, per_day: int) -> int
     async with engine.begin() as conn:
         await conn.execute(insert(QaEvaluation), evaluations)
     return rows
+
+
+async def _insert(
+    engine: AsyncEngine, calls: list[dict[str, Any]], events: list[dict[str, Any]]
+) -> int:
+    async with engine.begin() as conn:
+        await conn.execute(insert(Call), calls)
+        if events:
+            await conn.execute(insert(CallEvent), events)
+    return len(calls)
 
 
 async def time_scorecard(engine: AsyncEngine, repeat: int) -> dict[str, float]:
