@@ -54,4 +54,4 @@ async def test_a_chinese_centre_evaluates_with_the_chinese_form(
     await shot(qa, artifacts / "qa-evaluate-default-form-zh_CN.png")
     await qa.click("#submit")
     await expect(qa.locator("#score")).to_have_text("0")
-    await expect(qa.locator("#critical")).to_contain_text("compliance.privacy")
+    await expect(qa.locator("#critical")).to_contain_text("未泄露客户信息")
