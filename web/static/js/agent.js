@@ -1,7 +1,9 @@
 // The agent's softphone dashboard: state, screen pop with the customer card, call control,
 // wrap-up. State comes from /api/agent on load and after every (re)connect; live events move it.
 import { api } from "./api.js";
-import { duration, label } from "./format.js";
+import { date, dateTime, duration, pct, time, weekday } from "./format.js";
+import { t } from "./i18n.js";
+import { dispositionLabel, outcomeLabel, reasonLabel, stateLabel, taskKindLabel, tierLabel, categoryLabel } from "./desk/labels.js";
 import { connectLive } from "./live.js";
 import { startControls } from "./desk/controls.js";
 import { startPhonePanel } from "./phone/panel.js";
@@ -27,6 +29,14 @@ let expiredFor = null;    // the call whose wrap-up was saved when its time ran 
 let draftTimer = null;    // the next draft save (a few seconds after the agent stops typing)
 const callCommands = new Set();  // ids of the commands the call controls sent (their failures)
 const PARTS = ["customer", "complaint", "callback"];
+const PART_NAMES = { customer: t("customer"), complaint: t("complaint"), callback: t("callback") };
+const PART_SAVED = { customer: t("customer saved"), complaint: t("complaint saved"), callback: t("callback saved") };
+// the call controls' "sent" lines (the phone system's answer follows on the live feed)
+const SENT = {
+  answer: t("answer sent"), hold: t("hold sent"), resume: t("resume sent"), hangup: t("hangup sent"),
+  transfer: t("transfer sent"), recording: t("recording sent"),
+};
+const PARTIES = { customer: t("the customer"), agent: t("the agent"), system: t("the phone system") };
 const DRAFT_DELAY_MS = 1500;
 
 const now = () => Date.now() + clockSkewMs;
@@ -52,7 +62,7 @@ function partSay(id, text, bad = false) {
 }
 
 function log(text) {
-  const li = el("li", {}, el("time", {}, new Date().toLocaleTimeString()), " ", text);
+  const li = el("li", {}, el("time", {}, time(new Date())), " ", text);
   $("log").prepend(li);
   while ($("log").children.length > 40) $("log").lastChild.remove();
 }
@@ -61,8 +71,8 @@ function renderState() {
   const s = view.state;
   const pill = $("state-pill");
   pill.dataset.state = s.state;
-  setText(pill, label(s.state));
-  setText($("state-reason"), s.reason ? `reason: ${s.reason}` : "");
+  setText(pill, stateLabel(s.state));
+  setText($("state-reason"), s.reason ? t("reason: %(reason)s", { reason: reasonLabel(s.reason) }) : "");
   const st = s.state;
   $("btn-login").hidden = st !== "logged_out";
   $("btn-ready").disabled = !["not_ready", "wrap_up"].includes(st);
@@ -75,12 +85,14 @@ function renderState() {
 
 // The offer on screen rings until it is answered or ends (the queue's ring timeout, the caller
 // hanging up): the ringer follows the call's state.
+const queueName = (id) => view.queues.find((q) => q.id === id)?.name ?? id;
+
 function renderRing() {
   const offered = call ? call.state === "offered" : view.call?.state === "offered";
   const id = offered ? call?.call_id ?? view.call?.call_id : null;
   const c = view.call?.call_id === id ? view.call : null;
   const qid = c?.queue_id ?? call?.queue;
-  const queue = view.queues.find((q) => q.id === qid)?.name ?? qid;
+  const queue = qid ? queueName(qid) : null;
   ringer.offer(id, queue, c?.customer?.name ?? c?.caller_masked);
 }
 
@@ -118,7 +130,7 @@ function renderCall() {
   $("call-card").dataset.call = state;
   showScript(c?.queue_id ?? call?.queue ?? undefined, view.name);
   const cust = c?.customer;
-  setText($("cust-name"), cust?.name ?? "Unknown caller");
+  setText($("cust-name"), cust?.name ?? t("Unknown caller"));
   const link = $("cust-link");  // the card with history and contact edits, in its own tab
   link.hidden = !cust?.customer_id;
   if (cust?.customer_id) link.href = `/customers/${encodeURIComponent(cust.customer_id)}`;
@@ -126,33 +138,33 @@ function renderCall() {
   const tier = cust?.tier ?? c?.tier ?? "ordinary";
   const tierEl = $("cust-tier");
   tierEl.dataset.tier = tier;
-  setText(tierEl, tier.replace("_", " "));
-  setText($("cust-phone"), cust?.phone_masked ?? c?.caller_masked ?? "number withheld");
-  setText($("call-queue"), c?.queue_id ? `· ${c.queue_id}` : "");
-  setText($("call-direction"), c?.direction === "outbound" ? "Outbound call" : "Incoming call");
+  setText(tierEl, tierLabel(tier));
+  setText($("cust-phone"), cust?.phone_masked ?? c?.caller_masked ?? t("number withheld"));
+  setText($("call-queue"), c?.queue_id ? `· ${queueName(c.queue_id)}` : "");
+  setText($("call-direction"), c?.direction === "outbound" ? t("Outbound call") : t("Incoming call"));
   setText($("cust-complaints"), cust?.open_complaints ?? "—");
   $("caller-box").hidden = !!cust?.customer_id;
-  const t = c?.task ?? tasks.get(call?.call_id ?? c?.call_id);
-  $("task-banner").hidden = !t;
-  if (t) {
-    setText($("task-kind"), t.kind === "callback" ? "Callback" : "Return visit");
-    setText($("task-reason"), t.reason);
-    setText($("task-attempt"), `· attempt ${t.attempt} of ${t.max_attempts}`);
-    setText($("task-note"), t.note ?? "");
+  const task = c?.task ?? tasks.get(call?.call_id ?? c?.call_id);
+  $("task-banner").hidden = !task;
+  if (task) {
+    setText($("task-kind"), task.kind === "callback" ? t("Callback") : t("Return visit"));
+    setText($("task-reason"), task.reason);
+    setText($("task-attempt"), t("· attempt %(attempt)s of %(max)s", { attempt: task.attempt, max: task.max_attempts }));
+    setText($("task-note"), task.note ?? "");
   }
   renderTaskForm($("task-form"), t?.form);
   const body = $("cust-calls");
   body.replaceChildren(...(cust?.last_calls ?? []).map((r) =>
-    el("tr", {}, el("td", {}, r.arrived_at ? new Date(r.arrived_at).toLocaleString() : "—"),
-      el("td", {}, r.queue_id ?? "—"), el("td", {}, r.outcome ?? "—"), el("td", {}, r.disposition ?? "—"))));
-  if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No earlier calls")));
+    el("tr", {}, el("td", {}, r.arrived_at ? dateTime(r.arrived_at) : "—"),
+      el("td", {}, r.queue_id ?? "—"), el("td", {}, outcomeLabel(r.outcome)), el("td", {}, dispositionLabel(r.disposition)))));
+  if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: 4, class: "muted" }, t("No earlier calls"))));
   const pill = $("call-state");
   const shown = call?.held ? "held" : state === "connected" ? "on_call" : state;
   pill.dataset.state = shown;
-  setText(pill, label(shown === "on_call" ? "talking" : shown));
+  setText(pill, stateLabel(shown === "on_call" ? "talking" : shown));
   const ended = state === "ended" || view.state.state === "wrap_up";
   document.querySelector("#call-panel .controls").hidden = ended;
-  if (ended) setText($("call-direction"), "Call ended");
+  if (ended) setText($("call-direction"), t("Call ended"));
   const offered = state === "offered";
   $("btn-answer").hidden = !offered;
   $("btn-hold").hidden = offered || !!call?.held;
@@ -176,14 +188,15 @@ function renderWrap() {
   const rv = wrapCall ? tasks.get(wrapCall) : null;
   $("rv-fields").hidden = !rv;
   if (rv) {
-    setText($("rv-legend"), rv.kind === "callback" ? "Callback outcome" : "Return visit");
+    setText($("rv-legend"), rv.kind === "callback" ? t("Callback outcome") : t("Return visit"));
     const reached = $("rv-outcome").value === "reached";
     const survey = rv.kind === "return_visit" && reached;
     $("rv-score-label").hidden = !survey;
     $("rv-satisfied-row").hidden = !survey;
   }
   if (wrapCall && view.call?.customer?.name) lastCustomer = view.call.customer.name;
-  setText($("wrap-who"), wrapCall ? `· call with ${lastCustomer ?? "caller"}` : "");
+  const who = lastCustomer ?? t("the caller");
+  setText($("wrap-who"), wrapCall ? t("· call with %(who)s", { who }) : "");
   if (wrapCall) $("call-empty").hidden = true;
 }
 
@@ -192,46 +205,45 @@ function renderFigures() {
   setText($("fig-aht"), duration(view.today.average_handle_s));
   setText($("fig-qa"), view.today.qa_score == null ? "—" : Math.round(view.today.qa_score));
   // the post-call survey (cc-survey), apart from the return visits' satisfaction form
-  setText($("fig-csat"), view.today.csat_pct == null ? "—" : `${Math.round(view.today.csat_pct)} %`);
-  setText($("fig-csat-label"), `caller survey 4-5 (${view.today.surveyed})`);
+  setText($("fig-csat"), view.today.csat_pct == null ? "—" : pct(view.today.csat_pct));
+  setText($("fig-csat-label"), t("caller survey 4-5 (%(surveyed)s)", { surveyed: view.today.surveyed }));
 }
 
 function renderWeek() {
   const shifts = view.shifts ?? [];
   $("week-card").hidden = shifts.length === 0;
-  const hm = (d) => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const days = new Map();
+  const days = new Map();  // by the day in the centre's time zone
   for (const s of shifts) {
     const start = new Date(s.start_at), end = new Date(s.end_at);
-    const key = start.toDateString();
+    const key = date(start);
     if (!days.has(key)) days.set(key, { date: start, shift: null, breaks: [] });
     const day = days.get(key);
-    if (s.activity === "shift") day.shift = `${hm(start)}–${hm(end)}`;
-    else day.breaks.push(`${s.activity} ${hm(start)}`);
+    if (s.activity === "shift") day.shift = `${time(start)}–${time(end)}`;
+    else day.breaks.push(`${reasonLabel(s.activity)} ${time(start)}`);
   }
-  const today = new Date().toDateString();
+  const today = date(new Date());
   $("week").replaceChildren(...[...days.entries()].map(([key, d]) =>
     el("li", { class: key === today ? "today" : "" },
-      el("b", {}, d.date.toLocaleDateString([], { weekday: "short", day: "numeric" })),
+      el("b", {}, weekday(d.date)),
       el("span", {}, d.shift ?? "—"), el("small", { class: "muted" }, d.breaks.join(" · ")))));
 }
 
 function fillSelects() {
   const reasons = $("reason");
-  if (!reasons.options.length) reasons.append(...view.reasons.map((r) => el("option", { value: r }, r)));
+  if (!reasons.options.length) reasons.append(...view.reasons.map((r) => el("option", { value: r }, reasonLabel(r))));
   const disp = $("disposition");
   if (!disp.options.length) {
-    disp.append(el("option", { value: "" }, "— choose —"), ...view.dispositions.map((d) => el("option", { value: d }, d.replace("_", " "))));
+    disp.append(el("option", { value: "" }, t("— choose —")), ...view.dispositions.map((d) => el("option", { value: d }, dispositionLabel(d))));
   }
   const tiers = $("new-cust-tier");
-  if (!tiers.options.length) tiers.append(...view.customer_tiers.map((t) => el("option", { value: t }, t.replace("_", " "))));
+  if (!tiers.options.length) tiers.append(...view.customer_tiers.map((tier) => el("option", { value: tier }, tierLabel(tier))));
   const cat = $("complaint-category");
-  if (!cat.options.length) cat.append(...view.complaint_categories.map((c) => el("option", { value: c }, c.replaceAll("_", " "))));
+  if (!cat.options.length) cat.append(...view.complaint_categories.map((c) => el("option", { value: c }, categoryLabel(c))));
   consult.fill(view.agents, view.state.agent_id, view.queues);
   const tt = $("transfer-target");
   if (!tt.options.length) {
-    const gq = el("optgroup", { label: "Queues" }, ...view.queues.map((q) => el("option", { value: `queue:${q.id}` }, q.name)));
-    const ga = el("optgroup", { label: "Agents" }, ...view.agents.map((a) => el("option", { value: `agent:${a.id}` }, a.name)));
+    const gq = el("optgroup", { label: t("Queues") }, ...view.queues.map((q) => el("option", { value: `queue:${q.id}` }, q.name)));
+    const ga = el("optgroup", { label: t("Agents") }, ...view.agents.map((a) => el("option", { value: `agent:${a.id}` }, a.name)));
     tt.append(gq, ga);
   }
 }
@@ -295,33 +307,33 @@ function onEvents(msgs) {
         // an offer that ended without being answered (the caller left, the phone was unreachable
         // or rang out): the ringing call goes from the dashboard
         if (call?.state === "offered" && !["offered", "on_call"].includes(p.state)) { call = null; view.call = null; }
-        log(`state: ${label(p.state)}${p.reason ? ` (${p.reason})` : ""}`);
+        log(p.reason ? t("state: %(state)s (%(reason)s)", { state: stateLabel(p.state), reason: reasonLabel(p.reason) }) : t("state: %(state)s", { state: stateLabel(p.state) }));
         reloadSoon();
         break;
       case "call.offered":
         call = { call_id: m.call_id, state: "offered", started_ms: Date.parse(m.ts), held: false, queue: p.queue };
-        log(`call offered from queue ${p.queue ?? "?"}`);
+        log(t("call offered from queue %(queue)s", { queue: p.queue ? queueName(p.queue) : "?" }));
         reloadSoon(0);
         break;
       case "call.answered":
         if (call?.call_id === m.call_id) { call.state = "connected"; call.started_ms = Date.parse(m.ts); }
-        log("call answered");
+        log(t("call answered"));
         break;
       case "call.held":
         if (call?.call_id === m.call_id) call.held = true;
-        log("call on hold");
+        log(t("call on hold"));
         break;
       case "call.resumed":
         if (call?.call_id === m.call_id) call.held = false;
-        log("call resumed");
+        log(t("call resumed"));
         break;
       case "call.transferred":
-        log("call transferred");
+        log(t("call transferred"));
         break;
       case "call.connect_failed":
         if (call?.call_id === m.call_id) { call = null; view.call = null; }
-        log(`your phone could not be reached (${p.dial_status ?? "unavailable"})`);
-        say("Your phone could not be reached: check that it is on and registered, then go ready again.", true);
+        log(p.dial_status ? t("your phone could not be reached (%(status)s)", { status: p.dial_status }) : t("your phone could not be reached"));
+        say(t("Your phone could not be reached: check that it is on and registered, then go ready again."), true);
         reloadSoon();
         break;
       case "agent.rona":
@@ -333,16 +345,16 @@ function onEvents(msgs) {
           lastCall = { call_id: m.call_id, started_ms: call.started_ms, ended_ms: Date.parse(m.ts) };
         }
         if (call?.call_id === m.call_id) { wrapCall = m.type === "call.ended" && call.state === "connected" ? m.call_id : wrapCall; call = null; view.call = null; }
-        log(m.type === "call.ended" ? `call ended${p.by ? ` by ${p.by}` : ""}` : "caller hung up before answer");
+        log(m.type !== "call.ended" ? t("caller hung up before answer") : p.by ? t("call ended by %(party)s", { party: PARTIES[p.by] ?? p.by }) : t("call ended"));
         reloadSoon();
         break;
       case "call.wrapped":  // the form goes when the save's answer says every part is done
-        log(`wrap-up saved: ${(p.disposition ?? "").replace("_", " ")}`);
+        log(t("wrap-up saved: %(disposition)s", { disposition: dispositionLabel(p.disposition) }));
         break;
       case "command.failed":
         // beside the call controls when one of them sent it (the others say it beside themselves)
-        if (callCommands.delete(p.command_id)) partSay("msg-call", `the phone system refused: ${p.error ?? p.message ?? "error"}`, true);
-        log("command failed");
+        if (callCommands.delete(p.command_id)) partSay("msg-call", refused(p), true);
+        log(t("command failed"));
         break;
     }
   }
@@ -372,17 +384,17 @@ function currentCallId() { return call?.call_id ?? view?.call?.call_id; }
 let recordingLabel = () => {};
 
 function wire() {
-  $("btn-login").onclick = () => run(() => api("POST", "/api/agent/login"), "Logged in").then(reloadSoon);
-  $("btn-ready").onclick = () => run(() => api("POST", "/api/agent/ready"), "Ready for calls").then(reloadSoon);
-  $("btn-not-ready").onclick = () => run(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), "Not ready").then(reloadSoon);
-  $("btn-logout").onclick = () => run(() => api("POST", "/api/agent/logout"), "Logged out").then(reloadSoon);
+  $("btn-login").onclick = () => run(() => api("POST", "/api/agent/login"), t("Logged in")).then(reloadSoon);
+  $("btn-ready").onclick = () => run(() => api("POST", "/api/agent/ready"), t("Ready for calls")).then(reloadSoon);
+  $("btn-not-ready").onclick = () => run(() => api("POST", "/api/agent/not-ready", { reason: $("reason").value }), t("Not ready")).then(reloadSoon);
+  $("btn-logout").onclick = () => run(() => api("POST", "/api/agent/logout"), t("Logged out")).then(reloadSoon);
   const callCmd = (what, body) => runOnCall(async () => {
     const out = await api("POST", `/api/calls/${encodeURIComponent(currentCallId())}/${what}`, body);
     if (out?.command_id) callCommands.add(out.command_id);
     return out;
-  }, `${what} sent`);
+  }, SENT[what]);
   // a browser phone answers in the browser; a device by the PBX (PJSIPNotify)
-  $("btn-answer").onclick = () => (phone ? runOnCall(async () => phone.answer(), "Answered") : callCmd("answer"));
+  $("btn-answer").onclick = () => (phone ? runOnCall(async () => phone.answer(), t("Answered")) : callCmd("answer"));
   $("btn-hold").onclick = () => callCmd("hold");
   $("btn-resume").onclick = () => callCmd("resume");
   $("btn-hangup").onclick = () => callCmd("hangup");
@@ -398,7 +410,7 @@ function wire() {
   $("btn-cust-search").onclick = () => findCustomers();
   $("cust-search").onkeydown = (e) => { if (e.key === "Enter") { e.preventDefault(); findCustomers(); } };
   $("rv-outcome").onchange = () => renderWrap();
-  $("btn-extend").onclick = () => run(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), "Wrap-up extended").then(reloadSoon);
+  $("btn-extend").onclick = () => run(() => api("POST", "/api/agent/wrap-up/extend", { extra_s: 30 }), t("Wrap-up extended")).then(reloadSoon);
   $("wrapup").onsubmit = (e) => { e.preventDefault(); submitWrapUp(false); };
 }
 
@@ -418,7 +430,8 @@ function expire(callId) {
 }
 
 function missed(queue) {
-  say(`You missed a call${queue ? ` from ${queue}` : ""}: it rang until the queue's ring timeout. You are not ready; press Ready to take calls.`, true);
+  say(queue ? t("You missed a call from %(queue)s: it rang until the queue's ring timeout. You are not ready; press Ready to take calls.", { queue })
+    : t("You missed a call: it rang until the queue's ring timeout. You are not ready; press Ready to take calls."), true);
   document.body.dataset.missed = "yes";
 }
 
@@ -452,9 +465,9 @@ async function saveDraft(callId) {
   if (callId !== wrapCall || saving) return;
   try {
     await api("PUT", `/api/calls/${encodeURIComponent(callId)}/wrap-up/draft`, draftBody());
-    setText($("draft-state"), `draft kept ${new Date().toLocaleTimeString()}`);
+    setText($("draft-state"), t("draft kept %(time)s", { time: time(new Date()) }));
   } catch (err) {  // kept in the form; tried again a little later
-    setText($("draft-state"), `draft not kept (${errorText(err)}), retrying`);
+    setText($("draft-state"), t("draft not kept (%(error)s), retrying", { error: errorText(err) }));
     clearTimeout(draftTimer);
     draftTimer = setTimeout(() => saveDraft(callId), 5000);
   }
@@ -472,7 +485,7 @@ async function restoreDraft(callId) {
   if (d.complaint_category) $("complaint-category").value = d.complaint_category;
   if (d.complaint_severity) $("complaint-severity").value = d.complaint_severity;
   $("complaint-description").value = d.complaint_description ?? "";
-  setText($("draft-state"), "draft restored");
+  setText($("draft-state"), t("draft restored"));
 }
 
 // The caller's customer record: created with the caller's number, or an existing one linked.
@@ -482,10 +495,10 @@ async function createCustomer() {
   const callId = callOnScreen();
   const name = $("new-cust-name").value.trim();
   if (!callId) return;
-  if (!name) { partSay("msg-customer", "name: required", true); return; }
+  if (!name) { partSay("msg-customer", t("name: required"), true); return; }
   try {
     const out = await api("POST", `/api/calls/${encodeURIComponent(callId)}/customer`, { name, tier: $("new-cust-tier").value });
-    partSay("msg-customer", `Customer ${out.customer.name} created`);
+    partSay("msg-customer", t("Customer %(name)s created", { name: out.customer.name }));
     reloadSoon(0);
   } catch (err) { partSay("msg-customer", errorText(err), true); }
 }
@@ -496,11 +509,11 @@ async function findCustomers() {
   try {
     const out = await api("GET", `/api/agent/customers?q=${encodeURIComponent(q)}`);
     $("cust-results").replaceChildren(...out.customers.map((c) => {
-      const b = el("button", { class: "btn btn-ghost", type: "button" }, "Link");
+      const b = el("button", { class: "btn btn-ghost", type: "button" }, t("Link"));
       b.onclick = () => linkCustomer(c);
-      return el("li", {}, el("span", {}, `${c.name} · ${c.tier.replace("_", " ")} · ${c.phone_masked ?? "—"}`), b);
+      return el("li", {}, el("span", {}, `${c.name} · ${tierLabel(c.tier)} · ${c.phone_masked ?? "—"}`), b);
     }));
-    partSay("msg-customer", out.customers.length ? "" : "No customer found", !out.customers.length);
+    partSay("msg-customer", out.customers.length ? "" : t("No customer found"), !out.customers.length);
   } catch (err) { partSay("msg-customer", errorText(err), true); }
 }
 
@@ -508,7 +521,7 @@ async function linkCustomer(c) {
   const callId = callOnScreen();
   try {
     await api("POST", `/api/calls/${encodeURIComponent(callId)}/customer/link`, { customer_id: c.customer_id });
-    partSay("msg-customer", `Call linked to ${c.name}`);
+    partSay("msg-customer", t("Call linked to %(name)s", { name: c.name }));
     $("cust-results").replaceChildren();
     reloadSoon(0);
   } catch (err) { partSay("msg-customer", errorText(err), true); }
@@ -540,11 +553,12 @@ async function saveWrapUp(expired = false) {
     const done = await run(() => api("POST", `/api/calls/${encodeURIComponent(callId)}/return-visit`, form));
     if (!done) {  // e.g. the task moved on meanwhile: the wrap-up itself must still be savable
       task.skip = true;
-      say(`${$("message").textContent} (press Save again to keep the wrap-up without it)`, true);
+      const again = t("(press Save again to keep the wrap-up without it)");
+      say(`${$("message").textContent} ${again}`, true);
       return;
     }
     task.recorded = true;
-    log(`${task.kind === "callback" ? "callback" : "return visit"} recorded: ${outcome.replace("_", " ")}`);
+    log(task.kind === "callback" ? t("callback recorded: %(outcome)s", { outcome: outcomeLabel(outcome) }) : t("return visit recorded: %(outcome)s", { outcome: outcomeLabel(outcome) }));
   }
   let out;
   try {
@@ -556,16 +570,19 @@ async function saveWrapUp(expired = false) {
   const failed = PARTS.filter((k) => out.parts[k] && !out.parts[k].ok);
   for (const k of PARTS) {
     const r = out.parts[k];
-    if (r) partSay(`msg-${k}`, r.ok ? `${k} saved` : `${r.field ? `${r.field}: ` : ""}${r.message}`, !r.ok);
+    if (r) partSay(`msg-${k}`, r.ok ? PART_SAVED[k] : `${r.field ? `${r.field}: ` : ""}${r.message}`, !r.ok);
   }
-  const saved = `Disposition (${out.disposition.replace("_", " ")}) and notes saved`;
-  if (out.callback_task_id) log("callback scheduled");
-  if (out.complaint_id) log("complaint opened");
+  const disposition = dispositionLabel(out.disposition);
+  const parts = failed.map((k) => PART_NAMES[k]).join(t(" and "));
+  if (out.callback_task_id) log(t("callback scheduled"));
+  if (out.complaint_id) log(t("complaint opened"));
   if (failed.length && !expired) {
-    partSay("msg-wrapup", `${saved}; ${failed.join(" and ")} failed: fix it and save again.`, true);
+    partSay("msg-wrapup", t("Disposition (%(disposition)s) and notes saved; %(parts)s failed: fix it and save again.", { disposition, parts }), true);
     return;
   }
-  say(expired ? `Wrap-up time ran out: what you typed was saved (${out.disposition.replace("_", " ")})${failed.length ? `; ${failed.join(" and ")} failed` : ""}.` : `${saved}.`, failed.length > 0);
+  say(!expired ? t("Disposition (%(disposition)s) and notes saved.", { disposition })
+    : failed.length ? t("Wrap-up time ran out: what you typed was saved (%(disposition)s); %(parts)s failed.", { disposition, parts })
+      : t("Wrap-up time ran out: what you typed was saved (%(disposition)s).", { disposition }), failed.length > 0);
   if (wrapCall === callId) wrapCall = null;
   tasks.delete(callId);
   lastCall = null;

@@ -26,3 +26,6 @@ export const dateTime = (v) => (v == null ? "—" : `${date(v)} ${time(v)}`);
 const dayFmt = new Intl.DateTimeFormat(tag, { timeZone: "UTC", year: "numeric", month: tag.startsWith("zh") ? "long" : "short", day: "numeric" });
 export const day = (isoDay) => (isoDay ? dayFmt.format(new Date(`${isoDay}T00:00:00Z`)) : "—");
 export const number = (v) => (v == null || !isFinite(v) ? "—" : numberFmt.format(v));
+// A day of the week with its date (Mon 7 / 7日周一), in the centre's time zone.
+const weekdayFmt = new Intl.DateTimeFormat(tag, { timeZone, weekday: "short", day: "numeric" });
+export const weekday = (v) => (v == null ? "—" : weekdayFmt.format(toDate(v)));

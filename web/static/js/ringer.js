@@ -8,6 +8,8 @@
 // the moment the tone's oscillators start until it stops) and data-ring-bursts (bursts played to
 // their end, so the audio clock really ran).
 
+import { t } from "./i18n.js";
+
 const TONE_HZ = [400, 450];   // the dual tone of a ringing phone
 const BURSTS_S = [[0, 0.4], [0.6, 0.4]];  // two short bursts in each cadence
 const CADENCE_MS = 3000;
@@ -89,8 +91,8 @@ export function startRinger(banner) {
   function notify(queue, caller) {
     if (window.Notification?.permission !== "granted") return;
     try {
-      note = new Notification(`☎ Incoming call — ${queue}`, {
-        body: caller ? `from ${caller}` : "Answer it on your desk", tag: "callcenter-offer", requireInteraction: true,
+      note = new Notification(t("☎ Incoming call — %(queue)s", { queue }), {
+        body: caller ? t("from %(caller)s", { caller }) : t("Answer it on your desk"), tag: "callcenter-offer", requireInteraction: true,
       });
       note.onclick = () => { window.focus(); note?.close(); };
     } catch { note = null; }  // e.g. a browser that allows notifications from a service worker only
@@ -98,7 +100,7 @@ export function startRinger(banner) {
 
   function start(callId, queue, caller) {
     ringingFor = callId;
-    const flashed = `☎ Incoming call — ${queue}`;
+    const flashed = t("☎ Incoming call — %(queue)s", { queue });
     document.title = flashed;
     flash = setInterval(() => { document.title = document.title === flashed ? title : flashed; }, FLASH_MS);
     playCadence();
@@ -132,7 +134,7 @@ export function startRinger(banner) {
     offer(callId, queue, caller) {
       if (callId === ringingFor) return;
       if (ringingFor) stop();
-      if (callId) start(callId, queue ?? "a queue", caller);
+      if (callId) start(callId, queue ?? t("a queue"), caller);
     },
   };
 }

@@ -1,14 +1,22 @@
 // The customer card (web/customers): contact fields, editable where the role may (PATCH
 // /api/customers/{id}, audited), and the history of calls, complaints, return visits, callbacks.
 import { api } from "../api.js";
+import { duration } from "../format.js";
 import { followLive, localTime, setBusy } from "../workspace/common.js";
 import { $, el, errorText } from "../helpers.js";
+import { t } from "../i18n.js";
+import {
+  categoryLabel, complaintStatusLabel, directionLabel, dispositionLabel, outcomeLabel, severityLabel,
+  taskKindLabel, taskStatusLabel, tierLabel,
+} from "../desk/labels.js";
 
 const id = $("card-app").dataset.customer;
 const url = `/api/customers/${encodeURIComponent(id)}`;
 const form = $("contact");
 const FIELDS = ["name", "phones", "email", "notes"];
-const label = (s) => (s ?? "—").toString().replaceAll("_", " ");
+// the contact fields as the form names them (the API's field ids stay in the request)
+const FIELD_LABELS = { name: t("name"), phones: t("phones"), email: t("e-mail"), notes: t("notes") };
+const fieldList = (ids) => ids.map((f) => FIELD_LABELS[f] ?? f).join(t(", "));
 let shown = {};  // the values on screen as loaded: only what the user changed is sent
 
 function say(node, text, bad = false) { node.textContent = text ?? ""; node.dataset.kind = bad ? "bad" : "ok"; }
@@ -21,7 +29,7 @@ function rows(body, items, cells, empty) {
 function show(d) {
   const c = d.customer;
   $("c-name").textContent = c.name;
-  $("c-tier").textContent = label(c.tier);
+  $("c-tier").textContent = tierLabel(c.tier);
   $("c-dnc").hidden = !c.do_not_call;
   shown = { name: c.name, phones: c.phones.join("\n"), email: c.email ?? "", notes: c.notes ?? "" };
   for (const f of FIELDS) {
@@ -30,14 +38,15 @@ function show(d) {
   }
   $("save").hidden = d.editable.length === 0;
   $("edit-note").textContent = d.editable.length
-    ? `You may edit: ${d.editable.join(", ")}. Every change is in the audit log.`
-    : "Your role may not edit this customer's contact fields.";
+    ? t("You may edit: %(fields)s. Every change is in the audit log.", { fields: fieldList(d.editable) })
+    : t("Your role may not edit this customer's contact fields.");
   const h = d.history;
-  rows($("h-calls"), h.calls, (r) => [localTime(r.arrived_at), r.direction, r.queue_id, r.agent_id,
-    r.talk_s == null ? "—" : `${Math.round(r.talk_s)} s`, label(r.outcome), label(r.disposition)], "No calls");
-  rows($("h-complaints"), h.complaints, (r) => [r.complaint_id, localTime(r.opened_at), label(r.category), r.severity, label(r.status)], "No complaints");
-  rows($("h-tasks"), h.tasks, (r) => [r.kind === "callback" ? "callback" : "return visit", localTime(r.due_at), label(r.status), String(r.attempts),
-    label(r.outcome), r.answers?.satisfied == null ? "—" : r.answers.satisfied ? "yes" : "no"], "No return visits or callbacks");
+  rows($("h-calls"), h.calls, (r) => [localTime(r.arrived_at), directionLabel(r.direction), r.queue_id, r.agent_id,
+    r.talk_s == null ? "—" : duration(r.talk_s), outcomeLabel(r.outcome), dispositionLabel(r.disposition)], t("No calls"));
+  rows($("h-complaints"), h.complaints, (r) => [r.complaint_id, localTime(r.opened_at), categoryLabel(r.category),
+    severityLabel(r.severity), complaintStatusLabel(r.status)], t("No complaints"));
+  rows($("h-tasks"), h.tasks, (r) => [taskKindLabel(r.kind), localTime(r.due_at), taskStatusLabel(r.status), String(r.attempts),
+    outcomeLabel(r.outcome), r.answers?.satisfied == null ? "—" : r.answers.satisfied ? t("yes") : t("no")], t("No return visits or callbacks"));
 }
 
 async function load() {
@@ -53,12 +62,12 @@ async function save(e) {
     if (form.elements[f].readOnly || v === shown[f]) continue;
     body[f] = f === "phones" ? v.split("\n").map((p) => p.trim()).filter(Boolean) : v;
   }
-  if (!Object.keys(body).length) { say($("save-msg"), "Nothing changed"); return; }
-  setBusy($("save"), true, "Saving…");
+  if (!Object.keys(body).length) { say($("save-msg"), t("Nothing changed")); return; }
+  setBusy($("save"), true, t("Saving…"));
   try {
     const d = await api("PATCH", url, body);
     show(d);
-    say($("save-msg"), d.changed.length ? `Saved: ${d.changed.join(", ")}` : "Nothing changed");
+    say($("save-msg"), d.changed.length ? t("Saved: %(fields)s", { fields: fieldList(d.changed) }) : t("Nothing changed"));
   } catch (err) {
     const beside = form.querySelector(`.part-msg[data-for="${(err.field ?? "").split(".")[0]}"]`) ?? $("save-msg");
     say(beside, errorText(err), true);

@@ -4,12 +4,19 @@
 // call.conferenced); each control's error is shown beside it.
 import { api } from "../api.js";
 import { $, act, el, setText } from "../helpers.js";
+import { t } from "../i18n.js";
+import { refused } from "./labels.js";
 
 const CONTROLS = {  // command kind -> [button, its message, path under /api/calls/<id>/, done text]
-  consult: ["btn-consult", "msg-consult", "consult", "Calling…"],
-  consult_complete: ["btn-consult-complete", "msg-consult-complete", "consult/complete", "Transferred"],
-  consult_back: ["btn-consult-back", "msg-consult-back", "consult/back", "Back with the customer"],
-  conference: ["btn-conference", "msg-conference", "conference", "All three on the line"],
+  consult: ["btn-consult", "msg-consult", "consult", t("Calling…")],
+  consult_complete: ["btn-consult-complete", "msg-consult-complete", "consult/complete", t("Transferred")],
+  consult_back: ["btn-consult-back", "msg-consult-back", "consult/back", t("Back with the customer")],
+  conference: ["btn-conference", "msg-conference", "conference", t("All three on the line")],
+};
+
+// how a consultation ended (call.consult_ended's outcome)
+const ENDINGS = {
+  back: t("back with the customer"), transferred: t("transferred"), conferenced: t("conference"), failed: t("failed"),
 };
 
 export function startConsult({ callId, log }) {
@@ -28,7 +35,7 @@ export function startConsult({ callId, log }) {
     const [, , path, done] = CONTROLS[kind];
     return act(() => api("POST", `/api/calls/${encodeURIComponent(callId())}/${path}`, body), done, (t, bad) => say(kind, t, bad));
   };
-  const targetName = (t) => (t?.target_kind === "number" ? `+${t.target_id}` : names.get(t?.target_id) ?? `agent ${t?.target_id}`);
+  const targetName = (to) => (to?.target_kind === "number" ? `+${to.target_id}` : names.get(to?.target_id) ?? t("agent %(id)s", { id: to?.target_id }));
 
   function render(connected) {
     const box = $("consult-box");
@@ -43,9 +50,12 @@ export function startConsult({ callId, log }) {
     $("btn-consult-complete").disabled = phase !== "consulting";
     $("btn-conference").disabled = phase !== "consulting";
     $("btn-consult-back").disabled = phase !== "consulting";
-    const status = { asked: `Calling ${target ? targetName(target) : "the queue's next agent"}… the customer is on hold`,
-                     consulting: `Consulting ${targetName(target)} — the customer is on hold`,
-                     conference: `Conference with the customer and ${targetName(target)} (Hang up leaves it to them)` }[phase];
+    const status = {
+      asked: target ? t("Calling %(whom)s… the customer is on hold", { whom: targetName(target) })
+        : t("Calling the queue's next agent… the customer is on hold"),
+      consulting: t("Consulting %(whom)s — the customer is on hold", { whom: targetName(target) }),
+      conference: t("Conference with the customer and %(whom)s (Hang up leaves it to them)", { whom: targetName(target) }),
+    }[phase];
     setText($("consult-status"), status ?? "");
     $("consult-actions").hidden = phase === "conference";
     // while consulting or in a conference the call's own hold and transfer do not apply
@@ -75,21 +85,21 @@ export function startConsult({ callId, log }) {
     switch (m.type) {
       case "call.consult_started":
         phase = "consulting"; target = p;
-        log(`consulting ${targetName(p)}`);
+        log(t("consulting %(whom)s", { whom: targetName(p) }));
         return true;
       case "call.consult_ended":
         phase = p.outcome === "conferenced" ? "conference" : "idle";
-        if (p.outcome === "back") say("consult_back", "Back with the customer");
-        if (p.outcome === "failed") say("consult", `The consultation with ${targetName(p)} ended`, true);
-        log(`consultation ended: ${p.outcome}`);
+        if (p.outcome === "back") say("consult_back", t("Back with the customer"));
+        if (p.outcome === "failed") say("consult", t("The consultation with %(whom)s ended", { whom: targetName(p) }), true);
+        log(t("consultation ended: %(outcome)s", { outcome: ENDINGS[p.outcome] ?? p.outcome }));
         return true;
       case "call.conferenced":
         phase = "conference"; target = p;
-        log(`conference with ${targetName(p)}`);
+        log(t("conference with %(whom)s", { whom: targetName(p) }));
         return true;
       case "command.failed":
         if (CONTROLS[p.kind]) {
-          say(p.kind, `The phone system refused: ${p.error ?? "error"}`, true);
+          say(p.kind, refused(p), true);
           if (p.kind === "consult") phase = "idle";
           return true;
         }

@@ -6,6 +6,15 @@
 // the same with the browser phone and with a desk phone.
 import { api } from "../api.js";
 import { $, el, errorText, setText } from "../helpers.js";
+import { t } from "../i18n.js";
+import { refused, tierLabel } from "./labels.js";
+
+// the refusals a reason overrode, and why an outbound call failed (call.failed's reason)
+const REFUSALS = { do_not_call: t("do not call"), calling_hours: t("calling hours") };
+const FAILURES = {
+  no_answer: t("no answer"), busy: t("busy"), failed: t("failed"), congestion: t("congestion"),
+  invalid: t("number not valid"), rejected: t("rejected"),
+};
 
 export function startControls({ log }) {
   let callId = null;        // the connected call the in-call controls act on
@@ -37,19 +46,19 @@ export function startControls({ log }) {
   function renderMute() {
     const b = $("btn-mute");
     b.setAttribute("aria-pressed", String(muted));
-    setText(b, muted ? "Unmute" : "Mute");
+    setText(b, muted ? t("Unmute") : t("Mute"));
   }
 
   $("btn-mute").onclick = () => send("msg-mute", () => api("POST", callPath("mute"), { muted: !muted }),
-    muted ? "unmuting…" : "muting…");
+    muted ? t("unmuting…") : t("muting…"));
   for (const key of document.querySelectorAll("#keypad .key")) {
     key.onclick = () => send("msg-keypad", () => api("POST", callPath("dtmf"), { digits: key.dataset.key }));
   }
   $("btn-xfer-number").onclick = () => {
     const target = $("xfer-number").value.trim();
-    if (!target) { beside("msg-xfer-number", "target: type the number to transfer to", true); return; }
+    if (!target) { beside("msg-xfer-number", t("target: type the number to transfer to"), true); return; }
     send("msg-xfer-number", () => api("POST", callPath("transfer"), { target_kind: "number", target }),
-      "transferring…");
+      t("transferring…"));
   };
 
   // Dialling: the preview shows the customer and what would stop the dial; a refused dial
@@ -57,9 +66,9 @@ export function startControls({ log }) {
   function showPreview(p) {
     $("dial-preview").hidden = false;
     const c = p.customer;
-    setText($("dial-cust-name"), c?.name ?? "Not a known customer");
+    setText($("dial-cust-name"), c?.name ?? t("Not a known customer"));
     $("dial-cust-tier").hidden = !c;
-    if (c) { $("dial-cust-tier").dataset.tier = c.tier; setText($("dial-cust-tier"), c.tier.replace("_", " ")); }
+    if (c) { $("dial-cust-tier").dataset.tier = c.tier; setText($("dial-cust-tier"), tierLabel(c.tier)); }
     setText($("dial-cust-phone"), c?.phone_masked ?? p.number);
     $("dial-refusals").replaceChildren(...p.refusals.map((r) => el("li", { dataset: { reason: r.reason } }, r.message)));
     $("dial-override").hidden = p.refusals.length === 0;
@@ -68,11 +77,11 @@ export function startControls({ log }) {
   // keep: the message beside the box stays (the refused dial's own)
   async function preview(keep = false) {
     const number = $("dial-number").value.trim();
-    if (!number) { beside("msg-dial", "number: type a number", true); return null; }
+    if (!number) { beside("msg-dial", t("number: type a number"), true); return null; }
     try {
       const p = await api("POST", "/api/agent/dial/preview", { number });
       showPreview(p);
-      if (!keep) beside("msg-dial", p.refusals.length ? "Give a reason to dial anyway" : "", p.refusals.length > 0);
+      if (!keep) beside("msg-dial", p.refusals.length ? t("Give a reason to dial anyway") : "", p.refusals.length > 0);
       return p;
     } catch (err) {
       $("dial-preview").hidden = true;
@@ -90,9 +99,10 @@ export function startControls({ log }) {
       const out = await api("POST", "/api/agent/dial", body);
       dialled = { call_id: out.call_id, number: out.number };
       pending.set(out.command_id, "msg-dial");
-      const over = out.overridden.length ? ` (override: ${out.overridden.join(", ").replaceAll("_", " ")})` : "";
-      beside("msg-dial", `Dialling ${out.number}${over}: your phone rings when the customer answers`);
-      log(`dialling ${out.number}`);
+      const over = out.overridden.map((r) => REFUSALS[r] ?? r.replaceAll("_", " ")).join(t(", "));
+      beside("msg-dial", over ? t("Dialling %(number)s (override: %(over)s): your phone rings when the customer answers", { number: out.number, over })
+        : t("Dialling %(number)s: your phone rings when the customer answers", { number: out.number }));
+      log(t("dialling %(number)s", { number: out.number }));
       $("dial-override-reason").value = "";
       $("dial-preview").hidden = true;
       $("dial-override").hidden = true;
@@ -122,26 +132,26 @@ export function startControls({ log }) {
     onEvent(m) {
       const p = m.payload ?? {};
       if (m.type === "command.failed" && pending.has(p.command_id)) {
-        beside(pending.get(p.command_id), `the phone system refused: ${p.error ?? "error"}`, true);
+        beside(pending.get(p.command_id), refused(p), true);
       }
       if (m.type === "command.succeeded" || m.type === "command.failed") pending.delete(p.command_id);
       if (m.call_id === dialled?.call_id) {
-        if (m.type === "call.originated") beside("msg-dial", `${dialled.number} answered: answer your phone`);
-        if (m.type === "call.failed") beside("msg-dial", `${dialled.number}: ${(p.reason ?? "failed").replace("_", " ")}`, true);
-        if (m.type === "call.answered") beside("msg-dial", `Connected to ${dialled.number}`);
+        if (m.type === "call.originated") beside("msg-dial", t("%(number)s answered: answer your phone", { number: dialled.number }));
+        if (m.type === "call.failed") beside("msg-dial", `${dialled.number}: ${FAILURES[p.reason] ?? (p.reason ?? t("failed")).replaceAll("_", " ")}`, true);
+        if (m.type === "call.answered") beside("msg-dial", t("Connected to %(number)s", { number: dialled.number }));
       }
       if (m.call_id !== callId || !callId) return;
       if (m.type === "call.muted" || m.type === "call.unmuted") {
         muted = m.type === "call.muted";
-        beside("msg-mute", muted ? "Muted: the customer does not hear you" : "Unmuted");
-        log(muted ? "muted" : "unmuted");
+        beside("msg-mute", muted ? t("Muted: the customer does not hear you") : t("Unmuted"));
+        log(muted ? t("muted") : t("unmuted"));
         renderMute();
       } else if (m.type === "call.dtmf_sent") {
         tones += p.count ?? 0;
-        beside("msg-keypad", `${tones} tone${tones === 1 ? "" : "s"} sent`);
+        beside("msg-keypad", tones === 1 ? t("1 tone sent") : t("%(count)s tones sent", { count: tones }));
       } else if (m.type === "call.transferred" && String(p.target ?? "").startsWith("number:")) {
-        beside("msg-xfer-number", "Transferred");
-        log("call transferred to an outside number");
+        beside("msg-xfer-number", t("Transferred"));
+        log(t("call transferred to an outside number"));
       }
     },
   };

@@ -56,3 +56,8 @@ export const taskKindLabel = from(TASK_KINDS);
 export const taskStatusLabel = from(TASK_STATUSES);
 export const outcomeLabel = from(OUTCOMES);
 export const directionLabel = from(DIRECTIONS);
+
+// A command the phone system refused (command.failed): its error as Asterisk said it.
+export const refused = (p) => (p.error ?? p.message
+  ? t("the phone system refused: %(error)s", { error: p.error ?? p.message })
+  : t("the phone system refused the command"));

@@ -2,9 +2,11 @@
 // "OK" that acknowledges it (it leaves every desk of the agent). New ones arrive over the page's
 // live feed (live.js's "cc:live" batches); the list is read again after every (re)connect.
 import { api } from "../api.js";
+import { time } from "../format.js";
 import { el, errorText, setText } from "../helpers.js";
+import { t } from "../i18n.js";
 
-const box = el("section", { id: "desk-messages", class: "desk-messages", hidden: "", "aria-live": "assertive", "aria-label": "Messages" });
+const box = el("section", { id: "desk-messages", class: "desk-messages", hidden: "", "aria-live": "assertive", "aria-label": t("Messages") });
 document.querySelector("main")?.prepend(box);
 
 function paint(messages) {
@@ -12,11 +14,11 @@ function paint(messages) {
   for (const item of [...box.children]) if (!seen.has(item.dataset.message)) item.remove();
   for (const m of messages) {
     if (box.querySelector(`[data-message="${CSS.escape(m.message_id)}"]`)) continue;
-    const when = new Date(m.sent_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const when = time(m.sent_at);
     box.append(el("div", { class: "desk-message", dataset: { message: m.message_id }, role: "alert" },
       el("b", {}, `${m.from_user}${m.team ? ` → ${m.team}` : ""} · ${when}`),
       el("span", { class: "desk-message-text" }, m.text),
-      el("button", { class: "btn btn-small", dataset: { act: "ack" } }, "OK"),
+      el("button", { class: "btn btn-small", dataset: { act: "ack" } }, t("OK")),
       el("span", { class: "w-error", role: "alert" })));
   }
   box.hidden = box.children.length === 0;

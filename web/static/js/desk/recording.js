@@ -1,10 +1,12 @@
 // The desk's "Pause recording" toggle: for a sensitive moment (a card number) the agent pauses
 // the call's recording and resumes it after (the PBX writes the paused time as silence).
 // The state is kept per call, so a new call starts with the button saying "Pause recording".
+import { t } from "../i18n.js";
+
 const paused = new Map(); // call id -> paused
 
 function label(button, callId) {
-  button.textContent = paused.get(callId) ? "Resume recording" : "Pause recording";
+  button.textContent = paused.get(callId) ? t("Resume recording") : t("Pause recording");
   button.dataset.paused = paused.get(callId) ? "yes" : "no";
 }
 

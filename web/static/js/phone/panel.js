@@ -6,17 +6,19 @@
 import { api } from "../api.js";
 import { duration } from "../format.js";
 import { Phone, PhoneError } from "./phone.js";
+import { t } from "../i18n.js";
 
 const LABELS = {
-  starting: "starting", idle: "off", registering: "registering", registered: "registered",
-  connecting: "connecting", ready: "ready", ringing: "ringing", calling: "calling",
-  in_call: "in call", failed: "failed",
+  starting: t("starting"), idle: t("off"), registering: t("registering"), registered: t("registered"),
+  connecting: t("connecting"), ready: t("ready"), ringing: t("ringing"), calling: t("calling"),
+  in_call: t("in call"), failed: t("failed"),
 };
 const SHORT = {
-  websocket_down: "registration lost", registration_refused: "registration refused",
-  registration_failed: "not registered", microphone_denied: "microphone blocked",
-  no_microphone: "no microphone", insecure_page: "needs HTTPS",
+  websocket_down: t("registration lost"), registration_refused: t("registration refused"),
+  registration_failed: t("not registered"), microphone_denied: t("microphone blocked"),
+  no_microphone: t("no microphone"), insecure_page: t("needs HTTPS"),
 };
+const GRADES = { none: "—", good: t("good"), fair: t("fair"), poor: t("poor") };
 const NO_MICROPHONE = new Set(["microphone_denied", "no_microphone", "insecure_page"]);
 
 /** @returns {Phone|null} */
@@ -44,19 +46,19 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
     const pill = part("phone-state");
     const shown = s.call?.held ? "held" : s.state;
     pill.dataset.phone = shown;
-    pill.textContent = s.state === "failed" ? SHORT[s.reason] ?? "failed" : shown === "held" ? "on hold" : LABELS[s.state] ?? s.state;
+    pill.textContent = s.state === "failed" ? SHORT[s.reason] ?? t("failed") : shown === "held" ? t("on hold") : LABELS[s.state] ?? s.state;
     root.dataset.phone = s.state;
     root.dataset.line = s.line;
     if (s.message) say(s.message, true);
-    else if (s.call?.remote_held) say("The other party put the call on hold.");
-    else if (s.call) say(s.call.muted ? "Your microphone is muted." : "");
-    else if (s.ended) say(`Last call ended: ${s.ended.cause.toLowerCase()}.`);
-    else say(s.state === "registered" ? "Ready to ring when a call is offered." : "");
+    else if (s.call?.remote_held) say(t("The other party put the call on hold."));
+    else if (s.call) say(s.call.muted ? t("Your microphone is muted.") : "");
+    else if (s.ended) say(t("Last call ended: %(cause)s.", { cause: s.ended.cause.toLowerCase() }));
+    else say(s.state === "registered" ? t("Ready to ring when a call is offered.") : "");
     const call = s.call;
     const talking = call?.state === "in_call";
     part("phone-call").hidden = !call;
     if (call) {
-      part("phone-direction").textContent = call.direction === "incoming" ? (talking ? "Talking to" : "Incoming call from") : "Calling";
+      part("phone-direction").textContent = call.direction === "incoming" ? (talking ? t("Talking to") : t("Incoming call from")) : t("Calling");
       part("phone-remote").textContent = call.remote;
     }
     part("phone-answer").hidden = call?.state !== "ringing";
@@ -94,9 +96,10 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
     const el = part("phone-quality");
     el.dataset.grade = q.grade;
     const fig = (v, unit) => (v == null ? "—" : `${v} ${unit}`);
-    part("phone-quality-text").textContent =
-      `${q.grade} · round trip ${fig(q.rtt_ms, "ms")} · jitter ${fig(q.jitter_ms, "ms")} · loss ${fig(q.loss_pct, "%")}`;
-    el.title = `${q.codec ?? "?"}: ${q.bytes_received} bytes in, ${q.bytes_sent} bytes out`;
+    part("phone-quality-text").textContent = t("%(grade)s · round trip %(rtt)s · jitter %(jitter)s · loss %(loss)s", {
+      grade: GRADES[q.grade] ?? q.grade, rtt: fig(q.rtt_ms, "ms"), jitter: fig(q.jitter_ms, "ms"), loss: fig(q.loss_pct, "%"),
+    });
+    el.title = t("%(codec)s: %(in)s bytes in, %(out)s bytes out", { codec: q.codec ?? "?", in: q.bytes_received, out: q.bytes_sent });
     Object.assign(el.dataset, {
       codec: q.codec ?? "", bytesIn: q.bytes_received, bytesOut: q.bytes_sent, energyIn: q.audio_energy,
     });
@@ -124,7 +127,7 @@ export function startPhonePanel(root = document.getElementById("phone-panel")) {
   api("GET", "/api/agent/phone")
     .then((credentials) => phone.register(credentials))
     .then(() => fillDevices())
-    .catch((e) => say(`The browser phone could not start: ${e.message}`, true));
+    .catch((e) => say(t("The browser phone could not start: %(error)s", { error: e.message }), true));
   render();
   return phone;
 }

@@ -23,14 +23,15 @@ import JsSIP from "../../vendor/jssip.js";
 import { LevelMeter } from "./meter.js";
 import { callQuality } from "./quality.js";
 import { preferCodecs } from "./sdp.js";
+import { t } from "../i18n.js";
 
 export const REASONS = {
-  insecure_page: "The browser phone needs the desk served over HTTPS.",
-  microphone_denied: "Microphone blocked: allow the microphone for this site in the browser, then reload the page.",
-  no_microphone: "No microphone found: connect one, then reload the page.",
-  websocket_down: "Registration lost: the phone system cannot be reached. Retrying…",
-  registration_refused: "Registration refused: the phone system does not accept this desk's credentials. Ask your administrator.",
-  registration_failed: "Registration failed: the phone system did not confirm it. Retrying…",
+  insecure_page: t("The browser phone needs the desk served over HTTPS."),
+  microphone_denied: t("Microphone blocked: allow the microphone for this site in the browser, then reload the page."),
+  no_microphone: t("No microphone found: connect one, then reload the page."),
+  websocket_down: t("Registration lost: the phone system cannot be reached. Retrying…"),
+  registration_refused: t("Registration refused: the phone system does not accept this desk's credentials. Ask your administrator."),
+  registration_failed: t("Registration failed: the phone system did not confirm it. Retrying…"),
 };
 
 const CAUSES = JsSIP.C.causes;
@@ -89,30 +90,30 @@ export class Phone extends EventTarget {
 
   /** Call `target` (a SIP URI or a user at the phone's domain). */
   call(target) {
-    if (!this.#ua) throw new PhoneError("the phone is not started");
-    if (this.#session) throw new PhoneError("already in a call");
+    if (!this.#ua) throw new PhoneError(t("the phone is not started"));
+    if (this.#session) throw new PhoneError(t("already in a call"));
     this.#ua.call(target, { mediaStream: this.#newCallStream(), pcConfig: this.#pcConfig() });
     this.resumeAudio();
   }
 
   answer() {
-    if (this.#call?.state !== "ringing") throw new PhoneError("no call is ringing");
+    if (this.#call?.state !== "ringing") throw new PhoneError(t("no call is ringing"));
     this.#session.answer({ mediaStream: this.#newCallStream(), pcConfig: this.#pcConfig() });
     this.resumeAudio();
   }
 
   hangup() {
-    if (!this.#session) throw new PhoneError("no call to hang up");
+    if (!this.#session) throw new PhoneError(t("no call to hang up"));
     this.#session.terminate();
   }
 
   /** Hold by SIP re-INVITE (a=sendonly): the PBX plays its music to the other party. */
   hold() {
-    if (!this.#session?.hold()) throw new PhoneError("the call cannot be held now");
+    if (!this.#session?.hold()) throw new PhoneError(t("the call cannot be held now"));
   }
 
   unhold() {
-    if (!this.#session?.unhold()) throw new PhoneError("the call cannot be resumed now");
+    if (!this.#session?.unhold()) throw new PhoneError(t("the call cannot be resumed now"));
   }
 
   /** Mute the microphone in this call (the track sends silence; no signalling). */
@@ -126,7 +127,7 @@ export class Phone extends EventTarget {
 
   /** Send DTMF digits (0-9, A-D, *, #), in the audio (RFC 2833) or by SIP INFO ([webrtc] dtmf). */
   sendDtmf(digits) {
-    if (!/^[0-9A-D*#]+$/i.test(digits)) throw new PhoneError(`not DTMF digits: ${digits}`);
+    if (!/^[0-9A-D*#]+$/i.test(digits)) throw new PhoneError(t("not DTMF digits: %(digits)s", { digits }));
     const transportType = this.#config.dtmf === "info" ? "INFO" : "RFC2833";
     this.#inCall().sendDTMF(digits, { transportType });
   }
@@ -134,7 +135,7 @@ export class Phone extends EventTarget {
   /** The microphones and speakers, for the pickers (labels once the microphone is allowed). */
   async devices() {
     const all = await navigator.mediaDevices.enumerateDevices();
-    const list = (kind) => all.filter((d) => d.kind === kind).map((d, i) => ({ id: d.deviceId, label: d.label || `${kind} ${i + 1}` }));
+    const list = (kind) => all.filter((d) => d.kind === kind).map((d, i) => ({ id: d.deviceId, label: d.label || (kind === "audioinput" ? t("microphone %(n)s", { n: i + 1 }) : t("speaker %(n)s", { n: i + 1 })) }));
     return { inputs: list("audioinput"), outputs: list("audiooutput"), speaker: this.#audio.sinkId ?? "" };
   }
 
@@ -160,7 +161,7 @@ export class Phone extends EventTarget {
 
   /** Play the other party on another output device. */
   async setSpeaker(deviceId) {
-    if (typeof this.#audio.setSinkId !== "function") throw new PhoneError("this browser cannot choose the speaker");
+    if (typeof this.#audio.setSinkId !== "function") throw new PhoneError(t("this browser cannot choose the speaker"));
     await this.#audio.setSinkId(deviceId);
   }
 
@@ -197,7 +198,7 @@ export class Phone extends EventTarget {
   // --- start, registration, recovery ------------------------------------------------------------
 
   async #start(config, register) {
-    if (this.#ua) throw new PhoneError("the phone is already started");
+    if (this.#ua) throw new PhoneError(t("the phone is already started"));
     this.#config = { ...config, register };
     this.#stopping = false;
     if (!window.isSecureContext || !navigator.mediaDevices) return this.#lineFailed("insecure_page");
@@ -351,7 +352,7 @@ export class Phone extends EventTarget {
   }
 
   #inCall() {
-    if (!this.#session || this.#call?.state !== "in_call") throw new PhoneError("no call in progress");
+    if (!this.#session || this.#call?.state !== "in_call") throw new PhoneError(t("no call in progress"));
     return this.#session;
   }
 

@@ -3,9 +3,11 @@
 import { api } from "../api.js";
 import { followLive, localTime, setBusy } from "../workspace/common.js";
 import { $, errorText } from "../helpers.js";
+import { t } from "../i18n.js";
 
 const form = $("script-form");
 const SECTIONS = ["greeting", "verification", "closing"];
+const PART_LABELS = { greeting: t("greeting"), verification: t("verification"), closing: t("closing"), phrases: t("phrases") };
 const url = () => `/api/scripts/${encodeURIComponent($("queue").value)}`;
 
 function say(node, text, bad = false) {
@@ -21,8 +23,8 @@ function show(s) {
   for (const name of SECTIONS) form.elements[name].value = s[name];
   form.elements.phrases.value = s.phrases.join("\n");
   $("script-state").textContent = s.is_default
-    ? `${s.queue_name}: the defaults, never edited.`
-    : `${s.queue_name}: last changed by ${s.updated_by}, ${localTime(s.updated_at)}.`;
+    ? t("%(queue)s: the defaults, never edited.", { queue: s.queue_name })
+    : t("%(queue)s: last changed by %(user)s, %(when)s.", { queue: s.queue_name, user: s.updated_by, when: localTime(s.updated_at) });
 }
 
 async function load() {
@@ -35,11 +37,11 @@ async function save(e) {
   clearMessages();
   const body = Object.fromEntries(SECTIONS.map((n) => [n, form.elements[n].value]));
   body.phrases = form.elements.phrases.value.split("\n").map((p) => p.trim()).filter(Boolean);
-  setBusy($("save"), true, "Saving…");
+  setBusy($("save"), true, t("Saving…"));
   try {
     const s = await api("PUT", url(), body);
     show(s);
-    say($("save-msg"), s.changed.length ? `Saved: ${s.changed.join(", ")}` : "No change to save");
+    say($("save-msg"), s.changed.length ? t("Saved: %(fields)s", { fields: s.changed.map((p) => PART_LABELS[p] ?? p).join(t(", ")) }) : t("No change to save"));
   } catch (err) {
     const part = (err.field ?? "").split(".")[0];
     const beside = form.querySelector(`.part-msg[data-for="${part}"]`) ?? $("save-msg");

@@ -1,4 +1,6 @@
 // What the planner, QA and complaint pages share beyond helpers.js: dates, charts, busy buttons.
+import { dateTime } from "../format.js";
+import { t } from "../i18n.js";
 import { connectLive } from "../live.js";
 export function debounce(fn, ms = 300) {
   let t;
@@ -11,14 +13,15 @@ export function shifted(iso, offsetMin) {
 }
 export const hhmm = (d) => `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
 export const dayKey = (d) => d.toISOString().slice(0, 10);
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const DAYS = [t("Sun"), t("Mon"), t("Tue"), t("Wed"), t("Thu"), t("Fri"), t("Sat")];
 export const dayLabel = (d) => `${DAYS[d.getUTCDay()]} ${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
 export function offsetText(offsetMin) {
   const sign = offsetMin < 0 ? "-" : "+";
   const a = Math.abs(offsetMin);
   return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
 }
-export const localTime = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "—");
+// A moment in the centre's time zone, in the page's language (format.js: 24-hour).
+export const localTime = (iso) => (iso ? dateTime(iso) : "—");
 export const num = (v, d = 1) => (v == null || !isFinite(v) ? "—" : Number(v).toFixed(d));
 
 export function darkLayout(extra = {}) {
@@ -37,7 +40,7 @@ export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButton
 
 export function setBusy(btn, busy, label) {
   if (!btn) return;
-  if (busy) { btn.dataset.label = btn.textContent; btn.textContent = label ?? "Working…"; btn.disabled = true; }
+  if (busy) { btn.dataset.label = btn.textContent; btn.textContent = label ?? t("Working…"); btn.disabled = true; }
   else { btn.textContent = btn.dataset.label ?? btn.textContent; btn.disabled = false; }
 }
 
