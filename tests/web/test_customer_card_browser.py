@@ -5,23 +5,19 @@ supervisor edits the numbers. Screenshots: tests/artifacts/customer-card-*.png."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from callcenter_testkit.browsing import no_js_errors, ready_agent, shot, sign_in
+from callcenter_testkit.customer_history import customer_with_history
 from callcenter_testkit.webtools import Server
 from playwright.async_api import Browser, expect
 
-from complaints.lifecycle import ComplaintConfig
-from complaints.tickets import open_complaint
 from customers.audit import audit_rows
 from customers.records import CustomerRecord
-from customers.records_store import save_customer
 from kernel.runtime import Runtime
 from queueing.routing import Routing
-from store.models.core import Call
 from store.writer import StoreWriter
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -30,31 +26,9 @@ PHONE = "+8613812345678"
 
 
 async def known_customer(rt: Runtime) -> None:
-    now = datetime.now(UTC)
     record = CustomerRecord("C-7", "Zhang Wei", (PHONE,), tier="vip", notes="prefers mornings")
-    await save_customer(rt.engine, record, now=now, default_tz="UTC", redis=rt.redis)
-    async with rt.engine.begin() as conn:
-        await conn.execute(
-            Call.__table__.insert().values(
-                call_id="old-1",
-                arrived_at=now - timedelta(days=2),
-                queue_id="sales",
-                customer_id="C-7",
-                agent_id="a2",
-                talk_s=95.0,
-                outcome="answered",
-                disposition="resolved",
-            )
-        )
-    await open_complaint(
-        rt.engine,
-        category="service",
-        severity="high",
-        description="charged twice",
-        now=now - timedelta(days=2),
-        config=ComplaintConfig.from_settings(rt.settings),
-        customer_id="C-7",
-        call_id="old-1",
+    await customer_with_history(
+        rt, record, call_id="old-1", disposition="resolved", complaint="charged twice"
     )
 
 

@@ -28,7 +28,7 @@ async def test_desk_shows_the_callers_survey_apart(
     async with web_rt.engine.begin() as conn:
         await conn.execute(Call.__table__.insert(), rows)
     page = await sign_in(browser, server, "alice", "/agent")
-    await expect(page.locator("#fig-csat")).to_have_text("67 %")
+    await expect(page.locator("#fig-csat")).to_have_text("67%")
     await expect(page.locator("#fig-csat-label")).to_have_text("caller survey 4-5 (3)")
     await expect(page.locator("#fig-calls")).to_have_text("3")
     await shot(page, artifacts / "agent-desk-survey.png")

@@ -156,7 +156,7 @@ function renderCall() {
   const body = $("cust-calls");
   body.replaceChildren(...(cust?.last_calls ?? []).map((r) =>
     el("tr", {}, el("td", {}, r.arrived_at ? dateTime(r.arrived_at) : "—"),
-      el("td", {}, r.queue_id ?? "—"), el("td", {}, outcomeLabel(r.outcome)), el("td", {}, dispositionLabel(r.disposition)))));
+      el("td", {}, r.queue_id ? queueName(r.queue_id) : "—"), el("td", {}, outcomeLabel(r.outcome)), el("td", {}, dispositionLabel(r.disposition)))));
   if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: 4, class: "muted" }, t("No earlier calls"))));
   const pill = $("call-state");
   const shown = call?.held ? "held" : state === "connected" ? "on_call" : state;

@@ -11,6 +11,8 @@ import {
 } from "../desk/labels.js";
 
 const id = $("card-app").dataset.customer;
+const names = JSON.parse($("card-app").dataset.names ?? "{}");  // queue and agent ids -> names
+const named = (kind, v) => (v == null ? "—" : names[kind]?.[v] ?? v);
 const url = `/api/customers/${encodeURIComponent(id)}`;
 const form = $("contact");
 const FIELDS = ["name", "phones", "email", "notes"];
@@ -21,8 +23,10 @@ let shown = {};  // the values on screen as loaded: only what the user changed i
 
 function say(node, text, bad = false) { node.textContent = text ?? ""; node.dataset.kind = bad ? "bad" : "ok"; }
 
+// a table's rows; the cells of the columns headed class="num" align as their heading does
 function rows(body, items, cells, empty) {
-  body.replaceChildren(...(items.length ? items.map((r) => el("tr", {}, ...cells(r).map((c) => el("td", {}, c ?? "—"))))
+  const nums = [...body.closest("table").querySelectorAll("th")].map((th) => th.classList.contains("num"));
+  body.replaceChildren(...(items.length ? items.map((r) => el("tr", {}, ...cells(r).map((c, i) => el("td", nums[i] ? { class: "num" } : {}, c ?? "—"))))
     : [el("tr", { class: "empty-row" }, el("td", { colspan: 7 }, empty))]));
 }
 
@@ -41,7 +45,7 @@ function show(d) {
     ? t("You may edit: %(fields)s. Every change is in the audit log.", { fields: fieldList(d.editable) })
     : t("Your role may not edit this customer's contact fields.");
   const h = d.history;
-  rows($("h-calls"), h.calls, (r) => [localTime(r.arrived_at), directionLabel(r.direction), r.queue_id, r.agent_id,
+  rows($("h-calls"), h.calls, (r) => [localTime(r.arrived_at), directionLabel(r.direction), named("queues", r.queue_id), named("agents", r.agent_id),
     r.talk_s == null ? "—" : duration(r.talk_s), outcomeLabel(r.outcome), dispositionLabel(r.disposition)], t("No calls"));
   rows($("h-complaints"), h.complaints, (r) => [r.complaint_id, localTime(r.opened_at), categoryLabel(r.category),
     severityLabel(r.severity), complaintStatusLabel(r.status)], t("No complaints"));
