@@ -3,7 +3,7 @@
 import { api } from "./api.js";
 import { date, dateTime, duration, pct, time, weekday } from "./format.js";
 import { t } from "./i18n.js";
-import { dispositionLabel, outcomeLabel, reasonLabel, stateLabel, taskKindLabel, tierLabel, categoryLabel } from "./desk/labels.js";
+import { categoryLabel, dispositionLabel, outcomeLabel, reasonLabel, refused, stateLabel, tierLabel } from "./desk/labels.js";
 import { connectLive } from "./live.js";
 import { startControls } from "./desk/controls.js";
 import { startPhonePanel } from "./phone/panel.js";
