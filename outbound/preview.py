@@ -7,20 +7,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import RowMapping, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from outbound.tasks import QUEUE_SOURCE
 from outbound.tasks_store import task_of_call
-from store.models.customers import Complaint, OutboundTask, Sale
+from store.models.customers import OutboundTask, Sale
 
 
 @dataclass(frozen=True, slots=True)
 class TaskPreview:
     task_id: str
     kind: str
-    reason: str
+    reason_id: str  # queue | sale_of | sale | complaint | call | by_hand
+    reason_params: dict[str, Any]
     attempt: int
     max_attempts: int
     due_at: datetime
@@ -41,11 +43,12 @@ async def task_preview(
         task = (await conn.execute(select(t).where(t.c.task_id == task_id))).mappings().first()
         if task is None:
             return None
-        reason = await _task_reason(conn, task, queue_names or {})
+        reason_id, reason_params = await _task_reason(conn, task, queue_names or {})
     return TaskPreview(
         task_id=task_id,
         kind=task["kind"],
-        reason=reason,
+        reason_id=reason_id,
+        reason_params=reason_params,
         attempt=attempt,
         max_attempts=task["max_attempts"],
         due_at=task["due_at"],
@@ -55,34 +58,24 @@ async def task_preview(
 
 async def _task_reason(
     conn: AsyncConnection, task: RowMapping, queue_names: Mapping[str, str | None]
-) -> str:
+) -> tuple[str, dict[str, Any]]:
+    """Why the customer is called: a reason id (``web.agent.task_reasons`` words it in the
+    agent's language) and its values."""
     source, source_id = task["source"], task["source_id"]
     if source == QUEUE_SOURCE:
         queue_id = task["queue_id"]
-        where = (queue_names.get(queue_id) or queue_id) if queue_id else "the queue"
-        return f"Asked to be called back while waiting in {where}"
+        return "queue", {"queue": (queue_names.get(queue_id) or queue_id) if queue_id else None}
     if source == "sale":
         sale = (
             (await conn.execute(select(Sale.__table__).where(Sale.sale_id == source_id)))
             .mappings()
             .first()
         )
-        if sale is not None:
-            what = sale["product"] or f"sale {source_id}"
-            return f"After the sale of {what} on {sale['sold_at']:%Y-%m-%d}"
-        return f"After sale {source_id}"
+        if sale is None:
+            return "sale", {"id": source_id}
+        return "sale_of", {"product": sale["product"], "id": source_id, "sold_at": sale["sold_at"]}
     if source == "complaint":
-        c = (
-            (
-                await conn.execute(
-                    select(Complaint.__table__).where(Complaint.complaint_id == source_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        what = f"{c['category'].replace('_', ' ')} complaint" if c is not None else "complaint"
-        return f"After the {what} {source_id} was resolved"
+        return "complaint", {"id": source_id}
     if source == "call":
-        return f"Asked for on call {source_id}"
-    return "Scheduled by hand"
+        return "call", {"id": source_id}
+    return "by_hand", {}

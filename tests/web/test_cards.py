@@ -66,3 +66,6 @@ async def test_queue_callback_card_says_where_the_caller_waited(web_rt: Runtime)
     plain = await task_card(web_rt.engine, "in-7-cb")
     assert plain is not None
     assert plain.reason == "Asked to be called back while waiting in support"
+    # worded in the agent's language (web/agent/task_reasons.py)
+    chinese = await task_card(web_rt.engine, "in-7-cb", names, locale="zh_CN")
+    assert chinese is not None and chinese.reason == "客户在Technical support排队时要求回拨"

@@ -157,7 +157,7 @@ async def test_the_desk_in_chinese_idle_ringing_connected_wrap_up_and_card(
     await expect(card.locator("#h-calls tr").last).to_contain_text("1:35")
     await expect(card.locator("#h-calls tr").last).to_contain_text("李博")
     await expect(card.locator("#h-calls")).to_contain_text("待跟进")
-    await expect(card.locator("#h-complaints")).to_contain_text("账单")
+    await expect(card.locator("#h-complaints")).to_contain_text("服务投诉")
     await expect(card.locator("#h-complaints")).to_contain_text("高")
     await expect(card.locator("#h-tasks")).to_have_text("暂无回访或回拨")
     await expect(card.locator("#edit-note")).to_contain_text("您可以修改：姓名、备注。")

@@ -34,6 +34,8 @@ from web.agent.schemas import (
     ShiftOut,
     TaskCard,
 )
+from web.agent.task_reasons import task_reason
+ (Outbound call banner: why the customer is called is worded in the agent's language (outbound.preview gives a reason id and values; web/agent/task_reasons.py words them, dates per locale); test_cards checks zh_CN)
 
 LAST_CALLS = 5
 
@@ -144,14 +146,18 @@ async def task_card(
     engine: AsyncEngine,
     call_id: str,
     queue_names: Mapping[str, str | None] | None = None,
+    *,
     locale: str = "en",
+    tz: str = "UTC",
 ) -> TaskCard | None:
     """The preview of the outbound task behind the call (``outbound.preview``), None for others;
-    a return visit carries its form in the centre's ``locale``."""
+    its reason worded in ``locale``, a return visit's form in it too (same answer ids in every
+    language)."""
     preview = await task_preview(engine, call_id, queue_names)
     if preview is None:
         return None
-    card = TaskCard.model_validate(asdict(preview))
+    reason = task_reason(preview.reason_id, preview.reason_params, locale, tz)
+    card = TaskCard.model_validate({**asdict(preview), "reason": reason})
     if card.kind == "return_visit":
         card.form = ReturnVisitFormOut.model_validate(asdict(return_visit_form(locale)))
     return card

@@ -22,6 +22,7 @@ from web.agent.schemas import (
     TaskCard,
 )
 from web.endpoints import ApiCall, Endpoints
+from web.i18n.http import request_locale
 from web.keys import SERVICES
 from web.live.privacy import text_for, viewer_of
 from web.roles import AGENT
@@ -68,8 +69,9 @@ async def current_call(call: ApiCall, agent_id: str, h: dict[str, str]) -> Curre
             await task_card(
                 call.rt.engine,
                 call_id,
-                {q.id: q.name for q in call.rt.settings.queues},
-                call.rt.settings.locale,
+                {q.id: q.name for q in s.queues},
+                locale=request_locale(call.request),
+                tz=s.timezone,
             ),
             viewer,
         ),
