@@ -103,7 +103,7 @@ async def test_the_desk_in_chinese_idle_ringing_connected_wrap_up_and_card(
     await expect(page.locator("#btn-login")).to_have_text("签入")
     await page.click("#btn-login")
     await expect(pill).to_have_text("示忙")
-    await expect(page.locator("#reason option")).to_have_text(["小休", "用餐", "培训", "会议"])
+    await expect(page.locator("#reason option")).to_have_text(["小休", "午餐", "培训", "会议"])
     await page.click("#btn-ready")
     await expect(pill).to_have_text("示闲")
     await expect(pill).to_have_attribute("data-state", "ready")

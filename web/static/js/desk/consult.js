@@ -9,7 +9,7 @@ import { refused } from "./labels.js";
 
 const CONTROLS = {  // command kind -> [button, its message, path under /api/calls/<id>/, done text]
   consult: ["btn-consult", "msg-consult", "consult", t("Calling…")],
-  consult_complete: ["btn-consult-complete", "msg-consult-complete", "consult/complete", t("Transferred")],
+  consult_complete: ["btn-consult-complete", "msg-consult-complete", "consult/complete", t("Transfer completed")],
   consult_back: ["btn-consult-back", "msg-consult-back", "consult/back", t("Back with the customer")],
   conference: ["btn-conference", "msg-conference", "conference", t("All three on the line")],
 };

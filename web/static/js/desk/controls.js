@@ -150,7 +150,7 @@ export function startControls({ log }) {
         tones += p.count ?? 0;
         beside("msg-keypad", tones === 1 ? t("1 tone sent") : t("%(count)s tones sent", { count: tones }));
       } else if (m.type === "call.transferred" && String(p.target ?? "").startsWith("number:")) {
-        beside("msg-xfer-number", t("Transferred"));
+        beside("msg-xfer-number", t("Transferred to the number"));
         log(t("call transferred to an outside number"));
       }
     },

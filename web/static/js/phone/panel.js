@@ -9,7 +9,7 @@ import { Phone, PhoneError } from "./phone.js";
 import { t } from "../i18n.js";
 
 const LABELS = {
-  starting: t("starting"), idle: t("off"), registering: t("registering"), registered: t("registered"),
+  starting: t("starting"), idle: t("phone off"), registering: t("registering"), registered: t("registered"),
   connecting: t("connecting"), ready: t("ready"), ringing: t("ringing"), calling: t("calling"),
   in_call: t("in call"), failed: t("failed"),
 };
