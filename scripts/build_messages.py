@@ -33,7 +33,8 @@ def main() -> int:
         table = {
             str(m.id): m.string
             for m in catalog
-            if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
+            # JavaScript's t() has no context: a pgettext entry must not replace the plain one
+            if m.id and m.string and not m.fuzzy and isinstance(m.id, str) and not m.context
         }
         (JSON_DIR / f"{locale}.json").write_text(
             json.dumps(table, ensure_ascii=False, sort_keys=True), encoding="utf-8"

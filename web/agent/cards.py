@@ -35,7 +35,6 @@ from web.agent.schemas import (
     TaskCard,
 )
 from web.agent.task_reasons import task_reason
- (Outbound call banner: why the customer is called is worded in the agent's language (outbound.preview gives a reason id and values; web/agent/task_reasons.py words them, dates per locale); test_cards checks zh_CN)
 
 LAST_CALLS = 5
 
