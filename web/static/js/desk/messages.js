@@ -1,5 +1,5 @@
 // Supervisors' messages on the agent's desk: each one not acknowledged yet, newest last, with an
-// "OK" that acknowledges it (it leaves every desk of the agent). New ones arrive over the page's
+// "Got it" that acknowledges it (it leaves every desk of the agent). New ones arrive over the page's
 // live feed (live.js's "cc:live" batches); the list is read again after every (re)connect.
 import { api } from "../api.js";
 import { time } from "../format.js";
@@ -18,7 +18,7 @@ function paint(messages) {
     box.append(el("div", { class: "desk-message", dataset: { message: m.message_id }, role: "alert" },
       el("b", {}, `${m.from_user}${m.team ? ` → ${m.team}` : ""} · ${when}`),
       el("span", { class: "desk-message-text" }, m.text),
-      el("button", { class: "btn btn-small", dataset: { act: "ack" } }, t("OK")),
+      el("button", { class: "btn btn-small", dataset: { act: "ack" } }, t("Got it")),
       el("span", { class: "w-error", role: "alert" })));
   }
   box.hidden = box.children.length === 0;
