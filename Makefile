@@ -34,7 +34,7 @@ messages: $(STAMP)
 	$(BIN)/python -m web.i18n.extraction
 	for l in $(LOCALES); do [ -f web/locales/$$l/LC_MESSAGES/messages.po ] || \
 		$(BIN)/pybabel init -i web/locales/messages.pot -d web/locales -l $$l; done
-	$(BIN)/pybabel update -i web/locales/messages.pot -d web/locales --no-fuzzy-matching
+	$(BIN)/pybabel update -i web/locales/messages.pot -d web/locales --no-fuzzy-matching --ignore-obsolete
 
 demo: install
 	exec $(BIN)/callcenter demo
