@@ -25,7 +25,14 @@ from kernel.runtime import Runtime
 from kernel.settings import SettingsError
 from web.bodies import MAX_REQUEST_BYTES
 from web.domain_errors import api_error
-from web.errors import ApiError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
+from web.errors import (
+    ApiError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    UnauthorizedError,
+)
+from web.i18n.catalog import N_
 from web.i18n.http import request_translations
 from web.i18n.templates import install as install_i18n
 from web.keys import (
@@ -84,6 +91,11 @@ async def error_middleware(
         err: ApiError = PayloadTooLargeError(
             f"larger than the {MAX_REQUEST_BYTES} bytes allowed", field="body"
         )
+    except web.HTTPNotFound:
+        if _wants_json(request) or request.path.startswith("/static/"):
+            raise
+        # a page address that does not exist: the error page, in the reader's language
+        err = NotFoundError(N_("There is no page at this address."), field="path")
     except web.HTTPException:
         raise
     except Exception as exc:

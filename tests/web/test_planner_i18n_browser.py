@@ -71,9 +71,9 @@ def _english_phrases() -> tuple[re.Pattern[str], ...]:
 
 async def _no_english(page: Page) -> None:
     """No English phrase of the catalog on the page as shown (the audit's field diffs name the
-    API's fields, machine names: hidden first, so take screenshots before)."""
+    API's fields and <code> a CSV's columns, machine names: hidden first, so take screenshots before)."""
     await page.evaluate(
-        "document.querySelectorAll('.changes li > div').forEach((n) => { n.hidden = true; })"
+        "document.querySelectorAll('.changes li > div, code').forEach((n) => { n.hidden = true; })"
     )
     text = await page.locator("body").inner_text()
     left = [p.pattern for p in _english_phrases() if p.search(text)]

@@ -36,7 +36,7 @@ RETURN_VISIT = {
     "no_answer": N_("no answer"),
     "busy": N_("busy"),
     "wrong_number": N_("wrong number"),
-    "refused": N_("refused"),
+    "refused": N_("refused to talk"),
     "scheduled": N_("scheduled"),
     "queued": N_("queued"),
     "connected": N_("connected"),

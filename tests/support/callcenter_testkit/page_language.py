@@ -1,6 +1,7 @@
 """What language a rendered page speaks: the texts a person sees (text nodes, placeholders,
 titles, ARIA labels, button values, options, the window title; not code such as a command in
-``<code>``, the same in every language), collected in the browser, and the
+``<code>``, the same in every language, nor content marked ``translate="no"`` such as a QA
+form's own wording), collected in the browser, and the
 checks of issue 21 on them, pure so that they are tested on their own (tests/i18n):
 
 - on a zh_CN page, no text is an English catalog msgid whose zh_CN translation differs, no
@@ -39,7 +40,7 @@ COLLECT_TEXTS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    if (!el || el.closest("script, style, noscript, template, option, code, kbd, samp")) continue;
+    if (!el || el.closest("script, style, noscript, template, option, code, kbd, samp, [translate=no]")) continue;
     if (visible(el)) add(n.nodeValue, "text");
   }
   const labelled = "[placeholder], [title], [aria-label], [alt], "

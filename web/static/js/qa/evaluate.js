@@ -36,7 +36,7 @@ function showResult(ev) {
   $("critical").textContent = ev.critical_failed.length ? t("Critical item failed: %(items)s — the whole call scores 0.", { items: ev.critical_failed.map(itemText).join(LIST) }) : "";
   $("critical").dataset.items = ev.critical_failed.join(",");
   $("sections").replaceChildren(...Object.entries(ev.section_scores).map(([k, v]) => {
-    const tr = document.createElement("tr"); const a = document.createElement("td"); a.textContent = k; const b = document.createElement("td"); b.className = "num"; b.textContent = v == null ? t("N/A") : Number(v).toFixed(0); tr.append(a, b); return tr;
+    const tr = document.createElement("tr"); const a = document.createElement("td"); a.textContent = k; a.translate = false; const b = document.createElement("td"); b.className = "num"; b.textContent = v == null ? t("N/A") : Number(v).toFixed(0); tr.append(a, b); return tr;
   }));
 }
 
@@ -44,6 +44,7 @@ async function load() {
   try { work = await api("GET", `/api/qa/calls/${encodeURIComponent(callId)}`); } catch (err) { toast(errorText(err), true); return; }
   facts(work.call);
   $("form-name").textContent = work.form.name;
+  $("form-name").translate = false;
   $("form-version").textContent = t("version %(n)s", { n: work.form.version });
   renderForm($("form"), work.form.definition, work.evaluation?.answers ?? {});
   mountPlayer($("recording"), callId, { commenting: !work.evaluation });

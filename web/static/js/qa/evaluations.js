@@ -37,7 +37,7 @@ function card(ev) {
     crit.dataset.kind = "bad";
     mid.append(crit);
   }
-  const secs = el("div", { class: "note" }, Object.entries(ev.section_scores).map(([k, v]) => `${k} ${v == null ? t("N/A") : Math.round(v)}`).join(" · "));
+  const secs = el("div", { class: "note", translate: "no" }, Object.entries(ev.section_scores).map(([k, v]) => `${k} ${v == null ? t("N/A") : Math.round(v)}`).join(" · "));
   mid.append(secs);
   const listen = el("button", { type: "button", class: "btn btn-ghost listen" }, t("Listen to the call"));
   const box = el("div", { class: "recording-box" });

@@ -15,6 +15,7 @@ export function renderForm(container, definition, answers = {}) {
     const weight = section.items.reduce((s, i) => s + i.weight, 0);
     h.innerHTML = `<span></span><span class="note"></span>`;
     h.firstChild.textContent = section.name;
+    h.firstChild.translate = false; // the form's own words (data), in the language it was written in
     h.lastChild.textContent = t("%(n)s pts", { n: weight });
     box.append(h);
     for (const item of section.items) {
@@ -22,7 +23,10 @@ export function renderForm(container, definition, answers = {}) {
       row.className = "qa-item";
       row.dataset.item = item.id;
       const text = document.createElement("div");
-      text.textContent = item.text;
+      const words = document.createElement("span");
+      words.textContent = item.text;
+      words.translate = false;
+      text.append(words);
       const w = document.createElement("span"); w.className = "w"; w.textContent = t("%(n)s pts", { n: item.weight }); text.append(w);
       if (item.critical) { const c = document.createElement("span"); c.className = "crit"; c.textContent = t("critical item"); text.append(c); }
       const choice = document.createElement("div");

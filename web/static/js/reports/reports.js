@@ -6,7 +6,6 @@
 import { api } from "../api.js";
 import { dateTime, day, number } from "../format.js";
 import { t } from "../i18n.js";
-import { plotlyLocale } from "../plotly_locale.js";
 import { darkLayout, followLive, PLOT_CONFIG } from "../workspace/common.js";
 import { $, errorText, toast } from "../helpers.js";
 import { dispositionLabel, reasonLabel, stateLabel } from "../wallboard/labels.js";
@@ -50,7 +49,7 @@ const cell = (col, v) => (v == null ? "—" : CELL[col] ? CELL[col](v) : typeof 
 
 function draw(id, title, traces, layout = {}) {
   $(`${id}-title`).textContent = title;
-  Plotly.react(id, traces, darkLayout(layout), { ...PLOT_CONFIG, ...plotlyLocale });
+  Plotly.react(id, traces, darkLayout(layout), PLOT_CONFIG);
 }
 
 // plotly draws an ISO time at its wall-clock time (the offset dropped): add in wall time too

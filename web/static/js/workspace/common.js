@@ -2,6 +2,7 @@
 import { dateTime } from "../format.js";
 import { t } from "../i18n.js";
 import { connectLive } from "../live.js";
+import { plotlyLocale } from "../plotly_locale.js";
 export function debounce(fn, ms = 300) {
   let t;
   return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
@@ -36,7 +37,8 @@ export function darkLayout(extra = {}) {
     ...extra,
   };
 }
-export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// Every chart's config: no logo, no selection tools, Plotly's own words in the page's language.
+export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"], ...plotlyLocale };
 
 export function setBusy(btn, busy, label) {
   if (!btn) return;
