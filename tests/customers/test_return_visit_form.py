@@ -1,6 +1,6 @@
-"""The return-visit form (客户回访记录表) in the centre's language: the Chinese and English forms
+"""The return-visit form (客户回访记录表) in the agent's language: the Chinese and English forms
 ask for the same answers (the ids ``outbound.tasks.form_answers`` keeps), and a return visit's
-task card on the desk carries the form of the centre's locale (SQLite and PostgreSQL)."""
+task card on the desk carries the form in the locale it is asked for (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_both_forms_ask_for_the_answers_the_task_keeps() -> None:
     ("locale", "title"),
     [("zh_CN", "客户回访记录表"), ("en", "Return-visit record"), ("fr", "Return-visit record")],
 )
-def test_the_centres_locale_picks_the_form(locale: str, title: str) -> None:
+def test_the_locale_picks_the_form(locale: str, title: str) -> None:
     assert return_visit_form(locale).title == title
 
 

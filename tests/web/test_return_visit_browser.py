@@ -1,4 +1,4 @@
-"""A return visit on the desk of a centre whose locale is zh_CN: the task banner shows the
+"""A return visit on the desk of an agent who reads zh_CN: the task banner shows the
 Chinese return-visit form (客户回访记录表: opening, the three questions by answer id, closing);
 screenshot in tests/artifacts/. The English form is checked in test_pages.py."""
 
