@@ -42,7 +42,10 @@ def main() -> int:
         done = sum(1 for m in catalog if m.id and m.string and not m.fuzzy)
         total = len([m for m in catalog if m.id])
         pct = done * 100 // total if total else 0  # as `pybabel compile --statistics` reports
-        print(f"{locale}: {done} of {total} messages ({pct}%) translated")
+        source = " (the source language: an empty entry shows its English msgid)"
+        print(
+            f"{locale}: {done} of {total} messages ({pct}%) translated{source * (locale == 'en')}"
+        )
     return 0
 
 
