@@ -96,7 +96,7 @@ function renderRing() {
   ringer.offer(id, queue, c?.customer?.name ?? c?.caller_masked);
 }
 
-// A return visit's form (客户回访记录表, in the centre's language): the opening, the questions
+// A return visit's form (客户回访记录表, in the agent's language): the opening, the questions
 // the wrap-up's answers fill in (data-field: satisfied, score, comment) and the closing.
 function renderTaskForm(box, form) {
   box.hidden = !form;
@@ -152,7 +152,7 @@ function renderCall() {
     setText($("task-attempt"), t("· attempt %(attempt)s of %(max)s", { attempt: task.attempt, max: task.max_attempts }));
     setText($("task-note"), task.note ?? "");
   }
-  renderTaskForm($("task-form"), t?.form);
+  renderTaskForm($("task-form"), task?.form);
   const body = $("cust-calls");
   body.replaceChildren(...(cust?.last_calls ?? []).map((r) =>
     el("tr", {}, el("td", {}, r.arrived_at ? dateTime(r.arrived_at) : "—"),

@@ -24,13 +24,13 @@ export function setText(node, text) {
 
 // The layout's #toast: a short message that fades after a few seconds.
 export function toast(text, bad = false) {
-  const t = $("toast");
-  if (!t) return;
-  t.textContent = text;
-  t.dataset.kind = bad ? "bad" : "ok";
-  t.classList.add("show");
+  const box = $("toast");
+  if (!box) return;
+  box.textContent = text;
+  box.dataset.kind = bad ? "bad" : "ok";
+  box.classList.add("show");
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => t.classList.remove("show"), 4000);
+  toast.timer = setTimeout(() => box.classList.remove("show"), 4000);
 }
 
 // An error as the user reads it: the field the server named, then what was wrong with it.

@@ -83,8 +83,8 @@ export function startRinger(banner) {
   function playCadence() {
     const ctx = audio;
     if (ctx?.state !== "running") return;  // still locked: the banner says so
-    const t = ctx.currentTime + 0.05;
-    for (const [offset, length] of BURSTS_S) burst(ctx, t + offset, length);
+    const at = ctx.currentTime + 0.05;
+    for (const [offset, length] of BURSTS_S) burst(ctx, at + offset, length);
     body.dataset.ringing = "1";
   }
 

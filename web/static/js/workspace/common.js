@@ -3,9 +3,10 @@ import { dateTime } from "../format.js";
 import { t } from "../i18n.js";
 import { connectLive } from "../live.js";
 import { plotlyLocale } from "../plotly_locale.js";
+
 export function debounce(fn, ms = 300) {
-  let t;
-  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+  let timer;
+  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
 }
 
 // A time in a fixed UTC offset (minutes), as the roster's planner sees it.
