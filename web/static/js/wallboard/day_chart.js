@@ -42,8 +42,10 @@ export async function drawDay(target, queue, fontSize = 14) {
     legend: { orientation: "h", y: 1.12 },
     // the centre's opening hours (today, widened to calls outside them), not midnight to now
     xaxis: { type: "date", gridcolor: "#233047", tickformat: "%H:%M", hoverformat: "%H:%M", range: [data.from_at, data.to_at] },
-    yaxis: { title: { text: t("calls") }, gridcolor: "#233047", rangemode: "tozero" },
-    yaxis2: { title: { text: t("SL %") }, overlaying: "y", side: "right", range: [0, 105], showgrid: false },
+    yaxis: { title: { text: t("calls") }, gridcolor: "#233047", rangemode: "tozero", automargin: true },
+    // service level in round steps of 20 (not the calls axis's ticks scaled), its title clear of them
+    yaxis2: { title: { text: t("SL %") }, overlaying: "y", side: "right", range: [0, 105], showgrid: false,
+      tickmode: "array", tickvals: [0, 20, 40, 60, 80, 100], automargin: true },
   };
   if (window.Plotly) window.Plotly.react(target, traces, layout, { displayModeBar: false, responsive: true, ...plotlyLocale });
 }
