@@ -76,7 +76,7 @@ async def _complaint_transition(login: Login, server: Server, reader: Reader) ->
     rt = server.app[RUNTIME]
     complaint_id = await open_complaint(
         rt.engine,
-        category="billing",
+        category="service",
         severity="medium",
         description="charged twice",
         now=datetime.now(UTC),
