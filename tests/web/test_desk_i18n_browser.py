@@ -78,7 +78,7 @@ async def assert_no_english(page: Page) -> None:
 
 
 async def key_account(rt: Runtime) -> None:
-    """张伟, a key account with an earlier call and an open billing complaint."""
+    """张伟, a key account with an earlier call and an open service complaint."""
     record = CustomerRecord("C-8", "张伟", (PHONE,), tier="key_account", notes="上午方便接电话")
     await customer_with_history(
         rt, record, call_id="zh-old", disposition="follow_up", complaint="重复扣费"
